@@ -1,0 +1,189 @@
+// migrasim._core: the thin pybind11 layer. The user-facing API is the Python package `migrasim`.
+// Arrays are numpy views of C++ memory (no copies) whose base object keeps the owner alive.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/hdf5_writer.hpp"
+#include "io/scenario.hpp"
+#include "migrasim/version.hpp"
+#include "sim/errors.hpp"
+#include "sim/memory_recorder.hpp"
+#include "sim/simulation.hpp"
+
+namespace py = pybind11;
+using namespace migrasim;
+
+namespace {
+
+// A running simulation with its in-memory record, owned together.
+struct PySimulation {
+  std::shared_ptr<const io::ScenarioSpec> spec;
+  std::unique_ptr<Simulation> sim;
+  MemoryRecorder record;
+  int threads = 1;
+  double wall_seconds = 0;
+};
+
+template <class T>
+py::array_t<T> view(const std::vector<T>& v, std::vector<py::ssize_t> shape, py::handle owner) {
+  auto arr = py::array_t<T>(shape, v.data(), owner);
+  arr.attr("setflags")(py::arg("write") = false);
+  return arr;
+}
+
+void register_scenario(py::module_& m) {
+  py::class_<io::ScenarioSpec, std::shared_ptr<io::ScenarioSpec>>(m, "ScenarioSpec",
+                                                                   "A resolved, validated scenario (immutable).")
+      .def_readonly("path", &io::ScenarioSpec::path)
+      .def_readonly("text", &io::ScenarioSpec::text)
+      .def_readonly("resolved_yaml", &io::ScenarioSpec::resolved_yaml)
+      .def_readonly("start_date", &io::ScenarioSpec::start_date)
+      .def_readonly("days", &io::ScenarioSpec::days)
+      .def_readonly("seed", &io::ScenarioSpec::seed)
+      .def_readonly("output_path", &io::ScenarioSpec::output_path)
+      .def_property_readonly("place_names",
+                             [](const io::ScenarioSpec& s) {
+                               std::vector<std::string> names;
+                               for (const auto& p : s.world->places()) names.push_back(p.name);
+                               return names;
+                             })
+      .def_property_readonly("place_countries",
+                             [](const io::ScenarioSpec& s) {
+                               std::vector<std::string> codes;
+                               for (const auto& p : s.world->places())
+                                 codes.push_back(s.world->countries()[static_cast<std::size_t>(p.country)].code);
+                               return codes;
+                             })
+      .def_property_readonly("place_kinds",
+                             [](const io::ScenarioSpec& s) {
+                               std::vector<std::string> kinds;
+                               for (const auto& p : s.world->places()) kinds.emplace_back(to_string(p.kind));
+                               return kinds;
+                             })
+      .def_property_readonly("edge_names", [](const io::ScenarioSpec& s) {
+        std::vector<std::string> names;
+        const auto& places = s.world->places();
+        for (const auto& r : s.world->routes())
+          names.push_back(places[static_cast<std::size_t>(r.a)].name + "--" + places[static_cast<std::size_t>(r.b)].name);
+        return names;
+      });
+  m.def(
+      "load_scenario",
+      [](const std::string& path, const std::vector<std::string>& overrides) {
+        return std::make_shared<io::ScenarioSpec>(io::load_scenario(path, overrides));
+      },
+      py::arg("path"), py::arg("overrides") = std::vector<std::string>{},
+      "Load and validate a scenario file; overrides are 'key.path=value' strings as in `migrasim run --set`.");
+}
+
+void register_simulation(py::module_& m) {
+  py::class_<PySimulation>(m, "Simulation", "A simulation of one resolved scenario.")
+      .def(py::init([](std::shared_ptr<io::ScenarioSpec> spec, int threads) {
+             if (threads < 1) throw InputError("threads must be >= 1, got " + std::to_string(threads));
+             auto s = std::make_unique<PySimulation>();
+             s->spec = spec;
+             s->threads = threads;
+             s->sim = io::make_simulation(*spec, threads);
+             s->sim->add_recorder(&s->record);
+             return s;
+           }),
+           py::arg("scenario"), py::arg("threads") = 1)
+      .def(
+          "step",
+          [](PySimulation& s, std::int32_t n) {
+            const auto t0 = std::chrono::steady_clock::now();
+            std::int32_t done = 0;
+            {
+              py::gil_scoped_release release;
+              done = s.sim->step(n);
+            }
+            s.wall_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            return done;
+          },
+          py::arg("n") = 1, "Run up to n days (the GIL is released). Returns the number of days run.")
+      .def_property_readonly("day", [](const PySimulation& s) { return s.sim->day(); })
+      .def_property_readonly("days", [](const PySimulation& s) { return s.sim->days(); })
+      .def_property_readonly("finished", [](const PySimulation& s) { return s.sim->finished(); })
+      .def_property_readonly("threads", [](const PySimulation& s) { return s.threads; })
+      .def_property_readonly("wall_seconds", [](const PySimulation& s) { return s.wall_seconds; })
+      .def_property_readonly("agents", [](const PySimulation& s) { return s.sim->population().size(); })
+      .def_property_readonly("spawned_total", [](const PySimulation& s) { return s.sim->spawned_total(); })
+      // Current counts, as read-only views of the kernel's arrays (updated in place by step()).
+      .def_property_readonly("population_counts",
+                             [](py::object self) {
+                               auto& s = self.cast<PySimulation&>();
+                               const auto& v = s.sim->population_counts();
+                               return view(v, {s.sim->world().place_count(), legal_status_count}, self);
+                             })
+      .def_property_readonly("stranded_counts",
+                             [](py::object self) {
+                               auto& s = self.cast<PySimulation&>();
+                               return view(s.sim->stranded_counts(), {s.sim->world().place_count()}, self);
+                             })
+      .def_property_readonly("on_route_counts",
+                             [](py::object self) {
+                               auto& s = self.cast<PySimulation&>();
+                               return view(s.sim->on_route_counts(), {s.sim->world().route_count()}, self);
+                             })
+      .def_property_readonly("flow_counts",
+                             [](py::object self) {
+                               auto& s = self.cast<PySimulation&>();
+                               return view(s.sim->flow_counts(), {s.sim->world().route_count()}, self);
+                             })
+      // The record of all days run so far, copied out as arrays shaped (days, ...).
+      .def("record",
+           [](const PySimulation& s) {
+             const auto days = static_cast<py::ssize_t>(s.record.days);
+             const py::ssize_t places = s.sim->world().place_count(), routes = s.sim->world().route_count();
+             auto copy = [](const std::vector<std::int64_t>& v, std::vector<py::ssize_t> shape) {
+               return py::array_t<std::int64_t>(shape, v.data());
+             };
+             py::dict d;
+             d["population"] = copy(s.record.population, {days, places, legal_status_count});
+             d["stranded"] = copy(s.record.stranded, {days, places});
+             d["on_route"] = copy(s.record.on_route, {days, routes});
+             d["flow"] = copy(s.record.flow, {days, routes});
+             d["spawned"] = copy(s.record.spawned, {days});
+             py::list events;
+             for (const auto& e : s.record.events)
+               events.append(py::dict(py::arg("day") = e.day, py::arg("name") = e.name, py::arg("action") = e.action,
+                                      py::arg("target") = e.target, py::arg("value") = e.value,
+                                      py::arg("routes_affected") = e.routes_affected));
+             d["events"] = events;
+             return d;
+           })
+      .def(
+          "save",
+          [](const PySimulation& s, const std::string& path, const std::string& command_line) {
+            io::Hdf5Writer writer(path, s.spec->output);
+            s.record.replay(writer);
+            writer.commit(io::Provenance{s.spec->path, s.spec->text, s.spec->resolved_yaml, s.spec->seed, s.threads,
+                                         s.wall_seconds, command_line});
+          },
+          py::arg("path"), py::arg("command_line") = "python",
+          "Write everything recorded so far to an HDF5 file (the same layout as `migrasim run`).");
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "migrasim compiled core (private; use the `migrasim` package)";
+  m.attr("__version__") = version_string;
+  m.attr("git_describe") = git_describe;
+  std::vector<std::string> statuses;
+  for (int s = 0; s < legal_status_count; ++s) statuses.emplace_back(to_string(static_cast<LegalStatus>(s)));
+  m.attr("LEGAL_STATUSES") = statuses;
+  py::register_exception<InputError>(m, "ScenarioError", PyExc_ValueError);
+  py::register_exception<InternalError>(m, "InternalError", PyExc_RuntimeError);
+  register_scenario(m);
+  register_simulation(m);
+  m.def(
+      "summarise_file", [](const std::string& path) { return io::summarise_file(path); }, py::arg("path"),
+      "The text `migrasim info FILE` prints.");
+}

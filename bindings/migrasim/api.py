@@ -1,0 +1,182 @@
+"""The user-facing Python API over migrasim._core."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+
+from . import _core
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: the file it came from plus the overrides applied to it.
+
+    Attributes:
+        path: the scenario file.
+        overrides: ``"key.path=value"`` assignments, as ``migrasim run --set`` takes them.
+        spec: the resolved scenario (``_core.ScenarioSpec``): days, seed, start_date, place_names, ...
+    """
+
+    path: str
+    overrides: tuple = ()
+    spec: object = field(default=None, repr=False, compare=False)
+
+    def with_overrides(self, *assignments: str) -> "Scenario":
+        """A copy with more overrides applied (validated at once)."""
+        return load_scenario(self.path, *self.overrides, *assignments)
+
+    @property
+    def days(self) -> int:
+        return self.spec.days
+
+    @property
+    def seed(self) -> int:
+        return self.spec.seed
+
+    @property
+    def start_date(self) -> str:
+        return self.spec.start_date
+
+
+def _assignment(key: str, value) -> str:
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    return f"{key}={value}"
+
+
+def load_scenario(path: str | os.PathLike, *assignments: str, **overrides) -> Scenario:
+    """Load and validate a scenario file.
+
+    Overrides come as ``"run.days=30"`` strings or as keywords with ``__`` for dots
+    (``run__days=30``). Raises :class:`migrasim.ScenarioError` on bad input.
+    """
+    sets = list(assignments) + [_assignment(k.replace("__", "."), v) for k, v in overrides.items()]
+    spec = _core.load_scenario(os.fspath(path), sets)
+    return Scenario(os.fspath(path), tuple(sets), spec)
+
+
+def _as_scenario(scenario) -> Scenario:
+    if isinstance(scenario, Scenario):
+        return scenario
+    return load_scenario(scenario)
+
+
+class Simulation:
+    """A simulation you can step day by day.
+
+    ``population_counts`` (places x legal statuses), ``stranded_counts``, ``on_route_counts`` and
+    ``flow_counts`` are read-only numpy views of the kernel's current counts: no copies, updated in place
+    by :meth:`step`.
+    """
+
+    def __init__(self, scenario, threads: int | None = None, seed: int | None = None, days: int | None = None):
+        scenario = _as_scenario(scenario)
+        extra = []
+        if seed is not None:
+            extra.append(f"run.seed={int(seed)}")
+        if days is not None:
+            extra.append(f"run.days={int(days)}")
+        if extra:
+            scenario = scenario.with_overrides(*extra)
+        self.scenario = scenario
+        self._sim = _core.Simulation(scenario.spec, int(threads or os.cpu_count() or 1))
+
+    def step(self, n: int = 1) -> int:
+        """Run up to ``n`` days; returns the number run. The GIL is released meanwhile."""
+        return self._sim.step(int(n))
+
+    def run(self) -> "Result":
+        """Run the remaining days and return the result."""
+        self._sim.step(self._sim.days - self._sim.day)
+        return self.result()
+
+    day = property(lambda self: self._sim.day, doc="The next day to run (0 before the first step).")
+    days = property(lambda self: self._sim.days)
+    finished = property(lambda self: self._sim.finished)
+    agents = property(lambda self: self._sim.agents, doc="Agents created so far.")
+    population_counts = property(lambda self: self._sim.population_counts)
+    stranded_counts = property(lambda self: self._sim.stranded_counts)
+    on_route_counts = property(lambda self: self._sim.on_route_counts)
+    flow_counts = property(lambda self: self._sim.flow_counts)
+
+    def result(self) -> "Result":
+        """Everything recorded so far, as a :class:`Result`."""
+        return Result._from_simulation(self)
+
+
+def run(scenario, seed: int | None = None, threads: int | None = None, days: int | None = None) -> "Result":
+    """Run a scenario (a path or a :class:`Scenario`) to the end and return its :class:`Result`."""
+    return Simulation(scenario, threads=threads, seed=seed, days=days).run()
+
+
+class Result:
+    """The outcome of a run as an ``xarray.Dataset`` (``.dataset``) with convenient accessors.
+
+    Variables: population(time, location, legal_status), stranded(time, location),
+    on_route(time, edge), flow(time, edge), spawned(time); the same layout as the HDF5 file.
+    """
+
+    def __init__(self, dataset, simulation: Simulation | None = None):
+        self.dataset = dataset
+        self._simulation = simulation
+
+    @classmethod
+    def _from_simulation(cls, simulation: Simulation) -> "Result":
+        import pandas as pd
+        import xarray as xr
+
+        spec = simulation.scenario.spec
+        rec = simulation._sim.record()
+        days = rec["spawned"].shape[0]
+        time = pd.Timestamp(spec.start_date) + pd.to_timedelta(np.arange(days), unit="D")
+        coords = {
+            "time": time,
+            "location": spec.place_names,
+            "legal_status": list(_core.LEGAL_STATUSES),
+            "edge": spec.edge_names,
+            "location_country": ("location", spec.place_countries),
+            "location_kind": ("location", spec.place_kinds),
+        }
+        ds = xr.Dataset(
+            {
+                "population": (("time", "location", "legal_status"), rec["population"]),
+                "stranded": (("time", "location"), rec["stranded"]),
+                "on_route": (("time", "edge"), rec["on_route"]),
+                "flow": (("time", "edge"), rec["flow"]),
+                "spawned": (("time",), rec["spawned"]),
+            },
+            coords=coords,
+            attrs={"start_date": spec.start_date, "seed": spec.seed, "scenario": spec.path},
+        )
+        ds.attrs["events"] = repr(rec["events"])
+        return cls(ds, simulation)
+
+    population = property(lambda self: self.dataset["population"], doc="People at places, not stranded.")
+    stranded = property(lambda self: self.dataset["stranded"])
+    on_route = property(lambda self: self.dataset["on_route"])
+    flows = property(lambda self: self.dataset["flow"], doc="Entries into each route per day.")
+    spawned = property(lambda self: self.dataset["spawned"])
+
+    def to_dataframe(self):
+        """Population in long form: one row per (time, location, legal_status) with a ``population`` column."""
+        return self.population.to_dataframe().reset_index()
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the HDF5 file (same layout and provenance as ``migrasim run``)."""
+        if self._simulation is None:
+            raise ValueError("this result was read from a file; copy the file instead")
+        self._simulation._sim.save(os.fspath(path), " ".join([sys.executable] + sys.argv))
+
+    def __repr__(self) -> str:
+        return f"<migrasim.Result\n{self.dataset!r}>"
+
+
+def open_result(path: str | os.PathLike) -> Result:
+    """Open an HDF5 output file written by ``migrasim run`` or :meth:`Result.save`."""
+    import xarray as xr
+
+    return Result(xr.open_dataset(os.fspath(path), engine="h5netcdf"))

@@ -1,0 +1,35 @@
+#pragma once
+// A small, strict CSV reader (RFC 4180 quoting). Every field keeps its line and column for error messages.
+#include <string>
+#include <vector>
+
+#include "io/yaml_tree.hpp"
+
+namespace migrasim::io {
+
+struct CsvField {
+  std::string text;
+  int column = 0;  // 1-based character column where the field starts
+};
+
+struct CsvRow {
+  int line = 0;  // 1-based
+  std::vector<CsvField> fields;
+};
+
+struct CsvTable {
+  std::string path;
+  std::vector<std::string> header;
+  std::vector<CsvRow> rows;  // without the header; blank lines skipped
+
+  // Index of a header column, -1 if absent.
+  int column(const std::string& name) const;
+  SourceMark mark(const CsvRow& row, int field) const;
+};
+
+// Throws InputError "path:line:column: ..." on unreadable files, unterminated quotes, or rows whose number
+// of fields differs from the header's.
+CsvTable read_csv(const std::string& path);
+CsvTable parse_csv(const std::string& text, const std::string& path);
+
+}  // namespace migrasim::io

@@ -1,0 +1,919 @@
+#include "io/hdf5_writer.hpp"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <filesystem>
+#include <iomanip>
+#include <numeric>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "migrasim/version.hpp"
+#include "sim/errors.hpp"
+
+namespace migrasim::io {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------------------------
+// Small HDF5 helpers
+
+// Turns HDF5's automatic error printing off for the lifetime of the guard and restores what was there before, so
+// that the writer neither prints to stderr nor changes the library's state for other users.
+class ErrorSilencer {
+ public:
+  ErrorSilencer() {
+    if (H5Eget_auto2(H5E_DEFAULT, &func_, &data_) >= 0) {
+      saved_ = true;
+      H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    }
+  }
+  ~ErrorSilencer() {
+    if (saved_) H5Eset_auto2(H5E_DEFAULT, func_, data_);
+  }
+  ErrorSilencer(const ErrorSilencer&) = delete;
+  ErrorSilencer& operator=(const ErrorSilencer&) = delete;
+
+ private:
+  H5E_auto2_t func_ = nullptr;
+  void* data_ = nullptr;
+  bool saved_ = false;
+};
+
+// The most specific message on HDF5's error stack (empty when there is none).
+std::string hdf5_error_text() {
+  std::string text;
+  auto walk = [](unsigned n, const H5E_error2_t* err, void* client) -> herr_t {
+    auto* out = static_cast<std::string*>(client);
+    if (n == 0 && err != nullptr && err->desc != nullptr) *out = err->desc;
+    return 0;
+  };
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk, &text);
+  return text;
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  const std::string detail = hdf5_error_text();
+  throw std::runtime_error(detail.empty() ? what : what + " (" + detail + ")");
+}
+
+void check(herr_t status, const std::string& what) {
+  if (status < 0) fail(what);
+}
+
+// An owned HDF5 identifier, closed with the matching H5?close.
+class Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Handle() = default;
+  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  Handle(Handle&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)), closer_(o.closer_) {}
+  Handle& operator=(Handle&& o) noexcept {
+    if (this != &o) {
+      reset();
+      id_ = std::exchange(o.id_, H5I_INVALID_HID);
+      closer_ = o.closer_;
+    }
+    return *this;
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() { reset(); }
+
+  hid_t get() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+  // Closes now and reports failure (reset() ignores it).
+  herr_t close() {
+    herr_t status = 0;
+    if (id_ >= 0 && closer_ != nullptr) status = closer_(id_);
+    id_ = H5I_INVALID_HID;
+    return status;
+  }
+  void reset() { (void)close(); }
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+  Closer closer_ = nullptr;
+};
+
+Handle checked(hid_t id, Handle::Closer closer, const std::string& what) {
+  if (id < 0) fail(what);
+  return Handle(id, closer);
+}
+
+Handle make_space(const std::vector<hsize_t>& dims, const std::vector<hsize_t>* maxdims = nullptr) {
+  if (dims.empty()) return checked(H5Screate(H5S_SCALAR), H5Sclose, "cannot create a scalar dataspace");
+  return checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), maxdims ? maxdims->data() : nullptr),
+                 H5Sclose, "cannot create a dataspace");
+}
+
+Handle utf8_string_type() {
+  Handle t = checked(H5Tcopy(H5T_C_S1), H5Tclose, "cannot create a string type");
+  check(H5Tset_size(t.get(), H5T_VARIABLE), "cannot create a string type");
+  check(H5Tset_cset(t.get(), H5T_CSET_UTF8), "cannot create a string type");
+  return t;
+}
+
+// Group (and file) creation property list: track creation order of links and attributes, as netCDF-4 does.
+Handle group_create_plist() {
+  Handle p = checked(H5Pcreate(H5P_GROUP_CREATE), H5Pclose, "cannot create a property list");
+  check(H5Pset_link_creation_order(p.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        "cannot set link creation order");
+  check(H5Pset_attr_creation_order(p.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        "cannot set attribute creation order");
+  return p;
+}
+
+Handle dataset_create_plist() {
+  Handle p = checked(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "cannot create a property list");
+  check(H5Pset_attr_creation_order(p.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        "cannot set attribute creation order");
+  return p;
+}
+
+Handle create_group(hid_t parent, const char* name) {
+  Handle gcpl = group_create_plist();
+  return checked(H5Gcreate2(parent, name, H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), H5Gclose,
+                 std::string("cannot create group '") + name + "'");
+}
+
+// Attributes ---------------------------------------------------------------------------------------------------
+
+void put_attr(hid_t obj, const char* name, const std::string& value) {
+  Handle type = utf8_string_type();
+  Handle space = make_space({});
+  Handle attr = checked(H5Acreate2(obj, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                        std::string("cannot create attribute '") + name + "'");
+  const char* p = value.c_str();
+  check(H5Awrite(attr.get(), type.get(), &p), std::string("cannot write attribute '") + name + "'");
+}
+
+void put_attr(hid_t obj, const char* name, const char* value) { put_attr(obj, name, std::string(value)); }
+
+template <class T>
+void put_numeric_attr(hid_t obj, const char* name, hid_t type, T value) {
+  Handle space = make_space({});
+  Handle attr = checked(H5Acreate2(obj, name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                        std::string("cannot create attribute '") + name + "'");
+  check(H5Awrite(attr.get(), type, &value), std::string("cannot write attribute '") + name + "'");
+}
+
+void put_attr(hid_t obj, const char* name, std::int32_t v) { put_numeric_attr(obj, name, H5T_NATIVE_INT32, v); }
+void put_attr(hid_t obj, const char* name, std::uint64_t v) { put_numeric_attr(obj, name, H5T_NATIVE_UINT64, v); }
+void put_attr(hid_t obj, const char* name, double v) { put_numeric_attr(obj, name, H5T_NATIVE_DOUBLE, v); }
+
+// Static (fixed-size, written once) datasets ------------------------------------------------------------------
+
+Handle write_strings(hid_t parent, const char* name, const std::vector<std::string>& values,
+                     const std::vector<hsize_t>& dims) {
+  Handle type = utf8_string_type();
+  Handle space = make_space(dims);
+  Handle dcpl = dataset_create_plist();
+  Handle ds = checked(H5Dcreate2(parent, name, type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                      H5Dclose, std::string("cannot create dataset '") + name + "'");
+  if (!values.empty()) {
+    std::vector<const char*> ptrs(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) ptrs[i] = values[i].c_str();
+    check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()),
+          std::string("cannot write dataset '") + name + "'");
+  }
+  return ds;
+}
+
+Handle write_strings(hid_t parent, const char* name, const std::vector<std::string>& values) {
+  return write_strings(parent, name, values, {static_cast<hsize_t>(values.size())});
+}
+
+template <class T>
+Handle write_numbers(hid_t parent, const char* name, hid_t file_type, hid_t mem_type, const std::vector<T>& values) {
+  Handle space = make_space({static_cast<hsize_t>(values.size())});
+  Handle dcpl = dataset_create_plist();
+  Handle ds = checked(H5Dcreate2(parent, name, file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                      H5Dclose, std::string("cannot create dataset '") + name + "'");
+  if (!values.empty())
+    check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          std::string("cannot write dataset '") + name + "'");
+  return ds;
+}
+
+void attach(hid_t dataset, hid_t scale, unsigned idx, const char* what) {
+  check(H5DSattach_scale(dataset, scale, idx), std::string("cannot attach a dimension scale to '") + what + "'");
+}
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string hdf5_library_version() {
+  unsigned maj = 0, min = 0, rel = 0;
+  H5get_libversion(&maj, &min, &rel);
+  return std::to_string(maj) + "." + std::to_string(min) + "." + std::to_string(rel);
+}
+
+std::string compiler_version() {
+#if defined(__clang__)
+  return std::string("clang ") + __clang_version__;
+#elif defined(__GNUC__)
+  return std::string("gcc ") + __VERSION__;
+#else
+  return "unknown";
+#endif
+}
+
+std::string software_version() {
+  std::string s = std::string("migrasim ") + migrasim::version_string;
+  const std::string git = migrasim::git_describe;
+  if (!git.empty() && git != migrasim::version_string) s += " (" + git + ")";
+  return s;
+}
+
+constexpr hsize_t target_chunk_bytes = hsize_t{1} << 20;  // at most 1 MiB per chunk
+constexpr hsize_t max_time_chunk = 32;                     // days per chunk for gridded variables
+constexpr hsize_t max_series_chunk = 1024;                 // days per chunk for 1-D series (time, spawned)
+
+}  // namespace
+
+// -----------------------------------------------------------------------------------------------------------------
+// A time-dependent variable: rows of one day are buffered until a whole time chunk is complete, then the dataset
+// is extended and the chunk written (and compressed) once.
+namespace {
+struct Series {
+  std::string name;
+  Handle dataset;
+  hid_t mem_type = H5I_INVALID_HID;  // a predefined type, not owned
+  std::size_t elem_size = 0;
+  std::vector<hsize_t> row_dims;     // dims other than time
+  hsize_t row_elems = 1;
+  hsize_t chunk_t = 1;
+  std::vector<unsigned char> buffer;
+  hsize_t buffered = 0;
+  hsize_t written = 0;
+
+  void append(const void* row) {
+    const std::size_t bytes = static_cast<std::size_t>(row_elems) * elem_size;
+    const std::size_t at = static_cast<std::size_t>(buffered) * bytes;
+    if (buffer.size() < at + bytes) buffer.resize(at + bytes);
+    if (bytes > 0) std::memcpy(buffer.data() + at, row, bytes);
+    ++buffered;
+    if (buffered >= chunk_t) flush();
+  }
+
+  void flush() {
+    if (buffered == 0) return;
+    std::vector<hsize_t> dims{written + buffered};
+    dims.insert(dims.end(), row_dims.begin(), row_dims.end());
+    check(H5Dset_extent(dataset.get(), dims.data()), "cannot extend dataset '" + name + "'");
+    if (row_elems > 0) {
+      Handle file_space = checked(H5Dget_space(dataset.get()), H5Sclose, "cannot get dataspace of '" + name + "'");
+      std::vector<hsize_t> start(dims.size(), 0), count{buffered};
+      start[0] = written;
+      count.insert(count.end(), row_dims.begin(), row_dims.end());
+      check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+            "cannot select in '" + name + "'");
+      Handle mem_space = make_space(count);
+      check(H5Dwrite(dataset.get(), mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
+            "cannot write dataset '" + name + "'");
+    }
+    written += buffered;
+    buffered = 0;
+  }
+};
+}  // namespace
+
+struct Hdf5Writer::Impl {
+  std::string path;
+  std::string partial_path;
+  Hdf5Options options;
+  // Declared first so that it is closed last, after every dataset in it.
+  Handle file;
+  bool started = false;
+  bool committed = false;
+  RunInfo info;
+  std::size_t places = 0, routes = 0;
+  std::vector<EventRecord> events;
+  std::deque<Series> series;  // time first, then the recorded variables (deque: pointers stay valid)
+  Series* time = nullptr;
+  Series* population = nullptr;
+  Series* stranded = nullptr;
+  Series* on_route = nullptr;
+  Series* flow = nullptr;
+  Series* spawned = nullptr;
+  std::vector<std::int64_t> spawned_row;
+
+  void close_all() {
+    time = population = stranded = on_route = flow = spawned = nullptr;
+    series.clear();
+    file.reset();
+  }
+
+  Handle create_chunked(const char* name, hid_t file_type, const std::vector<hsize_t>& row_dims, hsize_t chunk_t,
+                        bool compress) {
+    std::vector<hsize_t> dims{0}, maxdims{H5S_UNLIMITED}, chunk{chunk_t};
+    for (hsize_t d : row_dims) {
+      dims.push_back(d);
+      // A fixed dimension of length 0 cannot hold a chunk of length >= 1; let it grow instead.
+      maxdims.push_back(d == 0 ? H5S_UNLIMITED : d);
+      chunk.push_back(std::max<hsize_t>(d, 1));
+    }
+    // A row larger than one chunk: split the first dimension after time.
+    const std::size_t elem = H5Tget_size(file_type);
+    if (row_dims.size() >= 1 && chunk_t == 1) {
+      hsize_t inner = elem;
+      for (std::size_t i = 2; i < chunk.size(); ++i) inner *= chunk[i];
+      chunk[1] = std::clamp<hsize_t>(target_chunk_bytes / std::max<hsize_t>(inner, 1), 1, chunk[1]);
+    }
+    Handle space = make_space(dims, &maxdims);
+    Handle dcpl = dataset_create_plist();
+    check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), "cannot set chunking");
+    if (compress && options.compression_level > 0) {
+      check(H5Pset_shuffle(dcpl.get()), "cannot set the shuffle filter");
+      check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(options.compression_level)),
+            "cannot set deflate compression");
+    }
+    return checked(H5Dcreate2(file.get(), name, file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                   H5Dclose, std::string("cannot create dataset '") + name + "'");
+  }
+
+  hsize_t time_chunk(hsize_t row_bytes, hsize_t cap) const {
+    hsize_t t = std::min<hsize_t>(cap, static_cast<hsize_t>(std::max<std::int32_t>(info.days, 1)));
+    if (row_bytes > 0) t = std::min<hsize_t>(t, std::max<hsize_t>(target_chunk_bytes / row_bytes, 1));
+    return std::max<hsize_t>(t, 1);
+  }
+
+  Series* add_series(const char* name, hid_t file_type, hid_t mem_type, std::vector<hsize_t> row_dims, bool compress) {
+    Series s;
+    s.name = name;
+    s.mem_type = mem_type;
+    s.elem_size = H5Tget_size(mem_type);
+    s.row_dims = std::move(row_dims);
+    s.row_elems = std::accumulate(s.row_dims.begin(), s.row_dims.end(), hsize_t{1}, std::multiplies<hsize_t>());
+    s.chunk_t = time_chunk(s.row_elems * s.elem_size, s.row_dims.empty() ? max_series_chunk : max_time_chunk);
+    s.dataset = create_chunked(name, file_type, s.row_dims, s.chunk_t, compress);
+    series.push_back(std::move(s));
+    return &series.back();
+  }
+
+  void write_events() {
+    Handle group = create_group(file.get(), "events");
+    const std::size_t n = events.size();
+    std::vector<std::int32_t> index(n), day(n), routes_affected(n);
+    std::vector<double> value(n);
+    std::vector<std::string> name(n), action(n), target(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      index[i] = static_cast<std::int32_t>(i);
+      day[i] = events[i].day;
+      routes_affected[i] = events[i].routes_affected;
+      value[i] = events[i].value;
+      name[i] = events[i].name;
+      action[i] = events[i].action;
+      target[i] = events[i].target;
+    }
+    Handle scale = write_numbers(group.get(), "event", H5T_STD_I32LE, H5T_NATIVE_INT32, index);
+    check(H5DSset_scale(scale.get(), "event"), "cannot make 'event' a dimension scale");
+    put_attr(scale.get(), "long_name", "event index, in the order events were applied");
+    auto finish = [&](Handle ds, const char* name_, const char* long_name, const char* units) {
+      attach(ds.get(), scale.get(), 0, name_);
+      put_attr(ds.get(), "long_name", long_name);
+      if (units != nullptr) put_attr(ds.get(), "units", units);
+    };
+    // No "units" on day: xarray would decode "days" into a timedelta.
+    finish(write_numbers(group.get(), "day", H5T_STD_I32LE, H5T_NATIVE_INT32, day), "day",
+           "simulation day the event was applied (0 = start date)", nullptr);
+    finish(write_strings(group.get(), "name", name), "name", "event label", nullptr);
+    finish(write_strings(group.get(), "action", action), "action", "event action", nullptr);
+    finish(write_strings(group.get(), "target", target), "target", "what the scenario named as target", nullptr);
+    finish(write_numbers(group.get(), "value", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, value), "value",
+           "event value (travel-time factor or capacity in persons per day)", nullptr);
+    finish(write_numbers(group.get(), "routes_affected", H5T_STD_I32LE, H5T_NATIVE_INT32, routes_affected),
+           "routes_affected", "number of routes the event acted on", "1");
+  }
+
+  void write_provenance(const Provenance& p) {
+    Handle group = create_group(file.get(), "provenance");
+    auto text = [&](const char* name, const std::string& value, const char* long_name) {
+      Handle ds = write_strings(group.get(), name, {value}, {});
+      put_attr(ds.get(), "long_name", long_name);
+    };
+    text("scenario_text", p.scenario_text, "the scenario file, verbatim");
+    text("resolved_scenario", p.resolved_scenario, "the fully resolved scenario (extends and --set applied), YAML");
+    put_attr(group.get(), "scenario_path", p.scenario_path);
+    put_attr(group.get(), "command_line", p.command_line);
+    put_attr(group.get(), "seed", p.seed);
+    put_attr(group.get(), "threads", static_cast<std::int32_t>(p.threads));
+    put_attr(group.get(), "wall_seconds", p.wall_seconds);
+    put_attr(group.get(), "migrasim_version", migrasim::version_string);
+    put_attr(group.get(), "migrasim_git", migrasim::git_describe);
+    put_attr(group.get(), "hdf5_version", hdf5_library_version());
+    put_attr(group.get(), "compiler", compiler_version());
+    put_attr(group.get(), "created_utc", utc_now_iso8601());
+  }
+};
+
+// -----------------------------------------------------------------------------------------------------------------
+
+Hdf5Writer::Hdf5Writer(std::string path, Hdf5Options options) : impl_(std::make_unique<Impl>()) {
+  if (options.compression_level < 0 || options.compression_level > 9)
+    throw InputError("HDF5 compression level must be 0..9, got " + std::to_string(options.compression_level));
+  impl_->path = std::move(path);
+  impl_->partial_path = impl_->path + ".partial-" + std::to_string(static_cast<long>(::getpid()));
+  impl_->options = options;
+}
+
+Hdf5Writer::~Hdf5Writer() {
+  if (!impl_) return;
+  ErrorSilencer silence;
+  const bool remove = impl_->started && !impl_->committed;
+  impl_->close_all();
+  if (remove) std::remove(impl_->partial_path.c_str());
+}
+
+const std::string& Hdf5Writer::path() const { return impl_->path; }
+
+void Hdf5Writer::on_start(const RunInfo& info) {
+  ErrorSilencer silence;
+  Impl& m = *impl_;
+  if (m.started) throw InternalError("Hdf5Writer::on_start called twice");
+  if (info.world == nullptr) throw InternalError("Hdf5Writer::on_start: RunInfo has no world");
+  namespace fs = std::filesystem;
+  const fs::path target(m.path);
+  if (m.path.empty()) throw InputError("output file: empty path");
+  const fs::path dir = target.parent_path();
+  std::error_code ec;
+  if (!dir.empty() && !fs::is_directory(dir, ec))
+    throw InputError("cannot create output file '" + m.path + "': directory '" + dir.string() + "' does not exist");
+  if (fs::is_directory(target, ec))
+    throw InputError("cannot create output file '" + m.path + "': it is a directory");
+
+  m.info = info;
+  const World& world = *info.world;
+  m.places = world.places().size();
+  m.routes = world.routes().size();
+
+  Handle fcpl = checked(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "cannot create a property list");
+  check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        "cannot set link creation order");
+  check(H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+        "cannot set attribute creation order");
+  errno = 0;
+  const hid_t f = H5Fcreate(m.partial_path.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT);
+  if (f < 0) {
+    const int err = errno;
+    std::string why = hdf5_error_text();
+    if (err != 0) why = std::strerror(err);
+    throw InputError("cannot create output file '" + m.path + "' (as '" + m.partial_path + "')" +
+                     (why.empty() ? std::string() : ": " + why));
+  }
+  m.file = Handle(f, H5Fclose);
+  m.started = true;  // from now on the destructor removes the partial file unless committed
+  const hid_t root = m.file.get();
+
+  // Global attributes.
+  put_attr(root, "title", "migrasim output");
+  put_attr(root, "Conventions", "CF-1.8");
+  put_attr(root, "source", software_version());
+  put_attr(root, "start_date", info.start_date);
+  put_attr(root, "days", info.days);
+  put_attr(root, "seed", info.seed);
+
+  // Dimension: time (unlimited, written day by day).
+  m.time = m.add_series("time", H5T_STD_I32LE, H5T_NATIVE_INT32, {}, false);
+  {
+    const hid_t t = m.time->dataset.get();
+    check(H5DSset_scale(t, "time"), "cannot make 'time' a dimension scale");
+    put_attr(t, "long_name", "simulation day");
+    put_attr(t, "standard_name", "time");
+    put_attr(t, "units", info.start_date.empty() ? std::string("days") : "days since " + info.start_date);
+    put_attr(t, "calendar", "standard");
+    put_attr(t, "axis", "T");
+  }
+
+  // Dimension: location, with static coordinates.
+  std::vector<std::string> loc_names, loc_country, loc_kind;
+  std::vector<double> lat, lon;
+  for (const Place& p : world.places()) {
+    loc_names.push_back(p.name);
+    loc_country.push_back(p.country >= 0 && static_cast<std::size_t>(p.country) < world.countries().size()
+                              ? world.countries()[static_cast<std::size_t>(p.country)].code
+                              : std::string());
+    loc_kind.emplace_back(to_string(p.kind));
+    lat.push_back(p.lat_deg);
+    lon.push_back(p.lon_deg);
+  }
+  Handle location = write_strings(root, "location", loc_names);
+  check(H5DSset_scale(location.get(), "location"), "cannot make 'location' a dimension scale");
+  put_attr(location.get(), "long_name", "place name");
+
+  std::vector<std::string> status_names;
+  for (int s = 0; s < legal_status_count; ++s) status_names.emplace_back(to_string(static_cast<LegalStatus>(s)));
+  Handle legal_status = write_strings(root, "legal_status", status_names);
+  check(H5DSset_scale(legal_status.get(), "legal_status"), "cannot make 'legal_status' a dimension scale");
+  put_attr(legal_status.get(), "long_name", "legal status in the country where the person is");
+
+  std::vector<std::string> edge_names, edge_mode;
+  std::vector<double> edge_km;
+  for (const Route& r : world.routes()) {
+    edge_names.push_back(world.places()[static_cast<std::size_t>(r.a)].name + "--" +
+                         world.places()[static_cast<std::size_t>(r.b)].name);
+    edge_mode.emplace_back(to_string(r.mode));
+    edge_km.push_back(r.distance_km);
+  }
+  Handle edge = write_strings(root, "edge", edge_names);
+  check(H5DSset_scale(edge.get(), "edge"), "cannot make 'edge' a dimension scale");
+  put_attr(edge.get(), "long_name", "route between two places, 'A--B'");
+
+  auto coord = [&](Handle ds, const Handle& scale, const char* name, const char* long_name, const char* units) {
+    attach(ds.get(), scale.get(), 0, name);
+    put_attr(ds.get(), "long_name", long_name);
+    if (units != nullptr) put_attr(ds.get(), "units", units);
+    return ds;
+  };
+  coord(write_strings(root, "location_country", loc_country), location, "location_country",
+        "country code of the place", nullptr);
+  coord(write_strings(root, "location_kind", loc_kind), location, "location_kind", "kind of place", nullptr);
+  {
+    Handle ds = coord(write_numbers(root, "location_lat", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, lat), location,
+                      "location_lat", "latitude of the place", "degrees_north");
+    put_attr(ds.get(), "standard_name", "latitude");
+  }
+  {
+    Handle ds = coord(write_numbers(root, "location_lon", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, lon), location,
+                      "location_lon", "longitude of the place", "degrees_east");
+    put_attr(ds.get(), "standard_name", "longitude");
+  }
+  coord(write_numbers(root, "edge_distance_km", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, edge_km), edge,
+        "edge_distance_km", "length of the route", "km");
+  coord(write_strings(root, "edge_mode", edge_mode), edge, "edge_mode", "travel mode of the route", nullptr);
+
+  // Time-dependent variables.
+  const hsize_t P = m.places, R = m.routes, S = static_cast<hsize_t>(legal_status_count);
+  const char* location_coords = "location_country location_kind location_lat location_lon";
+  const char* edge_coords = "edge_distance_km edge_mode";
+  auto variable = [&](const char* name, std::vector<hsize_t> row_dims, std::vector<const Handle*> scales,
+                      const char* long_name, const char* coords) {
+    Series* s = m.add_series(name, H5T_STD_I64LE, H5T_NATIVE_INT64, std::move(row_dims), true);
+    const hid_t d = s->dataset.get();
+    attach(d, m.time->dataset.get(), 0, name);
+    for (std::size_t i = 0; i < scales.size(); ++i) attach(d, scales[i]->get(), static_cast<unsigned>(i + 1), name);
+    put_attr(d, "long_name", long_name);
+    put_attr(d, "units", "persons");
+    if (coords != nullptr) put_attr(d, "coordinates", coords);
+    return s;
+  };
+  if (m.options.record_population)
+    m.population = variable("population", {P, S}, {&location, &legal_status},
+                            "people at each place who are not stranded, by legal status", location_coords);
+  if (m.options.record_stranded)
+    m.stranded = variable("stranded", {P}, {&location}, "people waiting at a place for a closed or full route",
+                          location_coords);
+  if (m.options.record_on_route)
+    m.on_route = variable("on_route", {R}, {&edge}, "people travelling along each route at the end of the day",
+                          edge_coords);
+  if (m.options.record_flow)
+    m.flow = variable("flow", {R}, {&edge}, "entries into each route during the day", edge_coords);
+  m.spawned = variable("spawned", {}, {}, "new agents that day", nullptr);
+}
+
+void Hdf5Writer::on_event(const EventRecord& event) { impl_->events.push_back(event); }
+
+void Hdf5Writer::on_day(const DayRecord& record) {
+  ErrorSilencer silence;
+  Impl& m = *impl_;
+  if (!m.started || m.committed) throw InternalError("Hdf5Writer::on_day called outside a run");
+  auto row = [](const std::vector<std::int64_t>* v, std::size_t expected, const char* what) {
+    if (v == nullptr || v->size() != expected)
+      throw InternalError(std::string("Hdf5Writer::on_day: ") + what + " has " +
+                          (v ? std::to_string(v->size()) : std::string("no")) + " values, expected " +
+                          std::to_string(expected));
+    return v->data();
+  };
+  // Validate everything before writing anything, so that all variables stay the same length.
+  const std::int64_t* pop = m.population
+      ? row(record.population, m.places * static_cast<std::size_t>(legal_status_count), "population") : nullptr;
+  const std::int64_t* str = m.stranded ? row(record.stranded, m.places, "stranded") : nullptr;
+  const std::int64_t* onr = m.on_route ? row(record.on_route, m.routes, "on_route") : nullptr;
+  const std::int64_t* flw = m.flow ? row(record.flow, m.routes, "flow") : nullptr;
+  // (Test the series, not the row pointers: an empty vector may give a null data().)
+  m.time->append(&record.day);
+  if (m.population) m.population->append(pop);
+  if (m.stranded) m.stranded->append(str);
+  if (m.on_route) m.on_route->append(onr);
+  if (m.flow) m.flow->append(flw);
+  m.spawned->append(&record.spawned_today);
+}
+
+void Hdf5Writer::commit(const Provenance& provenance) {
+  ErrorSilencer silence;
+  Impl& m = *impl_;
+  if (!m.started) throw InternalError("Hdf5Writer::commit called before on_start");
+  if (m.committed) throw InternalError("Hdf5Writer::commit called twice");
+  for (Series& s : m.series) s.flush();
+  m.write_events();
+  m.write_provenance(provenance);
+  m.time = m.population = m.stranded = m.on_route = m.flow = m.spawned = nullptr;
+  m.series.clear();
+  check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), "cannot flush '" + m.partial_path + "'");
+  check(m.file.close(), "cannot close '" + m.partial_path + "'");
+  if (std::rename(m.partial_path.c_str(), m.path.c_str()) != 0) {
+    const int err = errno;
+    throw InputError("cannot rename '" + m.partial_path + "' to '" + m.path + "': " + std::strerror(err));
+  }
+  m.committed = true;
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// Reading, for summarise_file.
+
+namespace {
+
+struct NotMigrasim : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+bool has_link(hid_t loc, const char* name) { return H5Lexists(loc, name, H5P_DEFAULT) > 0; }
+
+Handle open_dataset(hid_t loc, const char* name) {
+  const hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+  if (d < 0) throw NotMigrasim(std::string("no dataset '") + name + "'");
+  return Handle(d, H5Dclose);
+}
+
+std::vector<hsize_t> extent(hid_t ds) {
+  Handle space = checked(H5Dget_space(ds), H5Sclose, "cannot get a dataspace");
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 0) fail("cannot get a dataspace rank");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  if (rank > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  return dims;
+}
+
+std::vector<std::string> read_strings(hid_t loc, const char* name) {
+  Handle ds = open_dataset(loc, name);
+  Handle ftype = checked(H5Dget_type(ds.get()), H5Tclose, "cannot get a datatype");
+  if (H5Tget_class(ftype.get()) != H5T_STRING || H5Tis_variable_str(ftype.get()) <= 0)
+    throw NotMigrasim(std::string("'") + name + "' is not a variable-length string dataset");
+  const auto dims = extent(ds.get());
+  hsize_t n = 1;
+  for (hsize_t d : dims) n *= d;
+  std::vector<char*> ptrs(static_cast<std::size_t>(n), nullptr);
+  std::vector<std::string> out;
+  if (n == 0) return out;
+  Handle mtype = utf8_string_type();
+  check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()),
+        std::string("cannot read '") + name + "'");
+  out.reserve(ptrs.size());
+  for (char* p : ptrs) {
+    out.emplace_back(p ? p : "");
+    if (p) H5free_memory(p);
+  }
+  return out;
+}
+
+// One time slice [t] of an int64 variable (time, ...), flattened.
+std::vector<std::int64_t> read_slice(hid_t loc, const char* name, hsize_t t) {
+  Handle ds = open_dataset(loc, name);
+  auto dims = extent(ds.get());
+  if (dims.empty() || t >= dims[0]) throw NotMigrasim(std::string("'") + name + "' is shorter than 'time'");
+  std::vector<hsize_t> start(dims.size(), 0), count = dims;
+  start[0] = t;
+  count[0] = 1;
+  hsize_t n = 1;
+  for (hsize_t c : count) n *= c;
+  std::vector<std::int64_t> out(static_cast<std::size_t>(n));
+  if (n == 0) return out;
+  Handle file_space = checked(H5Dget_space(ds.get()), H5Sclose, "cannot get a dataspace");
+  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+        "cannot select a hyperslab");
+  Handle mem_space = make_space({n});
+  check(H5Dread(ds.get(), H5T_NATIVE_INT64, mem_space.get(), file_space.get(), H5P_DEFAULT, out.data()),
+        std::string("cannot read '") + name + "'");
+  return out;
+}
+
+std::vector<std::int64_t> read_all_int64(hid_t loc, const char* name) {
+  Handle ds = open_dataset(loc, name);
+  const auto dims = extent(ds.get());
+  hsize_t n = 1;
+  for (hsize_t d : dims) n *= d;
+  std::vector<std::int64_t> out(static_cast<std::size_t>(n));
+  if (n > 0)
+    check(H5Dread(ds.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+          std::string("cannot read '") + name + "'");
+  return out;
+}
+
+// Attribute as text (strings as they are, numbers formatted); empty if absent.
+std::string attr_text(hid_t obj, const char* name) {
+  if (H5Aexists(obj, name) <= 0) return {};
+  Handle attr(H5Aopen(obj, name, H5P_DEFAULT), H5Aclose);
+  if (!attr.valid()) return {};
+  Handle type(H5Aget_type(attr.get()), H5Tclose);
+  if (!type.valid()) return {};
+  Handle space(H5Aget_space(attr.get()), H5Sclose);
+  if (!space.valid() || H5Sget_simple_extent_npoints(space.get()) != 1) return {};
+  switch (H5Tget_class(type.get())) {
+    case H5T_STRING: {
+      if (H5Tis_variable_str(type.get()) > 0) {
+        Handle mtype = utf8_string_type();
+        char* p = nullptr;
+        if (H5Aread(attr.get(), mtype.get(), &p) < 0) return {};
+        std::string s = p ? p : "";
+        if (p) H5free_memory(p);
+        return s;
+      }
+      const std::size_t size = H5Tget_size(type.get());
+      std::string s(size, '\0');
+      if (H5Aread(attr.get(), type.get(), s.data()) < 0) return {};
+      s.resize(std::strlen(s.c_str()));
+      return s;
+    }
+    case H5T_INTEGER: {
+      if (H5Tget_sign(type.get()) == H5T_SGN_NONE) {
+        std::uint64_t v = 0;
+        if (H5Aread(attr.get(), H5T_NATIVE_UINT64, &v) < 0) return {};
+        return std::to_string(v);
+      }
+      std::int64_t v = 0;
+      if (H5Aread(attr.get(), H5T_NATIVE_INT64, &v) < 0) return {};
+      return std::to_string(v);
+    }
+    case H5T_FLOAT: {
+      double v = 0;
+      if (H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &v) < 0) return {};
+      std::ostringstream os;
+      os << v;
+      return os.str();
+    }
+    default: return {};
+  }
+}
+
+// "YYYY-MM-DD" + days, or empty if the date does not parse.
+std::string add_days(const std::string& date, std::int64_t days) {
+  int y = 0, mo = 0, d = 0;
+  char tail = 0;
+  if (std::sscanf(date.c_str(), "%d-%d-%d%c", &y, &mo, &d, &tail) != 3) return {};
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return {};
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d + static_cast<int>(days);
+  tm.tm_hour = 12;
+  const std::time_t t = timegm(&tm);
+  if (t == static_cast<std::time_t>(-1)) return {};
+  std::tm out{};
+  gmtime_r(&t, &out);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &out);
+  return buf;
+}
+
+std::string summarise_open(hid_t file, const std::string& path) {
+  if (attr_text(file, "title") != "migrasim output") throw NotMigrasim("no title attribute 'migrasim output'");
+  for (const char* name : {"time", "location", "legal_status", "edge", "spawned"})
+    if (!has_link(file, name)) throw NotMigrasim(std::string("no dataset '") + name + "'");
+
+  const std::string start_date = attr_text(file, "start_date");
+  const std::vector<std::string> places = read_strings(file, "location");
+  const std::vector<std::string> statuses = read_strings(file, "legal_status");
+  const std::vector<std::string> edges = read_strings(file, "edge");
+  std::vector<std::string> countries;
+  if (has_link(file, "location_country")) countries = read_strings(file, "location_country");
+  Handle time = open_dataset(file, "time");
+  const auto time_dims = extent(time.get());
+  if (time_dims.size() != 1) throw NotMigrasim("'time' is not one-dimensional");
+  const hsize_t nt = time_dims[0];
+  std::vector<std::int32_t> days(static_cast<std::size_t>(nt));
+  if (nt > 0) check(H5Dread(time.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, days.data()), "cannot read 'time'");
+
+  std::string version = attr_text(file, "source"), wall, threads;
+  if (has_link(file, "provenance")) {
+    Handle prov(H5Gopen2(file, "provenance", H5P_DEFAULT), H5Gclose);
+    if (prov.valid()) {
+      const std::string v = attr_text(prov.get(), "migrasim_version");
+      const std::string git = attr_text(prov.get(), "migrasim_git");
+      if (!v.empty()) version = "migrasim " + v + (git.empty() || git == v ? "" : " (" + git + ")");
+      wall = attr_text(prov.get(), "wall_seconds");
+      threads = attr_text(prov.get(), "threads");
+    }
+  }
+
+  std::ostringstream os;
+  auto line = [&](const std::string& label, const std::string& value) {
+    os << "  " << std::left << std::setw(14) << (label + ":") << value << "\n";
+  };
+  os << "migrasim output " << path << "\n";
+  line("start date", start_date.empty() ? "unknown" : start_date);
+  const std::string declared_days = attr_text(file, "days");
+  line("days", (declared_days.empty() ? std::string("?") : declared_days) + " (" + std::to_string(nt) + " recorded)");
+  line("seed", attr_text(file, "seed"));
+  line("places", std::to_string(places.size()));
+  line("routes", std::to_string(edges.size()));
+  line("software", version.empty() ? "unknown" : version);
+  line("wall time", wall.empty() ? "unknown" : wall + " s" + (threads.empty() || threads == "0" ? "" : " on " + threads + " threads"));
+
+  if (nt == 0) {
+    os << "no days recorded\n";
+    return os.str();
+  }
+  const hsize_t last = nt - 1;
+  const std::string last_date = add_days(start_date, days[static_cast<std::size_t>(last)]);
+  os << "final day " << days[static_cast<std::size_t>(last)] << (last_date.empty() ? "" : " (" + last_date + ")")
+     << ":\n";
+  auto row = [&](const std::string& label, const std::string& value) {
+    os << "  " << std::left << std::setw(26) << label << std::right << std::setw(14) << value << "\n";
+  };
+
+  const std::size_t P = places.size(), S = statuses.size();
+  std::vector<std::int64_t> per_place(P, 0), stranded_place(P, 0);
+  const bool have_pop = has_link(file, "population"), have_stranded = has_link(file, "stranded");
+  if (have_pop) {
+    const auto pop = read_slice(file, "population", last);
+    if (pop.size() != P * S) throw NotMigrasim("'population' does not match 'location' x 'legal_status'");
+    std::vector<std::int64_t> by_status(S, 0);
+    std::int64_t total = 0;
+    for (std::size_t p = 0; p < P; ++p)
+      for (std::size_t s = 0; s < S; ++s) {
+        by_status[s] += pop[p * S + s];
+        per_place[p] += pop[p * S + s];
+        total += pop[p * S + s];
+      }
+    os << "  population by legal status:\n";
+    for (std::size_t s = 0; s < S; ++s)
+      if (by_status[s] != 0) row("  " + statuses[s], std::to_string(by_status[s]));
+    row("  total", std::to_string(total));
+  } else {
+    row("population", "not recorded");
+  }
+  if (have_stranded) {
+    stranded_place = read_slice(file, "stranded", last);
+    if (stranded_place.size() != P) throw NotMigrasim("'stranded' does not match 'location'");
+    row("stranded", std::to_string(std::accumulate(stranded_place.begin(), stranded_place.end(), std::int64_t{0})));
+  } else {
+    row("stranded", "not recorded");
+  }
+  if (has_link(file, "on_route")) {
+    const auto v = read_slice(file, "on_route", last);
+    row("on route", std::to_string(std::accumulate(v.begin(), v.end(), std::int64_t{0})));
+  } else {
+    row("on route", "not recorded");
+  }
+  {
+    const auto v = read_all_int64(file, "spawned");
+    row("spawned (all days)", std::to_string(std::accumulate(v.begin(), v.end(), std::int64_t{0})));
+  }
+
+  if (have_pop && P > 0) {
+    std::vector<std::size_t> order(P);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return per_place[a] > per_place[b]; });
+    os << "top places by final population (not stranded):\n";
+    const std::size_t n = std::min<std::size_t>(10, P);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t p = order[i];
+      if (per_place[p] == 0) break;
+      std::string label = std::to_string(i + 1) + ". " + places[p];
+      if (p < countries.size() && !countries[p].empty()) label += " (" + countries[p] + ")";
+      os << "  " << std::left << std::setw(36) << label << std::right << std::setw(14) << per_place[p];
+      if (have_stranded && stranded_place[p] != 0) os << "  (+" << stranded_place[p] << " stranded)";
+      os << "\n";
+    }
+  }
+  return os.str();
+}
+
+}  // namespace
+
+std::string summarise_file(const std::string& path) {
+  ErrorSilencer silence;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw InputError(path + ": not a migrasim output file (no such file)");
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(path + ": not a migrasim output file (not an HDF5 file)");
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) throw InputError(path + ": not a migrasim output file (cannot open: " + hdf5_error_text() + ")");
+  Handle file(f, H5Fclose);
+  try {
+    return summarise_open(file.get(), path);
+  } catch (const NotMigrasim& e) {
+    throw InputError(path + ": not a migrasim output file (" + e.what() + ")");
+  }
+}
+
+}  // namespace migrasim::io

@@ -1,0 +1,70 @@
+#pragma once
+// HDF5 output as a recorder. The file is netCDF-4 compatible (HDF5 dimension scales), so that
+// xarray.open_dataset(path, engine="h5netcdf") opens it with no options.
+//
+// Layout:
+//   dimensions (dimension-scale datasets): time (int32, units "days since START_DATE"),
+//     location (variable-length UTF-8 names), legal_status (names), edge (names "A--B")
+//   population(time, location, legal_status) int64  people at each place who are not stranded
+//   stranded(time, location) int64                   people waiting at a closed route
+//   on_route(time, edge) int64                       people travelling along each route at the end of the day
+//   flow(time, edge) int64                           entries into each route during the day
+//   spawned(time) int64                              new agents that day
+//   location_country(location), location_kind(location), location_lat(location), location_lon(location),
+//   edge_distance_km(edge), edge_mode(edge): static coordinates and attributes
+//   group events: 1-D datasets over dimension "event": day, name, action, target, value, routes_affected
+//   group provenance: attributes and string datasets (scenario text verbatim, resolved scenario, seed,
+//     software and library versions, threads, wall time, command line, start time)
+// Variables are chunked along time and deflate-compressed. Days are written as they come (the time dimension
+// is unlimited), so memory does not grow with the run length.
+//
+// The file is first written as "<path>.partial-<pid>" and renamed to <path> by commit(); if the writer is
+// destroyed without commit (error, exception), the partial file is removed. A killed process leaves only the
+// ".partial-" name, never a file under the requested name.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "sim/recorder.hpp"
+
+namespace migrasim::io {
+
+struct Provenance {
+  std::string scenario_path;
+  std::string scenario_text;      // the scenario file, verbatim
+  std::string resolved_scenario;  // the fully resolved scenario (extends and --set applied), YAML
+  std::uint64_t seed = 0;
+  int threads = 0;
+  double wall_seconds = 0;
+  std::string command_line;
+};
+
+struct Hdf5Options {
+  int compression_level = 4;  // deflate 0..9
+  bool record_population = true;
+  bool record_stranded = true;
+  bool record_on_route = true;
+  bool record_flow = true;
+};
+
+class Hdf5Writer final : public Recorder {
+ public:
+  Hdf5Writer(std::string path, Hdf5Options options = {});
+  ~Hdf5Writer() override;
+  void on_start(const RunInfo& info) override;
+  void on_event(const EventRecord& event) override;
+  void on_day(const DayRecord& record) override;
+  // Writes provenance, closes the file and renames it to its final name. Throws on I/O failure.
+  void commit(const Provenance& provenance);
+  const std::string& path() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// For `migrasim info`: a human-readable summary of an output file. Throws InputError if the file cannot be
+// read as a migrasim output.
+std::string summarise_file(const std::string& path);
+
+}  // namespace migrasim::io

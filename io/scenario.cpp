@@ -1,0 +1,565 @@
+#include "io/scenario.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include "io/csv.hpp"
+#include "io/yaml_tree.hpp"
+#include "sim/errors.hpp"
+
+namespace migrasim::io {
+
+namespace fs = std::filesystem;
+
+// ---------------------------------------------------------------------------------------------- dates
+// Civil-date arithmetic after H. Hinnant, "chrono-Compatible Low-Level Date Algorithms".
+namespace {
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? static_cast<unsigned>(-3) : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+}  // namespace
+
+bool parse_iso_date(const std::string& s, std::int64_t& out) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  auto num = [&](std::size_t pos, std::size_t len, auto& v) {
+    auto r = std::from_chars(s.data() + pos, s.data() + pos + len, v);
+    return r.ec == std::errc() && r.ptr == s.data() + pos + len;
+  };
+  if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return false;
+  if (m < 1 || m > 12 || d < 1) return false;
+  static constexpr unsigned month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d > month_days[m - 1] + (m == 2 && leap ? 1u : 0u)) return false;
+  out = days_from_civil(y, m, d);
+  return true;
+}
+
+std::string format_iso_date(std::int64_t z) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y + (m <= 2)), m, d);
+  return buf;
+}
+
+// ---------------------------------------------------------------------------------------------- reading
+namespace {
+
+[[noreturn]] void fail(const YamlNode& n, const std::string& key_path, const std::string& problem) {
+  throw InputError(n.mark.str() + ": " + key_path + ": " + problem);
+}
+
+std::string shown(const YamlNode& n) {
+  switch (n.kind) {
+    case YamlNode::Kind::null: return "nothing";
+    case YamlNode::Kind::scalar: return "'" + n.scalar + "'";
+    case YamlNode::Kind::sequence: return "a list";
+    case YamlNode::Kind::map: return "a map";
+  }
+  return "?";
+}
+
+[[noreturn]] void expected(const YamlNode& n, const std::string& key_path, const std::string& what) {
+  fail(n, key_path, "got " + shown(n) + ", expected " + what);
+}
+
+// Reads one map, remembering which keys were used, so that unknown (misspelt) keys are reported.
+class MapReader {
+ public:
+  MapReader(const YamlNode& node, std::string path, std::vector<std::string> allowed)
+      : node_(node), path_(std::move(path)), allowed_(std::move(allowed)) {
+    if (!node.is_map()) expected(node, path_.empty() ? "(top level)" : path_, "a map");
+    for (const auto& [k, v] : node.entries) {
+      bool ok = false;
+      for (const auto& a : allowed_) ok = ok || a == k;
+      if (!ok) {
+        std::string list;
+        for (const auto& a : allowed_) list += (list.empty() ? "" : ", ") + a;
+        throw InputError((v.key_mark.line > 0 ? v.key_mark : v.mark).str() + ": " + sub(k) + ": unknown key '" + k +
+                         "', expected one of: " + list);
+      }
+    }
+  }
+  const YamlNode* get(const std::string& key) const {
+    const YamlNode* n = node_.find(key);
+    return (n && n->kind != YamlNode::Kind::null) ? n : nullptr;
+  }
+  const YamlNode& require(const std::string& key) const {
+    const YamlNode* n = get(key);
+    if (!n) fail(node_, path_, "missing key '" + key + "'");
+    return *n;
+  }
+  std::string sub(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  const YamlNode& node() const { return node_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  const YamlNode& node_;
+  std::string path_;
+  std::vector<std::string> allowed_;
+};
+
+std::string as_string(const YamlNode& n, const std::string& path) {
+  if (!n.is_scalar() || n.scalar.empty()) expected(n, path, "a non-empty text");
+  return n.scalar;
+}
+
+double as_double(const YamlNode& n, const std::string& path, const std::string& what = "a number") {
+  if (!n.is_scalar()) expected(n, path, what);
+  const std::string& s = n.scalar;
+  double v = 0;
+  const char* first = s.data() + (!s.empty() && s[0] == '+' ? 1 : 0);
+  auto r = std::from_chars(first, s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v)) expected(n, path, what);
+  return v;
+}
+
+std::int64_t as_int(const YamlNode& n, const std::string& path, const std::string& what = "an integer") {
+  if (!n.is_scalar()) expected(n, path, what);
+  const std::string& s = n.scalar;
+  std::int64_t v = 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) expected(n, path, what);
+  return v;
+}
+
+double number_in(const YamlNode& n, const std::string& path, double lo, double hi, const std::string& what) {
+  const double v = as_double(n, path, what);
+  if (v < lo || v > hi) expected(n, path, what);
+  return v;
+}
+
+std::int64_t date_of(const YamlNode& n, const std::string& path) {
+  std::int64_t d = 0;
+  if (!n.is_scalar() || !parse_iso_date(n.scalar, d)) expected(n, path, "a date YYYY-MM-DD");
+  return d;
+}
+
+// A CSV file as a YAML-like list of maps whose fields keep their file:line:column.
+YamlNode csv_as_list(const std::string& file, const SourceMark& referenced_at) {
+  CsvTable t = [&] {
+    try {
+      return read_csv(file);
+    } catch (const InputError& e) {
+      if (!fs::exists(file)) throw InputError(referenced_at.str() + ": CSV file '" + file + "' does not exist");
+      throw;
+    }
+  }();
+  YamlNode list;
+  list.kind = YamlNode::Kind::sequence;
+  list.mark = SourceMark{file, 1, 1};
+  for (const auto& row : t.rows) {
+    YamlNode m;
+    m.kind = YamlNode::Kind::map;
+    m.mark = SourceMark{file, row.line, 1};
+    for (std::size_t c = 0; c < t.header.size(); ++c) {
+      YamlNode v;
+      v.mark = t.mark(row, static_cast<int>(c));
+      if (!row.fields[c].text.empty()) {
+        v.kind = YamlNode::Kind::scalar;
+        v.scalar = row.fields[c].text;
+      }
+      m.entries.emplace_back(t.header[c], std::move(v));
+    }
+    list.items.push_back(std::move(m));
+  }
+  return list;
+}
+
+// `world.locations` and `world.routes` are either inline lists or a CSV path relative to the scenario file
+// that named it.
+YamlNode list_or_csv(const YamlNode& n, const std::string& path) {
+  if (n.is_sequence()) return n;
+  if (n.is_scalar()) {
+    fs::path p(n.scalar);
+    if (p.is_relative() && !n.mark.file.empty() && n.mark.file.rfind("--set", 0) != 0)
+      p = fs::path(n.mark.file).parent_path() / p;
+    return csv_as_list(p.string(), n.mark);
+  }
+  expected(n, path, "a list, or the path of a CSV file");
+}
+
+// Loads a file and, recursively, the files it extends; the returned tree is the merge, base first.
+YamlNode load_with_bases(const std::string& path, std::vector<std::string>& chain) {
+  const std::string canonical = fs::weakly_canonical(path).string();
+  for (const auto& c : chain)
+    if (c == canonical) throw InputError(path + ": 'extends' forms a cycle");
+  chain.push_back(canonical);
+  YamlNode doc = load_yaml_file(path);
+  if (doc.kind == YamlNode::Kind::null) throw InputError(path + ":1:1: the scenario file is empty");
+  if (!doc.is_map()) expected(doc, "(top level)", "a map with sections run, world, behaviour, events, output");
+  const YamlNode* ext = doc.find("extends");
+  if (!ext) return doc;
+  const std::string base_rel = as_string(*ext, "extends");
+  fs::path base = fs::path(path).parent_path() / base_rel;
+  if (!fs::exists(base)) fail(*ext, "extends", "base scenario '" + base.string() + "' does not exist");
+  YamlNode merged = load_with_bases(base.string(), chain);
+  YamlNode top = doc;
+  top.entries.erase(std::remove_if(top.entries.begin(), top.entries.end(),
+                                   [](const auto& kv) { return kv.first == "extends"; }),
+                    top.entries.end());
+  merge_yaml(merged, top);
+  return merged;
+}
+
+struct WorldParts {
+  std::vector<Country> countries;
+  std::vector<Place> places;
+  std::vector<Route> routes;
+  std::unordered_map<std::string, country_id> country_by_code;
+  std::unordered_map<std::string, place_id> place_by_name;
+};
+
+country_id country_ref(const WorldParts& w, const YamlNode& n, const std::string& path) {
+  const std::string code = as_string(n, path);
+  auto it = w.country_by_code.find(code);
+  if (it == w.country_by_code.end()) expected(n, path, "a country code listed in world.countries");
+  return it->second;
+}
+
+place_id place_ref(const WorldParts& w, const YamlNode& n, const std::string& path) {
+  const std::string name = as_string(n, path);
+  auto it = w.place_by_name.find(name);
+  if (it == w.place_by_name.end()) expected(n, path, "a place listed in world.locations");
+  return it->second;
+}
+
+WorldParts read_world(const YamlNode& node) {
+  MapReader r(node, "world", {"countries", "locations", "routes"});
+  WorldParts w;
+  const YamlNode& countries = r.require("countries");
+  if (!countries.is_sequence() || countries.items.empty()) expected(countries, "world.countries", "a non-empty list");
+  for (std::size_t i = 0; i < countries.items.size(); ++i) {
+    const std::string p = "world.countries[" + std::to_string(i) + "]";
+    MapReader c(countries.items[i], p, {"code", "name"});
+    Country country{as_string(c.require("code"), p + ".code"), ""};
+    country.name = c.get("name") ? as_string(*c.get("name"), p + ".name") : country.code;
+    if (!w.country_by_code.emplace(country.code, static_cast<country_id>(w.countries.size())).second)
+      fail(c.require("code"), p + ".code", "country '" + country.code + "' is listed twice");
+    w.countries.push_back(country);
+  }
+
+  const YamlNode locations = list_or_csv(r.require("locations"), "world.locations");
+  if (locations.items.empty()) expected(locations, "world.locations", "at least one location");
+  for (std::size_t i = 0; i < locations.items.size(); ++i) {
+    const std::string p = "world.locations[" + std::to_string(i) + "]";
+    MapReader l(locations.items[i], p, {"name", "country", "kind", "lat", "lon", "population", "capacity"});
+    Place place;
+    place.name = as_string(l.require("name"), p + ".name");
+    place.country = country_ref(w, l.require("country"), p + ".country");
+    const YamlNode& kind = l.require("kind");
+    if (!kind.is_scalar() || !parse_place_kind(kind.scalar, place.kind))
+      expected(kind, p + ".kind", "one of town, transit_hub, border_crossing, shelter, destination");
+    place.lat_deg = number_in(l.require("lat"), p + ".lat", -90, 90, "a latitude in degrees within [-90, 90]");
+    place.lon_deg = number_in(l.require("lon"), p + ".lon", -180, 180, "a longitude in degrees within [-180, 180]");
+    if (const YamlNode* pop = l.get("population")) {
+      place.population = as_int(*pop, p + ".population", "a whole number of persons >= 0");
+      if (place.population < 0) expected(*pop, p + ".population", "a whole number of persons >= 0");
+    }
+    if (const YamlNode* cap = l.get("capacity")) {
+      place.capacity = as_int(*cap, p + ".capacity", "a whole number of persons >= 0, or -1 for unlimited");
+      if (place.capacity < -1) expected(*cap, p + ".capacity", "a whole number of persons >= 0, or -1 for unlimited");
+    }
+    if (place.kind == PlaceKind::shelter && place.capacity < 0)
+      fail(l.node(), p + ".capacity", "a shelter needs a capacity (persons >= 0)");
+    if (!w.place_by_name.emplace(place.name, static_cast<place_id>(w.places.size())).second)
+      fail(l.require("name"), p + ".name", "place '" + place.name + "' is listed twice");
+    w.places.push_back(std::move(place));
+  }
+
+  const YamlNode routes = list_or_csv(r.require("routes"), "world.routes");
+  std::set<std::pair<place_id, place_id>> seen;
+  for (std::size_t i = 0; i < routes.items.size(); ++i) {
+    const std::string p = "world.routes[" + std::to_string(i) + "]";
+    MapReader rr(routes.items[i], p, {"from", "to", "distance_km", "mode"});
+    Route route;
+    route.a = place_ref(w, rr.require("from"), p + ".from");
+    route.b = place_ref(w, rr.require("to"), p + ".to");
+    if (route.a == route.b) fail(rr.require("to"), p + ".to", "a route must join two different places");
+    const YamlNode& dist = rr.require("distance_km");
+    route.distance_km = as_double(dist, p + ".distance_km", "a distance in km > 0");
+    if (!(route.distance_km > 0)) expected(dist, p + ".distance_km", "a distance in km > 0");
+    if (const YamlNode* mode = rr.get("mode"))
+      if (!mode->is_scalar() || !parse_travel_mode(mode->scalar, route.mode))
+        expected(*mode, p + ".mode", "one of road, foot, sea, air");
+    if (!seen.emplace(std::min(route.a, route.b), std::max(route.a, route.b)).second)
+      fail(rr.node(), p, "a route between these two places is listed twice");
+    w.routes.push_back(route);
+  }
+  return w;
+}
+
+std::vector<double> per_country(const WorldParts& w, const YamlNode* n, const std::string& path, double fallback,
+                                double lo, double hi, const std::string& what) {
+  std::vector<double> v(w.countries.size(), fallback);
+  if (!n) return v;
+  if (!n->is_map()) expected(*n, path, "a map from country code to " + what);
+  for (const auto& [code, value] : n->entries) {
+    auto it = w.country_by_code.find(code);
+    if (it == w.country_by_code.end())
+      fail(value, path + "." + code, "unknown country '" + code + "', expected a code listed in world.countries");
+    v[static_cast<std::size_t>(it->second)] = number_in(value, path + "." + code, lo, hi, what);
+  }
+  return v;
+}
+
+models::EconomicParams read_economic(const YamlNode& node, const WorldParts& w, std::int64_t start_day) {
+  const std::string base = "behaviour.economic";
+  MapReader r(node, base,
+              {"emigration_rate_per_day", "push_index", "gravity", "destinations", "visa_share", "speed_km_per_day",
+               "patience_days", "resources_usd", "demography"});
+  models::EconomicParams p;
+  p.emigration_rate_per_day = per_country(w, &r.require("emigration_rate_per_day"), base + ".emigration_rate_per_day",
+                                          0, 0, 1, "a rate per capita per day within [0, 1]");
+  p.visa_share = per_country(w, r.get("visa_share"), base + ".visa_share", 0, 0, 1, "a share within [0, 1]");
+  p.push_index.assign(w.countries.size(), {});
+  if (const YamlNode* push = r.get("push_index")) {
+    if (!push->is_map()) expected(*push, base + ".push_index", "a map from country code to a list of {date, value}");
+    for (const auto& [code, steps] : push->entries) {
+      const std::string pp = base + ".push_index." + code;
+      auto it = w.country_by_code.find(code);
+      if (it == w.country_by_code.end()) fail(steps, pp, "unknown country '" + code + "'");
+      if (!steps.is_sequence()) expected(steps, pp, "a list of {date, value}");
+      std::int32_t last_day = std::numeric_limits<std::int32_t>::min();
+      for (std::size_t i = 0; i < steps.items.size(); ++i) {
+        const std::string sp = pp + "[" + std::to_string(i) + "]";
+        MapReader s(steps.items[i], sp, {"date", "value"});
+        const auto day = static_cast<std::int32_t>(date_of(s.require("date"), sp + ".date") - start_day);
+        if (day <= last_day) fail(s.require("date"), sp + ".date", "dates must increase along the list");
+        last_day = day;
+        const double value = number_in(s.require("value"), sp + ".value", 0, 1e6, "a multiplier >= 0");
+        p.push_index[static_cast<std::size_t>(it->second)].push_back({day, value});
+      }
+    }
+  }
+  if (const YamlNode* g = r.get("gravity")) {
+    MapReader gr(*g, base + ".gravity", {"diaspora_exponent", "distance_exponent"});
+    if (auto* a = gr.get("diaspora_exponent"))
+      p.diaspora_exponent = number_in(*a, gr.sub("diaspora_exponent"), 0, 10, "an exponent within [0, 10]");
+    if (auto* b = gr.get("distance_exponent"))
+      p.distance_exponent = number_in(*b, gr.sub("distance_exponent"), 0, 10, "an exponent within [0, 10]");
+  }
+  const YamlNode& dests = r.require("destinations");
+  if (!dests.is_map() || dests.entries.empty())
+    expected(dests, base + ".destinations", "a map from place name to {attractiveness, diaspora}");
+  for (const auto& [name, d] : dests.entries) {
+    const std::string dp = base + ".destinations." + name;
+    auto it = w.place_by_name.find(name);
+    if (it == w.place_by_name.end()) fail(d, dp, "unknown place '" + name + "', expected a place in world.locations");
+    models::EconomicParams::Destination dest;
+    dest.place = it->second;
+    if (d.kind != YamlNode::Kind::null) {
+      MapReader dr(d, dp, {"attractiveness", "diaspora"});
+      if (auto* a = dr.get("attractiveness"))
+        dest.attractiveness = number_in(*a, dr.sub("attractiveness"), 0, 1e12, "a relative attractiveness >= 0");
+      dest.diaspora = per_country(w, dr.get("diaspora"), dr.sub("diaspora"), 0, 0, 1e10, "a stock of persons >= 0");
+    } else {
+      dest.diaspora.assign(w.countries.size(), 0);
+    }
+    p.destinations.push_back(std::move(dest));
+  }
+  if (const YamlNode* s = r.get("speed_km_per_day")) {
+    MapReader sr(*s, base + ".speed_km_per_day", {"road", "foot", "sea", "air"});
+    for (int m = 0; m < travel_mode_count; ++m) {
+      const std::string mode(to_string(static_cast<TravelMode>(m)));
+      if (auto* v = sr.get(mode))
+        p.speed_km_per_day[static_cast<std::size_t>(m)] =
+            number_in(*v, sr.sub(mode), 1e-6, 1e6, "a speed in km/day > 0");
+    }
+  }
+  if (const YamlNode* pd = r.get("patience_days")) {
+    const std::int64_t v = as_int(*pd, base + ".patience_days", "a whole number of days within [0, 65535]");
+    if (v < 0 || v > 65535) expected(*pd, base + ".patience_days", "a whole number of days within [0, 65535]");
+    p.patience_days = static_cast<std::int32_t>(v);
+  }
+  if (const YamlNode* res = r.get("resources_usd")) {
+    MapReader rr(*res, base + ".resources_usd", {"median", "sigma"});
+    if (auto* m = rr.get("median")) p.resources_median_usd = number_in(*m, rr.sub("median"), 0, 1e9, "USD >= 0");
+    if (auto* sg = rr.get("sigma")) p.resources_sigma = number_in(*sg, rr.sub("sigma"), 0, 10, "a log-normal sigma in [0, 10]");
+  }
+  if (const YamlNode* demo = r.get("demography")) {
+    MapReader dr(*demo, base + ".demography", {"female_share", "age_band_shares"});
+    if (auto* f = dr.get("female_share")) p.female_share = number_in(*f, dr.sub("female_share"), 0, 1, "a share in [0, 1]");
+    if (auto* a = dr.get("age_band_shares")) {
+      if (!a->is_sequence() || a->items.size() != age_band_count)
+        expected(*a, dr.sub("age_band_shares"), "a list of 4 shares (0-17, 18-34, 35-59, 60+) summing to 1");
+      double total = 0;
+      for (std::size_t i = 0; i < age_band_count; ++i) {
+        p.age_band_shares[i] = number_in(a->items[i], dr.sub("age_band_shares") + "[" + std::to_string(i) + "]", 0, 1,
+                                         "a share in [0, 1]");
+        total += p.age_band_shares[i];
+      }
+      if (std::fabs(total - 1) > 1e-6)
+        expected(*a, dr.sub("age_band_shares"), "shares summing to 1 (they sum to " + std::to_string(total) + ")");
+    }
+  }
+  return p;
+}
+
+std::vector<Event> read_events(const YamlNode* node, const WorldParts& w, std::int64_t start_day, std::int32_t days) {
+  std::vector<Event> events;
+  if (!node) return events;
+  if (!node->is_sequence()) expected(*node, "events", "a list of events");
+  for (std::size_t i = 0; i < node->items.size(); ++i) {
+    const std::string p = "events[" + std::to_string(i) + "]";
+    MapReader r(node->items[i], p, {"date", "action", "name", "from", "to", "countries", "factor", "capacity"});
+    Event e;
+    const YamlNode& date = r.require("date");
+    const std::int64_t day = date_of(date, p + ".date") - start_day;
+    if (day < 0 || day >= days)
+      expected(date, p + ".date",
+               "a date within the run (" + format_iso_date(start_day) + " to " + format_iso_date(start_day + days - 1) + ")");
+    e.day = static_cast<std::int32_t>(day);
+    const YamlNode& action = r.require("action");
+    const std::string a = as_string(action, p + ".action");
+    auto one_route = [&]() -> route_id {
+      const place_id from = place_ref(w, r.require("from"), p + ".from");
+      const place_id to = place_ref(w, r.require("to"), p + ".to");
+      for (std::size_t k = 0; k < w.routes.size(); ++k)
+        if ((w.routes[k].a == from && w.routes[k].b == to) || (w.routes[k].a == to && w.routes[k].b == from))
+          return static_cast<route_id>(k);
+      fail(r.node(), p, "no route joins '" + w.places[static_cast<std::size_t>(from)].name + "' and '" +
+                            w.places[static_cast<std::size_t>(to)].name + "'");
+    };
+    if (a == "close_route" || a == "open_route" || a == "set_travel_time_factor" || a == "set_route_capacity") {
+      const route_id rid = one_route();
+      e.routes = {rid};
+      e.target = w.places[static_cast<std::size_t>(w.routes[static_cast<std::size_t>(rid)].a)].name + "--" +
+                 w.places[static_cast<std::size_t>(w.routes[static_cast<std::size_t>(rid)].b)].name;
+      if (a == "close_route") e.action = EventAction::close_routes;
+      if (a == "open_route") e.action = EventAction::open_routes;
+      if (a == "set_travel_time_factor") {
+        e.action = EventAction::set_travel_time_factor;
+        e.value = number_in(r.require("factor"), p + ".factor", 1, 1e6, "a travel-time factor >= 1");
+      }
+      if (a == "set_route_capacity") {
+        e.action = EventAction::set_route_capacity;
+        const std::int64_t c = as_int(r.require("capacity"), p + ".capacity", "people per day >= 0, or -1 for unlimited");
+        if (c < -1 || c > std::numeric_limits<std::int32_t>::max())
+          expected(r.require("capacity"), p + ".capacity", "people per day >= 0, or -1 for unlimited");
+        e.value = static_cast<double>(c);
+      }
+    } else if (a == "close_border" || a == "open_border") {
+      const YamlNode& cs = r.require("countries");
+      if (!cs.is_sequence() || cs.items.size() != 2) expected(cs, p + ".countries", "a list of two country codes");
+      const country_id c1 = country_ref(w, cs.items[0], p + ".countries[0]");
+      const country_id c2 = country_ref(w, cs.items[1], p + ".countries[1]");
+      for (std::size_t k = 0; k < w.routes.size(); ++k) {
+        const country_id x = w.places[static_cast<std::size_t>(w.routes[k].a)].country;
+        const country_id y = w.places[static_cast<std::size_t>(w.routes[k].b)].country;
+        if ((x == c1 && y == c2) || (x == c2 && y == c1)) e.routes.push_back(static_cast<route_id>(k));
+      }
+      if (e.routes.empty()) fail(cs, p + ".countries", "no route crosses the border between these countries");
+      e.target = w.countries[static_cast<std::size_t>(c1)].code + "-" + w.countries[static_cast<std::size_t>(c2)].code;
+      e.action = a == "close_border" ? EventAction::close_routes : EventAction::open_routes;
+    } else {
+      expected(action, p + ".action",
+               "one of close_route, open_route, close_border, open_border, set_travel_time_factor, set_route_capacity");
+    }
+    e.name = r.get("name") ? as_string(*r.get("name"), p + ".name") : a + " " + e.target;
+    events.push_back(std::move(e));
+  }
+  return events;
+}
+
+}  // namespace
+
+ScenarioSpec load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  ScenarioSpec spec;
+  spec.path = path;
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path + ": cannot open the scenario file");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    spec.text = ss.str();
+  }
+  std::vector<std::string> chain;
+  YamlNode root = load_with_bases(path, chain);
+  // Event dates are checked against the run the files declare, so that `--days` may shorten a run without
+  // invalidating its later events (they are simply not reached).
+  std::int64_t declared_days = 0;
+  if (const YamlNode* run_node = root.find("run"); run_node && run_node->is_map())
+    if (const YamlNode* d = run_node->find("days"); d && d->is_scalar())
+      std::from_chars(d->scalar.data(), d->scalar.data() + d->scalar.size(), declared_days);
+  for (const auto& o : overrides) set_yaml_path(root, o);
+  spec.resolved_yaml = emit_yaml(root);
+
+  MapReader top(root, "", {"run", "world", "behaviour", "events", "output"});
+  MapReader run(top.require("run"), "run", {"start_date", "days", "seed"});
+  std::int64_t start_day = 0;
+  start_day = date_of(run.require("start_date"), "run.start_date");
+  spec.start_date = format_iso_date(start_day);
+  const std::int64_t days = as_int(run.require("days"), "run.days", "a whole number of days within [1, 100000]");
+  if (days < 1 || days > 100000) expected(run.require("days"), "run.days", "a whole number of days within [1, 100000]");
+  spec.days = static_cast<std::int32_t>(days);
+  const YamlNode& seed = run.require("seed");
+  const std::int64_t s = as_int(seed, "run.seed", "a whole number >= 0");
+  if (s < 0) expected(seed, "run.seed", "a whole number >= 0");
+  spec.seed = static_cast<std::uint64_t>(s);
+
+  WorldParts w = read_world(top.require("world"));
+
+  MapReader behaviour(top.require("behaviour"), "behaviour", {"model", "economic"});
+  spec.model = as_string(behaviour.require("model"), "behaviour.model");
+  if (spec.model != "economic") expected(behaviour.require("model"), "behaviour.model", "'economic'");
+  spec.economic = read_economic(behaviour.require("economic"), w, start_day);
+
+  spec.events = read_events(top.get("events"), w, start_day,
+                            static_cast<std::int32_t>(std::clamp<std::int64_t>(declared_days, spec.days, 100000)));
+
+  if (const YamlNode* out = top.get("output")) {
+    MapReader o(*out, "output", {"path", "compression", "record"});
+    if (auto* pth = o.get("path")) spec.output_path = as_string(*pth, "output.path");
+    if (auto* c = o.get("compression"))
+      spec.output.compression_level = static_cast<int>(number_in(*c, "output.compression", 0, 9, "a deflate level 0..9"));
+    if (auto* rec = o.get("record")) {
+      if (!rec->is_sequence()) expected(*rec, "output.record", "a list from population, stranded, on_route, flow");
+      spec.output.record_population = spec.output.record_stranded = spec.output.record_on_route =
+          spec.output.record_flow = false;
+      for (std::size_t i = 0; i < rec->items.size(); ++i) {
+        const std::string what = as_string(rec->items[i], "output.record[" + std::to_string(i) + "]");
+        if (what == "population") spec.output.record_population = true;
+        else if (what == "stranded") spec.output.record_stranded = true;
+        else if (what == "on_route") spec.output.record_on_route = true;
+        else if (what == "flow") spec.output.record_flow = true;
+        else expected(rec->items[i], "output.record[" + std::to_string(i) + "]", "one of population, stranded, on_route, flow");
+      }
+    }
+  }
+
+  spec.world = std::make_shared<const World>(std::move(w.countries), std::move(w.places), std::move(w.routes));
+  spec.economic.validate(*spec.world);
+  return spec;
+}
+
+std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int threads) {
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<models::EconomicModel>(spec.economic));
+  SimulationConfig config{spec.seed, spec.days, threads, spec.start_date};
+  return std::make_unique<Simulation>(spec.world, Schedule(spec.events), std::move(models), config);
+}
+
+}  // namespace migrasim::io

@@ -1,0 +1,43 @@
+#pragma once
+// Scenario files -> a resolved, validated, immutable description of a run (ScenarioSpec).
+// Format: docs/scenario-format.md. Every error names file:line:column, the key path, the bad value and
+// what was expected, and is thrown as InputError (CLI exit code 2).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/hdf5_writer.hpp"
+#include "models/economic.hpp"
+#include "sim/schedule.hpp"
+#include "sim/simulation.hpp"
+#include "sim/world.hpp"
+
+namespace migrasim::io {
+
+struct ScenarioSpec {
+  std::string path;           // the scenario file as given
+  std::string text;           // that file, verbatim
+  std::string resolved_yaml;  // after `extends:` and `--set`, as YAML
+  std::string start_date;     // ISO date of day 0
+  std::int32_t days = 0;
+  std::uint64_t seed = 0;
+  std::shared_ptr<const World> world;
+  std::vector<Event> events;
+  std::string model;  // "economic"
+  models::EconomicParams economic;
+  std::string output_path;  // may be empty: then the caller chooses
+  Hdf5Options output;
+};
+
+// Loads `path`, applies its `extends:` chain (base first) and the `--set KEY=VALUE` overrides, validates.
+ScenarioSpec load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// Builds a ready-to-run simulation from a resolved scenario.
+std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int threads);
+
+// Dates: days since 1970-01-01 for an ISO date "YYYY-MM-DD" (false if malformed), and back.
+bool parse_iso_date(const std::string& s, std::int64_t& days_since_epoch);
+std::string format_iso_date(std::int64_t days_since_epoch);
+
+}  // namespace migrasim::io

@@ -1,0 +1,275 @@
+#include "models/economic.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "sim/errors.hpp"
+
+namespace migrasim::models {
+
+namespace {
+
+std::string fmt_double(double v) {
+  std::string s = std::to_string(v);
+  return s;
+}
+
+void check_share(const std::string& name, double v) {
+  if (!(v >= 0 && v <= 1)) throw InputError(name + " = " + fmt_double(v) + ": expected a share in [0, 1]");
+}
+
+ParallelFor parallel_of(StepContext& ctx) {
+  return [&ctx](std::size_t b, std::size_t e, const std::function<void(std::size_t, std::size_t)>& body) {
+    ctx.parallel_for(b, e, body, 1);
+  };
+}
+
+}  // namespace
+
+void EconomicParams::validate(const World& world) const {
+  const auto countries = static_cast<std::size_t>(world.countries().size());
+  if (emigration_rate_per_day.size() != countries || visa_share.size() != countries ||
+      push_index.size() != countries)
+    throw InternalError("economic parameters not sized to the world's countries");
+  for (std::size_t c = 0; c < countries; ++c) {
+    const std::string& code = world.countries()[c].code;
+    const double r = emigration_rate_per_day[c];
+    if (!(r >= 0 && r <= 1))
+      throw InputError("emigration_rate_per_day." + code + " = " + fmt_double(r) +
+                       ": expected a rate in [0, 1] per capita per day");
+    check_share("visa_share." + code, visa_share[c]);
+    for (const auto& step : push_index[c])
+      if (!(step.value >= 0) || !std::isfinite(step.value))
+        throw InputError("push_index." + code + ": value " + fmt_double(step.value) + ", expected >= 0");
+  }
+  if (!(diaspora_exponent >= 0)) throw InputError("gravity.diaspora_exponent must be >= 0");
+  if (!(distance_exponent >= 0)) throw InputError("gravity.distance_exponent must be >= 0");
+  if (destinations.empty()) throw InputError("economic model: no destinations");
+  for (const auto& d : destinations) {
+    const std::string& name = world.places()[static_cast<std::size_t>(d.place)].name;
+    if (!(d.attractiveness >= 0)) throw InputError("destinations." + name + ".attractiveness must be >= 0");
+    if (d.diaspora.size() != countries) throw InternalError("diaspora not sized to countries");
+    for (double x : d.diaspora)
+      if (!(x >= 0)) throw InputError("destinations." + name + ".diaspora: stocks must be >= 0 persons");
+  }
+  for (int m = 0; m < travel_mode_count; ++m)
+    if (!(speed_km_per_day[static_cast<std::size_t>(m)] > 0))
+      throw InputError("speed_km_per_day." + std::string(to_string(static_cast<TravelMode>(m))) + " must be > 0");
+  if (patience_days < 0 || patience_days > 65535) throw InputError("patience_days must be in [0, 65535]");
+  if (!(resources_median_usd >= 0)) throw InputError("resources_usd.median must be >= 0");
+  if (!(resources_sigma >= 0)) throw InputError("resources_usd.sigma must be >= 0");
+  check_share("demography.female_share", female_share);
+  double total = 0;
+  for (double s : age_band_shares) {
+    check_share("demography.age_band_shares[]", s);
+    total += s;
+  }
+  if (std::fabs(total - 1) > 1e-6)
+    throw InputError("demography.age_band_shares sum to " + fmt_double(total) + ", expected 1");
+}
+
+EconomicModel::EconomicModel(EconomicParams params) : params_(std::move(params)) {}
+
+double EconomicModel::push(country_id c, std::int32_t day) const {
+  double v = 1;
+  for (const auto& step : params_.push_index[static_cast<std::size_t>(c)]) {
+    if (step.day > day) break;
+    v = step.value;
+  }
+  return v;
+}
+
+void EconomicModel::on_start(StepContext& ctx) {
+  const World& world = ctx.world();
+  params_.validate(world);
+  destination_places_.clear();
+  for (const auto& d : params_.destinations) destination_places_.push_back(d.place);
+  RoutingOptions planned_options{params_.speed_km_per_day, nullptr};
+  planned_ = compute_routing(world, destination_places_, planned_options, parallel_of(ctx));
+  on_route_state_changed(ctx);
+
+  // Origins: populated places in countries with a positive emigration rate, other than destinations,
+  // that can reach at least one destination.
+  const std::size_t n_dest = destination_places_.size();
+  const std::int32_t places = world.place_count();
+  origins_.clear();
+  origin_index_.assign(static_cast<std::size_t>(places), -1);
+  cumulative_weight_.clear();
+  for (place_id p = 0; p < places; ++p) {
+    const Place& place = world.places()[static_cast<std::size_t>(p)];
+    if (place.population <= 0 || params_.emigration_rate_per_day[static_cast<std::size_t>(place.country)] <= 0 ||
+        planned_.target_index[static_cast<std::size_t>(p)] >= 0)
+      continue;
+    std::vector<double> cum(n_dest);
+    double total = 0;
+    for (std::size_t k = 0; k < n_dest; ++k) {
+      const auto& d = params_.destinations[k];
+      const double km = planned_.km(static_cast<std::int32_t>(k), p, places);
+      double w = 0;
+      if (std::isfinite(km) && km > 0)
+        w = d.attractiveness *
+            std::pow(1 + d.diaspora[static_cast<std::size_t>(place.country)], params_.diaspora_exponent) /
+            std::pow(km, params_.distance_exponent);
+      total += w;
+      cum[k] = total;
+    }
+    if (!(total > 0)) continue;
+    origin_index_[static_cast<std::size_t>(p)] = static_cast<std::int32_t>(origins_.size());
+    origins_.push_back(p);
+    for (double c : cum) cumulative_weight_.push_back(c / total);
+  }
+}
+
+std::vector<double> EconomicModel::destination_probabilities(place_id origin) const {
+  const std::size_t n_dest = destination_places_.size();
+  std::vector<double> p(n_dest, 0);
+  const std::int32_t o = origin_index_.at(static_cast<std::size_t>(origin));
+  if (o < 0) return p;
+  const double* cum = cumulative_weight_.data() + static_cast<std::size_t>(o) * n_dest;
+  for (std::size_t k = 0; k < n_dest; ++k) p[k] = cum[k] - (k ? cum[k - 1] : 0);
+  return p;
+}
+
+void EconomicModel::on_route_state_changed(StepContext& ctx) {
+  const RouteState& state = ctx.route_state();
+  RoutingOptions options{params_.speed_km_per_day, &state};
+  open_ = compute_routing(ctx.world(), destination_places_, options, parallel_of(ctx));
+  const auto& routes = ctx.world().routes();
+  travel_.resize(routes.size());
+  for (std::size_t r = 0; r < routes.size(); ++r) {
+    const double speed = params_.speed_km_per_day[static_cast<std::size_t>(routes[r].mode)] /
+                         static_cast<double>(state.travel_time_factor[r]);
+    travel_[r] = {static_cast<float>(routes[r].distance_km), state.open[r] ? static_cast<float>(speed) : 0.0f};
+  }
+}
+
+void EconomicModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) {
+  const World& world = ctx.world();
+  for (place_id p : origins_) {
+    const Place& place = world.places()[static_cast<std::size_t>(p)];
+    const double mean = static_cast<double>(place.population) *
+                        params_.emigration_rate_per_day[static_cast<std::size_t>(place.country)] *
+                        push(place.country, ctx.day());
+    per_place[static_cast<std::size_t>(p)] =
+        ctx.rng().poisson(mean, static_cast<std::uint64_t>(p), ctx.day(), Purpose::spawn_count);
+  }
+}
+
+void EconomicModel::init_agents(StepContext& ctx, std::size_t first, std::size_t last) {
+  Population& pop = ctx.population();
+  const World& world = ctx.world();
+  const KeyedRng& rng = ctx.rng();
+  const std::int32_t day = ctx.day();
+  const std::size_t n_dest = destination_places_.size();
+  ctx.parallel_for(first, last, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) {
+      const place_id o = pop.place[i];
+      const auto id = static_cast<std::uint64_t>(i);
+      const double* cum = cumulative_weight_.data() + static_cast<std::size_t>(origin_index_[static_cast<std::size_t>(o)]) * n_dest;
+      const double u = rng.uniform(id, day, Purpose::economic_destination);
+      const std::size_t k = std::min<std::size_t>(
+          static_cast<std::size_t>(std::upper_bound(cum, cum + n_dest, u) - cum), n_dest - 1);
+      const place_id dest = destination_places_[k];
+      const auto demo = rng.words(id, day, Purpose::economic_demography);
+      const double u_sex = KeyedRng::to_unit(demo.v[0]), u_age = KeyedRng::to_unit(demo.v[1]);
+      int band = 0;
+      for (double acc = params_.age_band_shares[0]; band + 1 < age_band_count && u_age >= acc;)
+        acc += params_.age_band_shares[static_cast<std::size_t>(++band)];
+      const country_id dest_country = world.places()[static_cast<std::size_t>(dest)].country;
+      const bool visa = KeyedRng::to_unit(demo.v[2]) < params_.visa_share[static_cast<std::size_t>(dest_country)];
+      const double z = rng.normal(id, day, Purpose::economic_resources);
+
+      pop.arc[i] = -1;
+      pop.km_done[i] = 0;
+      pop.origin[i] = o;
+      pop.destination[i] = dest;
+      pop.departure_day[i] = day;
+      pop.entry_day[i] = day;
+      pop.resources_usd[i] = static_cast<float>(params_.resources_median_usd * std::exp(params_.resources_sigma * z));
+      pop.wait_days[i] = 0;
+      pop.legal_status[i] = LegalStatus::in_transit;
+      pop.age_band[i] = static_cast<std::uint8_t>(band);
+      pop.sex[i] = u_sex < params_.female_share ? Sex::female : Sex::male;
+      pop.flags[i] = visa ? agent_flag::has_visa : 0;
+    }
+  });
+}
+
+void EconomicModel::move(StepContext& ctx) {
+  Population& pop = ctx.population();
+  const World& world = ctx.world();
+  const std::int32_t places = world.place_count();
+  const std::int32_t day = ctx.day();
+  const auto patience = static_cast<std::uint16_t>(params_.patience_days);
+  const auto& routes = world.routes();
+  ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
+    std::vector<std::int64_t>& flow = ctx.local_flow();
+    for (std::size_t i = b; i < e; ++i) {
+      std::uint8_t flags = pop.flags[i];
+      if (flags & agent_flag::settled) continue;
+      const place_id dest = pop.destination[i];
+      const std::int32_t t = planned_.target_index[static_cast<std::size_t>(dest)];
+      double budget_days = 1.0;
+      place_id at = pop.place[i];
+      arc_id arc = pop.arc[i];
+      double km = pop.km_done[i];
+      for (int hops = 0; hops < 64; ++hops) {
+        if (arc < 0) {
+          if (at == dest) break;
+          const bool rerouted = flags & agent_flag::rerouted;
+          const arc_id next = (rerouted ? open_ : planned_).next(t, at, places);
+          if (next < 0 || travel_[static_cast<std::size_t>(next >> 1)].speed_km_per_day == 0.0f) {
+            // Held at a closed route, or rerouting and no open way remains: wait here.
+            if (!(flags & agent_flag::stranded)) pop.wait_days[i] = 0;
+            flags |= agent_flag::stranded;
+            if (pop.wait_days[i] < 65535) ++pop.wait_days[i];
+            if (pop.wait_days[i] >= patience) flags |= agent_flag::rerouted;
+            break;
+          }
+          if (flags & agent_flag::stranded) {
+            flags &= static_cast<std::uint8_t>(~agent_flag::stranded);
+            pop.wait_days[i] = 0;
+          }
+          arc = next;
+          km = 0;
+          at = -1;
+          ++flow[static_cast<std::size_t>(arc >> 1)];
+        }
+        const auto r = static_cast<std::size_t>(arc >> 1);
+        const RouteTravel travel = travel_[r];
+        const double need_days = (static_cast<double>(travel.distance_km) - km) / travel.speed_km_per_day;
+        if (need_days > budget_days) {
+          km += budget_days * travel.speed_km_per_day;
+          break;
+        }
+        budget_days -= need_days;
+        at = world.arc_target(arc);
+        arc = -1;
+        km = 0;
+        if (routes[r].crosses_border) pop.entry_day[i] = day;
+      }
+      pop.place[i] = at;
+      pop.arc[i] = arc;
+      pop.km_done[i] = static_cast<float>(km);
+      pop.flags[i] = flags;
+    }
+  });
+}
+
+void EconomicModel::update_status(StepContext& ctx) {
+  Population& pop = ctx.population();
+  const World& world = ctx.world();
+  ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) {
+      if ((pop.flags[i] & agent_flag::settled) || pop.place[i] != pop.destination[i]) continue;
+      const country_id here = world.places()[static_cast<std::size_t>(pop.place[i])].country;
+      const country_id home = world.places()[static_cast<std::size_t>(pop.origin[i])].country;
+      const bool lawful = here == home || (pop.flags[i] & agent_flag::has_visa);
+      pop.legal_status[i] = lawful ? LegalStatus::regular : LegalStatus::irregular;
+      pop.flags[i] = static_cast<std::uint8_t>((pop.flags[i] | agent_flag::settled) & ~agent_flag::stranded);
+    }
+  });
+}
+
+}  // namespace migrasim::models

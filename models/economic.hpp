@@ -1,0 +1,76 @@
+#pragma once
+// Baseline economic migration (equations in docs/models/economic.md):
+//   departures at origin o on day d ~ Poisson(population_o * rate_country(o) * push_country(o)(d))
+//   P(destination k | origin o) ∝ attractiveness_k * (1 + diaspora_k,country(o))^a / path_km(o, k)^b
+//   least-travel-time routes; stranded at a closed route, reroute after `patience_days`; settle on arrival.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "sim/model.hpp"
+#include "sim/routing.hpp"
+
+namespace migrasim::models {
+
+struct EconomicParams {
+  struct PushStep {
+    std::int32_t day = 0;  // from this simulation day on ...
+    double value = 1;      // ... departures are multiplied by this
+  };
+  struct Destination {
+    place_id place = -1;
+    double attractiveness = 1;     // relative, dimensionless
+    std::vector<double> diaspora;  // [country] people born in that country living there, persons
+  };
+  std::vector<double> emigration_rate_per_day;      // [country] per capita per day; 0: not an origin
+  std::vector<std::vector<PushStep>> push_index;    // [country] sorted by day
+  double diaspora_exponent = 1.0;                   // a
+  double distance_exponent = 1.0;                   // b
+  std::vector<Destination> destinations;
+  std::vector<double> visa_share;                   // [country] share holding a permit for it, 0..1
+  std::array<double, travel_mode_count> speed_km_per_day{400, 25, 200, 3000};  // road, foot, sea, air
+  std::int32_t patience_days = 7;                   // days stranded before rerouting
+  double resources_median_usd = 3000;
+  double resources_sigma = 0.8;                     // log-normal shape
+  double female_share = 0.4;
+  std::array<double, age_band_count> age_band_shares{0.2, 0.5, 0.25, 0.05};
+
+  // Throws InputError naming the parameter, the bad value and what was expected.
+  void validate(const World& world) const;
+};
+
+class EconomicModel final : public Model {
+ public:
+  explicit EconomicModel(EconomicParams params);
+  std::string_view name() const override { return "economic"; }
+  void on_start(StepContext& ctx) override;
+  void on_route_state_changed(StepContext& ctx) override;
+  void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
+  void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;
+  void move(StepContext& ctx) override;
+  void update_status(StepContext& ctx) override;
+
+  const EconomicParams& params() const { return params_; }
+  // Destination-choice probabilities from an origin, in the order of params().destinations (for tests).
+  std::vector<double> destination_probabilities(place_id origin) const;
+
+ private:
+  double push(country_id c, std::int32_t day) const;
+
+  EconomicParams params_;
+  std::vector<place_id> destination_places_;
+  RoutingTables planned_;  // all routes open: the route an agent sets out on
+  RoutingTables open_;     // current state: what a rerouting agent follows
+  // Per route, refreshed when the route state changes: what the move loop needs in 8 bytes, so that it
+  // stays in cache. speed 0 means closed.
+  struct RouteTravel {
+    float distance_km;
+    float speed_km_per_day;
+  };
+  std::vector<RouteTravel> travel_;
+  std::vector<place_id> origins_;
+  std::vector<std::int32_t> origin_index_;    // [place] index into origins_, -1 otherwise
+  std::vector<double> cumulative_weight_;     // [origin * destinations + k]
+};
+
+}  // namespace migrasim::models

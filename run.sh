@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# migrasim set-up and entry points for a fresh Debian 12 machine.
+#   ./run.sh demo    install what is missing, build, run scenarios/central_america.yaml, plot it
+#   ./run.sh test    install what is missing, build, run every C++ (ctest) and Python (pytest) test
+#   ./run.sh build   install what is missing and build only
+#   ./run.sh asan    build the asan preset (ASan + UBSan) and run the C++ tests under it
+#   ./run.sh bench   build and run the benchmark at its target size
+# Environment: MIGRASIM_WERROR=1 turns warnings into errors (CI sets it).
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+
+PACKAGES=(build-essential cmake ninja-build pkg-config
+  libtbb-dev libhdf5-dev libboost-graph-dev catch2 pybind11-dev libyaml-cpp-dev libcli11-dev
+  librandom123-dev libfmt-dev
+  python3-dev python3-venv python3-numpy python3-h5py python3-xarray python3-h5netcdf python3-pandas
+  python3-matplotlib python3-pytest python3-nbclient python3-nbformat python3-ipykernel)
+
+install_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "run.sh: installing Debian packages: ${missing[*]}" >&2
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "run.sh: missing Debian packages and no root or sudo. Run:" >&2
+    echo "  sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+}
+
+build() {
+  local preset=$1
+  local werror=${MIGRASIM_WERROR:-OFF}
+  [ "$werror" = 1 ] && werror=ON
+  cmake --preset "$preset" -DMIGRASIM_WERROR="$werror" >/dev/null
+  cmake --build --preset "$preset" -j"$(nproc)"
+}
+
+setup_venv() {
+  if [ ! -x .venv/bin/python ]; then
+    /usr/bin/python3 -m venv --system-site-packages .venv
+  fi
+  # The package is pure Python on top of the compiled _core module; link the build's module into it.
+  .venv/bin/python -m pip install --no-build-isolation --no-deps --no-index -q -e bindings >/dev/null
+  ln -sf "$ROOT"/build/release/bindings/_core*.so bindings/migrasim/
+}
+
+setup() {
+  install_packages
+  build release
+  setup_venv
+}
+
+cmd=${1:-demo}
+case "$cmd" in
+  demo)
+    setup
+    mkdir -p out
+    ./build/release/cli/migrasim run scenarios/central_america.yaml -o out/central_america.h5
+    ./build/release/cli/migrasim info out/central_america.h5
+    .venv/bin/python -m migrasim.plot out/central_america.h5 -o out/central_america.png
+    echo "run.sh: wrote out/central_america.h5 and out/central_america.png"
+    ;;
+  test)
+    setup
+    ctest --preset release
+    MIGRASIM_BIN="$ROOT/build/release/cli/migrasim" .venv/bin/python -m pytest -q tests/python
+    ;;
+  asan)
+    install_packages
+    build asan
+    ctest --preset asan
+    ;;
+  build)
+    setup
+    ;;
+  bench)
+    setup
+    ./build/release/bench/migrasim-bench --agents 10000000 --places 10000 --routes 50000 --threads 2 --days 20
+    ;;
+  *)
+    echo "usage: ./run.sh demo|test|build|asan|bench" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,249 @@
+#include "sim/simulation.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "sim/errors.hpp"
+
+namespace migrasim {
+
+namespace {
+
+// Per-thread counters for the record pass; merged by integer addition, so the result does not depend on
+// how the agents were split among threads.
+struct LocalCounts {
+  std::vector<std::int64_t> population, stranded, on_route;
+};
+
+}  // namespace
+
+struct Simulation::Impl final : StepContext {
+  std::shared_ptr<const World> world_;
+  Schedule schedule_;
+  std::vector<std::unique_ptr<Model>> models_;
+  SimulationConfig config_;
+  RouteState route_state_;
+  Population population_;
+  KeyedRng rng_;
+  tbb::task_arena arena_;
+  std::vector<Recorder*> recorders_;
+  std::int32_t day_ = 0;
+  bool started_ = false;
+
+  std::vector<std::int64_t> population_counts_, stranded_counts_, on_route_counts_, flow_counts_;
+  std::int64_t spawned_total_ = 0;
+  tbb::enumerable_thread_specific<std::vector<std::int64_t>> local_flow_;
+  tbb::enumerable_thread_specific<LocalCounts> local_counts_;
+
+  Impl(std::shared_ptr<const World> world, Schedule schedule, std::vector<std::unique_ptr<Model>> models,
+       SimulationConfig config)
+      : world_(std::move(world)),
+        schedule_(std::move(schedule)),
+        models_(std::move(models)),
+        config_(std::move(config)),
+        route_state_(world_->route_count()),
+        rng_(config_.seed),
+        arena_(std::max(1, config_.threads)) {
+    const auto places = static_cast<std::size_t>(world_->place_count());
+    const auto routes = static_cast<std::size_t>(world_->route_count());
+    population_counts_.assign(places * legal_status_count, 0);
+    stranded_counts_.assign(places, 0);
+    on_route_counts_.assign(routes, 0);
+    flow_counts_.assign(routes, 0);
+  }
+
+  // StepContext
+  const World& world() const override { return *world_; }
+  const RouteState& route_state() const override { return route_state_; }
+  Population& population() override { return population_; }
+  const KeyedRng& rng() const override { return rng_; }
+  std::int32_t day() const override { return day_; }
+  std::int32_t days() const override { return config_.days; }
+  void parallel_for(std::size_t begin, std::size_t end,
+                    const std::function<void(std::size_t, std::size_t)>& body, std::size_t grain) override {
+    if (begin >= end) return;
+    arena_.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(begin, end, std::max<std::size_t>(1, grain)),
+                        [&](const tbb::blocked_range<std::size_t>& r) { body(r.begin(), r.end()); });
+    });
+  }
+  std::vector<std::int64_t>& local_flow() override {
+    auto& v = local_flow_.local();
+    if (v.size() != flow_counts_.size()) v.assign(flow_counts_.size(), 0);
+    return v;
+  }
+
+  void start() {
+    RunInfo info{world_.get(), config_.start_date, config_.days, config_.seed, std::max(1, config_.threads)};
+    for (auto* r : recorders_) r->on_start(info);
+    for (auto& m : models_) m->on_start(*this);
+    started_ = true;
+  }
+
+  void apply_events() {
+    auto [first, last] = schedule_.on_day(day_);
+    if (first == last) return;
+    for (const Event* e = first; e != last; ++e) {
+      for (route_id r : e->routes) {
+        const auto i = static_cast<std::size_t>(r);
+        switch (e->action) {
+          case EventAction::close_routes: route_state_.open[i] = 0; break;
+          case EventAction::open_routes: route_state_.open[i] = 1; break;
+          case EventAction::set_travel_time_factor:
+            route_state_.travel_time_factor[i] = static_cast<float>(e->value);
+            break;
+          case EventAction::set_route_capacity:
+            route_state_.capacity_per_day[i] = static_cast<std::int32_t>(e->value);
+            break;
+        }
+      }
+      ++route_state_.generation;
+      EventRecord rec{day_, e->name, std::string(to_string(e->action)), e->target, e->value,
+                      static_cast<std::int32_t>(e->routes.size())};
+      for (auto* r : recorders_) r->on_event(rec);
+      for (auto& m : models_) m->on_event(*this, *e);
+    }
+    for (auto& m : models_) m->on_route_state_changed(*this);
+  }
+
+  std::int64_t spawn() {
+    std::int64_t spawned_today = 0;
+    const auto places = static_cast<std::size_t>(world_->place_count());
+    std::vector<std::int64_t> per_place(places), offset(places + 1);
+    for (auto& m : models_) {
+      std::fill(per_place.begin(), per_place.end(), 0);
+      m->spawn_counts(*this, per_place);
+      if (per_place.size() != places) throw InternalError("model spawn_counts resized its output");
+      // New ids from an exclusive prefix sum over places: independent of threads and ranks.
+      offset[0] = static_cast<std::int64_t>(population_.size());
+      for (std::size_t p = 0; p < places; ++p) {
+        if (per_place[p] < 0) throw InternalError("negative spawn count");
+        offset[p + 1] = offset[p] + per_place[p];
+      }
+      const auto first = static_cast<std::size_t>(offset[0]), last = static_cast<std::size_t>(offset[places]);
+      if (last == first) continue;
+      if (last > population_.place.capacity()) population_.reserve(std::max(last, 2 * population_.place.capacity()));
+      population_.resize(last);
+      parallel_for(
+          0, places,
+          [&](std::size_t pb, std::size_t pe) {
+            for (std::size_t p = pb; p < pe; ++p)
+              std::fill(population_.place.begin() + offset[p], population_.place.begin() + offset[p + 1],
+                        static_cast<place_id>(p));
+          },
+          64);
+      m->init_agents(*this, first, last);
+      spawned_today += static_cast<std::int64_t>(last - first);
+    }
+    spawned_total_ += spawned_today;
+    return spawned_today;
+  }
+
+  void count() {
+    const auto places = static_cast<std::size_t>(world_->place_count());
+    const auto routes = static_cast<std::size_t>(world_->route_count());
+    for (auto& lc : local_counts_) {
+      std::fill(lc.population.begin(), lc.population.end(), 0);
+      std::fill(lc.stranded.begin(), lc.stranded.end(), 0);
+      std::fill(lc.on_route.begin(), lc.on_route.end(), 0);
+    }
+    const Population& pop = population_;
+    parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
+      LocalCounts& lc = local_counts_.local();
+      if (lc.population.size() != places * legal_status_count) {
+        lc.population.assign(places * legal_status_count, 0);
+        lc.stranded.assign(places, 0);
+        lc.on_route.assign(routes, 0);
+      }
+      for (std::size_t i = b; i < e; ++i) {
+        const place_id p = pop.place[i];
+        if (p >= 0) {
+          if (pop.flags[i] & agent_flag::stranded)
+            ++lc.stranded[static_cast<std::size_t>(p)];
+          else
+            ++lc.population[static_cast<std::size_t>(p) * legal_status_count +
+                            static_cast<std::size_t>(pop.legal_status[i])];
+        } else {
+          ++lc.on_route[static_cast<std::size_t>(pop.arc[i] >> 1)];
+        }
+      }
+    }, 4096);
+    std::fill(population_counts_.begin(), population_counts_.end(), 0);
+    std::fill(stranded_counts_.begin(), stranded_counts_.end(), 0);
+    std::fill(on_route_counts_.begin(), on_route_counts_.end(), 0);
+    for (const auto& lc : local_counts_) {
+      if (lc.population.empty()) continue;
+      for (std::size_t k = 0; k < population_counts_.size(); ++k) population_counts_[k] += lc.population[k];
+      for (std::size_t k = 0; k < places; ++k) stranded_counts_[k] += lc.stranded[k];
+      for (std::size_t k = 0; k < routes; ++k) on_route_counts_[k] += lc.on_route[k];
+    }
+  }
+
+  void step_one() {
+    if (!started_) start();
+    apply_events();
+    const std::int64_t spawned_today = spawn();
+    for (auto& lf : local_flow_) std::fill(lf.begin(), lf.end(), 0);
+    for (auto& m : models_) m->decide(*this);
+    for (auto& m : models_) m->move(*this);
+    for (auto& m : models_) m->update_status(*this);
+    std::fill(flow_counts_.begin(), flow_counts_.end(), 0);
+    for (const auto& lf : local_flow_)
+      for (std::size_t k = 0; k < lf.size(); ++k) flow_counts_[k] += lf[k];
+    count();
+    DayRecord rec{day_, &population_counts_, &stranded_counts_, &on_route_counts_, &flow_counts_, spawned_today,
+                  spawned_total_};
+    for (auto* r : recorders_) r->on_day(rec);
+    ++day_;
+    if (day_ == config_.days)
+      for (auto* r : recorders_) r->on_finish();
+  }
+};
+
+Simulation::Simulation(std::shared_ptr<const World> world, Schedule schedule,
+                       std::vector<std::unique_ptr<Model>> models, SimulationConfig config) {
+  if (!world) throw InternalError("Simulation needs a world");
+  if (config.days < 0) throw InputError("days must be >= 0, got " + std::to_string(config.days));
+  if (config.threads < 1) throw InputError("threads must be >= 1, got " + std::to_string(config.threads));
+  for (const Event& e : schedule.events())
+    for (route_id r : e.routes)
+      if (r < 0 || r >= world->route_count()) throw InternalError("event '" + e.name + "' names an unknown route");
+  impl_ = std::make_unique<Impl>(std::move(world), std::move(schedule), std::move(models), std::move(config));
+}
+
+Simulation::~Simulation() = default;
+
+void Simulation::add_recorder(Recorder* recorder) {
+  if (impl_->started_) throw InternalError("recorders must be added before the first step");
+  impl_->recorders_.push_back(recorder);
+}
+
+std::int32_t Simulation::step(std::int32_t n) {
+  std::int32_t done = 0;
+  while (done < n && !finished()) {
+    impl_->step_one();
+    ++done;
+  }
+  return done;
+}
+
+void Simulation::run() { step(impl_->config_.days - impl_->day_); }
+bool Simulation::finished() const { return impl_->day_ >= impl_->config_.days; }
+std::int32_t Simulation::day() const { return impl_->day_; }
+std::int32_t Simulation::days() const { return impl_->config_.days; }
+const World& Simulation::world() const { return *impl_->world_; }
+const RouteState& Simulation::route_state() const { return impl_->route_state_; }
+const Population& Simulation::population() const { return impl_->population_; }
+const SimulationConfig& Simulation::config() const { return impl_->config_; }
+const std::vector<std::int64_t>& Simulation::population_counts() const { return impl_->population_counts_; }
+const std::vector<std::int64_t>& Simulation::stranded_counts() const { return impl_->stranded_counts_; }
+const std::vector<std::int64_t>& Simulation::on_route_counts() const { return impl_->on_route_counts_; }
+const std::vector<std::int64_t>& Simulation::flow_counts() const { return impl_->flow_counts_; }
+std::int64_t Simulation::spawned_total() const { return impl_->spawned_total_; }
+
+}  // namespace migrasim

@@ -1,0 +1,61 @@
+#pragma once
+// The simulation owns all state of a run: world, route state, agents, schedule, models and counts.
+// No globals: several simulations may live side by side (ensembles, tests).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/model.hpp"
+#include "sim/population.hpp"
+#include "sim/recorder.hpp"
+#include "sim/schedule.hpp"
+#include "sim/world.hpp"
+
+namespace migrasim {
+
+struct SimulationConfig {
+  std::uint64_t seed = 1;
+  std::int32_t days = 0;
+  int threads = 1;              // worker threads; results are identical for any value
+  std::string start_date;       // ISO date of day 0, passed on to recorders
+};
+
+class Simulation {
+ public:
+  Simulation(std::shared_ptr<const World> world, Schedule schedule, std::vector<std::unique_ptr<Model>> models,
+             SimulationConfig config);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  // Recorders are not owned; they must outlive the run.
+  void add_recorder(Recorder* recorder);
+
+  // Runs up to n days (fewer when the run ends). Returns the number of days run.
+  std::int32_t step(std::int32_t n = 1);
+  // Runs the remaining days.
+  void run();
+  bool finished() const;
+
+  std::int32_t day() const;   // the next day to run (0 before the first step)
+  std::int32_t days() const;
+  const World& world() const;
+  const RouteState& route_state() const;
+  const Population& population() const;
+  const SimulationConfig& config() const;
+
+  // Counts at the end of the last day run (layout as in DayRecord); stable addresses for the lifetime
+  // of the simulation, so that Python can hold numpy views of them.
+  const std::vector<std::int64_t>& population_counts() const;
+  const std::vector<std::int64_t>& stranded_counts() const;
+  const std::vector<std::int64_t>& on_route_counts() const;
+  const std::vector<std::int64_t>& flow_counts() const;
+  std::int64_t spawned_total() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace migrasim

@@ -1,0 +1,30 @@
+#include <catch2/catch.hpp>
+
+#include "io/csv.hpp"
+#include "sim/errors.hpp"
+
+using namespace migrasim;
+using namespace migrasim::io;
+
+TEST_CASE("csv parses quotes, blank lines and CRLF, with positions", "[io]") {
+  const std::string text = "a,b,c\r\n1, 2 ,\"x, \"\"y\"\"\"\r\n\r\n\"multi\nline\",5,6\n";
+  CsvTable t = parse_csv(text, "t.csv");
+  REQUIRE(t.header == std::vector<std::string>{"a", "b", "c"});
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0].line == 2);
+  CHECK(t.rows[0].fields[1].text == "2");
+  CHECK(t.rows[0].fields[1].column == 3);
+  CHECK(t.rows[0].fields[2].text == "x, \"y\"");
+  CHECK(t.rows[1].line == 4);
+  CHECK(t.rows[1].fields[0].text == "multi\nline");
+  CHECK(t.column("c") == 2);
+  CHECK(t.column("zz") == -1);
+  CHECK(t.mark(t.rows[0], 2).str() == "t.csv:2:7");
+}
+
+TEST_CASE("csv errors name file, line and column", "[io]") {
+  CHECK_THROWS_WITH(parse_csv("a,b\n1,2,3\n", "f.csv"), Catch::StartsWith("f.csv:2:1: expected 2 fields"));
+  CHECK_THROWS_WITH(parse_csv("a,b\n1,\"open\n", "f.csv"), Catch::StartsWith("f.csv:2:3: unterminated"));
+  CHECK_THROWS_WITH(parse_csv("", "f.csv"), Catch::Contains("empty CSV"));
+  CHECK_THROWS_AS(read_csv("/nonexistent/file.csv"), InputError);
+}

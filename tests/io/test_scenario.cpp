@@ -1,0 +1,145 @@
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "io/scenario.hpp"
+#include "io/yaml_tree.hpp"
+#include "sim/errors.hpp"
+
+using namespace migrasim;
+using namespace migrasim::io;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string data_dir = std::string(MIGRASIM_SOURCE_DIR) + "/tests/data/";
+
+// Writes mini.yaml with one line replaced into a temporary directory (beside a copy of its CSV).
+std::string variant(const std::string& from, const std::string& to) {
+  std::ifstream in(data_dir + "mini.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto pos = text.find(from);
+  REQUIRE(pos != std::string::npos);
+  text.replace(pos, from.size(), to);
+  const fs::path dir = fs::temp_directory_path() / "migrasim_test_scenario";
+  fs::create_directories(dir);
+  fs::copy_file(data_dir + "mini_locations.csv", dir / "mini_locations.csv", fs::copy_options::overwrite_existing);
+  const fs::path p = dir / "bad.yaml";
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+std::string error_of(const std::string& path, const std::vector<std::string>& sets = {}) {
+  try {
+    load_scenario(path, sets);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("dates convert both ways", "[io]") {
+  std::int64_t d = 0;
+  REQUIRE(parse_iso_date("1970-01-01", d));
+  CHECK(d == 0);
+  REQUIRE(parse_iso_date("2024-03-01", d));
+  CHECK(format_iso_date(d) == "2024-03-01");
+  std::int64_t feb29 = 0;
+  REQUIRE(parse_iso_date("2024-02-29", feb29));
+  CHECK(d - feb29 == 1);
+  CHECK_FALSE(parse_iso_date("2023-02-29", d));
+  CHECK_FALSE(parse_iso_date("2024-13-01", d));
+  CHECK_FALSE(parse_iso_date("24-01-01", d));
+}
+
+TEST_CASE("the mini scenario resolves", "[io]") {
+  ScenarioSpec s = load_scenario(data_dir + "mini.yaml");
+  CHECK(s.start_date == "2024-01-01");
+  CHECK(s.days == 20);
+  CHECK(s.seed == 7);
+  CHECK(s.world->place_count() == 6);
+  CHECK(s.world->route_count() == 5);
+  CHECK(s.world->places()[5].name == "D2");
+  CHECK(s.world->routes()[2].mode == TravelMode::foot);
+  CHECK(s.world->routes()[2].crosses_border);
+  REQUIRE(s.events.size() == 2);
+  CHECK(s.events[0].day == 4);
+  CHECK(s.events[0].name == "closure");
+  CHECK(s.events[0].routes.size() == 1);
+  CHECK(s.events[1].name == "open_border ORI-DST");
+  CHECK(s.economic.emigration_rate_per_day[0] == 1e-3);
+  CHECK(s.economic.emigration_rate_per_day[1] == 0);
+  REQUIRE(s.economic.push_index[0].size() == 1);
+  CHECK(s.economic.push_index[0][0].day == 9);
+  CHECK(s.economic.speed_km_per_day[static_cast<int>(TravelMode::foot)] == 20);
+  CHECK(s.economic.speed_km_per_day[static_cast<int>(TravelMode::sea)] == 200);  // default kept
+  CHECK(s.output_path == "mini.h5");
+  CHECK(s.output.compression_level == 1);
+  CHECK(s.text.find("A tiny scenario for tests") != std::string::npos);
+}
+
+TEST_CASE("extends overlays a base and --set overrides one value", "[io]") {
+  ScenarioSpec child = load_scenario(data_dir + "mini_child.yaml");
+  CHECK(child.days == 30);
+  CHECK(child.seed == 7);
+  CHECK(child.events.empty());
+  CHECK(child.world->place_count() == 6);
+  ScenarioSpec set = load_scenario(data_dir + "mini.yaml", {"run.days=12", "behaviour.economic.patience_days=9"});
+  CHECK(set.days == 12);
+  CHECK(set.economic.patience_days == 9);
+  // The resolved scenario records the override and parses back to the same thing.
+  CHECK(set.resolved_yaml.find("days: 12") != std::string::npos);
+  YamlNode round = parse_yaml(set.resolved_yaml, "resolved");
+  CHECK(round.find("run")->find("days")->scalar == "12");
+}
+
+TEST_CASE("bad scenarios give file:line:column, key path, value and expectation", "[io]") {
+  using Catch::Contains;
+  using Catch::Matches;
+  std::string e;
+  e = error_of(variant("days: 20", "dayz: 20"));
+  CHECK_THAT(e, Matches(".*bad\\.yaml:4:3: run\\.dayz: unknown key 'dayz', expected one of: start_date, days, seed"));
+  e = error_of(variant("days: 20", "days: twenty"));
+  CHECK_THAT(e, Matches(".*bad\\.yaml:4:9: run\\.days: got 'twenty', expected a whole number of days.*"));
+  e = error_of(variant("distance_km: 150", "distance_km: -150"));
+  CHECK_THAT(e, Contains("bad.yaml:13:38: world.routes[1].distance_km: got '-150', expected a distance in km > 0"));
+  e = error_of(variant("{from: O2, to: B,", "{from: O3, to: B,"));
+  CHECK_THAT(e, Contains("world.routes[1].from: got 'O3', expected a place listed in world.locations"));
+  e = error_of(variant("date: 2024-01-05", "date: 2025-01-05"));
+  CHECK_THAT(e, Contains("events[0].date: got '2025-01-05', expected a date within the run (2024-01-01 to 2024-01-20)"));
+  e = error_of(variant("    visa_share: {DST: 0.25}", "    visa_share: {DST: 1.25}"));
+  CHECK_THAT(e, Contains("behaviour.economic.visa_share.DST: got '1.25', expected a share within [0, 1]"));
+  e = error_of(variant("  model: economic", "  model: [economic"));
+  CHECK_THAT(e, Contains("malformed YAML"));
+  CHECK_THAT(e, Matches(".*bad\\.yaml:\\d+:\\d+: malformed YAML.*"));
+  e = error_of(variant("emigration_rate_per_day: {ORI: 1.0e-3}", "emigration_rate_per_day: {XXX: 1.0e-3}"));
+  CHECK_THAT(e, Contains("unknown country 'XXX'"));
+  e = error_of(variant("action: close_border", "action: explode"));
+  CHECK_THAT(e, Contains("events[0].action: got 'explode', expected one of close_route"));
+  e = error_of(data_dir + "mini.yaml", {"run.seed=-4"});
+  CHECK_THAT(e, Contains("--set run.seed: run.seed: got '-4', expected a whole number >= 0"));
+  e = error_of(data_dir + "mini.yaml", {"nonsense"});
+  CHECK_THAT(e, Contains("expected KEY.PATH=VALUE"));
+  e = error_of("/nonexistent/scenario.yaml");
+  CHECK_THAT(e, Contains("cannot open"));
+}
+
+TEST_CASE("bad CSV rows point into the CSV file", "[io]") {
+  const fs::path dir = fs::temp_directory_path() / "migrasim_test_csv";
+  fs::create_directories(dir);
+  std::ifstream in(data_dir + "mini.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ofstream(dir / "s.yaml") << text;
+  std::ofstream(dir / "mini_locations.csv") << "name,country,kind,lat,lon,population,capacity\n"
+                                               "O1,ORI,town,10.0,-80.0,1000000,-1\n"
+                                               "O2,ORI,town,north,-80.5,500000,-1\n";
+  const std::string e = error_of((dir / "s.yaml").string());
+  CHECK_THAT(e, Catch::Contains("mini_locations.csv:3:13: world.locations[1].lat: got 'north', expected a latitude"));
+  std::ofstream(dir / "mini_locations.csv") << "name,country,kind,lat,lon,population,capacity\nO1,ORI,town,10.0\n";
+  CHECK_THAT(error_of((dir / "s.yaml").string()), Catch::Contains("mini_locations.csv:2:1: expected 7 fields"));
+  fs::remove(dir / "mini_locations.csv");
+  CHECK_THAT(error_of((dir / "s.yaml").string()), Catch::Contains("s.yaml:10:14: CSV file"));
+}

@@ -1,0 +1,64 @@
+#include <cmath>
+#include <set>
+
+#include <catch2/catch.hpp>
+
+#include "sim/rng.hpp"
+
+using namespace migrasim;
+
+TEST_CASE("keyed draws are pure functions of (seed, id, day, purpose)", "[sim]") {
+  KeyedRng a(42), b(42), c(43);
+  CHECK(a.uniform(7, 3, Purpose::economic_destination) == b.uniform(7, 3, Purpose::economic_destination));
+  CHECK(a.uniform(7, 3, Purpose::economic_destination) != c.uniform(7, 3, Purpose::economic_destination));
+  CHECK(a.uniform(7, 3, Purpose::economic_destination) != a.uniform(8, 3, Purpose::economic_destination));
+  CHECK(a.uniform(7, 3, Purpose::economic_destination) != a.uniform(7, 4, Purpose::economic_destination));
+  CHECK(a.uniform(7, 3, Purpose::economic_destination) != a.uniform(7, 3, Purpose::economic_visa));
+  // Ids above 2^32 use the high word.
+  CHECK(a.uniform(1ull << 33, 0, Purpose::spawn_count) != a.uniform(0, 0, Purpose::spawn_count));
+}
+
+TEST_CASE("uniform draws lie in (0, 1) with mean 1/2", "[sim]") {
+  KeyedRng rng(1);
+  double sum = 0;
+  const int n = 200000;
+  for (int i = 0; i < n; ++i) {
+    const double u = rng.uniform(static_cast<std::uint64_t>(i), 0, Purpose::spawn_count);
+    REQUIRE(u > 0);
+    REQUIRE(u < 1);
+    sum += u;
+  }
+  CHECK(sum / n == Approx(0.5).margin(0.005));
+}
+
+TEST_CASE("poisson counts have the right mean and variance", "[sim]") {
+  KeyedRng rng(9);
+  for (double lambda : {0.3, 4.0, 25.0, 1000.0}) {
+    const int n = 40000;
+    double sum = 0, sum2 = 0;
+    for (int i = 0; i < n; ++i) {
+      const auto k = static_cast<double>(rng.poisson(lambda, static_cast<std::uint64_t>(i), 1, Purpose::spawn_count));
+      REQUIRE(k >= 0);
+      sum += k;
+      sum2 += k * k;
+    }
+    const double mean = sum / n, var = sum2 / n - mean * mean;
+    INFO("lambda " << lambda);
+    CHECK(mean == Approx(lambda).epsilon(0.03).margin(0.02));
+    CHECK(var == Approx(lambda).epsilon(0.06).margin(0.03));
+  }
+  CHECK(rng.poisson(0, 1, 1, Purpose::spawn_count) == 0);
+}
+
+TEST_CASE("normal draws have mean 0 and variance 1", "[sim]") {
+  KeyedRng rng(5);
+  double sum = 0, sum2 = 0;
+  const int n = 100000;
+  for (int i = 0; i < n; ++i) {
+    const double z = rng.normal(static_cast<std::uint64_t>(i), 0, Purpose::economic_resources);
+    sum += z;
+    sum2 += z * z;
+  }
+  CHECK(sum / n == Approx(0).margin(0.02));
+  CHECK(sum2 / n == Approx(1).epsilon(0.03));
+}

@@ -1,0 +1,151 @@
+#include <numeric>
+
+#include <catch2/catch.hpp>
+#include <tbb/global_control.h>
+
+#include "../test_worlds.hpp"
+#include "sim/errors.hpp"
+#include "sim/memory_recorder.hpp"
+#include "sim/simulation.hpp"
+
+using namespace migrasim;
+
+namespace {
+
+struct Run {
+  MemoryRecorder rec;
+  std::unique_ptr<Simulation> sim;
+};
+
+std::unique_ptr<Run> run_corridor(int threads, std::int32_t days, std::vector<Event> events = {},
+                                  double rate = 1e-3, std::uint64_t seed = 11) {
+  auto w = test::corridor_world();
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<models::EconomicModel>(test::corridor_params(*w, rate)));
+  auto r = std::make_unique<Run>();
+  r->sim = std::make_unique<Simulation>(w, Schedule(std::move(events)), std::move(models),
+                                        SimulationConfig{seed, days, threads, "2024-01-01"});
+  r->sim->add_recorder(&r->rec);
+  r->sim->run();
+  return r;
+}
+
+Event close_bx(const World& w, std::int32_t day, bool close) {
+  Event e;
+  e.day = day;
+  e.action = close ? EventAction::close_routes : EventAction::open_routes;
+  e.name = close ? "close B--X" : "open B--X";
+  e.target = "B--X";
+  e.routes = {w.find_route(w.find_place("B"), w.find_place("X"))};
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("results are identical for 1, 2 and 8 threads", "[sim][determinism]") {
+  // Really run 8 workers, even on a 2-core machine.
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
+  auto w = test::corridor_world();
+  std::vector<Event> ev{close_bx(*w, 5, true), close_bx(*w, 15, false)};
+  auto r1 = run_corridor(1, 30, ev);
+  auto r2 = run_corridor(2, 30, ev);
+  auto r8 = run_corridor(8, 30, ev);
+  REQUIRE(r1->sim->population().size() > 20000);
+  for (const auto* r : {r2.get(), r8.get()}) {
+    CHECK(r->rec.population == r1->rec.population);
+    CHECK(r->rec.stranded == r1->rec.stranded);
+    CHECK(r->rec.on_route == r1->rec.on_route);
+    CHECK(r->rec.flow == r1->rec.flow);
+    CHECK(r->rec.spawned == r1->rec.spawned);
+    CHECK(r->sim->population().km_done == r1->sim->population().km_done);
+    CHECK(r->sim->population().destination == r1->sim->population().destination);
+    CHECK(r->sim->population().resources_usd == r1->sim->population().resources_usd);
+  }
+  // A different seed gives a different run.
+  auto other = run_corridor(2, 30, ev, 1e-3, 12);
+  CHECK(other->rec.spawned != r1->rec.spawned);
+}
+
+TEST_CASE("people are conserved every day", "[sim]") {
+  auto w = test::corridor_world();
+  auto r = run_corridor(2, 25, {close_bx(*w, 3, true)});
+  const auto& rec = r->rec;
+  const std::size_t np = rec.population.size() / static_cast<std::size_t>(rec.days);
+  const std::size_t ns = rec.stranded.size() / static_cast<std::size_t>(rec.days);
+  const std::size_t nr = rec.on_route.size() / static_cast<std::size_t>(rec.days);
+  std::int64_t spawned = 0;
+  for (std::size_t d = 0; d < static_cast<std::size_t>(rec.days); ++d) {
+    spawned += rec.spawned[d];
+    const auto sum = [d](const std::vector<std::int64_t>& v, std::size_t n) {
+      return std::accumulate(v.begin() + static_cast<std::ptrdiff_t>(d * n), v.begin() + static_cast<std::ptrdiff_t>((d + 1) * n),
+                             std::int64_t{0});
+    };
+    INFO("day " << d);
+    CHECK(sum(rec.population, np) + sum(rec.stranded, ns) + sum(rec.on_route, nr) == spawned);
+  }
+  CHECK(spawned == static_cast<std::int64_t>(r->sim->population().size()));
+  CHECK(spawned == r->sim->spawned_total());
+}
+
+TEST_CASE("a closed border strands people, who reroute after their patience", "[sim]") {
+  auto w = test::corridor_world();
+  auto r = run_corridor(2, 12, {close_bx(*w, 0, true)});
+  const place_id b = w->find_place("B");
+  const std::size_t places = static_cast<std::size_t>(w->place_count());
+  const route_id bx = w->find_route(b, w->find_place("X"));
+  const route_id yx = w->find_route(w->find_place("Y"), w->find_place("X"));
+  const auto& rec = r->rec;
+  const std::size_t routes = static_cast<std::size_t>(w->route_count());
+  // Day 1: people from O2 wait at B (O1's are also sent via B at first).
+  CHECK(rec.stranded[1 * places + static_cast<std::size_t>(b)] > 0);
+  // Nobody ever enters the closed crossing.
+  for (std::int32_t d = 0; d < rec.days; ++d) CHECK(rec.flow[static_cast<std::size_t>(d) * routes + static_cast<std::size_t>(bx)] == 0);
+  // After patience (3 days) the detour via Y carries people.
+  std::int64_t detour = 0;
+  for (std::int32_t d = 0; d < rec.days; ++d) detour += rec.flow[static_cast<std::size_t>(d) * routes + static_cast<std::size_t>(yx)];
+  CHECK(detour > 0);
+  // The recorder saw the event.
+  REQUIRE(rec.events.size() == 1);
+  CHECK(rec.events[0].action == "close_routes");
+  CHECK(rec.events[0].routes_affected == 1);
+  CHECK(r->sim->route_state().open[static_cast<std::size_t>(bx)] == 0);
+}
+
+TEST_CASE("arrivals settle with a legal status", "[sim]") {
+  auto r = run_corridor(2, 20);
+  const auto& pop = r->sim->population();
+  std::int64_t settled = 0, regular = 0, irregular = 0;
+  for (std::size_t i = 0; i < pop.size(); ++i) {
+    if (!(pop.flags[i] & agent_flag::settled)) {
+      CHECK(pop.legal_status[i] == LegalStatus::in_transit);
+      continue;
+    }
+    ++settled;
+    CHECK(pop.place[i] == pop.destination[i]);
+    if (pop.legal_status[i] == LegalStatus::regular) {
+      ++regular;
+      CHECK((pop.flags[i] & agent_flag::has_visa));
+    } else {
+      ++irregular;
+      CHECK(pop.legal_status[i] == LegalStatus::irregular);
+    }
+  }
+  REQUIRE(settled > 1000);
+  // visa_share for DST is 0.25.
+  CHECK(static_cast<double>(regular) / static_cast<double>(settled) == Approx(0.25).margin(0.03));
+}
+
+TEST_CASE("stepping stops at the end and validates its configuration", "[sim]") {
+  auto w = test::corridor_world();
+  std::vector<std::unique_ptr<Model>> models;
+  Simulation sim(w, Schedule{}, std::move(models), SimulationConfig{1, 3, 1, "2024-01-01"});
+  CHECK(sim.step(2) == 2);
+  CHECK(sim.day() == 2);
+  CHECK(sim.step(5) == 1);
+  CHECK(sim.finished());
+  CHECK(sim.step(1) == 0);
+  CHECK_THROWS_AS(Simulation(w, Schedule{}, {}, SimulationConfig{1, 3, 0, ""}), InputError);
+  Event bad;
+  bad.routes = {99};
+  CHECK_THROWS_AS(Simulation(w, Schedule({bad}), {}, SimulationConfig{1, 3, 1, ""}), InternalError);
+}

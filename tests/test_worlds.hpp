@@ -1,0 +1,47 @@
+#pragma once
+// Small hand-made worlds shared by the unit tests.
+#include <memory>
+
+#include "models/economic.hpp"
+#include "sim/world.hpp"
+
+namespace migrasim::test {
+
+// Two origins (O1, O2 in country ORI) -> border B (ORI) -> X (DST, border post) -> two destinations D1, D2 (DST).
+// A detour O1 - Y (ORI) - X, longer than via B, gives an alternative crossing when B--X closes.
+//   O1 --100-- B --10-- X --200-- D1
+//   O2 --150-- B        X --400-- D2
+//   O1 --300-- Y --300-- X   (detour)
+inline std::shared_ptr<const World> corridor_world() {
+  std::vector<Country> c{{"ORI", "Origin"}, {"DST", "Destination"}};
+  auto place = [](const char* name, country_id country, PlaceKind kind, std::int64_t pop) {
+    Place p;
+    p.name = name;
+    p.country = country;
+    p.kind = kind;
+    p.population = pop;
+    return p;
+  };
+  std::vector<Place> p{place("O1", 0, PlaceKind::town, 1000000),        place("O2", 0, PlaceKind::town, 500000),
+                       place("B", 0, PlaceKind::border_crossing, 0),     place("X", 1, PlaceKind::border_crossing, 0),
+                       place("D1", 1, PlaceKind::destination, 0),        place("D2", 1, PlaceKind::destination, 0),
+                       place("Y", 0, PlaceKind::transit_hub, 0)};
+  std::vector<Route> r{{0, 2, 100, TravelMode::road, false}, {1, 2, 150, TravelMode::road, false},
+                       {2, 3, 10, TravelMode::foot, false},  {3, 4, 200, TravelMode::road, false},
+                       {3, 5, 400, TravelMode::road, false}, {0, 6, 300, TravelMode::road, false},
+                       {6, 3, 300, TravelMode::road, false}};
+  return std::make_shared<const World>(c, p, r);
+}
+
+inline models::EconomicParams corridor_params(const World& w, double rate = 1e-3) {
+  models::EconomicParams p;
+  p.emigration_rate_per_day = {rate, 0.0};
+  p.push_index.assign(2, {});
+  p.visa_share = {0.0, 0.25};
+  p.destinations = {{w.find_place("D1"), 1.0, {1000.0, 0.0}}, {w.find_place("D2"), 2.0, {3000.0, 0.0}}};
+  p.speed_km_per_day = {200, 20, 100, 1000};
+  p.patience_days = 3;
+  return p;
+}
+
+}  // namespace migrasim::test
