@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <string>
 
 #include "sim/errors.hpp"
@@ -137,10 +138,13 @@ void EconomicModel::on_route_state_changed(StepContext& ctx) {
   open_ = compute_routing(ctx.world(), destination_places_, options, parallel_of(ctx));
   const auto& routes = ctx.world().routes();
   travel_.resize(routes.size());
+  any_capacity_ = false;
   for (std::size_t r = 0; r < routes.size(); ++r) {
     const double speed = params_.speed_km_per_day[static_cast<std::size_t>(routes[r].mode)] /
                          static_cast<double>(state.travel_time_factor[r]);
-    travel_[r] = {static_cast<float>(routes[r].distance_km), state.open[r] ? static_cast<float>(speed) : 0.0f};
+    travel_[r] = {static_cast<float>(routes[r].distance_km), state.open[r] ? static_cast<float>(speed) : 0.0f,
+                  state.capacity_per_day[r]};
+    any_capacity_ = any_capacity_ || (state.open[r] && state.capacity_per_day[r] >= 0);
   }
 }
 
@@ -196,6 +200,49 @@ void EconomicModel::init_agents(StepContext& ctx, std::size_t first, std::size_t
   });
 }
 
+void EconomicModel::decide(StepContext& ctx) {
+  if (!any_capacity_) return;
+  // Requests: agents standing at the entrance of an open, capacity-limited route they mean to take.
+  // Each gets a priority from its keyed stream; per route the `capacity` best are admitted. The rule
+  // depends only on the set of requests, not on threads (and, later, not on MPI ranks).
+  struct Request {
+    std::int32_t route;
+    std::uint32_t priority;
+    std::uint64_t agent;
+    bool operator<(const Request& o) const {
+      return route != o.route ? route < o.route : priority != o.priority ? priority < o.priority : agent < o.agent;
+    }
+  };
+  Population& pop = ctx.population();
+  const std::int32_t places = ctx.world().place_count();
+  const std::int32_t day = ctx.day();
+  std::vector<Request> requests;
+  std::mutex merge;
+  ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
+    std::vector<Request> local;
+    for (std::size_t i = b; i < e; ++i) {
+      if ((pop.flags[i] & agent_flag::settled) || pop.arc[i] >= 0 || pop.place[i] == pop.destination[i]) continue;
+      const std::int32_t t = planned_.target_index[static_cast<std::size_t>(pop.destination[i])];
+      const arc_id next = ((pop.flags[i] & agent_flag::rerouted) ? open_ : planned_).next(t, pop.place[i], places);
+      if (next < 0) continue;
+      const RouteTravel& travel = travel_[static_cast<std::size_t>(next >> 1)];
+      if (travel.speed_km_per_day == 0.0f || travel.capacity_per_day < 0) continue;
+      local.push_back({next >> 1, ctx.rng().words(i, day, Purpose::route_priority).v[0], i});
+    }
+    if (local.empty()) return;
+    std::lock_guard<std::mutex> lock(merge);
+    requests.insert(requests.end(), local.begin(), local.end());
+  });
+  std::sort(requests.begin(), requests.end());
+  for (std::size_t k = 0; k < requests.size();) {
+    const std::int32_t route = requests[k].route;
+    const auto capacity = static_cast<std::size_t>(travel_[static_cast<std::size_t>(route)].capacity_per_day);
+    std::size_t n = 0;
+    for (; k < requests.size() && requests[k].route == route; ++k, ++n)
+      if (n < capacity) pop.flags[requests[k].agent] |= agent_flag::admitted;
+  }
+}
+
 void EconomicModel::move(StepContext& ctx) {
   Population& pop = ctx.population();
   const World& world = ctx.world();
@@ -219,8 +266,15 @@ void EconomicModel::move(StepContext& ctx) {
           if (at == dest) break;
           const bool rerouted = flags & agent_flag::rerouted;
           const arc_id next = (rerouted ? open_ : planned_).next(t, at, places);
-          if (next < 0 || travel_[static_cast<std::size_t>(next >> 1)].speed_km_per_day == 0.0f) {
-            // Held at a closed route, or rerouting and no open way remains: wait here.
+          bool blocked = next < 0;
+          if (!blocked) {
+            const RouteTravel& next_travel = travel_[static_cast<std::size_t>(next >> 1)];
+            blocked = next_travel.speed_km_per_day == 0.0f ||
+                      (next_travel.capacity_per_day >= 0 && !(flags & agent_flag::admitted));
+          }
+          if (blocked) {
+            // Held at a closed or full route, or rerouting and no open way remains: wait here. Someone
+            // reaching a capacity-limited route during the day queues for tomorrow's allocation.
             if (!(flags & agent_flag::stranded)) pop.wait_days[i] = 0;
             flags |= agent_flag::stranded;
             if (pop.wait_days[i] < 65535) ++pop.wait_days[i];
@@ -231,6 +285,7 @@ void EconomicModel::move(StepContext& ctx) {
             flags &= static_cast<std::uint8_t>(~agent_flag::stranded);
             pop.wait_days[i] = 0;
           }
+          flags &= static_cast<std::uint8_t>(~agent_flag::admitted);
           arc = next;
           km = 0;
           at = -1;
@@ -252,7 +307,7 @@ void EconomicModel::move(StepContext& ctx) {
       pop.place[i] = at;
       pop.arc[i] = arc;
       pop.km_done[i] = static_cast<float>(km);
-      pop.flags[i] = flags;
+      pop.flags[i] = static_cast<std::uint8_t>(flags & ~agent_flag::admitted);
     }
   });
 }

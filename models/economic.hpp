@@ -3,6 +3,7 @@
 //   departures at origin o on day d ~ Poisson(population_o * rate_country(o) * push_country(o)(d))
 //   P(destination k | origin o) ∝ attractiveness_k * (1 + diaspora_k,country(o))^a / path_km(o, k)^b
 //   least-travel-time routes; stranded at a closed route, reroute after `patience_days`; settle on arrival.
+//   Routes with a daily capacity admit, each day, the waiting agents with the best keyed priorities.
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -47,6 +48,7 @@ class EconomicModel final : public Model {
   void on_route_state_changed(StepContext& ctx) override;
   void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
   void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;
+  void decide(StepContext& ctx) override;
   void move(StepContext& ctx) override;
   void update_status(StepContext& ctx) override;
 
@@ -66,8 +68,10 @@ class EconomicModel final : public Model {
   struct RouteTravel {
     float distance_km;
     float speed_km_per_day;
+    std::int32_t capacity_per_day;  // -1 unlimited
   };
   std::vector<RouteTravel> travel_;
+  bool any_capacity_ = false;  // some open route has a daily capacity: decide() allocates places on it
   std::vector<place_id> origins_;
   std::vector<std::int32_t> origin_index_;    // [place] index into origins_, -1 otherwise
   std::vector<double> cumulative_weight_;     // [origin * destinations + k]

@@ -8,6 +8,7 @@
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
 #include "sim/simulation.hpp"
+#include <tbb/global_control.h>
 
 using namespace migrasim;
 
@@ -126,4 +127,43 @@ TEST_CASE("economic parameters are validated", "[models]") {
   no_dest.destinations.clear();
   CHECK_THROWS_AS(no_dest.validate(*w), InputError);
   CHECK_NOTHROW(test::corridor_params(*w).validate(*w));
+}
+
+TEST_CASE("a route capacity admits at most that many people a day, by keyed priority", "[models]") {
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 4);
+  auto w = test::corridor_world();
+  const route_id bx = w->find_route(w->find_place("B"), w->find_place("X"));
+  Event cap;
+  cap.day = 2;
+  cap.action = EventAction::set_route_capacity;
+  cap.name = "checkpoint";
+  cap.routes = {bx};
+  cap.value = 400;
+  auto run = [&](int threads) {
+    std::vector<std::unique_ptr<Model>> models;
+    auto params = test::corridor_params(*w);
+    params.patience_days = 1000;  // keep them queueing rather than taking the detour
+    models.push_back(std::make_unique<models::EconomicModel>(params));
+    auto rec = std::make_unique<MemoryRecorder>();
+    Simulation sim(w, Schedule({cap}), std::move(models), SimulationConfig{5, 20, threads, "2024-01-01"});
+    sim.add_recorder(rec.get());
+    sim.run();
+    return rec;
+  };
+  auto one = run(1);
+  auto four = run(4);
+  CHECK(one->flow == four->flow);
+  CHECK(one->stranded == four->stranded);
+  const auto routes = static_cast<std::size_t>(w->route_count());
+  const auto places = static_cast<std::size_t>(w->place_count());
+  std::int64_t before = 0;
+  for (std::size_t d = 0; d < 2; ++d) before = std::max(before, one->flow[d * routes + static_cast<std::size_t>(bx)]);
+  CHECK(before > 400);  // ~1500 a day cross while unlimited
+  for (std::size_t d = 2; d < 20; ++d) {
+    INFO("day " << d);
+    CHECK(one->flow[d * routes + static_cast<std::size_t>(bx)] <= 400);
+  }
+  // Day 4 onwards the queue exceeds the capacity: exactly 400 cross and the rest wait at B.
+  CHECK(one->flow[10 * routes + static_cast<std::size_t>(bx)] == 400);
+  CHECK(one->stranded[10 * places + static_cast<std::size_t>(w->find_place("B"))] > 1000);
 }
