@@ -142,8 +142,8 @@ void EconomicModel::on_route_state_changed(StepContext& ctx) {
   for (std::size_t r = 0; r < routes.size(); ++r) {
     const double speed = params_.speed_km_per_day[static_cast<std::size_t>(routes[r].mode)] /
                          static_cast<double>(state.travel_time_factor[r]);
-    travel_[r] = {static_cast<float>(routes[r].distance_km), state.open[r] ? static_cast<float>(speed) : 0.0f,
-                  state.capacity_per_day[r]};
+    travel_[r] = {static_cast<float>(routes[r].distance_km), static_cast<float>(speed), state.capacity_per_day[r],
+                  state.open[r] != 0, routes[r].crosses_border};
     any_capacity_ = any_capacity_ || (state.open[r] && state.capacity_per_day[r] >= 0);
   }
 }
@@ -226,7 +226,7 @@ void EconomicModel::decide(StepContext& ctx) {
       const arc_id next = ((pop.flags[i] & agent_flag::rerouted) ? open_ : planned_).next(t, pop.place[i], places);
       if (next < 0) continue;
       const RouteTravel& travel = travel_[static_cast<std::size_t>(next >> 1)];
-      if (travel.speed_km_per_day == 0.0f || travel.capacity_per_day < 0) continue;
+      if (!travel.open || travel.capacity_per_day < 0) continue;
       local.push_back({next >> 1, ctx.rng().words(i, day, Purpose::route_priority).v[0], i});
     }
     if (local.empty()) return;
@@ -249,65 +249,78 @@ void EconomicModel::move(StepContext& ctx) {
   const std::int32_t places = world.place_count();
   const std::int32_t day = ctx.day();
   const auto patience = static_cast<std::uint16_t>(params_.patience_days);
-  const auto& routes = world.routes();
+  for (auto& a : arrivals_) a.clear();
+  // Raw pointers: the loop writes through uint8_t (flags), which may alias anything, so through
+  // std::vector the compiler would reload every column's address after each write.
+  place_id* const place_of = pop.place.data();
+  arc_id* const arc_of = pop.arc.data();
+  float* const km_of = pop.km_done.data();
+  std::uint8_t* const flags_of = pop.flags.data();
+  std::uint16_t* const wait_of = pop.wait_days.data();
+  std::int32_t* const entry_of = pop.entry_day.data();
+  const place_id* const destination_of = pop.destination.data();
+  const RouteTravel* const travel = travel_.data();
+  const std::int32_t* const target_index = planned_.target_index.data();
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
-    std::vector<std::int64_t>& flow = ctx.local_flow();
+    std::int64_t* const flow = ctx.local_flow().data();
+    std::vector<std::size_t>& arrived = arrivals_.local();
     for (std::size_t i = b; i < e; ++i) {
-      std::uint8_t flags = pop.flags[i];
+      std::uint8_t flags = flags_of[i];
       if (flags & agent_flag::settled) continue;
-      const place_id dest = pop.destination[i];
-      const std::int32_t t = planned_.target_index[static_cast<std::size_t>(dest)];
+      const place_id dest = destination_of[i];
+      const std::int32_t t = target_index[dest];
       double budget_days = 1.0;
-      place_id at = pop.place[i];
-      arc_id arc = pop.arc[i];
-      double km = pop.km_done[i];
+      place_id at = place_of[i];
+      arc_id arc = arc_of[i];
+      double km = km_of[i];
       for (int hops = 0; hops < 64; ++hops) {
         if (arc < 0) {
-          if (at == dest) break;
-          const bool rerouted = flags & agent_flag::rerouted;
-          const arc_id next = (rerouted ? open_ : planned_).next(t, at, places);
+          if (at == dest) {
+            arrived.push_back(i);
+            break;
+          }
+          const arc_id next = ((flags & agent_flag::rerouted) ? open_ : planned_).next(t, at, places);
           bool blocked = next < 0;
           if (!blocked) {
-            const RouteTravel& next_travel = travel_[static_cast<std::size_t>(next >> 1)];
-            blocked = next_travel.speed_km_per_day == 0.0f ||
+            const RouteTravel& next_travel = travel[next >> 1];
+            blocked = !next_travel.open ||
                       (next_travel.capacity_per_day >= 0 && !(flags & agent_flag::admitted));
           }
           if (blocked) {
             // Held at a closed or full route, or rerouting and no open way remains: wait here. Someone
             // reaching a capacity-limited route during the day queues for tomorrow's allocation.
-            if (!(flags & agent_flag::stranded)) pop.wait_days[i] = 0;
+            std::uint16_t waited = (flags & agent_flag::stranded) ? wait_of[i] : 0;
+            if (waited < 65535) ++waited;
+            wait_of[i] = waited;
             flags |= agent_flag::stranded;
-            if (pop.wait_days[i] < 65535) ++pop.wait_days[i];
-            if (pop.wait_days[i] >= patience) flags |= agent_flag::rerouted;
+            if (waited >= patience) flags |= agent_flag::rerouted;
             break;
           }
           if (flags & agent_flag::stranded) {
             flags &= static_cast<std::uint8_t>(~agent_flag::stranded);
-            pop.wait_days[i] = 0;
+            wait_of[i] = 0;
           }
           flags &= static_cast<std::uint8_t>(~agent_flag::admitted);
           arc = next;
           km = 0;
-          at = -1;
-          ++flow[static_cast<std::size_t>(arc >> 1)];
+          ++flow[arc >> 1];
         }
-        const auto r = static_cast<std::size_t>(arc >> 1);
-        const RouteTravel travel = travel_[r];
-        const double need_days = (static_cast<double>(travel.distance_km) - km) / travel.speed_km_per_day;
+        const RouteTravel& route = travel[arc >> 1];
+        const double need_days = (static_cast<double>(route.distance_km) - km) / route.speed_km_per_day;
         if (need_days > budget_days) {
-          km += budget_days * travel.speed_km_per_day;
+          km += budget_days * route.speed_km_per_day;
           break;
         }
         budget_days -= need_days;
         at = world.arc_target(arc);
+        if (route.crosses_border) entry_of[i] = day;
         arc = -1;
         km = 0;
-        if (routes[r].crosses_border) pop.entry_day[i] = day;
       }
-      pop.place[i] = at;
-      pop.arc[i] = arc;
-      pop.km_done[i] = static_cast<float>(km);
-      pop.flags[i] = static_cast<std::uint8_t>(flags & ~agent_flag::admitted);
+      place_of[i] = arc < 0 ? at : -1;
+      arc_of[i] = arc;
+      km_of[i] = static_cast<float>(km);
+      flags_of[i] = static_cast<std::uint8_t>(flags & ~agent_flag::admitted);
     }
   });
 }
@@ -315,16 +328,19 @@ void EconomicModel::move(StepContext& ctx) {
 void EconomicModel::update_status(StepContext& ctx) {
   Population& pop = ctx.population();
   const World& world = ctx.world();
-  ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
-    for (std::size_t i = b; i < e; ++i) {
-      if ((pop.flags[i] & agent_flag::settled) || pop.place[i] != pop.destination[i]) continue;
-      const country_id here = world.places()[static_cast<std::size_t>(pop.place[i])].country;
-      const country_id home = world.places()[static_cast<std::size_t>(pop.origin[i])].country;
-      const bool lawful = here == home || (pop.flags[i] & agent_flag::has_visa);
-      pop.legal_status[i] = lawful ? LegalStatus::regular : LegalStatus::irregular;
-      pop.flags[i] = static_cast<std::uint8_t>((pop.flags[i] | agent_flag::settled) & ~agent_flag::stranded);
-    }
-  });
+  // Settle today's arrivals. Each agent is updated on its own, so the split among threads is irrelevant.
+  for (const auto& arrived : arrivals_) {
+    ctx.parallel_for(0, arrived.size(), [&](std::size_t b, std::size_t e) {
+      for (std::size_t k = b; k < e; ++k) {
+        const std::size_t i = arrived[k];
+        const country_id here = world.places()[static_cast<std::size_t>(pop.place[i])].country;
+        const country_id home = world.places()[static_cast<std::size_t>(pop.origin[i])].country;
+        const bool lawful = here == home || (pop.flags[i] & agent_flag::has_visa);
+        pop.legal_status[i] = lawful ? LegalStatus::regular : LegalStatus::irregular;
+        pop.flags[i] = static_cast<std::uint8_t>((pop.flags[i] | agent_flag::settled) & ~agent_flag::stranded);
+      }
+    });
+  }
 }
 
 }  // namespace migrasim::models

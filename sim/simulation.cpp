@@ -16,8 +16,10 @@ namespace {
 
 // Per-thread counters for the record pass; merged by integer addition, so the result does not depend on
 // how the agents were split among threads.
+// 32-bit per thread keeps them small enough for the cache; a thread never counts more agents than
+// the population holds, which is checked to stay below 2^32.
 struct LocalCounts {
-  std::vector<std::int64_t> population, stranded, on_route;
+  std::vector<std::uint32_t> population, stranded, on_route;
 };
 
 }  // namespace
@@ -153,6 +155,7 @@ struct Simulation::Impl final : StepContext {
       std::fill(lc.on_route.begin(), lc.on_route.end(), 0);
     }
     const Population& pop = population_;
+    if (pop.size() >= (std::size_t{1} << 32)) throw InternalError("more than 2^32 agents in one simulation");
     parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
       LocalCounts& lc = local_counts_.local();
       if (lc.population.size() != places * legal_status_count) {

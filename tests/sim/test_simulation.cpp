@@ -149,3 +149,31 @@ TEST_CASE("stepping stops at the end and validates its configuration", "[sim]") 
   bad.routes = {99};
   CHECK_THROWS_AS(Simulation(w, Schedule({bad}), {}, SimulationConfig{1, 3, 1, ""}), InternalError);
 }
+
+TEST_CASE("people already on a route when it closes finish it", "[sim]") {
+  auto w = test::corridor_world();
+  const place_id x = w->find_place("X"), d2 = w->find_place("D2");
+  const route_id xd2 = w->find_route(x, d2);
+  Event close;
+  close.day = 6;
+  close.action = EventAction::close_routes;
+  close.name = "close X--D2";
+  close.routes = {xd2};
+  auto r = run_corridor(2, 12, {close});
+  const auto& rec = r->rec;
+  const auto routes = static_cast<std::size_t>(w->route_count());
+  const auto places = static_cast<std::size_t>(w->place_count());
+  auto at_d2 = [&](std::size_t d) {
+    std::int64_t n = 0;
+    for (int s = 0; s < legal_status_count; ++s)
+      n += rec.population[(d * places + static_cast<std::size_t>(d2)) * legal_status_count + static_cast<std::size_t>(s)];
+    return n;
+  };
+  const std::int64_t on_route_day5 = rec.on_route[5 * routes + static_cast<std::size_t>(xd2)];
+  REQUIRE(on_route_day5 > 0);
+  // X--D2 takes 2 days at 200 km/day: everyone on it at the closure arrives, and nobody enters after.
+  CHECK(rec.on_route[8 * routes + static_cast<std::size_t>(xd2)] == 0);
+  CHECK(at_d2(8) >= at_d2(5) + on_route_day5);
+  CHECK(at_d2(11) == at_d2(8));
+  for (std::size_t d = 6; d < 12; ++d) CHECK(rec.flow[d * routes + static_cast<std::size_t>(xd2)] == 0);
+}
