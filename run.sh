@@ -5,12 +5,13 @@
 #   ./run.sh build   install what is missing and build only
 #   ./run.sh asan    build the asan preset (ASan + UBSan) and run the C++ tests under it
 #   ./run.sh bench   build and run the benchmark at its target size
+#   ./run.sh format  check that C++ sources follow .clang-format (fix: clang-format -i FILES)
 # Environment: MIGRASIM_WERROR=1 turns warnings into errors (CI sets it).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 
-PACKAGES=(build-essential cmake ninja-build pkg-config
+PACKAGES=(build-essential cmake ninja-build pkg-config clang-format
   libtbb-dev libhdf5-dev libboost-graph-dev catch2 pybind11-dev libyaml-cpp-dev libcli11-dev
   librandom123-dev libfmt-dev
   python3-dev python3-venv python3-numpy python3-h5py python3-xarray python3-h5netcdf python3-pandas
@@ -82,12 +83,17 @@ case "$cmd" in
   build)
     setup
     ;;
+  format)
+    install_packages
+    git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+    echo "run.sh: formatting ok"
+    ;;
   bench)
     setup
     ./build/release/bench/migrasim-bench --agents 10000000 --places 10000 --routes 50000 --threads 2 --days 20
     ;;
   *)
-    echo "usage: ./run.sh demo|test|build|asan|bench" >&2
+    echo "usage: ./run.sh demo|test|build|asan|bench|format" >&2
     exit 2
     ;;
 esac

@@ -5,8 +5,8 @@
 #include <chrono>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "bench/synthetic_world.hpp"
 #include "sim/errors.hpp"
@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
   std::int32_t places = 1000, routes = 5000, days = 20;
   int threads = 2;
   std::uint64_t seed = 1;
-  app.add_option("--agents", agents, "Agents, all leaving on day 0")->check(CLI::Range(std::int64_t{1}, std::int64_t{2000000000}));
+  app.add_option("--agents", agents, "Agents, all leaving on day 0")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{2000000000}));
   app.add_option("--places", places, "Places")->check(CLI::Range(2, 100000000));
   app.add_option("--routes", routes, "Routes")->check(CLI::Range(1, 100000000));
   app.add_option("--threads", threads, "Worker threads")->check(CLI::Range(1, 1024));
@@ -55,14 +56,17 @@ int main(int argc, char** argv) {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     std::cout << fmt::format("{:.1f} M agent-days/s\n", static_cast<double>(agent_days) / seconds / 1e6);
-    std::cout << fmt::format("{:.1f} bytes/agent\n", static_cast<double>(sim.population().capacity_bytes()) / n)
+    std::cout << fmt::format("{:.1f} bytes/agent\n",
+                             static_cast<double>(sim.population().capacity_bytes()) / n)
               << std::flush;
     std::cerr << fmt::format(
-        "agents {:.0f}, places {}, routes {}, destinations {}, threads {}, days {} (+ day 0 set-up {:.2f} s)\n"
+        "agents {:.0f}, places {}, routes {}, destinations {}, threads {}, days {} (+ day 0 set-up {:.2f} "
+        "s)\n"
         "step time {:.3f} s, agent-days {}, of which on a route at day end {:.1f}%\n"
-        "agent columns {} bytes/agent; peak RSS {:.0f} MiB ({:.1f} bytes/agent incl. world, routing tables, counts)\n",
-        n, world->place_count(), world->route_count(), params.destinations.size(), threads, days, setup_s, seconds,
-        agent_days, 100.0 * static_cast<double>(in_transit_days) / static_cast<double>(agent_days),
+        "agent columns {} bytes/agent; peak RSS {:.0f} MiB ({:.1f} bytes/agent incl. world, routing tables, "
+        "counts)\n",
+        n, world->place_count(), world->route_count(), params.destinations.size(), threads, days, setup_s,
+        seconds, agent_days, 100.0 * static_cast<double>(in_transit_days) / static_cast<double>(agent_days),
         migrasim::Population::bytes_per_agent(), static_cast<double>(usage.ru_maxrss) / 1024.0,
         static_cast<double>(usage.ru_maxrss) * 1024.0 / n);
   } catch (const migrasim::InputError& e) {

@@ -13,7 +13,7 @@ struct SyntheticSpec {
   std::int32_t places = 1000;
   std::int32_t routes = 5000;
   std::int32_t countries = 8;
-  double spacing_km = 50;          // grid spacing
+  double spacing_km = 50;           // grid spacing
   double destination_share = 0.01;  // share of places that are destinations
   std::uint64_t seed = 1;
 };

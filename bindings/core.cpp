@@ -38,8 +38,8 @@ py::array_t<T> view(const std::vector<T>& v, std::vector<py::ssize_t> shape, py:
 }
 
 void register_scenario(py::module_& m) {
-  py::class_<io::ScenarioSpec, std::shared_ptr<io::ScenarioSpec>>(m, "ScenarioSpec",
-                                                                   "A resolved, validated scenario (immutable).")
+  py::class_<io::ScenarioSpec, std::shared_ptr<io::ScenarioSpec>>(
+      m, "ScenarioSpec", "A resolved, validated scenario (immutable).")
       .def_readonly("path", &io::ScenarioSpec::path)
       .def_readonly("text", &io::ScenarioSpec::text)
       .def_readonly("resolved_yaml", &io::ScenarioSpec::resolved_yaml)
@@ -53,13 +53,14 @@ void register_scenario(py::module_& m) {
                                for (const auto& p : s.world->places()) names.push_back(p.name);
                                return names;
                              })
-      .def_property_readonly("place_countries",
-                             [](const io::ScenarioSpec& s) {
-                               std::vector<std::string> codes;
-                               for (const auto& p : s.world->places())
-                                 codes.push_back(s.world->countries()[static_cast<std::size_t>(p.country)].code);
-                               return codes;
-                             })
+      .def_property_readonly(
+          "place_countries",
+          [](const io::ScenarioSpec& s) {
+            std::vector<std::string> codes;
+            for (const auto& p : s.world->places())
+              codes.push_back(s.world->countries()[static_cast<std::size_t>(p.country)].code);
+            return codes;
+          })
       .def_property_readonly("place_kinds",
                              [](const io::ScenarioSpec& s) {
                                std::vector<std::string> kinds;
@@ -70,7 +71,8 @@ void register_scenario(py::module_& m) {
         std::vector<std::string> names;
         const auto& places = s.world->places();
         for (const auto& r : s.world->routes())
-          names.push_back(places[static_cast<std::size_t>(r.a)].name + "--" + places[static_cast<std::size_t>(r.b)].name);
+          names.push_back(places[static_cast<std::size_t>(r.a)].name + "--" +
+                          places[static_cast<std::size_t>(r.b)].name);
         return names;
       });
   m.def(
@@ -79,7 +81,8 @@ void register_scenario(py::module_& m) {
         return std::make_shared<io::ScenarioSpec>(io::load_scenario(path, overrides));
       },
       py::arg("path"), py::arg("overrides") = std::vector<std::string>{},
-      "Load and validate a scenario file; overrides are 'key.path=value' strings as in `migrasim run --set`.");
+      "Load and validate a scenario file; overrides are 'key.path=value' strings as in `migrasim run "
+      "--set`.");
 }
 
 void register_simulation(py::module_& m) {
@@ -152,8 +155,9 @@ void register_simulation(py::module_& m) {
              d["spawned"] = copy(s.record.spawned, {days});
              py::list events;
              for (const auto& e : s.record.events)
-               events.append(py::dict(py::arg("day") = e.day, py::arg("name") = e.name, py::arg("action") = e.action,
-                                      py::arg("target") = e.target, py::arg("value") = e.value,
+               events.append(py::dict(py::arg("day") = e.day, py::arg("name") = e.name,
+                                      py::arg("action") = e.action, py::arg("target") = e.target,
+                                      py::arg("value") = e.value,
                                       py::arg("routes_affected") = e.routes_affected));
              d["events"] = events;
              return d;
@@ -163,8 +167,8 @@ void register_simulation(py::module_& m) {
           [](const PySimulation& s, const std::string& path, const std::string& command_line) {
             io::Hdf5Writer writer(path, s.spec->output);
             s.record.replay(writer);
-            writer.commit(io::Provenance{s.spec->path, s.spec->text, s.spec->resolved_yaml, s.spec->seed, s.threads,
-                                         s.wall_seconds, command_line});
+            writer.commit(io::Provenance{s.spec->path, s.spec->text, s.spec->resolved_yaml, s.spec->seed,
+                                         s.threads, s.wall_seconds, command_line});
           },
           py::arg("path"), py::arg("command_line") = "python",
           "Write everything recorded so far to an HDF5 file (the same layout as `migrasim run`).");

@@ -10,9 +10,9 @@
 #include <thread>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <tbb/global_control.h>
+#include <CLI/CLI.hpp>
 
 #include "io/hdf5_writer.hpp"
 #include "io/scenario.hpp"
@@ -32,8 +32,9 @@ class ProgressBar final : public migrasim::Recorder {
     if (!enabled_) return;
     const int width = 40;
     const int filled = days_ ? (r.day + 1) * width / days_ : width;
-    std::fprintf(stderr, "\r[%-*s] day %d/%d  agents %lld", width, std::string(static_cast<std::size_t>(filled), '#').c_str(),
-                 r.day + 1, days_, static_cast<long long>(r.spawned_total));
+    std::fprintf(stderr, "\r[%-*s] day %d/%d  agents %lld", width,
+                 std::string(static_cast<std::size_t>(filled), '#').c_str(), r.day + 1, days_,
+                 static_cast<long long>(r.spawned_total));
     if (r.day + 1 == days_) std::fprintf(stderr, "\n");
   }
 
@@ -48,7 +49,8 @@ class Summary final : public migrasim::Recorder {
   void on_start(const migrasim::RunInfo& info) override { world_ = info.world; }
   void on_day(const migrasim::DayRecord& r) override {
     by_status_.assign(migrasim::legal_status_count, 0);
-    for (std::size_t k = 0; k < r.population->size(); ++k) by_status_[k % migrasim::legal_status_count] += (*r.population)[k];
+    for (std::size_t k = 0; k < r.population->size(); ++k)
+      by_status_[k % migrasim::legal_status_count] += (*r.population)[k];
     stranded_ = on_route_ = 0;
     for (auto v : *r.stranded) stranded_ += v;
     for (auto v : *r.on_route) on_route_ += v;
@@ -61,8 +63,8 @@ class Summary final : public migrasim::Recorder {
       if (by_status_[static_cast<std::size_t>(s)])
         std::cout << fmt::format("{:<24}{:>14}\n", migrasim::to_string(static_cast<migrasim::LegalStatus>(s)),
                                  by_status_[static_cast<std::size_t>(s)]);
-    std::cout << fmt::format("{:<24}{:>14}\n{:<24}{:>14}\n{:<24}{:>14}\n", "stranded", stranded_, "on routes", on_route_,
-                             "agents (spawned)", spawned_);
+    std::cout << fmt::format("{:<24}{:>14}\n{:<24}{:>14}\n{:<24}{:>14}\n", "stranded", stranded_, "on routes",
+                             on_route_, "agents (spawned)", spawned_);
     std::cout << fmt::format("{} days in {:.2f} s\n", days_, seconds);
   }
 
@@ -96,7 +98,8 @@ int run_command(const std::string& scenario, std::string output, int days, long 
   const auto t0 = std::chrono::steady_clock::now();
   sim->run();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  migrasim::io::Provenance prov{spec.path, spec.text, spec.resolved_yaml, spec.seed, threads, seconds, command_line};
+  migrasim::io::Provenance prov{spec.path, spec.text, spec.resolved_yaml, spec.seed,
+                                threads,   seconds,   command_line};
   writer.commit(prov);
   if (!quiet) {
     summary.print(seconds);
@@ -111,10 +114,11 @@ int main(int argc, char** argv) {
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
 
-  CLI::App app{"migrasim: agent-based simulation of migration flows and policy scenarios.\n"
-               "Exit codes: 0 success, 2 bad input (scenario, options, files), 1 internal error."};
-  app.set_version_flag("--version", std::string("migrasim ") + migrasim::version_string + " (" +
-                                        migrasim::git_describe + ")");
+  CLI::App app{
+      "migrasim: agent-based simulation of migration flows and policy scenarios.\n"
+      "Exit codes: 0 success, 2 bad input (scenario, options, files), 1 internal error."};
+  app.set_version_flag(
+      "--version", std::string("migrasim ") + migrasim::version_string + " (" + migrasim::git_describe + ")");
   app.require_subcommand(1);
 
   auto* run = app.add_subcommand("run", "Run a scenario and write its HDF5 output");
@@ -130,7 +134,8 @@ int main(int argc, char** argv) {
   run->add_option("--seed", seed, "Override run.seed")->check(CLI::NonNegativeNumber);
   run->add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it")
       ->check(CLI::Range(1, 1024));
-  run->add_option("--set", sets, "Override one scenario value, KEY.PATH=VALUE (repeatable), e.g. run.days=30");
+  run->add_option("--set", sets,
+                  "Override one scenario value, KEY.PATH=VALUE (repeatable), e.g. run.days=30");
   run->add_flag("-q,--quiet", quiet, "No progress bar or summary");
 
   auto* info = app.add_subcommand("info", "Summarise an output file");

@@ -58,10 +58,12 @@ CsvTable parse_csv(const std::string& text, const std::string& path) {
           field.text += text[i++];
         }
         if (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r')
-          throw InputError(path + ":" + std::to_string(line) + ":" + std::to_string(static_cast<int>(i - line_start) + 1) +
+          throw InputError(path + ":" + std::to_string(line) + ":" +
+                           std::to_string(static_cast<int>(i - line_start) + 1) +
                            ": unexpected character after a closing quote");
       } else {
-        while (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r') field.text += text[i++];
+        while (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r')
+          field.text += text[i++];
       }
       // Trim surrounding spaces of unquoted fields.
       const auto b = field.text.find_first_not_of(" \t");

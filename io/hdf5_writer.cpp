@@ -29,8 +29,8 @@ namespace {
 // ---------------------------------------------------------------------------------------------------------------
 // Small HDF5 helpers
 
-// Turns HDF5's automatic error printing off for the lifetime of the guard and restores what was there before, so
-// that the writer neither prints to stderr nor changes the library's state for other users.
+// Turns HDF5's automatic error printing off for the lifetime of the guard and restores what was there before,
+// so that the writer neither prints to stderr nor changes the library's state for other users.
 class ErrorSilencer {
  public:
   ErrorSilencer() {
@@ -114,8 +114,9 @@ Handle checked(hid_t id, Handle::Closer closer, const std::string& what) {
 
 Handle make_space(const std::vector<hsize_t>& dims, const std::vector<hsize_t>* maxdims = nullptr) {
   if (dims.empty()) return checked(H5Screate(H5S_SCALAR), H5Sclose, "cannot create a scalar dataspace");
-  return checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), maxdims ? maxdims->data() : nullptr),
-                 H5Sclose, "cannot create a dataspace");
+  return checked(
+      H5Screate_simple(static_cast<int>(dims.size()), dims.data(), maxdims ? maxdims->data() : nullptr),
+      H5Sclose, "cannot create a dataspace");
 }
 
 Handle utf8_string_type() {
@@ -148,7 +149,8 @@ Handle create_group(hid_t parent, const char* name) {
                  std::string("cannot create group '") + name + "'");
 }
 
-// Attributes ---------------------------------------------------------------------------------------------------
+// Attributes
+// ---------------------------------------------------------------------------------------------------
 
 void put_attr(hid_t obj, const char* name, const std::string& value) {
   Handle type = utf8_string_type();
@@ -159,7 +161,9 @@ void put_attr(hid_t obj, const char* name, const std::string& value) {
   check(H5Awrite(attr.get(), type.get(), &p), std::string("cannot write attribute '") + name + "'");
 }
 
-void put_attr(hid_t obj, const char* name, const char* value) { put_attr(obj, name, std::string(value)); }
+void put_attr(hid_t obj, const char* name, const char* value) {
+  put_attr(obj, name, std::string(value));
+}
 
 template <class T>
 void put_numeric_attr(hid_t obj, const char* name, hid_t type, T value) {
@@ -169,11 +173,18 @@ void put_numeric_attr(hid_t obj, const char* name, hid_t type, T value) {
   check(H5Awrite(attr.get(), type, &value), std::string("cannot write attribute '") + name + "'");
 }
 
-void put_attr(hid_t obj, const char* name, std::int32_t v) { put_numeric_attr(obj, name, H5T_NATIVE_INT32, v); }
-void put_attr(hid_t obj, const char* name, std::uint64_t v) { put_numeric_attr(obj, name, H5T_NATIVE_UINT64, v); }
-void put_attr(hid_t obj, const char* name, double v) { put_numeric_attr(obj, name, H5T_NATIVE_DOUBLE, v); }
+void put_attr(hid_t obj, const char* name, std::int32_t v) {
+  put_numeric_attr(obj, name, H5T_NATIVE_INT32, v);
+}
+void put_attr(hid_t obj, const char* name, std::uint64_t v) {
+  put_numeric_attr(obj, name, H5T_NATIVE_UINT64, v);
+}
+void put_attr(hid_t obj, const char* name, double v) {
+  put_numeric_attr(obj, name, H5T_NATIVE_DOUBLE, v);
+}
 
-// Static (fixed-size, written once) datasets ------------------------------------------------------------------
+// Static (fixed-size, written once) datasets
+// ------------------------------------------------------------------
 
 Handle write_strings(hid_t parent, const char* name, const std::vector<std::string>& values,
                      const std::vector<hsize_t>& dims) {
@@ -196,7 +207,8 @@ Handle write_strings(hid_t parent, const char* name, const std::vector<std::stri
 }
 
 template <class T>
-Handle write_numbers(hid_t parent, const char* name, hid_t file_type, hid_t mem_type, const std::vector<T>& values) {
+Handle write_numbers(hid_t parent, const char* name, hid_t file_type, hid_t mem_type,
+                     const std::vector<T>& values) {
   Handle space = make_space({static_cast<hsize_t>(values.size())});
   Handle dcpl = dataset_create_plist();
   Handle ds = checked(H5Dcreate2(parent, name, file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
@@ -208,7 +220,8 @@ Handle write_numbers(hid_t parent, const char* name, hid_t file_type, hid_t mem_
 }
 
 void attach(hid_t dataset, hid_t scale, unsigned idx, const char* what) {
-  check(H5DSattach_scale(dataset, scale, idx), std::string("cannot attach a dimension scale to '") + what + "'");
+  check(H5DSattach_scale(dataset, scale, idx),
+        std::string("cannot attach a dimension scale to '") + what + "'");
 }
 
 std::string utc_now_iso8601() {
@@ -244,21 +257,21 @@ std::string software_version() {
 }
 
 constexpr hsize_t target_chunk_bytes = hsize_t{1} << 20;  // at most 1 MiB per chunk
-constexpr hsize_t max_time_chunk = 32;                     // days per chunk for gridded variables
-constexpr hsize_t max_series_chunk = 1024;                 // days per chunk for 1-D series (time, spawned)
+constexpr hsize_t max_time_chunk = 32;                    // days per chunk for gridded variables
+constexpr hsize_t max_series_chunk = 1024;                // days per chunk for 1-D series (time, spawned)
 
 }  // namespace
 
 // -----------------------------------------------------------------------------------------------------------------
-// A time-dependent variable: rows of one day are buffered until a whole time chunk is complete, then the dataset
-// is extended and the chunk written (and compressed) once.
+// A time-dependent variable: rows of one day are buffered until a whole time chunk is complete, then the
+// dataset is extended and the chunk written (and compressed) once.
 namespace {
 struct Series {
   std::string name;
   Handle dataset;
   hid_t mem_type = H5I_INVALID_HID;  // a predefined type, not owned
   std::size_t elem_size = 0;
-  std::vector<hsize_t> row_dims;     // dims other than time
+  std::vector<hsize_t> row_dims;  // dims other than time
   hsize_t row_elems = 1;
   hsize_t chunk_t = 1;
   std::vector<unsigned char> buffer;
@@ -280,12 +293,14 @@ struct Series {
     dims.insert(dims.end(), row_dims.begin(), row_dims.end());
     check(H5Dset_extent(dataset.get(), dims.data()), "cannot extend dataset '" + name + "'");
     if (row_elems > 0) {
-      Handle file_space = checked(H5Dget_space(dataset.get()), H5Sclose, "cannot get dataspace of '" + name + "'");
+      Handle file_space =
+          checked(H5Dget_space(dataset.get()), H5Sclose, "cannot get dataspace of '" + name + "'");
       std::vector<hsize_t> start(dims.size(), 0), count{buffered};
       start[0] = written;
       count.insert(count.end(), row_dims.begin(), row_dims.end());
-      check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
-            "cannot select in '" + name + "'");
+      check(
+          H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+          "cannot select in '" + name + "'");
       Handle mem_space = make_space(count);
       check(H5Dwrite(dataset.get(), mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()),
             "cannot write dataset '" + name + "'");
@@ -322,8 +337,8 @@ struct Hdf5Writer::Impl {
     file.reset();
   }
 
-  Handle create_chunked(const char* name, hid_t file_type, const std::vector<hsize_t>& row_dims, hsize_t chunk_t,
-                        bool compress) {
+  Handle create_chunked(const char* name, hid_t file_type, const std::vector<hsize_t>& row_dims,
+                        hsize_t chunk_t, bool compress) {
     std::vector<hsize_t> dims{0}, maxdims{H5S_UNLIMITED}, chunk{chunk_t};
     for (hsize_t d : row_dims) {
       dims.push_back(d);
@@ -356,13 +371,15 @@ struct Hdf5Writer::Impl {
     return std::max<hsize_t>(t, 1);
   }
 
-  Series* add_series(const char* name, hid_t file_type, hid_t mem_type, std::vector<hsize_t> row_dims, bool compress) {
+  Series* add_series(const char* name, hid_t file_type, hid_t mem_type, std::vector<hsize_t> row_dims,
+                     bool compress) {
     Series s;
     s.name = name;
     s.mem_type = mem_type;
     s.elem_size = H5Tget_size(mem_type);
     s.row_dims = std::move(row_dims);
-    s.row_elems = std::accumulate(s.row_dims.begin(), s.row_dims.end(), hsize_t{1}, std::multiplies<hsize_t>());
+    s.row_elems =
+        std::accumulate(s.row_dims.begin(), s.row_dims.end(), hsize_t{1}, std::multiplies<hsize_t>());
     s.chunk_t = time_chunk(s.row_elems * s.elem_size, s.row_dims.empty() ? max_series_chunk : max_time_chunk);
     s.dataset = create_chunked(name, file_type, s.row_dims, s.chunk_t, compress);
     series.push_back(std::move(s));
@@ -397,7 +414,8 @@ struct Hdf5Writer::Impl {
            "simulation day the event was applied (0 = start date)", nullptr);
     finish(write_strings(group.get(), "name", name), "name", "event label", nullptr);
     finish(write_strings(group.get(), "action", action), "action", "event action", nullptr);
-    finish(write_strings(group.get(), "target", target), "target", "what the scenario named as target", nullptr);
+    finish(write_strings(group.get(), "target", target), "target", "what the scenario named as target",
+           nullptr);
     finish(write_numbers(group.get(), "value", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, value), "value",
            "event value (travel-time factor or capacity in persons per day)", nullptr);
     finish(write_numbers(group.get(), "routes_affected", H5T_STD_I32LE, H5T_NATIVE_INT32, routes_affected),
@@ -411,7 +429,8 @@ struct Hdf5Writer::Impl {
       put_attr(ds.get(), "long_name", long_name);
     };
     text("scenario_text", p.scenario_text, "the scenario file, verbatim");
-    text("resolved_scenario", p.resolved_scenario, "the fully resolved scenario (extends and --set applied), YAML");
+    text("resolved_scenario", p.resolved_scenario,
+         "the fully resolved scenario (extends and --set applied), YAML");
     put_attr(group.get(), "scenario_path", p.scenario_path);
     put_attr(group.get(), "command_line", p.command_line);
     put_attr(group.get(), "seed", p.seed);
@@ -443,7 +462,9 @@ Hdf5Writer::~Hdf5Writer() {
   if (remove) std::remove(impl_->partial_path.c_str());
 }
 
-const std::string& Hdf5Writer::path() const { return impl_->path; }
+const std::string& Hdf5Writer::path() const {
+  return impl_->path;
+}
 
 void Hdf5Writer::on_start(const RunInfo& info) {
   ErrorSilencer silence;
@@ -456,7 +477,8 @@ void Hdf5Writer::on_start(const RunInfo& info) {
   const fs::path dir = target.parent_path();
   std::error_code ec;
   if (!dir.empty() && !fs::is_directory(dir, ec))
-    throw InputError("cannot create output file '" + m.path + "': directory '" + dir.string() + "' does not exist");
+    throw InputError("cannot create output file '" + m.path + "': directory '" + dir.string() +
+                     "' does not exist");
   if (fs::is_directory(target, ec))
     throw InputError("cannot create output file '" + m.path + "': it is a directory");
 
@@ -520,7 +542,8 @@ void Hdf5Writer::on_start(const RunInfo& info) {
   put_attr(location.get(), "long_name", "place name");
 
   std::vector<std::string> status_names;
-  for (int s = 0; s < legal_status_count; ++s) status_names.emplace_back(to_string(static_cast<LegalStatus>(s)));
+  for (int s = 0; s < legal_status_count; ++s)
+    status_names.emplace_back(to_string(static_cast<LegalStatus>(s)));
   Handle legal_status = write_strings(root, "legal_status", status_names);
   check(H5DSset_scale(legal_status.get(), "legal_status"), "cannot make 'legal_status' a dimension scale");
   put_attr(legal_status.get(), "long_name", "legal status in the country where the person is");
@@ -537,7 +560,8 @@ void Hdf5Writer::on_start(const RunInfo& info) {
   check(H5DSset_scale(edge.get(), "edge"), "cannot make 'edge' a dimension scale");
   put_attr(edge.get(), "long_name", "route between two places, 'A--B'");
 
-  auto coord = [&](Handle ds, const Handle& scale, const char* name, const char* long_name, const char* units) {
+  auto coord = [&](Handle ds, const Handle& scale, const char* name, const char* long_name,
+                   const char* units) {
     attach(ds.get(), scale.get(), 0, name);
     put_attr(ds.get(), "long_name", long_name);
     if (units != nullptr) put_attr(ds.get(), "units", units);
@@ -569,7 +593,8 @@ void Hdf5Writer::on_start(const RunInfo& info) {
     Series* s = m.add_series(name, H5T_STD_I64LE, H5T_NATIVE_INT64, std::move(row_dims), true);
     const hid_t d = s->dataset.get();
     attach(d, m.time->dataset.get(), 0, name);
-    for (std::size_t i = 0; i < scales.size(); ++i) attach(d, scales[i]->get(), static_cast<unsigned>(i + 1), name);
+    for (std::size_t i = 0; i < scales.size(); ++i)
+      attach(d, scales[i]->get(), static_cast<unsigned>(i + 1), name);
     put_attr(d, "long_name", long_name);
     put_attr(d, "units", "persons");
     if (coords != nullptr) put_attr(d, "coordinates", coords);
@@ -579,17 +604,19 @@ void Hdf5Writer::on_start(const RunInfo& info) {
     m.population = variable("population", {P, S}, {&location, &legal_status},
                             "people at each place who are not stranded, by legal status", location_coords);
   if (m.options.record_stranded)
-    m.stranded = variable("stranded", {P}, {&location}, "people waiting at a place for a closed or full route",
-                          location_coords);
+    m.stranded = variable("stranded", {P}, {&location},
+                          "people waiting at a place for a closed or full route", location_coords);
   if (m.options.record_on_route)
-    m.on_route = variable("on_route", {R}, {&edge}, "people travelling along each route at the end of the day",
-                          edge_coords);
+    m.on_route = variable("on_route", {R}, {&edge},
+                          "people travelling along each route at the end of the day", edge_coords);
   if (m.options.record_flow)
     m.flow = variable("flow", {R}, {&edge}, "entries into each route during the day", edge_coords);
   m.spawned = variable("spawned", {}, {}, "new agents that day", nullptr);
 }
 
-void Hdf5Writer::on_event(const EventRecord& event) { impl_->events.push_back(event); }
+void Hdf5Writer::on_event(const EventRecord& event) {
+  impl_->events.push_back(event);
+}
 
 void Hdf5Writer::on_day(const DayRecord& record) {
   ErrorSilencer silence;
@@ -603,8 +630,10 @@ void Hdf5Writer::on_day(const DayRecord& record) {
     return v->data();
   };
   // Validate everything before writing anything, so that all variables stay the same length.
-  const std::int64_t* pop = m.population
-      ? row(record.population, m.places * static_cast<std::size_t>(legal_status_count), "population") : nullptr;
+  const std::int64_t* pop =
+      m.population
+          ? row(record.population, m.places * static_cast<std::size_t>(legal_status_count), "population")
+          : nullptr;
   const std::int64_t* str = m.stranded ? row(record.stranded, m.places, "stranded") : nullptr;
   const std::int64_t* onr = m.on_route ? row(record.on_route, m.routes, "on_route") : nullptr;
   const std::int64_t* flw = m.flow ? row(record.flow, m.routes, "flow") : nullptr;
@@ -645,7 +674,9 @@ struct NotMigrasim : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-bool has_link(hid_t loc, const char* name) { return H5Lexists(loc, name, H5P_DEFAULT) > 0; }
+bool has_link(hid_t loc, const char* name) {
+  return H5Lexists(loc, name, H5P_DEFAULT) > 0;
+}
 
 Handle open_dataset(hid_t loc, const char* name) {
   const hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
@@ -759,7 +790,8 @@ std::string attr_text(hid_t obj, const char* name) {
       os << v;
       return os.str();
     }
-    default: return {};
+    default:
+      return {};
   }
 }
 
@@ -784,7 +816,8 @@ std::string add_days(const std::string& date, std::int64_t days) {
 }
 
 std::string summarise_open(hid_t file, const std::string& path) {
-  if (attr_text(file, "title") != "migrasim output") throw NotMigrasim("no title attribute 'migrasim output'");
+  if (attr_text(file, "title") != "migrasim output")
+    throw NotMigrasim("no title attribute 'migrasim output'");
   for (const char* name : {"time", "location", "legal_status", "edge", "spawned"})
     if (!has_link(file, name)) throw NotMigrasim(std::string("no dataset '") + name + "'");
 
@@ -799,7 +832,9 @@ std::string summarise_open(hid_t file, const std::string& path) {
   if (time_dims.size() != 1) throw NotMigrasim("'time' is not one-dimensional");
   const hsize_t nt = time_dims[0];
   std::vector<std::int32_t> days(static_cast<std::size_t>(nt));
-  if (nt > 0) check(H5Dread(time.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, days.data()), "cannot read 'time'");
+  if (nt > 0)
+    check(H5Dread(time.get(), H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, days.data()),
+          "cannot read 'time'");
 
   std::string version = attr_text(file, "source"), wall, threads;
   if (has_link(file, "provenance")) {
@@ -820,12 +855,15 @@ std::string summarise_open(hid_t file, const std::string& path) {
   os << "migrasim output " << path << "\n";
   line("start date", start_date.empty() ? "unknown" : start_date);
   const std::string declared_days = attr_text(file, "days");
-  line("days", (declared_days.empty() ? std::string("?") : declared_days) + " (" + std::to_string(nt) + " recorded)");
+  line("days",
+       (declared_days.empty() ? std::string("?") : declared_days) + " (" + std::to_string(nt) + " recorded)");
   line("seed", attr_text(file, "seed"));
   line("places", std::to_string(places.size()));
   line("routes", std::to_string(edges.size()));
   line("software", version.empty() ? "unknown" : version);
-  line("wall time", wall.empty() ? "unknown" : wall + " s" + (threads.empty() || threads == "0" ? "" : " on " + threads + " threads"));
+  line("wall time",
+       wall.empty() ? "unknown"
+                    : wall + " s" + (threads.empty() || threads == "0" ? "" : " on " + threads + " threads"));
 
   if (nt == 0) {
     os << "no days recorded\n";
@@ -833,8 +871,8 @@ std::string summarise_open(hid_t file, const std::string& path) {
   }
   const hsize_t last = nt - 1;
   const std::string last_date = add_days(start_date, days[static_cast<std::size_t>(last)]);
-  os << "final day " << days[static_cast<std::size_t>(last)] << (last_date.empty() ? "" : " (" + last_date + ")")
-     << ":\n";
+  os << "final day " << days[static_cast<std::size_t>(last)]
+     << (last_date.empty() ? "" : " (" + last_date + ")") << ":\n";
   auto row = [&](const std::string& label, const std::string& value) {
     os << "  " << std::left << std::setw(26) << label << std::right << std::setw(14) << value << "\n";
   };
@@ -863,7 +901,8 @@ std::string summarise_open(hid_t file, const std::string& path) {
   if (have_stranded) {
     stranded_place = read_slice(file, "stranded", last);
     if (stranded_place.size() != P) throw NotMigrasim("'stranded' does not match 'location'");
-    row("stranded", std::to_string(std::accumulate(stranded_place.begin(), stranded_place.end(), std::int64_t{0})));
+    row("stranded",
+        std::to_string(std::accumulate(stranded_place.begin(), stranded_place.end(), std::int64_t{0})));
   } else {
     row("stranded", "not recorded");
   }
@@ -905,7 +944,8 @@ std::string summarise_file(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))
     throw InputError(path + ": not a migrasim output file (no such file)");
-  if (H5Fis_hdf5(path.c_str()) <= 0) throw InputError(path + ": not a migrasim output file (not an HDF5 file)");
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw InputError(path + ": not a migrasim output file (not an HDF5 file)");
   const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) throw InputError(path + ": not a migrasim output file (cannot open: " + hdf5_error_text() + ")");
   Handle file(f, H5Fclose);

@@ -73,10 +73,14 @@ namespace {
 
 std::string shown(const YamlNode& n) {
   switch (n.kind) {
-    case YamlNode::Kind::null: return "nothing";
-    case YamlNode::Kind::scalar: return "'" + n.scalar + "'";
-    case YamlNode::Kind::sequence: return "a list";
-    case YamlNode::Kind::map: return "a map";
+    case YamlNode::Kind::null:
+      return "nothing";
+    case YamlNode::Kind::scalar:
+      return "'" + n.scalar + "'";
+    case YamlNode::Kind::sequence:
+      return "a list";
+    case YamlNode::Kind::map:
+      return "a map";
   }
   return "?";
 }
@@ -97,8 +101,8 @@ class MapReader {
       if (!ok) {
         std::string list;
         for (const auto& a : allowed_) list += (list.empty() ? "" : ", ") + a;
-        throw InputError((v.key_mark.line > 0 ? v.key_mark : v.mark).str() + ": " + sub(k) + ": unknown key '" + k +
-                         "', expected one of: " + list);
+        throw InputError((v.key_mark.line > 0 ? v.key_mark : v.mark).str() + ": " + sub(k) +
+                         ": unknown key '" + k + "', expected one of: " + list);
       }
     }
   }
@@ -163,7 +167,8 @@ YamlNode csv_as_list(const std::string& file, const SourceMark& referenced_at) {
     try {
       return read_csv(file);
     } catch (const InputError& e) {
-      if (!fs::exists(file)) throw InputError(referenced_at.str() + ": CSV file '" + file + "' does not exist");
+      if (!fs::exists(file))
+        throw InputError(referenced_at.str() + ": CSV file '" + file + "' does not exist");
       throw;
     }
   }();
@@ -209,7 +214,8 @@ YamlNode load_with_bases(const std::string& path, std::vector<std::string>& chai
   chain.push_back(canonical);
   YamlNode doc = load_yaml_file(path);
   if (doc.kind == YamlNode::Kind::null) throw InputError(path + ":1:1: the scenario file is empty");
-  if (!doc.is_map()) expected(doc, "(top level)", "a map with sections run, world, behaviour, events, output");
+  if (!doc.is_map())
+    expected(doc, "(top level)", "a map with sections run, world, behaviour, events, output");
   const YamlNode* ext = doc.find("extends");
   if (!ext) return doc;
   const std::string base_rel = as_string(*ext, "extends");
@@ -250,7 +256,8 @@ WorldParts read_world(const YamlNode& node) {
   MapReader r(node, "world", {"countries", "locations", "routes"});
   WorldParts w;
   const YamlNode& countries = r.require("countries");
-  if (!countries.is_sequence() || countries.items.empty()) expected(countries, "world.countries", "a non-empty list");
+  if (!countries.is_sequence() || countries.items.empty())
+    expected(countries, "world.countries", "a non-empty list");
   for (std::size_t i = 0; i < countries.items.size(); ++i) {
     const std::string p = "world.countries[" + std::to_string(i) + "]";
     MapReader c(countries.items[i], p, {"code", "name"});
@@ -272,15 +279,18 @@ WorldParts read_world(const YamlNode& node) {
     const YamlNode& kind = l.require("kind");
     if (!kind.is_scalar() || !parse_place_kind(kind.scalar, place.kind))
       expected(kind, p + ".kind", "one of town, transit_hub, border_crossing, shelter, destination");
-    place.lat_deg = number_in(l.require("lat"), p + ".lat", -90, 90, "a latitude in degrees within [-90, 90]");
-    place.lon_deg = number_in(l.require("lon"), p + ".lon", -180, 180, "a longitude in degrees within [-180, 180]");
+    place.lat_deg =
+        number_in(l.require("lat"), p + ".lat", -90, 90, "a latitude in degrees within [-90, 90]");
+    place.lon_deg =
+        number_in(l.require("lon"), p + ".lon", -180, 180, "a longitude in degrees within [-180, 180]");
     if (const YamlNode* pop = l.get("population")) {
       place.population = as_int(*pop, p + ".population", "a whole number of persons >= 0");
       if (place.population < 0) expected(*pop, p + ".population", "a whole number of persons >= 0");
     }
     if (const YamlNode* cap = l.get("capacity")) {
       place.capacity = as_int(*cap, p + ".capacity", "a whole number of persons >= 0, or -1 for unlimited");
-      if (place.capacity < -1) expected(*cap, p + ".capacity", "a whole number of persons >= 0, or -1 for unlimited");
+      if (place.capacity < -1)
+        expected(*cap, p + ".capacity", "a whole number of persons >= 0, or -1 for unlimited");
     }
     if (place.kind == PlaceKind::shelter && place.capacity < 0)
       fail(l.node(), p + ".capacity", "a shelter needs a capacity (persons >= 0)");
@@ -311,15 +321,16 @@ WorldParts read_world(const YamlNode& node) {
   return w;
 }
 
-std::vector<double> per_country(const WorldParts& w, const YamlNode* n, const std::string& path, double fallback,
-                                double lo, double hi, const std::string& what) {
+std::vector<double> per_country(const WorldParts& w, const YamlNode* n, const std::string& path,
+                                double fallback, double lo, double hi, const std::string& what) {
   std::vector<double> v(w.countries.size(), fallback);
   if (!n) return v;
   if (!n->is_map()) expected(*n, path, "a map from country code to " + what);
   for (const auto& [code, value] : n->entries) {
     auto it = w.country_by_code.find(code);
     if (it == w.country_by_code.end())
-      fail(value, path + "." + code, "unknown country '" + code + "', expected a code listed in world.countries");
+      fail(value, path + "." + code,
+           "unknown country '" + code + "', expected a code listed in world.countries");
     v[static_cast<std::size_t>(it->second)] = number_in(value, path + "." + code, lo, hi, what);
   }
   return v;
@@ -328,15 +339,17 @@ std::vector<double> per_country(const WorldParts& w, const YamlNode* n, const st
 models::EconomicParams read_economic(const YamlNode& node, const WorldParts& w, std::int64_t start_day) {
   const std::string base = "behaviour.economic";
   MapReader r(node, base,
-              {"emigration_rate_per_day", "push_index", "gravity", "destinations", "visa_share", "speed_km_per_day",
-               "patience_days", "resources_usd", "demography"});
+              {"emigration_rate_per_day", "push_index", "gravity", "destinations", "visa_share",
+               "speed_km_per_day", "patience_days", "resources_usd", "demography"});
   models::EconomicParams p;
-  p.emigration_rate_per_day = per_country(w, &r.require("emigration_rate_per_day"), base + ".emigration_rate_per_day",
-                                          0, 0, 1, "a rate per capita per day within [0, 1]");
+  p.emigration_rate_per_day =
+      per_country(w, &r.require("emigration_rate_per_day"), base + ".emigration_rate_per_day", 0, 0, 1,
+                  "a rate per capita per day within [0, 1]");
   p.visa_share = per_country(w, r.get("visa_share"), base + ".visa_share", 0, 0, 1, "a share within [0, 1]");
   p.push_index.assign(w.countries.size(), {});
   if (const YamlNode* push = r.get("push_index")) {
-    if (!push->is_map()) expected(*push, base + ".push_index", "a map from country code to a list of {date, value}");
+    if (!push->is_map())
+      expected(*push, base + ".push_index", "a map from country code to a list of {date, value}");
     for (const auto& [code, steps] : push->entries) {
       const std::string pp = base + ".push_index." + code;
       auto it = w.country_by_code.find(code);
@@ -367,14 +380,17 @@ models::EconomicParams read_economic(const YamlNode& node, const WorldParts& w, 
   for (const auto& [name, d] : dests.entries) {
     const std::string dp = base + ".destinations." + name;
     auto it = w.place_by_name.find(name);
-    if (it == w.place_by_name.end()) fail(d, dp, "unknown place '" + name + "', expected a place in world.locations");
+    if (it == w.place_by_name.end())
+      fail(d, dp, "unknown place '" + name + "', expected a place in world.locations");
     models::EconomicParams::Destination dest;
     dest.place = it->second;
     if (d.kind != YamlNode::Kind::null) {
       MapReader dr(d, dp, {"attractiveness", "diaspora"});
       if (auto* a = dr.get("attractiveness"))
-        dest.attractiveness = number_in(*a, dr.sub("attractiveness"), 0, 1e12, "a relative attractiveness >= 0");
-      dest.diaspora = per_country(w, dr.get("diaspora"), dr.sub("diaspora"), 0, 0, 1e10, "a stock of persons >= 0");
+        dest.attractiveness =
+            number_in(*a, dr.sub("attractiveness"), 0, 1e12, "a relative attractiveness >= 0");
+      dest.diaspora =
+          per_country(w, dr.get("diaspora"), dr.sub("diaspora"), 0, 0, 1e10, "a stock of persons >= 0");
     } else {
       dest.diaspora.assign(w.countries.size(), 0);
     }
@@ -391,46 +407,55 @@ models::EconomicParams read_economic(const YamlNode& node, const WorldParts& w, 
   }
   if (const YamlNode* pd = r.get("patience_days")) {
     const std::int64_t v = as_int(*pd, base + ".patience_days", "a whole number of days within [0, 65535]");
-    if (v < 0 || v > 65535) expected(*pd, base + ".patience_days", "a whole number of days within [0, 65535]");
+    if (v < 0 || v > 65535)
+      expected(*pd, base + ".patience_days", "a whole number of days within [0, 65535]");
     p.patience_days = static_cast<std::int32_t>(v);
   }
   if (const YamlNode* res = r.get("resources_usd")) {
     MapReader rr(*res, base + ".resources_usd", {"median", "sigma"});
-    if (auto* m = rr.get("median")) p.resources_median_usd = number_in(*m, rr.sub("median"), 0, 1e9, "USD >= 0");
-    if (auto* sg = rr.get("sigma")) p.resources_sigma = number_in(*sg, rr.sub("sigma"), 0, 10, "a log-normal sigma in [0, 10]");
+    if (auto* m = rr.get("median"))
+      p.resources_median_usd = number_in(*m, rr.sub("median"), 0, 1e9, "USD >= 0");
+    if (auto* sg = rr.get("sigma"))
+      p.resources_sigma = number_in(*sg, rr.sub("sigma"), 0, 10, "a log-normal sigma in [0, 10]");
   }
   if (const YamlNode* demo = r.get("demography")) {
     MapReader dr(*demo, base + ".demography", {"female_share", "age_band_shares"});
-    if (auto* f = dr.get("female_share")) p.female_share = number_in(*f, dr.sub("female_share"), 0, 1, "a share in [0, 1]");
+    if (auto* f = dr.get("female_share"))
+      p.female_share = number_in(*f, dr.sub("female_share"), 0, 1, "a share in [0, 1]");
     if (auto* a = dr.get("age_band_shares")) {
       if (!a->is_sequence() || a->items.size() != age_band_count)
         expected(*a, dr.sub("age_band_shares"), "a list of 4 shares (0-17, 18-34, 35-59, 60+) summing to 1");
       double total = 0;
       for (std::size_t i = 0; i < age_band_count; ++i) {
-        p.age_band_shares[i] = number_in(a->items[i], dr.sub("age_band_shares") + "[" + std::to_string(i) + "]", 0, 1,
-                                         "a share in [0, 1]");
+        p.age_band_shares[i] =
+            number_in(a->items[i], dr.sub("age_band_shares") + "[" + std::to_string(i) + "]", 0, 1,
+                      "a share in [0, 1]");
         total += p.age_band_shares[i];
       }
       if (std::fabs(total - 1) > 1e-6)
-        expected(*a, dr.sub("age_band_shares"), "shares summing to 1 (they sum to " + std::to_string(total) + ")");
+        expected(*a, dr.sub("age_band_shares"),
+                 "shares summing to 1 (they sum to " + std::to_string(total) + ")");
     }
   }
   return p;
 }
 
-std::vector<Event> read_events(const YamlNode* node, const WorldParts& w, std::int64_t start_day, std::int32_t days) {
+std::vector<Event> read_events(const YamlNode* node, const WorldParts& w, std::int64_t start_day,
+                               std::int32_t days) {
   std::vector<Event> events;
   if (!node) return events;
   if (!node->is_sequence()) expected(*node, "events", "a list of events");
   for (std::size_t i = 0; i < node->items.size(); ++i) {
     const std::string p = "events[" + std::to_string(i) + "]";
-    MapReader r(node->items[i], p, {"date", "action", "name", "from", "to", "countries", "factor", "capacity"});
+    MapReader r(node->items[i], p,
+                {"date", "action", "name", "from", "to", "countries", "factor", "capacity"});
     Event e;
     const YamlNode& date = r.require("date");
     const std::int64_t day = date_of(date, p + ".date") - start_day;
     if (day < 0 || day >= days)
       expected(date, p + ".date",
-               "a date within the run (" + format_iso_date(start_day) + " to " + format_iso_date(start_day + days - 1) + ")");
+               "a date within the run (" + format_iso_date(start_day) + " to " +
+                   format_iso_date(start_day + days - 1) + ")");
     e.day = static_cast<std::int32_t>(day);
     const YamlNode& action = r.require("action");
     const std::string a = as_string(action, p + ".action");
@@ -440,10 +465,12 @@ std::vector<Event> read_events(const YamlNode* node, const WorldParts& w, std::i
       for (std::size_t k = 0; k < w.routes.size(); ++k)
         if ((w.routes[k].a == from && w.routes[k].b == to) || (w.routes[k].a == to && w.routes[k].b == from))
           return static_cast<route_id>(k);
-      fail(r.node(), p, "no route joins '" + w.places[static_cast<std::size_t>(from)].name + "' and '" +
-                            w.places[static_cast<std::size_t>(to)].name + "'");
+      fail(r.node(), p,
+           "no route joins '" + w.places[static_cast<std::size_t>(from)].name + "' and '" +
+               w.places[static_cast<std::size_t>(to)].name + "'");
     };
-    if (a == "close_route" || a == "open_route" || a == "set_travel_time_factor" || a == "set_route_capacity") {
+    if (a == "close_route" || a == "open_route" || a == "set_travel_time_factor" ||
+        a == "set_route_capacity") {
       const route_id rid = one_route();
       e.routes = {rid};
       e.target = w.places[static_cast<std::size_t>(w.routes[static_cast<std::size_t>(rid)].a)].name + "--" +
@@ -456,14 +483,16 @@ std::vector<Event> read_events(const YamlNode* node, const WorldParts& w, std::i
       }
       if (a == "set_route_capacity") {
         e.action = EventAction::set_route_capacity;
-        const std::int64_t c = as_int(r.require("capacity"), p + ".capacity", "people per day >= 0, or -1 for unlimited");
+        const std::int64_t c =
+            as_int(r.require("capacity"), p + ".capacity", "people per day >= 0, or -1 for unlimited");
         if (c < -1 || c > std::numeric_limits<std::int32_t>::max())
           expected(r.require("capacity"), p + ".capacity", "people per day >= 0, or -1 for unlimited");
         e.value = static_cast<double>(c);
       }
     } else if (a == "close_border" || a == "open_border") {
       const YamlNode& cs = r.require("countries");
-      if (!cs.is_sequence() || cs.items.size() != 2) expected(cs, p + ".countries", "a list of two country codes");
+      if (!cs.is_sequence() || cs.items.size() != 2)
+        expected(cs, p + ".countries", "a list of two country codes");
       const country_id c1 = country_ref(w, cs.items[0], p + ".countries[0]");
       const country_id c2 = country_ref(w, cs.items[1], p + ".countries[1]");
       for (std::size_t k = 0; k < w.routes.size(); ++k) {
@@ -472,11 +501,13 @@ std::vector<Event> read_events(const YamlNode* node, const WorldParts& w, std::i
         if ((x == c1 && y == c2) || (x == c2 && y == c1)) e.routes.push_back(static_cast<route_id>(k));
       }
       if (e.routes.empty()) fail(cs, p + ".countries", "no route crosses the border between these countries");
-      e.target = w.countries[static_cast<std::size_t>(c1)].code + "-" + w.countries[static_cast<std::size_t>(c2)].code;
+      e.target = w.countries[static_cast<std::size_t>(c1)].code + "-" +
+                 w.countries[static_cast<std::size_t>(c2)].code;
       e.action = a == "close_border" ? EventAction::close_routes : EventAction::open_routes;
     } else {
       expected(action, p + ".action",
-               "one of close_route, open_route, close_border, open_border, set_travel_time_factor, set_route_capacity");
+               "one of close_route, open_route, close_border, open_border, set_travel_time_factor, "
+               "set_route_capacity");
     }
     e.name = r.get("name") ? as_string(*r.get("name"), p + ".name") : a + " " + e.target;
     events.push_back(std::move(e));
@@ -512,8 +543,10 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   std::int64_t start_day = 0;
   start_day = date_of(run.require("start_date"), "run.start_date");
   spec.start_date = format_iso_date(start_day);
-  const std::int64_t days = as_int(run.require("days"), "run.days", "a whole number of days within [1, 100000]");
-  if (days < 1 || days > 100000) expected(run.require("days"), "run.days", "a whole number of days within [1, 100000]");
+  const std::int64_t days =
+      as_int(run.require("days"), "run.days", "a whole number of days within [1, 100000]");
+  if (days < 1 || days > 100000)
+    expected(run.require("days"), "run.days", "a whole number of days within [1, 100000]");
   spec.days = static_cast<std::int32_t>(days);
   const YamlNode& seed = run.require("seed");
   const std::int64_t s = as_int(seed, "run.seed", "a whole number >= 0");
@@ -527,30 +560,40 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   if (spec.model != "economic") expected(behaviour.require("model"), "behaviour.model", "'economic'");
   spec.economic = read_economic(behaviour.require("economic"), w, start_day);
 
-  spec.events = read_events(top.get("events"), w, start_day,
-                            static_cast<std::int32_t>(std::clamp<std::int64_t>(declared_days, spec.days, 100000)));
+  spec.events =
+      read_events(top.get("events"), w, start_day,
+                  static_cast<std::int32_t>(std::clamp<std::int64_t>(declared_days, spec.days, 100000)));
 
   if (const YamlNode* out = top.get("output")) {
     MapReader o(*out, "output", {"path", "compression", "record"});
     if (auto* pth = o.get("path")) spec.output_path = as_string(*pth, "output.path");
     if (auto* c = o.get("compression"))
-      spec.output.compression_level = static_cast<int>(number_in(*c, "output.compression", 0, 9, "a deflate level 0..9"));
+      spec.output.compression_level =
+          static_cast<int>(number_in(*c, "output.compression", 0, 9, "a deflate level 0..9"));
     if (auto* rec = o.get("record")) {
-      if (!rec->is_sequence()) expected(*rec, "output.record", "a list from population, stranded, on_route, flow");
+      if (!rec->is_sequence())
+        expected(*rec, "output.record", "a list from population, stranded, on_route, flow");
       spec.output.record_population = spec.output.record_stranded = spec.output.record_on_route =
           spec.output.record_flow = false;
       for (std::size_t i = 0; i < rec->items.size(); ++i) {
         const std::string what = as_string(rec->items[i], "output.record[" + std::to_string(i) + "]");
-        if (what == "population") spec.output.record_population = true;
-        else if (what == "stranded") spec.output.record_stranded = true;
-        else if (what == "on_route") spec.output.record_on_route = true;
-        else if (what == "flow") spec.output.record_flow = true;
-        else expected(rec->items[i], "output.record[" + std::to_string(i) + "]", "one of population, stranded, on_route, flow");
+        if (what == "population")
+          spec.output.record_population = true;
+        else if (what == "stranded")
+          spec.output.record_stranded = true;
+        else if (what == "on_route")
+          spec.output.record_on_route = true;
+        else if (what == "flow")
+          spec.output.record_flow = true;
+        else
+          expected(rec->items[i], "output.record[" + std::to_string(i) + "]",
+                   "one of population, stranded, on_route, flow");
       }
     }
   }
 
-  spec.world = std::make_shared<const World>(std::move(w.countries), std::move(w.places), std::move(w.routes));
+  spec.world =
+      std::make_shared<const World>(std::move(w.countries), std::move(w.places), std::move(w.routes));
   spec.economic.validate(*spec.world);
   return spec;
 }

@@ -38,7 +38,9 @@ YamlNode convert(const YAML::Node& n, const std::string& label) {
   out.mark = mark_of(n, label);
   switch (n.Type()) {
     case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null: out.kind = YamlNode::Kind::null; break;
+    case YAML::NodeType::Null:
+      out.kind = YamlNode::Kind::null;
+      break;
     case YAML::NodeType::Scalar:
       out.kind = YamlNode::Kind::scalar;
       out.scalar = n.Scalar();
@@ -55,7 +57,8 @@ YamlNode convert(const YAML::Node& n, const std::string& label) {
         const std::string key = kv.first.Scalar();
         for (const auto& e : out.entries)
           if (e.first == key)
-            throw InputError(mark_of(kv.first, label).str() + ": key '" + key + "' appears twice in this map");
+            throw InputError(mark_of(kv.first, label).str() + ": key '" + key +
+                             "' appears twice in this map");
         YamlNode value = convert(kv.second, label);
         value.key_mark = mark_of(kv.first, label);
         if (value.kind == YamlNode::Kind::null) value.mark = value.key_mark;
@@ -69,7 +72,9 @@ YamlNode convert(const YAML::Node& n, const std::string& label) {
 void emit(const YamlNode& n, int indent, std::ostringstream& os, bool inline_start) {
   const std::string pad(static_cast<std::size_t>(indent), ' ');
   switch (n.kind) {
-    case YamlNode::Kind::null: os << "null\n"; break;
+    case YamlNode::Kind::null:
+      os << "null\n";
+      break;
     case YamlNode::Kind::scalar: {
       // Keep plain scalars plain where that is unambiguous, so numbers stay numbers.
       YAML::Emitter plain;

@@ -9,20 +9,20 @@
 namespace migrasim::io {
 
 struct SourceMark {
-  std::string file;  // a path, or "--set" for command-line overrides
-  int line = 0;      // 1-based; 0 when unknown
-  int column = 0;    // 1-based
+  std::string file;         // a path, or "--set" for command-line overrides
+  int line = 0;             // 1-based; 0 when unknown
+  int column = 0;           // 1-based
   std::string str() const;  // "file:line:column"
 };
 
 struct YamlNode {
   enum class Kind { null, scalar, sequence, map };
   Kind kind = Kind::null;
-  std::string scalar;                                   // Kind::scalar
-  std::vector<YamlNode> items;                          // Kind::sequence
+  std::string scalar;                                     // Kind::scalar
+  std::vector<YamlNode> items;                            // Kind::sequence
   std::vector<std::pair<std::string, YamlNode>> entries;  // Kind::map, in document order
-  SourceMark mark;      // where the value starts
-  SourceMark key_mark;  // where its key starts, for a value inside a map
+  SourceMark mark;                                        // where the value starts
+  SourceMark key_mark;                                    // where its key starts, for a value inside a map
 
   const YamlNode* find(const std::string& key) const;
   YamlNode* find(const std::string& key);

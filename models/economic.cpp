@@ -56,7 +56,8 @@ void EconomicParams::validate(const World& world) const {
   }
   for (int m = 0; m < travel_mode_count; ++m)
     if (!(speed_km_per_day[static_cast<std::size_t>(m)] > 0))
-      throw InputError("speed_km_per_day." + std::string(to_string(static_cast<TravelMode>(m))) + " must be > 0");
+      throw InputError("speed_km_per_day." + std::string(to_string(static_cast<TravelMode>(m))) +
+                       " must be > 0");
   if (patience_days < 0 || patience_days > 65535) throw InputError("patience_days must be in [0, 65535]");
   if (!(resources_median_usd >= 0)) throw InputError("resources_usd.median must be >= 0");
   if (!(resources_sigma >= 0)) throw InputError("resources_usd.sigma must be >= 0");
@@ -99,7 +100,8 @@ void EconomicModel::on_start(StepContext& ctx) {
   cumulative_weight_.clear();
   for (place_id p = 0; p < places; ++p) {
     const Place& place = world.places()[static_cast<std::size_t>(p)];
-    if (place.population <= 0 || params_.emigration_rate_per_day[static_cast<std::size_t>(place.country)] <= 0 ||
+    if (place.population <= 0 ||
+        params_.emigration_rate_per_day[static_cast<std::size_t>(place.country)] <= 0 ||
         planned_.target_index[static_cast<std::size_t>(p)] >= 0)
       continue;
     std::vector<double> cum(n_dest);
@@ -142,8 +144,8 @@ void EconomicModel::on_route_state_changed(StepContext& ctx) {
   for (std::size_t r = 0; r < routes.size(); ++r) {
     const double speed = params_.speed_km_per_day[static_cast<std::size_t>(routes[r].mode)] /
                          static_cast<double>(state.travel_time_factor[r]);
-    travel_[r] = {static_cast<float>(routes[r].distance_km), static_cast<float>(speed), state.capacity_per_day[r],
-                  state.open[r] != 0, routes[r].crosses_border};
+    travel_[r] = {static_cast<float>(routes[r].distance_km), static_cast<float>(speed),
+                  state.capacity_per_day[r], state.open[r] != 0, routes[r].crosses_border};
     any_capacity_ = any_capacity_ || (state.open[r] && state.capacity_per_day[r] >= 0);
   }
 }
@@ -170,7 +172,8 @@ void EconomicModel::init_agents(StepContext& ctx, std::size_t first, std::size_t
     for (std::size_t i = b; i < e; ++i) {
       const place_id o = pop.place[i];
       const auto id = static_cast<std::uint64_t>(i);
-      const double* cum = cumulative_weight_.data() + static_cast<std::size_t>(origin_index_[static_cast<std::size_t>(o)]) * n_dest;
+      const double* cum = cumulative_weight_.data() +
+                          static_cast<std::size_t>(origin_index_[static_cast<std::size_t>(o)]) * n_dest;
       const double u = rng.uniform(id, day, Purpose::economic_destination);
       const std::size_t k = std::min<std::size_t>(
           static_cast<std::size_t>(std::upper_bound(cum, cum + n_dest, u) - cum), n_dest - 1);
@@ -181,7 +184,8 @@ void EconomicModel::init_agents(StepContext& ctx, std::size_t first, std::size_t
       for (double acc = params_.age_band_shares[0]; band + 1 < age_band_count && u_age >= acc;)
         acc += params_.age_band_shares[static_cast<std::size_t>(++band)];
       const country_id dest_country = world.places()[static_cast<std::size_t>(dest)].country;
-      const bool visa = KeyedRng::to_unit(demo.v[2]) < params_.visa_share[static_cast<std::size_t>(dest_country)];
+      const bool visa =
+          KeyedRng::to_unit(demo.v[2]) < params_.visa_share[static_cast<std::size_t>(dest_country)];
       const double z = rng.normal(id, day, Purpose::economic_resources);
 
       pop.arc[i] = -1;
@@ -190,7 +194,8 @@ void EconomicModel::init_agents(StepContext& ctx, std::size_t first, std::size_t
       pop.destination[i] = dest;
       pop.departure_day[i] = day;
       pop.entry_day[i] = day;
-      pop.resources_usd[i] = static_cast<float>(params_.resources_median_usd * std::exp(params_.resources_sigma * z));
+      pop.resources_usd[i] =
+          static_cast<float>(params_.resources_median_usd * std::exp(params_.resources_sigma * z));
       pop.wait_days[i] = 0;
       pop.legal_status[i] = LegalStatus::in_transit;
       pop.age_band[i] = static_cast<std::uint8_t>(band);
@@ -210,7 +215,9 @@ void EconomicModel::decide(StepContext& ctx) {
     std::uint32_t priority;
     std::uint64_t agent;
     bool operator<(const Request& o) const {
-      return route != o.route ? route < o.route : priority != o.priority ? priority < o.priority : agent < o.agent;
+      return route != o.route         ? route < o.route
+             : priority != o.priority ? priority < o.priority
+                                      : agent < o.agent;
     }
   };
   Population& pop = ctx.population();
@@ -221,9 +228,11 @@ void EconomicModel::decide(StepContext& ctx) {
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
     std::vector<Request> local;
     for (std::size_t i = b; i < e; ++i) {
-      if ((pop.flags[i] & agent_flag::settled) || pop.arc[i] >= 0 || pop.place[i] == pop.destination[i]) continue;
+      if ((pop.flags[i] & agent_flag::settled) || pop.arc[i] >= 0 || pop.place[i] == pop.destination[i])
+        continue;
       const std::int32_t t = planned_.target_index[static_cast<std::size_t>(pop.destination[i])];
-      const arc_id next = ((pop.flags[i] & agent_flag::rerouted) ? open_ : planned_).next(t, pop.place[i], places);
+      const arc_id next =
+          ((pop.flags[i] & agent_flag::rerouted) ? open_ : planned_).next(t, pop.place[i], places);
       if (next < 0) continue;
       const RouteTravel& travel = travel_[static_cast<std::size_t>(next >> 1)];
       if (!travel.open || travel.capacity_per_day < 0) continue;
@@ -283,8 +292,8 @@ void EconomicModel::move(StepContext& ctx) {
           bool blocked = next < 0;
           if (!blocked) {
             const RouteTravel& next_travel = travel[next >> 1];
-            blocked = !next_travel.open ||
-                      (next_travel.capacity_per_day >= 0 && !(flags & agent_flag::admitted));
+            blocked =
+                !next_travel.open || (next_travel.capacity_per_day >= 0 && !(flags & agent_flag::admitted));
           }
           if (blocked) {
             // Held at a closed or full route, or rerouting and no open way remains: wait here. Someone
@@ -337,7 +346,8 @@ void EconomicModel::update_status(StepContext& ctx) {
         const country_id home = world.places()[static_cast<std::size_t>(pop.origin[i])].country;
         const bool lawful = here == home || (pop.flags[i] & agent_flag::has_visa);
         pop.legal_status[i] = lawful ? LegalStatus::regular : LegalStatus::irregular;
-        pop.flags[i] = static_cast<std::uint8_t>((pop.flags[i] | agent_flag::settled) & ~agent_flag::stranded);
+        pop.flags[i] =
+            static_cast<std::uint8_t>((pop.flags[i] | agent_flag::settled) & ~agent_flag::stranded);
       }
     });
   }

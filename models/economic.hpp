@@ -25,16 +25,16 @@ struct EconomicParams {
     double attractiveness = 1;     // relative, dimensionless
     std::vector<double> diaspora;  // [country] people born in that country living there, persons
   };
-  std::vector<double> emigration_rate_per_day;      // [country] per capita per day; 0: not an origin
-  std::vector<std::vector<PushStep>> push_index;    // [country] sorted by day
-  double diaspora_exponent = 1.0;                   // a
-  double distance_exponent = 1.0;                   // b
+  std::vector<double> emigration_rate_per_day;    // [country] per capita per day; 0: not an origin
+  std::vector<std::vector<PushStep>> push_index;  // [country] sorted by day
+  double diaspora_exponent = 1.0;                 // a
+  double distance_exponent = 1.0;                 // b
   std::vector<Destination> destinations;
-  std::vector<double> visa_share;                   // [country] share holding a permit for it, 0..1
+  std::vector<double> visa_share;  // [country] share holding a permit for it, 0..1
   std::array<double, travel_mode_count> speed_km_per_day{400, 25, 200, 3000};  // road, foot, sea, air
-  std::int32_t patience_days = 7;                   // days stranded before rerouting
+  std::int32_t patience_days = 7;  // days stranded before rerouting
   double resources_median_usd = 3000;
-  double resources_sigma = 0.8;                     // log-normal shape
+  double resources_sigma = 0.8;  // log-normal shape
   double female_share = 0.4;
   std::array<double, age_band_count> age_band_shares{0.2, 0.5, 0.25, 0.05};
 
@@ -78,10 +78,11 @@ class EconomicModel final : public Model {
   bool any_capacity_ = false;
   // Agents that reached their destination during today's move, per thread; update_status settles them
   // without scanning the whole population.
-  tbb::enumerable_thread_specific<std::vector<std::size_t>> arrivals_;  // some open route has a daily capacity: decide() allocates places on it
+  tbb::enumerable_thread_specific<std::vector<std::size_t>>
+      arrivals_;  // some open route has a daily capacity: decide() allocates places on it
   std::vector<place_id> origins_;
-  std::vector<std::int32_t> origin_index_;    // [place] index into origins_, -1 otherwise
-  std::vector<double> cumulative_weight_;     // [origin * destinations + k]
+  std::vector<std::int32_t> origin_index_;  // [place] index into origins_, -1 otherwise
+  std::vector<double> cumulative_weight_;   // [origin * destinations + k]
 };
 
 }  // namespace migrasim::models

@@ -41,10 +41,14 @@ class MemoryRecorder final : public Recorder {
     for (std::int32_t d = 0; d < days; ++d) {
       while (ei < events.size() && events[ei].day <= d) to.on_event(events[ei++]);
       const auto ud = static_cast<std::size_t>(d);
-      p.assign(population.begin() + static_cast<std::ptrdiff_t>(ud * np), population.begin() + static_cast<std::ptrdiff_t>((ud + 1) * np));
-      s.assign(stranded.begin() + static_cast<std::ptrdiff_t>(ud * ns), stranded.begin() + static_cast<std::ptrdiff_t>((ud + 1) * ns));
-      o.assign(on_route.begin() + static_cast<std::ptrdiff_t>(ud * nr), on_route.begin() + static_cast<std::ptrdiff_t>((ud + 1) * nr));
-      f.assign(flow.begin() + static_cast<std::ptrdiff_t>(ud * nr), flow.begin() + static_cast<std::ptrdiff_t>((ud + 1) * nr));
+      p.assign(population.begin() + static_cast<std::ptrdiff_t>(ud * np),
+               population.begin() + static_cast<std::ptrdiff_t>((ud + 1) * np));
+      s.assign(stranded.begin() + static_cast<std::ptrdiff_t>(ud * ns),
+               stranded.begin() + static_cast<std::ptrdiff_t>((ud + 1) * ns));
+      o.assign(on_route.begin() + static_cast<std::ptrdiff_t>(ud * nr),
+               on_route.begin() + static_cast<std::ptrdiff_t>((ud + 1) * nr));
+      f.assign(flow.begin() + static_cast<std::ptrdiff_t>(ud * nr),
+               flow.begin() + static_cast<std::ptrdiff_t>((ud + 1) * nr));
       total += spawned[ud];
       DayRecord rec{d, &p, &s, &o, &f, spawned[ud], total};
       to.on_day(rec);

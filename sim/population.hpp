@@ -22,7 +22,7 @@ enum class LegalStatus : std::uint8_t {
   temporary_protection,  // temporary or humanitarian protection
   regularised,           // permit obtained through a regularisation programme
   detained,
-  returned,              // back in the country of origin after migrating
+  returned,  // back in the country of origin after migrating
   dead,
 };
 inline constexpr int legal_status_count = 10;
@@ -64,9 +64,9 @@ struct Population {
 
   // Sum of the sizes of all per-agent fields, bytes. Must stay <= 48 (checked by a test).
   static constexpr std::size_t bytes_per_agent() {
-    return sizeof(place_id) + sizeof(arc_id) + sizeof(float) + 2 * sizeof(place_id) + 2 * sizeof(std::int32_t) +
-           sizeof(float) + sizeof(std::uint16_t) + sizeof(LegalStatus) + sizeof(std::uint8_t) + sizeof(Sex) +
-           sizeof(std::uint8_t);
+    return sizeof(place_id) + sizeof(arc_id) + sizeof(float) + 2 * sizeof(place_id) +
+           2 * sizeof(std::int32_t) + sizeof(float) + sizeof(std::uint16_t) + sizeof(LegalStatus) +
+           sizeof(std::uint8_t) + sizeof(Sex) + sizeof(std::uint8_t);
   }
 };
 

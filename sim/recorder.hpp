@@ -22,12 +22,14 @@ struct RunInfo {
 // Counts at the end of one day. Every count is an integer computed by an order-independent reduction.
 struct DayRecord {
   std::int32_t day = 0;
-  const std::vector<std::int64_t>* population = nullptr;  // [place * legal_status_count + status], not stranded
-  const std::vector<std::int64_t>* stranded = nullptr;    // [place] waiting at a closed or full route
-  const std::vector<std::int64_t>* on_route = nullptr;    // [route] travelling along it at the end of the day
-  const std::vector<std::int64_t>* flow = nullptr;        // [route] entries into it during the day
+  const std::vector<std::int64_t>* population =
+      nullptr;                                          // [place * legal_status_count + status], not stranded
+  const std::vector<std::int64_t>* stranded = nullptr;  // [place] waiting at a closed or full route
+  const std::vector<std::int64_t>* on_route = nullptr;  // [route] travelling along it at the end of the day
+  const std::vector<std::int64_t>* flow = nullptr;      // [route] entries into it during the day
   std::int64_t spawned_today = 0;
-  std::int64_t spawned_total = 0;  // identity: spawned_total = sum(population) + sum(stranded) + sum(on_route)
+  std::int64_t spawned_total =
+      0;  // identity: spawned_total = sum(population) + sum(stranded) + sum(on_route)
 };
 
 struct EventRecord {

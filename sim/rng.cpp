@@ -33,7 +33,8 @@ std::int64_t KeyedRng::poisson(double lambda, std::uint64_t id, std::int32_t day
     const double k = std::floor((2 * a / us + b) * u + lambda + 0.43);
     if (us >= 0.07 && v <= v_r) return static_cast<std::int64_t>(k);
     if (k < 0 || (us < 0.013 && v > us)) continue;
-    if (std::log(v) + std::log(inv_alpha) - std::log(a / (us * us) + b) <= -lambda + k * loglam - std::lgamma(k + 1))
+    if (std::log(v) + std::log(inv_alpha) - std::log(a / (us * us) + b) <=
+        -lambda + k * loglam - std::lgamma(k + 1))
       return static_cast<std::int64_t>(k);
   }
 }

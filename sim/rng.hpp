@@ -10,7 +10,8 @@
 namespace migrasim {
 
 // Purposes: each kind of decision draws from its own stream. Models pick values from their own ranges
-// (kernel 0-15, economic model 16-31, later models above) so that adding a model never shifts another's draws.
+// (kernel 0-15, economic model 16-31, later models above) so that adding a model never shifts another's
+// draws.
 enum class Purpose : std::uint32_t {
   spawn_count = 1,
   route_priority = 2,
@@ -27,7 +28,7 @@ class KeyedRng {
   }
   // Four independent 32-bit words for (id, day, purpose, block).
   r123::Philox4x32::ctr_type words(std::uint64_t id, std::int32_t day, Purpose purpose,
-                                    std::uint32_t block = 0) const {
+                                   std::uint32_t block = 0) const {
     r123::Philox4x32::ctr_type ctr = {{static_cast<std::uint32_t>(id), static_cast<std::uint32_t>(id >> 32),
                                        static_cast<std::uint32_t>(day),
                                        (static_cast<std::uint32_t>(purpose) << 20) ^ block}};

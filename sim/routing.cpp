@@ -27,8 +27,8 @@ class RecordArc : public boost::default_dijkstra_visitor {
 
 }  // namespace
 
-RoutingTables compute_routing(const World& world, const std::vector<place_id>& targets, const RoutingOptions& options,
-                              const ParallelFor& parallel_for) {
+RoutingTables compute_routing(const World& world, const std::vector<place_id>& targets,
+                              const RoutingOptions& options, const ParallelFor& parallel_for) {
   for (double s : options.speed_km_per_day)
     if (!(s > 0)) throw InputError("routing: every speed_km_per_day must be > 0");
   const RouteGraph& g = world.graph();
@@ -47,8 +47,10 @@ RoutingTables compute_routing(const World& world, const std::vector<place_id>& t
     const Route& route = world.routes()[static_cast<std::size_t>(r)];
     double w = route.distance_km / options.speed_km_per_day[static_cast<std::size_t>(route.mode)];
     if (options.state) {
-      if (!options.state->open[static_cast<std::size_t>(r)]) w = unreachable;
-      else w *= options.state->travel_time_factor[static_cast<std::size_t>(r)];
+      if (!options.state->open[static_cast<std::size_t>(r)])
+        w = unreachable;
+      else
+        w *= options.state->travel_time_factor[static_cast<std::size_t>(r)];
     }
     weight_days[e] = w;
   }
@@ -57,7 +59,8 @@ RoutingTables compute_routing(const World& world, const std::vector<place_id>& t
   t.targets = targets;
   t.target_index.assign(places, -1);
   for (std::size_t i = 0; i < targets.size(); ++i) {
-    if (targets[i] < 0 || static_cast<std::size_t>(targets[i]) >= places) throw InternalError("routing: bad target");
+    if (targets[i] < 0 || static_cast<std::size_t>(targets[i]) >= places)
+      throw InternalError("routing: bad target");
     t.target_index[static_cast<std::size_t>(targets[i])] = static_cast<std::int32_t>(i);
   }
   t.next_arc.assign(targets.size() * places, -1);
@@ -74,12 +77,12 @@ RoutingTables compute_routing(const World& world, const std::vector<place_id>& t
       const auto source = static_cast<std::size_t>(targets[ti]);
       // The graph is symmetric (every route has an arc each way with the same weight), so a search from the
       // target gives, for every place, the reverse of its least-time path to the target.
-      boost::dijkstra_shortest_paths(
-          g, source,
-          boost::weight_map(weight_map)
-              .distance_map(boost::make_iterator_property_map(dist.begin(), boost::get(boost::vertex_index, g)))
-              .visitor(RecordArc(via))
-              .distance_inf(unreachable));
+      boost::dijkstra_shortest_paths(g, source,
+                                     boost::weight_map(weight_map)
+                                         .distance_map(boost::make_iterator_property_map(
+                                             dist.begin(), boost::get(boost::vertex_index, g)))
+                                         .visitor(RecordArc(via))
+                                         .distance_inf(unreachable));
       // Path lengths in km, in order of increasing travel time so that each parent is done first.
       std::vector<std::size_t> order;
       order.reserve(places);
@@ -93,7 +96,7 @@ RoutingTables compute_routing(const World& world, const std::vector<place_id>& t
         if (p == source) {
           km[p] = 0;
         } else {
-          const arc_id in = via[p];  // arc parent -> p, found from the target side
+          const arc_id in = via[p];   // arc parent -> p, found from the target side
           const arc_id out = in ^ 1;  // the same route travelled p -> parent
           const auto parent = static_cast<std::size_t>(world.arc_source(in));
           km[p] = km[parent] + world.routes()[static_cast<std::size_t>(world.arc_route(in))].distance_km;

@@ -12,7 +12,7 @@
 namespace migrasim {
 
 struct RoutingTables {
-  std::vector<place_id> targets;          // the target places, in the order of the tables
+  std::vector<place_id> targets;           // the target places, in the order of the tables
   std::vector<std::int32_t> target_index;  // [place] index into targets, -1 if the place is not a target
   std::vector<arc_id> next_arc;            // [t * places + p] first arc of a least-time path p -> targets[t];
                                            // -1 when p is the target or cannot reach it
@@ -20,15 +20,18 @@ struct RoutingTables {
   std::vector<float> path_days;            // [t * places + p] its travel time, days; +inf when unreachable
 
   arc_id next(std::int32_t t, place_id p, std::int32_t places) const {
-    return next_arc[static_cast<std::size_t>(t) * static_cast<std::size_t>(places) + static_cast<std::size_t>(p)];
+    return next_arc[static_cast<std::size_t>(t) * static_cast<std::size_t>(places) +
+                    static_cast<std::size_t>(p)];
   }
   float km(std::int32_t t, place_id p, std::int32_t places) const {
-    return path_km[static_cast<std::size_t>(t) * static_cast<std::size_t>(places) + static_cast<std::size_t>(p)];
+    return path_km[static_cast<std::size_t>(t) * static_cast<std::size_t>(places) +
+                   static_cast<std::size_t>(p)];
   }
 };
 
 // Runs body(begin, end) over sub-ranges of [begin, end), possibly in parallel.
-using ParallelFor = std::function<void(std::size_t, std::size_t, const std::function<void(std::size_t, std::size_t)>&)>;
+using ParallelFor =
+    std::function<void(std::size_t, std::size_t, const std::function<void(std::size_t, std::size_t)>&)>;
 
 struct RoutingOptions {
   std::array<double, travel_mode_count> speed_km_per_day{};  // by TravelMode; must be > 0
@@ -36,7 +39,7 @@ struct RoutingOptions {
   const RouteState* state = nullptr;
 };
 
-RoutingTables compute_routing(const World& world, const std::vector<place_id>& targets, const RoutingOptions& options,
-                              const ParallelFor& parallel_for);
+RoutingTables compute_routing(const World& world, const std::vector<place_id>& targets,
+                              const RoutingOptions& options, const ParallelFor& parallel_for);
 
 }  // namespace migrasim

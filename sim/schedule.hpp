@@ -19,11 +19,11 @@ enum class EventAction : std::uint8_t {
 std::string_view to_string(EventAction a);
 
 struct Event {
-  std::int32_t day = 0;             // simulation day (0 = start date)
+  std::int32_t day = 0;  // simulation day (0 = start date)
   EventAction action = EventAction::close_routes;
-  std::string name;                 // label for output, e.g. "close_border MEX-USA"
-  std::string target;               // what the scenario named, e.g. "MEX-USA" or "Tapachula--Tuxtla"
-  std::vector<route_id> routes;     // resolved routes it acts on
+  std::string name;              // label for output, e.g. "close_border MEX-USA"
+  std::string target;            // what the scenario named, e.g. "MEX-USA" or "Tapachula--Tuxtla"
+  std::vector<route_id> routes;  // resolved routes it acts on
   double value = 0;
 };
 

@@ -94,8 +94,12 @@ struct Simulation::Impl final : StepContext {
       for (route_id r : e->routes) {
         const auto i = static_cast<std::size_t>(r);
         switch (e->action) {
-          case EventAction::close_routes: route_state_.open[i] = 0; break;
-          case EventAction::open_routes: route_state_.open[i] = 1; break;
+          case EventAction::close_routes:
+            route_state_.open[i] = 0;
+            break;
+          case EventAction::open_routes:
+            route_state_.open[i] = 1;
+            break;
           case EventAction::set_travel_time_factor:
             route_state_.travel_time_factor[i] = static_cast<float>(e->value);
             break;
@@ -105,8 +109,8 @@ struct Simulation::Impl final : StepContext {
         }
       }
       ++route_state_.generation;
-      EventRecord rec{day_, e->name, std::string(to_string(e->action)), e->target, e->value,
-                      static_cast<std::int32_t>(e->routes.size())};
+      EventRecord rec{day_,      e->name,  std::string(to_string(e->action)),
+                      e->target, e->value, static_cast<std::int32_t>(e->routes.size())};
       for (auto* r : recorders_) r->on_event(rec);
       for (auto& m : models_) m->on_event(*this, *e);
     }
@@ -129,7 +133,8 @@ struct Simulation::Impl final : StepContext {
       }
       const auto first = static_cast<std::size_t>(offset[0]), last = static_cast<std::size_t>(offset[places]);
       if (last == first) continue;
-      if (last > population_.place.capacity()) population_.reserve(std::max(last, 2 * population_.place.capacity()));
+      if (last > population_.place.capacity())
+        population_.reserve(std::max(last, 2 * population_.place.capacity()));
       population_.resize(last);
       parallel_for(
           0, places,
@@ -156,26 +161,29 @@ struct Simulation::Impl final : StepContext {
     }
     const Population& pop = population_;
     if (pop.size() >= (std::size_t{1} << 32)) throw InternalError("more than 2^32 agents in one simulation");
-    parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
-      LocalCounts& lc = local_counts_.local();
-      if (lc.population.size() != places * legal_status_count) {
-        lc.population.assign(places * legal_status_count, 0);
-        lc.stranded.assign(places, 0);
-        lc.on_route.assign(routes, 0);
-      }
-      for (std::size_t i = b; i < e; ++i) {
-        const place_id p = pop.place[i];
-        if (p >= 0) {
-          if (pop.flags[i] & agent_flag::stranded)
-            ++lc.stranded[static_cast<std::size_t>(p)];
-          else
-            ++lc.population[static_cast<std::size_t>(p) * legal_status_count +
-                            static_cast<std::size_t>(pop.legal_status[i])];
-        } else {
-          ++lc.on_route[static_cast<std::size_t>(pop.arc[i] >> 1)];
-        }
-      }
-    }, 4096);
+    parallel_for(
+        0, pop.size(),
+        [&](std::size_t b, std::size_t e) {
+          LocalCounts& lc = local_counts_.local();
+          if (lc.population.size() != places * legal_status_count) {
+            lc.population.assign(places * legal_status_count, 0);
+            lc.stranded.assign(places, 0);
+            lc.on_route.assign(routes, 0);
+          }
+          for (std::size_t i = b; i < e; ++i) {
+            const place_id p = pop.place[i];
+            if (p >= 0) {
+              if (pop.flags[i] & agent_flag::stranded)
+                ++lc.stranded[static_cast<std::size_t>(p)];
+              else
+                ++lc.population[static_cast<std::size_t>(p) * legal_status_count +
+                                static_cast<std::size_t>(pop.legal_status[i])];
+            } else {
+              ++lc.on_route[static_cast<std::size_t>(pop.arc[i] >> 1)];
+            }
+          }
+        },
+        4096);
     std::fill(population_counts_.begin(), population_counts_.end(), 0);
     std::fill(stranded_counts_.begin(), stranded_counts_.end(), 0);
     std::fill(on_route_counts_.begin(), on_route_counts_.end(), 0);
@@ -199,8 +207,8 @@ struct Simulation::Impl final : StepContext {
     for (const auto& lf : local_flow_)
       for (std::size_t k = 0; k < lf.size(); ++k) flow_counts_[k] += lf[k];
     count();
-    DayRecord rec{day_, &population_counts_, &stranded_counts_, &on_route_counts_, &flow_counts_, spawned_today,
-                  spawned_total_};
+    DayRecord rec{day_,          &population_counts_, &stranded_counts_, &on_route_counts_,
+                  &flow_counts_, spawned_today,       spawned_total_};
     for (auto* r : recorders_) r->on_day(rec);
     ++day_;
     if (day_ == config_.days)
@@ -215,7 +223,8 @@ Simulation::Simulation(std::shared_ptr<const World> world, Schedule schedule,
   if (config.threads < 1) throw InputError("threads must be >= 1, got " + std::to_string(config.threads));
   for (const Event& e : schedule.events())
     for (route_id r : e.routes)
-      if (r < 0 || r >= world->route_count()) throw InternalError("event '" + e.name + "' names an unknown route");
+      if (r < 0 || r >= world->route_count())
+        throw InternalError("event '" + e.name + "' names an unknown route");
   impl_ = std::make_unique<Impl>(std::move(world), std::move(schedule), std::move(models), std::move(config));
 }
 
@@ -235,18 +244,44 @@ std::int32_t Simulation::step(std::int32_t n) {
   return done;
 }
 
-void Simulation::run() { step(impl_->config_.days - impl_->day_); }
-bool Simulation::finished() const { return impl_->day_ >= impl_->config_.days; }
-std::int32_t Simulation::day() const { return impl_->day_; }
-std::int32_t Simulation::days() const { return impl_->config_.days; }
-const World& Simulation::world() const { return *impl_->world_; }
-const RouteState& Simulation::route_state() const { return impl_->route_state_; }
-const Population& Simulation::population() const { return impl_->population_; }
-const SimulationConfig& Simulation::config() const { return impl_->config_; }
-const std::vector<std::int64_t>& Simulation::population_counts() const { return impl_->population_counts_; }
-const std::vector<std::int64_t>& Simulation::stranded_counts() const { return impl_->stranded_counts_; }
-const std::vector<std::int64_t>& Simulation::on_route_counts() const { return impl_->on_route_counts_; }
-const std::vector<std::int64_t>& Simulation::flow_counts() const { return impl_->flow_counts_; }
-std::int64_t Simulation::spawned_total() const { return impl_->spawned_total_; }
+void Simulation::run() {
+  step(impl_->config_.days - impl_->day_);
+}
+bool Simulation::finished() const {
+  return impl_->day_ >= impl_->config_.days;
+}
+std::int32_t Simulation::day() const {
+  return impl_->day_;
+}
+std::int32_t Simulation::days() const {
+  return impl_->config_.days;
+}
+const World& Simulation::world() const {
+  return *impl_->world_;
+}
+const RouteState& Simulation::route_state() const {
+  return impl_->route_state_;
+}
+const Population& Simulation::population() const {
+  return impl_->population_;
+}
+const SimulationConfig& Simulation::config() const {
+  return impl_->config_;
+}
+const std::vector<std::int64_t>& Simulation::population_counts() const {
+  return impl_->population_counts_;
+}
+const std::vector<std::int64_t>& Simulation::stranded_counts() const {
+  return impl_->stranded_counts_;
+}
+const std::vector<std::int64_t>& Simulation::on_route_counts() const {
+  return impl_->on_route_counts_;
+}
+const std::vector<std::int64_t>& Simulation::flow_counts() const {
+  return impl_->flow_counts_;
+}
+std::int64_t Simulation::spawned_total() const {
+  return impl_->spawned_total_;
+}
 
 }  // namespace migrasim

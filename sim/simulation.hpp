@@ -17,14 +17,14 @@ namespace migrasim {
 struct SimulationConfig {
   std::uint64_t seed = 1;
   std::int32_t days = 0;
-  int threads = 1;              // worker threads; results are identical for any value
-  std::string start_date;       // ISO date of day 0, passed on to recorders
+  int threads = 1;         // worker threads; results are identical for any value
+  std::string start_date;  // ISO date of day 0, passed on to recorders
 };
 
 class Simulation {
  public:
-  Simulation(std::shared_ptr<const World> world, Schedule schedule, std::vector<std::unique_ptr<Model>> models,
-             SimulationConfig config);
+  Simulation(std::shared_ptr<const World> world, Schedule schedule,
+             std::vector<std::unique_ptr<Model>> models, SimulationConfig config);
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
@@ -38,7 +38,7 @@ class Simulation {
   void run();
   bool finished() const;
 
-  std::int32_t day() const;   // the next day to run (0 before the first step)
+  std::int32_t day() const;  // the next day to run (0 before the first step)
   std::int32_t days() const;
   const World& world() const;
   const RouteState& route_state() const;

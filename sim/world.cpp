@@ -13,41 +13,61 @@ namespace migrasim {
 
 std::string_view to_string(PlaceKind k) {
   switch (k) {
-    case PlaceKind::town: return "town";
-    case PlaceKind::transit_hub: return "transit_hub";
-    case PlaceKind::border_crossing: return "border_crossing";
-    case PlaceKind::shelter: return "shelter";
-    case PlaceKind::destination: return "destination";
+    case PlaceKind::town:
+      return "town";
+    case PlaceKind::transit_hub:
+      return "transit_hub";
+    case PlaceKind::border_crossing:
+      return "border_crossing";
+    case PlaceKind::shelter:
+      return "shelter";
+    case PlaceKind::destination:
+      return "destination";
   }
   return "unknown";
 }
 
 bool parse_place_kind(std::string_view s, PlaceKind& out) {
-  if (s == "town" || s == "city") out = PlaceKind::town;
-  else if (s == "transit_hub") out = PlaceKind::transit_hub;
-  else if (s == "border_crossing") out = PlaceKind::border_crossing;
-  else if (s == "shelter" || s == "camp") out = PlaceKind::shelter;
-  else if (s == "destination") out = PlaceKind::destination;
-  else return false;
+  if (s == "town" || s == "city")
+    out = PlaceKind::town;
+  else if (s == "transit_hub")
+    out = PlaceKind::transit_hub;
+  else if (s == "border_crossing")
+    out = PlaceKind::border_crossing;
+  else if (s == "shelter" || s == "camp")
+    out = PlaceKind::shelter;
+  else if (s == "destination")
+    out = PlaceKind::destination;
+  else
+    return false;
   return true;
 }
 
 std::string_view to_string(TravelMode m) {
   switch (m) {
-    case TravelMode::road: return "road";
-    case TravelMode::foot: return "foot";
-    case TravelMode::sea: return "sea";
-    case TravelMode::air: return "air";
+    case TravelMode::road:
+      return "road";
+    case TravelMode::foot:
+      return "foot";
+    case TravelMode::sea:
+      return "sea";
+    case TravelMode::air:
+      return "air";
   }
   return "unknown";
 }
 
 bool parse_travel_mode(std::string_view s, TravelMode& out) {
-  if (s == "road") out = TravelMode::road;
-  else if (s == "foot") out = TravelMode::foot;
-  else if (s == "sea") out = TravelMode::sea;
-  else if (s == "air") out = TravelMode::air;
-  else return false;
+  if (s == "road")
+    out = TravelMode::road;
+  else if (s == "foot")
+    out = TravelMode::foot;
+  else if (s == "sea")
+    out = TravelMode::sea;
+  else if (s == "air")
+    out = TravelMode::air;
+  else
+    return false;
   return true;
 }
 
@@ -68,18 +88,21 @@ World::World(std::vector<Country> countries, std::vector<Place> places, std::vec
       throw InputError("place '" + p.name + "': unknown country");
     if (p.population < 0) throw InputError("place '" + p.name + "': population must be >= 0 persons");
     if (p.capacity < -1) throw InputError("place '" + p.name + "': capacity must be >= 0 persons or -1");
-    if (!(p.lat_deg >= -90 && p.lat_deg <= 90)) throw InputError("place '" + p.name + "': lat outside [-90, 90]");
+    if (!(p.lat_deg >= -90 && p.lat_deg <= 90))
+      throw InputError("place '" + p.name + "': lat outside [-90, 90]");
     if (!(p.lon_deg >= -180 && p.lon_deg <= 180))
       throw InputError("place '" + p.name + "': lon outside [-180, 180]");
   }
   for (auto& r : routes_) {
     if (r.a < 0 || r.a >= n_places || r.b < 0 || r.b >= n_places)
       throw InputError("a route names an unknown place");
-    if (r.a == r.b) throw InputError("route from '" + places_[static_cast<std::size_t>(r.a)].name + "' to itself");
+    if (r.a == r.b)
+      throw InputError("route from '" + places_[static_cast<std::size_t>(r.a)].name + "' to itself");
     if (!(r.distance_km > 0) || !std::isfinite(r.distance_km))
       throw InputError("route '" + places_[static_cast<std::size_t>(r.a)].name + "--" +
                        places_[static_cast<std::size_t>(r.b)].name + "': distance_km must be > 0");
-    r.crosses_border = places_[static_cast<std::size_t>(r.a)].country != places_[static_cast<std::size_t>(r.b)].country;
+    r.crosses_border =
+        places_[static_cast<std::size_t>(r.a)].country != places_[static_cast<std::size_t>(r.b)].country;
   }
 
   // Directed arcs: 2r is a->b, 2r+1 is b->a. The CSR graph keeps the arc id as its edge property.
@@ -96,8 +119,9 @@ World::World(std::vector<Country> countries, std::vector<Place> places, std::vec
   }
   std::vector<arc_id> order(n_arcs);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](arc_id x, arc_id y) { return arc_source_[static_cast<std::size_t>(x)] < arc_source_[static_cast<std::size_t>(y)]; });
+  std::stable_sort(order.begin(), order.end(), [&](arc_id x, arc_id y) {
+    return arc_source_[static_cast<std::size_t>(x)] < arc_source_[static_cast<std::size_t>(y)];
+  });
   std::vector<std::pair<std::size_t, std::size_t>> edges;
   std::vector<Arc> props;
   edges.reserve(n_arcs);
@@ -139,8 +163,9 @@ double World::great_circle_km(place_id a, place_id b) const {
   const Place& p = places_[static_cast<std::size_t>(a)];
   const Place& q = places_[static_cast<std::size_t>(b)];
   const double dlat = (q.lat_deg - p.lat_deg) * rad, dlon = (q.lon_deg - p.lon_deg) * rad;
-  const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                   std::cos(p.lat_deg * rad) * std::cos(q.lat_deg * rad) * std::sin(dlon / 2) * std::sin(dlon / 2);
+  const double h = std::sin(dlat / 2) * std::sin(dlat / 2) + std::cos(p.lat_deg * rad) *
+                                                                 std::cos(q.lat_deg * rad) *
+                                                                 std::sin(dlon / 2) * std::sin(dlon / 2);
   return 2 * earth_radius_km * std::asin(std::min(1.0, std::sqrt(h)));
 }
 

@@ -74,12 +74,16 @@ class World {
   place_id arc_source(arc_id a) const { return arc_source_[static_cast<std::size_t>(a)]; }
   place_id arc_target(arc_id a) const { return arc_target_[static_cast<std::size_t>(a)]; }
   // Arcs leaving a place, as a contiguous range (CSR order).
-  const arc_id* out_arcs_begin(place_id p) const { return out_arcs_.data() + out_offset_[static_cast<std::size_t>(p)]; }
-  const arc_id* out_arcs_end(place_id p) const { return out_arcs_.data() + out_offset_[static_cast<std::size_t>(p) + 1]; }
+  const arc_id* out_arcs_begin(place_id p) const {
+    return out_arcs_.data() + out_offset_[static_cast<std::size_t>(p)];
+  }
+  const arc_id* out_arcs_end(place_id p) const {
+    return out_arcs_.data() + out_offset_[static_cast<std::size_t>(p) + 1];
+  }
 
-  place_id find_place(std::string_view name) const;        // -1 if absent
-  country_id find_country(std::string_view code) const;    // -1 if absent
-  route_id find_route(place_id a, place_id b) const;       // -1 if absent; either direction
+  place_id find_place(std::string_view name) const;      // -1 if absent
+  country_id find_country(std::string_view code) const;  // -1 if absent
+  route_id find_route(place_id a, place_id b) const;     // -1 if absent; either direction
 
   // Great-circle distance between two places, km.
   double great_circle_km(place_id a, place_id b) const;
@@ -100,10 +104,10 @@ struct RouteState {
       : open(static_cast<std::size_t>(routes), 1),
         capacity_per_day(static_cast<std::size_t>(routes), -1),
         travel_time_factor(static_cast<std::size_t>(routes), 1.0f) {}
-  std::vector<std::uint8_t> open;                // 1 open, 0 closed (both directions)
-  std::vector<std::int32_t> capacity_per_day;    // people who may enter per day; -1 unlimited
-  std::vector<float> travel_time_factor;         // >= 1 slows travel (damage, congestion); 1 normal
-  std::uint64_t generation = 0;                  // bumped on every change, so models can refresh caches
+  std::vector<std::uint8_t> open;              // 1 open, 0 closed (both directions)
+  std::vector<std::int32_t> capacity_per_day;  // people who may enter per day; -1 unlimited
+  std::vector<float> travel_time_factor;       // >= 1 slows travel (damage, congestion); 1 normal
+  std::uint64_t generation = 0;                // bumped on every change, so models can refresh caches
 };
 
 }  // namespace migrasim

@@ -34,13 +34,11 @@ def plot_file(path: str, output: str, top: int = 8) -> None:
     final = by_place.isel(time=-1).to_series().sort_values(ascending=False)
     names = [n for n in final.index[:top] if final[n] > 0]
     for name in names:
-        place = by_place.sel(location=name)
-        ax2.plot(ds["time"].values, place.values, label=name)
-        for status in statuses:
-            s = pop.sel(location=name, legal_status=status)
-            if status != "in_transit" and int(s.max()) > 0 and status == "regular":
-                ax2.plot(ds["time"].values, s.values, linestyle=":", color=ax2.lines[-2].get_color())
-    ax2.set_ylabel("people (solid: all; dotted: regular)")
+        (line,) = ax2.plot(ds["time"].values, by_place.sel(location=name).values, label=name)
+        irregular = pop.sel(location=name, legal_status="irregular")
+        if int(irregular.max()) > 0:
+            ax2.plot(ds["time"].values, irregular.values, linestyle=":", color=line.get_color())
+    ax2.set_ylabel("people (solid: all; dotted: irregular)")
     ax2.set_title(f"Top {len(names)} places by final population")
     ax2.legend(loc="upper left", fontsize=8)
     fig.tight_layout()

@@ -25,8 +25,8 @@ struct TempDir {
   fs::path dir;
   TempDir() {
     static int counter = 0;
-    dir = fs::temp_directory_path() /
-          ("migrasim_hdf5_test_" + std::to_string(static_cast<long>(::getpid())) + "_" + std::to_string(++counter));
+    dir = fs::temp_directory_path() / ("migrasim_hdf5_test_" + std::to_string(static_cast<long>(::getpid())) +
+                                       "_" + std::to_string(++counter));
     fs::remove_all(dir);
     fs::create_directories(dir);
   }
@@ -37,7 +37,9 @@ struct TempDir {
   std::string file(const std::string& name) const { return (dir / name).string(); }
 };
 
-std::string partial_of(const std::string& path) { return path + ".partial-" + std::to_string(static_cast<long>(::getpid())); }
+std::string partial_of(const std::string& path) {
+  return path + ".partial-" + std::to_string(static_cast<long>(::getpid()));
+}
 
 World tiny_world() {
   std::vector<Country> countries{{"HND", "Honduras"}, {"GTM", "Guatemala"}, {"MEX", "Mexico"}};
@@ -56,11 +58,21 @@ World tiny_world() {
 constexpr int S = legal_status_count;
 
 // Deterministic per-day values.
-std::int64_t pop_value(int day, int place, int status) { return day * 1000 + place * 10 + status; }
-std::int64_t stranded_value(int day, int place) { return day * 7 + place; }
-std::int64_t on_route_value(int day, int route) { return day * 3 + route * 100; }
-std::int64_t flow_value(int day, int route) { return day + route; }
-std::int64_t spawned_value(int day) { return 10 + day; }
+std::int64_t pop_value(int day, int place, int status) {
+  return day * 1000 + place * 10 + status;
+}
+std::int64_t stranded_value(int day, int place) {
+  return day * 7 + place;
+}
+std::int64_t on_route_value(int day, int route) {
+  return day * 3 + route * 100;
+}
+std::int64_t flow_value(int day, int route) {
+  return day + route;
+}
+std::int64_t spawned_value(int day) {
+  return 10 + day;
+}
 
 struct DayData {
   std::vector<std::int64_t> population, stranded, on_route, flow;
@@ -113,7 +125,8 @@ io::Provenance provenance(const std::string& scenario_text) {
   return p;
 }
 
-// --- Reading back with the C API --------------------------------------------------------------------------------
+// --- Reading back with the C API
+// --------------------------------------------------------------------------------
 
 struct H5 {
   hid_t id;
@@ -124,7 +137,9 @@ struct H5 {
   H5& operator=(const H5&) = delete;
 };
 
-bool exists(hid_t loc, const char* name) { return H5Lexists(loc, name, H5P_DEFAULT) > 0; }
+bool exists(hid_t loc, const char* name) {
+  return H5Lexists(loc, name, H5P_DEFAULT) > 0;
+}
 
 std::vector<hsize_t> dims_of(hid_t loc, const char* name) {
   H5 ds(H5Dopen2(loc, name, H5P_DEFAULT), H5Dclose);
@@ -242,7 +257,8 @@ TEST_CASE("Hdf5Writer writes the documented layout and values", "[io]") {
   const std::string path = tmp.file("out.h5");
   const int days = 70;  // more than two time chunks, the last one partial
   std::string scenario_text = "name: tiny  # ünïcode ✓\n";
-  while (scenario_text.size() < 200000) scenario_text += "# a long comment line to make the scenario text large\n";
+  while (scenario_text.size() < 200000)
+    scenario_text += "# a long comment line to make the scenario text large\n";
 
   {
     io::Hdf5Writer writer(path);
@@ -293,7 +309,8 @@ TEST_CASE("Hdf5Writer writes the documented layout and values", "[io]") {
           std::vector<std::string>{"town", "border_crossing", "transit_hub", "destination"});
     CHECK(read_numbers<double>(f.id, "location_lat", H5T_NATIVE_DOUBLE)[3] == Approx(32.51));
     CHECK(read_numbers<double>(f.id, "location_lon", H5T_NATIVE_DOUBLE)[0] == Approx(-87.19));
-    CHECK(read_numbers<double>(f.id, "edge_distance_km", H5T_NATIVE_DOUBLE) == std::vector<double>{220.0, 410.5, 2900.0});
+    CHECK(read_numbers<double>(f.id, "edge_distance_km", H5T_NATIVE_DOUBLE) ==
+          std::vector<double>{220.0, 410.5, 2900.0});
     CHECK(read_strings(f.id, "edge_mode") == std::vector<std::string>{"road", "foot", "air"});
     CHECK(is_attached(f.id, "location_lat", "location", 0));
     CHECK(is_attached(f.id, "edge_mode", "edge", 0));
@@ -359,7 +376,8 @@ TEST_CASE("Hdf5Writer writes the documented layout and values", "[io]") {
     CHECK(read_strings(g.id, "action") == std::vector<std::string>{"close_routes", "set_travel_time_factor"});
     CHECK(read_strings(g.id, "target") == std::vector<std::string>{"GTM-MEX", "Tapachula--Tijuana"});
     CHECK(read_numbers<double>(g.id, "value", H5T_NATIVE_DOUBLE) == std::vector<double>{0.0, 1.5});
-    CHECK(read_numbers<std::int32_t>(g.id, "routes_affected", H5T_NATIVE_INT32) == std::vector<std::int32_t>{1, 1});
+    CHECK(read_numbers<std::int32_t>(g.id, "routes_affected", H5T_NATIVE_INT32) ==
+          std::vector<std::int32_t>{1, 1});
     for (const char* v : {"day", "name", "action", "target", "value", "routes_affected"})
       CHECK(is_attached(g.id, v, "event", 0));
   }

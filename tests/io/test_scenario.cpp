@@ -24,7 +24,8 @@ std::string variant(const std::string& from, const std::string& to) {
   text.replace(pos, from.size(), to);
   const fs::path dir = fs::temp_directory_path() / "migrasim_test_scenario";
   fs::create_directories(dir);
-  fs::copy_file(data_dir + "mini_locations.csv", dir / "mini_locations.csv", fs::copy_options::overwrite_existing);
+  fs::copy_file(data_dir + "mini_locations.csv", dir / "mini_locations.csv",
+                fs::copy_options::overwrite_existing);
   const fs::path p = dir / "bad.yaml";
   std::ofstream(p) << text;
   return p.string();
@@ -87,7 +88,8 @@ TEST_CASE("extends overlays a base and --set overrides one value", "[io]") {
   CHECK(child.seed == 7);
   CHECK(child.events.empty());
   CHECK(child.world->place_count() == 6);
-  ScenarioSpec set = load_scenario(data_dir + "mini.yaml", {"run.days=12", "behaviour.economic.patience_days=9"});
+  ScenarioSpec set =
+      load_scenario(data_dir + "mini.yaml", {"run.days=12", "behaviour.economic.patience_days=9"});
   CHECK(set.days == 12);
   CHECK(set.economic.patience_days == 9);
   // The resolved scenario records the override and parses back to the same thing.
@@ -101,15 +103,20 @@ TEST_CASE("bad scenarios give file:line:column, key path, value and expectation"
   using Catch::Matches;
   std::string e;
   e = error_of(variant("days: 20", "dayz: 20"));
-  CHECK_THAT(e, Matches(".*bad\\.yaml:4:3: run\\.dayz: unknown key 'dayz', expected one of: start_date, days, seed"));
+  CHECK_THAT(
+      e,
+      Matches(".*bad\\.yaml:4:3: run\\.dayz: unknown key 'dayz', expected one of: start_date, days, seed"));
   e = error_of(variant("days: 20", "days: twenty"));
   CHECK_THAT(e, Matches(".*bad\\.yaml:4:9: run\\.days: got 'twenty', expected a whole number of days.*"));
   e = error_of(variant("distance_km: 150", "distance_km: -150"));
-  CHECK_THAT(e, Contains("bad.yaml:13:38: world.routes[1].distance_km: got '-150', expected a distance in km > 0"));
+  CHECK_THAT(
+      e, Contains("bad.yaml:13:38: world.routes[1].distance_km: got '-150', expected a distance in km > 0"));
   e = error_of(variant("{from: O2, to: B,", "{from: O3, to: B,"));
   CHECK_THAT(e, Contains("world.routes[1].from: got 'O3', expected a place listed in world.locations"));
   e = error_of(variant("date: 2024-01-05", "date: 2025-01-05"));
-  CHECK_THAT(e, Contains("events[0].date: got '2025-01-05', expected a date within the run (2024-01-01 to 2024-01-20)"));
+  CHECK_THAT(
+      e, Contains(
+             "events[0].date: got '2025-01-05', expected a date within the run (2024-01-01 to 2024-01-20)"));
   e = error_of(variant("    visa_share: {DST: 0.25}", "    visa_share: {DST: 1.25}"));
   CHECK_THAT(e, Contains("behaviour.economic.visa_share.DST: got '1.25', expected a share within [0, 1]"));
   e = error_of(variant("  model: economic", "  model: [economic"));
@@ -137,9 +144,12 @@ TEST_CASE("bad CSV rows point into the CSV file", "[io]") {
                                                "O1,ORI,town,10.0,-80.0,1000000,-1\n"
                                                "O2,ORI,town,north,-80.5,500000,-1\n";
   const std::string e = error_of((dir / "s.yaml").string());
-  CHECK_THAT(e, Catch::Contains("mini_locations.csv:3:13: world.locations[1].lat: got 'north', expected a latitude"));
-  std::ofstream(dir / "mini_locations.csv") << "name,country,kind,lat,lon,population,capacity\nO1,ORI,town,10.0\n";
-  CHECK_THAT(error_of((dir / "s.yaml").string()), Catch::Contains("mini_locations.csv:2:1: expected 7 fields"));
+  CHECK_THAT(e, Catch::Contains(
+                    "mini_locations.csv:3:13: world.locations[1].lat: got 'north', expected a latitude"));
+  std::ofstream(dir / "mini_locations.csv")
+      << "name,country,kind,lat,lon,population,capacity\nO1,ORI,town,10.0\n";
+  CHECK_THAT(error_of((dir / "s.yaml").string()),
+             Catch::Contains("mini_locations.csv:2:1: expected 7 fields"));
   fs::remove(dir / "mini_locations.csv");
   CHECK_THAT(error_of((dir / "s.yaml").string()), Catch::Contains("s.yaml:10:14: CSV file"));
 }

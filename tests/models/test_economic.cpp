@@ -4,11 +4,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <tbb/global_control.h>
 #include "../test_worlds.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
 #include "sim/simulation.hpp"
-#include <tbb/global_control.h>
 
 using namespace migrasim;
 
@@ -25,7 +25,8 @@ struct Fixture {
     model = m.get();
     std::vector<std::unique_ptr<Model>> models;
     models.push_back(std::move(m));
-    sim = std::make_unique<Simulation>(world, Schedule{}, std::move(models), SimulationConfig{3, days, 2, "2024-01-01"});
+    sim = std::make_unique<Simulation>(world, Schedule{}, std::move(models),
+                                       SimulationConfig{3, days, 2, "2024-01-01"});
     sim->add_recorder(&rec);
   }
 };
@@ -157,7 +158,8 @@ TEST_CASE("a route capacity admits at most that many people a day, by keyed prio
   const auto routes = static_cast<std::size_t>(w->route_count());
   const auto places = static_cast<std::size_t>(w->place_count());
   std::int64_t before = 0;
-  for (std::size_t d = 0; d < 2; ++d) before = std::max(before, one->flow[d * routes + static_cast<std::size_t>(bx)]);
+  for (std::size_t d = 0; d < 2; ++d)
+    before = std::max(before, one->flow[d * routes + static_cast<std::size_t>(bx)]);
   CHECK(before > 400);  // ~1500 a day cross while unlimited
   for (std::size_t d = 2; d < 20; ++d) {
     INFO("day " << d);

@@ -117,3 +117,17 @@ def test_info_on_a_non_output_file_exits_2(cli, mini):
     r = cli("info", mini)
     assert r.returncode == 2
     assert "not a migrasim output file" in r.stderr
+
+
+def test_plot_writes_a_png(cli, mini, tmp_path):
+    import subprocess
+    import sys
+
+    out, png = tmp_path / "p.h5", tmp_path / "p.png"
+    assert cli("run", mini, "-o", out, "-q").returncode == 0
+    r = subprocess.run([sys.executable, "-m", "migrasim.plot", str(out), "-o", str(png)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = subprocess.run([sys.executable, "-m", "migrasim.plot", str(mini), "-o", str(tmp_path / "x.png")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "migrasim.plot: error" in bad.stderr

@@ -21,7 +21,8 @@ TEST_CASE("agent columns stay within the 48-byte budget", "[sim]") {
 
 TEST_CASE("legal status names are unique and complete", "[sim]") {
   std::set<std::string> names;
-  for (int s = 0; s < legal_status_count; ++s) names.insert(std::string(to_string(static_cast<LegalStatus>(s))));
+  for (int s = 0; s < legal_status_count; ++s)
+    names.insert(std::string(to_string(static_cast<LegalStatus>(s))));
   CHECK(names.size() == legal_status_count);
   CHECK(names.count("unknown") == 0);
   CHECK(to_string(LegalStatus::irregular) == "irregular");

@@ -37,7 +37,8 @@ TEST_CASE("poisson counts have the right mean and variance", "[sim]") {
     const int n = 40000;
     double sum = 0, sum2 = 0;
     for (int i = 0; i < n; ++i) {
-      const auto k = static_cast<double>(rng.poisson(lambda, static_cast<std::uint64_t>(i), 1, Purpose::spawn_count));
+      const auto k =
+          static_cast<double>(rng.poisson(lambda, static_cast<std::uint64_t>(i), 1, Purpose::spawn_count));
       REQUIRE(k >= 0);
       sum += k;
       sum2 += k * k;

@@ -9,7 +9,9 @@ using namespace migrasim;
 
 namespace {
 ParallelFor serial() {
-  return [](std::size_t b, std::size_t e, const std::function<void(std::size_t, std::size_t)>& body) { body(b, e); };
+  return [](std::size_t b, std::size_t e, const std::function<void(std::size_t, std::size_t)>& body) {
+    body(b, e);
+  };
 }
 }  // namespace
 

@@ -1,7 +1,7 @@
 #include <numeric>
 
-#include <catch2/catch.hpp>
 #include <tbb/global_control.h>
+#include <catch2/catch.hpp>
 
 #include "../test_worlds.hpp"
 #include "sim/errors.hpp"
@@ -77,8 +77,8 @@ TEST_CASE("people are conserved every day", "[sim]") {
   for (std::size_t d = 0; d < static_cast<std::size_t>(rec.days); ++d) {
     spawned += rec.spawned[d];
     const auto sum = [d](const std::vector<std::int64_t>& v, std::size_t n) {
-      return std::accumulate(v.begin() + static_cast<std::ptrdiff_t>(d * n), v.begin() + static_cast<std::ptrdiff_t>((d + 1) * n),
-                             std::int64_t{0});
+      return std::accumulate(v.begin() + static_cast<std::ptrdiff_t>(d * n),
+                             v.begin() + static_cast<std::ptrdiff_t>((d + 1) * n), std::int64_t{0});
     };
     INFO("day " << d);
     CHECK(sum(rec.population, np) + sum(rec.stranded, ns) + sum(rec.on_route, nr) == spawned);
@@ -99,10 +99,12 @@ TEST_CASE("a closed border strands people, who reroute after their patience", "[
   // Day 1: people from O2 wait at B (O1's are also sent via B at first).
   CHECK(rec.stranded[1 * places + static_cast<std::size_t>(b)] > 0);
   // Nobody ever enters the closed crossing.
-  for (std::int32_t d = 0; d < rec.days; ++d) CHECK(rec.flow[static_cast<std::size_t>(d) * routes + static_cast<std::size_t>(bx)] == 0);
+  for (std::int32_t d = 0; d < rec.days; ++d)
+    CHECK(rec.flow[static_cast<std::size_t>(d) * routes + static_cast<std::size_t>(bx)] == 0);
   // After patience (3 days) the detour via Y carries people.
   std::int64_t detour = 0;
-  for (std::int32_t d = 0; d < rec.days; ++d) detour += rec.flow[static_cast<std::size_t>(d) * routes + static_cast<std::size_t>(yx)];
+  for (std::int32_t d = 0; d < rec.days; ++d)
+    detour += rec.flow[static_cast<std::size_t>(d) * routes + static_cast<std::size_t>(yx)];
   CHECK(detour > 0);
   // The recorder saw the event.
   REQUIRE(rec.events.size() == 1);
@@ -166,7 +168,8 @@ TEST_CASE("people already on a route when it closes finish it", "[sim]") {
   auto at_d2 = [&](std::size_t d) {
     std::int64_t n = 0;
     for (int s = 0; s < legal_status_count; ++s)
-      n += rec.population[(d * places + static_cast<std::size_t>(d2)) * legal_status_count + static_cast<std::size_t>(s)];
+      n += rec.population[(d * places + static_cast<std::size_t>(d2)) * legal_status_count +
+                          static_cast<std::size_t>(s)];
     return n;
   };
   const std::int64_t on_route_day5 = rec.on_route[5 * routes + static_cast<std::size_t>(xd2)];
