@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -14,10 +16,13 @@
 #include <tbb/global_control.h>
 #include <CLI/CLI.hpp>
 
+#include "io/flee_case.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/scenario.hpp"
+#include "io/validation.hpp"
 #include "migrasim/version.hpp"
 #include "sim/errors.hpp"
+#include "sim/memory_recorder.hpp"
 
 namespace {
 
@@ -75,14 +80,50 @@ class Summary final : public migrasim::Recorder {
   int days_ = 0;
 };
 
-int run_command(const std::string& scenario, std::string output, int days, long long seed, int threads,
-                std::vector<std::string> sets, bool quiet, const std::string& command_line) {
+namespace fs = std::filesystem;
+
+// A Flee case becomes a scenario file in a private temporary folder, then loads like any scenario.
+migrasim::io::ScenarioSpec load_flee_case(const std::string& dir, const std::string& simsetting,
+                                          const std::vector<std::string>& sets) {
+  const migrasim::io::FleeCasePaths paths = migrasim::io::locate_flee_case(dir, simsetting);
+  const fs::path tmp = fs::temp_directory_path() / ("migrasim-flee-" + std::to_string(getpid()));
+  fs::create_directories(tmp);
+  const fs::path file = tmp / "scenario.yaml";
+  {
+    std::ofstream out(file);
+    out << migrasim::io::flee_case_to_yaml(paths, tmp.string());
+  }
+  try {
+    migrasim::io::ScenarioSpec spec = migrasim::io::load_scenario(file.string(), sets);
+    fs::remove_all(tmp);
+    return spec;
+  } catch (...) {
+    fs::remove_all(tmp);
+    throw;
+  }
+}
+
+std::string case_name(const std::string& dir) {
+  fs::path p = fs::path(dir).lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();
+  if (p.filename() == "input") p = p.parent_path();
+  return p.filename().string();
+}
+
+int run_command(const std::string& scenario, const std::string& flee_dir, const std::string& simsetting,
+                std::string output, int days, long long seed, int threads, std::vector<std::string> sets,
+                bool quiet, const std::string& command_line) {
   if (days >= 0) sets.push_back("run.days=" + std::to_string(days));
   if (seed >= 0) sets.push_back("run.seed=" + std::to_string(seed));
-  const migrasim::io::ScenarioSpec spec = migrasim::io::load_scenario(scenario, sets);
+  if (scenario.empty() == flee_dir.empty())
+    throw migrasim::InputError("run: give either a SCENARIO file or --flee DIR");
+  const migrasim::io::ScenarioSpec spec = flee_dir.empty() ? migrasim::io::load_scenario(scenario, sets)
+                                                           : load_flee_case(flee_dir, simsetting, sets);
   if (output.empty()) output = spec.output_path;
   if (output.empty())
-    output = (std::filesystem::path("out") / std::filesystem::path(scenario).stem()).string() + ".h5";
+    output = (fs::path("out") / (flee_dir.empty() ? fs::path(scenario).stem().string() : case_name(flee_dir)))
+                 .string() +
+             ".h5";
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   // TBB caps workers at the core count unless told otherwise; --threads above it is honoured (and
@@ -108,6 +149,129 @@ int run_command(const std::string& scenario, std::string output, int days, long 
   return exit_ok;
 }
 
+int import_flee_command(const std::string& dir, const std::string& simsetting, const std::string& output) {
+  const migrasim::io::FleeCasePaths paths = migrasim::io::locate_flee_case(dir, simsetting);
+  const fs::path out(output);
+  const fs::path folder = out.has_parent_path() ? out.parent_path() : fs::current_path();
+  if (!fs::is_directory(folder))
+    throw migrasim::InputError(output + ": folder " + folder.string() + " does not exist");
+  const std::string yaml = migrasim::io::flee_case_to_yaml(paths, folder.string());
+  // Check that it loads before writing it under the requested name.
+  const fs::path partial = output + ".partial-" + std::to_string(getpid());
+  {
+    std::ofstream f(partial);
+    f << yaml;
+    if (!f) throw migrasim::InputError(output + ": cannot write the file");
+  }
+  try {
+    migrasim::io::load_scenario(partial.string());
+  } catch (...) {
+    fs::remove(partial);
+    throw;
+  }
+  fs::rename(partial, out);
+  std::cout << "wrote " << output << "\n";
+  return exit_ok;
+}
+
+int validate_command(const std::string& scenario, const std::string& observed_dir, int seeds, int threads,
+                     const std::vector<std::string>& sets, std::string output) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  const migrasim::io::ScenarioSpec base = migrasim::io::load_scenario(scenario, sets);
+  if (!fs::exists(fs::path(observed_dir) / "data_layout.csv"))
+    throw migrasim::InputError(observed_dir + ": no data_layout.csv (expected a Flee validation folder)");
+  std::string corrections;
+  if (!base.flee_case.input.empty() &&
+      fs::exists(fs::path(base.flee_case.input) / "registration_corrections.csv"))
+    corrections = (fs::path(base.flee_case.input) / "registration_corrections.csv").string();
+  std::int64_t start_day = 0;
+  migrasim::io::parse_iso_date(base.start_date, start_day);
+  const migrasim::io::ObservedData observed = migrasim::io::read_observed(
+      observed_dir, corrections, *base.world, start_day, base.days, base.flee_hasten);
+  if (output.empty()) output = (fs::path("out") / fs::path(scenario).stem()).string() + "_validation.csv";
+  if (fs::path(output).has_parent_path() && !fs::is_directory(fs::path(output).parent_path()))
+    throw migrasim::InputError(output + ": folder " + fs::path(output).parent_path().string() +
+                               " does not exist");
+
+  std::vector<migrasim::io::ValidationScore> scores;
+  std::vector<std::vector<double>> mean_sim(observed.camps.size(),
+                                            std::vector<double>(observed.total.size(), 0.0));
+  double wall = 0;
+  for (int k = 0; k < seeds; ++k) {
+    std::vector<std::string> seeded = sets;
+    seeded.push_back("run.seed=" + std::to_string(base.seed + static_cast<std::uint64_t>(k)));
+    const migrasim::io::ScenarioSpec spec = migrasim::io::load_scenario(scenario, seeded);
+    auto sim = migrasim::io::make_simulation(spec, threads);
+    migrasim::MemoryRecorder record;
+    sim->add_recorder(&record);
+    const auto t0 = std::chrono::steady_clock::now();
+    sim->run();
+    wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto camps = migrasim::io::simulated_camps(record, observed, spec.world->place_count());
+    for (std::size_t c = 0; c < camps.size(); ++c)
+      for (std::size_t t = 0; t < camps[c].size(); ++t) mean_sim[c][t] += camps[c][t] / seeds;
+    scores.push_back(migrasim::io::score(camps, observed));
+  }
+  auto stats = [&](auto get) {
+    double m = 0, m2 = 0;
+    for (const auto& s : scores) m += get(s) / seeds;
+    for (const auto& s : scores) m2 += (get(s) - m) * (get(s) - m);
+    return std::pair<double, double>{m, seeds > 1 ? std::sqrt(m2 / (seeds - 1)) : 0.0};
+  };
+  std::cout << fmt::format("{} against {} ({} seeds, {} threads, {:.2f} s per run)\n", scenario, observed_dir,
+                           seeds, threads, wall / seeds);
+  std::cout << fmt::format("{:<22}{:>18}{:>18}{:>18}\n", "camp", "ARD", "ARD rescaled", "MASE");
+  std::ofstream csv(output);
+  csv << "camp,seed,ard,ard_rescaled,mase\n";
+  for (std::size_t c = 0; c < observed.camps.size(); ++c) {
+    const auto a = stats([c](const auto& s) { return s.camps[c].ard; });
+    const auto r = stats([c](const auto& s) { return s.camps[c].ard_rescaled; });
+    const auto m = stats([c](const auto& s) { return s.camps[c].mase; });
+    std::cout << fmt::format("{:<22}{:>11.3f} ±{:5.3f}{:>11.3f} ±{:5.3f}{:>11.3f} ±{:5.3f}\n",
+                             observed.camps[c].name, a.first, a.second, r.first, r.second, m.first, m.second);
+    for (int k = 0; k < seeds; ++k)
+      csv << fmt::format("{},{},{:.6f},{:.6f},{:.6f}\n", observed.camps[c].name,
+                         base.seed + static_cast<std::uint64_t>(k),
+                         scores[static_cast<std::size_t>(k)].camps[c].ard,
+                         scores[static_cast<std::size_t>(k)].camps[c].ard_rescaled,
+                         scores[static_cast<std::size_t>(k)].camps[c].mase);
+  }
+  const auto a = stats([](const auto& s) { return s.ard; });
+  const auto r = stats([](const auto& s) { return s.ard_rescaled; });
+  const auto m = stats([](const auto& s) { return s.mase; });
+  std::cout << fmt::format("{:<22}{:>11.3f} ±{:5.3f}{:>11.3f} ±{:5.3f}{:>11.3f} ±{:5.3f}\n", "overall",
+                           a.first, a.second, r.first, r.second, m.first, m.second);
+  for (int k = 0; k < seeds; ++k)
+    csv << fmt::format("overall,{},{:.6f},{:.6f},{:.6f}\n", base.seed + static_cast<std::uint64_t>(k),
+                       scores[static_cast<std::size_t>(k)].ard,
+                       scores[static_cast<std::size_t>(k)].ard_rescaled,
+                       scores[static_cast<std::size_t>(k)].mase);
+  if (!csv) throw migrasim::InputError(output + ": cannot write the file");
+  const std::string daily =
+      (fs::path(output).parent_path() / (fs::path(output).stem().string() + "_daily.csv")).string();
+  std::ofstream d(daily);
+  d << "date,camp,observed,simulated_mean\n";
+  for (std::size_t c = 0; c < observed.camps.size(); ++c)
+    for (std::size_t t = 0; t < observed.total.size(); ++t)
+      d << fmt::format("{},{},{:.3f},{:.3f}\n",
+                       migrasim::io::format_iso_date(start_day + static_cast<std::int64_t>(t)),
+                       observed.camps[c].name, observed.camps[c].daily[t], mean_sim[c][t]);
+  std::cout << "wrote " << output << " and " << daily << "\n";
+  // A PNG per camp, when Python with matplotlib is at hand (the plotting script needs nothing else).
+  const char* python = std::getenv("MIGRASIM_PYTHON");
+  const std::string py = python ? python : "/usr/bin/python3";
+  const std::string script = std::string(MIGRASIM_SOURCE_DIR) + "/bindings/migrasim/validation_plot.py";
+  if (fs::exists(script) && fs::exists(py)) {
+    const std::string cmd = "'" + py + "' '" + script + "' '" + daily + "' > /dev/null 2>&1";
+    if (std::system(cmd.c_str()) == 0)
+      std::cout << "wrote a PNG per camp beside " << daily << "\n";
+    else
+      std::cout << "no PNGs: " << py << " could not run " << script << " (matplotlib missing?)\n";
+  }
+  return exit_ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -127,7 +291,11 @@ int main(int argc, char** argv) {
   long long seed = -1;
   std::vector<std::string> sets;
   bool quiet = false;
-  run->add_option("SCENARIO", scenario, "Scenario file (YAML)")->required();
+  std::string flee_dir, simsetting;
+  run->add_option("SCENARIO", scenario, "Scenario file (YAML)");
+  run->add_option("--flee", flee_dir,
+                  "Run a Flee case (its folder, or its input folder) instead of a scenario file");
+  run->add_option("--simsetting", simsetting, "Flee simsetting.yml for --flee (default: the case's own)");
   run->add_option("-o,--output", output,
                   "Output file (HDF5); default: output.path of the scenario, else out/<scenario name>.h5");
   run->add_option("--days", days, "Override run.days")->check(CLI::Range(1, 100000));
@@ -137,6 +305,29 @@ int main(int argc, char** argv) {
   run->add_option("--set", sets,
                   "Override one scenario value, KEY.PATH=VALUE (repeatable), e.g. run.days=30");
   run->add_flag("-q,--quiet", quiet, "No progress bar or summary");
+
+  auto* import_flee = app.add_subcommand("import-flee", "Write a migrasim scenario for a Flee case");
+  std::string import_dir, import_out, import_simsetting;
+  import_flee->add_option("INPUT_DIR", import_dir, "Flee case folder, or its input folder")->required();
+  import_flee->add_option("--simsetting", import_simsetting, "Flee simsetting.yml (default: the case's own)");
+  import_flee->add_option("-o,--output", import_out, "Scenario file to write (YAML)")->required();
+
+  auto* validate = app.add_subcommand(
+      "validate", "Run a scenario (several seeds) and score its camps against observed data (ARD, MASE)");
+  std::string validate_scenario, observed_dir, validate_out;
+  int seeds = 1;
+  validate->add_option("SCENARIO", validate_scenario, "Scenario file (YAML), e.g. one written by import-flee")
+      ->required();
+  validate->add_option("--observed", observed_dir, "Folder with data_layout.csv and the camp series")
+      ->required();
+  validate->add_option("--seeds", seeds, "Number of seeds (run.seed, run.seed+1, ...)")
+      ->check(CLI::Range(1, 1000));
+  validate->add_option("--threads", threads, "Worker threads")->check(CLI::Range(1, 1024));
+  validate->add_option("--set", sets, "Override one scenario value, KEY.PATH=VALUE (repeatable)");
+  validate->add_option(
+      "-o,--output", validate_out,
+      "Scores CSV (default out/<scenario name>_validation.csv; daily series beside it, and a PNG "
+      "per camp when Python with matplotlib is available)");
 
   auto* info = app.add_subcommand("info", "Summarise an output file");
   std::string info_path;
@@ -150,7 +341,12 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return run_command(scenario, output, days, seed, threads, sets, quiet, command_line);
+    if (*run)
+      return run_command(scenario, flee_dir, simsetting, output, days, seed, threads, sets, quiet,
+                         command_line);
+    if (*import_flee) return import_flee_command(import_dir, import_simsetting, import_out);
+    if (*validate)
+      return validate_command(validate_scenario, observed_dir, seeds, threads, sets, validate_out);
     if (*info) {
       std::cout << migrasim::io::summarise_file(info_path);
       return exit_ok;

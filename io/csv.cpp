@@ -20,7 +20,7 @@ SourceMark CsvTable::mark(const CsvRow& row, int field) const {
   return SourceMark{path, row.line, col};
 }
 
-CsvTable parse_csv(const std::string& text, const std::string& path) {
+CsvTable parse_csv(const std::string& text, const std::string& path, bool ragged) {
   CsvTable table;
   table.path = path;
   std::size_t i = 0;
@@ -87,7 +87,7 @@ CsvTable parse_csv(const std::string& text, const std::string& path) {
       have_header = true;
       continue;
     }
-    if (row.fields.size() != table.header.size())
+    if (!ragged && row.fields.size() != table.header.size())
       throw InputError(path + ":" + std::to_string(row.line) + ":1: expected " +
                        std::to_string(table.header.size()) + " fields as in the header, found " +
                        std::to_string(row.fields.size()));
@@ -97,12 +97,12 @@ CsvTable parse_csv(const std::string& text, const std::string& path) {
   return table;
 }
 
-CsvTable read_csv(const std::string& path) {
+CsvTable read_csv(const std::string& path, bool ragged) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot open the file");
   std::ostringstream ss;
   ss << in.rdbuf();
-  return parse_csv(ss.str(), path);
+  return parse_csv(ss.str(), path, ragged);
 }
 
 }  // namespace migrasim::io

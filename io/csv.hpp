@@ -29,7 +29,9 @@ struct CsvTable {
 
 // Throws InputError "path:line:column: ..." on unreadable files, unterminated quotes, or rows whose number
 // of fields differs from the header's.
-CsvTable read_csv(const std::string& path);
-CsvTable parse_csv(const std::string& text, const std::string& path);
+// With `ragged`, rows may have any number of fields (for other projects' files, e.g. Flee's, whose
+// headers carry a trailing comma); the caller checks what it needs.
+CsvTable read_csv(const std::string& path, bool ragged = false);
+CsvTable parse_csv(const std::string& text, const std::string& path, bool ragged = false);
 
 }  // namespace migrasim::io

@@ -236,6 +236,7 @@ struct WorldParts {
   std::vector<Route> routes;
   std::unordered_map<std::string, country_id> country_by_code;
   std::unordered_map<std::string, place_id> place_by_name;
+  std::vector<Event> events;  // from a Flee case's closures
 };
 
 country_id country_ref(const WorldParts& w, const YamlNode& n, const std::string& path) {
@@ -515,6 +516,90 @@ std::vector<Event> read_events(const YamlNode* node, const WorldParts& w, std::i
   return events;
 }
 
+// A Flee case: the world, closures, conflicts and spawning targets come from the Flee files; the rules
+// from behaviour.flee (Flee's names and defaults).
+void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& flee_node,
+               std::int64_t start_day, WorldParts& w) {
+  MapReader c(case_node, "flee_case", {"input", "validation"});
+  auto path_of = [&](const char* key) {
+    const YamlNode& n = c.require(key);
+    fs::path p(as_string(n, c.sub(key)));
+    if (p.is_relative() && n.mark.file.rfind("--set", 0) != 0) p = fs::path(n.mark.file).parent_path() / p;
+    if (!fs::is_directory(p)) fail(n, c.sub(key), "folder '" + p.string() + "' does not exist");
+    return p.lexically_normal().string();
+  };
+  spec.flee_case.input = path_of("input");
+  spec.flee_case.validation = path_of("validation");
+
+  MapReader f(flee_node, "behaviour.flee", {"hasten", "spawn_rules", "move_rules"});
+  models::FleeParams p;
+  double hasten = 1;
+  if (auto* h = f.get("hasten")) hasten = number_in(*h, f.sub("hasten"), 1, 1e6, "a divisor >= 1");
+  auto boolean = [](const YamlNode& n, const std::string& path) {
+    const std::string v = as_string(n, path);
+    if (v == "true" || v == "True") return true;
+    if (v == "false" || v == "False") return false;
+    expected(n, path, "true or false");
+  };
+  bool insert_day0 = true;
+  if (auto* sr = f.get("spawn_rules")) {
+    MapReader s(*sr, f.sub("spawn_rules"), {"insert_day0", "conflict_spawn_decay"});
+    if (auto* i0 = s.get("insert_day0")) insert_day0 = boolean(*i0, s.sub("insert_day0"));
+    if (auto* cd = s.get("conflict_spawn_decay")) {
+      if (!cd->is_sequence() || cd->items.empty())
+        expected(*cd, s.sub("conflict_spawn_decay"), "a list of factors");
+      p.conflict_spawn_decay.clear();
+      for (std::size_t i = 0; i < cd->items.size(); ++i)
+        p.conflict_spawn_decay.push_back(
+            number_in(cd->items[i], s.sub("conflict_spawn_decay") + "[" + std::to_string(i) + "]", 0, 1e6,
+                      "a factor >= 0"));
+    }
+  }
+  if (auto* mr = f.get("move_rules")) {
+    MapReader m(*mr, f.sub("move_rules"),
+                {"conflict_movechance", "camp_movechance", "idpcamp_movechance", "default_movechance",
+                 "awareness_level", "weight_softening", "softening", "distance_power", "weight_power",
+                 "camp_weight", "foreign_weight", "conflict_weight", "max_move_speed", "max_walk_speed",
+                 "start_on_foot", "capacity_buffer", "capacity_scaling"});
+    auto num = [&](const char* key, double& out, double lo, double hi, const char* what) {
+      if (auto* v = m.get(key)) out = number_in(*v, m.sub(key), lo, hi, what);
+    };
+    num("conflict_movechance", p.conflict_movechance, 0, 1, "a probability in [0, 1]");
+    num("camp_movechance", p.camp_movechance, 0, 1, "a probability in [0, 1]");
+    num("idpcamp_movechance", p.idpcamp_movechance, 0, 1, "a probability in [0, 1]");
+    num("default_movechance", p.default_movechance, 0, 1, "a probability in [0, 1]");
+    num("weight_softening", p.weight_softening, 0, 1e9, "a number >= 0");
+    num("softening", p.softening, 0, 1e9, "a distance in km >= 0");
+    num("distance_power", p.distance_power, 0, 10, "an exponent in [0, 10]");
+    num("weight_power", p.weight_power, 0, 10, "an exponent in [0, 10]");
+    num("camp_weight", p.camp_weight, 0, 1e6, "a weight >= 0");
+    num("foreign_weight", p.foreign_weight, 0, 1e6, "a weight >= 0");
+    num("conflict_weight", p.conflict_weight, 0, 1e6, "a weight >= 0");
+    num("max_move_speed", p.max_move_speed, 1e-6, 1e6, "a speed in km/day > 0");
+    num("max_walk_speed", p.max_walk_speed, 1e-6, 1e6, "a speed in km/day > 0");
+    num("capacity_buffer", p.capacity_buffer, 0, 1, "a share in [0, 1]");
+    num("capacity_scaling", p.capacity_scaling, 1e-9, 1e9, "a factor > 0");
+    if (auto* a = m.get("awareness_level")) {
+      const std::int64_t v = as_int(*a, m.sub("awareness_level"), "1 (the only level implemented so far)");
+      if (v != 1) expected(*a, m.sub("awareness_level"), "1 (the only level implemented so far)");
+      p.awareness_level = 1;
+    }
+    if (auto* sf = m.get("start_on_foot")) p.start_on_foot = boolean(*sf, m.sub("start_on_foot"));
+  }
+  FleeBuild b = build_flee_case(spec.flee_case, start_day, spec.days, hasten, insert_day0, std::move(p));
+  spec.flee = std::move(b.params);
+  spec.flee_hasten = hasten;
+  spec.observed = std::move(b.observed);
+  w.countries = std::move(b.countries);
+  w.places = std::move(b.places);
+  w.routes = std::move(b.routes);
+  w.events = std::move(b.events);
+  for (std::size_t i = 0; i < w.countries.size(); ++i)
+    w.country_by_code[w.countries[i].code] = static_cast<country_id>(i);
+  for (std::size_t i = 0; i < w.places.size(); ++i)
+    w.place_by_name[w.places[i].name] = static_cast<place_id>(i);
+}
+
 }  // namespace
 
 ScenarioSpec load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
@@ -538,7 +623,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   for (const auto& o : overrides) set_yaml_path(root, o);
   spec.resolved_yaml = emit_yaml(root);
 
-  MapReader top(root, "", {"run", "world", "behaviour", "events", "output"});
+  MapReader top(root, "", {"run", "world", "flee_case", "behaviour", "events", "output"});
   MapReader run(top.require("run"), "run", {"start_date", "days", "seed"});
   std::int64_t start_day = 0;
   start_day = date_of(run.require("start_date"), "run.start_date");
@@ -553,12 +638,21 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   if (s < 0) expected(seed, "run.seed", "a whole number >= 0");
   spec.seed = static_cast<std::uint64_t>(s);
 
-  WorldParts w = read_world(top.require("world"));
-
-  MapReader behaviour(top.require("behaviour"), "behaviour", {"model", "economic"});
+  MapReader behaviour(top.require("behaviour"), "behaviour", {"model", "economic", "flee"});
   spec.model = as_string(behaviour.require("model"), "behaviour.model");
-  if (spec.model != "economic") expected(behaviour.require("model"), "behaviour.model", "'economic'");
-  spec.economic = read_economic(behaviour.require("economic"), w, start_day);
+  WorldParts w;
+  if (spec.model == "economic") {
+    if (const YamlNode* fc = top.get("flee_case"))
+      fail(*fc, "flee_case", "only scenarios with behaviour.model: flee take a Flee case");
+    w = read_world(top.require("world"));
+    spec.economic = read_economic(behaviour.require("economic"), w, start_day);
+  } else if (spec.model == "flee") {
+    if (const YamlNode* wn = top.get("world"))
+      fail(*wn, "world", "a Flee scenario takes its world from flee_case, not from world");
+    read_flee(spec, top.require("flee_case"), behaviour.require("flee"), start_day, w);
+  } else {
+    expected(behaviour.require("model"), "behaviour.model", "'economic' or 'flee'");
+  }
 
   spec.events =
       read_events(top.get("events"), w, start_day,
@@ -592,15 +686,20 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
     }
   }
 
+  spec.events.insert(spec.events.begin(), w.events.begin(), w.events.end());
   spec.world =
       std::make_shared<const World>(std::move(w.countries), std::move(w.places), std::move(w.routes));
-  spec.economic.validate(*spec.world);
+  if (spec.model == "economic") spec.economic.validate(*spec.world);
+  if (spec.model == "flee") spec.flee.validate(*spec.world, spec.days);
   return spec;
 }
 
 std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int threads) {
   std::vector<std::unique_ptr<Model>> models;
-  models.push_back(std::make_unique<models::EconomicModel>(spec.economic));
+  if (spec.model == "flee")
+    models.push_back(std::make_unique<models::FleeModel>(spec.flee));
+  else
+    models.push_back(std::make_unique<models::EconomicModel>(spec.economic));
   SimulationConfig config{spec.seed, spec.days, threads, spec.start_date};
   return std::make_unique<Simulation>(spec.world, Schedule(spec.events), std::move(models), config);
 }

@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "io/flee_case.hpp"
 #include "io/hdf5_writer.hpp"
 #include "models/economic.hpp"
+#include "models/flee.hpp"
 #include "sim/schedule.hpp"
 #include "sim/simulation.hpp"
 #include "sim/world.hpp"
@@ -24,8 +26,12 @@ struct ScenarioSpec {
   std::uint64_t seed = 0;
   std::shared_ptr<const World> world;
   std::vector<Event> events;
-  std::string model;  // "economic"
+  std::string model;  // "economic" or "flee"
   models::EconomicParams economic;
+  models::FleeParams flee;
+  FleeCasePaths flee_case;  // model flee: the Flee files the world and data come from
+  double flee_hasten = 1;
+  ObservedData observed;    // model flee: observed camp counts (spawning targets; validation)
   std::string output_path;  // may be empty: then the caller chooses
   Hdf5Options output;
 };

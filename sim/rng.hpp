@@ -19,6 +19,8 @@ enum class Purpose : std::uint32_t {
   economic_demography = 17,
   economic_visa = 18,
   economic_resources = 19,
+  flee_spawn_place = 32,
+  flee_move = 33,
 };
 
 class KeyedRng {

@@ -1,0 +1,65 @@
+#pragma once
+// Flee cases (input/ and validation/ folders of the Flee project's format) as migrasim scenarios.
+// Formats: docs/flee.md. The files are read where they are; nothing is copied.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/world.hpp"
+
+namespace migrasim::io {
+
+// Where a Flee case's files are. `dir` may be the case folder (holding input/, validation/ and
+// simsetting.yml) or its input folder.
+struct FleeCasePaths {
+  std::string input;       // locations.csv, routes.csv, closures.csv, conflicts.csv, sim_period.csv, ...
+  std::string validation;  // data_layout.csv and the camp series; may be empty when absent
+  std::string simsetting;  // may be empty: Flee's defaults apply
+};
+FleeCasePaths locate_flee_case(const std::string& dir, const std::string& simsetting = "");
+
+// Observed registered refugees per camp and day, from validation/data_layout.csv and its series:
+// linear interpolation between data points (the first value before the first point, the last after the
+// last), registration corrections applied (see docs/flee.md), divided by `hasten`.
+struct ObservedCamp {
+  std::string name;
+  place_id place = -1;
+  std::vector<double> daily;  // [day]
+};
+struct ObservedData {
+  std::vector<ObservedCamp> camps;
+  std::vector<double> total;  // [day] sum over camps
+};
+ObservedData read_observed(const std::string& validation_dir, const std::string& registration_corrections_csv,
+                           const World& world, std::int64_t start_day, std::int32_t days, double hasten);
+
+// The text of a migrasim scenario (YAML) for a Flee case: run period from sim_period.csv, the case's
+// folders, and every Flee parameter from the simsetting file (or Flee's default) written out.
+// `relative_to`: folder the scenario will be saved in (paths in it are made relative to it).
+std::string flee_case_to_yaml(const FleeCasePaths& paths, const std::string& relative_to);
+
+}  // namespace migrasim::io
+
+#include "models/flee.hpp"
+#include "sim/schedule.hpp"
+
+namespace migrasim::io {
+
+// Everything a run of a Flee case needs, read from its files.
+struct FleeBuild {
+  std::vector<Country> countries;
+  std::vector<Place> places;
+  std::vector<Route> routes;
+  std::vector<Event> events;  // closures and their lifting, as route events
+  models::FleeParams params;  // kinds, intensities, redirects, targets filled in; rules as passed
+  ObservedData observed;
+};
+// `rules` carries the move and spawn rules; `insert_day0` fills camps with their day-0 counts.
+FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, std::int32_t days,
+                          double hasten, bool insert_day0, models::FleeParams rules);
+
+// sim_period.csv: StartDate and Length.
+void read_flee_period(const std::string& input_dir, std::string& start_date, std::int32_t& days);
+
+}  // namespace migrasim::io

@@ -1,0 +1,324 @@
+#include "models/flee.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "sim/errors.hpp"
+
+namespace migrasim::models {
+
+bool parse_flee_kind(std::string_view s, FleeKind& out) {
+  if (s == "conflict_zone")
+    out = FleeKind::conflict_zone;
+  else if (s == "town" || s == "default" || s == "city")
+    out = FleeKind::town;
+  else if (s == "camp")
+    out = FleeKind::camp;
+  else if (s == "idpcamp")
+    out = FleeKind::idpcamp;
+  else if (s == "forwarding_hub")
+    out = FleeKind::forwarding_hub;
+  else if (s == "marker")
+    out = FleeKind::marker;
+  else
+    return false;
+  return true;
+}
+
+std::string_view to_string(FleeKind k) {
+  switch (k) {
+    case FleeKind::conflict_zone:
+      return "conflict_zone";
+    case FleeKind::town:
+      return "town";
+    case FleeKind::camp:
+      return "camp";
+    case FleeKind::idpcamp:
+      return "idpcamp";
+    case FleeKind::forwarding_hub:
+      return "forwarding_hub";
+    case FleeKind::marker:
+      return "marker";
+  }
+  return "unknown";
+}
+
+namespace {
+void check_range(const std::string& name, double v, double lo, double hi, const std::string& what) {
+  if (!(v >= lo && v <= hi)) throw InputError(name + " = " + std::to_string(v) + ": expected " + what);
+}
+}  // namespace
+
+void FleeParams::validate(const World& world, std::int32_t days) const {
+  const auto places = static_cast<std::size_t>(world.place_count());
+  if (kind.size() != places || day0_camp_agents.size() != places)
+    throw InternalError("flee parameters not sized to the world's places");
+  if (conflict_intensity.size() != places * static_cast<std::size_t>(days))
+    throw InternalError("flee conflict intensities not sized to days x places");
+  if (target_total.size() != static_cast<std::size_t>(days))
+    throw InternalError("flee targets not sized to days");
+  for (float v : conflict_intensity)
+    if (!(v >= 0 && v <= 1))
+      throw InputError("conflict intensity " + std::to_string(v) + ": expected a value in [0, 1]");
+  check_range("move_rules.conflict_movechance", conflict_movechance, 0, 1, "a probability in [0, 1]");
+  check_range("move_rules.camp_movechance", camp_movechance, 0, 1, "a probability in [0, 1]");
+  check_range("move_rules.idpcamp_movechance", idpcamp_movechance, 0, 1, "a probability in [0, 1]");
+  check_range("move_rules.default_movechance", default_movechance, 0, 1, "a probability in [0, 1]");
+  if (awareness_level != 1)
+    throw InputError("move_rules.awareness_level = " + std::to_string(awareness_level) +
+                     ": only awareness_level 1 (choice among neighbours) is implemented so far");
+  check_range("move_rules.weight_softening", weight_softening, 0, 1e9, "a number >= 0");
+  check_range("move_rules.softening", softening, 0, 1e9, "a number >= 0 (km)");
+  check_range("move_rules.distance_power", distance_power, 0, 10, "an exponent in [0, 10]");
+  check_range("move_rules.weight_power", weight_power, 0, 10, "an exponent in [0, 10]");
+  check_range("move_rules.camp_weight", camp_weight, 0, 1e6, "a weight >= 0");
+  check_range("move_rules.foreign_weight", foreign_weight, 0, 1e6, "a weight >= 0");
+  check_range("move_rules.conflict_weight", conflict_weight, 0, 1e6, "a weight >= 0");
+  check_range("move_rules.max_move_speed", max_move_speed, 1e-6, 1e6, "a speed > 0 (km/day)");
+  check_range("move_rules.max_walk_speed", max_walk_speed, 1e-6, 1e6, "a speed > 0 (km/day)");
+  check_range("move_rules.capacity_buffer", capacity_buffer, 0, 1, "a share in [0, 1]");
+  check_range("move_rules.capacity_scaling", capacity_scaling, 1e-9, 1e9, "a factor > 0");
+  if (conflict_spawn_decay.empty())
+    throw InputError("spawn_rules.conflict_spawn_decay: expected at least one value");
+  for (double d : conflict_spawn_decay)
+    check_range("spawn_rules.conflict_spawn_decay[]", d, 0, 1e6, "a factor >= 0");
+  for (const auto& r : redirects)
+    if (world.find_route(r.from, r.to) < 0)
+      throw InputError("forced redirection between places with no route");
+}
+
+FleeModel::FleeModel(FleeParams params) : params_(std::move(params)) {}
+
+void FleeModel::on_start(StepContext& ctx) {
+  params_.validate(ctx.world(), ctx.days());
+  places_ = static_cast<std::size_t>(ctx.world().place_count());
+  conflict_start_.assign(places_, -1);
+  for (std::int32_t d = 0; d < ctx.days(); ++d)
+    for (std::size_t p = 0; p < places_; ++p)
+      if (conflict_start_[p] < 0 && intensity(d, static_cast<place_id>(p)) > 0) conflict_start_[p] = d;
+  score_.assign(places_, 1.0);
+  capacity_multiplier_.assign(places_, 1.0);
+  arc_weight_.assign(static_cast<std::size_t>(ctx.world().arc_count()), 0.0);
+  out_weight_total_.assign(places_, 0.0);
+  redirect_arc_.assign(places_, -1);
+  occupancy_.assign(places_, 0);
+}
+
+double FleeModel::move_chance(std::int32_t day, place_id p) const {
+  switch (params_.kind[static_cast<std::size_t>(p)]) {
+    case FleeKind::marker:
+    case FleeKind::forwarding_hub:
+      return 1.0;
+    case FleeKind::camp:
+      return params_.camp_movechance;
+    case FleeKind::idpcamp:
+      return params_.idpcamp_movechance;
+    case FleeKind::conflict_zone:
+    case FleeKind::town:
+      break;
+  }
+  return intensity(day, p) > 0 ? params_.conflict_movechance : params_.default_movechance;
+}
+
+void FleeModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) {
+  const std::int32_t day = ctx.day();
+  const World& world = ctx.world();
+  if (day == 0)
+    for (std::size_t p = 0; p < places_; ++p) {
+      per_place[p] += params_.day0_camp_agents[p];
+      spawned_ += params_.day0_camp_agents[p];
+    }
+  // Agents owed today: the observed total so far minus those created; a fall in the observed total is a
+  // debt paid back before new agents appear.
+  const std::int64_t owed = params_.target_total[static_cast<std::size_t>(day)] - spawned_;
+  if (owed <= 0) return;
+  std::vector<double> cumulative(places_, 0.0);
+  double total = 0;
+  for (std::size_t p = 0; p < places_; ++p) {
+    const float c = intensity(day, static_cast<place_id>(p));
+    if (c > 0 && conflict_start_[p] >= 0) {
+      const auto interval = static_cast<std::size_t>((day - conflict_start_[p]) / 30);
+      const double decay =
+          params_.conflict_spawn_decay[std::min(interval, params_.conflict_spawn_decay.size() - 1)];
+      total += static_cast<double>(world.places()[p].population) * c * decay;
+    }
+    cumulative[p] = total;
+  }
+  if (!(total > 0)) return;  // no conflict today: the owed agents appear once one starts
+  // Each new agent picks its conflict zone with one keyed draw (a multinomial split of `owed`).
+  for (std::int64_t k = 0; k < owed; ++k) {
+    const double u = ctx.rng().uniform(static_cast<std::uint64_t>(k), day, Purpose::flee_spawn_place) * total;
+    const auto p = static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), u) -
+                                            cumulative.begin());
+    ++per_place[std::min(p, places_ - 1)];
+  }
+  spawned_ += owed;
+}
+
+void FleeModel::init_agents(StepContext& ctx, std::size_t first, std::size_t last) {
+  Population& pop = ctx.population();
+  const World& world = ctx.world();
+  const std::int32_t day = ctx.day();
+  ctx.parallel_for(first, last, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) {
+      const place_id p = pop.place[i];
+      const FleeKind k = params_.kind[static_cast<std::size_t>(p)];
+      const bool abroad = world.places()[static_cast<std::size_t>(p)].country != params_.home_country;
+      pop.arc[i] = -1;
+      pop.km_done[i] = 0;
+      pop.origin[i] = p;
+      pop.destination[i] = -1;
+      pop.departure_day[i] = day;
+      pop.entry_day[i] = day;
+      pop.resources_usd[i] = 0;
+      pop.wait_days[i] = 0;
+      pop.legal_status[i] =
+          (k == FleeKind::camp && abroad) ? LegalStatus::temporary_protection : LegalStatus::in_transit;
+      pop.age_band[i] = 1;
+      pop.sex[i] = (i & 1u) ? Sex::male : Sex::female;
+      pop.flags[i] = 0;
+    }
+  });
+}
+
+void FleeModel::decide(StepContext& ctx) {
+  // Occupancy at the start of the day, by an integer reduction (independent of threads).
+  Population& pop = ctx.population();
+  for (auto& v : local_occupancy_) std::fill(v.begin(), v.end(), 0);
+  ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
+    auto& local = local_occupancy_.local();
+    if (local.size() != places_) local.assign(places_, 0);
+    for (std::size_t i = b; i < e; ++i)
+      if (pop.arc[i] < 0) ++local[static_cast<std::size_t>(pop.place[i])];
+  });
+  std::fill(occupancy_.begin(), occupancy_.end(), 0);
+  for (const auto& v : local_occupancy_)
+    for (std::size_t p = 0; p < v.size(); ++p) occupancy_[p] += v[p];
+
+  const World& world = ctx.world();
+  const std::int32_t day = ctx.day();
+  for (std::size_t p = 0; p < places_; ++p) {
+    const Place& place = world.places()[p];
+    const FleeKind k = params_.kind[p];
+    double score = 1.0;
+    if (place.country != params_.home_country) score *= params_.foreign_weight;
+    if (k == FleeKind::camp || k == FleeKind::idpcamp) score *= params_.camp_weight;
+    const float c = intensity(day, static_cast<place_id>(p));
+    if (c > 0) score *= std::pow(params_.conflict_weight, static_cast<double>(c));
+    score_[p] = score;
+    double mult = 1.0;
+    if (place.capacity >= 0 && (k == FleeKind::camp || k == FleeKind::idpcamp)) {
+      const double full = static_cast<double>(place.capacity) * params_.capacity_scaling;
+      const double start = params_.capacity_buffer * full;
+      const auto n = static_cast<double>(occupancy_[p]);
+      if (n >= full)
+        mult = 0.0;
+      else if (n > start && full > start)
+        mult = (full - n) / (full - start);
+    }
+    capacity_multiplier_[p] = mult;
+  }
+  const RouteState& state = ctx.route_state();
+  std::fill(out_weight_total_.begin(), out_weight_total_.end(), 0.0);
+  for (arc_id a = 0; a < world.arc_count(); ++a) {
+    const route_id r = world.arc_route(a);
+    double w = 0;
+    if (state.open[static_cast<std::size_t>(r)]) {
+      const auto v = static_cast<std::size_t>(world.arc_target(a));
+      const double km = world.routes()[static_cast<std::size_t>(r)].distance_km;
+      w = (params_.weight_softening + score_[v]) / std::pow(params_.softening + km, params_.distance_power) *
+          capacity_multiplier_[v];
+      w = std::pow(w, params_.weight_power);
+    }
+    arc_weight_[static_cast<std::size_t>(a)] = w;
+  }
+  // Sum per source place in CSR order (a fixed order, so the floating-point sums never vary).
+  for (std::size_t p = 0; p < places_; ++p) {
+    double t = 0;
+    for (const arc_id* a = world.out_arcs_begin(static_cast<place_id>(p));
+         a != world.out_arcs_end(static_cast<place_id>(p)); ++a)
+      t += arc_weight_[static_cast<std::size_t>(*a)];
+    out_weight_total_[p] = t;
+  }
+  std::fill(redirect_arc_.begin(), redirect_arc_.end(), -1);
+  for (const auto& r : params_.redirects) {
+    if (r.until_day >= 0 && day >= r.until_day) continue;
+    for (const arc_id* a = world.out_arcs_begin(r.from); a != world.out_arcs_end(r.from); ++a)
+      if (world.arc_target(*a) == r.to && state.open[static_cast<std::size_t>(world.arc_route(*a))])
+        redirect_arc_[static_cast<std::size_t>(r.from)] = *a;
+  }
+}
+
+void FleeModel::move(StepContext& ctx) {
+  Population& pop = ctx.population();
+  const World& world = ctx.world();
+  const RouteState& state = ctx.route_state();
+  const std::int32_t day = ctx.day();
+  const KeyedRng& rng = ctx.rng();
+  const auto& routes = world.routes();
+  ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
+    std::int64_t* const flow = ctx.local_flow().data();
+    for (std::size_t i = b; i < e; ++i) {
+      place_id at = pop.place[i];
+      arc_id arc = pop.arc[i];
+      double km = pop.km_done[i];
+      double budget_km = (params_.start_on_foot && pop.departure_day[i] == day) ? params_.max_walk_speed
+                                                                                : params_.max_move_speed;
+      DrawStream draws(rng, i, day, Purpose::flee_move);
+      if (arc >= 0 && !state.open[static_cast<std::size_t>(world.arc_route(arc))]) {
+        // The route closed under the agent: it turns back.
+        km = routes[static_cast<std::size_t>(world.arc_route(arc))].distance_km - km;
+        arc ^= 1;
+      }
+      for (int hops = 0; hops < 64; ++hops) {
+        if (arc < 0) {
+          const double u_move = draws.u();
+          const double u_route = draws.u();
+          arc_id next = redirect_arc_[static_cast<std::size_t>(at)];
+          if (next < 0) {
+            if (u_move >= move_chance(day, at)) break;
+            const double total = out_weight_total_[static_cast<std::size_t>(at)];
+            if (!(total > 0)) break;
+            double target = u_route * total, acc = 0;
+            for (const arc_id* a = world.out_arcs_begin(at); a != world.out_arcs_end(at); ++a) {
+              const double w = arc_weight_[static_cast<std::size_t>(*a)];
+              if (w <= 0) continue;
+              acc += w;
+              next = *a;
+              if (target < acc) break;
+            }
+            if (next < 0) break;
+          }
+          arc = next;
+          km = 0;
+          ++flow[world.arc_route(arc)];
+        }
+        const double length = routes[static_cast<std::size_t>(world.arc_route(arc))].distance_km;
+        if (length - km > budget_km) {
+          km += budget_km;
+          break;
+        }
+        budget_km -= length - km;
+        if (routes[static_cast<std::size_t>(world.arc_route(arc))].crosses_border) pop.entry_day[i] = day;
+        at = world.arc_target(arc);
+        arc = -1;
+        km = 0;
+        if (budget_km <= 0) break;
+      }
+      pop.place[i] = arc < 0 ? at : -1;
+      pop.arc[i] = arc;
+      pop.km_done[i] = static_cast<float>(km);
+      if (arc < 0) {
+        const FleeKind k = params_.kind[static_cast<std::size_t>(at)];
+        const bool abroad = world.places()[static_cast<std::size_t>(at)].country != params_.home_country;
+        pop.legal_status[i] =
+            (k == FleeKind::camp && abroad) ? LegalStatus::temporary_protection : LegalStatus::in_transit;
+      } else {
+        pop.legal_status[i] = LegalStatus::in_transit;
+      }
+    }
+  });
+}
+
+}  // namespace migrasim::models

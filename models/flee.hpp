@@ -1,0 +1,93 @@
+#pragma once
+// Forced displacement after Flee's published rules (Suleimenova, Bell and Groen 2017; Flee 3, Ghorbani
+// et al. 2024), reimplemented from their description: docs/models/flee.md.
+//   spawn:  the day's increase of the observed refugee total, shared among conflict zones in proportion to
+//           population x conflict intensity x conflict_spawn_decay (30-day steps since the conflict began);
+//   move:   at a place, leave with the place's move chance; pick a neighbour with weight
+//           ((weight_softening + score) / (softening + km)^distance_power *
+//           capacity_multiplier)^weight_power; travel up to max_move_speed km a day, possibly over several
+//           routes.
+#include <cstdint>
+#include <vector>
+
+#include <tbb/enumerable_thread_specific.h>
+
+#include "sim/model.hpp"
+
+namespace migrasim::models {
+
+enum class FleeKind : std::uint8_t { conflict_zone, town, camp, idpcamp, forwarding_hub, marker };
+bool parse_flee_kind(std::string_view s, FleeKind& out);
+std::string_view to_string(FleeKind k);
+
+struct FleeParams {
+  struct Redirect {
+    place_id from = -1;           // agents at this place ...
+    place_id to = -1;             // ... are sent on to this neighbour
+    std::int32_t until_day = -1;  // the redirection ends on this day (-1: never)
+  };
+  std::vector<FleeKind> kind;                  // [place]
+  std::vector<float> conflict_intensity;       // [day * places + place], 0..1, for every day of the run
+  std::vector<std::int64_t> target_total;      // [day] observed total of refugees (scaled), cumulative target
+  std::vector<std::int64_t> day0_camp_agents;  // [place] agents placed in camps on day 0 (insert_day0)
+  std::vector<Redirect> redirects;
+  country_id home_country = 0;  // the country of the first location: foreign_weight applies elsewhere
+
+  // Flee's move_rules, with Flee's names and defaults.
+  double conflict_movechance = 1.0;
+  double camp_movechance = 0.001;
+  double idpcamp_movechance = 0.1;
+  double default_movechance = 0.3;
+  std::int32_t awareness_level = 1;
+  double weight_softening = 0.0;
+  double softening = 10.0;
+  double distance_power = 1.0;
+  double weight_power = 1.0;
+  double camp_weight = 1.0;
+  double foreign_weight = 1.0;
+  double conflict_weight = 0.25;
+  double max_move_speed = 200.0;  // km/day
+  double max_walk_speed = 35.0;   // km/day, the first day's speed when start_on_foot
+  bool start_on_foot = false;
+  double capacity_buffer = 0.9;
+  double capacity_scaling = 1.0;
+  // spawn_rules
+  std::vector<double> conflict_spawn_decay{1.0};  // multiplier by 30-day interval since the conflict began
+
+  // Throws InputError naming the parameter.
+  void validate(const World& world, std::int32_t days) const;
+};
+
+class FleeModel final : public Model {
+ public:
+  explicit FleeModel(FleeParams params);
+  std::string_view name() const override { return "flee"; }
+  void on_start(StepContext& ctx) override;
+  void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
+  void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;
+  void decide(StepContext& ctx) override;
+  void move(StepContext& ctx) override;
+
+  const FleeParams& params() const { return params_; }
+
+ private:
+  float intensity(std::int32_t day, place_id p) const {
+    return params_.conflict_intensity[static_cast<std::size_t>(day) * places_ + static_cast<std::size_t>(p)];
+  }
+  double move_chance(std::int32_t day, place_id p) const;
+
+  FleeParams params_;
+  std::size_t places_ = 0;
+  std::int64_t spawned_ = 0;                  // agents created so far
+  std::vector<std::int32_t> conflict_start_;  // [place] first day with intensity > 0, -1 none
+  // Per day, from the counts at the start of the move phase:
+  std::vector<double> score_;                // [place] attractiveness score of a place as an end point
+  std::vector<double> capacity_multiplier_;  // [place]
+  std::vector<double> arc_weight_;           // [arc] route-choice weight out of its source, 0 if closed
+  std::vector<double> out_weight_total_;     // [place]
+  std::vector<arc_id> redirect_arc_;         // [place] forced next arc, -1 none
+  std::vector<std::int64_t> occupancy_;      // [place] agents at each place at the start of the day
+  tbb::enumerable_thread_specific<std::vector<std::int64_t>> local_occupancy_;
+};
+
+}  // namespace migrasim::models

@@ -1,0 +1,150 @@
+#include <cmath>
+#include <numeric>
+
+#include <tbb/global_control.h>
+#include <catch2/catch.hpp>
+
+#include "models/flee.hpp"
+#include "sim/errors.hpp"
+#include "sim/memory_recorder.hpp"
+#include "sim/simulation.hpp"
+
+using namespace migrasim;
+using models::FleeKind;
+
+namespace {
+
+// Conflict zone Z (home) -- 50 km -- town T (home) -- 100 km -- camp C (abroad, capacity 1000 by default)
+//                                      T -- 300 km -- camp D (abroad, capacity 1000)
+struct Case {
+  std::shared_ptr<const World> world;
+  models::FleeParams params;
+};
+
+Case small_case(std::int32_t days, std::int64_t per_day, std::int64_t camp_capacity = 1000) {
+  std::vector<Country> countries{{"HOME", "Home"}, {"HOST", "Host"}};
+  auto place = [](const char* n, country_id c, PlaceKind k, std::int64_t pop, std::int64_t cap) {
+    Place p;
+    p.name = n;
+    p.country = c;
+    p.kind = k;
+    p.population = pop;
+    p.capacity = cap;
+    return p;
+  };
+  std::vector<Place> places{place("Z", 0, PlaceKind::town, 10000, -1), place("T", 0, PlaceKind::town, 0, -1),
+                            place("C", 1, PlaceKind::shelter, 0, camp_capacity),
+                            place("D", 1, PlaceKind::shelter, 0, camp_capacity)};
+  std::vector<Route> routes{{0, 1, 50, TravelMode::road, false},
+                            {1, 2, 100, TravelMode::road, false},
+                            {1, 3, 300, TravelMode::road, false}};
+  Case c;
+  c.world = std::make_shared<const World>(countries, places, routes);
+  c.params.kind = {FleeKind::conflict_zone, FleeKind::town, FleeKind::camp, FleeKind::camp};
+  c.params.conflict_intensity.assign(static_cast<std::size_t>(days) * 4, 0.0f);
+  for (std::int32_t d = 0; d < days; ++d) c.params.conflict_intensity[static_cast<std::size_t>(d) * 4] = 1.0f;
+  c.params.target_total.resize(static_cast<std::size_t>(days));
+  for (std::int32_t d = 0; d < days; ++d)
+    c.params.target_total[static_cast<std::size_t>(d)] = per_day * (d + 1);
+  c.params.day0_camp_agents.assign(4, 0);
+  return c;
+}
+
+std::unique_ptr<MemoryRecorder> run(const Case& c, std::int32_t days, int threads,
+                                    std::vector<Event> events = {}, std::uint64_t seed = 3) {
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<models::FleeModel>(c.params));
+  auto rec = std::make_unique<MemoryRecorder>();
+  Simulation sim(c.world, Schedule(std::move(events)), std::move(models),
+                 SimulationConfig{seed, days, threads, "2020-01-01"});
+  sim.add_recorder(rec.get());
+  sim.run();
+  return rec;
+}
+
+std::int64_t at(const MemoryRecorder& r, std::size_t day, std::size_t place) {
+  std::int64_t n = r.stranded[day * 4 + place];
+  for (std::size_t s = 0; s < legal_status_count; ++s)
+    n += r.population[(day * 4 + place) * legal_status_count + s];
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("flee spawns the observed increase each day in conflict zones", "[models][flee]") {
+  Case c = small_case(10, 100);
+  auto r = run(c, 10, 2);
+  for (std::size_t d = 0; d < 10; ++d) CHECK(r->spawned[d] == 100);
+  // A fall in the observed total is a debt: nobody is created until the total exceeds what was created.
+  c.params.target_total = {100, 200, 150, 180, 260, 260, 260, 260, 260, 260};
+  auto debt = run(c, 10, 2);
+  CHECK(debt->spawned[2] == 0);
+  CHECK(debt->spawned[3] == 0);
+  CHECK(debt->spawned[4] == 60);
+}
+
+TEST_CASE("flee agents leave conflict zones and choose camps by weight", "[models][flee]") {
+  Case c = small_case(30, 100, 1000000);  // camps far from full
+  c.params.default_movechance = 1.0;      // move on from the town at once
+  auto r = run(c, 30, 2);
+  // Conflict zone movechance 1: everyone created in Z leaves on its first day (the route Z--T carries at
+  // least the day's new agents).
+  for (std::size_t d = 0; d < 30; ++d) CHECK(r->flow[d * 3 + 0] >= r->spawned[d]);
+  // From T the weights are 0.25/(10+50) back to Z (conflict_weight^1), 1/(10+100) to C and 1/(10+300) to D;
+  // camps keep their people (camp_movechance 0.001), so entries into T--C and T--D are T's choices.
+  double to_c = 0, to_d = 0;
+  for (std::size_t d = 0; d < 30; ++d) {
+    to_c += static_cast<double>(r->flow[d * 3 + 1]);
+    to_d += static_cast<double>(r->flow[d * 3 + 2]);
+  }
+  REQUIRE(to_c + to_d > 2000);
+  CHECK(to_c / (to_c + to_d) == Approx((1.0 / 110) / (1.0 / 110 + 1.0 / 310)).margin(0.03));
+  CHECK(at(*r, 29, 2) + at(*r, 29, 3) > 2000);
+}
+
+TEST_CASE("camp capacity turns people away as the camp fills", "[models][flee]") {
+  Case c = small_case(60, 200);
+  c.params.default_movechance = 1.0;
+  auto r = run(c, 60, 2);
+  // Capacity 1000 with the buffer at 90 %: the multiplier falls to 0 at 1000, so C never overfills by much
+  // (occupancy is taken at the start of each day) and D takes the rest.
+  for (std::size_t d = 0; d < 60; ++d) CHECK(at(*r, d, 2) <= 1000 + 200);
+  CHECK(at(*r, 59, 3) > 1000);
+}
+
+TEST_CASE("flee results do not depend on the thread count", "[models][flee][determinism]") {
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
+  Case c = small_case(40, 5000);
+  auto one = run(c, 40, 1), eight = run(c, 40, 8);
+  CHECK(one->population == eight->population);
+  CHECK(one->on_route == eight->on_route);
+  CHECK(one->flow == eight->flow);
+  auto other_seed = run(c, 40, 2, {}, 4);
+  CHECK(other_seed->population != one->population);
+}
+
+TEST_CASE("a closed route is not chosen and people on it turn back", "[models][flee]") {
+  Case c = small_case(20, 100);
+  c.params.default_movechance = 1.0;
+  Event close;
+  close.day = 5;
+  close.action = EventAction::close_routes;
+  close.name = "close T--C";
+  close.routes = {1};
+  auto r = run(c, 20, 2, {close});
+  for (std::size_t d = 5; d < 20; ++d) CHECK(r->flow[d * 3 + 1] == 0);
+  // Nobody stays on the closed route: they finish turning back within a day.
+  for (std::size_t d = 6; d < 20; ++d) CHECK(r->on_route[d * 3 + 1] == 0);
+  CHECK(at(*r, 19, 2) == at(*r, 5, 2));
+}
+
+TEST_CASE("flee parameters are validated", "[models][flee]") {
+  Case c = small_case(5, 10);
+  c.params.camp_movechance = 1.5;
+  CHECK_THROWS_AS(c.params.validate(*c.world, 5), InputError);
+  Case aware = small_case(5, 10);
+  aware.params.awareness_level = 2;
+  CHECK_THROWS_WITH(aware.params.validate(*aware.world, 5), Catch::Contains("awareness_level"));
+  Case ok = small_case(5, 10);
+  CHECK_NOTHROW(ok.params.validate(*ok.world, 5));
+}
