@@ -19,6 +19,10 @@
 #include <utility>
 #include <vector>
 
+#include <boost/version.hpp>
+#include <fmt/core.h>
+#include <tbb/version.h>
+
 #include "migrasim/version.hpp"
 #include "sim/errors.hpp"
 
@@ -249,6 +253,15 @@ std::string compiler_version() {
 #endif
 }
 
+// Versions of the libraries that shape results or files (headers this binary was built with; TBB's runtime).
+std::string library_versions() {
+  return std::string("oneTBB ") + TBB_runtime_version() + "; Boost " + std::to_string(BOOST_VERSION / 100000) + "." +
+         std::to_string(BOOST_VERSION / 100 % 1000) + "." + std::to_string(BOOST_VERSION % 100) + "; HDF5 " +
+         hdf5_library_version() + "; fmt " + std::to_string(FMT_VERSION / 10000) + "." +
+         std::to_string(FMT_VERSION / 100 % 100) + "." + std::to_string(FMT_VERSION % 100) +
+         "; yaml-cpp " MIGRASIM_YAML_CPP_VERSION "; Random123 (Philox4x32-10)";
+}
+
 std::string software_version() {
   std::string s = std::string("migrasim ") + migrasim::version_string;
   const std::string git = migrasim::git_describe;
@@ -440,6 +453,7 @@ struct Hdf5Writer::Impl {
     put_attr(group.get(), "migrasim_git", migrasim::git_describe);
     put_attr(group.get(), "hdf5_version", hdf5_library_version());
     put_attr(group.get(), "compiler", compiler_version());
+    put_attr(group.get(), "library_versions", library_versions());
     put_attr(group.get(), "created_utc", utc_now_iso8601());
   }
 };

@@ -34,6 +34,7 @@ def test_run_writes_a_file_xarray_opens(cli, mini, tmp_path):
     prov = xr.open_dataset(out, engine="h5netcdf", group="provenance")
     assert "A tiny scenario for tests" in str(prov["scenario_text"].values)
     assert int(prov.attrs["seed"]) == 7 and int(prov.attrs["threads"]) == 2
+    assert "oneTBB" in prov.attrs["library_versions"] and "HDF5" in prov.attrs["library_versions"]
     info = cli("info", out)
     assert info.returncode == 0 and "spawned" in info.stdout
 
