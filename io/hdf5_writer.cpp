@@ -19,9 +19,9 @@
 #include <utility>
 #include <vector>
 
-#include <boost/version.hpp>
 #include <fmt/core.h>
 #include <tbb/version.h>
+#include <boost/version.hpp>
 
 #include "migrasim/version.hpp"
 #include "sim/errors.hpp"
@@ -255,10 +255,11 @@ std::string compiler_version() {
 
 // Versions of the libraries that shape results or files (headers this binary was built with; TBB's runtime).
 std::string library_versions() {
-  return std::string("oneTBB ") + TBB_runtime_version() + "; Boost " + std::to_string(BOOST_VERSION / 100000) + "." +
-         std::to_string(BOOST_VERSION / 100 % 1000) + "." + std::to_string(BOOST_VERSION % 100) + "; HDF5 " +
-         hdf5_library_version() + "; fmt " + std::to_string(FMT_VERSION / 10000) + "." +
-         std::to_string(FMT_VERSION / 100 % 100) + "." + std::to_string(FMT_VERSION % 100) +
+  return std::string("oneTBB ") + TBB_runtime_version() + "; Boost " +
+         std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) + "." +
+         std::to_string(BOOST_VERSION % 100) + "; HDF5 " + hdf5_library_version() + "; fmt " +
+         std::to_string(FMT_VERSION / 10000) + "." + std::to_string(FMT_VERSION / 100 % 100) + "." +
+         std::to_string(FMT_VERSION % 100) +
          "; yaml-cpp " MIGRASIM_YAML_CPP_VERSION "; Random123 (Philox4x32-10)";
 }
 

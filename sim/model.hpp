@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/population.hpp"
+#include "sim/recorder.hpp"
 #include "sim/rng.hpp"
 #include "sim/schedule.hpp"
 #include "sim/world.hpp"
@@ -49,6 +50,10 @@ class Model {
   virtual void spawn_counts(StepContext&, std::vector<std::int64_t>& /*per_place*/) {}
   // Fill every field of the new agents [first, last); `place` holds their place of appearance.
   virtual void init_agents(StepContext&, std::size_t /*first*/, std::size_t /*last*/) {}
+  // Series of the model's own that recorders should keep (declared once, before day 0).
+  virtual void declare_series(std::vector<SeriesSpec>& /*out*/) const {}
+  // The day's values of the declared series, in declaration order (called after update_status).
+  virtual void fill_series(StepContext&, std::vector<std::vector<std::int64_t>>& /*values*/) {}
   virtual void decide(StepContext&) {}
   virtual void move(StepContext&) {}
   virtual void update_status(StepContext&) {}

@@ -11,12 +11,28 @@
 
 namespace migrasim {
 
+// A model's own daily counts (e.g. a programme's queue), recorded beside the kernel's. The values of one
+// day are laid out row-major over `dims`; the recorded variable has dimensions (time, dims...).
+struct SeriesSpec {
+  std::string name;                              // variable name, e.g. "programme_queue"
+  std::string long_name;                         // human-readable description
+  std::string units;                             // e.g. "persons"
+  std::vector<std::string> dims;                 // dimension names after time, e.g. {"programme", "outcome"}
+  std::vector<std::vector<std::string>> coords;  // labels of each dimension (same order as dims)
+  std::size_t size() const {
+    std::size_t n = 1;
+    for (const auto& c : coords) n *= c.size();
+    return n;
+  }
+};
+
 struct RunInfo {
   const World* world = nullptr;
   std::string start_date;  // ISO 8601, e.g. "2024-01-01"
   std::int32_t days = 0;
   std::uint64_t seed = 0;
   int threads = 0;
+  std::vector<SeriesSpec> series;  // the models' own series, in the order of DayRecord::series
 };
 
 // Counts at the end of one day. Every count is an integer computed by an order-independent reduction.
@@ -30,6 +46,8 @@ struct DayRecord {
   std::int64_t spawned_today = 0;
   std::int64_t spawned_total =
       0;  // identity: spawned_total = sum(population) + sum(stranded) + sum(on_route)
+  // The models' own series for the day, one per RunInfo::series entry, each of size SeriesSpec::size().
+  std::vector<const std::vector<std::int64_t>*> series;
 };
 
 struct EventRecord {

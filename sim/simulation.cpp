@@ -39,6 +39,10 @@ struct Simulation::Impl final : StepContext {
 
   std::vector<std::int64_t> population_counts_, stranded_counts_, on_route_counts_, flow_counts_;
   std::int64_t spawned_total_ = 0;
+  std::vector<SeriesSpec> series_specs_;
+  std::vector<std::size_t> series_first_;  // [model] index of its first series
+  std::vector<std::size_t> series_count_;  // [model]
+  std::vector<std::vector<std::int64_t>> series_values_;
   tbb::enumerable_thread_specific<std::vector<std::int64_t>> local_flow_;
   tbb::enumerable_thread_specific<LocalCounts> local_counts_;
 
@@ -81,7 +85,16 @@ struct Simulation::Impl final : StepContext {
   }
 
   void start() {
-    RunInfo info{world_.get(), config_.start_date, config_.days, config_.seed, std::max(1, config_.threads)};
+    for (auto& m : models_) {
+      series_first_.push_back(series_specs_.size());
+      m->declare_series(series_specs_);
+      series_count_.push_back(series_specs_.size() - series_first_.back());
+    }
+    series_values_.resize(series_specs_.size());
+    for (std::size_t k = 0; k < series_specs_.size(); ++k)
+      series_values_[k].assign(series_specs_[k].size(), 0);
+    RunInfo info{world_.get(), config_.start_date,           config_.days,
+                 config_.seed, std::max(1, config_.threads), series_specs_};
     for (auto* r : recorders_) r->on_start(info);
     for (auto& m : models_) m->on_start(*this);
     started_ = true;
@@ -207,8 +220,22 @@ struct Simulation::Impl final : StepContext {
     for (const auto& lf : local_flow_)
       for (std::size_t k = 0; k < lf.size(); ++k) flow_counts_[k] += lf[k];
     count();
+    for (std::size_t m = 0; m < models_.size(); ++m) {
+      if (series_count_[m] == 0) continue;
+      std::vector<std::vector<std::int64_t>> values(series_count_[m]);
+      for (std::size_t k = 0; k < values.size(); ++k) values[k].swap(series_values_[series_first_[m] + k]);
+      models_[m]->fill_series(*this, values);
+      for (std::size_t k = 0; k < values.size(); ++k) {
+        const std::size_t g = series_first_[m] + k;
+        if (values[k].size() != series_specs_[g].size())
+          throw InternalError("model '" + std::string(models_[m]->name()) + "' filled series '" +
+                              series_specs_[g].name + "' with the wrong size");
+        series_values_[g].swap(values[k]);
+      }
+    }
     DayRecord rec{day_,          &population_counts_, &stranded_counts_, &on_route_counts_,
-                  &flow_counts_, spawned_today,       spawned_total_};
+                  &flow_counts_, spawned_today,       spawned_total_,    {}};
+    for (const auto& v : series_values_) rec.series.push_back(&v);
     for (auto* r : recorders_) r->on_day(rec);
     ++day_;
     if (day_ == config_.days)

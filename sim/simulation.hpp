@@ -52,6 +52,9 @@ class Simulation {
   const std::vector<std::int64_t>& on_route_counts() const;
   const std::vector<std::int64_t>& flow_counts() const;
   std::int64_t spawned_total() const;
+  // The models' own series (declared at the first step) and their values at the end of the last day run.
+  const std::vector<SeriesSpec>& series_specs() const;
+  const std::vector<std::vector<std::int64_t>>& series_values() const;
 
  private:
   struct Impl;
