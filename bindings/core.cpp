@@ -153,6 +153,24 @@ void register_simulation(py::module_& m) {
              d["on_route"] = copy(s.record.on_route, {days, routes});
              d["flow"] = copy(s.record.flow, {days, routes});
              d["spawned"] = copy(s.record.spawned, {days});
+             // The models' own series: name -> dims, coords (labels per dim), long_name, units and values
+             // shaped (days, *dims). Empty until the first step (the models declare them then).
+             py::dict series;
+             const auto& specs = s.record.series_specs();
+             for (std::size_t k = 0; k < specs.size() && k < s.record.series.size(); ++k) {
+               const SeriesSpec& spec = specs[k];
+               std::vector<py::ssize_t> shape{days};
+               for (const auto& labels : spec.coords)
+                 shape.push_back(static_cast<py::ssize_t>(labels.size()));
+               py::dict one;
+               one["dims"] = spec.dims;
+               one["coords"] = spec.coords;
+               one["long_name"] = spec.long_name;
+               one["units"] = spec.units;
+               one["values"] = copy(s.record.series[k], shape);
+               series[py::str(spec.name)] = one;
+             }
+             d["series"] = series;
              py::list events;
              for (const auto& e : s.record.events)
                events.append(py::dict(py::arg("day") = e.day, py::arg("name") = e.name,

@@ -16,6 +16,7 @@
 #include <tbb/global_control.h>
 #include <CLI/CLI.hpp>
 
+#include "io/compare.hpp"
 #include "io/flee_case.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/scenario.hpp"
@@ -272,6 +273,63 @@ int validate_command(const std::string& scenario, const std::string& observed_di
   return exit_ok;
 }
 
+int compare_command(const std::vector<std::string>& files, std::string png) {
+  std::vector<migrasim::io::Headline> h;
+  for (const auto& f : files) h.push_back(migrasim::io::read_headline(f));
+  struct Row {
+    const char* name;
+    std::int64_t migrasim::io::Headline::*field;
+  };
+  const Row rows[] = {{"irregular residents at end", &migrasim::io::Headline::irregular_end},
+                      {"regularised at end", &migrasim::io::Headline::regularised_end},
+                      {"applications", &migrasim::io::Headline::applications},
+                      {"approvals", &migrasim::io::Headline::approvals},
+                      {"rejections (incl. inadmissible)", &migrasim::io::Headline::rejections},
+                      {"backlog at end", &migrasim::io::Headline::backlog_end},
+                      {"removals", &migrasim::io::Headline::removals},
+                      {"deaths", &migrasim::io::Headline::deaths_end},
+                      {"stranded at end", &migrasim::io::Headline::stranded_end}};
+  std::cout << fmt::format("{:<34}", "indicator");
+  for (std::size_t k = 0; k < h.size(); ++k)
+    std::cout << fmt::format("{:>26}", fs::path(files[k]).stem().string());
+  std::cout << "\n";
+  for (const auto& r : rows) {
+    std::cout << fmt::format("{:<34}", r.name);
+    for (std::size_t k = 0; k < h.size(); ++k) {
+      const std::int64_t v = h[k].*(r.field);
+      if (k == 0)
+        std::cout << fmt::format("{:>26}", v);
+      else
+        std::cout << fmt::format("{:>26}", fmt::format("{} ({:+})", v, v - h[0].*(r.field)));
+    }
+    std::cout << "\n";
+  }
+  // Series for the plot, then the PNG by the standalone plotting script when Python is at hand.
+  if (png.empty()) png = "out/compare.png";
+  if (fs::path(png).has_parent_path() && !fs::is_directory(fs::path(png).parent_path()))
+    throw migrasim::InputError(png + ": folder " + fs::path(png).parent_path().string() + " does not exist");
+  const std::string csv_path = (fs::path(png).replace_extension(".csv")).string();
+  {
+    std::ofstream csv(csv_path);
+    csv << "file,start_date,day,irregular\n";
+    for (std::size_t k = 0; k < h.size(); ++k)
+      for (std::size_t t = 0; t < h[k].irregular_by_day.size(); ++t)
+        csv << fs::path(files[k]).stem().string() << "," << h[k].start_date << "," << t << ","
+            << h[k].irregular_by_day[t] << "\n";
+    if (!csv) throw migrasim::InputError(csv_path + ": cannot write the file");
+  }
+  const char* python = std::getenv("MIGRASIM_PYTHON");
+  const std::string py = python ? python : "/usr/bin/python3";
+  const std::string script = std::string(MIGRASIM_SOURCE_DIR) + "/bindings/migrasim/compare_plot.py";
+  const std::string cmd = "'" + py + "' '" + script + "' '" + csv_path + "' '" + png + "' > /dev/null 2>&1";
+  if (fs::exists(script) && fs::exists(py) && std::system(cmd.c_str()) == 0)
+    std::cout << "wrote " << png << " (irregular population over time) and " << csv_path << "\n";
+  else
+    std::cout << "wrote " << csv_path << "; no PNG: " << py << " could not run " << script
+              << " (matplotlib missing?)\n";
+  return exit_ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -329,6 +387,14 @@ int main(int argc, char** argv) {
       "Scores CSV (default out/<scenario name>_validation.csv; daily series beside it, and a PNG "
       "per camp when Python with matplotlib is available)");
 
+  auto* compare = app.add_subcommand(
+      "compare", "Headline indicators of several output files side by side, with differences from the first");
+  std::vector<std::string> compare_files;
+  std::string compare_png;
+  compare->add_option("FILES", compare_files, "Output files (HDF5); the first is the reference")->required();
+  compare->add_option("-o,--output", compare_png,
+                      "PNG of the irregular population over time per file (default out/compare.png)");
+
   auto* info = app.add_subcommand("info", "Summarise an output file");
   std::string info_path;
   info->add_option("FILE", info_path, "migrasim output file (HDF5)")->required();
@@ -344,6 +410,7 @@ int main(int argc, char** argv) {
     if (*run)
       return run_command(scenario, flee_dir, simsetting, output, days, seed, threads, sets, quiet,
                          command_line);
+    if (*compare) return compare_command(compare_files, compare_png);
     if (*import_flee) return import_flee_command(import_dir, import_simsetting, import_out);
     if (*validate)
       return validate_command(validate_scenario, observed_dir, seeds, threads, sets, validate_out);

@@ -270,6 +270,15 @@ std::string software_version() {
   return s;
 }
 
+// Names of model series and their dimensions: a letter, then letters, digits or '_' (valid everywhere:
+// HDF5, netCDF, xarray attribute access).
+bool valid_series_name(const std::string& name) {
+  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (name.empty() || !letter(name[0])) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [&](char c) { return letter(c) || (c >= '0' && c <= '9') || c == '_'; });
+}
+
 constexpr hsize_t target_chunk_bytes = hsize_t{1} << 20;  // at most 1 MiB per chunk
 constexpr hsize_t max_time_chunk = 32;                    // days per chunk for gridded variables
 constexpr hsize_t max_series_chunk = 1024;                // days per chunk for 1-D series (time, spawned)
@@ -343,10 +352,12 @@ struct Hdf5Writer::Impl {
   Series* on_route = nullptr;
   Series* flow = nullptr;
   Series* spawned = nullptr;
+  std::vector<Series*> model_series;  // [k] the variable of info.series[k]
   std::vector<std::int64_t> spawned_row;
 
   void close_all() {
     time = population = stranded = on_route = flow = spawned = nullptr;
+    model_series.clear();
     series.clear();
     file.reset();
   }
@@ -398,6 +409,81 @@ struct Hdf5Writer::Impl {
     s.dataset = create_chunked(name, file_type, s.row_dims, s.chunk_t, compress);
     series.push_back(std::move(s));
     return &series.back();
+  }
+
+  // The models' own series: int64 variables (time, dims...). A dimension that already exists as a dimension
+  // scale at the root (the kernel's location, legal_status, edge, or one an earlier series created) is reused
+  // after checking its length; otherwise a new string dimension scale is made from the spec's labels.
+  void add_model_series(const std::vector<SeriesSpec>& specs) {
+    const hid_t root = file.get();
+    for (const SeriesSpec& spec : specs) {
+      const std::string what = "model series '" + spec.name + "'";
+      if (!valid_series_name(spec.name))
+        throw InternalError(what + ": the name must be a letter followed by letters, digits or '_'");
+      if (reserved_name(spec.name) || has_root_link(spec.name))
+        throw InternalError(what + ": the name is already used in the output file");
+      if (spec.coords.size() != spec.dims.size())
+        throw InternalError(what + ": " + std::to_string(spec.dims.size()) + " dims but " +
+                            std::to_string(spec.coords.size()) + " lists of coordinate labels");
+      std::vector<Handle> scales;
+      std::vector<hsize_t> row_dims;
+      for (std::size_t i = 0; i < spec.dims.size(); ++i) {
+        const std::string& dim = spec.dims[i];
+        const std::vector<std::string>& labels = spec.coords[i];
+        if (!valid_series_name(dim) || dim == "time")
+          throw InternalError(what + ": bad dimension name '" + dim + "'");
+        for (std::size_t j = 0; j < i; ++j)
+          if (spec.dims[j] == dim) throw InternalError(what + ": dimension '" + dim + "' appears twice");
+        if (has_root_link(dim)) {
+          Handle scale = checked(H5Dopen2(root, dim.c_str(), H5P_DEFAULT), H5Dclose,
+                                 "cannot open dimension '" + dim + "'");
+          const auto n = scale_length(scale.get(), dim, what);
+          if (n != labels.size())
+            throw InternalError(what + ": dimension '" + dim + "' has " + std::to_string(n) +
+                                " entries in the file but the series gives " + std::to_string(labels.size()) +
+                                " labels");
+          scales.push_back(std::move(scale));
+        } else {
+          Handle scale = write_strings(root, dim.c_str(), labels);
+          check(H5DSset_scale(scale.get(), dim.c_str()), "cannot make '" + dim + "' a dimension scale");
+          scales.push_back(std::move(scale));
+        }
+        row_dims.push_back(static_cast<hsize_t>(labels.size()));
+      }
+      Series* s = add_series(spec.name.c_str(), H5T_STD_I64LE, H5T_NATIVE_INT64, std::move(row_dims), true);
+      const hid_t d = s->dataset.get();
+      attach(d, time->dataset.get(), 0, spec.name.c_str());
+      for (std::size_t i = 0; i < scales.size(); ++i)
+        attach(d, scales[i].get(), static_cast<unsigned>(i + 1), spec.name.c_str());
+      if (!spec.long_name.empty()) put_attr(d, "long_name", spec.long_name);
+      if (!spec.units.empty()) put_attr(d, "units", spec.units);
+      model_series.push_back(s);
+    }
+  }
+
+  bool has_root_link(const std::string& name) const {
+    return H5Lexists(file.get(), name.c_str(), H5P_DEFAULT) > 0;
+  }
+
+  // Names that are (or may become) the kernel's, whether or not this file records them.
+  static bool reserved_name(const std::string& name) {
+    for (const char* r : {"time", "location", "legal_status", "edge", "population", "stranded", "on_route",
+                          "flow", "spawned", "location_country", "location_kind", "location_lat",
+                          "location_lon", "edge_distance_km", "edge_mode", "events", "provenance"})
+      if (name == r) return true;
+    return false;
+  }
+
+  // Length of an existing 1-D dimension scale; InternalError if `dataset` is not one.
+  static std::size_t scale_length(hid_t dataset, const std::string& dim, const std::string& what) {
+    if (H5DSis_scale(dataset) <= 0)
+      throw InternalError(what + ": dimension '" + dim + "' names a variable that is not a dimension");
+    Handle space = checked(H5Dget_space(dataset), H5Sclose, "cannot get the dataspace of '" + dim + "'");
+    if (H5Sget_simple_extent_ndims(space.get()) != 1)
+      throw InternalError(what + ": dimension '" + dim + "' is not one-dimensional");
+    hsize_t n = 0;
+    H5Sget_simple_extent_dims(space.get(), &n, nullptr);
+    return static_cast<std::size_t>(n);
   }
 
   void write_events() {
@@ -627,6 +713,7 @@ void Hdf5Writer::on_start(const RunInfo& info) {
   if (m.options.record_flow)
     m.flow = variable("flow", {R}, {&edge}, "entries into each route during the day", edge_coords);
   m.spawned = variable("spawned", {}, {}, "new agents that day", nullptr);
+  m.add_model_series(info.series);
 }
 
 void Hdf5Writer::on_event(const EventRecord& event) {
@@ -652,6 +739,12 @@ void Hdf5Writer::on_day(const DayRecord& record) {
   const std::int64_t* str = m.stranded ? row(record.stranded, m.places, "stranded") : nullptr;
   const std::int64_t* onr = m.on_route ? row(record.on_route, m.routes, "on_route") : nullptr;
   const std::int64_t* flw = m.flow ? row(record.flow, m.routes, "flow") : nullptr;
+  if (record.series.size() != m.model_series.size())
+    throw InternalError("Hdf5Writer::on_day: " + std::to_string(record.series.size()) +
+                        " model series in the day record, expected " + std::to_string(m.model_series.size()));
+  std::vector<const std::int64_t*> extra(m.model_series.size());
+  for (std::size_t k = 0; k < extra.size(); ++k)
+    extra[k] = row(record.series[k], m.info.series[k].size(), m.info.series[k].name.c_str());
   // (Test the series, not the row pointers: an empty vector may give a null data().)
   m.time->append(&record.day);
   if (m.population) m.population->append(pop);
@@ -659,6 +752,7 @@ void Hdf5Writer::on_day(const DayRecord& record) {
   if (m.on_route) m.on_route->append(onr);
   if (m.flow) m.flow->append(flw);
   m.spawned->append(&record.spawned_today);
+  for (std::size_t k = 0; k < extra.size(); ++k) m.model_series[k]->append(extra[k]);
 }
 
 void Hdf5Writer::commit(const Provenance& provenance) {
@@ -670,6 +764,7 @@ void Hdf5Writer::commit(const Provenance& provenance) {
   m.write_events();
   m.write_provenance(provenance);
   m.time = m.population = m.stranded = m.on_route = m.flow = m.spawned = nullptr;
+  m.model_series.clear();
   m.series.clear();
   check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), "cannot flush '" + m.partial_path + "'");
   check(m.file.close(), "cannot close '" + m.partial_path + "'");
@@ -810,6 +905,58 @@ std::string attr_text(hid_t obj, const char* name) {
   }
 }
 
+// The models' own series in a file: int64 datasets at the root, other than the kernel's, whose first
+// dimension is `time`. Each with its dimension names after time, in creation order.
+struct ModelSeriesInfo {
+  std::string name;
+  std::vector<std::string> dims;
+};
+
+std::vector<ModelSeriesInfo> find_model_series(hid_t file, hid_t time) {
+  H5G_info_t ginfo{};
+  check(H5Gget_info(file, &ginfo), "cannot list the file's variables");
+  // Creation order is tracked by the writer; fall back to name order for other files.
+  H5_index_t index = H5_INDEX_CRT_ORDER;
+  if (ginfo.nlinks > 0 && H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, 0, nullptr, 0, H5P_DEFAULT) < 0)
+    index = H5_INDEX_NAME;
+  static const char* const kernel[] = {"time",     "location", "legal_status", "edge",   "population",
+                                       "stranded", "on_route", "flow",         "spawned"};
+  std::vector<ModelSeriesInfo> out;
+  for (hsize_t i = 0; i < ginfo.nlinks; ++i) {
+    const ssize_t len = H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    if (len <= 0) continue;
+    std::string name(static_cast<std::size_t>(len) + 1, '\0');
+    H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, i, name.data(), name.size(), H5P_DEFAULT);
+    name.resize(static_cast<std::size_t>(len));
+    if (std::any_of(std::begin(kernel), std::end(kernel), [&](const char* k) { return name == k; })) continue;
+    // (H5Oopen and H5Iget_type rather than H5Oget_info, whose signature differs between HDF5 versions.)
+    Handle ds(H5Oopen(file, name.c_str(), H5P_DEFAULT), H5Oclose);
+    if (!ds.valid() || H5Iget_type(ds.get()) != H5I_DATASET) continue;
+    if (H5DSis_scale(ds.get()) > 0) continue;
+    Handle type(H5Dget_type(ds.get()), H5Tclose);
+    if (!type.valid() || H5Tget_class(type.get()) != H5T_INTEGER) continue;
+    const auto dims = extent(ds.get());
+    if (dims.empty() || H5DSis_attached(ds.get(), time, 0) <= 0) continue;
+    ModelSeriesInfo info{name, {}};
+    for (unsigned d = 1; d < dims.size(); ++d) {
+      std::string dim;
+      auto visit = [](hid_t, unsigned, hid_t scale, void* data) -> herr_t {
+        const ssize_t n = H5Iget_name(scale, nullptr, 0);
+        if (n <= 0) return 1;
+        std::string path(static_cast<std::size_t>(n) + 1, '\0');
+        H5Iget_name(scale, path.data(), path.size());
+        path.resize(static_cast<std::size_t>(n));
+        *static_cast<std::string*>(data) = path.substr(path.rfind('/') + 1);
+        return 1;  // the first scale is enough
+      };
+      if (H5DSget_num_scales(ds.get(), d) > 0) H5DSiterate_scales(ds.get(), d, nullptr, visit, &dim);
+      info.dims.push_back(dim.empty() ? "?" : dim);
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
 // "YYYY-MM-DD" + days, or empty if the date does not parse.
 std::string add_days(const std::string& date, std::int64_t days) {
   int y = 0, mo = 0, d = 0;
@@ -947,6 +1094,24 @@ std::string summarise_open(hid_t file, const std::string& path) {
       os << "  " << std::left << std::setw(36) << label << std::right << std::setw(14) << per_place[p];
       if (have_stranded && stranded_place[p] != 0) os << "  (+" << stranded_place[p] << " stranded)";
       os << "\n";
+    }
+  }
+
+  const auto model_series = find_model_series(file, time.get());
+  if (!model_series.empty()) {
+    os << "model series (final day totals):\n";
+    std::vector<std::string> labels;
+    std::size_t width = 36;
+    for (const ModelSeriesInfo& ms : model_series) {
+      std::string label = ms.name + "(time";
+      for (const std::string& d : ms.dims) label += ", " + d;
+      labels.push_back(label + ")");
+      width = std::max(width, labels.back().size() + 1);
+    }
+    for (std::size_t i = 0; i < model_series.size(); ++i) {
+      const auto v = read_slice(file, model_series[i].name.c_str(), last);
+      os << "  " << std::left << std::setw(static_cast<int>(width)) << labels[i] << std::right
+         << std::setw(14) << std::accumulate(v.begin(), v.end(), std::int64_t{0}) << "\n";
     }
   }
   return os.str();

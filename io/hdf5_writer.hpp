@@ -12,6 +12,9 @@
 //   spawned(time) int64                              new agents that day
 //   location_country(location), location_kind(location), location_lat(location), location_lon(location),
 //   edge_distance_km(edge), edge_mode(edge): static coordinates and attributes
+//   model series (sim::SeriesSpec): one int64 variable NAME(time, dims...) per series a model declares, e.g.
+//     programme_decisions(time, programme, outcome); dimension scales created once, or reused when a dim of
+//     that name exists (location, legal_status, edge, or another series')
 //   group events: 1-D datasets over dimension "event": day, name, action, target, value, routes_affected
 //   group provenance: attributes and string datasets (scenario text verbatim, resolved scenario, seed,
 //     software and library versions, threads, wall time, command line, start time)

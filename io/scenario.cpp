@@ -600,6 +600,147 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
     w.place_by_name[w.places[i].name] = static_cast<place_id>(i);
 }
 
+// behaviour.legal: residents at the start, regularisation programmes, enforcement
+// (docs/models/legal_status.md).
+models::LegalParams read_legal(const YamlNode& node, const WorldParts& w, std::int64_t start_day) {
+  const std::string base = "behaviour.legal";
+  MapReader r(node, base, {"residents", "programmes", "enforcement", "visa_permit_days", "visa_renewal"});
+  models::LegalParams p;
+  for (const auto& c : w.countries) p.country_codes.push_back(c.code);
+  if (auto* v = r.get("visa_permit_days"))
+    p.visa_permit_days =
+        static_cast<std::int32_t>(number_in(*v, r.sub("visa_permit_days"), 1, 36500, "days >= 1"));
+  if (auto* v = r.get("visa_renewal"))
+    p.visa_renewal = number_in(*v, r.sub("visa_renewal"), 0, 1, "a probability in [0, 1]");
+  auto years_range = [](const YamlNode& n, const std::string& path, double& lo, double& hi) {
+    if (!n.is_sequence() || n.items.size() != 2) expected(n, path, "[min, max] years");
+    lo = number_in(n.items[0], path + "[0]", 0, 200, "years >= 0");
+    hi = number_in(n.items[1], path + "[1]", lo, 200, "years >= the minimum");
+  };
+  if (auto* res = r.get("residents")) {
+    if (!res->is_sequence()) expected(*res, r.sub("residents"), "a list of resident groups");
+    for (std::size_t i = 0; i < res->items.size(); ++i) {
+      const std::string gp = r.sub("residents") + "[" + std::to_string(i) + "]";
+      MapReader g(res->items[i], gp, {"place", "origin", "count", "status", "resident_years", "permit_days"});
+      models::LegalParams::Residents grp;
+      grp.place = place_ref(w, g.require("place"), g.sub("place"));
+      grp.origin = place_ref(w, g.require("origin"), g.sub("origin"));
+      grp.count = as_int(g.require("count"), g.sub("count"), "a whole number of persons >= 0");
+      if (grp.count < 0) expected(g.require("count"), g.sub("count"), "a whole number of persons >= 0");
+      if (auto* st = g.get("status")) {
+        const std::string v = as_string(*st, g.sub("status"));
+        if (v == "irregular")
+          grp.status = LegalStatus::irregular;
+        else if (v == "overstayer")
+          grp.status = LegalStatus::overstayer;
+        else if (v == "regular")
+          grp.status = LegalStatus::regular;
+        else
+          expected(*st, g.sub("status"), "irregular, overstayer or regular");
+      }
+      if (auto* y = g.get("resident_years"))
+        years_range(*y, g.sub("resident_years"), grp.resident_years_min, grp.resident_years_max);
+      if (auto* pd = g.get("permit_days"))
+        grp.permit_days =
+            static_cast<std::int32_t>(number_in(*pd, g.sub("permit_days"), 1, 36500, "days >= 1"));
+      p.residents.push_back(grp);
+    }
+  }
+  if (auto* progs = r.get("programmes")) {
+    if (!progs->is_sequence()) expected(*progs, r.sub("programmes"), "a list of programmes");
+    for (std::size_t i = 0; i < progs->items.size(); ++i) {
+      const std::string pp = r.sub("programmes") + "[" + std::to_string(i) + "]";
+      MapReader g(progs->items[i], pp,
+                  {"name", "country", "kind", "window", "start", "cutoff_date", "min_residence_days",
+                   "min_residence_years", "nationalities", "eligible_share", "take_up",
+                   "information_campaign", "enforcement_fear", "documentation_barrier", "processing_per_day",
+                   "no_show", "rejection", "permit_days", "renewal"});
+      models::LegalParams::Programme pr;
+      pr.name = as_string(g.require("name"), g.sub("name"));
+      pr.country = country_ref(w, g.require("country"), g.sub("country"));
+      const std::string kind = as_string(g.require("kind"), g.sub("kind"));
+      if (kind == "permanent")
+        pr.permanent = true;
+      else if (kind != "one_off")
+        expected(g.require("kind"), g.sub("kind"), "one_off or permanent");
+      if (!pr.permanent) {
+        const YamlNode& win = g.require("window");
+        if (!win.is_sequence() || win.items.size() != 2)
+          expected(win, g.sub("window"), "[open date, close date]");
+        pr.open_day = static_cast<std::int32_t>(date_of(win.items[0], g.sub("window") + "[0]") - start_day);
+        pr.close_day = static_cast<std::int32_t>(date_of(win.items[1], g.sub("window") + "[1]") - start_day);
+        if (pr.close_day < pr.open_day)
+          fail(win, g.sub("window"),
+               "the window closes (" + win.items[1].scalar + ") before it opens (" + win.items[0].scalar +
+                   ")");
+        const YamlNode& cut = g.require("cutoff_date");
+        pr.cutoff_day = static_cast<std::int32_t>(date_of(cut, g.sub("cutoff_date")) - start_day);
+      } else {
+        pr.open_day = g.get("start")
+                          ? static_cast<std::int32_t>(date_of(*g.get("start"), g.sub("start")) - start_day)
+                          : 0;
+        pr.close_day = std::numeric_limits<std::int32_t>::max();
+        if (g.get("window")) fail(*g.get("window"), g.sub("window"), "a permanent mechanism has no window");
+      }
+      if (auto* v = g.get("min_residence_days"))
+        pr.min_residence_days =
+            static_cast<std::int32_t>(number_in(*v, g.sub("min_residence_days"), 0, 36500, "days >= 0"));
+      if (auto* v = g.get("min_residence_years"))
+        pr.min_residence_days = static_cast<std::int32_t>(
+            std::lround(365.25 * number_in(*v, g.sub("min_residence_years"), 0, 100, "years >= 0")));
+      if (auto* nat = g.get("nationalities")) {
+        if (!nat->is_sequence()) expected(*nat, g.sub("nationalities"), "a list of country codes");
+        for (std::size_t k = 0; k < nat->items.size(); ++k)
+          pr.nationalities.push_back(
+              country_ref(w, nat->items[k], g.sub("nationalities") + "[" + std::to_string(k) + "]"));
+      }
+      auto prob = [&](const char* key, double& out) {
+        if (auto* v = g.get(key)) out = number_in(*v, g.sub(key), 0, 1, "a share in [0, 1]");
+      };
+      prob("eligible_share", pr.eligible_share);
+      prob("take_up", pr.take_up);
+      prob("enforcement_fear", pr.enforcement_fear);
+      prob("documentation_barrier", pr.documentation_barrier);
+      prob("no_show", pr.no_show);
+      prob("rejection", pr.rejection);
+      prob("renewal", pr.renewal);
+      if (auto* v = g.get("information_campaign"))
+        pr.information_campaign = number_in(*v, g.sub("information_campaign"), 0, 100, "a multiplier >= 0");
+      const YamlNode& cap = g.require("processing_per_day");
+      const std::int64_t c = as_int(cap, g.sub("processing_per_day"), "decisions per day >= 0");
+      if (c < 0 || c > std::numeric_limits<std::int32_t>::max())
+        expected(cap, g.sub("processing_per_day"), "decisions per day >= 0");
+      pr.processing_per_day = static_cast<std::int32_t>(c);
+      if (auto* v = g.get("permit_days"))
+        pr.permit_days =
+            static_cast<std::int32_t>(number_in(*v, g.sub("permit_days"), 1, 36500, "days >= 1"));
+      for (const auto& other : p.programmes)
+        if (other.name == pr.name)
+          fail(g.require("name"), g.sub("name"), "programme '" + pr.name + "' is listed twice");
+      p.programmes.push_back(pr);
+    }
+  }
+  if (auto* en = r.get("enforcement")) {
+    if (!en->is_sequence()) expected(*en, r.sub("enforcement"), "a list");
+    for (std::size_t i = 0; i < en->items.size(); ++i) {
+      const std::string ep = r.sub("enforcement") + "[" + std::to_string(i) + "]";
+      MapReader g(en->items[i], ep, {"country", "apprehension_per_day", "detention_days", "removal_share"});
+      models::LegalParams::Enforcement e;
+      e.country = country_ref(w, g.require("country"), g.sub("country"));
+      if (auto* v = g.get("apprehension_per_day"))
+        e.apprehension_per_day =
+            number_in(*v, g.sub("apprehension_per_day"), 0, 1, "a probability per day in [0, 1]");
+      if (auto* v = g.get("detention_days"))
+        e.detention_days =
+            static_cast<std::int32_t>(number_in(*v, g.sub("detention_days"), 0, 36500, "days >= 0"));
+      if (auto* v = g.get("removal_share"))
+        e.removal_share = number_in(*v, g.sub("removal_share"), 0, 1, "a share in [0, 1]");
+      p.enforcement.push_back(e);
+    }
+  }
+  return p;
+}
+
 }  // namespace
 
 ScenarioSpec load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
@@ -638,7 +779,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   if (s < 0) expected(seed, "run.seed", "a whole number >= 0");
   spec.seed = static_cast<std::uint64_t>(s);
 
-  MapReader behaviour(top.require("behaviour"), "behaviour", {"model", "economic", "flee"});
+  MapReader behaviour(top.require("behaviour"), "behaviour", {"model", "economic", "flee", "legal"});
   spec.model = as_string(behaviour.require("model"), "behaviour.model");
   WorldParts w;
   if (spec.model == "economic") {
@@ -650,8 +791,14 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
     if (const YamlNode* wn = top.get("world"))
       fail(*wn, "world", "a Flee scenario takes its world from flee_case, not from world");
     read_flee(spec, top.require("flee_case"), behaviour.require("flee"), start_day, w);
+  } else if (spec.model == "none") {
+    w = read_world(top.require("world"));
   } else {
-    expected(behaviour.require("model"), "behaviour.model", "'economic' or 'flee'");
+    expected(behaviour.require("model"), "behaviour.model", "'economic', 'flee' or 'none'");
+  }
+  if (const YamlNode* legal = behaviour.get("legal")) {
+    spec.has_legal = true;
+    spec.legal = read_legal(*legal, w, start_day);
   }
 
   spec.events =
@@ -691,6 +838,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
       std::make_shared<const World>(std::move(w.countries), std::move(w.places), std::move(w.routes));
   if (spec.model == "economic") spec.economic.validate(*spec.world);
   if (spec.model == "flee") spec.flee.validate(*spec.world, spec.days);
+  if (spec.has_legal) spec.legal.validate(*spec.world, spec.days);
   return spec;
 }
 
@@ -698,8 +846,9 @@ std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int thread
   std::vector<std::unique_ptr<Model>> models;
   if (spec.model == "flee")
     models.push_back(std::make_unique<models::FleeModel>(spec.flee));
-  else
+  else if (spec.model == "economic")
     models.push_back(std::make_unique<models::EconomicModel>(spec.economic));
+  if (spec.has_legal) models.push_back(std::make_unique<models::LegalStatusModel>(spec.legal));
   SimulationConfig config{spec.seed, spec.days, threads, spec.start_date};
   return std::make_unique<Simulation>(spec.world, Schedule(spec.events), std::move(models), config);
 }

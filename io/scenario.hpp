@@ -11,6 +11,7 @@
 #include "io/hdf5_writer.hpp"
 #include "models/economic.hpp"
 #include "models/flee.hpp"
+#include "models/legal_status.hpp"
 #include "sim/schedule.hpp"
 #include "sim/simulation.hpp"
 #include "sim/world.hpp"
@@ -26,9 +27,11 @@ struct ScenarioSpec {
   std::uint64_t seed = 0;
   std::shared_ptr<const World> world;
   std::vector<Event> events;
-  std::string model;  // "economic" or "flee"
+  std::string model;  // "economic", "flee" or "none" (no movement model)
   models::EconomicParams economic;
   models::FleeParams flee;
+  bool has_legal = false;  // behaviour.legal given: the legal-status model runs after the movement model
+  models::LegalParams legal;
   FleeCasePaths flee_case;  // model flee: the Flee files the world and data come from
   double flee_hasten = 1;
   ObservedData observed;    // model flee: observed camp counts (spawning targets; validation)

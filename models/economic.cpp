@@ -197,6 +197,9 @@ void EconomicModel::init_agents(StepContext& ctx, std::size_t first, std::size_t
       pop.resources_usd[i] =
           static_cast<float>(params_.resources_median_usd * std::exp(params_.resources_sigma * z));
       pop.wait_days[i] = 0;
+      pop.status_since[i] = day;
+      pop.permit_until[i] = -1;
+      pop.programme[i] = no_programme;
       pop.legal_status[i] = LegalStatus::in_transit;
       pop.age_band[i] = static_cast<std::uint8_t>(band);
       pop.sex[i] = u_sex < params_.female_share ? Sex::female : Sex::male;

@@ -173,6 +173,9 @@ void FleeModel::init_agents(StepContext& ctx, std::size_t first, std::size_t las
       pop.entry_day[i] = day;
       pop.resources_usd[i] = 0;
       pop.wait_days[i] = 0;
+      pop.status_since[i] = day;
+      pop.permit_until[i] = -1;
+      pop.programme[i] = no_programme;
       pop.legal_status[i] =
           (k == FleeKind::camp && abroad) ? LegalStatus::temporary_protection : LegalStatus::in_transit;
       pop.age_band[i] = 1;

@@ -41,6 +41,10 @@ inline constexpr std::uint8_t has_visa = 1u << 3;  // holds a permit for the des
 inline constexpr std::uint8_t admitted = 1u << 4;  // may enter a capacity-limited route today
 }  // namespace agent_flag
 
+inline constexpr std::uint8_t no_programme = 255;
+
+namespace agent_flag {}  // namespace agent_flag
+
 struct Population {
   // Where the agent is: at `place` (arc == -1), or on directed `arc` with `km_done` travelled (place == -1).
   std::vector<place_id> place;
@@ -52,6 +56,9 @@ struct Population {
   std::vector<std::int32_t> entry_day;      // day of entry into the current country
   std::vector<float> resources_usd;         // savings and help available for the journey, USD
   std::vector<std::uint16_t> wait_days;     // consecutive days stranded
+  std::vector<std::int32_t> status_since;  // day the current legal status began (applicants: application day)
+  std::vector<std::int32_t> permit_until;  // last day of the permit held; -1 none (or unlimited)
+  std::vector<std::uint8_t> programme;     // programme applied to or obtained through; 255 none
   std::vector<LegalStatus> legal_status;
   std::vector<std::uint8_t> age_band;
   std::vector<Sex> sex;
@@ -65,8 +72,8 @@ struct Population {
   // Sum of the sizes of all per-agent fields, bytes. Must stay <= 48 (checked by a test).
   static constexpr std::size_t bytes_per_agent() {
     return sizeof(place_id) + sizeof(arc_id) + sizeof(float) + 2 * sizeof(place_id) +
-           2 * sizeof(std::int32_t) + sizeof(float) + sizeof(std::uint16_t) + sizeof(LegalStatus) +
-           sizeof(std::uint8_t) + sizeof(Sex) + sizeof(std::uint8_t);
+           4 * sizeof(std::int32_t) + sizeof(float) + sizeof(std::uint16_t) + sizeof(std::uint8_t) +
+           sizeof(LegalStatus) + sizeof(std::uint8_t) + sizeof(Sex) + sizeof(std::uint8_t);
   }
 };
 

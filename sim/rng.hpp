@@ -21,6 +21,15 @@ enum class Purpose : std::uint32_t {
   economic_resources = 19,
   flee_spawn_place = 32,
   flee_move = 33,
+  legal_residents = 48,
+  legal_eligibility = 49,  // + programme index (a fixed draw per agent and programme)
+  legal_apply = 50,
+  legal_barrier = 51,
+  legal_queue = 52,
+  legal_decision = 53,
+  legal_permit = 54,
+  legal_enforcement = 55,
+  legal_eligibility_base = 64,  // 64 + programme: per-agent, per-programme fixed draws
 };
 
 class KeyedRng {

@@ -310,5 +310,11 @@ const std::vector<std::int64_t>& Simulation::flow_counts() const {
 std::int64_t Simulation::spawned_total() const {
   return impl_->spawned_total_;
 }
+const std::vector<SeriesSpec>& Simulation::series_specs() const {
+  return impl_->series_specs_;
+}
+const std::vector<std::vector<std::int64_t>>& Simulation::series_values() const {
+  return impl_->series_values_;
+}
 
 }  // namespace migrasim

@@ -113,11 +113,40 @@ def run(scenario, seed: int | None = None, threads: int | None = None, days: int
     return Simulation(scenario, threads=threads, seed=seed, days=days).run()
 
 
+def _add_model_series(data_vars: dict, coords: dict, series: dict) -> None:
+    """Add the models' own series as variables (time, *dims), as the HDF5 file has them.
+
+    A dimension that already exists ("location", "legal_status", "edge" or one an earlier series made) keeps
+    its coordinate labels; its length must match. A new dimension gets the series' labels.
+    """
+    sizes = {"location": len(coords["location"]), "legal_status": len(coords["legal_status"]),
+             "edge": len(coords["edge"])}
+    for name, s in series.items():
+        if name in data_vars or name in coords:
+            raise RuntimeError(f"model series {name!r} has the name of an existing variable")
+        dims = tuple(s["dims"])
+        for dim, labels in zip(dims, s["coords"]):
+            if dim == "time":
+                raise RuntimeError(f"model series {name!r}: 'time' is implicit, not a dimension to declare")
+            if dim in sizes:
+                if sizes[dim] != len(labels):
+                    raise RuntimeError(
+                        f"model series {name!r}: dimension {dim!r} has {sizes[dim]} entries, "
+                        f"the series gives {len(labels)} labels"
+                    )
+            else:
+                sizes[dim] = len(labels)
+                coords[dim] = list(labels)
+        attrs = {k: s[k] for k in ("long_name", "units") if s.get(k)}
+        data_vars[name] = (("time",) + dims, s["values"], attrs)
+
+
 class Result:
     """The outcome of a run as an ``xarray.Dataset`` (``.dataset``) with convenient accessors.
 
     Variables: population(time, location, legal_status), stranded(time, location),
-    on_route(time, edge), flow(time, edge), spawned(time); the same layout as the HDF5 file.
+    on_route(time, edge), flow(time, edge), spawned(time), plus the models' own series (time, ...);
+    the same layout as the HDF5 file.
     """
 
     def __init__(self, dataset, simulation: Simulation | None = None):
@@ -141,14 +170,16 @@ class Result:
             "location_country": ("location", spec.place_countries),
             "location_kind": ("location", spec.place_kinds),
         }
+        data_vars = {
+            "population": (("time", "location", "legal_status"), rec["population"]),
+            "stranded": (("time", "location"), rec["stranded"]),
+            "on_route": (("time", "edge"), rec["on_route"]),
+            "flow": (("time", "edge"), rec["flow"]),
+            "spawned": (("time",), rec["spawned"]),
+        }
+        _add_model_series(data_vars, coords, rec.get("series", {}))
         ds = xr.Dataset(
-            {
-                "population": (("time", "location", "legal_status"), rec["population"]),
-                "stranded": (("time", "location"), rec["stranded"]),
-                "on_route": (("time", "edge"), rec["on_route"]),
-                "flow": (("time", "edge"), rec["flow"]),
-                "spawned": (("time",), rec["spawned"]),
-            },
+            data_vars,
             coords=coords,
             attrs={"start_date": spec.start_date, "seed": spec.seed, "scenario": spec.path},
         )

@@ -2,15 +2,18 @@
 #include <hdf5_hl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <string>
 #include <vector>
 
 #include "io/hdf5_writer.hpp"
 #include "sim/errors.hpp"
+#include "sim/memory_recorder.hpp"
 #include "sim/population.hpp"
 #include "sim/recorder.hpp"
 #include "sim/world.hpp"
@@ -573,4 +576,232 @@ TEST_CASE("summarise_file rejects files that are not migrasim output", "[io]") {
     }
     CHECK_THROWS_AS(io::summarise_file(path), InputError);
   }
+}
+
+namespace {
+
+// Model series for the tests: two share the new dimension "programme", one reuses "location", one has no
+// dimension after time.
+std::vector<SeriesSpec> model_specs(const World& w) {
+  std::vector<std::string> places;
+  for (const Place& p : w.places()) places.push_back(p.name);
+  return {
+      {"programme_queue",
+       "people waiting for a decision",
+       "persons",
+       {"programme"},
+       {{"asylum_MEX", "cbp_one", "parole_USA"}}},
+      {"programme_decisions",
+       "decisions taken that day",
+       "persons",
+       {"programme", "outcome"},
+       {{"asylum_MEX", "cbp_one", "parole_USA"}, {"granted", "refused"}}},
+      {"deported", "people deported from each place", "persons", {"location"}, {places}},
+      {"raids", "raids that day", "1", {}, {}},
+  };
+}
+
+// Deterministic values of series k on a day (row-major, `n` values).
+std::vector<std::int64_t> series_values(std::size_t k, int day, std::size_t n) {
+  std::vector<std::int64_t> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::int64_t>(k * 100000 + i * 1000) + day;
+  return v;
+}
+
+void feed_day_with_series(Recorder& rec, const World& w, int day, const std::vector<SeriesSpec>& specs) {
+  const DayData d = make_day(w, day);
+  std::vector<std::vector<std::int64_t>> values;
+  for (std::size_t k = 0; k < specs.size(); ++k) values.push_back(series_values(k, day, specs[k].size()));
+  DayRecord r;
+  r.day = day;
+  r.population = &d.population;
+  r.stranded = &d.stranded;
+  r.on_route = &d.on_route;
+  r.flow = &d.flow;
+  r.spawned_today = spawned_value(day);
+  for (const auto& v : values) r.series.push_back(&v);
+  rec.on_day(r);
+}
+
+void check_model_series_file(const std::string& path, const World& w, int days) {
+  const auto specs = model_specs(w);
+  H5 f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  const auto D = static_cast<hsize_t>(days);
+  CHECK(dims_of(f.id, "programme_queue") == std::vector<hsize_t>{D, 3});
+  CHECK(dims_of(f.id, "programme_decisions") == std::vector<hsize_t>{D, 3, 2});
+  CHECK(dims_of(f.id, "deported") == std::vector<hsize_t>{D, 4});
+  CHECK(dims_of(f.id, "raids") == std::vector<hsize_t>{D});
+  CHECK(maxdims_of(f.id, "programme_decisions")[0] == H5S_UNLIMITED);
+  // New dimensions: string scales with the labels, created once; "location" is the kernel's.
+  CHECK(read_strings(f.id, "programme") == std::vector<std::string>{"asylum_MEX", "cbp_one", "parole_USA"});
+  CHECK(read_strings(f.id, "outcome") == std::vector<std::string>{"granted", "refused"});
+  CHECK(read_strings(f.id, "location") ==
+        std::vector<std::string>{"Tegucigalpa", "Esquipulas", "Tapachula", "Tijuana"});
+  CHECK(is_attached(f.id, "programme_queue", "time", 0));
+  CHECK(is_attached(f.id, "programme_queue", "programme", 1));
+  CHECK(is_attached(f.id, "programme_decisions", "time", 0));
+  CHECK(is_attached(f.id, "programme_decisions", "programme", 1));
+  CHECK(is_attached(f.id, "programme_decisions", "outcome", 2));
+  CHECK(is_attached(f.id, "deported", "location", 1));
+  CHECK(is_attached(f.id, "raids", "time", 0));
+  {
+    H5 ds(H5Dopen2(f.id, "programme_decisions", H5P_DEFAULT), H5Dclose);
+    CHECK(string_attr(ds.id, "long_name") == "decisions taken that day");
+    CHECK(string_attr(ds.id, "units") == "persons");
+    H5 type(H5Dget_type(ds.id), H5Tclose);
+    CHECK(H5Tequal(type.id, H5T_STD_I64LE) > 0);
+  }
+  int nfilters = 0;
+  const auto chunk = chunk_of(f.id, "programme_decisions", &nfilters);
+  REQUIRE(chunk.size() == 3);
+  CHECK(chunk[0] <= 32);
+  CHECK(has_deflate(f.id, "programme_decisions"));
+  const char* names[] = {"programme_queue", "programme_decisions", "deported", "raids"};
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    INFO(names[k]);
+    const auto all = read_numbers<std::int64_t>(f.id, names[k], H5T_NATIVE_INT64);
+    const std::size_t n = specs[k].size();
+    REQUIRE(all.size() == static_cast<std::size_t>(days) * n);
+    bool ok = true;
+    for (int d = 0; d < days; ++d) {
+      const auto want = series_values(k, d, n);
+      ok &= std::equal(want.begin(), want.end(),
+                       all.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(d) * n));
+    }
+    CHECK(ok);
+  }
+  // The kernel's variables are unchanged.
+  CHECK(dims_of(f.id, "population") == std::vector<hsize_t>{D, 4, S});
+  CHECK(read_numbers<std::int64_t>(f.id, "spawned", H5T_NATIVE_INT64).back() == spawned_value(days - 1));
+}
+
+}  // namespace
+
+TEST_CASE("Hdf5Writer writes the models' series with new and shared dimensions", "[io][series]") {
+  TempDir tmp;
+  const World w = tiny_world();
+  const std::string path = tmp.file("series.h5");
+  const int days = 40;  // more than one time chunk
+  RunInfo info = run_info(w, days);
+  info.series = model_specs(w);
+  {
+    io::Hdf5Writer writer(path);
+    writer.on_start(info);
+    for (int d = 0; d < days; ++d) feed_day_with_series(writer, w, d, info.series);
+    writer.commit(provenance("name: tiny\n"));
+  }
+  check_model_series_file(path, w, days);
+
+  // migrasim info lists them with their final-day totals.
+  const std::string text = io::summarise_file(path);
+  CHECK_THAT(text, Catch::Contains("model series"));
+  auto total = [&](std::size_t k) {
+    const auto v = series_values(k, days - 1, info.series[k].size());
+    return std::to_string(std::accumulate(v.begin(), v.end(), std::int64_t{0}));
+  };
+  CHECK_THAT(text, Catch::Contains("programme_queue(time, programme)"));
+  CHECK_THAT(text, Catch::Contains("programme_decisions(time, programme, outcome)"));
+  CHECK_THAT(text, Catch::Contains("deported(time, location)"));
+  CHECK_THAT(text, Catch::Contains("raids(time)"));
+  for (std::size_t k = 0; k < info.series.size(); ++k) CHECK_THAT(text, Catch::Contains(total(k)));
+  // A file without model series has no such section.
+  const std::string plain = tmp.file("plain.h5");
+  {
+    io::Hdf5Writer writer(plain);
+    writer.on_start(run_info(w, 2));
+    feed_day(writer, w, 0);
+    feed_day(writer, w, 1);
+    writer.commit(provenance(""));
+  }
+  CHECK_THAT(io::summarise_file(plain), !Catch::Contains("model series"));
+}
+
+TEST_CASE("MemoryRecorder keeps the models' series and replays them into Hdf5Writer", "[io][series]") {
+  TempDir tmp;
+  const World w = tiny_world();
+  const int days = 35;
+  RunInfo info = run_info(w, days);
+  info.series = model_specs(w);
+  MemoryRecorder mem;
+  mem.on_start(info);
+  for (int d = 0; d < days; ++d) feed_day_with_series(mem, w, d, info.series);
+  REQUIRE(mem.series.size() == info.series.size());
+  REQUIRE(mem.series_specs().size() == info.series.size());
+  CHECK(mem.series_specs()[1].dims == std::vector<std::string>{"programme", "outcome"});
+  CHECK(mem.series[1].size() == static_cast<std::size_t>(days) * 6);
+  CHECK(mem.series[1][6 * 7 + 5] == series_values(1, 7, 6)[5]);
+  CHECK(mem.series[3].size() == static_cast<std::size_t>(days));
+
+  const std::string path = tmp.file("replayed.h5");
+  {
+    io::Hdf5Writer writer(path);
+    mem.replay(writer);
+    writer.commit(provenance(""));
+  }
+  check_model_series_file(path, w, days);
+}
+
+TEST_CASE("Hdf5Writer rejects inconsistent model series as InternalError", "[io][series]") {
+  TempDir tmp;
+  const World w = tiny_world();
+  const std::string path = tmp.file("bad.h5");
+  RunInfo info = run_info(w, 3);
+  info.series = model_specs(w);
+  SECTION("a reused dimension with the wrong number of labels") {
+    info.series[2].coords[0].pop_back();  // 3 labels for "location", which has 4 places
+    io::Hdf5Writer writer(path);
+    CHECK_THROWS_AS(writer.on_start(info), InternalError);
+  }
+  SECTION("a shared dimension with different lengths") {
+    info.series[1].coords[0].push_back("extra");
+    io::Hdf5Writer writer(path);
+    CHECK_THROWS_AS(writer.on_start(info), InternalError);
+  }
+  SECTION("a name the kernel uses") {
+    info.series[0].name = "population";
+    io::Hdf5Writer writer(path);
+    CHECK_THROWS_AS(writer.on_start(info), InternalError);
+  }
+  SECTION("a name used twice") {
+    info.series[3].name = "deported";
+    io::Hdf5Writer writer(path);
+    CHECK_THROWS_AS(writer.on_start(info), InternalError);
+  }
+  SECTION("a dimension named like a variable") {
+    info.series[3].dims = {"deported"};
+    info.series[3].coords = {{"a"}};
+    io::Hdf5Writer writer(path);
+    CHECK_THROWS_AS(writer.on_start(info), InternalError);
+  }
+  SECTION("bad names") {
+    for (const char* bad : {"", "a/b", "1st", "with space", "_x"}) {
+      RunInfo i2 = info;
+      i2.series[0].name = bad;
+      io::Hdf5Writer writer(path);
+      CHECK_THROWS_AS(writer.on_start(i2), InternalError);
+    }
+    info.series[0].dims = {"time"};
+    io::Hdf5Writer writer(path);
+    CHECK_THROWS_AS(writer.on_start(info), InternalError);
+  }
+  SECTION("dims and coords of different lengths") {
+    info.series[1].coords.pop_back();
+    io::Hdf5Writer writer(path);
+    CHECK_THROWS_AS(writer.on_start(info), InternalError);
+  }
+  SECTION("a day record with a wrong-sized or missing series") {
+    io::Hdf5Writer writer(path);
+    writer.on_start(info);
+    feed_day_with_series(writer, w, 0, info.series);
+    auto wrong = info.series;
+    wrong[1].coords[1].push_back("pending");  // 9 values instead of 6
+    CHECK_THROWS_AS(feed_day_with_series(writer, w, 1, wrong), InternalError);
+    auto fewer = model_specs(w);
+    fewer.pop_back();
+    CHECK_THROWS_AS(feed_day_with_series(writer, w, 1, fewer), InternalError);
+    // Nothing was written by the failed days.
+    feed_day_with_series(writer, w, 1, info.series);
+  }
+  CHECK_FALSE(fs::exists(path));
+  CHECK(fs::is_empty(tmp.dir));
 }

@@ -74,3 +74,18 @@ def test_save_matches_the_cli_layout(mini, tmp_path, cli):
         np.testing.assert_array_equal(a.dataset[var].values, b.dataset[var].values)
     events = xr.open_dataset(path, engine="h5netcdf", group="events")
     assert events.sizes["event"] == 2
+
+
+def test_model_series_reach_the_result_and_the_file(root, tmp_path):
+    scenario = migrasim.load_scenario(root / "scenarios" / "italy_2002.yaml", run__days=150)
+    result = migrasim.run(scenario, threads=2)
+    decisions = result.dataset["programme_decisions"]
+    assert decisions.dims == ("time", "programme", "outcome")
+    apps = int(decisions.sel(programme="italy_2002", outcome="application").sum())
+    assert apps > 100000
+    assert result.dataset["transitions"].dims == ("time", "country", "transition")
+    path = tmp_path / "it.h5"
+    result.save(path)
+    on_disk = xr.open_dataset(path, engine="h5netcdf")
+    np.testing.assert_array_equal(on_disk["programme_decisions"].values, decisions.values)
+    np.testing.assert_array_equal(on_disk["programme_queue"].values, result.dataset["programme_queue"].values)

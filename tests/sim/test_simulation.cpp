@@ -40,7 +40,89 @@ Event close_bx(const World& w, std::int32_t day, bool close) {
   return e;
 }
 
+// A test model with series of its own: agents by legal status over a new dimension "status", and the day
+// number (no dimension after time). With `wrong_size` it fills the first series with one value too many.
+class StatusCounter final : public Model {
+ public:
+  explicit StatusCounter(bool wrong_size = false) : wrong_size_(wrong_size) {}
+  std::string_view name() const override { return "status_counter"; }
+  void declare_series(std::vector<SeriesSpec>& out) const override {
+    std::vector<std::string> labels;
+    for (int s = 0; s < legal_status_count; ++s) labels.emplace_back(to_string(static_cast<LegalStatus>(s)));
+    out.push_back({"agents_by_status", "agents by legal status", "persons", {"status"}, {labels}});
+    out.push_back({"day_number", "the day, counted from 1", "1", {}, {}});
+  }
+  void fill_series(StepContext& ctx, std::vector<std::vector<std::int64_t>>& values) override {
+    REQUIRE(values.size() == 2);
+    values[0].assign(static_cast<std::size_t>(legal_status_count) + (wrong_size_ ? 1 : 0), 0);
+    const Population& pop = ctx.population();
+    for (std::size_t i = 0; i < pop.size(); ++i) ++values[0][static_cast<std::size_t>(pop.legal_status[i])];
+    values[1].assign(1, ctx.day() + 1);
+  }
+
+ private:
+  bool wrong_size_;
+};
+
+std::unique_ptr<Run> run_counted(std::int32_t days, bool wrong_size = false) {
+  auto w = test::corridor_world();
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<models::EconomicModel>(test::corridor_params(*w)));
+  models.push_back(std::make_unique<StatusCounter>(wrong_size));
+  auto r = std::make_unique<Run>();
+  r->sim = std::make_unique<Simulation>(w, Schedule{}, std::move(models),
+                                        SimulationConfig{3, days, 2, "2024-01-01"});
+  r->sim->add_recorder(&r->rec);
+  return r;
+}
+
 }  // namespace
+
+TEST_CASE("models' own series reach the recorders", "[sim][series]") {
+  const std::int32_t days = 15;
+  auto r = run_counted(days);
+  r->sim->run();
+  const auto& rec = r->rec;
+  REQUIRE(rec.series_specs().size() == 2);
+  CHECK(rec.series_specs()[0].name == "agents_by_status");
+  CHECK(rec.series_specs()[0].dims == std::vector<std::string>{"status"});
+  CHECK(rec.series_specs()[1].dims.empty());
+  REQUIRE(rec.series.size() == 2);
+  const auto S = static_cast<std::size_t>(legal_status_count);
+  REQUIRE(rec.series[0].size() == static_cast<std::size_t>(days) * S);
+  REQUIRE(rec.series[1].size() == static_cast<std::size_t>(days));
+  std::int64_t spawned = 0;
+  for (std::size_t d = 0; d < static_cast<std::size_t>(days); ++d) {
+    spawned += rec.spawned[d];
+    INFO("day " << d);
+    CHECK(rec.series[1][d] == static_cast<std::int64_t>(d) + 1);
+    // Every agent has one legal status.
+    CHECK(std::accumulate(rec.series[0].begin() + static_cast<std::ptrdiff_t>(d * S),
+                          rec.series[0].begin() + static_cast<std::ptrdiff_t>((d + 1) * S),
+                          std::int64_t{0}) == spawned);
+  }
+  REQUIRE(spawned > 1000);
+  // The last day agrees with the agents themselves.
+  std::vector<std::int64_t> direct(S, 0);
+  const auto& pop = r->sim->population();
+  for (std::size_t i = 0; i < pop.size(); ++i) ++direct[static_cast<std::size_t>(pop.legal_status[i])];
+  const std::vector<std::int64_t> last(rec.series[0].end() - static_cast<std::ptrdiff_t>(S),
+                                       rec.series[0].end());
+  CHECK(last == direct);
+  CHECK(direct[static_cast<std::size_t>(LegalStatus::regular)] > 0);
+
+  // Replaying gives the same series.
+  MemoryRecorder again;
+  rec.replay(again);
+  CHECK(again.series == rec.series);
+  CHECK(again.series_specs().size() == 2);
+}
+
+TEST_CASE("a model that fills a series with the wrong size is an InternalError", "[sim][series]") {
+  auto r = run_counted(5, true);
+  CHECK_THROWS_AS(r->sim->step(1), InternalError);
+  CHECK(r->rec.days == 0);
+}
 
 TEST_CASE("results are identical for 1, 2 and 8 threads", "[sim][determinism]") {
   // Really run 8 workers, even on a 2-core machine.

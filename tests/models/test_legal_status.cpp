@@ -1,0 +1,204 @@
+#include <numeric>
+
+#include <tbb/global_control.h>
+#include <catch2/catch.hpp>
+
+#include "models/legal_status.hpp"
+#include "sim/errors.hpp"
+#include "sim/memory_recorder.hpp"
+#include "sim/simulation.hpp"
+
+using namespace migrasim;
+using models::LegalParams;
+using models::LegalStatusModel;
+
+namespace {
+
+// A destination country (DST, city C) and a country of origin (ORI, town O).
+std::shared_ptr<const World> two_countries() {
+  std::vector<Country> countries{{"DST", "Destination"}, {"ORI", "Origin"}};
+  std::vector<Place> places(2);
+  places[0].name = "C";
+  places[0].country = 0;
+  places[0].kind = PlaceKind::destination;
+  places[1].name = "O";
+  places[1].country = 1;
+  return std::make_shared<const World>(countries, places, std::vector<Route>{});
+}
+
+LegalParams base_params(std::int64_t residents) {
+  LegalParams p;
+  p.country_codes = {"DST", "ORI"};
+  LegalParams::Residents r;
+  r.place = 0;
+  r.origin = 1;
+  r.count = residents;
+  r.resident_years_min = 0;
+  r.resident_years_max = 4;
+  p.residents.push_back(r);
+  return p;
+}
+
+LegalParams::Programme one_off(std::int32_t open, std::int32_t close, std::int32_t capacity) {
+  LegalParams::Programme pr;
+  pr.name = "amnesty";
+  pr.country = 0;
+  pr.open_day = open;
+  pr.close_day = close;
+  pr.cutoff_day = 0;
+  pr.take_up = 0.8;
+  pr.eligible_share = 0.5;
+  pr.documentation_barrier = 0.1;
+  pr.processing_per_day = capacity;
+  pr.no_show = 0.05;
+  pr.rejection = 0.2;
+  pr.permit_days = 30;
+  pr.renewal = 0.5;
+  return pr;
+}
+
+struct Run {
+  std::unique_ptr<MemoryRecorder> rec = std::make_unique<MemoryRecorder>();
+  std::unique_ptr<Simulation> sim;
+};
+
+Run run(const LegalParams& p, std::int32_t days, int threads = 2, std::uint64_t seed = 9) {
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<LegalStatusModel>(p));
+  Run r;
+  r.sim = std::make_unique<Simulation>(two_countries(), Schedule{}, std::move(models),
+                                       SimulationConfig{seed, days, threads, "2020-01-01"});
+  r.sim->add_recorder(r.rec.get());
+  r.sim->run();
+  return r;
+}
+
+// Sum of a series over days: values [day][...] flattened, `width` values per day, column `k`.
+std::int64_t total(const std::vector<std::int64_t>& v, std::size_t width, std::size_t k) {
+  std::int64_t s = 0;
+  for (std::size_t i = k; i < v.size(); i += width) s += v[i];
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a one-off programme takes applications in its window and decides them first come first served",
+          "[models][legal]") {
+  LegalParams p = base_params(20000);
+  p.programmes.push_back(one_off(10, 19, 300));
+  Run r = run(p, 120);
+  REQUIRE(r.rec->series.size() == 3);
+  const auto& dec = r.rec->series[1];  // programme_decisions (programme, outcome)
+  const std::size_t w = LegalStatusModel::outcome_count;
+  const std::int64_t apps = total(dec, w, LegalStatusModel::application);
+  // Everyone entered before day 0 (the cutoff): 20,000 x eligible 0.5 x take-up 0.8 = 8,000 expected.
+  CHECK(static_cast<double>(apps) == Approx(8000).epsilon(0.04));
+  // No application outside the window.
+  for (std::size_t d = 0; d < 120; ++d)
+    if (d < 10 || d > 19) CHECK(dec[d * w + LegalStatusModel::application] == 0);
+  const std::int64_t inadmissible = total(dec, w, LegalStatusModel::outcome_inadmissible);
+  CHECK(static_cast<double>(inadmissible) / static_cast<double>(apps) == Approx(0.1).margin(0.015));
+  // At most `processing_per_day` decisions a day.
+  for (std::size_t d = 0; d < 120; ++d) {
+    const std::int64_t decided = dec[d * w + LegalStatusModel::approved] +
+                                 dec[d * w + LegalStatusModel::outcome_rejected] +
+                                 dec[d * w + LegalStatusModel::outcome_absent];
+    CHECK(decided <= 300);
+  }
+  const std::int64_t approved = total(dec, w, LegalStatusModel::approved);
+  const std::int64_t rejected = total(dec, w, LegalStatusModel::outcome_rejected);
+  const std::int64_t absent = total(dec, w, LegalStatusModel::outcome_absent);
+  // Every admissible application is decided (7,200 admissible at 300 a day take 24 days).
+  CHECK(approved + rejected + absent == apps - inadmissible);
+  CHECK(static_cast<double>(absent) / static_cast<double>(approved + rejected + absent) ==
+        Approx(0.05).margin(0.01));
+  CHECK(static_cast<double>(rejected) / static_cast<double>(approved + rejected) == Approx(0.2).margin(0.02));
+  // The queue peaks at the window's end and empties.
+  const auto& queue = r.rec->series[0];
+  CHECK(queue[19] > queue[10]);
+  CHECK(queue[119] == 0);
+}
+
+TEST_CASE("permits expire: renewed or overstayed", "[models][legal]") {
+  LegalParams p = base_params(20000);
+  p.programmes.push_back(one_off(0, 0, 100000));  // everyone decided on day 0, permits of 30 days
+  p.programmes[0].take_up = 1;
+  p.programmes[0].eligible_share = 1;
+  p.programmes[0].documentation_barrier = 0;
+  p.programmes[0].no_show = 0;
+  p.programmes[0].rejection = 0;
+  Run r = run(p, 40);
+  const auto& tr = r.rec->series[2];  // transitions (country, transition)
+  const std::size_t w = LegalStatusModel::transition_count;
+  const std::int64_t regularised = total(tr, 2 * w, LegalStatusModel::regularised);
+  const std::int64_t renewed = total(tr, 2 * w, LegalStatusModel::permit_renewed);
+  const std::int64_t overstay = total(tr, 2 * w, LegalStatusModel::became_overstayer);
+  CHECK(regularised == 20000);
+  CHECK(renewed + overstay == 20000);  // all permits expired on day 30
+  CHECK(static_cast<double>(renewed) / 20000.0 == Approx(0.5).margin(0.02));
+}
+
+TEST_CASE("enforcement apprehends, detains, then removes or releases", "[models][legal]") {
+  LegalParams p = base_params(50000);
+  p.enforcement.push_back({0, 0.01, 10, 0.6});
+  Run r = run(p, 60);
+  const auto& tr = r.rec->series[2];
+  const std::size_t w = LegalStatusModel::transition_count;
+  const std::int64_t apprehended = total(tr, 2 * w, LegalStatusModel::apprehended);
+  const std::int64_t removed = total(tr, 2 * w, LegalStatusModel::removed);
+  const std::int64_t released = total(tr, 2 * w, LegalStatusModel::released);
+  CHECK(apprehended > 15000);  // about 1 % a day of those at large
+  CHECK(static_cast<double>(removed) / static_cast<double>(removed + released) == Approx(0.6).margin(0.02));
+  // The removed are back at their origin with status returned.
+  const Population& pop = r.sim->population();
+  std::int64_t returned_home = 0;
+  for (std::size_t i = 0; i < pop.size(); ++i)
+    if (pop.legal_status[i] == LegalStatus::returned) {
+      CHECK(pop.place[i] == 1);
+      ++returned_home;
+    }
+  CHECK(returned_home == removed);
+}
+
+TEST_CASE("legal-status results do not depend on threads", "[models][legal][determinism]") {
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
+  LegalParams p = base_params(30000);
+  p.programmes.push_back(one_off(5, 15, 500));
+  p.enforcement.push_back({0, 0.002, 10, 0.5});
+  Run a = run(p, 60, 1), b = run(p, 60, 8);
+  CHECK(a.rec->series == b.rec->series);
+  CHECK(a.rec->population == b.rec->population);
+  CHECK(a.sim->population().legal_status == b.sim->population().legal_status);
+}
+
+TEST_CASE("legal-status parameters are validated", "[models][legal]") {
+  auto w = two_countries();
+  LegalParams bad_window = base_params(10);
+  bad_window.programmes.push_back(one_off(20, 10, 5));
+  CHECK_THROWS_WITH(bad_window.validate(*w, 30),
+                    Catch::Contains("closes") && Catch::Contains("before it opens"));
+  LegalParams bad_rate = base_params(10);
+  bad_rate.programmes.push_back(one_off(1, 10, 5));
+  bad_rate.programmes[0].rejection = 1.5;
+  CHECK_THROWS_AS(bad_rate.validate(*w, 30), InputError);
+  LegalParams bad_quota = base_params(10);
+  bad_quota.programmes.push_back(one_off(1, 10, -5));
+  CHECK_THROWS_WITH(bad_quota.validate(*w, 30), Catch::Contains("processing_per_day"));
+}
+
+TEST_CASE("the simulation exposes the model's series of the last day", "[models][legal]") {
+  LegalParams p = base_params(2000);
+  p.programmes.push_back(one_off(0, 5, 50));
+  Run r = run(p, 8);
+  const auto& specs = r.sim->series_specs();
+  REQUIRE(specs.size() == 3);
+  CHECK(specs[0].name == "programme_queue");
+  CHECK(specs[1].dims == std::vector<std::string>{"programme", "outcome"});
+  CHECK(specs[2].coords[0] == std::vector<std::string>{"DST", "ORI"});
+  const auto& last = r.sim->series_values();
+  const std::size_t w = specs[1].size();
+  const std::vector<std::int64_t> recorded(r.rec->series[1].end() - static_cast<std::ptrdiff_t>(w),
+                                           r.rec->series[1].end());
+  CHECK(last[1] == recorded);
+  CHECK(last[0][0] == r.rec->series[0].back());
+}
