@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "io/drill.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/scenario.hpp"
 #include "migrasim/version.hpp"
@@ -205,6 +206,53 @@ PYBIND11_MODULE(_core, m) {
   py::register_exception<InternalError>(m, "InternalError", PyExc_RuntimeError);
   register_scenario(m);
   register_simulation(m);
+  m.def(
+      "drill",
+      [](const std::string& path, const std::vector<std::string>& overrides, const std::string& event,
+         int ensemble, int threads) {
+        io::DrillReport r;
+        {
+          py::gil_scoped_release release;
+          r = io::run_drill(path, overrides, event, ensemble, threads);
+        }
+        auto spread = [](const io::Spread& s) -> py::object {
+          if (!s.available) return py::none();
+          return py::dict(py::arg("mean") = s.mean, py::arg("min") = s.min, py::arg("max") = s.max);
+        };
+        py::list shelters, cuts;
+        for (const auto& s : r.shelters)
+          shelters.append(py::dict(py::arg("shelter") = s.name, py::arg("capacity") = s.capacity,
+                                   py::arg("peak") = spread(s.peak), py::arg("peak_date") = s.peak_date,
+                                   py::arg("days_over_capacity") = spread(s.days_over_capacity)));
+        for (const auto& c : r.routes_cut)
+          cuts.append(
+              py::dict(py::arg("route") = c.route, py::arg("closed_on") = c.closed_on,
+                       py::arg("days") = c.days < 0 ? py::object(py::none()) : py::object(py::int_(c.days))));
+        py::dict d;
+        d["event"] = r.event;
+        d["onset_date"] = r.onset_date;
+        d["ensemble"] = r.ensemble;
+        d["seconds_per_run"] = r.seconds_per_run;
+        d["displaced_total"] = spread(r.displaced_total);
+        d["peak_in_shelters"] = spread(r.peak_in_shelters);
+        d["peak_unsheltered"] = spread(r.peak_unsheltered);
+        d["peak_unsheltered_date"] = r.peak_unsheltered_date;
+        d["crossed_border"] = spread(r.crossed_border);
+        d["still_displaced_30_days"] = spread(r.still_30);
+        d["still_displaced_90_days"] = spread(r.still_90);
+        d["still_displaced_365_days"] = spread(r.still_365);
+        d["shelters"] = shelters;
+        d["routes_cut"] = cuts;
+        d["dates"] = r.dates;
+        d["displaced"] = r.displaced;
+        d["in_shelters"] = r.in_shelters;
+        d["unsheltered"] = r.unsheltered;
+        d["occupancy"] = r.occupancy;
+        d["text"] = io::format_drill(r);
+        return d;
+      },
+      py::arg("path"), py::arg("overrides"), py::arg("event"), py::arg("ensemble"), py::arg("threads"),
+      "The figures `migrasim drill` prints, as a dict (the GIL is released while the ensemble runs).");
   m.def(
       "summarise_file", [](const std::string& path) { return io::summarise_file(path); }, py::arg("path"),
       "The text `migrasim info FILE` prints.");

@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 
 #include "io/compare.hpp"
+#include "io/drill.hpp"
 #include "io/flee_case.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/scenario.hpp"
@@ -330,6 +331,29 @@ int compare_command(const std::vector<std::string>& files, std::string png) {
   return exit_ok;
 }
 
+int drill_command(const std::string& scenario, const std::string& event, int ensemble, int threads,
+                  const std::vector<std::string>& sets, std::string png) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  if (png.empty()) png = (fs::path("out") / fs::path(scenario).stem()).string() + "_drill.png";
+  if (fs::path(png).has_parent_path() && !fs::is_directory(fs::path(png).parent_path()))
+    throw migrasim::InputError(png + ": folder " + fs::path(png).parent_path().string() + " does not exist");
+  const migrasim::io::DrillReport report = migrasim::io::run_drill(scenario, sets, event, ensemble, threads);
+  std::cout << migrasim::io::format_drill(report);
+  const std::string csv = fs::path(png).replace_extension(".csv").string();
+  migrasim::io::write_drill_series(report, csv);
+  const char* python = std::getenv("MIGRASIM_PYTHON");
+  const std::string py = python ? python : "/usr/bin/python3";
+  const std::string script = std::string(MIGRASIM_SOURCE_DIR) + "/bindings/migrasim/drill_plot.py";
+  const std::string cmd = "'" + py + "' '" + script + "' '" + csv + "' '" + png + "' > /dev/null 2>&1";
+  if (fs::exists(script) && fs::exists(py) && std::system(cmd.c_str()) == 0)
+    std::cout << "wrote " << png << " (dashboard) and " << csv << "\n";
+  else
+    std::cout << "wrote " << csv << "; no PNG: " << py << " could not run " << script
+              << " (matplotlib missing?)\n";
+  return exit_ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -395,6 +419,19 @@ int main(int argc, char** argv) {
   compare->add_option("-o,--output", compare_png,
                       "PNG of the irregular population over time per file (default out/compare.png)");
 
+  auto* drill = app.add_subcommand(
+      "drill",
+      "Run a disaster scenario (an ensemble of seeds) and print the planners' figures, with a PNG dashboard");
+  std::string drill_scenario, drill_event, drill_png;
+  int ensemble = 1;
+  drill->add_option("SCENARIO", drill_scenario, "Scenario file with behaviour.disasters")->required();
+  drill->add_option("--event", drill_event, "Disaster event to count from (default: the first)");
+  drill->add_option("--ensemble", ensemble, "Number of runs (seeds run.seed, run.seed+1, ...)")
+      ->check(CLI::Range(1, 1000));
+  drill->add_option("--threads", threads, "Worker threads")->check(CLI::Range(1, 1024));
+  drill->add_option("--set", sets, "Override one scenario value, KEY.PATH=VALUE (repeatable)");
+  drill->add_option("-o,--output", drill_png, "Dashboard PNG (default out/<scenario name>_drill.png)");
+
   auto* info = app.add_subcommand("info", "Summarise an output file");
   std::string info_path;
   info->add_option("FILE", info_path, "migrasim output file (HDF5)")->required();
@@ -411,6 +448,7 @@ int main(int argc, char** argv) {
       return run_command(scenario, flee_dir, simsetting, output, days, seed, threads, sets, quiet,
                          command_line);
     if (*compare) return compare_command(compare_files, compare_png);
+    if (*drill) return drill_command(drill_scenario, drill_event, ensemble, threads, sets, drill_png);
     if (*import_flee) return import_flee_command(import_dir, import_simsetting, import_out);
     if (*validate)
       return validate_command(validate_scenario, observed_dir, seeds, threads, sets, validate_out);

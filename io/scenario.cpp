@@ -741,6 +741,192 @@ models::LegalParams read_legal(const YamlNode& node, const WorldParts& w, std::i
   return p;
 }
 
+// behaviour.disasters (docs/models/disaster.md). Route damage becomes scheduled route events.
+models::DisasterParams read_disasters(const YamlNode& node, const WorldParts& w, std::int64_t start_day,
+                                      std::int32_t days, std::vector<Event>& route_events) {
+  const std::string base = "behaviour.disasters";
+  MapReader r(node, base,
+              {"curves", "vulnerability", "split", "kin_max_km", "shelter_overflow", "return",
+               "speed_km_per_day", "abroad_status", "events"});
+  models::DisasterParams p;
+  p.vulnerability.assign(w.places.size(), 0.5);
+  for (const auto& pl : w.places)
+    if (pl.kind == PlaceKind::shelter) p.shelter_names.push_back(pl.name);
+  const YamlNode& curves = r.require("curves");
+  if (!curves.is_map() || curves.entries.empty())
+    expected(curves, r.sub("curves"), "a map from hazard kind to a curve");
+  for (const auto& [kind, c] : curves.entries) {
+    MapReader cr(c, r.sub("curves") + "." + kind, {"max_share", "midpoint", "steepness"});
+    models::DisasterParams::Curve curve;
+    curve.kind = kind;
+    if (auto* v = cr.get("max_share"))
+      curve.max_share = number_in(*v, cr.sub("max_share"), 0, 1, "a share in [0, 1]");
+    if (auto* v = cr.get("midpoint"))
+      curve.midpoint = number_in(*v, cr.sub("midpoint"), 0, 10, "a number in [0, 10]");
+    if (auto* v = cr.get("steepness"))
+      curve.steepness = number_in(*v, cr.sub("steepness"), 1e-6, 1e3, "a number > 0");
+    p.curves.push_back(curve);
+  }
+  if (auto* v = r.get("vulnerability")) {
+    MapReader vr(*v, r.sub("vulnerability"), {"default", "places"});
+    if (auto* d = vr.get("default")) {
+      const double def = number_in(*d, vr.sub("default"), 0, 1, "a vulnerability in [0, 1]");
+      std::fill(p.vulnerability.begin(), p.vulnerability.end(), def);
+    }
+    if (auto* pl = vr.get("places")) {
+      if (!pl->is_map()) expected(*pl, vr.sub("places"), "a map from place name to vulnerability");
+      for (const auto& [name, val] : pl->entries) {
+        auto it = w.place_by_name.find(name);
+        if (it == w.place_by_name.end())
+          fail(val, vr.sub("places") + "." + name, "unknown place '" + name + "'");
+        p.vulnerability[static_cast<std::size_t>(it->second)] =
+            number_in(val, vr.sub("places") + "." + name, 0, 1, "a vulnerability in [0, 1]");
+      }
+    }
+  }
+  if (auto* s = r.get("split")) {
+    MapReader sr(*s, r.sub("split"), {"shelter", "kin", "abroad"});
+    if (auto* v = sr.get("shelter"))
+      p.share_shelter = number_in(*v, sr.sub("shelter"), 0, 1, "a share in [0, 1]");
+    if (auto* v = sr.get("kin")) p.share_kin = number_in(*v, sr.sub("kin"), 0, 1, "a share in [0, 1]");
+    if (auto* v = sr.get("abroad"))
+      p.share_abroad = number_in(*v, sr.sub("abroad"), 0, 1, "a share in [0, 1]");
+    if (std::fabs(p.share_shelter + p.share_kin + p.share_abroad - 1) > 1e-6)
+      fail(*s, r.sub("split"), "shelter + kin + abroad must sum to 1");
+  }
+  if (auto* v = r.get("kin_max_km")) p.kin_max_km = number_in(*v, r.sub("kin_max_km"), 1e-3, 1e5, "km > 0");
+  if (auto* v = r.get("shelter_overflow"))
+    p.shelter_overflow = number_in(*v, r.sub("shelter_overflow"), 0, 10, "a share >= 0 above capacity");
+  if (auto* v = r.get("return")) {
+    MapReader rr(*v, r.sub("return"), {"rate_per_day", "recovery_days"});
+    if (auto* x = rr.get("rate_per_day"))
+      p.return_rate_per_day = number_in(*x, rr.sub("rate_per_day"), 0, 1, "a rate per day in [0, 1]");
+    if (auto* x = rr.get("recovery_days"))
+      p.recovery_days = number_in(*x, rr.sub("recovery_days"), 1e-3, 1e6, "days > 0");
+  }
+  if (auto* s = r.get("speed_km_per_day")) {
+    MapReader sr(*s, r.sub("speed_km_per_day"), {"road", "foot", "sea", "air"});
+    for (int m = 0; m < travel_mode_count; ++m) {
+      const std::string mode(to_string(static_cast<TravelMode>(m)));
+      if (auto* v = sr.get(mode))
+        p.speed_km_per_day[static_cast<std::size_t>(m)] =
+            number_in(*v, sr.sub(mode), 1e-6, 1e6, "a speed in km/day > 0");
+    }
+  }
+  if (auto* v = r.get("abroad_status")) {
+    const std::string st = as_string(*v, r.sub("abroad_status"));
+    if (st == "irregular")
+      p.abroad_status = LegalStatus::irregular;
+    else if (st == "temporary_protection")
+      p.abroad_status = LegalStatus::temporary_protection;
+    else if (st == "regular")
+      p.abroad_status = LegalStatus::regular;
+    else
+      expected(*v, r.sub("abroad_status"), "irregular, temporary_protection or regular");
+  }
+  const YamlNode& events = r.require("events");
+  if (!events.is_sequence() || events.items.empty())
+    expected(events, r.sub("events"), "a list of disaster events");
+  for (std::size_t i = 0; i < events.items.size(); ++i) {
+    const std::string ep = r.sub("events") + "[" + std::to_string(i) + "]";
+    MapReader er(events.items[i], ep,
+                 {"name", "kind", "onset", "duration_days", "lead_days", "footprint", "route_damage"});
+    models::DisasterParams::Event e;
+    e.name = as_string(er.require("name"), er.sub("name"));
+    const YamlNode& kind = er.require("kind");
+    const std::string k = as_string(kind, er.sub("kind"));
+    e.curve = p.curves.size();
+    for (std::size_t c = 0; c < p.curves.size(); ++c)
+      if (p.curves[c].kind == k) e.curve = c;
+    if (e.curve == p.curves.size())
+      expected(kind, er.sub("kind"), "a hazard kind listed in " + r.sub("curves"));
+    const YamlNode& onset = er.require("onset");
+    const std::int64_t od = date_of(onset, er.sub("onset")) - start_day;
+    if (auto* v = er.get("lead_days"))
+      e.lead_days = static_cast<std::int32_t>(number_in(*v, er.sub("lead_days"), 0, 365, "days in [0, 365]"));
+    if (od - e.lead_days < 0 || od >= days)
+      expected(onset, er.sub("onset"),
+               "a date within the run (" + format_iso_date(start_day) + " to " +
+                   format_iso_date(start_day + days - 1) + "), lead time included");
+    e.onset_day = static_cast<std::int32_t>(od);
+    if (auto* v = er.get("duration_days"))
+      e.duration_days =
+          static_cast<std::int32_t>(number_in(*v, er.sub("duration_days"), 1, 3650, "days >= 1"));
+    const YamlNode& fp = er.require("footprint");
+    MapReader fr(fp, er.sub("footprint"), {"places", "centre", "radius_km"});
+    std::vector<double> intensity(w.places.size(), 0.0);
+    if (auto* pl = fr.get("places")) {
+      if (!pl->is_map()) expected(*pl, fr.sub("places"), "a map from place name to intensity");
+      for (const auto& [name, val] : pl->entries) {
+        auto it = w.place_by_name.find(name);
+        if (it == w.place_by_name.end())
+          fail(val, fr.sub("places") + "." + name,
+               "unknown place '" + name + "', expected a place in world.locations");
+        intensity[static_cast<std::size_t>(it->second)] =
+            number_in(val, fr.sub("places") + "." + name, 0, 1, "an intensity in [0, 1]");
+      }
+    }
+    if (auto* c = fr.get("centre")) {
+      MapReader cr(*c, fr.sub("centre"), {"lat", "lon"});
+      const double lat = number_in(cr.require("lat"), cr.sub("lat"), -90, 90, "a latitude");
+      const double lon = number_in(cr.require("lon"), cr.sub("lon"), -180, 180, "a longitude");
+      const double radius = number_in(fr.require("radius_km"), fr.sub("radius_km"), 1e-3, 1e5, "km > 0");
+      constexpr double rad = 3.14159265358979323846 / 180.0;
+      for (std::size_t q = 0; q < w.places.size(); ++q) {
+        const double dlat = (w.places[q].lat_deg - lat) * rad, dlon = (w.places[q].lon_deg - lon) * rad;
+        const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                         std::cos(lat * rad) * std::cos(w.places[q].lat_deg * rad) * std::sin(dlon / 2) *
+                             std::sin(dlon / 2);
+        const double km = 2 * 6371.0 * std::asin(std::min(1.0, std::sqrt(h)));
+        intensity[q] = std::max(intensity[q], std::max(0.0, 1 - km / radius));  // linear decay to the radius
+      }
+    }
+    for (std::size_t q = 0; q < w.places.size(); ++q)
+      if (intensity[q] > 0) e.footprint.emplace_back(static_cast<place_id>(q), intensity[q]);
+    if (e.footprint.empty()) fail(fp, er.sub("footprint"), "the footprint covers no place");
+    if (auto* rd = er.get("route_damage")) {
+      MapReader dr(*rd, er.sub("route_damage"), {"close_above", "slow_factor", "repair_days"});
+      const double close_above =
+          dr.get("close_above")
+              ? number_in(*dr.get("close_above"), dr.sub("close_above"), 0, 1, "an intensity in [0, 1]")
+              : 0.8;
+      const double slow = dr.get("slow_factor") ? number_in(*dr.get("slow_factor"), dr.sub("slow_factor"), 1,
+                                                            100, "a factor >= 1")
+                                                : 2.0;
+      const double repair = dr.get("repair_days") ? number_in(*dr.get("repair_days"), dr.sub("repair_days"),
+                                                              0, 3650, "days >= 0")
+                                                  : 30;
+      for (std::size_t rt = 0; rt < w.routes.size(); ++rt) {
+        const double x = 0.5 * (intensity[static_cast<std::size_t>(w.routes[rt].a)] +
+                                intensity[static_cast<std::size_t>(w.routes[rt].b)]);
+        if (x <= 0) continue;
+        Event hit, fix;
+        hit.day = e.onset_day;
+        hit.routes = {static_cast<route_id>(rt)};
+        hit.target = w.places[static_cast<std::size_t>(w.routes[rt].a)].name + "--" +
+                     w.places[static_cast<std::size_t>(w.routes[rt].b)].name;
+        fix = hit;
+        fix.day = e.onset_day + static_cast<std::int32_t>(std::ceil(repair * x));
+        if (x >= close_above) {
+          hit.action = EventAction::close_routes;
+          fix.action = EventAction::open_routes;
+        } else {
+          hit.action = EventAction::set_travel_time_factor;
+          hit.value = 1 + (slow - 1) * x;
+          fix.action = EventAction::set_travel_time_factor;
+          fix.value = 1;
+        }
+        hit.name = e.name + " damage";
+        fix.name = e.name + " repair";
+        route_events.push_back(hit);
+        if (fix.day < days && fix.day > hit.day) route_events.push_back(fix);
+      }
+    }
+    p.events.push_back(std::move(e));
+  }
+  return p;
+}
+
 }  // namespace
 
 ScenarioSpec load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
@@ -779,7 +965,8 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   if (s < 0) expected(seed, "run.seed", "a whole number >= 0");
   spec.seed = static_cast<std::uint64_t>(s);
 
-  MapReader behaviour(top.require("behaviour"), "behaviour", {"model", "economic", "flee", "legal"});
+  MapReader behaviour(top.require("behaviour"), "behaviour",
+                      {"model", "economic", "flee", "legal", "disasters"});
   spec.model = as_string(behaviour.require("model"), "behaviour.model");
   WorldParts w;
   if (spec.model == "economic") {
@@ -795,6 +982,10 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
     w = read_world(top.require("world"));
   } else {
     expected(behaviour.require("model"), "behaviour.model", "'economic', 'flee' or 'none'");
+  }
+  if (const YamlNode* dis = behaviour.get("disasters")) {
+    spec.has_disasters = true;
+    spec.disasters = read_disasters(*dis, w, start_day, spec.days, w.events);
   }
   if (const YamlNode* legal = behaviour.get("legal")) {
     spec.has_legal = true;
@@ -839,6 +1030,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   if (spec.model == "economic") spec.economic.validate(*spec.world);
   if (spec.model == "flee") spec.flee.validate(*spec.world, spec.days);
   if (spec.has_legal) spec.legal.validate(*spec.world, spec.days);
+  if (spec.has_disasters) spec.disasters.validate(*spec.world, spec.days);
   return spec;
 }
 
@@ -848,6 +1040,7 @@ std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int thread
     models.push_back(std::make_unique<models::FleeModel>(spec.flee));
   else if (spec.model == "economic")
     models.push_back(std::make_unique<models::EconomicModel>(spec.economic));
+  if (spec.has_disasters) models.push_back(std::make_unique<models::DisasterModel>(spec.disasters));
   if (spec.has_legal) models.push_back(std::make_unique<models::LegalStatusModel>(spec.legal));
   SimulationConfig config{spec.seed, spec.days, threads, spec.start_date};
   return std::make_unique<Simulation>(spec.world, Schedule(spec.events), std::move(models), config);

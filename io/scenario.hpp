@@ -9,6 +9,7 @@
 
 #include "io/flee_case.hpp"
 #include "io/hdf5_writer.hpp"
+#include "models/disaster.hpp"
 #include "models/economic.hpp"
 #include "models/flee.hpp"
 #include "models/legal_status.hpp"
@@ -32,6 +33,8 @@ struct ScenarioSpec {
   models::FleeParams flee;
   bool has_legal = false;  // behaviour.legal given: the legal-status model runs after the movement model
   models::LegalParams legal;
+  bool has_disasters = false;  // behaviour.disasters given: the disaster model runs beside the others
+  models::DisasterParams disasters;
   FleeCasePaths flee_case;  // model flee: the Flee files the world and data come from
   double flee_hasten = 1;
   ObservedData observed;    // model flee: observed camp counts (spawning targets; validation)

@@ -34,11 +34,13 @@ std::string_view age_band_name(int band);
 
 // Agent flags (bit field).
 namespace agent_flag {
-inline constexpr std::uint8_t settled = 1u << 0;   // arrived, no longer moving
-inline constexpr std::uint8_t stranded = 1u << 1;  // waiting at a place because the next route is closed
-inline constexpr std::uint8_t rerouted = 1u << 2;  // gave up the planned route, follows open routes only
-inline constexpr std::uint8_t has_visa = 1u << 3;  // holds a permit for the destination country
-inline constexpr std::uint8_t admitted = 1u << 4;  // may enter a capacity-limited route today
+inline constexpr std::uint8_t settled = 1u << 0;      // arrived, no longer moving
+inline constexpr std::uint8_t stranded = 1u << 1;     // waiting at a place because the next route is closed
+inline constexpr std::uint8_t rerouted = 1u << 2;     // gave up the planned route, follows open routes only
+inline constexpr std::uint8_t has_visa = 1u << 3;     // holds a permit for the destination country
+inline constexpr std::uint8_t admitted = 1u << 4;     // may enter a capacity-limited route today
+inline constexpr std::uint8_t displaced = 1u << 5;    // away from home because of a disaster
+inline constexpr std::uint8_t unsheltered = 1u << 6;  // displaced, found no room in a shelter
 }  // namespace agent_flag
 
 inline constexpr std::uint8_t no_programme = 255;

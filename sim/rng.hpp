@@ -29,6 +29,10 @@ enum class Purpose : std::uint32_t {
   legal_decision = 53,
   legal_permit = 54,
   legal_enforcement = 55,
+  disaster_count = 40,
+  disaster_choice = 41,
+  disaster_admission = 42,
+  disaster_return = 43,
   legal_eligibility_base = 64,  // 64 + programme: per-agent, per-programme fixed draws
 };
 

@@ -8,7 +8,7 @@
 Scenario errors raise :class:`ScenarioError` (a ``ValueError``) with the same message as the CLI.
 """
 from ._core import LEGAL_STATUSES, ScenarioError, __version__
-from .api import Result, Scenario, Simulation, load_scenario, open_result, run
+from .api import Result, Scenario, Simulation, drill, load_scenario, open_result, run
 
 __all__ = [
     "LEGAL_STATUSES",
@@ -16,6 +16,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Simulation",
+    "drill",
     "load_scenario",
     "open_result",
     "run",

@@ -211,3 +211,26 @@ def open_result(path: str | os.PathLike) -> Result:
     import xarray as xr
 
     return Result(xr.open_dataset(os.fspath(path), engine="h5netcdf"))
+
+
+def drill(scenario, event: str | None = None, ensemble: int = 1, threads: int | None = None) -> dict:
+    """Run a disaster drill: the planners' figures of ``migrasim drill`` for an ensemble of seeds.
+
+    Returns a dict with the figures (each a {mean, min, max} over the ensemble, or None beyond the run),
+    ``shelters`` and ``routes_cut`` as pandas DataFrames, ``series`` (a DataFrame of the ensemble-mean
+    daily displaced, in_shelters, unsheltered and occupancy per shelter) and ``text`` (the CLI's report).
+    """
+    import pandas as pd
+
+    scenario = _as_scenario(scenario)
+    d = _core.drill(scenario.path, list(scenario.overrides), event or "", int(ensemble), int(threads or os.cpu_count() or 1))
+    d["shelters"] = pd.DataFrame(d["shelters"])
+    d["routes_cut"] = pd.DataFrame(d["routes_cut"], columns=["route", "closed_on", "days"])
+    series = pd.DataFrame(
+        {"displaced": d.pop("displaced"), "in_shelters": d.pop("in_shelters"), "unsheltered": d.pop("unsheltered")},
+        index=pd.to_datetime(d.pop("dates")),
+    )
+    for name, occ in zip(d["shelters"]["shelter"] if len(d["shelters"]) else [], d.pop("occupancy")):
+        series[f"shelter:{name}"] = occ
+    d["series"] = series
+    return d

@@ -1,0 +1,412 @@
+#include "models/disaster.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <string>
+
+#include "sim/errors.hpp"
+
+namespace migrasim::models {
+
+namespace {
+void share(const std::string& name, double v) {
+  if (!(v >= 0 && v <= 1))
+    throw InputError(name + " = " + std::to_string(v) + ": expected a share in [0, 1]");
+}
+constexpr std::int32_t never = std::numeric_limits<std::int32_t>::max() / 2;
+}  // namespace
+
+const char* DisasterModel::measure_name(int m) {
+  static const char* names[] = {
+      "displaced_today", "displaced", "in_shelters",         "unsheltered",
+      "with_kin",        "abroad",    "returned_home_total", "crossed_border_total"};
+  return names[m];
+}
+
+void DisasterParams::validate(const World& world, std::int32_t days) const {
+  const auto places = static_cast<std::size_t>(world.place_count());
+  if (vulnerability.size() != places) throw InternalError("disaster vulnerability not sized to places");
+  for (double v : vulnerability) share("vulnerability", v);
+  for (const auto& c : curves) {
+    share("curves." + c.kind + ".max_share", c.max_share);
+    if (!(c.steepness > 0)) throw InputError("curves." + c.kind + ".steepness must be > 0");
+  }
+  for (const auto& e : events) {
+    if (e.curve >= curves.size()) throw InternalError("disaster event without a curve");
+    if (e.duration_days < 1) throw InputError("disasters." + e.name + ".duration_days must be >= 1");
+    if (e.lead_days < 0) throw InputError("disasters." + e.name + ".lead_days must be >= 0");
+    if (e.onset_day - e.lead_days < 0 || e.onset_day >= days)
+      throw InputError("disasters." + e.name + ": the event (with its lead time) lies outside the run");
+    for (const auto& [p, intensity] : e.footprint)
+      share("disasters." + e.name + ".footprint intensity", intensity);
+  }
+  share("split.shelter", share_shelter);
+  share("split.kin", share_kin);
+  share("split.abroad", share_abroad);
+  if (std::fabs(share_shelter + share_kin + share_abroad - 1) > 1e-6)
+    throw InputError("split: shelter + kin + abroad must sum to 1");
+  for (std::size_t p = 0; p < places; ++p)
+    if (world.places()[p].kind == PlaceKind::shelter && world.places()[p].capacity < 0)
+      throw InputError("place '" + world.places()[p].name + "': a shelter needs a capacity");
+  if (!(return_rate_per_day >= 0 && return_rate_per_day <= 1))
+    throw InputError("return.rate_per_day: expected [0, 1]");
+  if (!(recovery_days > 0)) throw InputError("return.recovery_days must be > 0");
+  if (!(shelter_overflow >= 0)) throw InputError("shelter_overflow must be >= 0");
+  if (!(kin_max_km > 0)) throw InputError("kin_max_km must be > 0");
+  std::size_t n_shelters = 0;
+  for (const auto& pl : world.places()) n_shelters += pl.kind == PlaceKind::shelter;
+  if (shelter_names.size() != n_shelters) throw InternalError("disaster: shelter names not set");
+}
+
+DisasterModel::DisasterModel(DisasterParams params) : params_(std::move(params)) {}
+
+void DisasterModel::on_start(StepContext& ctx) {
+  const World& world = ctx.world();
+  params_.validate(world, ctx.days());
+  const auto places = static_cast<std::size_t>(world.place_count());
+  shelter_index_.assign(places, -1);
+  for (std::size_t p = 0; p < places; ++p) {
+    all_places_.push_back(static_cast<place_id>(p));
+    if (world.places()[p].kind == PlaceKind::shelter) {
+      shelter_index_[p] = static_cast<std::int32_t>(shelters_.size());
+      shelters_.push_back(static_cast<place_id>(p));
+    }
+  }
+  auto par = [&ctx](std::size_t b, std::size_t e, const std::function<void(std::size_t, std::size_t)>& body) {
+    ctx.parallel_for(b, e, body, 1);
+  };
+  planned_ = compute_routing(world, all_places_, RoutingOptions{params_.speed_km_per_day, nullptr}, par);
+  on_route_state_changed(ctx);
+  for (const auto& e : params_.events) event_end_.push_back(e.onset_day + e.duration_days - 1);
+  occupancy_.assign(shelters_.size(), 0);
+  spawn_event_.assign(places, -1);
+}
+
+void DisasterModel::on_route_state_changed(StepContext& ctx) {
+  auto par = [&ctx](std::size_t b, std::size_t e, const std::function<void(std::size_t, std::size_t)>& body) {
+    ctx.parallel_for(b, e, body, 1);
+  };
+  open_ = compute_routing(ctx.world(), all_places_,
+                          RoutingOptions{params_.speed_km_per_day, &ctx.route_state()}, par);
+}
+
+double DisasterModel::share_displaced(const DisasterParams::Event& e, std::size_t k) const {
+  const auto& [p, intensity] = e.footprint[k];
+  const auto& c = params_.curves[e.curve];
+  const double x = intensity * (0.5 + params_.vulnerability[static_cast<std::size_t>(p)]);
+  return intensity <= 0 ? 0.0 : c.max_share / (1 + std::exp(-c.steepness * (x - c.midpoint)));
+}
+
+void DisasterModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) {
+  const std::int32_t day = ctx.day();
+  const World& world = ctx.world();
+  std::fill(spawn_event_.begin(), spawn_event_.end(), -1);
+  spawned_today_ = 0;
+  for (std::size_t ei = 0; ei < params_.events.size(); ++ei) {
+    const auto& e = params_.events[ei];
+    const std::int32_t first = e.onset_day - e.lead_days, span = e.lead_days + e.duration_days;
+    if (day < first || day >= first + span) continue;
+    for (std::size_t k = 0; k < e.footprint.size(); ++k) {
+      const auto p = static_cast<std::size_t>(e.footprint[k].first);
+      if (spawn_event_[p] >= 0) continue;  // one event displaces a place on a given day
+      const double mean = static_cast<double>(world.places()[p].population) * share_displaced(e, k) / span;
+      const std::int64_t n = ctx.rng().poisson(mean, p * 256 + ei, day, Purpose::disaster_count);
+      per_place[p] += n;
+      spawned_today_ += n;
+      spawn_event_[p] = static_cast<std::int32_t>(ei);
+    }
+  }
+}
+
+std::int32_t DisasterModel::return_day(const KeyedRng& rng, std::uint64_t agent, std::int32_t event_end,
+                                       std::int32_t day) const {
+  // Return hazard after the event ends: h x recovery(t), recovery(t) = 1 - exp(-t / tau). Its integral is
+  // H(t) = h (t - tau (1 - exp(-t / tau))); the agent heads home when H reaches E ~ Exp(1).
+  const double h = params_.return_rate_per_day, tau = params_.recovery_days;
+  if (!(h > 0)) return never;
+  const double target = -std::log(rng.uniform(agent, day, Purpose::disaster_return));
+  auto H = [&](double t) { return h * (t - tau * (1 - std::exp(-t / tau))); };
+  double lo = 0, hi = target / h + tau + 1;
+  for (int it = 0; it < 60; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (H(mid) < target ? lo : hi) = mid;
+  }
+  const double t = std::ceil(hi);
+  return t > never ? never : event_end + 1 + static_cast<std::int32_t>(t);
+}
+
+void DisasterModel::init_agents(StepContext& ctx, std::size_t first, std::size_t last) {
+  Population& pop = ctx.population();
+  const World& world = ctx.world();
+  const std::int32_t day = ctx.day();
+  const std::int32_t places = world.place_count();
+  ctx.parallel_for(first, last, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) {
+      const place_id home = pop.place[i];
+      const auto ei = static_cast<std::size_t>(spawn_event_[static_cast<std::size_t>(home)]);
+      const auto w = ctx.rng().words(i, day, Purpose::disaster_choice);
+      const double u = KeyedRng::to_unit(w.v[0]);
+      const country_id home_country = world.places()[static_cast<std::size_t>(home)].country;
+      // Destination by the split; a kind with no candidate falls back to the next.
+      place_id dest = -1;
+      auto nearest_shelter = [&]() {
+        place_id best = -1;
+        float best_km = std::numeric_limits<float>::infinity();
+        for (place_id s : shelters_) {
+          const float km = planned_.km(s, home, places);
+          if (km < best_km) best = s, best_km = km;
+        }
+        return best;
+      };
+      auto kin_town = [&]() {
+        double total = 0;
+        for (place_id q = 0; q < places; ++q) {
+          const Place& pl = world.places()[static_cast<std::size_t>(q)];
+          const float km = planned_.km(q, home, places);
+          if (q == home || pl.country != home_country || pl.kind != PlaceKind::town || pl.population <= 0 ||
+              !(km <= params_.kin_max_km))
+            continue;
+          total += static_cast<double>(pl.population) / std::max(1.0f, km);
+        }
+        if (!(total > 0)) return place_id{-1};
+        double target = KeyedRng::to_unit(w.v[1]) * total;
+        place_id pick = -1;
+        for (place_id q = 0; q < places; ++q) {
+          const Place& pl = world.places()[static_cast<std::size_t>(q)];
+          const float km = planned_.km(q, home, places);
+          if (q == home || pl.country != home_country || pl.kind != PlaceKind::town || pl.population <= 0 ||
+              !(km <= params_.kin_max_km))
+            continue;
+          pick = q;
+          target -= static_cast<double>(pl.population) / std::max(1.0f, km);
+          if (target < 0) break;
+        }
+        return pick;
+      };
+      auto abroad_place = [&]() {
+        place_id best = -1;
+        float best_km = std::numeric_limits<float>::infinity();
+        for (place_id q = 0; q < places; ++q) {
+          const Place& pl = world.places()[static_cast<std::size_t>(q)];
+          if (pl.country == home_country || pl.kind == PlaceKind::border_crossing) continue;
+          const float km = planned_.km(q, home, places);
+          if (km < best_km) best = q, best_km = km;
+        }
+        return best;
+      };
+      const int kind = u < params_.share_shelter ? 0 : u < params_.share_shelter + params_.share_kin ? 1 : 2;
+      for (int k = 0; k < 3 && dest < 0; ++k) {
+        const int which = (kind + k) % 3;
+        dest = which == 0 ? nearest_shelter() : which == 1 ? kin_town() : abroad_place();
+      }
+      pop.arc[i] = -1;
+      pop.km_done[i] = 0;
+      pop.origin[i] = home;
+      pop.destination[i] = dest;
+      pop.departure_day[i] = day;
+      pop.entry_day[i] = day;
+      pop.resources_usd[i] = 0;
+      pop.wait_days[i] = 0;
+      pop.status_since[i] = day;
+      pop.permit_until[i] = return_day(ctx.rng(), i, event_end_[ei], day);
+      pop.programme[i] = no_programme;
+      pop.legal_status[i] = LegalStatus::regular;
+      pop.age_band[i] = static_cast<std::uint8_t>(w.v[2] % age_band_count);
+      pop.sex[i] = (w.v[3] & 1u) ? Sex::male : Sex::female;
+      // With nowhere to go, people stay displaced at home, unsheltered.
+      pop.flags[i] = dest < 0 ? static_cast<std::uint8_t>(agent_flag::displaced | agent_flag::unsheltered |
+                                                          agent_flag::settled)
+                              : agent_flag::displaced;
+    }
+  });
+}
+
+void DisasterModel::move(StepContext& ctx) {
+  Population& pop = ctx.population();
+  const World& world = ctx.world();
+  const RouteState& state = ctx.route_state();
+  const std::int32_t places = world.place_count();
+  const std::int32_t day = ctx.day();
+  for (auto& a : arrivals_) a.clear();
+  for (auto& l : local_) l.fill(0);
+  ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
+    std::int64_t* const flow = ctx.local_flow().data();
+    auto& arrived = arrivals_.local();
+    auto& counts = local_.local();
+    for (std::size_t i = b; i < e; ++i) {
+      std::uint8_t flags = pop.flags[i];
+      if (!(flags & agent_flag::displaced) || (flags & agent_flag::settled)) continue;
+      const place_id dest = pop.destination[i];
+      double budget = 1.0;
+      place_id at = pop.place[i];
+      arc_id arc = pop.arc[i];
+      double km = pop.km_done[i];
+      for (int hops = 0; hops < 64; ++hops) {
+        if (arc < 0) {
+          if (at == dest) {
+            if (dest == pop.origin[i]) {  // home again
+              flags = static_cast<std::uint8_t>(
+                  flags & ~(agent_flag::displaced | agent_flag::unsheltered | agent_flag::stranded));
+              pop.legal_status[i] = LegalStatus::regular;
+              ++counts[0];
+            } else if (shelter_index_[static_cast<std::size_t>(dest)] >= 0) {
+              arrived.push_back(i);  // admission decided in the status phase
+            } else {
+              flags |= agent_flag::settled;
+            }
+            break;
+          }
+          const arc_id next = open_.next(dest, at, places);
+          if (next < 0 || !state.open[static_cast<std::size_t>(world.arc_route(next))]) {
+            flags |= agent_flag::stranded;  // waiting for a route to reopen
+            break;
+          }
+          flags &= static_cast<std::uint8_t>(~agent_flag::stranded);
+          arc = next;
+          km = 0;
+          ++flow[arc >> 1];
+        }
+        const Route& route = world.routes()[static_cast<std::size_t>(arc >> 1)];
+        const double speed =
+            params_.speed_km_per_day[static_cast<std::size_t>(route.mode)] /
+            static_cast<double>(state.travel_time_factor[static_cast<std::size_t>(arc >> 1)]);
+        const double need = (route.distance_km - km) / speed;
+        if (need > budget) {
+          km += budget * speed;
+          break;
+        }
+        budget -= need;
+        at = world.arc_target(arc);
+        arc = -1;
+        km = 0;
+        if (route.crosses_border) {
+          pop.entry_day[i] = day;
+          const bool home_country = world.places()[static_cast<std::size_t>(at)].country ==
+                                    world.places()[static_cast<std::size_t>(pop.origin[i])].country;
+          pop.legal_status[i] = home_country ? LegalStatus::regular : params_.abroad_status;
+          if (!home_country) ++counts[1];
+        }
+      }
+      pop.place[i] = arc < 0 ? at : -1;
+      pop.arc[i] = arc;
+      pop.km_done[i] = static_cast<float>(km);
+      pop.flags[i] = flags;
+    }
+  });
+  for (const auto& l : local_) {
+    returned_total_ += l[0];
+    crossed_total_ += l[1];
+  }
+}
+
+void DisasterModel::update_status(StepContext& ctx) {
+  Population& pop = ctx.population();
+  const World& world = ctx.world();
+  const std::int32_t day = ctx.day();
+  const std::int32_t places = world.place_count();
+  // Shelter admissions: today's arrivals at each shelter, by keyed priority, up to the room left.
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> requests;
+  for (const auto& a : arrivals_)
+    for (std::uint64_t i : a)
+      requests.emplace_back(ctx.rng().words(i, day, Purpose::disaster_admission).v[0], i);
+  std::sort(requests.begin(), requests.end());
+  std::vector<std::int64_t> room(shelters_.size());
+  for (std::size_t s = 0; s < shelters_.size(); ++s) {
+    const auto cap = static_cast<double>(world.places()[static_cast<std::size_t>(shelters_[s])].capacity);
+    room[s] = static_cast<std::int64_t>(std::floor(cap * (1 + params_.shelter_overflow))) - occupancy_[s];
+  }
+  for (const auto& [priority, i] : requests) {
+    const place_id here = pop.place[i];
+    const auto s = static_cast<std::size_t>(shelter_index_[static_cast<std::size_t>(here)]);
+    if (room[s] > 0) {
+      --room[s];
+      pop.flags[i] |= agent_flag::settled;
+      continue;
+    }
+    // Full: on to the nearest shelter with room, else unsheltered here.
+    place_id next = -1;
+    float best = std::numeric_limits<float>::infinity();
+    for (std::size_t t = 0; t < shelters_.size(); ++t) {
+      const float km = open_.km(shelters_[t], here, places);
+      if (room[t] > 0 && km < best) next = shelters_[t], best = km;
+    }
+    if (next >= 0) {
+      pop.destination[i] = next;
+    } else {
+      pop.flags[i] |= static_cast<std::uint8_t>(agent_flag::settled | agent_flag::unsheltered);
+    }
+  }
+  // Returns, then today's measures and shelter occupancy, in one pass (integer reductions).
+  struct Local {
+    std::array<std::int64_t, measure_count> m{};
+    std::vector<std::int64_t> occupancy;
+  };
+  tbb::enumerable_thread_specific<Local> locals;
+  ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
+    Local& l = locals.local();
+    if (l.occupancy.size() != shelters_.size()) l.occupancy.assign(shelters_.size(), 0);
+    for (std::size_t i = b; i < e; ++i) {
+      std::uint8_t flags = pop.flags[i];
+      if (!(flags & agent_flag::displaced)) continue;
+      if ((flags & agent_flag::settled) && day >= pop.permit_until[i]) {
+        if (pop.place[i] == pop.origin[i]) {
+          flags = static_cast<std::uint8_t>(
+              flags & ~(agent_flag::displaced | agent_flag::unsheltered | agent_flag::settled));
+          pop.flags[i] = flags;
+          ++l.m[returned_home_total];
+          continue;
+        }
+        pop.destination[i] = pop.origin[i];
+        flags = static_cast<std::uint8_t>(flags & ~(agent_flag::settled | agent_flag::unsheltered));
+        pop.flags[i] = flags;
+      }
+      ++l.m[displaced_now];
+      const place_id at = pop.place[i];
+      if (at < 0 || !(flags & agent_flag::settled)) continue;
+      if (flags & agent_flag::unsheltered) {
+        ++l.m[unsheltered_now];
+      } else if (shelter_index_[static_cast<std::size_t>(at)] >= 0) {
+        ++l.m[in_shelters];
+        ++l.occupancy[static_cast<std::size_t>(shelter_index_[static_cast<std::size_t>(at)])];
+      } else if (world.places()[static_cast<std::size_t>(at)].country !=
+                 world.places()[static_cast<std::size_t>(pop.origin[i])].country) {
+        ++l.m[abroad];
+      } else {
+        ++l.m[with_kin];
+      }
+    }
+  });
+  measures_.fill(0);
+  std::fill(occupancy_.begin(), occupancy_.end(), 0);
+  for (const auto& l : locals) {
+    for (int m = 0; m < measure_count; ++m)
+      measures_[static_cast<std::size_t>(m)] += l.m[static_cast<std::size_t>(m)];
+    for (std::size_t s = 0; s < l.occupancy.size(); ++s) occupancy_[s] += l.occupancy[s];
+  }
+  returned_total_ += measures_[returned_home_total];
+  measures_[returned_home_total] = returned_total_;
+  measures_[crossed_border_total] = crossed_total_;
+}
+
+void DisasterModel::declare_series(std::vector<SeriesSpec>& out) const {
+  std::vector<std::string> measures;
+  for (int m = 0; m < measure_count; ++m) measures.emplace_back(measure_name(m));
+  out.push_back(
+      {"displacement", "people displaced by disasters, by situation", "persons", {"measure"}, {measures}});
+  out.push_back({"shelter_occupancy",
+                 "displaced people admitted to each shelter",
+                 "persons",
+                 {"shelter"},
+                 {params_.shelter_names}});
+}
+
+void DisasterModel::fill_series(StepContext& ctx, std::vector<std::vector<std::int64_t>>& values) {
+  (void)ctx;
+  measures_[displaced_today] = spawned_today_;
+  values[0].assign(measures_.begin(), measures_.end());
+  values[1] = occupancy_;
+}
+
+}  // namespace migrasim::models

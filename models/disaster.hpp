@@ -1,0 +1,99 @@
+#pragma once
+// Disasters and displacement (docs/models/disaster.md): hazards with a footprint displace a share of
+// each place's residents (a logistic curve of intensity and vulnerability per hazard kind), split between
+// shelters (nearest with room), kin in other towns and crossing a border; shelters admit up to their
+// capacity (keyed priorities decide who gets the last beds); displaced people go home at a rate that
+// follows the recovery of their place. Route damage is turned into scheduled route events by the loader.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <tbb/enumerable_thread_specific.h>
+
+#include "sim/model.hpp"
+#include "sim/routing.hpp"
+
+namespace migrasim::models {
+
+struct DisasterParams {
+  struct Curve {  // share displaced = max_share / (1 + exp(-steepness * (x - midpoint))), x = intensity x
+                  // (0.5 + vulnerability)
+    std::string kind;
+    double max_share = 0.5;
+    double midpoint = 0.5;
+    double steepness = 10;
+  };
+  struct Event {
+    std::string name;
+    std::size_t curve = 0;  // index into curves
+    std::int32_t onset_day = 0;
+    std::int32_t duration_days = 1;  // displacement spread over these days
+    std::int32_t lead_days = 0;      // early warning: evacuation starts this many days before onset
+    std::vector<std::pair<place_id, double>> footprint;  // intensity 0..1 per place
+  };
+  std::vector<Curve> curves;
+  std::vector<Event> events;
+  std::vector<double> vulnerability;  // [place] 0..1
+  double share_shelter = 0.6;         // of the displaced: to shelters ...
+  double share_kin = 0.35;            // ... to kin in another town of the country ...
+  double share_abroad = 0.05;         // ... across a border
+  double kin_max_km = 400;            // kin live within this path distance
+  double shelter_overflow = 0.0;      // shelters admit up to capacity x (1 + overflow)
+  double return_rate_per_day = 0.01;  // return hazard once the home place has recovered
+  double recovery_days = 180;         // recovery(t) = 1 - exp(-t / recovery_days) after the event ends
+  std::array<double, travel_mode_count> speed_km_per_day{300, 25, 200, 3000};
+  LegalStatus abroad_status = LegalStatus::irregular;  // e.g. temporary_protection when a country opens it
+  std::vector<std::string> shelter_names;  // labels of the `shelter` dimension: shelter places in place order
+
+  void validate(const World& world, std::int32_t days) const;
+};
+
+class DisasterModel final : public Model {
+ public:
+  explicit DisasterModel(DisasterParams params);
+  std::string_view name() const override { return "disaster"; }
+  void on_start(StepContext& ctx) override;
+  void on_route_state_changed(StepContext& ctx) override;
+  void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
+  void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;
+  void move(StepContext& ctx) override;
+  void update_status(StepContext& ctx) override;
+  void declare_series(std::vector<SeriesSpec>& out) const override;
+  void fill_series(StepContext& ctx, std::vector<std::vector<std::int64_t>>& values) override;
+
+  enum Measure : std::uint8_t {
+    displaced_today,
+    displaced_now,
+    in_shelters,
+    unsheltered_now,
+    with_kin,
+    abroad,
+    returned_home_total,
+    crossed_border_total,
+    measure_count
+  };
+  static const char* measure_name(int m);
+
+ private:
+  double share_displaced(const DisasterParams::Event& e, std::size_t k) const;
+  // The day a displaced agent heads home (drawn once, from the recovery-driven return hazard).
+  std::int32_t return_day(const KeyedRng& rng, std::uint64_t agent, std::int32_t event_end,
+                          std::int32_t day) const;
+
+  DisasterParams params_;
+  std::vector<place_id> shelters_;           // shelter places
+  std::vector<std::int32_t> shelter_index_;  // [place] -1 if not a shelter
+  std::vector<place_id> all_places_;
+  RoutingTables planned_, open_;
+  std::vector<std::int32_t> event_end_;  // [event] last day of the event
+  // Today's spawn: per place, which event and how many.
+  std::vector<std::int32_t> spawn_event_;  // [place] event index spawning there today, -1 none
+  std::vector<std::int64_t> occupancy_;    // [shelter] displaced people admitted
+  std::array<std::int64_t, measure_count> measures_{};
+  std::int64_t returned_total_ = 0, crossed_total_ = 0, spawned_today_ = 0;
+  tbb::enumerable_thread_specific<std::vector<std::uint64_t>> arrivals_;  // reached a shelter today
+  tbb::enumerable_thread_specific<std::array<std::int64_t, 4>> local_;    // returned, crossed, ...
+};
+
+}  // namespace migrasim::models
