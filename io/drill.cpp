@@ -140,8 +140,12 @@ DrillReport run_drill(const std::string& scenario, const std::vector<std::string
   r.displaced_total = spread(displaced_total);
   r.peak_in_shelters = spread(peak_in);
   r.peak_unsheltered = spread(peak_un);
-  r.peak_unsheltered_date = r.dates[static_cast<std::size_t>(
-      std::max_element(r.unsheltered.begin(), r.unsheltered.end()) - r.unsheltered.begin())];
+  // The day of the highest ensemble-mean unsheltered count; none when nobody was unsheltered.
+  r.peak_unsheltered_date =
+      r.peak_unsheltered.max <= 0
+          ? std::string()
+          : r.dates[static_cast<std::size_t>(std::max_element(r.unsheltered.begin(), r.unsheltered.end()) -
+                                             r.unsheltered.begin())];
   r.crossed_border = spread(crossed);
   r.still_30 = spread(s30);
   r.still_90 = spread(s90);
@@ -180,8 +184,12 @@ std::string format_drill(const DrillReport& r) {
                    r.event, r.onset_date, r.ensemble, r.seconds_per_run);
   o << fmt::format("  {:<36}{}\n", "displaced in total", show(r.displaced_total));
   o << fmt::format("  {:<36}{}\n", "peak in shelters", show(r.peak_in_shelters));
-  o << fmt::format("  {:<36}{} on {}\n", "peak unsheltered", show(r.peak_unsheltered),
-                   r.peak_unsheltered_date);
+  if (r.peak_unsheltered.max > 0)
+    o << fmt::format("  {:<36}{} on {}\n", "peak unsheltered", show(r.peak_unsheltered),
+                     r.peak_unsheltered_date);
+  else
+    o << fmt::format("  {:<36}{}\n", "peak unsheltered",
+                     "0 (everyone found a shelter bed or went elsewhere)");
   o << fmt::format("  {:<36}{}\n", "crossed a border", show(r.crossed_border));
   o << fmt::format("  {:<36}{}\n", "still displaced after 30 days", show(r.still_30));
   o << fmt::format("  {:<36}{}\n", "still displaced after 90 days", show(r.still_90));
