@@ -74,22 +74,42 @@ void DisasterModel::on_start(StepContext& ctx) {
       shelters_.push_back(static_cast<place_id>(p));
     }
   }
-  auto par = [&ctx](std::size_t b, std::size_t e, const std::function<void(std::size_t, std::size_t)>& body) {
-    ctx.parallel_for(b, e, body, 1);
-  };
-  planned_ = compute_routing(world, all_places_, RoutingOptions{params_.speed_km_per_day, nullptr}, par);
+  planned_ =
+      compute_routing(world, all_places_, RoutingOptions{params_.speed_km_per_day, nullptr}, ctx.per_item());
   on_route_state_changed(ctx);
+  // Where the displaced of each place go: the nearest shelter, kin towns weighted by population / km,
+  // the nearest place abroad (road distances with all routes open).
+  const auto np = static_cast<std::int32_t>(places);
+  nearest_shelter_.assign(places, -1);
+  nearest_abroad_.assign(places, -1);
+  kin_cumulative_.assign(places, {});
+  for (place_id h = 0; h < np; ++h) {
+    const Place& home = world.places()[static_cast<std::size_t>(h)];
+    float shelter_km = std::numeric_limits<float>::infinity(), abroad_km = shelter_km;
+    double total = 0;
+    for (place_id q = 0; q < np; ++q) {
+      const Place& pl = world.places()[static_cast<std::size_t>(q)];
+      const float km = planned_.km(q, h, np);
+      if (!(km < std::numeric_limits<float>::infinity())) continue;
+      if (pl.kind == PlaceKind::shelter && km < shelter_km)
+        nearest_shelter_[static_cast<std::size_t>(h)] = q, shelter_km = km;
+      if (pl.country != home.country && pl.kind != PlaceKind::border_crossing && km < abroad_km)
+        nearest_abroad_[static_cast<std::size_t>(h)] = q, abroad_km = km;
+      if (q != h && pl.country == home.country && pl.kind == PlaceKind::town && pl.population > 0 &&
+          km <= params_.kin_max_km) {
+        total += static_cast<double>(pl.population) / std::max(1.0f, km);
+        kin_cumulative_[static_cast<std::size_t>(h)].emplace_back(q, total);
+      }
+    }
+  }
   for (const auto& e : params_.events) event_end_.push_back(e.onset_day + e.duration_days - 1);
   occupancy_.assign(shelters_.size(), 0);
   spawn_event_.assign(places, -1);
 }
 
 void DisasterModel::on_route_state_changed(StepContext& ctx) {
-  auto par = [&ctx](std::size_t b, std::size_t e, const std::function<void(std::size_t, std::size_t)>& body) {
-    ctx.parallel_for(b, e, body, 1);
-  };
   open_ = compute_routing(ctx.world(), all_places_,
-                          RoutingOptions{params_.speed_km_per_day, &ctx.route_state()}, par);
+                          RoutingOptions{params_.speed_km_per_day, &ctx.route_state()}, ctx.per_item());
 }
 
 double DisasterModel::share_displaced(const DisasterParams::Event& e, std::size_t k) const {
@@ -139,79 +159,33 @@ std::int32_t DisasterModel::return_day(const KeyedRng& rng, std::uint64_t agent,
 
 void DisasterModel::init_agents(StepContext& ctx, std::size_t first, std::size_t last) {
   Population& pop = ctx.population();
-  const World& world = ctx.world();
   const std::int32_t day = ctx.day();
-  const std::int32_t places = world.place_count();
   ctx.parallel_for(first, last, [&](std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i) {
       const place_id home = pop.place[i];
       const auto ei = static_cast<std::size_t>(spawn_event_[static_cast<std::size_t>(home)]);
       const auto w = ctx.rng().words(i, day, Purpose::disaster_choice);
       const double u = KeyedRng::to_unit(w.v[0]);
-      const country_id home_country = world.places()[static_cast<std::size_t>(home)].country;
       // Destination by the split; a kind with no candidate falls back to the next.
       place_id dest = -1;
-      auto nearest_shelter = [&]() {
-        place_id best = -1;
-        float best_km = std::numeric_limits<float>::infinity();
-        for (place_id s : shelters_) {
-          const float km = planned_.km(s, home, places);
-          if (km < best_km) best = s, best_km = km;
-        }
-        return best;
-      };
+      const auto h = static_cast<std::size_t>(home);
       auto kin_town = [&]() {
-        double total = 0;
-        for (place_id q = 0; q < places; ++q) {
-          const Place& pl = world.places()[static_cast<std::size_t>(q)];
-          const float km = planned_.km(q, home, places);
-          if (q == home || pl.country != home_country || pl.kind != PlaceKind::town || pl.population <= 0 ||
-              !(km <= params_.kin_max_km))
-            continue;
-          total += static_cast<double>(pl.population) / std::max(1.0f, km);
-        }
-        if (!(total > 0)) return place_id{-1};
-        double target = KeyedRng::to_unit(w.v[1]) * total;
-        place_id pick = -1;
-        for (place_id q = 0; q < places; ++q) {
-          const Place& pl = world.places()[static_cast<std::size_t>(q)];
-          const float km = planned_.km(q, home, places);
-          if (q == home || pl.country != home_country || pl.kind != PlaceKind::town || pl.population <= 0 ||
-              !(km <= params_.kin_max_km))
-            continue;
-          pick = q;
-          target -= static_cast<double>(pl.population) / std::max(1.0f, km);
-          if (target < 0) break;
-        }
-        return pick;
-      };
-      auto abroad_place = [&]() {
-        place_id best = -1;
-        float best_km = std::numeric_limits<float>::infinity();
-        for (place_id q = 0; q < places; ++q) {
-          const Place& pl = world.places()[static_cast<std::size_t>(q)];
-          if (pl.country == home_country || pl.kind == PlaceKind::border_crossing) continue;
-          const float km = planned_.km(q, home, places);
-          if (km < best_km) best = q, best_km = km;
-        }
-        return best;
+        const auto& cum = kin_cumulative_[h];
+        if (cum.empty()) return place_id{-1};
+        const double target = KeyedRng::to_unit(w.v[1]) * cum.back().second;
+        auto it =
+            std::upper_bound(cum.begin(), cum.end(), target,
+                             [](double x, const std::pair<place_id, double>& c) { return x < c.second; });
+        return (it == cum.end() ? cum.back() : *it).first;
       };
       const int kind = u < params_.share_shelter ? 0 : u < params_.share_shelter + params_.share_kin ? 1 : 2;
       for (int k = 0; k < 3 && dest < 0; ++k) {
         const int which = (kind + k) % 3;
-        dest = which == 0 ? nearest_shelter() : which == 1 ? kin_town() : abroad_place();
+        dest = which == 0 ? nearest_shelter_[h] : which == 1 ? kin_town() : nearest_abroad_[h];
       }
-      pop.arc[i] = -1;
-      pop.km_done[i] = 0;
-      pop.origin[i] = home;
+      pop.reset(i, home, day);
       pop.destination[i] = dest;
-      pop.departure_day[i] = day;
-      pop.entry_day[i] = day;
-      pop.resources_usd[i] = 0;
-      pop.wait_days[i] = 0;
-      pop.status_since[i] = day;
       pop.permit_until[i] = return_day(ctx.rng(), i, event_end_[ei], day);
-      pop.programme[i] = no_programme;
       pop.legal_status[i] = LegalStatus::regular;
       pop.age_band[i] = static_cast<std::uint8_t>(w.v[2] % age_band_count);
       pop.sex[i] = (w.v[3] & 1u) ? Sex::male : Sex::female;

@@ -85,6 +85,8 @@ class DisasterModel final : public Model {
   std::vector<place_id> shelters_;           // shelter places
   std::vector<std::int32_t> shelter_index_;  // [place] -1 if not a shelter
   std::vector<place_id> all_places_;
+  std::vector<place_id> nearest_shelter_, nearest_abroad_;                // [home place], -1 none
+  std::vector<std::vector<std::pair<place_id, double>>> kin_cumulative_;  // [home place] cumulative weights
   RoutingTables planned_, open_;
   std::vector<std::int32_t> event_end_;  // [event] last day of the event
   // Today's spawn: per place, which event and how many.

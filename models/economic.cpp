@@ -20,12 +20,6 @@ void check_share(const std::string& name, double v) {
   if (!(v >= 0 && v <= 1)) throw InputError(name + " = " + fmt_double(v) + ": expected a share in [0, 1]");
 }
 
-ParallelFor parallel_of(StepContext& ctx) {
-  return [&ctx](std::size_t b, std::size_t e, const std::function<void(std::size_t, std::size_t)>& body) {
-    ctx.parallel_for(b, e, body, 1);
-  };
-}
-
 }  // namespace
 
 void EconomicParams::validate(const World& world) const {
@@ -88,7 +82,7 @@ void EconomicModel::on_start(StepContext& ctx) {
   destination_places_.clear();
   for (const auto& d : params_.destinations) destination_places_.push_back(d.place);
   RoutingOptions planned_options{params_.speed_km_per_day, nullptr};
-  planned_ = compute_routing(world, destination_places_, planned_options, parallel_of(ctx));
+  planned_ = compute_routing(world, destination_places_, planned_options, ctx.per_item());
   on_route_state_changed(ctx);
 
   // Origins: populated places in countries with a positive emigration rate, other than destinations,
@@ -137,7 +131,7 @@ std::vector<double> EconomicModel::destination_probabilities(place_id origin) co
 void EconomicModel::on_route_state_changed(StepContext& ctx) {
   const RouteState& state = ctx.route_state();
   RoutingOptions options{params_.speed_km_per_day, &state};
-  open_ = compute_routing(ctx.world(), destination_places_, options, parallel_of(ctx));
+  open_ = compute_routing(ctx.world(), destination_places_, options, ctx.per_item());
   const auto& routes = ctx.world().routes();
   travel_.resize(routes.size());
   any_capacity_ = false;
@@ -188,19 +182,10 @@ void EconomicModel::init_agents(StepContext& ctx, std::size_t first, std::size_t
           KeyedRng::to_unit(demo.v[2]) < params_.visa_share[static_cast<std::size_t>(dest_country)];
       const double z = rng.normal(id, day, Purpose::economic_resources);
 
-      pop.arc[i] = -1;
-      pop.km_done[i] = 0;
-      pop.origin[i] = o;
+      pop.reset(i, o, day);
       pop.destination[i] = dest;
-      pop.departure_day[i] = day;
-      pop.entry_day[i] = day;
       pop.resources_usd[i] =
           static_cast<float>(params_.resources_median_usd * std::exp(params_.resources_sigma * z));
-      pop.wait_days[i] = 0;
-      pop.status_since[i] = day;
-      pop.permit_until[i] = -1;
-      pop.programme[i] = no_programme;
-      pop.legal_status[i] = LegalStatus::in_transit;
       pop.age_band[i] = static_cast<std::uint8_t>(band);
       pop.sex[i] = u_sex < params_.female_share ? Sex::female : Sex::male;
       pop.flags[i] = visa ? agent_flag::has_visa : 0;

@@ -165,22 +165,9 @@ void FleeModel::init_agents(StepContext& ctx, std::size_t first, std::size_t las
       const place_id p = pop.place[i];
       const FleeKind k = params_.kind[static_cast<std::size_t>(p)];
       const bool abroad = world.places()[static_cast<std::size_t>(p)].country != params_.home_country;
-      pop.arc[i] = -1;
-      pop.km_done[i] = 0;
-      pop.origin[i] = p;
-      pop.destination[i] = -1;
-      pop.departure_day[i] = day;
-      pop.entry_day[i] = day;
-      pop.resources_usd[i] = 0;
-      pop.wait_days[i] = 0;
-      pop.status_since[i] = day;
-      pop.permit_until[i] = -1;
-      pop.programme[i] = no_programme;
-      pop.legal_status[i] =
-          (k == FleeKind::camp && abroad) ? LegalStatus::temporary_protection : LegalStatus::in_transit;
-      pop.age_band[i] = 1;
+      pop.reset(i, p, day);
+      if (k == FleeKind::camp && abroad) pop.legal_status[i] = LegalStatus::temporary_protection;
       pop.sex[i] = (i & 1u) ? Sex::male : Sex::female;
-      pop.flags[i] = 0;
     }
   });
 }

@@ -81,7 +81,6 @@ void LegalStatusModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>&
 void LegalStatusModel::init_agents(StepContext& ctx, std::size_t first, std::size_t last) {
   // Agents arrive grouped by place in place order; within a place, the groups in the order listed.
   Population& pop = ctx.population();
-  const World& world = ctx.world();
   std::vector<std::size_t> place_start(residents_at_.size());
   std::size_t start = first;
   for (std::size_t p = 0; p < residents_at_.size(); ++p) {
@@ -106,24 +105,17 @@ void LegalStatusModel::init_agents(StepContext& ctx, std::size_t first, std::siz
       const auto w = ctx.rng().words(i, day, Purpose::legal_residents);
       const double years =
           g->resident_years_min + (g->resident_years_max - g->resident_years_min) * KeyedRng::to_unit(w.v[0]);
-      pop.arc[i] = -1;
-      pop.km_done[i] = 0;
+      const auto entry = day - static_cast<std::int32_t>(std::lround(years * 365.25));
+      pop.reset(i, pop.place[i], entry);
       pop.origin[i] = g->origin;
       pop.destination[i] = pop.place[i];
-      pop.departure_day[i] = day - static_cast<std::int32_t>(std::lround(years * 365.25));
-      pop.entry_day[i] = pop.departure_day[i];
-      pop.resources_usd[i] = 0;
-      pop.wait_days[i] = 0;
-      pop.status_since[i] = pop.entry_day[i];
       pop.permit_until[i] = g->permit_days > 0
                                 ? day + static_cast<std::int32_t>(KeyedRng::to_unit(w.v[1]) * g->permit_days)
                                 : -1;
-      pop.programme[i] = no_programme;
       pop.legal_status[i] = g->status;
       pop.age_band[i] = static_cast<std::uint8_t>(1 + (w.v[2] % 2));
       pop.sex[i] = (w.v[3] & 1u) ? Sex::male : Sex::female;
       pop.flags[i] = agent_flag::settled;
-      (void)world;
     }
   });
 }

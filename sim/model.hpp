@@ -12,6 +12,7 @@
 #include "sim/population.hpp"
 #include "sim/recorder.hpp"
 #include "sim/rng.hpp"
+#include "sim/routing.hpp"
 #include "sim/schedule.hpp"
 #include "sim/world.hpp"
 
@@ -31,6 +32,12 @@ class StepContext {
   virtual void parallel_for(std::size_t begin, std::size_t end,
                             const std::function<void(std::size_t, std::size_t)>& body,
                             std::size_t grain = 4096) = 0;
+  // The simulation's threads for loops of few, heavy items (one Dijkstra per destination).
+  ParallelFor per_item() {
+    return [this](std::size_t b, std::size_t e, const std::function<void(std::size_t, std::size_t)>& body) {
+      parallel_for(b, e, body, 1);
+    };
+  }
   // This thread's flow counters, one per route (entries during the day); summed by the kernel.
   virtual std::vector<std::int64_t>& local_flow() = 0;
 };

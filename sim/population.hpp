@@ -67,6 +67,24 @@ struct Population {
   std::vector<std::uint8_t> flags;
 
   std::size_t size() const { return place.size(); }
+  // Gives agent i the defaults of a new agent at `at` on `day`: at a place, origin `at`, no destination,
+  // in transit, no permit, no programme, no flags. Models then set what they need.
+  void reset(std::size_t i, place_id at, std::int32_t day) {
+    place[i] = at;
+    arc[i] = -1;
+    km_done[i] = 0;
+    origin[i] = at;
+    destination[i] = -1;
+    departure_day[i] = entry_day[i] = status_since[i] = day;
+    resources_usd[i] = 0;
+    wait_days[i] = 0;
+    permit_until[i] = -1;
+    programme[i] = no_programme;
+    legal_status[i] = LegalStatus::in_transit;
+    age_band[i] = 1;
+    sex[i] = Sex::female;
+    flags[i] = 0;
+  }
   void resize(std::size_t n);
   void reserve(std::size_t n);
   std::size_t capacity_bytes() const;  // memory held by all columns
