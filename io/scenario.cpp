@@ -747,7 +747,7 @@ models::DisasterParams read_disasters(const YamlNode& node, const WorldParts& w,
   const std::string base = "behaviour.disasters";
   MapReader r(node, base,
               {"curves", "vulnerability", "split", "kin_max_km", "shelter_overflow", "return",
-               "speed_km_per_day", "abroad_status", "events"});
+               "speed_km_per_day", "abroad_status", "events", "responses"});
   models::DisasterParams p;
   p.vulnerability.assign(w.places.size(), 0.5);
   for (const auto& pl : w.places)
@@ -923,6 +923,53 @@ models::DisasterParams read_disasters(const YamlNode& node, const WorldParts& w,
       }
     }
     p.events.push_back(std::move(e));
+  }
+  if (const YamlNode* responses = r.get("responses")) {
+    if (!responses->is_sequence()) expected(*responses, r.sub("responses"), "a list of dated responses");
+    for (std::size_t i = 0; i < responses->items.size(); ++i) {
+      const std::string rp = r.sub("responses") + "[" + std::to_string(i) + "]";
+      MapReader rr(responses->items[i], rp,
+                   {"name", "kind", "date", "country", "event", "places", "extra_share"});
+      const YamlNode& kind = rr.require("kind");
+      const std::string k = as_string(kind, rr.sub("kind"));
+      const YamlNode& date = rr.require("date");
+      const std::int64_t day = date_of(date, rr.sub("date")) - start_day;
+      if (day < 0 || day >= days)
+        expected(date, rr.sub("date"),
+                 "a date within the run (" + format_iso_date(start_day) + " to " +
+                     format_iso_date(start_day + days - 1) + ")");
+      const std::string name = rr.get("name") ? as_string(*rr.get("name"), rr.sub("name")) : k;
+      if (k == "temporary_protection" || k == "humanitarian_visa") {
+        models::DisasterParams::Protection pr;
+        pr.name = name;
+        pr.day = static_cast<std::int32_t>(day);
+        pr.country = country_ref(w, rr.require("country"), rr.sub("country"));
+        pr.status = k == "temporary_protection" ? LegalStatus::temporary_protection : LegalStatus::regular;
+        p.protections.push_back(pr);
+      } else if (k == "evacuation_order") {
+        models::DisasterParams::Evacuation ev;
+        ev.name = name;
+        ev.day = static_cast<std::int32_t>(day);
+        const YamlNode& en = rr.require("event");
+        const std::string event = as_string(en, rr.sub("event"));
+        ev.event = p.events.size();
+        for (std::size_t k2 = 0; k2 < p.events.size(); ++k2)
+          if (p.events[k2].name == event) ev.event = k2;
+        if (ev.event == p.events.size())
+          expected(en, rr.sub("event"), "the name of an event in " + r.sub("events"));
+        if (ev.day > p.events[ev.event].onset_day)
+          fail(date, rr.sub("date"), "an evacuation order must come on or before the event's onset");
+        const YamlNode& pl = rr.require("places");
+        if (!pl.is_sequence() || pl.items.empty()) expected(pl, rr.sub("places"), "a list of place names");
+        for (std::size_t q = 0; q < pl.items.size(); ++q)
+          ev.places.push_back(place_ref(w, pl.items[q], rr.sub("places") + "[" + std::to_string(q) + "]"));
+        ev.extra_share =
+            number_in(rr.require("extra_share"), rr.sub("extra_share"), 0, 1, "a share in [0, 1]");
+        p.evacuations.push_back(ev);
+      } else {
+        expected(kind, rr.sub("kind"), "temporary_protection, humanitarian_visa or evacuation_order");
+      }
+    }
   }
   return p;
 }

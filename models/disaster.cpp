@@ -55,6 +55,12 @@ void DisasterParams::validate(const World& world, std::int32_t days) const {
   if (!(recovery_days > 0)) throw InputError("return.recovery_days must be > 0");
   if (!(shelter_overflow >= 0)) throw InputError("shelter_overflow must be >= 0");
   if (!(kin_max_km > 0)) throw InputError("kin_max_km must be > 0");
+  for (const auto& ev : evacuations) {
+    if (ev.event >= events.size()) throw InternalError("evacuation order without an event");
+    share("responses." + ev.name + ".extra_share", ev.extra_share);
+    if (ev.day > events[ev.event].onset_day)
+      throw InputError("responses." + ev.name + ": an evacuation order must come on or before the onset");
+  }
   std::size_t n_shelters = 0;
   for (const auto& pl : world.places()) n_shelters += pl.kind == PlaceKind::shelter;
   if (shelter_names.size() != n_shelters) throw InternalError("disaster: shelter names not set");
@@ -136,6 +142,21 @@ void DisasterModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& pe
       per_place[p] += n;
       spawned_today_ += n;
       spawn_event_[p] = static_cast<std::int32_t>(ei);
+    }
+  }
+  // Evacuation orders: a further share leaves between the order and the onset.
+  for (std::size_t k = 0; k < params_.evacuations.size(); ++k) {
+    const auto& ev = params_.evacuations[k];
+    const auto& e = params_.events[ev.event];
+    const std::int32_t span = std::max(1, e.onset_day - ev.day);
+    if (day < ev.day || day >= ev.day + span) continue;
+    for (place_id pl : ev.places) {
+      const auto p = static_cast<std::size_t>(pl);
+      const double mean = static_cast<double>(world.places()[p].population) * ev.extra_share / span;
+      const std::int64_t n = ctx.rng().poisson(mean, p * 256 + k, day, Purpose::disaster_evacuation);
+      per_place[p] += n;
+      spawned_today_ += n;
+      if (spawn_event_[p] < 0) spawn_event_[p] = static_cast<std::int32_t>(ev.event);
     }
   }
 }
@@ -338,6 +359,16 @@ void DisasterModel::update_status(StepContext& ctx) {
       }
       ++l.m[displaced_now];
       const place_id at = pop.place[i];
+      // Protection opened by the country where the displaced person is.
+      if (at >= 0 && !params_.protections.empty()) {
+        const country_id c = world.places()[static_cast<std::size_t>(at)].country;
+        if (c != world.places()[static_cast<std::size_t>(pop.origin[i])].country)
+          for (const auto& pr : params_.protections)
+            if (pr.country == c && day >= pr.day && pop.legal_status[i] != pr.status) {
+              pop.legal_status[i] = pr.status;
+              pop.status_since[i] = day;
+            }
+      }
       if (at < 0 || !(flags & agent_flag::settled)) continue;
       if (flags & agent_flag::unsheltered) {
         ++l.m[unsheltered_now];

@@ -32,8 +32,24 @@ struct DisasterParams {
     std::int32_t lead_days = 0;      // early warning: evacuation starts this many days before onset
     std::vector<std::pair<place_id, double>> footprint;  // intensity 0..1 per place
   };
+  // Responses, dated scenario objects:
+  struct Protection {  // from `day`, people displaced by disasters who are in `country` get `status`
+    std::string name;
+    std::int32_t day = 0;
+    country_id country = -1;
+    LegalStatus status = LegalStatus::temporary_protection;  // or regular (humanitarian visa)
+  };
+  struct Evacuation {  // from `day` to the event's onset, a further share of the places' residents leaves
+    std::string name;
+    std::size_t event = 0;
+    std::int32_t day = 0;
+    std::vector<place_id> places;
+    double extra_share = 0;
+  };
   std::vector<Curve> curves;
   std::vector<Event> events;
+  std::vector<Protection> protections;
+  std::vector<Evacuation> evacuations;
   std::vector<double> vulnerability;  // [place] 0..1
   double share_shelter = 0.6;         // of the displaced: to shelters ...
   double share_kin = 0.35;            // ... to kin in another town of the country ...

@@ -33,6 +33,7 @@ enum class Purpose : std::uint32_t {
   disaster_choice = 41,
   disaster_admission = 42,
   disaster_return = 43,
+  disaster_evacuation = 44,
   legal_eligibility_base = 64,  // 64 + programme: per-agent, per-programme fixed draws
 };
 

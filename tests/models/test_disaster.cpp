@@ -121,3 +121,32 @@ TEST_CASE("disaster parameters are validated", "[models][disaster]") {
   CHECK_THROWS_AS(intensity.validate(*w, 30), InputError);
   CHECK_NOTHROW(drill_params().validate(*w, 30));
 }
+
+TEST_CASE("responses: protection abroad and evacuation orders", "[models][disaster]") {
+  DisasterParams p = drill_params();
+  p.protections.push_back({"tp", 10, 1, LegalStatus::temporary_protection});
+  p.evacuations.push_back({"evacuate T", 0, 0, {0}, 0.1});
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<DisasterModel>(p));
+  MemoryRecorder rec;
+  Simulation sim(drill_world(), Schedule{}, std::move(models), SimulationConfig{4, 20, 2, "2020-01-01"});
+  sim.add_recorder(&rec);
+  sim.run();
+  // The order moves about 10 % of T's 100,000 on days 0-1, before the onset on day 2.
+  const std::int64_t early = rec.series[0][0 * DisasterModel::measure_count + DisasterModel::displaced_today] +
+                             rec.series[0][1 * DisasterModel::measure_count + DisasterModel::displaced_today];
+  CHECK(static_cast<double>(early) == Approx(10000).epsilon(0.05));
+  // From day 10 the displaced in country ABR hold temporary protection.
+  const Population& pop = sim.population();
+  std::int64_t abroad = 0, protected_abroad = 0;
+  for (std::size_t i = 0; i < pop.size(); ++i)
+    if ((pop.flags[i] & agent_flag::displaced) && pop.place[i] == 3) {
+      ++abroad;
+      protected_abroad += pop.legal_status[i] == LegalStatus::temporary_protection;
+    }
+  REQUIRE(abroad > 0);
+  CHECK(protected_abroad == abroad);
+  DisasterParams late = drill_params();
+  late.evacuations.push_back({"too late", 0, 5, {0}, 0.1});
+  CHECK_THROWS_WITH(late.validate(*drill_world(), 20), Catch::Contains("on or before the onset"));
+}
