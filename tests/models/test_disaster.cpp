@@ -133,8 +133,9 @@ TEST_CASE("responses: protection abroad and evacuation orders", "[models][disast
   sim.add_recorder(&rec);
   sim.run();
   // The order moves about 10 % of T's 100,000 on days 0-1, before the onset on day 2.
-  const std::int64_t early = rec.series[0][0 * DisasterModel::measure_count + DisasterModel::displaced_today] +
-                             rec.series[0][1 * DisasterModel::measure_count + DisasterModel::displaced_today];
+  const std::int64_t early =
+      rec.series[0][0 * DisasterModel::measure_count + DisasterModel::displaced_today] +
+      rec.series[0][1 * DisasterModel::measure_count + DisasterModel::displaced_today];
   CHECK(static_cast<double>(early) == Approx(10000).epsilon(0.05));
   // From day 10 the displaced in country ABR hold temporary protection.
   const Population& pop = sim.population();
