@@ -105,6 +105,13 @@ migrasim::io::ScenarioSpec load_flee_case(const std::string& dir, const std::str
   }
 }
 
+// Default output paths (not ones the user typed) may create their folder, e.g. out/.
+void make_default_folder(const std::string& path) {
+  const fs::path parent = fs::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) fs::create_directories(parent, ec);
+}
+
 std::string case_name(const std::string& dir) {
   fs::path p = fs::path(dir).lexically_normal();
   if (p.filename().empty()) p = p.parent_path();
@@ -121,11 +128,13 @@ int run_command(const std::string& scenario, const std::string& flee_dir, const 
     throw migrasim::InputError("run: give either a SCENARIO file or --flee DIR");
   const migrasim::io::ScenarioSpec spec = flee_dir.empty() ? migrasim::io::load_scenario(scenario, sets)
                                                            : load_flee_case(flee_dir, simsetting, sets);
+  const bool chosen = !output.empty();
   if (output.empty()) output = spec.output_path;
   if (output.empty())
     output = (fs::path("out") / (flee_dir.empty() ? fs::path(scenario).stem().string() : case_name(flee_dir)))
                  .string() +
              ".h5";
+  if (!chosen) make_default_folder(output);
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   // TBB caps workers at the core count unless told otherwise; --threads above it is honoured (and
@@ -191,7 +200,10 @@ int validate_command(const std::string& scenario, const std::string& observed_di
   migrasim::io::parse_iso_date(base.start_date, start_day);
   const migrasim::io::ObservedData observed = migrasim::io::read_observed(
       observed_dir, corrections, *base.world, start_day, base.days, base.flee_hasten);
-  if (output.empty()) output = (fs::path("out") / fs::path(scenario).stem()).string() + "_validation.csv";
+  if (output.empty()) {
+    output = (fs::path("out") / fs::path(scenario).stem()).string() + "_validation.csv";
+    make_default_folder(output);
+  }
   if (fs::path(output).has_parent_path() && !fs::is_directory(fs::path(output).parent_path()))
     throw migrasim::InputError(output + ": folder " + fs::path(output).parent_path().string() +
                                " does not exist");
@@ -306,7 +318,10 @@ int compare_command(const std::vector<std::string>& files, std::string png) {
     std::cout << "\n";
   }
   // Series for the plot, then the PNG by the standalone plotting script when Python is at hand.
-  if (png.empty()) png = "out/compare.png";
+  if (png.empty()) {
+    png = "out/compare.png";
+    make_default_folder(png);
+  }
   if (fs::path(png).has_parent_path() && !fs::is_directory(fs::path(png).parent_path()))
     throw migrasim::InputError(png + ": folder " + fs::path(png).parent_path().string() + " does not exist");
   const std::string csv_path = (fs::path(png).replace_extension(".csv")).string();
@@ -335,7 +350,10 @@ int drill_command(const std::string& scenario, const std::string& event, int ens
                   const std::vector<std::string>& sets, std::string png) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  if (png.empty()) png = (fs::path("out") / fs::path(scenario).stem()).string() + "_drill.png";
+  if (png.empty()) {
+    png = (fs::path("out") / fs::path(scenario).stem()).string() + "_drill.png";
+    make_default_folder(png);
+  }
   if (fs::path(png).has_parent_path() && !fs::is_directory(fs::path(png).parent_path()))
     throw migrasim::InputError(png + ": folder " + fs::path(png).parent_path().string() + " does not exist");
   const migrasim::io::DrillReport report = migrasim::io::run_drill(scenario, sets, event, ensemble, threads);
