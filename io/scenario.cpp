@@ -798,11 +798,23 @@ models::DisasterParams read_disasters(const YamlNode& node, const WorldParts& w,
   if (auto* v = r.get("shelter_overflow"))
     p.shelter_overflow = number_in(*v, r.sub("shelter_overflow"), 0, 10, "a share >= 0 above capacity");
   if (auto* v = r.get("return")) {
-    MapReader rr(*v, r.sub("return"), {"rate_per_day", "recovery_days"});
+    MapReader rr(*v, r.sub("return"), {"rate_per_day", "recovery_days", "places"});
     if (auto* x = rr.get("rate_per_day"))
       p.return_rate_per_day = number_in(*x, rr.sub("rate_per_day"), 0, 1, "a rate per day in [0, 1]");
     if (auto* x = rr.get("recovery_days"))
       p.recovery_days = number_in(*x, rr.sub("recovery_days"), 1e-3, 1e6, "days > 0");
+    if (auto* pl = rr.get("places")) {  // per-place recovery: {place: {recovery_days: N}}
+      if (!pl->is_map()) expected(*pl, rr.sub("places"), "a map from place name to {recovery_days}");
+      p.place_recovery_days.assign(w.places.size(), 0.0);
+      for (const auto& [name, val] : pl->entries) {
+        const std::string path = rr.sub("places") + "." + name;
+        auto it = w.place_by_name.find(name);
+        if (it == w.place_by_name.end()) fail(val, path, "unknown place '" + name + "'");
+        MapReader pr(val, path, {"recovery_days"});
+        p.place_recovery_days[static_cast<std::size_t>(it->second)] =
+            number_in(pr.require("recovery_days"), pr.sub("recovery_days"), 1e-3, 1e6, "days > 0");
+      }
+    }
   }
   if (auto* s = r.get("speed_km_per_day")) {
     MapReader sr(*s, r.sub("speed_km_per_day"), {"road", "foot", "sea", "air"});

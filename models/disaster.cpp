@@ -161,11 +161,15 @@ void DisasterModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& pe
   }
 }
 
-std::int32_t DisasterModel::return_day(const KeyedRng& rng, std::uint64_t agent, std::int32_t event_end,
-                                       std::int32_t day) const {
+std::int32_t DisasterModel::return_day(const KeyedRng& rng, std::uint64_t agent, place_id home,
+                                       std::int32_t event_end, std::int32_t day) const {
   // Return hazard after the event ends: h x recovery(t), recovery(t) = 1 - exp(-t / tau). Its integral is
   // H(t) = h (t - tau (1 - exp(-t / tau))); the agent heads home when H reaches E ~ Exp(1).
-  const double h = params_.return_rate_per_day, tau = params_.recovery_days;
+  const auto p = static_cast<std::size_t>(home);
+  const double h = params_.return_rate_per_day;
+  const double tau = p < params_.place_recovery_days.size() && params_.place_recovery_days[p] > 0
+                         ? params_.place_recovery_days[p]
+                         : params_.recovery_days;
   if (!(h > 0)) return never;
   const double target = -std::log(rng.uniform(agent, day, Purpose::disaster_return));
   auto H = [&](double t) { return h * (t - tau * (1 - std::exp(-t / tau))); };
@@ -206,7 +210,7 @@ void DisasterModel::init_agents(StepContext& ctx, std::size_t first, std::size_t
       }
       pop.reset(i, home, day);
       pop.destination[i] = dest;
-      pop.permit_until[i] = return_day(ctx.rng(), i, event_end_[ei], day);
+      pop.permit_until[i] = return_day(ctx.rng(), i, home, event_end_[ei], day);
       pop.legal_status[i] = LegalStatus::regular;
       pop.age_band[i] = static_cast<std::uint8_t>(w.v[2] % age_band_count);
       pop.sex[i] = (w.v[3] & 1u) ? Sex::male : Sex::female;
@@ -224,6 +228,7 @@ void DisasterModel::move(StepContext& ctx) {
   const RouteState& state = ctx.route_state();
   const std::int32_t places = world.place_count();
   const std::int32_t day = ctx.day();
+  const std::uint8_t me = ctx.model_index();
   for (auto& a : arrivals_) a.clear();
   for (auto& l : local_) l.fill(0);
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
@@ -232,7 +237,7 @@ void DisasterModel::move(StepContext& ctx) {
     auto& counts = local_.local();
     for (std::size_t i = b; i < e; ++i) {
       std::uint8_t flags = pop.flags[i];
-      if (!(flags & agent_flag::displaced) || (flags & agent_flag::settled)) continue;
+      if (!(flags & agent_flag::displaced) || (flags & agent_flag::settled) || pop.owner[i] != me) continue;
       const place_id dest = pop.destination[i];
       double budget = 1.0;
       place_id at = pop.place[i];
@@ -300,6 +305,7 @@ void DisasterModel::update_status(StepContext& ctx) {
   Population& pop = ctx.population();
   const World& world = ctx.world();
   const std::int32_t day = ctx.day();
+  const std::uint8_t me = ctx.model_index();
   const std::int32_t places = world.place_count();
   // Shelter admissions: today's arrivals at each shelter, by keyed priority, up to the room left.
   std::vector<std::pair<std::uint32_t, std::uint64_t>> requests;
@@ -344,7 +350,7 @@ void DisasterModel::update_status(StepContext& ctx) {
     if (l.occupancy.size() != shelters_.size()) l.occupancy.assign(shelters_.size(), 0);
     for (std::size_t i = b; i < e; ++i) {
       std::uint8_t flags = pop.flags[i];
-      if (!(flags & agent_flag::displaced)) continue;
+      if (!(flags & agent_flag::displaced) || pop.owner[i] != me) continue;
       if ((flags & agent_flag::settled) && day >= pop.permit_until[i]) {
         if (pop.place[i] == pop.origin[i]) {
           flags = static_cast<std::uint8_t>(

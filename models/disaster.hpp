@@ -50,14 +50,15 @@ struct DisasterParams {
   std::vector<Event> events;
   std::vector<Protection> protections;
   std::vector<Evacuation> evacuations;
-  std::vector<double> vulnerability;  // [place] 0..1
-  double share_shelter = 0.6;         // of the displaced: to shelters ...
-  double share_kin = 0.35;            // ... to kin in another town of the country ...
-  double share_abroad = 0.05;         // ... across a border
-  double kin_max_km = 400;            // kin live within this path distance
-  double shelter_overflow = 0.0;      // shelters admit up to capacity x (1 + overflow)
-  double return_rate_per_day = 0.01;  // return hazard once the home place has recovered
-  double recovery_days = 180;         // recovery(t) = 1 - exp(-t / recovery_days) after the event ends
+  std::vector<double> vulnerability;        // [place] 0..1
+  double share_shelter = 0.6;               // of the displaced: to shelters ...
+  double share_kin = 0.35;                  // ... to kin in another town of the country ...
+  double share_abroad = 0.05;               // ... across a border
+  double kin_max_km = 400;                  // kin live within this path distance
+  double shelter_overflow = 0.0;            // shelters admit up to capacity x (1 + overflow)
+  double return_rate_per_day = 0.01;        // return hazard once the home place has recovered
+  double recovery_days = 180;               // recovery(t) = 1 - exp(-t / recovery_days) after the event ends
+  std::vector<double> place_recovery_days;  // [place] overrides (> 0), or empty / <= 0 for the default
   std::array<double, travel_mode_count> speed_km_per_day{300, 25, 200, 3000};
   LegalStatus abroad_status = LegalStatus::irregular;  // e.g. temporary_protection when a country opens it
   std::vector<std::string> shelter_names;  // labels of the `shelter` dimension: shelter places in place order
@@ -94,7 +95,7 @@ class DisasterModel final : public Model {
  private:
   double share_displaced(const DisasterParams::Event& e, std::size_t k) const;
   // The day a displaced agent heads home (drawn once, from the recovery-driven return hazard).
-  std::int32_t return_day(const KeyedRng& rng, std::uint64_t agent, std::int32_t event_end,
+  std::int32_t return_day(const KeyedRng& rng, std::uint64_t agent, place_id home, std::int32_t event_end,
                           std::int32_t day) const;
 
   DisasterParams params_;

@@ -209,6 +209,7 @@ void EconomicModel::decide(StepContext& ctx) {
     }
   };
   Population& pop = ctx.population();
+  const std::uint8_t me = ctx.model_index();
   const std::int32_t places = ctx.world().place_count();
   const std::int32_t day = ctx.day();
   std::vector<Request> requests;
@@ -216,6 +217,7 @@ void EconomicModel::decide(StepContext& ctx) {
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
     std::vector<Request> local;
     for (std::size_t i = b; i < e; ++i) {
+      if (pop.owner[i] != me) continue;
       if ((pop.flags[i] & agent_flag::settled) || pop.arc[i] >= 0 || pop.place[i] == pop.destination[i])
         continue;
       const std::int32_t t = planned_.target_index[static_cast<std::size_t>(pop.destination[i])];
@@ -256,6 +258,8 @@ void EconomicModel::move(StepContext& ctx) {
   std::uint16_t* const wait_of = pop.wait_days.data();
   std::int32_t* const entry_of = pop.entry_day.data();
   const place_id* const destination_of = pop.destination.data();
+  const std::uint8_t* const owner_of = pop.owner.data();
+  const std::uint8_t me = ctx.model_index();
   const RouteTravel* const travel = travel_.data();
   const std::int32_t* const target_index = planned_.target_index.data();
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
@@ -263,7 +267,7 @@ void EconomicModel::move(StepContext& ctx) {
     std::vector<std::size_t>& arrived = arrivals_.local();
     for (std::size_t i = b; i < e; ++i) {
       std::uint8_t flags = flags_of[i];
-      if (flags & agent_flag::settled) continue;
+      if ((flags & agent_flag::settled) || owner_of[i] != me) continue;
       const place_id dest = destination_of[i];
       const std::int32_t t = target_index[dest];
       double budget_days = 1.0;

@@ -246,10 +246,12 @@ void FleeModel::move(StepContext& ctx) {
   const RouteState& state = ctx.route_state();
   const std::int32_t day = ctx.day();
   const KeyedRng& rng = ctx.rng();
+  const std::uint8_t me = ctx.model_index();
   const auto& routes = world.routes();
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
     std::int64_t* const flow = ctx.local_flow().data();
     for (std::size_t i = b; i < e; ++i) {
+      if (pop.owner[i] != me) continue;
       place_id at = pop.place[i];
       arc_id arc = pop.arc[i];
       double km = pop.km_done[i];

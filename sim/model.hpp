@@ -27,6 +27,8 @@ class StepContext {
   virtual const KeyedRng& rng() const = 0;
   virtual std::int32_t day() const = 0;
   virtual std::int32_t days() const = 0;
+  // Index of the model whose hook is running; agents a model creates carry it in Population::owner.
+  virtual std::uint8_t model_index() const = 0;
   // Runs body(begin, end) over sub-ranges of [begin, end) on the simulation's threads; `grain` is the
   // smallest sub-range worth a task (agents: thousands; places or destinations: one).
   virtual void parallel_for(std::size_t begin, std::size_t end,

@@ -46,7 +46,7 @@ std::string_view age_band_name(int band) {
 // clang-format off
 #define MIGRASIM_FOR_EACH_COLUMN(F) \
   F(place) F(arc) F(km_done) F(origin) F(destination) F(departure_day) F(entry_day) F(resources_usd) \
-  F(wait_days) F(status_since) F(permit_until) F(programme) F(legal_status) F(age_band) F(sex) F(flags)
+  F(wait_days) F(status_since) F(permit_until) F(programme) F(legal_status) F(age_band) F(sex) F(flags) F(owner)
 // clang-format on
 
 void Population::resize(std::size_t n) {

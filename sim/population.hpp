@@ -65,6 +65,7 @@ struct Population {
   std::vector<std::uint8_t> age_band;
   std::vector<Sex> sex;
   std::vector<std::uint8_t> flags;
+  std::vector<std::uint8_t> owner;  // index of the model that created the agent (it alone moves it)
 
   std::size_t size() const { return place.size(); }
   // Gives agent i the defaults of a new agent at `at` on `day`: at a place, origin `at`, no destination,
@@ -93,7 +94,7 @@ struct Population {
   static constexpr std::size_t bytes_per_agent() {
     return sizeof(place_id) + sizeof(arc_id) + sizeof(float) + 2 * sizeof(place_id) +
            4 * sizeof(std::int32_t) + sizeof(float) + sizeof(std::uint16_t) + sizeof(std::uint8_t) +
-           sizeof(LegalStatus) + sizeof(std::uint8_t) + sizeof(Sex) + sizeof(std::uint8_t);
+           sizeof(LegalStatus) + sizeof(std::uint8_t) + sizeof(Sex) + 2 * sizeof(std::uint8_t);
   }
 };
 

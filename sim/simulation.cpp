@@ -70,6 +70,16 @@ struct Simulation::Impl final : StepContext {
   const KeyedRng& rng() const override { return rng_; }
   std::int32_t day() const override { return day_; }
   std::int32_t days() const override { return config_.days; }
+  std::uint8_t model_index() const override { return current_model_; }
+  std::uint8_t current_model_ = 0;
+  // Runs `hook` for every model in order, telling each its index.
+  template <class Hook>
+  void each_model(Hook hook) {
+    for (std::size_t k = 0; k < models_.size(); ++k) {
+      current_model_ = static_cast<std::uint8_t>(k);
+      hook(*models_[k]);
+    }
+  }
   void parallel_for(std::size_t begin, std::size_t end,
                     const std::function<void(std::size_t, std::size_t)>& body, std::size_t grain) override {
     if (begin >= end) return;
@@ -96,7 +106,7 @@ struct Simulation::Impl final : StepContext {
     RunInfo info{world_.get(), config_.start_date,           config_.days,
                  config_.seed, std::max(1, config_.threads), series_specs_};
     for (auto* r : recorders_) r->on_start(info);
-    for (auto& m : models_) m->on_start(*this);
+    each_model([&](Model& m) { m.on_start(*this); });
     started_ = true;
   }
 
@@ -125,16 +135,18 @@ struct Simulation::Impl final : StepContext {
       EventRecord rec{day_,      e->name,  std::string(to_string(e->action)),
                       e->target, e->value, static_cast<std::int32_t>(e->routes.size())};
       for (auto* r : recorders_) r->on_event(rec);
-      for (auto& m : models_) m->on_event(*this, *e);
+      each_model([&](Model& m) { m.on_event(*this, *e); });
     }
-    for (auto& m : models_) m->on_route_state_changed(*this);
+    each_model([&](Model& m) { m.on_route_state_changed(*this); });
   }
 
   std::int64_t spawn() {
     std::int64_t spawned_today = 0;
     const auto places = static_cast<std::size_t>(world_->place_count());
     std::vector<std::int64_t> per_place(places), offset(places + 1);
-    for (auto& m : models_) {
+    for (std::size_t k = 0; k < models_.size(); ++k) {
+      Model* m = models_[k].get();
+      current_model_ = static_cast<std::uint8_t>(k);
       std::fill(per_place.begin(), per_place.end(), 0);
       m->spawn_counts(*this, per_place);
       if (per_place.size() != places) throw InternalError("model spawn_counts resized its output");
@@ -152,9 +164,12 @@ struct Simulation::Impl final : StepContext {
       parallel_for(
           0, places,
           [&](std::size_t pb, std::size_t pe) {
-            for (std::size_t p = pb; p < pe; ++p)
+            for (std::size_t p = pb; p < pe; ++p) {
               std::fill(population_.place.begin() + offset[p], population_.place.begin() + offset[p + 1],
                         static_cast<place_id>(p));
+              std::fill(population_.owner.begin() + offset[p], population_.owner.begin() + offset[p + 1],
+                        current_model_);
+            }
           },
           64);
       m->init_agents(*this, first, last);
@@ -213,9 +228,9 @@ struct Simulation::Impl final : StepContext {
     apply_events();
     const std::int64_t spawned_today = spawn();
     for (auto& lf : local_flow_) std::fill(lf.begin(), lf.end(), 0);
-    for (auto& m : models_) m->decide(*this);
-    for (auto& m : models_) m->move(*this);
-    for (auto& m : models_) m->update_status(*this);
+    each_model([&](Model& m) { m.decide(*this); });
+    each_model([&](Model& m) { m.move(*this); });
+    each_model([&](Model& m) { m.update_status(*this); });
     std::fill(flow_counts_.begin(), flow_counts_.end(), 0);
     for (const auto& lf : local_flow_)
       for (std::size_t k = 0; k < lf.size(); ++k) flow_counts_[k] += lf[k];
@@ -224,6 +239,7 @@ struct Simulation::Impl final : StepContext {
       if (series_count_[m] == 0) continue;
       std::vector<std::vector<std::int64_t>> values(series_count_[m]);
       for (std::size_t k = 0; k < values.size(); ++k) values[k].swap(series_values_[series_first_[m] + k]);
+      current_model_ = static_cast<std::uint8_t>(m);
       models_[m]->fill_series(*this, values);
       for (std::size_t k = 0; k < values.size(); ++k) {
         const std::size_t g = series_first_[m] + k;
@@ -246,6 +262,7 @@ struct Simulation::Impl final : StepContext {
 Simulation::Simulation(std::shared_ptr<const World> world, Schedule schedule,
                        std::vector<std::unique_ptr<Model>> models, SimulationConfig config) {
   if (!world) throw InternalError("Simulation needs a world");
+  if (models.size() > 255) throw InternalError("at most 255 models in one simulation");
   if (config.days < 0) throw InputError("days must be >= 0, got " + std::to_string(config.days));
   if (config.threads < 1) throw InputError("threads must be >= 1, got " + std::to_string(config.threads));
   for (const Event& e : schedule.events())

@@ -110,3 +110,18 @@ def test_shelter_without_capacity_exits_2(cli, tmp_path):
     r = cli("run", path, "-o", tmp_path / "x.h5")
     assert r.returncode == 2
     assert "locations.csv:" in r.stderr and "a shelter needs a capacity" in r.stderr
+
+
+def test_disaster_and_economic_migration_in_one_simulation(cli, tmp_path):
+    out = tmp_path / "both.h5"
+    r = cli("run", ROOT / "scenarios" / "central_america_hurricane.yaml", "-o", out, "-q", "--threads", 2,
+            "--days", 340)
+    assert r.returncode == 0, r.stderr
+    ds = xr.open_dataset(out, engine="h5netcdf")
+    displaced = ds["displacement"].sel(measure="displaced")
+    assert int(displaced.max()) > 10000            # the hurricane displaced people ...
+    assert int(ds["population"].sel(legal_status="irregular").sum("location").isel(time=-1)) > 500000  # ... beside migration
+    present = ds["population"].sum(("location", "legal_status")) + ds["stranded"].sum("location") + ds["on_route"].sum("edge")
+    assert (present.values == ds["spawned"].cumsum("time").values).all()  # people conserved with both models
+    events = xr.open_dataset(out, engine="h5netcdf", group="events")
+    assert any("hurricane damage" in str(n) for n in events["name"].values)
