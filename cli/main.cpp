@@ -301,7 +301,11 @@ int compare_command(const std::vector<std::string>& files, std::string png) {
                       {"backlog at end", &migrasim::io::Headline::backlog_end},
                       {"removals", &migrasim::io::Headline::removals},
                       {"deaths", &migrasim::io::Headline::deaths_end},
-                      {"stranded at end", &migrasim::io::Headline::stranded_end}};
+                      {"stranded at end", &migrasim::io::Headline::stranded_end},
+                      {"smuggled crossings (arrived)", &migrasim::io::Headline::crossings},
+                      {"deaths on routes", &migrasim::io::Headline::route_deaths},
+                      {"mean smuggling price (USD)", &migrasim::io::Headline::mean_price_usd},
+                      {"smugglers' revenue (USD)", &migrasim::io::Headline::revenue_usd}};
   std::cout << fmt::format("{:<34}", "indicator");
   for (std::size_t k = 0; k < h.size(); ++k)
     std::cout << fmt::format("{:>26}", fs::path(files[k]).stem().string());

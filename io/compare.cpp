@@ -134,7 +134,25 @@ Headline read_headline(const std::string& path) {
       for (std::size_t k = 0; nt > 0 && removed >= 0 && k < tr.size(); ++k)
         if (static_cast<int>(k % nt) == removed) h.removals += tr[k];
     }
-    Handle f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
+    if (exists(file.id, "smuggling") && exists(file.id, "quantity")) {
+      const auto names = read_labels(file.id, "quantity");
+      const auto sm = read_int64(file.id, "smuggling", shape);
+      const int arr = index_of(names, "arrivals"), price = index_of(names, "price_usd"),
+                rev = index_of(names, "revenue_usd");
+      const std::size_t nq = shape.size() == 3 ? shape[2] : 0;
+      std::int64_t price_sum = 0, price_n = 0;
+      for (std::size_t k = 0; nq > 0 && k < sm.size(); ++k) {
+        const auto q = static_cast<int>(k % nq);
+        if (q == arr) h.crossings += sm[k];
+        if (q == rev) h.revenue_usd += sm[k];
+        if (q == price) price_sum += sm[k], ++price_n;
+      }
+      h.mean_price_usd = price_n ? price_sum / price_n : 0;
+    }
+    if (exists(file.id, "deaths")) {
+      const auto dd = read_int64(file.id, "deaths", shape);
+      for (auto v : dd) h.route_deaths += v;
+    }
     if (H5Aexists(file.id, "start_date") > 0) {
       Handle a{H5Aopen(file.id, "start_date", H5P_DEFAULT), H5Aclose};
       Handle t{H5Aget_type(a.id), H5Tclose};

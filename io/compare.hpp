@@ -18,6 +18,12 @@ struct Headline {
   std::int64_t removals = 0;
   std::int64_t deaths_end = 0;
   std::int64_t stranded_end = 0;
+  // Smuggling markets (zero without the smuggling model): crossings that arrived, deaths on routes, the
+  // mean daily price over services and days, and the smugglers' revenue.
+  std::int64_t crossings = 0;
+  std::int64_t route_deaths = 0;
+  std::int64_t mean_price_usd = 0;
+  std::int64_t revenue_usd = 0;
   std::vector<std::int64_t> irregular_by_day;  // irregular + overstayer, summed over places
 };
 

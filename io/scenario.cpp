@@ -986,6 +986,124 @@ models::DisasterParams read_disasters(const YamlNode& node, const WorldParts& w,
   return p;
 }
 
+// behaviour.smuggling (docs/models/smuggling.md).
+models::SmugglingParams read_smuggling(const YamlNode& node, const WorldParts& w, std::int64_t start_day,
+                                       std::int32_t days) {
+  const std::string base = "behaviour.smuggling";
+  MapReader r(node, base,
+              {"demand", "services", "enforcement", "give_up_after_interception", "debt_share",
+               "recorded_death_share"});
+  models::SmugglingParams p;
+  for (const auto& c : w.countries) p.country_codes.push_back(c.code);
+  for (const auto& rt : w.routes)
+    p.edge_names.push_back(w.places[static_cast<std::size_t>(rt.a)].name + "--" +
+                           w.places[static_cast<std::size_t>(rt.b)].name);
+  auto prob = [](const MapReader& m, const char* key, double& out) {
+    if (auto* v = m.get(key)) out = number_in(*v, m.sub(key), 0, 1, "a probability in [0, 1]");
+  };
+  prob(r, "give_up_after_interception", p.give_up_after_interception);
+  prob(r, "debt_share", p.debt_share);
+  prob(r, "recorded_death_share", p.recorded_death_share);
+  const YamlNode& services = r.require("services");
+  if (!services.is_sequence() || services.items.empty())
+    expected(services, r.sub("services"), "a list of services");
+  for (std::size_t i = 0; i < services.items.size(); ++i) {
+    const std::string sp = r.sub("services") + "[" + std::to_string(i) + "]";
+    MapReader m(
+        services.items[i], sp,
+        {"name", "from", "to", "seats_per_day", "price_usd", "price_elasticity", "risk_premium",
+         "interception", "death", "trafficking", "trafficking_debt", "capacity_growth", "growth_lag_days"});
+    models::SmugglingParams::Service s;
+    s.name = as_string(m.require("name"), m.sub("name"));
+    s.from = place_ref(w, m.require("from"), m.sub("from"));
+    s.to = place_ref(w, m.require("to"), m.sub("to"));
+    for (std::size_t k = 0; k < w.routes.size(); ++k)
+      if ((w.routes[k].a == s.from && w.routes[k].b == s.to) ||
+          (w.routes[k].a == s.to && w.routes[k].b == s.from))
+        s.route = static_cast<route_id>(k);
+    if (s.route < 0)
+      fail(m.node(), sp,
+           "no route joins '" + m.require("from").scalar + "' and '" + m.require("to").scalar + "'");
+    s.seats_per_day =
+        number_in(m.require("seats_per_day"), m.sub("seats_per_day"), 0, 1e9, "seats per day >= 0");
+    s.base_price_usd = number_in(m.require("price_usd"), m.sub("price_usd"), 0, 1e7, "a price in USD >= 0");
+    if (auto* v = m.get("price_elasticity"))
+      s.price_elasticity = number_in(*v, m.sub("price_elasticity"), 0, 10, "an elasticity in [0, 10]");
+    if (auto* v = m.get("risk_premium"))
+      s.risk_premium = number_in(*v, m.sub("risk_premium"), 0, 100, "a premium >= 0");
+    prob(m, "interception", s.interception);
+    prob(m, "death", s.death);
+    prob(m, "trafficking", s.trafficking);
+    prob(m, "trafficking_debt", s.trafficking_debt);
+    if (auto* v = m.get("capacity_growth"))
+      s.capacity_growth = number_in(*v, m.sub("capacity_growth"), 0, 1, "a growth per day in [0, 1]");
+    if (auto* v = m.get("growth_lag_days"))
+      s.growth_lag_days =
+          static_cast<std::int32_t>(number_in(*v, m.sub("growth_lag_days"), 0, 3650, "days >= 0"));
+    p.services.push_back(s);
+  }
+  const YamlNode& demand = r.require("demand");
+  if (!demand.is_sequence() || demand.items.empty())
+    expected(demand, r.sub("demand"), "a list of departure demands");
+  for (std::size_t i = 0; i < demand.items.size(); ++i) {
+    const std::string dp = r.sub("demand") + "[" + std::to_string(i) + "]";
+    MapReader m(demand.items[i], dp, {"place", "origin", "per_day", "resources_usd"});
+    models::SmugglingParams::Demand d;
+    d.place = place_ref(w, m.require("place"), m.sub("place"));
+    d.origin = place_ref(w, m.require("origin"), m.sub("origin"));
+    const YamlNode& steps = m.require("per_day");
+    if (!steps.is_sequence() || steps.items.empty())
+      expected(steps, m.sub("per_day"), "a list of {date, value}");
+    std::int32_t last = std::numeric_limits<std::int32_t>::min();
+    for (std::size_t k = 0; k < steps.items.size(); ++k) {
+      const std::string st = m.sub("per_day") + "[" + std::to_string(k) + "]";
+      MapReader sr(steps.items[k], st, {"date", "value"});
+      const auto day = static_cast<std::int32_t>(date_of(sr.require("date"), sr.sub("date")) - start_day);
+      if (day <= last) fail(sr.require("date"), sr.sub("date"), "dates must increase along the list");
+      last = day;
+      d.per_day.push_back(
+          {day, number_in(sr.require("value"), sr.sub("value"), 0, 1e9, "people per day >= 0")});
+    }
+    if (auto* res = m.get("resources_usd")) {
+      MapReader rr(*res, m.sub("resources_usd"), {"median", "sigma"});
+      if (auto* v = rr.get("median"))
+        d.resources_median_usd = number_in(*v, rr.sub("median"), 0, 1e9, "USD >= 0");
+      if (auto* v = rr.get("sigma"))
+        d.resources_sigma = number_in(*v, rr.sub("sigma"), 0, 10, "a log-normal sigma in [0, 10]");
+    }
+    p.demand.push_back(d);
+  }
+  if (auto* en = r.get("enforcement")) {
+    if (!en->is_sequence()) expected(*en, r.sub("enforcement"), "a list of dated enforcement changes");
+    for (std::size_t i = 0; i < en->items.size(); ++i) {
+      const std::string ep = r.sub("enforcement") + "[" + std::to_string(i) + "]";
+      MapReader m(en->items[i], ep, {"name", "date", "service", "interception", "capacity_factor"});
+      models::SmugglingParams::Enforcement e;
+      e.name = m.get("name") ? as_string(*m.get("name"), m.sub("name")) : "enforcement";
+      const YamlNode& date = m.require("date");
+      const std::int64_t day = date_of(date, m.sub("date")) - start_day;
+      if (day < 0 || day >= days)
+        expected(date, m.sub("date"),
+                 "a date within the run (" + format_iso_date(start_day) + " to " +
+                     format_iso_date(start_day + days - 1) + ")");
+      e.day = static_cast<std::int32_t>(day);
+      const YamlNode& sv = m.require("service");
+      const std::string name = as_string(sv, m.sub("service"));
+      e.service = p.services.size();
+      for (std::size_t k = 0; k < p.services.size(); ++k)
+        if (p.services[k].name == name) e.service = k;
+      if (e.service == p.services.size())
+        expected(sv, m.sub("service"), "the name of a service in " + r.sub("services"));
+      if (auto* v = m.get("interception"))
+        e.interception = number_in(*v, m.sub("interception"), 0, 1, "a probability in [0, 1]");
+      if (auto* v = m.get("capacity_factor"))
+        e.capacity_factor = number_in(*v, m.sub("capacity_factor"), 0, 100, "a factor >= 0");
+      p.enforcement.push_back(e);
+    }
+  }
+  return p;
+}
+
 }  // namespace
 
 ScenarioSpec load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
@@ -1024,8 +1142,11 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   if (s < 0) expected(seed, "run.seed", "a whole number >= 0");
   spec.seed = static_cast<std::uint64_t>(s);
 
+  // Dates inside the scenario are checked against the run the files declare, so that --days may shorten
+  // a run without invalidating later events (they are simply not reached).
+  const auto horizon = static_cast<std::int32_t>(std::clamp<std::int64_t>(declared_days, spec.days, 100000));
   MapReader behaviour(top.require("behaviour"), "behaviour",
-                      {"model", "economic", "flee", "legal", "disasters"});
+                      {"model", "economic", "flee", "legal", "disasters", "smuggling"});
   spec.model = as_string(behaviour.require("model"), "behaviour.model");
   WorldParts w;
   if (spec.model == "economic") {
@@ -1044,16 +1165,18 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   }
   if (const YamlNode* dis = behaviour.get("disasters")) {
     spec.has_disasters = true;
-    spec.disasters = read_disasters(*dis, w, start_day, spec.days, w.events);
+    spec.disasters = read_disasters(*dis, w, start_day, horizon, w.events);
+  }
+  if (const YamlNode* smug = behaviour.get("smuggling")) {
+    spec.has_smuggling = true;
+    spec.smuggling = read_smuggling(*smug, w, start_day, horizon);
   }
   if (const YamlNode* legal = behaviour.get("legal")) {
     spec.has_legal = true;
     spec.legal = read_legal(*legal, w, start_day);
   }
 
-  spec.events =
-      read_events(top.get("events"), w, start_day,
-                  static_cast<std::int32_t>(std::clamp<std::int64_t>(declared_days, spec.days, 100000)));
+  spec.events = read_events(top.get("events"), w, start_day, horizon);
 
   if (const YamlNode* out = top.get("output")) {
     MapReader o(*out, "output", {"path", "compression", "record"});
@@ -1090,6 +1213,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   if (spec.model == "flee") spec.flee.validate(*spec.world, spec.days);
   if (spec.has_legal) spec.legal.validate(*spec.world, spec.days);
   if (spec.has_disasters) spec.disasters.validate(*spec.world, spec.days);
+  if (spec.has_smuggling) spec.smuggling.validate(*spec.world, spec.days);
   return spec;
 }
 
@@ -1100,6 +1224,7 @@ std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int thread
   else if (spec.model == "economic")
     models.push_back(std::make_unique<models::EconomicModel>(spec.economic));
   if (spec.has_disasters) models.push_back(std::make_unique<models::DisasterModel>(spec.disasters));
+  if (spec.has_smuggling) models.push_back(std::make_unique<models::SmugglingModel>(spec.smuggling));
   if (spec.has_legal) models.push_back(std::make_unique<models::LegalStatusModel>(spec.legal));
   SimulationConfig config{spec.seed, spec.days, threads, spec.start_date};
   return std::make_unique<Simulation>(spec.world, Schedule(spec.events), std::move(models), config);

@@ -13,6 +13,7 @@
 #include "models/economic.hpp"
 #include "models/flee.hpp"
 #include "models/legal_status.hpp"
+#include "models/smuggling.hpp"
 #include "sim/schedule.hpp"
 #include "sim/simulation.hpp"
 #include "sim/world.hpp"
@@ -35,6 +36,8 @@ struct ScenarioSpec {
   models::LegalParams legal;
   bool has_disasters = false;  // behaviour.disasters given: the disaster model runs beside the others
   models::DisasterParams disasters;
+  bool has_smuggling = false;  // behaviour.smuggling given: the smuggling-market model runs beside the others
+  models::SmugglingParams smuggling;
   FleeCasePaths flee_case;  // model flee: the Flee files the world and data come from
   double flee_hasten = 1;
   ObservedData observed;    // model flee: observed camp counts (spawning targets; validation)

@@ -26,6 +26,7 @@ const char* DisasterModel::measure_name(int m) {
 }
 
 void DisasterParams::validate(const World& world, std::int32_t days) const {
+  (void)days;  // dates beyond the run are allowed: the loader checks them against the declared run
   const auto places = static_cast<std::size_t>(world.place_count());
   if (vulnerability.size() != places) throw InternalError("disaster vulnerability not sized to places");
   for (double v : vulnerability) share("vulnerability", v);
@@ -37,8 +38,8 @@ void DisasterParams::validate(const World& world, std::int32_t days) const {
     if (e.curve >= curves.size()) throw InternalError("disaster event without a curve");
     if (e.duration_days < 1) throw InputError("disasters." + e.name + ".duration_days must be >= 1");
     if (e.lead_days < 0) throw InputError("disasters." + e.name + ".lead_days must be >= 0");
-    if (e.onset_day - e.lead_days < 0 || e.onset_day >= days)
-      throw InputError("disasters." + e.name + ": the event (with its lead time) lies outside the run");
+    if (e.onset_day - e.lead_days < 0)
+      throw InputError("disasters." + e.name + ": the event (with its lead time) starts before the run");
     for (const auto& [p, intensity] : e.footprint)
       share("disasters." + e.name + ".footprint intensity", intensity);
   }

@@ -41,6 +41,7 @@ inline constexpr std::uint8_t has_visa = 1u << 3;     // holds a permit for the 
 inline constexpr std::uint8_t admitted = 1u << 4;     // may enter a capacity-limited route today
 inline constexpr std::uint8_t displaced = 1u << 5;    // away from home because of a disaster
 inline constexpr std::uint8_t unsheltered = 1u << 6;  // displaced, found no room in a shelter
+inline constexpr std::uint8_t in_debt = 1u << 7;      // paid a smuggler with borrowed money
 }  // namespace agent_flag
 
 inline constexpr std::uint8_t no_programme = 255;

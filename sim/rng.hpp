@@ -34,6 +34,10 @@ enum class Purpose : std::uint32_t {
   disaster_admission = 42,
   disaster_return = 43,
   disaster_evacuation = 44,
+  smuggling_demand = 56,
+  smuggling_resources = 57,
+  smuggling_seat = 58,
+  smuggling_outcome = 59,
   legal_eligibility_base = 64,  // 64 + programme: per-agent, per-programme fixed draws
 };
 

@@ -114,8 +114,8 @@ TEST_CASE("disaster parameters are validated", "[models][disaster]") {
   split.share_kin = 0.6;
   CHECK_THROWS_WITH(split.validate(*w, 30), Catch::Contains("sum to 1"));
   DisasterParams late = drill_params();
-  late.events[0].onset_day = 40;
-  CHECK_THROWS_WITH(late.validate(*w, 30), Catch::Contains("outside the run"));
+  late.events[0].lead_days = 5;  // evacuation would start before day 0
+  CHECK_THROWS_WITH(late.validate(*w, 30), Catch::Contains("starts before the run"));
   DisasterParams intensity = drill_params();
   intensity.events[0].footprint[0].second = 1.5;
   CHECK_THROWS_AS(intensity.validate(*w, 30), InputError);
