@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "sim/allocation.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim::models {
@@ -198,24 +199,14 @@ void EconomicModel::decide(StepContext& ctx) {
   // Requests: agents standing at the entrance of an open, capacity-limited route they mean to take.
   // Each gets a priority from its keyed stream; per route the `capacity` best are admitted. The rule
   // depends only on the set of requests, not on threads (and, later, not on MPI ranks).
-  struct Request {
-    std::int32_t route;
-    std::uint32_t priority;
-    std::uint64_t agent;
-    bool operator<(const Request& o) const {
-      return route != o.route         ? route < o.route
-             : priority != o.priority ? priority < o.priority
-                                      : agent < o.agent;
-    }
-  };
   Population& pop = ctx.population();
   const std::uint8_t me = ctx.model_index();
   const std::int32_t places = ctx.world().place_count();
   const std::int32_t day = ctx.day();
-  std::vector<Request> requests;
+  std::vector<ResourceRequest> requests;
   std::mutex merge;
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
-    std::vector<Request> local;
+    std::vector<ResourceRequest> local;
     for (std::size_t i = b; i < e; ++i) {
       if (pop.owner[i] != me) continue;
       if ((pop.flags[i] & agent_flag::settled) || pop.arc[i] >= 0 || pop.place[i] == pop.destination[i])
@@ -232,14 +223,12 @@ void EconomicModel::decide(StepContext& ctx) {
     std::lock_guard<std::mutex> lock(merge);
     requests.insert(requests.end(), local.begin(), local.end());
   });
-  std::sort(requests.begin(), requests.end());
-  for (std::size_t k = 0; k < requests.size();) {
-    const std::int32_t route = requests[k].route;
-    const auto capacity = static_cast<std::size_t>(travel_[static_cast<std::size_t>(route)].capacity_per_day);
-    std::size_t n = 0;
-    for (; k < requests.size() && requests[k].route == route; ++k, ++n)
-      if (n < capacity) pop.flags[requests[k].agent] |= agent_flag::admitted;
-  }
+  admit_best(
+      requests,
+      [&](std::int32_t route) {
+        return static_cast<std::size_t>(travel_[static_cast<std::size_t>(route)].capacity_per_day);
+      },
+      [&](std::uint64_t agent) { pop.flags[agent] |= agent_flag::admitted; });
 }
 
 void EconomicModel::move(StepContext& ctx) {

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "sim/allocation.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim::models {
@@ -156,19 +157,9 @@ void SmugglingModel::decide(StepContext& ctx) {
     today_[k * quantity_count + price_usd] = std::llround(price_[k]);
   }
   // Seat requests of those who can pay (or borrow); the best keyed priorities get the seats.
-  struct Request {
-    std::uint8_t service;
-    std::uint32_t priority;
-    std::uint64_t agent;
-    bool operator<(const Request& o) const {
-      return service != o.service     ? service < o.service
-             : priority != o.priority ? priority < o.priority
-                                      : agent < o.agent;
-    }
-  };
-  std::vector<Request> requests;
+  std::vector<ResourceRequest> requests;
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
-    std::vector<Request> local;
+    std::vector<ResourceRequest> local;
     for (std::size_t i = b; i < e; ++i) {
       if (pop.owner[i] != me || (pop.flags[i] & agent_flag::settled) || pop.programme[i] == no_programme ||
           pop.legal_status[i] != LegalStatus::in_transit)
@@ -184,15 +175,13 @@ void SmugglingModel::decide(StepContext& ctx) {
     std::lock_guard<std::mutex> lock(merge);
     requests.insert(requests.end(), local.begin(), local.end());
   });
-  std::sort(requests.begin(), requests.end());
   admitted_.clear();
-  for (std::size_t r = 0; r < requests.size();) {
-    const std::uint8_t k = requests[r].service;
-    const auto capacity = static_cast<std::size_t>(std::max(0.0, seats_[k]));
-    std::size_t n = 0;
-    for (; r < requests.size() && requests[r].service == k; ++r, ++n)
-      if (n < capacity) admitted_.push_back(requests[r].agent);
-  }
+  admit_best(
+      requests,
+      [&](std::int32_t k) {
+        return static_cast<std::size_t>(std::max(0.0, seats_[static_cast<std::size_t>(k)]));
+      },
+      [&](std::uint64_t agent) { admitted_.push_back(agent); });
 }
 
 void SmugglingModel::move(StepContext& ctx) {
