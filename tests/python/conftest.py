@@ -39,3 +39,21 @@ def mini(tmp_path):
     for name in ("mini.yaml", "mini_locations.csv", "mini_child.yaml"):
         shutil.copy(ROOT / "tests" / "data" / name, tmp_path / name)
     return tmp_path / "mini.yaml"
+
+
+@pytest.fixture()
+def bad_scenario(cli, tmp_path):
+    """Runs a scenario text written to tmp_path/bad.yaml and checks the bad-input contract: exit code 2,
+    the expected message naming the file, and no output file."""
+
+    def check(text, message):
+        path = tmp_path / "bad.yaml"
+        path.write_text(text)
+        out = tmp_path / "x.h5"
+        r = cli("run", path, "-o", out)
+        assert r.returncode == 2, r.stderr
+        assert message in r.stderr and "bad.yaml:" in r.stderr
+        assert not out.exists()
+        return r
+
+    return check

@@ -81,20 +81,14 @@ BAD = [
 
 
 @pytest.mark.parametrize("old,new,message", BAD, ids=[b[2][:25] for b in BAD])
-def test_bad_disaster_input_exits_2(cli, tmp_path, old, new, message):
+def test_bad_disaster_input_exits_2(bad_scenario, tmp_path, old, new, message):
     folder = tmp_path / "s"
     folder.mkdir()
     for name in ("locations.csv", "routes.csv"):
         (folder / name).write_text((ROOT / "scenarios" / "eta_iota_2020" / name).read_text())
     text = (ROOT / "scenarios" / "eta_iota_2020.yaml").read_text().replace("eta_iota_2020/", "s/")
     assert old in text
-    path = tmp_path / "bad.yaml"
-    path.write_text(text.replace(old, new, 1))
-    out = tmp_path / "x.h5"
-    r = cli("run", path, "-o", out)
-    assert r.returncode == 2, r.stderr
-    assert message in r.stderr and "bad.yaml:" in r.stderr
-    assert not out.exists()
+    bad_scenario(text.replace(old, new, 1), message)
 
 
 def test_shelter_without_capacity_exits_2(cli, tmp_path):
