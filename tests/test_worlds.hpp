@@ -7,6 +7,18 @@
 
 namespace migrasim::test {
 
+// A place for hand-made test worlds; capacity -1 means unlimited.
+inline Place make_place(const char* name, country_id country, PlaceKind kind, std::int64_t population,
+                        std::int64_t capacity = -1) {
+  Place p;
+  p.name = name;
+  p.country = country;
+  p.kind = kind;
+  p.population = population;
+  p.capacity = capacity;
+  return p;
+}
+
 // Two origins (O1, O2 in country ORI) -> border B (ORI) -> X (DST, border post) -> two destinations D1, D2
 // (DST). A detour O1 - Y (ORI) - X, longer than via B, gives an alternative crossing when B--X closes.
 //   O1 --100-- B --10-- X --200-- D1
@@ -14,19 +26,12 @@ namespace migrasim::test {
 //   O1 --300-- Y --300-- X   (detour)
 inline std::shared_ptr<const World> corridor_world() {
   std::vector<Country> c{{"ORI", "Origin"}, {"DST", "Destination"}};
-  auto place = [](const char* name, country_id country, PlaceKind kind, std::int64_t pop) {
-    Place p;
-    p.name = name;
-    p.country = country;
-    p.kind = kind;
-    p.population = pop;
-    return p;
-  };
+
   std::vector<Place> p{
-      place("O1", 0, PlaceKind::town, 1000000),     place("O2", 0, PlaceKind::town, 500000),
-      place("B", 0, PlaceKind::border_crossing, 0), place("X", 1, PlaceKind::border_crossing, 0),
-      place("D1", 1, PlaceKind::destination, 0),    place("D2", 1, PlaceKind::destination, 0),
-      place("Y", 0, PlaceKind::transit_hub, 0)};
+      make_place("O1", 0, PlaceKind::town, 1000000),     make_place("O2", 0, PlaceKind::town, 500000),
+      make_place("B", 0, PlaceKind::border_crossing, 0), make_place("X", 1, PlaceKind::border_crossing, 0),
+      make_place("D1", 1, PlaceKind::destination, 0),    make_place("D2", 1, PlaceKind::destination, 0),
+      make_place("Y", 0, PlaceKind::transit_hub, 0)};
   std::vector<Route> r{{0, 2, 100, TravelMode::road, false}, {1, 2, 150, TravelMode::road, false},
                        {2, 3, 10, TravelMode::foot, false},  {3, 4, 200, TravelMode::road, false},
                        {3, 5, 400, TravelMode::road, false}, {0, 6, 300, TravelMode::road, false},

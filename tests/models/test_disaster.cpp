@@ -4,6 +4,7 @@
 #include <tbb/global_control.h>
 #include <catch2/catch.hpp>
 
+#include "../test_worlds.hpp"
 #include "models/disaster.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
@@ -18,18 +19,11 @@ namespace {
 // Town T (hit) -- 5 km -- shelter S (capacity 2,000); T -- 100 km -- town K (kin); T -- 50 km -- X (abroad).
 std::shared_ptr<const World> drill_world() {
   std::vector<Country> countries{{"HOM", "Home"}, {"ABR", "Abroad"}};
-  auto place = [](const char* n, country_id c, PlaceKind k, std::int64_t pop, std::int64_t cap) {
-    Place p;
-    p.name = n;
-    p.country = c;
-    p.kind = k;
-    p.population = pop;
-    p.capacity = cap;
-    return p;
-  };
-  std::vector<Place> places{
-      place("T", 0, PlaceKind::town, 100000, -1), place("S", 0, PlaceKind::shelter, 0, 2000),
-      place("K", 0, PlaceKind::town, 50000, -1), place("X", 1, PlaceKind::town, 10000, -1)};
+
+  std::vector<Place> places{test::make_place("T", 0, PlaceKind::town, 100000, -1),
+                            test::make_place("S", 0, PlaceKind::shelter, 0, 2000),
+                            test::make_place("K", 0, PlaceKind::town, 50000, -1),
+                            test::make_place("X", 1, PlaceKind::town, 10000, -1)};
   std::vector<Route> routes{{0, 1, 5, TravelMode::road, false},
                             {0, 2, 100, TravelMode::road, false},
                             {0, 3, 50, TravelMode::road, false}};

@@ -4,6 +4,7 @@
 #include <tbb/global_control.h>
 #include <catch2/catch.hpp>
 
+#include "../test_worlds.hpp"
 #include "models/flee.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
@@ -23,18 +24,11 @@ struct Case {
 
 Case small_case(std::int32_t days, std::int64_t per_day, std::int64_t camp_capacity = 1000) {
   std::vector<Country> countries{{"HOME", "Home"}, {"HOST", "Host"}};
-  auto place = [](const char* n, country_id c, PlaceKind k, std::int64_t pop, std::int64_t cap) {
-    Place p;
-    p.name = n;
-    p.country = c;
-    p.kind = k;
-    p.population = pop;
-    p.capacity = cap;
-    return p;
-  };
-  std::vector<Place> places{place("Z", 0, PlaceKind::town, 10000, -1), place("T", 0, PlaceKind::town, 0, -1),
-                            place("C", 1, PlaceKind::shelter, 0, camp_capacity),
-                            place("D", 1, PlaceKind::shelter, 0, camp_capacity)};
+
+  std::vector<Place> places{test::make_place("Z", 0, PlaceKind::town, 10000, -1),
+                            test::make_place("T", 0, PlaceKind::town, 0, -1),
+                            test::make_place("C", 1, PlaceKind::shelter, 0, camp_capacity),
+                            test::make_place("D", 1, PlaceKind::shelter, 0, camp_capacity)};
   std::vector<Route> routes{{0, 1, 50, TravelMode::road, false},
                             {1, 2, 100, TravelMode::road, false},
                             {1, 3, 300, TravelMode::road, false}};
