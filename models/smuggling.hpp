@@ -1,15 +1,18 @@
 #pragma once
-// Smuggling markets on the route graph (docs/models/smuggling.md): people arrive at a departure place
-// each day (the departure demand), ask for a seat on a smuggling service they can afford, and seats are
-// allocated by keyed priority (best k). A crossing ends in death, interception (back at the departure
-// side; some give up and go home) or arrival, where some fall into trafficking. Prices follow demand
-// against capacity and enforcement; capacity grows after sustained excess demand; dated enforcement
-// changes interception and capacity.
+// Smuggling markets on the route graph (docs/models/smuggling.md). People arrive at departure places each
+// day (the departure demand). Each day every waiting person chooses among the options leaving the place
+// where they are: smuggling services (a route or a chain of routes, with seats and a market price),
+// crossing alone, or a regular pathway (a quota and a fee), by a logit over price and risk with keyed
+// draws; those who can afford nothing, or get no seat, wait. Scarce seats go to the best keyed
+// priorities. A trip ends in death, interception (back at the departure side; some give up and go
+// home), abandonment (left where the risky leg starts) or arrival, where some fall into exploitation;
+// injury or abuse is counted on the way. Prices follow yesterday's demand against seats and the
+// interception risk; capacity grows after sustained excess demand and new operators enter while margins
+// stay high; dated enforcement changes interception, deaths, seats and demand.
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
-
-#include <tbb/enumerable_thread_specific.h>
 
 #include "sim/model.hpp"
 
@@ -27,32 +30,62 @@ struct SmugglingParams {
     double resources_median_usd = 3000;
     double resources_sigma = 0.8;
   };
+  enum class Kind : std::uint8_t { smuggler, alone, pathway };
   struct Service {
     std::string name;
-    place_id from = -1, to = -1;
-    route_id route = -1;         // the crossing (its deaths are counted on this edge)
-    double seats_per_day = 100;  // capacity at the start
-    double base_price_usd = 1000;
+    Kind kind = Kind::smuggler;
+    std::vector<place_id> path;    // the places the trip passes: departure, stops..., arrival
+    std::vector<route_id> legs;    // legs[j] joins path[j] and path[j + 1]
+    std::size_t risk_leg = 0;      // the leg where incidents happen (its start is where people are abandoned)
+    double seats_per_day = 100;    // capacity at the start (crossing alone: no limit)
+    double base_price_usd = 1000;  // a pathway's fee; 0 when crossing alone
     double price_elasticity = 0.5;  // price x (demand / seats)^elasticity
     double risk_premium = 1.0;      // price x (1 + risk_premium x interception)
-    double interception = 0.05;     // per crossing
-    double death = 0.01;            // per crossing
+    double interception = 0.05;     // per trip
+    double detention = 0.0;         // of those intercepted, the share detained (the rest return)
+    double death = 0.01;            // per trip
+    double injury = 0.0;            // injury or abuse on the way, per trip (survivors)
+    double abandonment = 0.0;       // left by the smuggler at the start of the risky leg, per trip
     double trafficking = 0.02;      // of arrivals, fall into exploitation
     double trafficking_debt = 0.1;  // ... when the fee was paid by debt
     double capacity_growth = 0.0;   // per day while demand exceeded seats for `growth_lag_days`
     std::int32_t growth_lag_days = 30;
+    double operating_cost_usd = 0;     // cost of a seat to the operators (0: no entry rule)
+    double entry_margin = 0.5;         // a new operator enters when (price - cost) / price stays above this
+    std::int32_t entry_lag_days = 60;  // ... for this many days in a row
+    double entry_seats = 0;            // seats a new operator brings
+    place_id from() const { return path.front(); }
+    place_id to() const { return path.back(); }
+  };
+  // Logit choice among the options a person can afford: utility = -price_sensitivity x price / 1000
+  // - risk_aversion x (death + interception + abandonment) - alone_penalty (crossing alone), plus a keyed
+  // Gumbel draw per person, option and day.
+  struct Choice {
+    double price_sensitivity = 0.5;  // per 1000 USD
+    double risk_aversion = 5.0;
+    double alone_penalty = 2.0;
+    // Waiting is an option too when set: utility `wait_utility` plus its own Gumbel draw (by default
+    // people take the best affordable option at once).
+    bool can_wait = false;
+    double wait_utility = 0;
   };
   struct Enforcement {
     std::string name;
     std::int32_t day = 0;
-    std::size_t service = 0;
-    double interception = -1;      // new interception probability (-1: unchanged)
-    double capacity_factor = 1.0;  // seats multiplied by this
+    std::vector<std::size_t> services;  // the services it acts on
+    std::vector<std::size_t> demand;    // the demand entries it acts on (a place target)
+    double interception = -1;           // new interception probability (-1: unchanged)
+    double death = -1;                  // new death probability (-1: unchanged)
+    double capacity_factor = 1.0;       // seats multiplied by this
+    double seats = -1;                  // seats set to this (-1: unchanged); opens or closes a pathway
+    double demand_factor = 1.0;         // deterrence: departure demand multiplied by this
   };
   std::vector<Demand> demand;
   std::vector<Service> services;
   std::vector<Enforcement> enforcement;
+  Choice choice;
   double give_up_after_interception = 0.3;  // intercepted people who go home instead of trying again
+  double give_up_per_day = 0.0;             // waiting people who go home, per day
   double debt_share = 0.3;                  // of those who cannot pay, the share who go into debt to pay
   double recorded_death_share = 1.0;        // share of deaths that data sources record
   std::vector<std::string> country_codes;   // labels of the trafficking series
@@ -73,27 +106,43 @@ class SmugglingModel final : public Model {
   void declare_series(std::vector<SeriesSpec>& out) const override;
   void fill_series(StepContext& ctx, std::vector<std::vector<std::int64_t>>& values) override;
 
+  // Quantities of the smuggling(time, service, quantity) series.
   enum Quantity : std::uint8_t {
-    demand,
+    demand,  // people who chose the service today (and could pay)
     seats,
     seats_used,
     price_usd,
-    revenue_usd,
+    revenue_usd,  // smugglers' revenue (0 for pathways and crossing alone)
     arrivals,
     intercepted,
     deaths,
+    injured,
+    abandoned,
+    operators,  // operators that entered the market since the start
     quantity_count
   };
+  // Kinds of the incidents(time, edge, kind) series.
+  enum Incident : std::uint8_t { interception, death, injury_abuse, abandonment, incident_count };
 
  private:
+  void apply_enforcement(std::int32_t day);
+  void update_market(std::size_t k);
+
   SmugglingParams params_;
-  std::vector<double> seats_, price_, interception_;       // [service] today
-  std::vector<std::int32_t> excess_days_;                  // [service] consecutive days demand exceeded seats
-  std::vector<std::int64_t> today_;                        // [service * quantity_count + q]
-  std::vector<std::int64_t> deaths_edge_, recorded_edge_;  // [route] today
-  std::vector<std::int64_t> trafficked_;                   // [country] today
-  std::vector<std::int32_t> service_from_;                 // [place] the service leaving it, -1 none
-  std::vector<std::uint64_t> admitted_;                    // today's travellers
+  std::vector<double> seats_, price_, interception_, death_;  // [service] today
+  std::vector<std::int32_t> excess_days_;                     // [service] consecutive days demand > seats
+  std::vector<std::int32_t> margin_days_;                     // [service] consecutive days of a high margin
+  std::vector<std::int64_t> operators_;                       // [service] operators entered so far
+  std::vector<std::int64_t> requests_;                        // [service] yesterday's, then today's demand
+  std::vector<double> demand_factor_;                         // [demand entry] deterrence
+  std::vector<std::vector<std::uint8_t>> options_at_;         // [place] services leaving it
+  std::vector<std::int32_t> demand_at_;                       // [place] demand entry, -1 none
+  std::vector<std::int64_t> today_;                           // [service * quantity_count + q]
+  std::vector<std::int64_t> incidents_;                       // [route * incident_count + kind] today
+  std::vector<std::int64_t> deaths_edge_, recorded_edge_;     // [route] today
+  std::vector<std::int64_t> trafficked_;                      // [country] today
+  std::vector<std::uint64_t> admitted_;                       // today's travellers
+  std::vector<std::uint64_t> active_;                         // own agents still waiting, by id
 };
 
 }  // namespace migrasim::models

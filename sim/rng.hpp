@@ -38,6 +38,8 @@ enum class Purpose : std::uint32_t {
   smuggling_resources = 57,
   smuggling_seat = 58,
   smuggling_outcome = 59,
+  smuggling_choice = 60,  // Gumbel draws, block = option / 4
+  smuggling_give_up = 61,
   legal_eligibility_base = 64,  // 64 + programme: per-agent, per-programme fixed draws
 };
 

@@ -33,9 +33,8 @@ SmugglingParams params(double per_day, double seats) {
   p.demand.push_back({1, 0, {{0, per_day}}, 5000, 0.1});  // rich enough to pay
   SmugglingParams::Service s;
   s.name = "boat";
-  s.from = 1;
-  s.to = 2;
-  s.route = 1;
+  s.path = {1, 2};
+  s.legs = {1};
   s.seats_per_day = seats;
   s.base_price_usd = 1000;
   s.interception = 0.2;
@@ -45,11 +44,54 @@ SmugglingParams params(double per_day, double seats) {
   return p;
 }
 
-std::unique_ptr<MemoryRecorder> run(const SmugglingParams& p, std::int32_t days, int threads) {
+// Departure side D (place 1) with a sea crossing to A, and a land chain D - M - B.
+std::shared_ptr<const World> two_route_world() {
+  std::vector<Country> countries{{"ORI", "Origin"}, {"TRN", "Transit"}, {"DST", "Destination"}};
+  std::vector<Place> places(5);
+  const char* names[] = {"O", "D", "A", "M", "B"};
+  const country_id country[] = {0, 1, 2, 1, 2};
+  for (std::size_t k = 0; k < 5; ++k) {
+    places[k].name = names[k];
+    places[k].country = country[k];
+  }
+  std::vector<Route> routes{{0, 1, 1000, TravelMode::road, false},
+                            {1, 2, 300, TravelMode::sea, false},
+                            {1, 3, 400, TravelMode::road, false},
+                            {3, 4, 20, TravelMode::foot, false}};
+  return std::make_shared<const World>(countries, places, routes);
+}
+
+SmugglingParams two_route_params(double per_day) {
+  SmugglingParams p;
+  p.country_codes = {"ORI", "TRN", "DST"};
+  p.edge_names = {"O--D", "D--A", "D--M", "M--B"};
+  p.demand.push_back({1, 0, {{0, per_day}}, 5000, 0.1});
+  SmugglingParams::Service sea;
+  sea.name = "sea";
+  sea.path = {1, 2};
+  sea.legs = {1};
+  sea.seats_per_day = 1000;
+  sea.base_price_usd = 1000;
+  sea.interception = 0.05;
+  sea.death = 0.001;
+  SmugglingParams::Service land = sea;
+  land.name = "land";
+  land.path = {1, 3, 4};
+  land.legs = {2, 3};
+  land.risk_leg = 1;
+  land.interception = 0.2;
+  land.abandonment = 0.1;
+  land.injury = 0.2;
+  p.services = {sea, land};
+  return p;
+}
+
+std::unique_ptr<MemoryRecorder> run(const SmugglingParams& p, std::int32_t days, int threads,
+                                    std::shared_ptr<const World> world = crossing_world()) {
   std::vector<std::unique_ptr<Model>> models;
   models.push_back(std::make_unique<SmugglingModel>(p));
   auto rec = std::make_unique<MemoryRecorder>();
-  Simulation sim(crossing_world(), Schedule{}, std::move(models),
+  Simulation sim(std::move(world), Schedule{}, std::move(models),
                  SimulationConfig{6, days, threads, "2020-01-01"});
   sim.add_recorder(rec.get());
   sim.run();
@@ -61,6 +103,16 @@ std::int64_t total(const MemoryRecorder& r, int q) {
   for (std::size_t i = static_cast<std::size_t>(q); i < r.series[0].size();
        i += SmugglingModel::quantity_count)
     s += r.series[0][i];
+  return s;
+}
+
+// Service k's quantity q summed over days [from, to).
+std::int64_t total(const MemoryRecorder& r, std::size_t services, std::size_t k, int q, std::size_t from,
+                   std::size_t to) {
+  const std::size_t w = SmugglingModel::quantity_count;
+  std::int64_t s = 0;
+  for (std::size_t d = from; d < to; ++d)
+    s += r.series[0][(d * services + k) * w + static_cast<std::size_t>(q)];
   return s;
 }
 
@@ -102,4 +154,123 @@ TEST_CASE("smuggling parameters are validated", "[models][smuggling]") {
   neg.services[0].seats_per_day = -1;
   CHECK_THROWS_AS(neg.validate(*w, 10), InputError);
   CHECK_NOTHROW(params(10, 10).validate(*w, 10));
+}
+
+TEST_CASE("a chain of routes: incidents on its risky leg, abandoned people left where that leg starts",
+          "[models][smuggling]") {
+  SmugglingParams p = two_route_params(200);
+  p.services.erase(p.services.begin());  // the land chain only
+  auto r = run(p, 40, 2, two_route_world());
+  const std::size_t ne = 4, nk = SmugglingModel::incident_count;
+  std::vector<std::int64_t> by_edge(ne * nk, 0);
+  for (std::size_t d = 0; d < 40; ++d)
+    for (std::size_t k = 0; k < ne * nk; ++k) by_edge[k] += r->series[4][d * ne * nk + k];
+  const auto abandoned = total(*r, 1, 0, SmugglingModel::abandoned, 0, 40);
+  CHECK(abandoned > 0);
+  CHECK(by_edge[3 * nk + SmugglingModel::abandonment] == abandoned);
+  CHECK(by_edge[3 * nk + SmugglingModel::interception] ==
+        total(*r, 1, 0, SmugglingModel::intercepted, 0, 40));
+  CHECK(by_edge[3 * nk + SmugglingModel::injury_abuse] == total(*r, 1, 0, SmugglingModel::injured, 0, 40));
+  for (std::size_t kind = 0; kind < nk; ++kind) CHECK(by_edge[2 * nk + kind] == 0);  // the road leg: none
+  // Every trip goes along the road; the abandoned stop before the border leg.
+  std::int64_t road = 0, border = 0;
+  for (std::size_t d = 0; d < 40; ++d) road += r->flow[d * ne + 2], border += r->flow[d * ne + 3];
+  CHECK(road == total(*r, 1, 0, SmugglingModel::seats_used, 0, 40));
+  CHECK(border == road - abandoned);
+  // No service leaves M: the abandoned are stranded there at the end.
+  CHECK(r->stranded[39 * 5 + 3] == abandoned);
+}
+
+TEST_CASE("people choose among services; a crackdown on one diverts them to the other",
+          "[models][smuggling]") {
+  SmugglingParams p = two_route_params(300);
+  SmugglingParams::Enforcement e;
+  e.name = "crackdown";
+  e.day = 30;
+  e.services = {0};
+  e.interception = 0.8;
+  p.enforcement.push_back(e);
+  auto r = run(p, 60, 2, two_route_world());
+  const auto land_before = total(*r, 2, 1, SmugglingModel::demand, 10, 30);
+  const auto sea_before = total(*r, 2, 0, SmugglingModel::demand, 10, 30);
+  const auto land_after = total(*r, 2, 1, SmugglingModel::demand, 40, 60);
+  const auto sea_after = total(*r, 2, 0, SmugglingModel::demand, 40, 60);
+  CHECK(sea_before > land_before);  // the safer crossing is preferred ...
+  CHECK(land_before > 0);           // ... but not by everyone
+  CHECK(static_cast<double>(land_after) / static_cast<double>(land_after + sea_after) >
+        2.0 * static_cast<double>(land_before) / static_cast<double>(land_before + sea_before));
+  // The risk premium raises the sea price.
+  const std::size_t w = SmugglingModel::quantity_count;
+  CHECK(r->series[0][(50 * 2 + 0) * w + SmugglingModel::price_usd] >
+        r->series[0][(20 * 2 + 0) * w + SmugglingModel::price_usd]);
+}
+
+TEST_CASE("a pathway admits its quota, at its fee, and arrivals are regular", "[models][smuggling]") {
+  SmugglingParams p = two_route_params(100);
+  p.services[1].kind = SmugglingParams::Kind::pathway;
+  p.services[1].seats_per_day = 0;  // opens on day 10
+  p.services[1].base_price_usd = 200;
+  p.services[1].interception = p.services[1].death = p.services[1].abandonment = 0;
+  SmugglingParams::Enforcement open;
+  open.name = "new pathway";
+  open.day = 10;
+  open.services = {1};
+  open.seats = 20;
+  p.enforcement.push_back(open);
+  auto r = run(p, 30, 2, two_route_world());
+  CHECK(total(*r, 2, 1, SmugglingModel::seats_used, 0, 10) == 0);
+  const std::size_t w = SmugglingModel::quantity_count;
+  for (std::size_t d = 10; d < 30; ++d) {
+    CHECK(r->series[0][(d * 2 + 1) * w + SmugglingModel::seats_used] <= 20);
+    CHECK(r->series[0][(d * 2 + 1) * w + SmugglingModel::price_usd] == 200);
+    CHECK(r->series[0][(d * 2 + 1) * w + SmugglingModel::revenue_usd] ==
+          0);  // fees are not smugglers' revenue
+  }
+  CHECK(r->series[0][(20 * 2 + 1) * w + SmugglingModel::seats_used] == 20);  // the cheap, safe option fills
+  // Pathway arrivals at B are regular; sea arrivals at A irregular.
+  const std::size_t ls = legal_status_count;
+  const auto at = [&](std::size_t place, LegalStatus st) {
+    return r->population[(29 * 5 + place) * ls + static_cast<std::size_t>(st)];
+  };
+  CHECK(at(4, LegalStatus::regular) == total(*r, 2, 1, SmugglingModel::arrivals, 0, 30));
+  CHECK(at(4, LegalStatus::irregular) == 0);
+  CHECK(at(2, LegalStatus::irregular) == total(*r, 2, 0, SmugglingModel::arrivals, 0, 30));
+}
+
+TEST_CASE("operators enter while margins stay high; deterrence lowers departures", "[models][smuggling]") {
+  SmugglingParams p = params(500, 100);
+  p.services[0].operating_cost_usd = 100;
+  p.services[0].entry_margin = 0.5;
+  p.services[0].entry_lag_days = 5;
+  p.services[0].entry_seats = 10;
+  SmugglingParams::Enforcement deter;
+  deter.name = "deterrence";
+  deter.day = 20;
+  deter.services = {0};
+  deter.demand = {0};
+  deter.demand_factor = 0.2;
+  p.enforcement.push_back(deter);
+  auto r = run(p, 40, 2);
+  const std::size_t w = SmugglingModel::quantity_count;
+  CHECK(r->series[0][39 * w + SmugglingModel::operators] >= 3);
+  CHECK(r->series[0][39 * w + SmugglingModel::seats] ==
+        100 + 10 * r->series[0][39 * w + SmugglingModel::operators]);
+  std::int64_t before = 0, after = 0;
+  for (std::size_t d = 10; d < 20; ++d) before += r->spawned[d];
+  for (std::size_t d = 30; d < 40; ++d) after += r->spawned[d];
+  CHECK(static_cast<double>(after) == Approx(0.2 * static_cast<double>(before)).epsilon(0.15));
+}
+
+TEST_CASE("a share of the intercepted are detained", "[models][smuggling]") {
+  SmugglingParams p = params(200, 300);
+  p.services[0].detention = 0.5;
+  auto r = run(p, 30, 2);
+  const auto stopped = total(*r, SmugglingModel::intercepted);
+  std::int64_t detained = 0;
+  for (std::size_t place = 0; place < 3; ++place)
+    detained += r->population[(29 * 3 + place) * legal_status_count +
+                              static_cast<std::size_t>(LegalStatus::detained)];
+  CHECK(r->population[(29 * 3 + 1) * legal_status_count + static_cast<std::size_t>(LegalStatus::detained)] ==
+        detained);
+  CHECK(static_cast<double>(detained) == Approx(0.5 * static_cast<double>(stopped)).epsilon(0.15));
 }

@@ -1,5 +1,6 @@
-"""Smuggling markets: the Central Mediterranean reference scenario against published figures, a crackdown
-compared with no crackdown, determinism, bad input."""
+"""Smuggling markets: the Central Mediterranean and Aegean reference scenarios against published figures,
+diversion to the land routes, Central America prices inside the UNODC range, a crackdown compared with no
+crackdown, incidents, determinism, bad input."""
 import csv
 import pathlib
 
@@ -9,11 +10,22 @@ import xarray as xr
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "central_mediterranean.yaml"
+AEGEAN = ROOT / "scenarios" / "aegean_2016.yaml"
 
 
-def targets(metric):
+def targets(metric, route=None):
     with (ROOT / "scenarios" / "targets_smuggling.csv").open(newline="") as f:
-        return {row["year"]: float(row["value"]) for row in csv.DictReader(f) if row["metric"] == metric}
+        return {row["year"]: float(row["value"]) for row in csv.DictReader(f)
+                if row["metric"] == metric and route in (None, row["route"])}
+
+
+def run_scenario(migrasim_bin, scenario, out, *extra):
+    import subprocess
+
+    r = subprocess.run([migrasim_bin, "run", str(scenario), "-o", str(out), "-q", "--threads", "2", *extra],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return out
 
 
 def yearly(path):
@@ -29,13 +41,86 @@ def yearly(path):
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory, migrasim_bin):
-    import subprocess
+    return run_scenario(migrasim_bin, SCENARIO, tmp_path_factory.mktemp("cm") / "cm.h5")
 
-    out = tmp_path_factory.mktemp("cm") / "cm.h5"
-    r = subprocess.run([migrasim_bin, "run", str(SCENARIO), "-o", str(out), "-q", "--threads", "2"],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    return out
+
+@pytest.fixture(scope="module")
+def aegean(tmp_path_factory, migrasim_bin):
+    d = tmp_path_factory.mktemp("aegean")
+    return (run_scenario(migrasim_bin, AEGEAN, d / "statement.h5"),
+            run_scenario(migrasim_bin, AEGEAN, d / "none.h5", "--set", "behaviour.smuggling.enforcement=[]"))
+
+
+def sea_and_land(ds):
+    services = [str(s) for s in ds.service.values]
+    sea = [s for s in services if s.startswith("to_")]
+    land = [s for s in services if s not in sea]
+    arrivals = ds["smuggling"].sel(quantity="arrivals")
+    return arrivals.sel(service=sea).sum("service"), arrivals.sel(service=land).sum("service")
+
+
+def test_aegean_crossings_within_25_percent(aegean):
+    ds = xr.open_dataset(aegean[0], engine="h5netcdf")
+    sea, _ = sea_and_land(ds)
+    for year, target in targets("sea_crossings_greek_islands").items():
+        simulated = int(sea.sel(time=year).sum())
+        print(f"{year}: simulated crossings to the Greek islands {simulated}, IOM {target:.0f}")
+        assert simulated == pytest.approx(target, rel=0.25), year
+
+
+def test_aegean_statement_diverts_crossings_to_land_routes(aegean):
+    with_statement, without = (xr.open_dataset(p, engine="h5netcdf") for p in aegean)
+    before, after = slice("2015-06-01", "2016-03-19"), slice("2016-03-20", "2017-12-31")
+    _, land = sea_and_land(with_statement)
+    sea0, land0 = sea_and_land(without)
+    sea, _ = sea_and_land(with_statement)
+    share = lambda s, l, t: float(l.sel(time=t).sum()) / float((s + l).sel(time=t).sum())
+    per_day = lambda l, t: float(l.sel(time=t).mean())
+    print(f"land crossings per day: before {per_day(land, before):.1f}, after {per_day(land, after):.1f} "
+          f"(no statement: {per_day(land0, after):.1f}); land share after {share(sea, land, after):.3f} "
+          f"(no statement {share(sea0, land0, after):.3f})")
+    assert per_day(land, after) > 2 * per_day(land0, after)  # more people take the land routes ...
+    assert share(sea, land, after) > 10 * share(sea, land, before)  # ... and their share jumps
+    # The statement raises the sea price (risk premium), which stays inside the UNODC range.
+    price = with_statement["smuggling"].sel(service="to_lesvos", quantity="price_usd")
+    lo, hi = targets("price_min_usd", "turkey_greek_islands")["2018"], targets("price_max_usd", "turkey_greek_islands")["2018"]
+    assert float(price.sel(time=after).mean()) > float(price.sel(time=before).mean())
+    assert lo <= float(price.min()) and float(price.max()) <= hi
+
+
+def test_incidents_add_up(aegean):
+    ds = xr.open_dataset(aegean[0], engine="h5netcdf")
+    inc = ds["incidents"]
+    assert set(inc.kind.values) == {"interception", "death", "injury_abuse", "abandonment"}
+    sm = ds["smuggling"]
+    assert int(inc.sel(kind="death").sum()) == int(ds["deaths"].sum()) == int(sm.sel(quantity="deaths").sum())
+    assert int(inc.sel(kind="interception").sum()) == int(sm.sel(quantity="intercepted").sum())
+    assert int(inc.sel(kind="abandonment").sum()) == int(sm.sel(quantity="abandoned").sum()) > 0
+    assert int(inc.sel(kind="injury_abuse").sum()) == int(sm.sel(quantity="injured").sum()) > 0
+    # Land incidents happen on the border legs, sea incidents on the crossings.
+    edges = inc.sel(kind="interception").sum("time")
+    assert int(edges.sel(edge="Edirne--Evros")) > 0 and int(edges.sel(edge="Aegean coast--Lesvos")) > 0
+    assert int(edges.sel(edge="Aegean coast--Edirne")) == 0
+    # Trips through Edirne are flows on both legs: every trip that reaches the border leg (or is abandoned
+    # before it) went along the road first.
+    flow = ds["flow"].sum("time")
+    assert int(flow.sel(edge="Aegean coast--Edirne")) >= int(flow.sel(edge="Edirne--Evros")) + int(
+        flow.sel(edge="Edirne--Harmanli")) > 0
+
+
+def test_central_america_prices_inside_unodc_range(tmp_path, migrasim_bin):
+    ds = xr.open_dataset(run_scenario(migrasim_bin, ROOT / "scenarios" / "central_america.yaml", tmp_path / "ca.h5"),
+                         engine="h5netcdf")
+    lo, hi = targets("price_min_usd", "central_america_usa")["2018"], targets("price_max_usd", "central_america_usa")["2018"]
+    sm = ds["smuggling"]
+    coyotes = [str(s) for s in sm.service.values if str(s).startswith("coyote")]
+    assert len(coyotes) >= 3
+    price = sm.sel(service=coyotes, quantity="price_usd")
+    print(f"coyote prices {float(price.min()):.0f}-{float(price.max()):.0f} USD (UNODC {lo:.0f}-{hi:.0f})")
+    assert lo <= float(price.min()) and float(price.max()) <= hi
+    # People choose among the services and crossing alone; all are used.
+    used = sm.sel(quantity="seats_used").sum("time")
+    assert (used > 0).all()
 
 
 def test_arrivals_in_italy_within_25_percent(reference):
@@ -82,6 +167,15 @@ def test_smuggling_is_thread_independent(cli, tmp_path):
 
 
 BAD = [
+    ("        death: 0.016", "        death: 0.016\n        abandonment: 0.99",
+     "interception + death + abandonment must not exceed 1"),
+    ("        to: Lampedusa\n", "        to: Lampedusa\n        kind: ferry\n", "expected smuggler, alone or pathway"),
+    ("        from: Libyan coast\n        to: Lampedusa", "        path: [Agadez, Lampedusa]",
+     "no route joins 'Agadez' and 'Lampedusa'"),
+    ("service: libya_italy_sea, interception: 0.10", "service: libya_italy_ferry, interception: 0.10",
+     "expected the name of a service"),
+    ("      - place: Libyan coast", "      - place: Agadez", "no service leaves this place"),
+
     ("        to: Lampedusa\n", "        to: Malta\n", "got 'Malta', expected a place listed in world.locations"),
     ("        price_usd: 1200", "        price_usd: -5", "price_usd: got '-5', expected a price in USD >= 0"),
     ("        death: 0.016", "        death: 1.6", "death: got '1.6', expected a probability in [0, 1]"),
