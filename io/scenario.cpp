@@ -155,6 +155,13 @@ double number_in(const YamlNode& n, const std::string& path, double lo, double h
   return v;
 }
 
+bool as_bool(const YamlNode& n, const std::string& path) {
+  const std::string v = as_string(n, path);
+  if (v == "true" || v == "True") return true;
+  if (v == "false" || v == "False") return false;
+  expected(n, path, "true or false");
+}
+
 std::int64_t date_of(const YamlNode& n, const std::string& path) {
   std::int64_t d = 0;
   if (!n.is_scalar() || !parse_iso_date(n.scalar, d)) expected(n, path, "a date YYYY-MM-DD");
@@ -339,9 +346,10 @@ std::vector<double> per_country(const WorldParts& w, const YamlNode* n, const st
 
 models::EconomicParams read_economic(const YamlNode& node, const WorldParts& w, std::int64_t start_day) {
   const std::string base = "behaviour.economic";
-  MapReader r(node, base,
-              {"emigration_rate_per_day", "push_index", "gravity", "destinations", "visa_share",
-               "speed_km_per_day", "patience_days", "resources_usd", "demography"});
+  MapReader r(
+      node, base,
+      {"emigration_rate_per_day", "push_index", "gravity", "destinations", "visa_share", "speed_km_per_day",
+       "patience_days", "resources_usd", "demography", "border_policies", "stranded_return_per_day"});
   models::EconomicParams p;
   p.emigration_rate_per_day =
       per_country(w, &r.require("emigration_rate_per_day"), base + ".emigration_rate_per_day", 0, 0, 1,
@@ -436,6 +444,62 @@ models::EconomicParams read_economic(const YamlNode& node, const WorldParts& w, 
       if (std::fabs(total - 1) > 1e-6)
         expected(*a, dr.sub("age_band_shares"),
                  "shares summing to 1 (they sum to " + std::to_string(total) + ")");
+    }
+  }
+  if (auto* v = r.get("stranded_return_per_day"))
+    p.stranded_return_per_day =
+        number_in(*v, base + ".stranded_return_per_day", 0, 1, "a probability per day in [0, 1]");
+  if (const YamlNode* bps = r.get("border_policies")) {
+    if (!bps->is_sequence()) expected(*bps, base + ".border_policies", "a list of border policies");
+    for (std::size_t i = 0; i < bps->items.size(); ++i) {
+      MapReader g(bps->items[i], base + ".border_policies[" + std::to_string(i) + "]",
+                  {"name", "from", "until", "border", "route", "nationalities", "permeability",
+                   "permit_holders_pass"});
+      models::EconomicParams::BorderPolicy bp;
+      bp.name = g.get("name") ? as_string(*g.get("name"), g.sub("name")) : "border policy";
+      bp.from_day = static_cast<std::int32_t>(date_of(g.require("from"), g.sub("from")) - start_day);
+      if (auto* u = g.get("until")) {
+        bp.until_day = static_cast<std::int32_t>(date_of(*u, g.sub("until")) - start_day);
+        if (bp.until_day < bp.from_day)
+          fail(*u, g.sub("until"),
+               "the policy ends (" + u->scalar + ") before it starts (" + g.require("from").scalar + ")");
+      }
+      const YamlNode* border = g.get("border");
+      const YamlNode* route = g.get("route");
+      if ((border == nullptr) == (route == nullptr))
+        fail(g.node(), g.sub("name"), "give either border or route");
+      const YamlNode& pair = border ? *border : *route;
+      const std::string key = border ? "border" : "route";
+      if (!pair.is_sequence() || pair.items.size() != 2)
+        expected(pair, g.sub(key), border ? "[country, country]" : "[place, place]");
+      if (border) {
+        const country_id a = country_ref(w, pair.items[0], g.sub(key) + "[0]");
+        const country_id b = country_ref(w, pair.items[1], g.sub(key) + "[1]");
+        for (std::size_t k = 0; k < w.routes.size(); ++k) {
+          const country_id ca = w.places[static_cast<std::size_t>(w.routes[k].a)].country;
+          const country_id cb = w.places[static_cast<std::size_t>(w.routes[k].b)].country;
+          if ((ca == a && cb == b) || (ca == b && cb == a)) bp.routes.push_back(static_cast<route_id>(k));
+        }
+        if (bp.routes.empty()) fail(pair, g.sub(key), "no route crosses this border");
+      } else {
+        const place_id a = place_ref(w, pair.items[0], g.sub(key) + "[0]");
+        const place_id b = place_ref(w, pair.items[1], g.sub(key) + "[1]");
+        for (std::size_t k = 0; k < w.routes.size(); ++k)
+          if ((w.routes[k].a == a && w.routes[k].b == b) || (w.routes[k].a == b && w.routes[k].b == a))
+            bp.routes.push_back(static_cast<route_id>(k));
+        if (bp.routes.empty()) fail(pair, g.sub(key), "no route joins these places");
+      }
+      if (auto* nat = g.get("nationalities")) {
+        if (!nat->is_sequence()) expected(*nat, g.sub("nationalities"), "a list of country codes");
+        for (std::size_t k = 0; k < nat->items.size(); ++k)
+          bp.nationalities.push_back(
+              country_ref(w, nat->items[k], g.sub("nationalities") + "[" + std::to_string(k) + "]"));
+      }
+      bp.permeability = number_in(g.require("permeability"), g.sub("permeability"), 0, 1,
+                                  "a probability per day in [0, 1]");
+      if (auto* v = g.get("permit_holders_pass"))
+        bp.permit_holders_pass = as_bool(*v, g.sub("permit_holders_pass"));
+      p.border_policies.push_back(bp);
     }
   }
   return p;
@@ -535,16 +599,10 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
   models::FleeParams p;
   double hasten = 1;
   if (auto* h = f.get("hasten")) hasten = number_in(*h, f.sub("hasten"), 1, 1e6, "a divisor >= 1");
-  auto boolean = [](const YamlNode& n, const std::string& path) {
-    const std::string v = as_string(n, path);
-    if (v == "true" || v == "True") return true;
-    if (v == "false" || v == "False") return false;
-    expected(n, path, "true or false");
-  };
   bool insert_day0 = true;
   if (auto* sr = f.get("spawn_rules")) {
     MapReader s(*sr, f.sub("spawn_rules"), {"insert_day0", "conflict_spawn_decay"});
-    if (auto* i0 = s.get("insert_day0")) insert_day0 = boolean(*i0, s.sub("insert_day0"));
+    if (auto* i0 = s.get("insert_day0")) insert_day0 = as_bool(*i0, s.sub("insert_day0"));
     if (auto* cd = s.get("conflict_spawn_decay")) {
       if (!cd->is_sequence() || cd->items.empty())
         expected(*cd, s.sub("conflict_spawn_decay"), "a list of factors");
@@ -584,7 +642,7 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
       if (v != 1) expected(*a, m.sub("awareness_level"), "1 (the only level implemented so far)");
       p.awareness_level = 1;
     }
-    if (auto* sf = m.get("start_on_foot")) p.start_on_foot = boolean(*sf, m.sub("start_on_foot"));
+    if (auto* sf = m.get("start_on_foot")) p.start_on_foot = as_bool(*sf, m.sub("start_on_foot"));
   }
   FleeBuild b = build_flee_case(spec.flee_case, start_day, spec.days, hasten, insert_day0, std::move(p));
   spec.flee = std::move(b.params);
@@ -604,7 +662,9 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
 // (docs/models/legal_status.md).
 models::LegalParams read_legal(const YamlNode& node, const WorldParts& w, std::int64_t start_day) {
   const std::string base = "behaviour.legal";
-  MapReader r(node, base, {"residents", "programmes", "enforcement", "visa_permit_days", "visa_renewal"});
+  MapReader r(node, base,
+              {"residents", "programmes", "pathways", "enforcement", "reemigration", "visa_permit_days",
+               "visa_renewal"});
   models::LegalParams p;
   for (const auto& c : w.countries) p.country_codes.push_back(c.code);
   if (auto* v = r.get("visa_permit_days"))
@@ -724,7 +784,9 @@ models::LegalParams read_legal(const YamlNode& node, const WorldParts& w, std::i
     if (!en->is_sequence()) expected(*en, r.sub("enforcement"), "a list");
     for (std::size_t i = 0; i < en->items.size(); ++i) {
       const std::string ep = r.sub("enforcement") + "[" + std::to_string(i) + "]";
-      MapReader g(en->items[i], ep, {"country", "apprehension_per_day", "detention_days", "removal_share"});
+      MapReader g(en->items[i], ep,
+                  {"country", "apprehension_per_day", "detention_days", "removal_share", "detention_capacity",
+                   "voluntary_return_per_day"});
       models::LegalParams::Enforcement e;
       e.country = country_ref(w, g.require("country"), g.sub("country"));
       if (auto* v = g.get("apprehension_per_day"))
@@ -735,8 +797,122 @@ models::LegalParams read_legal(const YamlNode& node, const WorldParts& w, std::i
             static_cast<std::int32_t>(number_in(*v, g.sub("detention_days"), 0, 36500, "days >= 0"));
       if (auto* v = g.get("removal_share"))
         e.removal_share = number_in(*v, g.sub("removal_share"), 0, 1, "a share in [0, 1]");
+      if (auto* v = g.get("detention_capacity")) {
+        const std::int64_t c = as_int(*v, g.sub("detention_capacity"), "a whole number of places >= 0");
+        if (c < 0) expected(*v, g.sub("detention_capacity"), "a whole number of places >= 0");
+        e.detention_capacity = c;
+      }
+      if (auto* v = g.get("voluntary_return_per_day"))
+        e.voluntary_return_per_day =
+            number_in(*v, g.sub("voluntary_return_per_day"), 0, 1, "a probability per day in [0, 1]");
+      for (const auto& other : p.enforcement)
+        if (other.country == e.country)
+          fail(g.require("country"), g.sub("country"), "one enforcement entry per country");
       p.enforcement.push_back(e);
     }
+  }
+  if (auto* pws = r.get("pathways")) {
+    if (!pws->is_sequence()) expected(*pws, r.sub("pathways"), "a list of regular pathways");
+    for (std::size_t i = 0; i < pws->items.size(); ++i) {
+      const std::string pp = r.sub("pathways") + "[" + std::to_string(i) + "]";
+      MapReader g(
+          pws->items[i], pp,
+          {"name", "permit_type", "country", "origins", "age_bands", "sex", "skills_share", "apply_share",
+           "window", "quota_per_month", "processing_per_day", "approval", "fee_usd", "permit_days", "renewal",
+           "circular", "give_up_per_day", "give_up_growth_per_year", "irregular_after_rejection"});
+      models::LegalParams::Pathway pw;
+      pw.name = as_string(g.require("name"), g.sub("name"));
+      for (const auto& other : p.programmes)
+        if (other.name == pw.name)
+          fail(g.require("name"), g.sub("name"), "'" + pw.name + "' names a programme too");
+      for (const auto& other : p.pathways)
+        if (other.name == pw.name)
+          fail(g.require("name"), g.sub("name"), "pathway '" + pw.name + "' is listed twice");
+      pw.permit_type = as_string(g.require("permit_type"), g.sub("permit_type"));
+      static const char* types[] = {"temporary_labour",     "seasonal_labour",   "circular_labour",
+                                    "family_reunification", "humanitarian_visa", "study"};
+      if (std::find_if(std::begin(types), std::end(types),
+                       [&](const char* t) { return pw.permit_type == t; }) == std::end(types))
+        expected(
+            g.require("permit_type"), g.sub("permit_type"),
+            "temporary_labour, seasonal_labour, circular_labour, family_reunification, humanitarian_visa or "
+            "study");
+      pw.country = country_ref(w, g.require("country"), g.sub("country"));
+      if (auto* o = g.get("origins")) {
+        if (!o->is_sequence()) expected(*o, g.sub("origins"), "a list of country codes");
+        for (std::size_t k = 0; k < o->items.size(); ++k)
+          pw.origins.push_back(country_ref(w, o->items[k], g.sub("origins") + "[" + std::to_string(k) + "]"));
+      }
+      if (auto* a = g.get("age_bands")) {
+        if (!a->is_sequence())
+          expected(*a, g.sub("age_bands"), "a list of age bands (0-17, 18-34, 35-59, 60+)");
+        for (std::size_t k = 0; k < a->items.size(); ++k) {
+          const std::string band = as_string(a->items[k], g.sub("age_bands") + "[" + std::to_string(k) + "]");
+          int found = -1;
+          for (int b = 0; b < age_band_count; ++b)
+            if (age_band_name(b) == band) found = b;
+          if (found < 0)
+            expected(a->items[k], g.sub("age_bands") + "[" + std::to_string(k) + "]",
+                     "0-17, 18-34, 35-59 or 60+");
+          pw.age_bands.push_back(static_cast<std::uint8_t>(found));
+        }
+      }
+      if (auto* v = g.get("sex")) {
+        const std::string sx = as_string(*v, g.sub("sex"));
+        if (sx == "female")
+          pw.sex = 0;
+        else if (sx == "male")
+          pw.sex = 1;
+        else if (sx != "any")
+          expected(*v, g.sub("sex"), "female, male or any");
+      }
+      auto prob = [&](const char* key, double& out) {
+        if (auto* v = g.get(key)) out = number_in(*v, g.sub(key), 0, 1, "a share in [0, 1]");
+      };
+      prob("skills_share", pw.skills_share);
+      prob("apply_share", pw.apply_share);
+      prob("approval", pw.approval);
+      prob("renewal", pw.renewal);
+      prob("give_up_per_day", pw.give_up_per_day);
+      prob("irregular_after_rejection", pw.irregular_after_rejection);
+      if (auto* win = g.get("window")) {
+        if (!win->is_sequence() || win->items.size() != 2)
+          expected(*win, g.sub("window"), "[open date, close date]");
+        pw.open_day = static_cast<std::int32_t>(date_of(win->items[0], g.sub("window") + "[0]") - start_day);
+        pw.close_day = static_cast<std::int32_t>(date_of(win->items[1], g.sub("window") + "[1]") - start_day);
+        if (pw.close_day < pw.open_day)
+          fail(*win, g.sub("window"),
+               "the window closes (" + win->items[1].scalar + ") before it opens (" + win->items[0].scalar +
+                   ")");
+      }
+      if (auto* v = g.get("quota_per_month")) {
+        const std::int64_t q = as_int(*v, g.sub("quota_per_month"), "a whole number of approvals >= 0");
+        if (q < 0) expected(*v, g.sub("quota_per_month"), "a whole number of approvals >= 0");
+        pw.quota_per_month = q;
+      }
+      const YamlNode& cap = g.require("processing_per_day");
+      const std::int64_t c = as_int(cap, g.sub("processing_per_day"), "decisions per day >= 0");
+      if (c < 0 || c > std::numeric_limits<std::int32_t>::max())
+        expected(cap, g.sub("processing_per_day"), "decisions per day >= 0");
+      pw.processing_per_day = static_cast<std::int32_t>(c);
+      if (auto* v = g.get("fee_usd"))
+        pw.fee_usd = number_in(*v, g.sub("fee_usd"), 0, 1e7, "a fee in USD >= 0");
+      if (auto* v = g.get("permit_days"))
+        pw.permit_days =
+            static_cast<std::int32_t>(number_in(*v, g.sub("permit_days"), 1, 36500, "days >= 1"));
+      if (auto* v = g.get("circular")) pw.circular = as_bool(*v, g.sub("circular"));
+      if (auto* v = g.get("give_up_growth_per_year"))
+        pw.give_up_growth_per_year =
+            number_in(*v, g.sub("give_up_growth_per_year"), 0, 1000, "a growth >= 0");
+      p.pathways.push_back(pw);
+    }
+  }
+  if (auto* re = r.get("reemigration")) {
+    MapReader g(*re, r.sub("reemigration"), {"share", "delay_days"});
+    p.reemigration.share = number_in(g.require("share"), g.sub("share"), 0, 1, "a share in [0, 1]");
+    if (auto* v = g.get("delay_days"))
+      p.reemigration.delay_days =
+          static_cast<std::int32_t>(number_in(*v, g.sub("delay_days"), 1, 36500, "days >= 1"));
   }
   return p;
 }
@@ -1313,6 +1489,14 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   if (const YamlNode* legal = behaviour.get("legal")) {
     spec.has_legal = true;
     spec.legal = read_legal(*legal, w, start_day);
+    // Pathway quotas count calendar months; giving up follows the movement model's push at origin.
+    for (std::int32_t d = 1; d <= horizon; ++d)
+      if (format_iso_date(start_day + d).substr(8, 2) == "01") spec.legal.month_starts.push_back(d);
+    if (spec.model == "economic") {
+      spec.legal.push.assign(w.countries.size(), {});
+      for (std::size_t c = 0; c < spec.economic.push_index.size() && c < w.countries.size(); ++c)
+        for (const auto& st : spec.economic.push_index[c]) spec.legal.push[c].push_back({st.day, st.value});
+    }
   }
 
   spec.events = read_events(top.get("events"), w, start_day, horizon);

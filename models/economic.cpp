@@ -54,6 +54,15 @@ void EconomicParams::validate(const World& world) const {
       throw InputError("speed_km_per_day." + std::string(to_string(static_cast<TravelMode>(m))) +
                        " must be > 0");
   if (patience_days < 0 || patience_days > 65535) throw InputError("patience_days must be in [0, 65535]");
+  if (border_policies.size() > 65535) throw InputError("at most 65535 border policies");
+  for (const auto& bp : border_policies) {
+    check_share("border_policies." + bp.name + ".permeability", bp.permeability);
+    if (bp.until_day < bp.from_day)
+      throw InputError("border_policies." + bp.name + ": ends before it starts");
+    for (route_id r : bp.routes)
+      if (r < 0 || r >= world.route_count()) throw InternalError("border policy on an unknown route");
+  }
+  check_share("stranded_return_per_day", stranded_return_per_day);
   if (!(resources_median_usd >= 0)) throw InputError("resources_usd.median must be >= 0");
   if (!(resources_sigma >= 0)) throw InputError("resources_usd.sigma must be >= 0");
   check_share("demography.female_share", female_share);
@@ -139,8 +148,12 @@ void EconomicModel::on_route_state_changed(StepContext& ctx) {
   for (std::size_t r = 0; r < routes.size(); ++r) {
     const double speed = params_.speed_km_per_day[static_cast<std::size_t>(routes[r].mode)] /
                          static_cast<double>(state.travel_time_factor[r]);
-    travel_[r] = {static_cast<float>(routes[r].distance_km), static_cast<float>(speed),
-                  state.capacity_per_day[r], state.open[r] != 0, routes[r].crosses_border};
+    travel_[r] = {static_cast<float>(routes[r].distance_km),
+                  static_cast<float>(speed),
+                  state.capacity_per_day[r],
+                  state.open[r] != 0,
+                  routes[r].crosses_border,
+                  false};
     any_capacity_ = any_capacity_ || (state.open[r] && state.capacity_per_day[r] >= 0);
   }
 }
@@ -238,6 +251,34 @@ void EconomicModel::move(StepContext& ctx) {
   const std::int32_t day = ctx.day();
   const auto patience = static_cast<std::uint16_t>(params_.patience_days);
   for (auto& a : arrivals_) a.clear();
+  // Border policies in force today.
+  if (!params_.border_policies.empty()) {
+    policies_on_.assign(travel_.size(), {});
+    for (std::size_t k = 0; k < params_.border_policies.size(); ++k) {
+      const auto& bp = params_.border_policies[k];
+      if (day < bp.from_day || day > bp.until_day) continue;
+      for (route_id r : bp.routes)
+        policies_on_[static_cast<std::size_t>(r)].push_back(static_cast<std::uint16_t>(k));
+    }
+    for (std::size_t r = 0; r < travel_.size(); ++r) travel_[r].policy = !policies_on_[r].empty();
+  }
+  const World& w = world;
+  const KeyedRng& rng = ctx.rng();
+  // May agent i (with `flags`) cross route r today? Policies hold people of their nationalities without a
+  // permit, who get through with the policy's daily permeability (one keyed draw per day and policy).
+  auto let_through = [&](std::size_t i, std::uint8_t flags, std::size_t r) {
+    const country_id nationality = w.places()[static_cast<std::size_t>(pop.origin[i])].country;
+    for (std::uint16_t k : policies_on_[r]) {
+      const auto& bp = params_.border_policies[k];
+      if (!bp.nationalities.empty() &&
+          std::find(bp.nationalities.begin(), bp.nationalities.end(), nationality) == bp.nationalities.end())
+        continue;
+      if ((flags & agent_flag::has_visa) && bp.permit_holders_pass) continue;
+      if (rng.uniform(i, day, Purpose::economic_border, k) < bp.permeability) continue;
+      return false;
+    }
+    return true;
+  };
   // Raw pointers: the loop writes through uint8_t (flags), which may alias anything, so through
   // std::vector the compiler would reload every column's address after each write.
   place_id* const place_of = pop.place.data();
@@ -273,8 +314,9 @@ void EconomicModel::move(StepContext& ctx) {
           bool blocked = next < 0;
           if (!blocked) {
             const RouteTravel& next_travel = travel[next >> 1];
-            blocked =
-                !next_travel.open || (next_travel.capacity_per_day >= 0 && !(flags & agent_flag::admitted));
+            blocked = !next_travel.open ||
+                      (next_travel.capacity_per_day >= 0 && !(flags & agent_flag::admitted)) ||
+                      (next_travel.policy && !let_through(i, flags, static_cast<std::size_t>(next >> 1)));
           }
           if (blocked) {
             // Held at a closed or full route, or rerouting and no open way remains: wait here. Someone
@@ -284,6 +326,14 @@ void EconomicModel::move(StepContext& ctx) {
             wait_of[i] = waited;
             flags |= agent_flag::stranded;
             if (waited >= patience) flags |= agent_flag::rerouted;
+            if (waited >= patience && params_.stranded_return_per_day > 0 &&
+                rng.uniform(i, day, Purpose::economic_return) < params_.stranded_return_per_day) {
+              // Gives up and goes home.
+              at = pop.origin[i];
+              flags = static_cast<std::uint8_t>((flags | agent_flag::settled) & ~agent_flag::stranded);
+              pop.legal_status[i] = LegalStatus::returned;
+              pop.status_since[i] = day;
+            }
             break;
           }
           if (flags & agent_flag::stranded) {

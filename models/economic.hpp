@@ -6,6 +6,8 @@
 //   Routes with a daily capacity admit, each day, the waiting agents with the best keyed priorities.
 #include <array>
 #include <cstdint>
+#include <limits>
+#include <string>
 #include <vector>
 
 #include <tbb/enumerable_thread_specific.h>
@@ -29,8 +31,23 @@ struct EconomicParams {
   std::vector<std::vector<PushStep>> push_index;  // [country] sorted by day
   double diaspora_exponent = 1.0;                 // a
   double distance_exponent = 1.0;                 // b
+  // A dated border policy on some crossings (a border between two countries, or one route): people of
+  // the listed nationalities (all if none) without a permit get through with probability
+  // `permeability` a day; permit holders pass unless `permit_holders_pass` is false. Those held wait,
+  // try again each day, reroute after `patience_days` and may go home (`stranded_return_per_day`).
+  struct BorderPolicy {
+    std::string name;
+    std::int32_t from_day = 0;                                          // first day in force
+    std::int32_t until_day = std::numeric_limits<std::int32_t>::max();  // last day in force
+    std::vector<route_id> routes;
+    std::vector<country_id> nationalities;
+    double permeability = 0;  // 0: closed to them; 1: open
+    bool permit_holders_pass = true;
+  };
   std::vector<Destination> destinations;
-  std::vector<double> visa_share;  // [country] share holding a permit for it, 0..1
+  std::vector<BorderPolicy> border_policies;
+  double stranded_return_per_day = 0;  // stranded for `patience_days` or more: go home, per day
+  std::vector<double> visa_share;      // [country] share holding a permit for it, 0..1
   std::array<double, travel_mode_count> speed_km_per_day{400, 25, 200, 3000};  // road, foot, sea, air
   std::int32_t patience_days = 7;  // days stranded before rerouting
   double resources_median_usd = 3000;
@@ -73,6 +90,7 @@ class EconomicModel final : public Model {
     std::int32_t capacity_per_day;  // -1 unlimited
     bool open;
     bool crosses_border;
+    bool policy;  // a border policy is in force on it today
   };
   std::vector<RouteTravel> travel_;
   bool any_capacity_ = false;
@@ -80,6 +98,7 @@ class EconomicModel final : public Model {
   // without scanning the whole population.
   tbb::enumerable_thread_specific<std::vector<std::size_t>>
       arrivals_;  // some open route has a daily capacity: decide() allocates places on it
+  std::vector<std::vector<std::uint16_t>> policies_on_;  // [route] border policies in force today
   std::vector<place_id> origins_;
   std::vector<std::int32_t> origin_index_;  // [place] index into origins_, -1 otherwise
   std::vector<double> cumulative_weight_;   // [origin * destinations + k]

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <string>
 
+#include "sim/allocation.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim::models {
@@ -15,11 +17,15 @@ void share(const std::string& name, double v) {
     throw InputError(name + " = " + std::to_string(v) + ": expected a share in [0, 1]");
 }
 
-const char* transition_names[] = {"applied", "inadmissible",   "regularised",       "rejected",
-                                  "absent",  "permit_renewed", "became_overstayer", "apprehended",
-                                  "removed", "released"};
-const char* outcome_names[] = {"application", "inadmissible", "approved",
-                               "rejected",    "absent",       "decided_within_365_days"};
+const char* transition_names[] = {
+    "applied",          "inadmissible",      "regularised",      "rejected",          "absent",
+    "permit_renewed",   "became_overstayer", "apprehended",      "removed",           "released",
+    "pathway_applied",  "pathway_approved",  "pathway_rejected", "gave_up_irregular", "circular_return",
+    "voluntary_return", "not_detained_full", "reemigrated"};
+const char* outcome_names[] = {
+    "application", "inadmissible", "approved", "rejected", "absent", "decided_within_365_days", "gave_up"};
+static_assert(sizeof(transition_names) / sizeof(transition_names[0]) == LegalStatusModel::transition_count);
+static_assert(sizeof(outcome_names) / sizeof(outcome_names[0]) == LegalStatusModel::outcome_count);
 
 }  // namespace
 
@@ -51,11 +57,38 @@ void LegalParams::validate(const World& world, std::int32_t days) const {
     share(n + ".renewal", p.renewal);
     if (!(p.information_campaign >= 0)) throw InputError(n + ".information_campaign must be >= 0");
   }
+  if (programmes.size() + pathways.size() >= no_programme)
+    throw InputError("at most 254 programmes and pathways");
+  for (const auto& p : pathways) {
+    const std::string n = "pathways." + p.name;
+    if (p.country < 0 || p.country >= countries) throw InternalError(n + ": bad country");
+    if (p.close_day < p.open_day) throw InputError(n + ": the window closes before it opens");
+    if (p.processing_per_day < 0) throw InputError(n + ".processing_per_day must be >= 0");
+    if (p.quota_per_month < -1) throw InputError(n + ".quota_per_month must be >= 0");
+    if (p.permit_days < 1) throw InputError(n + ".permit_days must be >= 1");
+    if (!(p.fee_usd >= 0)) throw InputError(n + ".fee_usd must be >= 0");
+    if (!(p.give_up_growth_per_year >= 0)) throw InputError(n + ".give_up_growth_per_year must be >= 0");
+    share(n + ".skills_share", p.skills_share);
+    share(n + ".apply_share", p.apply_share);
+    share(n + ".approval", p.approval);
+    share(n + ".renewal", p.renewal);
+    share(n + ".give_up_per_day", p.give_up_per_day);
+    share(n + ".irregular_after_rejection", p.irregular_after_rejection);
+  }
   for (const auto& e : enforcement) {
     share("enforcement.apprehension_per_day", e.apprehension_per_day);
     share("enforcement.removal_share", e.removal_share);
+    share("enforcement.voluntary_return_per_day", e.voluntary_return_per_day);
     if (e.detention_days < 0) throw InputError("enforcement.detention_days must be >= 0");
+    if (e.detention_capacity < -1) throw InputError("enforcement.detention_capacity must be >= 0");
   }
+  for (const auto& e : enforcement)
+    if (e.apprehension_per_day + e.voluntary_return_per_day > 1)
+      throw InputError("enforcement: apprehension_per_day + voluntary_return_per_day must not exceed 1");
+  share("reemigration.share", reemigration.share);
+  if (reemigration.delay_days < 1) throw InputError("reemigration.delay_days must be >= 1");
+  if (!push.empty() && push.size() != world.countries().size())
+    throw InternalError("legal: push per country");
   if (visa_permit_days < 1) throw InputError("visa_permit_days must be >= 1");
   share("visa_renewal", visa_renewal);
   (void)days;
@@ -68,9 +101,161 @@ void LegalStatusModel::on_start(StepContext& ctx) {
   countries_ = ctx.world().countries().size();
   residents_at_.assign(static_cast<std::size_t>(ctx.world().place_count()), 0);
   for (const auto& r : params_.residents) residents_at_[static_cast<std::size_t>(r.place)] += r.count;
-  queue_.assign(params_.programmes.size(), {});
+  const std::size_t all = params_.programmes.size() + params_.pathways.size();
+  queue_.assign(all, {});
   transitions_today_.assign(countries_ * transition_count, 0);
-  decisions_today_.assign(params_.programmes.size() * outcome_count, 0);
+  decisions_today_.assign(all * outcome_count, 0);
+  pathway_transitions_.assign(countries_ * transition_count, 0);
+  pathway_decisions_.assign(all * outcome_count, 0);
+  approved_in_month_.assign(params_.pathways.size(), 0);
+  seen_ = 0;
+  month_ = -1;
+}
+
+double LegalStatusModel::push(country_id c, std::int32_t day) const {
+  if (params_.push.empty()) return 1.0;
+  double v = 1.0;
+  for (const auto& s : params_.push[static_cast<std::size_t>(c)]) {
+    if (s.day > day) break;
+    v = s.value;
+  }
+  return v;
+}
+
+// Regular pathways, before anyone moves today: today's would-be migrants who qualify apply at origin
+// (and are held there), waiting applicants may give up and leave irregularly, and the day's decisions
+// are taken within the monthly quotas (the approved leave today with a permit).
+void LegalStatusModel::decide(StepContext& ctx) {
+  Population& pop = ctx.population();
+  const World& world = ctx.world();
+  const KeyedRng& rng = ctx.rng();
+  const std::int32_t day = ctx.day();
+  const std::uint8_t me = ctx.model_index();
+  const std::size_t np = params_.programmes.size(), nq = params_.pathways.size();
+  std::fill(pathway_transitions_.begin(), pathway_transitions_.end(), 0);
+  std::fill(pathway_decisions_.begin(), pathway_decisions_.end(), 0);
+  const std::size_t first = seen_;
+  seen_ = pop.size();
+  if (nq == 0) return;
+  auto count = [&](country_id c, Transition t) {
+    ++pathway_transitions_[static_cast<std::size_t>(c) * transition_count + t];
+  };
+  auto country_of = [&](place_id p) { return world.places()[static_cast<std::size_t>(p)].country; };
+  // 1. Applications from today's new agents (a movement model's, at their origin, without a visa).
+  std::vector<std::vector<std::uint64_t>> new_applicants(nq);
+  std::mutex merge;
+  ctx.parallel_for(first, pop.size(), [&](std::size_t b, std::size_t e) {
+    std::vector<std::vector<std::uint64_t>> local(nq);
+    for (std::size_t i = b; i < e; ++i) {
+      if (pop.owner[i] == me || pop.legal_status[i] != LegalStatus::in_transit || pop.arc[i] >= 0 ||
+          pop.place[i] != pop.origin[i] || pop.destination[i] < 0 || (pop.flags[i] & agent_flag::has_visa))
+        continue;
+      const country_id to = country_of(pop.destination[i]), nationality = country_of(pop.origin[i]);
+      for (std::size_t j = 0; j < nq; ++j) {
+        const auto& pw = params_.pathways[j];
+        if (pw.country != to || day < pw.open_day || day > pw.close_day) continue;
+        if (!pw.origins.empty() &&
+            std::find(pw.origins.begin(), pw.origins.end(), nationality) == pw.origins.end())
+          continue;
+        if (!pw.age_bands.empty() &&
+            std::find(pw.age_bands.begin(), pw.age_bands.end(), pop.age_band[i]) == pw.age_bands.end())
+          continue;
+        if (pw.sex >= 0 && static_cast<int>(pop.sex[i]) != pw.sex) continue;
+        if (static_cast<double>(pop.resources_usd[i]) < pw.fee_usd) continue;
+        const auto fixed = static_cast<Purpose>(static_cast<std::uint32_t>(Purpose::legal_eligibility_base) +
+                                                static_cast<std::uint32_t>(np + j));
+        if (rng.uniform(i, 0, fixed) >= pw.skills_share) continue;
+        if (rng.uniform(i, day, Purpose::legal_pathway_apply, static_cast<std::uint32_t>(j)) >=
+            pw.apply_share)
+          continue;
+        pop.legal_status[i] = LegalStatus::applicant;
+        pop.status_since[i] = day;
+        pop.programme[i] = static_cast<std::uint8_t>(np + j);
+        pop.flags[i] |= agent_flag::settled;  // held at origin: movement models leave settled agents alone
+        local[j].push_back(i);
+        break;
+      }
+    }
+    std::lock_guard<std::mutex> lock(merge);
+    for (std::size_t j = 0; j < nq; ++j)
+      new_applicants[j].insert(new_applicants[j].end(), local[j].begin(), local[j].end());
+  });
+  // Calendar month: the quotas start again.
+  const auto month = static_cast<std::int32_t>(
+      std::upper_bound(params_.month_starts.begin(), params_.month_starts.end(), day) -
+      params_.month_starts.begin());
+  if (month != month_) std::fill(approved_in_month_.begin(), approved_in_month_.end(), 0);
+  month_ = month;
+  for (std::size_t j = 0; j < nq; ++j) {
+    const auto& pw = params_.pathways[j];
+    const std::size_t k = np + j;
+    // Today's applications join the queue in a keyed order (who queued first that day).
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> order;
+    for (std::uint64_t a : new_applicants[j])
+      order.emplace_back(rng.words(a, day, Purpose::legal_queue).v[0], a);
+    std::sort(order.begin(), order.end());
+    for (const auto& o : order) {
+      queue_[k].push_back(o.second);
+      count(pw.country, pathway_applied);
+      ++pathway_decisions_[k * outcome_count + application];
+    }
+    // 2. Giving up: the hazard grows with the push at origin and the time waited.
+    auto leave_irregularly = [&](std::uint64_t a) {
+      pop.legal_status[a] = LegalStatus::in_transit;
+      pop.status_since[a] = day;
+      pop.programme[a] = no_programme;
+      pop.flags[a] &= static_cast<std::uint8_t>(~agent_flag::settled);
+    };
+    if (pw.give_up_per_day > 0) {
+      std::deque<std::uint64_t> kept;
+      for (std::uint64_t a : queue_[k]) {
+        if (pop.legal_status[a] != LegalStatus::applicant || pop.programme[a] != k) continue;
+        const double waited_years = (day - pop.status_since[a]) / 365.0;
+        const double h = pw.give_up_per_day * push(country_of(pop.origin[a]), day) *
+                         (1 + pw.give_up_growth_per_year * waited_years);
+        if (rng.uniform(a, day, Purpose::legal_give_up) < h) {
+          leave_irregularly(a);
+          count(pw.country, gave_up_irregular);
+          ++pathway_decisions_[k * outcome_count + gave_up];
+        } else {
+          kept.push_back(a);
+        }
+      }
+      queue_[k].swap(kept);
+    }
+    // 3. Decisions, first come first served, within the day's capacity and the month's quota.
+    std::int32_t capacity = pw.processing_per_day;
+    while (capacity > 0 && !queue_[k].empty() &&
+           (pw.quota_per_month < 0 || approved_in_month_[j] < pw.quota_per_month)) {
+      const std::uint64_t a = queue_[k].front();
+      queue_[k].pop_front();
+      if (pop.legal_status[a] != LegalStatus::applicant || pop.programme[a] != k) continue;
+      --capacity;
+      const auto wd = rng.words(a, day, Purpose::legal_decision);
+      if (day - pop.status_since[a] <= 365) ++pathway_decisions_[k * outcome_count + decided_within_365_days];
+      if (KeyedRng::to_unit(wd.v[0]) < pw.approval) {
+        ++approved_in_month_[j];
+        pop.legal_status[a] = LegalStatus::in_transit;  // leaves today, with a permit
+        pop.status_since[a] = day;
+        pop.departure_day[a] = day;
+        pop.flags[a] =
+            static_cast<std::uint8_t>((pop.flags[a] | agent_flag::has_visa) & ~agent_flag::settled);
+        pop.resources_usd[a] = static_cast<float>(static_cast<double>(pop.resources_usd[a]) - pw.fee_usd);
+        count(pw.country, pathway_approved);
+        ++pathway_decisions_[k * outcome_count + approved];
+      } else {
+        count(pw.country, pathway_rejected);
+        ++pathway_decisions_[k * outcome_count + outcome_rejected];
+        if (KeyedRng::to_unit(wd.v[1]) < pw.irregular_after_rejection) {
+          leave_irregularly(a);
+        } else {  // stays home, lawfully
+          pop.legal_status[a] = LegalStatus::regular;
+          pop.status_since[a] = day;
+          pop.programme[a] = no_programme;
+        }
+      }
+    }
+  }
 }
 
 void LegalStatusModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) {
@@ -124,7 +309,9 @@ LegalStatusModel::Counters& LegalStatusModel::local(std::size_t countries) {
   Counters& c = counters_.local();
   if (c.transitions.size() != countries * transition_count) {
     c.transitions.assign(countries * transition_count, 0);
-    c.decisions.assign(params_.programmes.size() * outcome_count, 0);
+    c.decisions.assign((params_.programmes.size() + params_.pathways.size()) * outcome_count, 0);
+    c.detain.assign(countries, {});
+    c.detained_now.assign(countries, 0);
     c.applicants.assign(params_.programmes.size(), {});
   }
   return c;
@@ -139,6 +326,8 @@ void LegalStatusModel::update_status(StepContext& ctx) {
     std::fill(c.transitions.begin(), c.transitions.end(), 0);
     std::fill(c.decisions.begin(), c.decisions.end(), 0);
     for (auto& a : c.applicants) a.clear();
+    for (auto& a : c.detain) a.clear();
+    std::fill(c.detained_now.begin(), c.detained_now.end(), 0);
   }
   // Per-day application hazards of each programme (so that the window's total take-up is the parameter).
   std::vector<double> hazard(params_.programmes.size(), 0.0);
@@ -149,11 +338,35 @@ void LegalStatusModel::update_status(StepContext& ctx) {
     hazard[k] = q >= 1 ? 1.0 : 1 - std::pow(1 - q, 1 / span);
   }
 
+  const std::uint8_t me = ctx.model_index();
+  const std::size_t np = params_.programmes.size();
+  const auto& again = params_.reemigration;
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
     Counters& c = local(countries_);
     for (std::size_t i = b; i < e; ++i) {
       const place_id at = pop.place[i];
       LegalStatus s = pop.legal_status[i];
+      // Re-emigration: once, `delay_days` after the return, a movement model's agent may leave again.
+      if (s == LegalStatus::returned && again.share > 0 && at >= 0 && pop.owner[i] != me &&
+          pop.destination[i] >= 0 && pop.destination[i] != pop.origin[i] &&
+          day - pop.status_since[i] == again.delay_days) {
+        if (rng.uniform(i, day, Purpose::legal_reemigration) < again.share) {
+          pop.legal_status[i] = LegalStatus::in_transit;
+          pop.status_since[i] = pop.departure_day[i] = day;
+          pop.place[i] = pop.origin[i];
+          pop.arc[i] = -1;
+          pop.km_done[i] = 0;
+          pop.wait_days[i] = 0;
+          pop.permit_until[i] = -1;
+          pop.programme[i] = no_programme;
+          pop.flags[i] &=
+              static_cast<std::uint8_t>(~(agent_flag::settled | agent_flag::stranded | agent_flag::rerouted |
+                                          agent_flag::has_visa | agent_flag::admitted));
+          const country_id home = world.places()[static_cast<std::size_t>(pop.origin[i])].country;
+          ++c.transitions[static_cast<std::size_t>(home) * transition_count + reemigrated];
+        }
+        continue;
+      }
       if (at < 0 || s == LegalStatus::in_transit || s == LegalStatus::dead || s == LegalStatus::returned)
         continue;
       const country_id country = world.places()[static_cast<std::size_t>(at)].country;
@@ -162,20 +375,34 @@ void LegalStatusModel::update_status(StepContext& ctx) {
       auto count = [&](Transition t) {
         ++c.transitions[static_cast<std::size_t>(country) * transition_count + t];
       };
-      // Permits: visa holders get one on arrival; at expiry, renewal or overstay.
+      // Permits: visa holders get one on arrival (a pathway's, or the default visa's); at expiry, renewal,
+      // circular return home, or overstay.
+      const bool via_pathway =
+          s == LegalStatus::regular && pop.programme[i] != no_programme && pop.programme[i] >= np;
+      const LegalParams::Pathway* pw = via_pathway ? &params_.pathways[pop.programme[i] - np] : nullptr;
       if (s == LegalStatus::regular && pop.permit_until[i] < 0 && (pop.flags[i] & agent_flag::has_visa)) {
-        pop.permit_until[i] = day + params_.visa_permit_days;
+        pop.permit_until[i] = day + (pw ? pw->permit_days : params_.visa_permit_days);
       }
       if ((s == LegalStatus::regular || s == LegalStatus::regularised) && pop.permit_until[i] >= 0 &&
           day >= pop.permit_until[i]) {
         const bool via_programme = s == LegalStatus::regularised && pop.programme[i] != no_programme;
-        const double renew =
-            via_programme ? params_.programmes[pop.programme[i]].renewal : params_.visa_renewal;
-        const std::int32_t length =
-            via_programme ? params_.programmes[pop.programme[i]].permit_days : params_.visa_permit_days;
+        const double renew = via_programme ? params_.programmes[pop.programme[i]].renewal
+                             : pw          ? pw->renewal
+                                           : params_.visa_renewal;
+        const std::int32_t length = via_programme ? params_.programmes[pop.programme[i]].permit_days
+                                    : pw          ? pw->permit_days
+                                                  : params_.visa_permit_days;
         if (rng.uniform(i, day, Purpose::legal_permit) < renew) {
           pop.permit_until[i] = day + length;
           count(permit_renewed);
+        } else if (pw && pw->circular) {
+          pop.legal_status[i] = LegalStatus::returned;
+          pop.status_since[i] = day;
+          pop.permit_until[i] = -1;
+          pop.place[i] = pop.origin[i];
+          pop.flags[i] &= static_cast<std::uint8_t>(~agent_flag::has_visa);
+          count(circular_return);
+          continue;
         } else {
           s = LegalStatus::overstayer;
           pop.status_since[i] = day;
@@ -184,13 +411,30 @@ void LegalStatusModel::update_status(StepContext& ctx) {
         }
       }
       // Enforcement.
+      bool held = false;  // apprehended where detention has a capacity: allocated after the loop
       for (const auto& en : params_.enforcement) {
         if (en.country != country) continue;
-        if ((s == LegalStatus::irregular || s == LegalStatus::overstayer) && en.apprehension_per_day > 0 &&
-            rng.uniform(i, day, Purpose::legal_enforcement, 0) < en.apprehension_per_day) {
-          s = LegalStatus::detained;
+        // One draw per irregular resident and day: below the apprehension probability, apprehended;
+        // in the next `voluntary_return_per_day`, goes home.
+        const bool irregular = s == LegalStatus::irregular || s == LegalStatus::overstayer;
+        const double u = irregular && (en.apprehension_per_day > 0 || en.voluntary_return_per_day > 0)
+                             ? rng.uniform(i, day, Purpose::legal_enforcement, 0)
+                             : 1.0;
+        if (irregular && u >= en.apprehension_per_day &&
+            u < en.apprehension_per_day + en.voluntary_return_per_day) {
+          s = LegalStatus::returned;
           pop.status_since[i] = day;
-          count(apprehended);
+          pop.place[i] = pop.origin[i];
+          count(voluntary_return);
+        } else if (irregular && u < en.apprehension_per_day) {
+          if (en.detention_capacity >= 0) {
+            c.detain[static_cast<std::size_t>(country)].push_back(i);
+            held = true;
+          } else {
+            s = LegalStatus::detained;
+            pop.status_since[i] = day;
+            count(apprehended);
+          }
         } else if (s == LegalStatus::detained && day - pop.status_since[i] >= en.detention_days) {
           if (rng.uniform(i, day, Purpose::legal_enforcement, 1) < en.removal_share) {
             s = LegalStatus::returned;
@@ -203,8 +447,9 @@ void LegalStatusModel::update_status(StepContext& ctx) {
           pop.status_since[i] = day;
         }
       }
+      if (s == LegalStatus::detained) ++c.detained_now[static_cast<std::size_t>(country)];
       // Regularisation programmes.
-      if (s == LegalStatus::irregular || s == LegalStatus::overstayer) {
+      if (!held && (s == LegalStatus::irregular || s == LegalStatus::overstayer)) {
         for (std::size_t k = 0; k < params_.programmes.size(); ++k) {
           const auto& pr = params_.programmes[k];
           if (pr.country != country || day < pr.open_day || day > pr.close_day) continue;
@@ -250,6 +495,36 @@ void LegalStatusModel::update_status(StepContext& ctx) {
     for (std::size_t k = 0; k < c.applicants.size(); ++k)
       applicants[k].insert(applicants[k].end(), c.applicants[k].begin(), c.applicants[k].end());
   }
+  for (std::size_t k = 0; k < transitions_today_.size(); ++k)
+    transitions_today_[k] += pathway_transitions_[k];
+  for (std::size_t k = 0; k < decisions_today_.size(); ++k) decisions_today_[k] += pathway_decisions_[k];
+  // Detention with a capacity: the day's apprehended get the free places by keyed priority; the others
+  // stay where they are (not detained).
+  for (const auto& en : params_.enforcement) {
+    if (en.detention_capacity < 0) continue;
+    const auto country = static_cast<std::size_t>(en.country);
+    std::vector<ResourceRequest> requests;
+    std::int64_t detained_now = 0;
+    for (const auto& c : counters_) {
+      if (c.detain.empty()) continue;
+      detained_now += c.detained_now[country];
+      for (std::uint64_t a : c.detain[country])
+        requests.push_back({0, rng.words(a, day, Purpose::legal_detention_priority).v[0], a});
+    }
+    const auto free =
+        static_cast<std::size_t>(std::max<std::int64_t>(0, en.detention_capacity - detained_now));
+    std::size_t admitted = 0;
+    admit_best(
+        requests, [&](std::int32_t) { return free; },
+        [&](std::uint64_t a) {
+          pop.legal_status[a] = LegalStatus::detained;
+          pop.status_since[a] = day;
+          ++admitted;
+        });
+    transitions_today_[country * transition_count + apprehended] += static_cast<std::int64_t>(admitted);
+    transitions_today_[country * transition_count + not_detained_full] +=
+        static_cast<std::int64_t>(requests.size() - admitted);
+  }
   // Queue: today's applications join in an order drawn from the keyed RNG (who queued first that day),
   // independent of threads; then the day's capacity is decided, first come first served.
   for (std::size_t k = 0; k < params_.programmes.size(); ++k) {
@@ -291,6 +566,7 @@ void LegalStatusModel::update_status(StepContext& ctx) {
 void LegalStatusModel::declare_series(std::vector<SeriesSpec>& out) const {
   std::vector<std::string> programmes, outcomes, transitions;
   for (const auto& p : params_.programmes) programmes.push_back(p.name);
+  for (const auto& p : params_.pathways) programmes.push_back(p.name);
   for (const char* o : outcome_names) outcomes.emplace_back(o);
   for (const char* t : transition_names) transitions.emplace_back(t);
   out.push_back({"programme_queue",
@@ -312,9 +588,8 @@ void LegalStatusModel::declare_series(std::vector<SeriesSpec>& out) const {
 
 void LegalStatusModel::fill_series(StepContext& ctx, std::vector<std::vector<std::int64_t>>& values) {
   (void)ctx;
-  values[0].resize(params_.programmes.size());
-  for (std::size_t k = 0; k < params_.programmes.size(); ++k)
-    values[0][k] = static_cast<std::int64_t>(queue_[k].size());
+  values[0].resize(queue_.size());
+  for (std::size_t k = 0; k < queue_.size(); ++k) values[0][k] = static_cast<std::int64_t>(queue_[k].size());
   values[1] = decisions_today_;
   values[2] = transitions_today_;
 }

@@ -1,12 +1,15 @@
 #pragma once
 // Legal status and the administrative machinery that changes it (docs/models/legal_status.md):
-// a stock of residents at the start, regularisation programmes (one-off windows and permanent
-// mechanisms) with take-up, documentation barrier, a first-come processing queue, no-shows and
+// a stock of residents at the start; regular pathways (quota, queue, approval, fee, permit, circular
+// return; people who give up waiting leave irregularly); regularisation programmes (one-off windows and
+// permanent mechanisms) with take-up, documentation barrier, a first-come processing queue, no-shows and
 // rejections; permits that expire and are renewed or turn into overstay; enforcement (apprehension,
-// detention, removal or release). Runs beside a movement model or alone.
+// detention with a capacity, removal or release, voluntary return) and re-emigration after a return.
+// Runs beside a movement model (it holds pathway applicants at origin and releases them) or alone.
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -47,15 +50,59 @@ struct LegalParams {
     std::int32_t permit_days = 365;       // length of the permit granted
     double renewal = 0;                   // probability a permit is renewed at expiry
   };
+  // A regular pathway between countries (labour, family, humanitarian, study): would-be migrants who
+  // qualify apply at origin instead of leaving, wait in a first-come queue, and leave with a permit when
+  // approved; some give up waiting and leave irregularly.
+  struct Pathway {
+    std::string name;
+    std::string permit_type;              // temporary_labour, seasonal_labour, circular_labour, family, ...
+    country_id country = -1;              // destination country
+    std::vector<country_id> origins;      // nationalities that may apply (empty: all)
+    std::vector<std::uint8_t> age_bands;  // age bands that may apply (empty: all)
+    int sex = -1;                         // -1 any, 0 female, 1 male
+    double skills_share = 1;              // share with the required skills (a fixed draw per person)
+    double apply_share = 1;     // of those who qualify, the share who apply rather than leave at once
+    std::int32_t open_day = 0;  // applications taken from ...
+    std::int32_t close_day = std::numeric_limits<std::int32_t>::max();  // ... to (inclusive)
+    std::int64_t quota_per_month = -1;    // approvals per calendar month (-1: no quota)
+    std::int32_t processing_per_day = 0;  // decisions per day, first come first served
+    double approval = 1;                  // share of decisions that approve
+    double fee_usd = 0;  // paid from the applicant's resources (who cannot pay, cannot apply)
+    std::int32_t permit_days = 365;
+    double renewal = 0;                    // probability the permit is renewed at expiry
+    bool circular = false;                 // at expiry without renewal: return home (else overstay)
+    double give_up_per_day = 0;            // hazard of giving up and leaving irregularly, at push 1 ...
+    double give_up_growth_per_year = 0;    // ... x (1 + growth x years waited) x push of the origin country
+    double irregular_after_rejection = 0;  // rejected applicants who leave irregularly (the rest stay home)
+  };
   struct Enforcement {
     country_id country = -1;
     double apprehension_per_day = 0;  // per irregular resident (irregular or overstayer), per day
     std::int32_t detention_days = 30;
-    double removal_share = 0.5;  // of the detained, removed to their origin; the rest released
+    double removal_share = 0.5;            // of the detained, removed to their origin; the rest released
+    std::int64_t detention_capacity = -1;  // places in detention (-1: no limit); apprehended beyond it are
+                                           // not detained
+    double voluntary_return_per_day = 0;   // per irregular resident, per day: goes home of their own accord
+  };
+  // People back in their country of origin (removed, returned of their own accord, or after a circular
+  // permit) who emigrate again: a share, once, `delay_days` after their return. Only agents of a movement
+  // model (with a destination) are concerned.
+  struct Reemigration {
+    double share = 0;
+    std::int32_t delay_days = 365;
+  };
+  struct PushStep {
+    std::int32_t day = 0;
+    double value = 1;
   };
   std::vector<Residents> residents;
   std::vector<Programme> programmes;
+  std::vector<Pathway> pathways;  // programme index space: programmes first, then pathways
   std::vector<Enforcement> enforcement;
+  Reemigration reemigration;
+  std::vector<std::vector<PushStep>>
+      push;  // [country] dated push multiplier (the movement model's), may be empty
+  std::vector<std::int32_t> month_starts;  // simulation days on which a calendar month begins, ascending
   std::vector<std::string> country_codes;  // labels of the `country` dimension of the transitions series
   std::int32_t visa_permit_days = 365;     // permit length given to people arriving with a visa
   double visa_renewal = 0.5;               // renewal probability of those permits
@@ -70,6 +117,7 @@ class LegalStatusModel final : public Model {
   void on_start(StepContext& ctx) override;
   void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
   void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;
+  void decide(StepContext& ctx) override;
   void update_status(StepContext& ctx) override;
   void declare_series(std::vector<SeriesSpec>& out) const override;
   void fill_series(StepContext& ctx, std::vector<std::vector<std::int64_t>>& values) override;
@@ -86,6 +134,14 @@ class LegalStatusModel final : public Model {
     apprehended,
     removed,
     released,
+    pathway_applied,  // counted under the pathway's destination country, as the next three
+    pathway_approved,
+    pathway_rejected,
+    gave_up_irregular,  // left the pathway queue to travel irregularly
+    circular_return,    // a circular permit ended: back home
+    voluntary_return,
+    not_detained_full,  // apprehended, but detention was full
+    reemigrated,        // counted under the country of origin
     transition_count
   };
   // Decisions per programme and day (the `outcome` dimension).
@@ -97,6 +153,7 @@ class LegalStatusModel final : public Model {
     outcome_rejected,
     outcome_absent,
     decided_within_365_days,
+    gave_up,  // pathways: left the queue to travel irregularly
     outcome_count
   };
 
@@ -105,11 +162,19 @@ class LegalStatusModel final : public Model {
     std::vector<std::int64_t> transitions;               // [country * transition_count + t]
     std::vector<std::int64_t> decisions;                 // [programme * outcome_count + o]
     std::vector<std::vector<std::uint64_t>> applicants;  // [programme] agents who applied today
+    std::vector<std::vector<std::uint64_t>> detain;      // [country] apprehended, awaiting a detention place
+    std::vector<std::int64_t> detained_now;              // [country] in detention after today's releases
   };
   Counters& local(std::size_t countries);
 
+  double push(country_id c, std::int32_t day) const;
+
   LegalParams params_;
-  std::vector<std::int64_t> residents_at_;        // [place] residents created on day 0
+  std::vector<std::int64_t> residents_at_;       // [place] residents created on day 0
+  std::size_t seen_ = 0;                         // agents created before today (pathways: new ones apply)
+  std::vector<std::int64_t> approved_in_month_;  // [pathway] approvals in the current calendar month
+  std::int32_t month_ = -1;                      // index of the current calendar month
+  std::vector<std::int64_t> pathway_transitions_, pathway_decisions_;  // today's, from decide()
   std::vector<std::deque<std::uint64_t>> queue_;  // [programme] admissible applications, first come first
   std::vector<std::int64_t> transitions_today_, decisions_today_;
   tbb::enumerable_thread_specific<Counters> counters_;

@@ -19,6 +19,8 @@ enum class Purpose : std::uint32_t {
   economic_demography = 17,
   economic_visa = 18,
   economic_resources = 19,
+  economic_border = 20,  // + nothing: index = policy
+  economic_return = 21,
   flee_spawn_place = 32,
   flee_move = 33,
   legal_residents = 48,
@@ -40,7 +42,11 @@ enum class Purpose : std::uint32_t {
   smuggling_outcome = 59,
   smuggling_choice = 60,  // Gumbel draws, block = option / 4
   smuggling_give_up = 61,
-  legal_eligibility_base = 64,  // 64 + programme: per-agent, per-programme fixed draws
+  legal_eligibility_base = 64,  // 64 + programme: per-agent, per-programme fixed draws (up to 318)
+  legal_pathway_apply = 320,
+  legal_give_up = 321,
+  legal_reemigration = 323,
+  legal_detention_priority = 324,
 };
 
 class KeyedRng {

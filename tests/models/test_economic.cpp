@@ -169,3 +169,66 @@ TEST_CASE("a route capacity admits at most that many people a day, by keyed prio
   CHECK(one->flow[10 * routes + static_cast<std::size_t>(bx)] == 400);
   CHECK(one->stranded[10 * places + static_cast<std::size_t>(w->find_place("B"))] > 1000);
 }
+
+namespace {
+// Arrivals at D1 and D2 on the last day, by legal status; and people stranded at B.
+struct Outcome {
+  std::int64_t regular = 0, irregular = 0, stranded_b = 0, returned = 0;
+};
+Outcome outcome(const models::EconomicParams& p, std::int32_t days) {
+  Fixture f(p, days);
+  f.sim->run();
+  const std::size_t ls = legal_status_count, places = 7, d = static_cast<std::size_t>(days - 1);
+  auto at = [&](std::size_t place, LegalStatus s) {
+    return f.rec.population[(d * places + place) * ls + static_cast<std::size_t>(s)];
+  };
+  Outcome o;
+  for (std::size_t place : {4u, 5u}) {
+    o.regular += at(place, LegalStatus::regular);
+    o.irregular += at(place, LegalStatus::irregular);
+  }
+  o.returned = at(0, LegalStatus::returned) + at(1, LegalStatus::returned);
+  o.stranded_b = f.rec.stranded[d * places + 2];
+  return o;
+}
+}  // namespace
+
+TEST_CASE("a border policy holds people without a permit; permit holders pass", "[models][border]") {
+  auto w = test::corridor_world();
+  auto p = test::corridor_params(*w);
+  const Outcome open = outcome(p, 30);
+  REQUIRE(open.irregular > 0);
+  models::EconomicParams::BorderPolicy bp;
+  bp.name = "closure";
+  bp.routes = {2};         // B--X
+  bp.nationalities = {0};  // ORI
+  bp.permeability = 0;
+  p.border_policies = {bp};
+  const Outcome closed = outcome(p, 30);
+  CHECK(closed.irregular == 0);
+  CHECK(closed.regular > 0);
+  CHECK(closed.stranded_b > 0);
+  // Partial: a share gets through each day.
+  p.border_policies[0].permeability = 0.3;
+  const Outcome partial = outcome(p, 30);
+  CHECK(partial.irregular > 0);
+  CHECK(partial.irregular < open.irregular);
+  // Permit holders held too; and another nationality's policy leaves ORI alone.
+  p.border_policies[0].permeability = 0;
+  p.border_policies[0].permit_holders_pass = false;
+  CHECK(outcome(p, 30).regular == 0);
+  p.border_policies[0].nationalities = {1};
+  const Outcome other = outcome(p, 30);
+  CHECK(other.irregular == open.irregular);
+  CHECK(other.regular == open.regular);
+  // Lifted after day 10: people get through again.
+  p.border_policies[0].nationalities = {0};
+  p.border_policies[0].until_day = 10;
+  CHECK(outcome(p, 30).irregular > 0);
+  // The stranded may go home after `patience_days`.
+  p.border_policies[0].until_day = std::numeric_limits<std::int32_t>::max();
+  p.stranded_return_per_day = 0.2;
+  const Outcome home = outcome(p, 30);
+  CHECK(home.returned > 0);
+  CHECK(home.stranded_b < closed.stranded_b);
+}

@@ -3,6 +3,7 @@
 #include <tbb/global_control.h>
 #include <catch2/catch.hpp>
 
+#include "../test_worlds.hpp"
 #include "models/legal_status.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
@@ -201,4 +202,158 @@ TEST_CASE("the simulation exposes the model's series of the last day", "[models]
                                            r.rec->series[1].end());
   CHECK(last[1] == recorded);
   CHECK(last[0][0] == r.rec->series[0].back());
+}
+
+namespace {
+
+// The corridor world with the economic model (1,000 would-be migrants a day from O1 and O2, no visas)
+// and the legal model with one pathway to DST.
+struct PathwayRun {
+  std::unique_ptr<MemoryRecorder> rec = std::make_unique<MemoryRecorder>();
+  std::unique_ptr<Simulation> sim;
+  std::shared_ptr<const World> world = test::corridor_world();
+};
+
+LegalParams::Pathway labour_pathway() {
+  LegalParams::Pathway pw;
+  pw.name = "labour";
+  pw.permit_type = "circular_labour";
+  pw.country = 1;
+  pw.apply_share = 0.5;
+  pw.processing_per_day = 200;
+  pw.quota_per_month = 2000;
+  pw.approval = 0.75;
+  pw.permit_days = 20;
+  pw.circular = true;
+  return pw;
+}
+
+PathwayRun run_pathway(const LegalParams::Pathway& pw, std::int32_t days, int threads = 2,
+                       double reemigration = 0) {
+  PathwayRun r;
+  auto econ = test::corridor_params(*r.world, 1e-3);
+  econ.visa_share = {0.0, 0.0};
+  LegalParams lp;
+  lp.country_codes = {"ORI", "DST"};
+  lp.pathways.push_back(pw);
+  lp.month_starts = {31, 60};  // 2020-02-01 and 2020-03-01
+  lp.reemigration.share = reemigration;
+  lp.reemigration.delay_days = 5;
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<models::EconomicModel>(econ));
+  models.push_back(std::make_unique<LegalStatusModel>(lp));
+  r.sim = std::make_unique<Simulation>(r.world, Schedule{}, std::move(models),
+                                       SimulationConfig{3, days, threads, "2020-01-01"});
+  r.sim->add_recorder(r.rec.get());
+  r.sim->run();
+  return r;
+}
+
+std::int64_t transitions(const MemoryRecorder& r, std::size_t country, LegalStatusModel::Transition t,
+                         std::size_t from = 0, std::size_t to = 1u << 30) {
+  const std::size_t w = 2 * LegalStatusModel::transition_count;
+  std::int64_t s = 0;
+  for (std::size_t d = from; d < std::min<std::size_t>(to, r.series[2].size() / w); ++d)
+    s += r.series[2][d * w + country * LegalStatusModel::transition_count + t];
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a regular pathway: applications at origin, a first-come queue, monthly quota, permits",
+          "[models][legal][pathway]") {
+  auto r = run_pathway(labour_pathway(), 70);
+  const std::size_t oc = LegalStatusModel::outcome_count;
+  // Approvals never exceed the monthly quota (January: days 0-30, February: 31-59).
+  const auto approved_jan = transitions(*r.rec, 1, LegalStatusModel::pathway_approved, 0, 31);
+  const auto approved_feb = transitions(*r.rec, 1, LegalStatusModel::pathway_approved, 31, 60);
+  CHECK(approved_jan <= 2000);
+  CHECK(approved_feb == 2000);  // the queue is long enough to fill it
+  // Processing: at most 200 decisions a day.
+  for (std::size_t d = 0; d < 70; ++d) {
+    const auto* dec = &r.rec->series[1][d * oc];
+    CHECK(dec[LegalStatusModel::approved] + dec[LegalStatusModel::outcome_rejected] <= 200);
+  }
+  // About half of the would-be migrants apply instead of leaving, three quarters of decisions approve.
+  const auto applied = transitions(*r.rec, 1, LegalStatusModel::pathway_applied);
+  const auto rejected = transitions(*r.rec, 1, LegalStatusModel::pathway_rejected);
+  const auto approved = transitions(*r.rec, 1, LegalStatusModel::pathway_approved);
+  std::int64_t spawned = 0;
+  for (auto v : r.rec->spawned) spawned += v;
+  CHECK(static_cast<double>(applied) / static_cast<double>(spawned) == Approx(0.5).margin(0.03));
+  CHECK(static_cast<double>(approved) / static_cast<double>(approved + rejected) ==
+        Approx(0.75).margin(0.03));
+  // The queue holds what was neither decided nor abandoned.
+  CHECK(r.rec->series[0].back() == applied - approved - rejected);
+  // Applicants wait at origin (status applicant); the approved travel with a permit and arrive regular;
+  // circular permits (20 days) end with a return home.
+  const std::size_t ls = legal_status_count, places = 7;
+  auto at = [&](std::size_t day, std::size_t place, LegalStatus s) {
+    return r.rec->population[(day * places + place) * ls + static_cast<std::size_t>(s)];
+  };
+  CHECK(at(69, 0, LegalStatus::applicant) + at(69, 1, LegalStatus::applicant) == r.rec->series[0].back());
+  CHECK(at(69, 4, LegalStatus::regular) + at(69, 5, LegalStatus::regular) > 0);
+  CHECK(transitions(*r.rec, 1, LegalStatusModel::circular_return) > 0);
+  CHECK(at(69, 0, LegalStatus::returned) + at(69, 1, LegalStatus::returned) ==
+        transitions(*r.rec, 1, LegalStatusModel::circular_return));
+}
+
+TEST_CASE("waiting applicants give up and go irregularly, more so the longer they wait",
+          "[models][legal][pathway]") {
+  auto pw = labour_pathway();
+  pw.processing_per_day = 20;  // a long wait
+  pw.give_up_per_day = 0.01;
+  auto flat = run_pathway(pw, 60);
+  pw.give_up_growth_per_year = 30;
+  auto growing = run_pathway(pw, 60);
+  const auto gave_up_flat = transitions(*flat.rec, 1, LegalStatusModel::gave_up_irregular);
+  const auto gave_up_growing = transitions(*growing.rec, 1, LegalStatusModel::gave_up_irregular);
+  CHECK(gave_up_flat > 0);
+  CHECK(gave_up_growing > gave_up_flat);
+  // Those who gave up travel without a permit and arrive irregular.
+  const std::size_t ls = legal_status_count, places = 7;
+  std::int64_t irregular = 0;
+  for (std::size_t p : {4u, 5u})
+    irregular +=
+        flat.rec->population[(59 * places + p) * ls + static_cast<std::size_t>(LegalStatus::irregular)];
+  CHECK(irregular > 0);
+}
+
+TEST_CASE("pathways, re-emigration and detention do not depend on threads", "[models][legal][determinism]") {
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
+  auto pw = labour_pathway();
+  pw.give_up_per_day = 0.01;
+  auto a = run_pathway(pw, 50, 1, 0.5), b = run_pathway(pw, 50, 8, 0.5);
+  CHECK(a.rec->series == b.rec->series);
+  CHECK(a.rec->population == b.rec->population);
+  // Returned circular migrants re-emigrate after the delay.
+  CHECK(transitions(*a.rec, 0, LegalStatusModel::reemigrated) > 0);
+}
+
+TEST_CASE("detention has a capacity; irregular residents may return of their own accord", "[models][legal]") {
+  LegalParams p = base_params(20000);
+  LegalParams::Enforcement en;
+  en.country = 0;
+  en.apprehension_per_day = 0.01;
+  en.detention_days = 30;
+  en.detention_capacity = 500;
+  en.voluntary_return_per_day = 0.002;
+  p.enforcement.push_back(en);
+  auto r = run(p, 40);
+  const std::size_t ls = legal_status_count;
+  for (std::size_t d = 0; d < 40; ++d)
+    CHECK(r.rec->population[(d * 2 + 0) * ls + static_cast<std::size_t>(LegalStatus::detained)] <= 500);
+  CHECK(r.rec->population[(39 * 2 + 0) * ls + static_cast<std::size_t>(LegalStatus::detained)] == 500);
+  const std::size_t w = 2 * LegalStatusModel::transition_count;
+  std::int64_t full = 0, home = 0, removed = 0;
+  for (std::size_t d = 0; d < 40; ++d) {
+    full += r.rec->series[2][d * w + LegalStatusModel::not_detained_full];
+    home += r.rec->series[2][d * w + LegalStatusModel::voluntary_return];
+    removed += r.rec->series[2][d * w + LegalStatusModel::removed];
+  }
+  CHECK(full > 0);
+  CHECK(removed > 0);
+  CHECK(static_cast<double>(home) == Approx(0.002 * 20000 * 40).epsilon(0.2));
+  CHECK(r.rec->population[(39 * 2 + 1) * ls + static_cast<std::size_t>(LegalStatus::returned)] ==
+        home + removed);
 }

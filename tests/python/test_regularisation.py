@@ -96,3 +96,86 @@ def test_contradictory_policies_exit_2(bad_scenario, old, new, message):
 def test_compare_rejects_non_output_files(cli, tmp_path):
     r = cli("compare", TARGETS)
     assert r.returncode == 2 and "not a migrasim output file" in r.stderr
+
+
+def test_labour_pathway_and_border_deterrence_against_no_programme(cli, tmp_path):
+    """A regular pathway (quota, queue, approvals, giving up, circular return) and a border-deterrence
+    policy, both against the same base without a programme."""
+    files = {}
+    for variant in ("no_programme", "labour_pathway", "border_deterrence"):
+        files[variant] = tmp_path / f"{variant}.h5"
+        r = cli("run", ROOT / "scenarios" / "regularisation" / f"{variant}.yaml", "-o", files[variant], "-q",
+                "--threads", 2)
+        assert r.returncode == 0, r.stderr
+    base, pathway, border = (xr.open_dataset(files[v], engine="h5netcdf")
+                             for v in ("no_programme", "labour_pathway", "border_deterrence"))
+    usa = lambda ds, t: int(ds["transitions"].sel(country="USA", transition=t).sum())
+    # The pathway: applications at origin, approvals within the monthly quota, a backlog, some give up.
+    dec = pathway["programme_decisions"].sel(programme="circular_labour_usa")
+    approvals_per_month = dec.sel(outcome="approved").resample(time="MS").sum()
+    print("approvals per month:", approvals_per_month.values.tolist())
+    assert int(approvals_per_month.max()) <= 6000 and int(approvals_per_month.sum()) > 0
+    assert usa(pathway, "pathway_applied") == int(dec.sel(outcome="application").sum()) > 0
+    assert usa(pathway, "gave_up_irregular") > 0 and usa(pathway, "pathway_rejected") > 0
+    assert int(pathway["programme_queue"].sel(programme="circular_labour_usa").isel(time=-1)) > 0
+    assert usa(pathway, "circular_return") > 0
+    # People who would have gone irregularly went with a permit: fewer irregular, more regular in the US.
+    pop = lambda ds, status: int(ds["population"].isel(time=-1).where(ds["location_country"] == "USA", 0)
+                                 .sel(legal_status=status).sum())
+    assert pop(pathway, "irregular") < pop(base, "irregular")
+    assert pop(pathway, "regular") > pop(base, "regular")
+    # Applicants wait at origin.
+    assert int(pathway["population"].isel(time=-1).where(pathway["location_country"] != "USA", 0)
+               .sel(legal_status="applicant").sum()) > 0
+    # Border deterrence: fewer irregular arrivals, some go home; the base has voluntary returns,
+    # re-emigration and a detention capacity.
+    assert pop(border, "irregular") < pop(base, "irregular")
+    assert int(border["population"].isel(time=-1).sel(legal_status="returned").sum()) > int(
+        base["population"].isel(time=-1).sel(legal_status="returned").sum())
+    assert usa(base, "voluntary_return") > 0
+    assert int(base["transitions"].sel(transition="reemigrated").sum()) > 0
+    r = cli("compare", files["no_programme"], files["labour_pathway"], files["border_deterrence"], "-o",
+            tmp_path / "c.png")
+    assert r.returncode == 0, r.stderr
+
+
+PATHWAY = """    pathways:
+      - name: seasonal
+        permit_type: seasonal_labour
+        country: ITA
+        origins: [ROU]
+        window: [2002-09-01, 2002-12-31]
+        quota_per_month: 100
+        processing_per_day: 10
+        approval: 0.5
+"""
+
+BAD_PATHWAYS = [
+    ("window: [2002-09-01, 2002-12-31]", "window: [2002-12-31, 2002-09-01]",
+     "the window closes (2002-09-01) before it opens (2002-12-31)"),
+    ("quota_per_month: 100", "quota_per_month: -100", "quota_per_month: got '-100', expected a whole number of approvals >= 0"),
+    ("approval: 0.5", "approval: 1.5", "approval: got '1.5', expected a share in [0, 1]"),
+    ("origins: [ROU]", "origins: [ROX]", "origins[0]: got 'ROX', expected a country code listed in world.countries"),
+    ("permit_type: seasonal_labour", "permit_type: golden", "expected temporary_labour, seasonal_labour"),
+]
+
+
+@pytest.mark.parametrize("old,new,message", BAD_PATHWAYS, ids=[b[2][:25] for b in BAD_PATHWAYS])
+def test_bad_pathways_exit_2(bad_scenario, cli, tmp_path, old, new, message):
+    text = (ROOT / "scenarios" / "italy_2002.yaml").read_text().replace("  legal:\n", "  legal:\n" + PATHWAY, 1)
+    good = tmp_path / "good.yaml"
+    good.write_text(text)
+    r = cli("run", good, "-o", tmp_path / "good.h5", "-q", "--days", 5)
+    assert r.returncode == 0, r.stderr
+    assert old in text
+    bad_scenario(text.replace(old, new, 1), message)
+
+
+def test_bad_border_policy_exits_2(bad_scenario):
+    text = (ROOT / "scenarios" / "central_america.yaml").read_text()
+    policy = ("  economic:\n    border_policies:\n      - {name: x, from: 2021-03-01, until: 2021-02-01, "
+              "border: [GTM, MEX], permeability: 0.2}\n")
+    bad = text.replace("  economic:\n", policy, 1).replace("central_america/", str(ROOT / "scenarios" / "central_america") + "/")
+    bad_scenario(bad, "the policy ends (2021-02-01) before it starts (2021-03-01)")
+    bad_scenario(bad.replace("until: 2021-02-01", "until: 2021-04-01").replace("permeability: 0.2", "permeability: 2"),
+                 "permeability: got '2', expected a probability per day in [0, 1]")
