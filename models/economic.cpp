@@ -377,6 +377,7 @@ void EconomicModel::update_status(StepContext& ctx) {
         const country_id home = world.places()[static_cast<std::size_t>(pop.origin[i])].country;
         const bool lawful = here == home || (pop.flags[i] & agent_flag::has_visa);
         pop.legal_status[i] = lawful ? LegalStatus::regular : LegalStatus::irregular;
+        pop.status_since[i] = ctx.day();
         pop.flags[i] =
             static_cast<std::uint8_t>((pop.flags[i] | agent_flag::settled) & ~agent_flag::stranded);
       }

@@ -21,7 +21,7 @@ const char* transition_names[] = {
     "applied",          "inadmissible",      "regularised",      "rejected",          "absent",
     "permit_renewed",   "became_overstayer", "apprehended",      "removed",           "released",
     "pathway_applied",  "pathway_approved",  "pathway_rejected", "gave_up_irregular", "circular_return",
-    "voluntary_return", "not_detained_full", "reemigrated"};
+    "voluntary_return", "not_detained_full", "reemigrated",      "arrived_irregular", "arrived_regular"};
 const char* outcome_names[] = {
     "application", "inadmissible", "approved", "rejected", "absent", "decided_within_365_days", "gave_up"};
 static_assert(sizeof(transition_names) / sizeof(transition_names[0]) == LegalStatusModel::transition_count);
@@ -375,6 +375,10 @@ void LegalStatusModel::update_status(StepContext& ctx) {
       auto count = [&](Transition t) {
         ++c.transitions[static_cast<std::size_t>(country) * transition_count + t];
       };
+      // Arrivals: a movement model settled the person here today.
+      if (pop.status_since[i] == day && pop.owner[i] != me &&
+          (s == LegalStatus::irregular || s == LegalStatus::regular))
+        count(s == LegalStatus::irregular ? arrived_irregular : arrived_regular);
       // Permits: visa holders get one on arrival (a pathway's, or the default visa's); at expiry, renewal,
       // circular return home, or overstay.
       const bool via_pathway =

@@ -142,6 +142,8 @@ class LegalStatusModel final : public Model {
     voluntary_return,
     not_detained_full,  // apprehended, but detention was full
     reemigrated,        // counted under the country of origin
+    arrived_irregular,  // settled today in this country without a permit (moved by another model)
+    arrived_regular,    // ... with a permit
     transition_count
   };
   // Decisions per programme and day (the `outcome` dimension).

@@ -294,6 +294,10 @@ TEST_CASE("a regular pathway: applications at origin, a first-come queue, monthl
   CHECK(at(69, 0, LegalStatus::applicant) + at(69, 1, LegalStatus::applicant) == r.rec->series[0].back());
   CHECK(at(69, 4, LegalStatus::regular) + at(69, 5, LegalStatus::regular) > 0);
   CHECK(transitions(*r.rec, 1, LegalStatusModel::circular_return) > 0);
+  // Arrivals are counted: with a permit (the approved) and without (those who never applied).
+  CHECK(transitions(*r.rec, 1, LegalStatusModel::arrived_regular) > 0);
+  CHECK(transitions(*r.rec, 1, LegalStatusModel::arrived_regular) <= approved);
+  CHECK(transitions(*r.rec, 1, LegalStatusModel::arrived_irregular) > 0);
   CHECK(at(69, 0, LegalStatus::returned) + at(69, 1, LegalStatus::returned) ==
         transitions(*r.rec, 1, LegalStatusModel::circular_return));
 }

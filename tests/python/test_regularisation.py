@@ -124,6 +124,8 @@ def test_labour_pathway_and_border_deterrence_against_no_programme(cli, tmp_path
                                  .sel(legal_status=status).sum())
     assert pop(pathway, "irregular") < pop(base, "irregular")
     assert pop(pathway, "regular") > pop(base, "regular")
+    assert usa(pathway, "arrived_regular") > usa(base, "arrived_regular")
+    assert usa(pathway, "arrived_irregular") < usa(base, "arrived_irregular")
     # Applicants wait at origin.
     assert int(pathway["population"].isel(time=-1).where(pathway["location_country"] != "USA", 0)
                .sel(legal_status="applicant").sum()) > 0
