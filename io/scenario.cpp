@@ -785,8 +785,8 @@ models::LegalParams read_legal(const YamlNode& node, const WorldParts& w, std::i
     for (std::size_t i = 0; i < en->items.size(); ++i) {
       const std::string ep = r.sub("enforcement") + "[" + std::to_string(i) + "]";
       MapReader g(en->items[i], ep,
-                  {"country", "apprehension_per_day", "detention_days", "removal_share", "detention_capacity",
-                   "voluntary_return_per_day"});
+                  {"country", "from", "until", "apprehension_per_day", "apprehension_at_crossing",
+                   "detention_days", "removal_share", "detention_capacity", "voluntary_return_per_day"});
       models::LegalParams::Enforcement e;
       e.country = country_ref(w, g.require("country"), g.sub("country"));
       if (auto* v = g.get("apprehension_per_day"))
@@ -805,9 +805,21 @@ models::LegalParams read_legal(const YamlNode& node, const WorldParts& w, std::i
       if (auto* v = g.get("voluntary_return_per_day"))
         e.voluntary_return_per_day =
             number_in(*v, g.sub("voluntary_return_per_day"), 0, 1, "a probability per day in [0, 1]");
+      if (auto* v = g.get("apprehension_at_crossing"))
+        e.apprehension_at_crossing =
+            number_in(*v, g.sub("apprehension_at_crossing"), 0, 1, "a probability per crossing in [0, 1]");
+      if (auto* v = g.get("from"))
+        e.from_day = static_cast<std::int32_t>(date_of(*v, g.sub("from")) - start_day);
+      if (auto* v = g.get("until")) {
+        e.until_day = static_cast<std::int32_t>(date_of(*v, g.sub("until")) - start_day);
+        if (e.until_day < e.from_day) fail(*v, g.sub("until"), "the entry ends before it starts");
+      }
       for (const auto& other : p.enforcement)
-        if (other.country == e.country)
-          fail(g.require("country"), g.sub("country"), "one enforcement entry per country");
+        if (other.country == e.country && other.from_day <= e.until_day && e.from_day <= other.until_day)
+          fail(g.require("country"), g.sub("country"),
+               "another enforcement entry for this country is in force on the same days (give from/until)");
+      if (e.apprehension_per_day + e.voluntary_return_per_day > 1)
+        fail(g.node(), ep, "apprehension_per_day + voluntary_return_per_day must not exceed 1");
       p.enforcement.push_back(e);
     }
   }

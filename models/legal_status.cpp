@@ -17,11 +17,27 @@ void share(const std::string& name, double v) {
     throw InputError(name + " = " + std::to_string(v) + ": expected a share in [0, 1]");
 }
 
-const char* transition_names[] = {
-    "applied",          "inadmissible",      "regularised",      "rejected",          "absent",
-    "permit_renewed",   "became_overstayer", "apprehended",      "removed",           "released",
-    "pathway_applied",  "pathway_approved",  "pathway_rejected", "gave_up_irregular", "circular_return",
-    "voluntary_return", "not_detained_full", "reemigrated",      "arrived_irregular", "arrived_regular"};
+const char* transition_names[] = {"applied",
+                                  "inadmissible",
+                                  "regularised",
+                                  "rejected",
+                                  "absent",
+                                  "permit_renewed",
+                                  "became_overstayer",
+                                  "apprehended",
+                                  "removed",
+                                  "released",
+                                  "pathway_applied",
+                                  "pathway_approved",
+                                  "pathway_rejected",
+                                  "gave_up_irregular",
+                                  "circular_return",
+                                  "voluntary_return",
+                                  "not_detained_full",
+                                  "reemigrated",
+                                  "apprehended_at_crossing",
+                                  "arrived_irregular",
+                                  "arrived_regular"};
 const char* outcome_names[] = {
     "application", "inadmissible", "approved", "rejected", "absent", "decided_within_365_days", "gave_up"};
 static_assert(sizeof(transition_names) / sizeof(transition_names[0]) == LegalStatusModel::transition_count);
@@ -75,7 +91,17 @@ void LegalParams::validate(const World& world, std::int32_t days) const {
     share(n + ".give_up_per_day", p.give_up_per_day);
     share(n + ".irregular_after_rejection", p.irregular_after_rejection);
   }
+  for (std::size_t a = 0; a < enforcement.size(); ++a)
+    for (std::size_t b = a + 1; b < enforcement.size(); ++b)
+      if (enforcement[a].country == enforcement[b].country &&
+          enforcement[a].from_day <= enforcement[b].until_day &&
+          enforcement[b].from_day <= enforcement[a].until_day)
+        throw InputError("enforcement: two entries for " +
+                         country_codes[static_cast<std::size_t>(enforcement[a].country)] +
+                         " are in force on the same days");
   for (const auto& e : enforcement) {
+    if (e.until_day < e.from_day) throw InputError("enforcement: ends before it starts");
+    share("enforcement.apprehension_at_crossing", e.apprehension_at_crossing);
     share("enforcement.apprehension_per_day", e.apprehension_per_day);
     share("enforcement.removal_share", e.removal_share);
     share("enforcement.voluntary_return_per_day", e.voluntary_return_per_day);
@@ -110,6 +136,19 @@ void LegalStatusModel::on_start(StepContext& ctx) {
   approved_in_month_.assign(params_.pathways.size(), 0);
   seen_ = 0;
   month_ = -1;
+}
+
+const LegalParams::Enforcement* LegalStatusModel::in_force(country_id c, std::int32_t day) const {
+  for (const auto& en : params_.enforcement)
+    if (en.country == c && en.from_day <= day && day <= en.until_day) return &en;
+  return nullptr;
+}
+
+const LegalParams::Enforcement* LegalStatusModel::detention_rule(country_id c, std::int32_t day) const {
+  const LegalParams::Enforcement* best = nullptr;
+  for (const auto& en : params_.enforcement)
+    if (en.country == c && en.from_day <= day && (!best || en.from_day > best->from_day)) best = &en;
+  return best;
 }
 
 double LegalStatusModel::push(country_id c, std::int32_t day) const {
@@ -367,6 +406,30 @@ void LegalStatusModel::update_status(StepContext& ctx) {
         }
         continue;
       }
+      // Apprehension at a crossing: someone who entered this country today without a permit, on the way
+      // (at a place, or already on a route inside the country: then held where that route starts).
+      if (s == LegalStatus::in_transit && pop.entry_day[i] == day && pop.owner[i] != me &&
+          !(pop.flags[i] & (agent_flag::has_visa | agent_flag::settled))) {
+        const place_id where = at >= 0 ? at : world.arc_source(pop.arc[i]);
+        const country_id here = world.places()[static_cast<std::size_t>(where)].country;
+        const LegalParams::Enforcement* en = in_force(here, day);
+        if (en && en->apprehension_at_crossing > 0 &&
+            here != world.places()[static_cast<std::size_t>(pop.origin[i])].country &&
+            rng.uniform(i, day, Purpose::legal_enforcement, 2) < en->apprehension_at_crossing) {
+          pop.place[i] = where;
+          pop.arc[i] = -1;
+          pop.km_done[i] = 0;
+          pop.flags[i] |= agent_flag::settled;  // held; released people go on (see below)
+          if (en->detention_capacity >= 0) {
+            c.detain[static_cast<std::size_t>(here)].push_back(i);
+          } else {
+            pop.legal_status[i] = LegalStatus::detained;
+            pop.status_since[i] = day;
+            ++c.transitions[static_cast<std::size_t>(here) * transition_count + apprehended_at_crossing];
+          }
+        }
+        continue;
+      }
       if (at < 0 || s == LegalStatus::in_transit || s == LegalStatus::dead || s == LegalStatus::returned)
         continue;
       const country_id country = world.places()[static_cast<std::size_t>(at)].country;
@@ -416,22 +479,20 @@ void LegalStatusModel::update_status(StepContext& ctx) {
       }
       // Enforcement.
       bool held = false;  // apprehended where detention has a capacity: allocated after the loop
-      for (const auto& en : params_.enforcement) {
-        if (en.country != country) continue;
+      const bool irregular = s == LegalStatus::irregular || s == LegalStatus::overstayer;
+      if (const LegalParams::Enforcement* en = irregular ? in_force(country, day) : nullptr) {
         // One draw per irregular resident and day: below the apprehension probability, apprehended;
         // in the next `voluntary_return_per_day`, goes home.
-        const bool irregular = s == LegalStatus::irregular || s == LegalStatus::overstayer;
-        const double u = irregular && (en.apprehension_per_day > 0 || en.voluntary_return_per_day > 0)
+        const double u = (en->apprehension_per_day > 0 || en->voluntary_return_per_day > 0)
                              ? rng.uniform(i, day, Purpose::legal_enforcement, 0)
                              : 1.0;
-        if (irregular && u >= en.apprehension_per_day &&
-            u < en.apprehension_per_day + en.voluntary_return_per_day) {
+        if (u >= en->apprehension_per_day && u < en->apprehension_per_day + en->voluntary_return_per_day) {
           s = LegalStatus::returned;
           pop.status_since[i] = day;
           pop.place[i] = pop.origin[i];
           count(voluntary_return);
-        } else if (irregular && u < en.apprehension_per_day) {
-          if (en.detention_capacity >= 0) {
+        } else if (u < en->apprehension_per_day) {
+          if (en->detention_capacity >= 0) {
             c.detain[static_cast<std::size_t>(country)].push_back(i);
             held = true;
           } else {
@@ -439,11 +500,18 @@ void LegalStatusModel::update_status(StepContext& ctx) {
             pop.status_since[i] = day;
             count(apprehended);
           }
-        } else if (s == LegalStatus::detained && day - pop.status_since[i] >= en.detention_days) {
-          if (rng.uniform(i, day, Purpose::legal_enforcement, 1) < en.removal_share) {
+        }
+      } else if (s == LegalStatus::detained) {
+        const LegalParams::Enforcement* rule = detention_rule(country, day);
+        if (rule && day - pop.status_since[i] >= rule->detention_days) {
+          if (rng.uniform(i, day, Purpose::legal_enforcement, 1) < rule->removal_share) {
             s = LegalStatus::returned;
             pop.place[i] = pop.origin[i];
             count(removed);
+          } else if (pop.owner[i] != me && pop.destination[i] >= 0 && at != pop.destination[i]) {
+            s = LegalStatus::in_transit;  // released on the way: the movement model takes them on
+            pop.flags[i] &= static_cast<std::uint8_t>(~agent_flag::settled);
+            count(released);
           } else {
             s = LegalStatus::irregular;
             count(released);
@@ -505,7 +573,7 @@ void LegalStatusModel::update_status(StepContext& ctx) {
   // Detention with a capacity: the day's apprehended get the free places by keyed priority; the others
   // stay where they are (not detained).
   for (const auto& en : params_.enforcement) {
-    if (en.detention_capacity < 0) continue;
+    if (en.detention_capacity < 0 || in_force(en.country, day) != &en) continue;
     const auto country = static_cast<std::size_t>(en.country);
     std::vector<ResourceRequest> requests;
     std::int64_t detained_now = 0;
@@ -521,13 +589,19 @@ void LegalStatusModel::update_status(StepContext& ctx) {
     admit_best(
         requests, [&](std::int32_t) { return free; },
         [&](std::uint64_t a) {
+          const bool on_the_way = pop.legal_status[a] == LegalStatus::in_transit;
+          ++transitions_today_[country * transition_count +
+                               (on_the_way ? apprehended_at_crossing : apprehended)];
           pop.legal_status[a] = LegalStatus::detained;
           pop.status_since[a] = day;
           ++admitted;
         });
-    transitions_today_[country * transition_count + apprehended] += static_cast<std::int64_t>(admitted);
     transitions_today_[country * transition_count + not_detained_full] +=
         static_cast<std::int64_t>(requests.size() - admitted);
+    // No place: people stopped on the way go on.
+    for (const auto& rq : requests)
+      if (pop.legal_status[rq.agent] == LegalStatus::in_transit)
+        pop.flags[rq.agent] &= static_cast<std::uint8_t>(~agent_flag::settled);
   }
   // Queue: today's applications join in an order drawn from the keyed RNG (who queued first that day),
   // independent of threads; then the day's capacity is decided, first come first served.

@@ -75,9 +75,14 @@ struct LegalParams {
     double give_up_growth_per_year = 0;    // ... x (1 + growth x years waited) x push of the origin country
     double irregular_after_rejection = 0;  // rejected applicants who leave irregularly (the rest stay home)
   };
+  // Enforcement in a country, in force from `from_day` to `until_day` (several entries per country may
+  // follow each other; they may not overlap).
   struct Enforcement {
     country_id country = -1;
-    double apprehension_per_day = 0;  // per irregular resident (irregular or overstayer), per day
+    std::int32_t from_day = 0;
+    std::int32_t until_day = std::numeric_limits<std::int32_t>::max();
+    double apprehension_per_day = 0;      // per irregular resident (irregular or overstayer), per day
+    double apprehension_at_crossing = 0;  // per person entering the country without a permit
     std::int32_t detention_days = 30;
     double removal_share = 0.5;            // of the detained, removed to their origin; the rest released
     std::int64_t detention_capacity = -1;  // places in detention (-1: no limit); apprehended beyond it are
@@ -140,10 +145,11 @@ class LegalStatusModel final : public Model {
     gave_up_irregular,  // left the pathway queue to travel irregularly
     circular_return,    // a circular permit ended: back home
     voluntary_return,
-    not_detained_full,  // apprehended, but detention was full
-    reemigrated,        // counted under the country of origin
-    arrived_irregular,  // settled today in this country without a permit (moved by another model)
-    arrived_regular,    // ... with a permit
+    not_detained_full,        // apprehended, but detention was full
+    reemigrated,              // counted under the country of origin
+    apprehended_at_crossing,  // entering the country without a permit (detained on the way)
+    arrived_irregular,        // settled today in this country without a permit (moved by another model)
+    arrived_regular,          // ... with a permit
     transition_count
   };
   // Decisions per programme and day (the `outcome` dimension).
@@ -170,6 +176,10 @@ class LegalStatusModel final : public Model {
   Counters& local(std::size_t countries);
 
   double push(country_id c, std::int32_t day) const;
+  // The enforcement entry of a country in force on `day` (nullptr: none), and the one whose detention rule
+  // applies to people detained there (the entry in force, else the latest that began).
+  const LegalParams::Enforcement* in_force(country_id c, std::int32_t day) const;
+  const LegalParams::Enforcement* detention_rule(country_id c, std::int32_t day) const;
 
   LegalParams params_;
   std::vector<std::int64_t> residents_at_;       // [place] residents created on day 0

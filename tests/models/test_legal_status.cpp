@@ -58,6 +58,15 @@ LegalParams::Programme one_off(std::int32_t open, std::int32_t close, std::int32
   return pr;
 }
 
+LegalParams::Enforcement enforcement(double per_day, std::int32_t detention_days, double removal) {
+  LegalParams::Enforcement e;
+  e.country = 0;
+  e.apprehension_per_day = per_day;
+  e.detention_days = detention_days;
+  e.removal_share = removal;
+  return e;
+}
+
 struct Run {
   std::unique_ptr<MemoryRecorder> rec = std::make_unique<MemoryRecorder>();
   std::unique_ptr<Simulation> sim;
@@ -141,7 +150,7 @@ TEST_CASE("permits expire: renewed or overstayed", "[models][legal]") {
 
 TEST_CASE("enforcement apprehends, detains, then removes or releases", "[models][legal]") {
   LegalParams p = base_params(50000);
-  p.enforcement.push_back({0, 0.01, 10, 0.6});
+  p.enforcement.push_back(enforcement(0.01, 10, 0.6));
   Run r = run(p, 60);
   const auto& tr = r.rec->series[2];
   const std::size_t w = LegalStatusModel::transition_count;
@@ -165,7 +174,7 @@ TEST_CASE("legal-status results do not depend on threads", "[models][legal][dete
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
   LegalParams p = base_params(30000);
   p.programmes.push_back(one_off(5, 15, 500));
-  p.enforcement.push_back({0, 0.002, 10, 0.5});
+  p.enforcement.push_back(enforcement(0.002, 10, 0.5));
   Run a = run(p, 60, 1), b = run(p, 60, 8);
   CHECK(a.rec->series == b.rec->series);
   CHECK(a.rec->population == b.rec->population);
@@ -228,17 +237,12 @@ LegalParams::Pathway labour_pathway() {
   return pw;
 }
 
-PathwayRun run_pathway(const LegalParams::Pathway& pw, std::int32_t days, int threads = 2,
-                       double reemigration = 0) {
+PathwayRun run_corridor(LegalParams lp, std::int32_t days, int threads = 2) {
   PathwayRun r;
   auto econ = test::corridor_params(*r.world, 1e-3);
   econ.visa_share = {0.0, 0.0};
-  LegalParams lp;
   lp.country_codes = {"ORI", "DST"};
-  lp.pathways.push_back(pw);
   lp.month_starts = {31, 60};  // 2020-02-01 and 2020-03-01
-  lp.reemigration.share = reemigration;
-  lp.reemigration.delay_days = 5;
   std::vector<std::unique_ptr<Model>> models;
   models.push_back(std::make_unique<models::EconomicModel>(econ));
   models.push_back(std::make_unique<LegalStatusModel>(lp));
@@ -247,6 +251,15 @@ PathwayRun run_pathway(const LegalParams::Pathway& pw, std::int32_t days, int th
   r.sim->add_recorder(r.rec.get());
   r.sim->run();
   return r;
+}
+
+PathwayRun run_pathway(const LegalParams::Pathway& pw, std::int32_t days, int threads = 2,
+                       double reemigration = 0) {
+  LegalParams lp;
+  lp.pathways.push_back(pw);
+  lp.reemigration.share = reemigration;
+  lp.reemigration.delay_days = 5;
+  return run_corridor(lp, days, threads);
 }
 
 std::int64_t transitions(const MemoryRecorder& r, std::size_t country, LegalStatusModel::Transition t,
@@ -360,4 +373,41 @@ TEST_CASE("detention has a capacity; irregular residents may return of their own
   CHECK(static_cast<double>(home) == Approx(0.002 * 20000 * 40).epsilon(0.2));
   CHECK(r.rec->population[(39 * 2 + 1) * ls + static_cast<std::size_t>(LegalStatus::returned)] ==
         home + removed);
+}
+
+TEST_CASE("dated enforcement apprehends people crossing without a permit; the released go on",
+          "[models][legal]") {
+  LegalParams lp;
+  LegalParams::Enforcement en;
+  en.country = 1;  // DST
+  en.from_day = 10;
+  en.until_day = 29;
+  en.apprehension_at_crossing = 0.3;
+  en.detention_days = 5;
+  en.removal_share = 0.5;
+  lp.enforcement.push_back(en);
+  auto r = run_corridor(lp, 45);
+  const auto caught = [&](std::size_t from, std::size_t to) {
+    return transitions(*r.rec, 1, LegalStatusModel::apprehended_at_crossing, from, to);
+  };
+  CHECK(caught(0, 10) == 0);   // not yet in force
+  CHECK(caught(30, 45) == 0);  // no longer in force
+  const auto stopped = caught(10, 30);
+  CHECK(stopped > 0);
+  // Released people go on to their destination (and arrive irregular); the removed go home.
+  const auto released = transitions(*r.rec, 1, LegalStatusModel::released);
+  const auto removed = transitions(*r.rec, 1, LegalStatusModel::removed);
+  CHECK(released > 0);
+  CHECK(removed > 0);
+  CHECK(static_cast<double>(removed) / static_cast<double>(removed + released) == Approx(0.5).margin(0.1));
+  // About 30 % of those who crossed in force were stopped: compare with the flows into DST.
+  std::int64_t crossings = 0;
+  for (std::size_t d = 10; d < 30; ++d) crossings += r.rec->flow[d * 7 + 2] + r.rec->flow[d * 7 + 6];
+  CHECK(static_cast<double>(stopped) / static_cast<double>(crossings) == Approx(0.3).margin(0.05));
+  // Everyone is accounted for, and detention ends after 5 days: nobody detained at the end.
+  const std::size_t ls = legal_status_count;
+  std::int64_t detained = 0;
+  for (std::size_t p = 0; p < 7; ++p)
+    detained += r.rec->population[(44 * 7 + p) * ls + static_cast<std::size_t>(LegalStatus::detained)];
+  CHECK(detained == 0);
 }

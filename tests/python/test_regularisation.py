@@ -135,6 +135,8 @@ def test_labour_pathway_and_border_deterrence_against_no_programme(cli, tmp_path
     assert int(border["population"].isel(time=-1).sel(legal_status="returned").sum()) > int(
         base["population"].isel(time=-1).sel(legal_status="returned").sum())
     assert usa(base, "voluntary_return") > 0
+    mex = lambda t: int(base["transitions"].sel(country="MEX", transition=t).sum())
+    assert mex("apprehended_at_crossing") > mex("released") > 0 and mex("removed") > 0
     assert int(base["transitions"].sel(transition="reemigrated").sum()) > 0
     r = cli("compare", files["no_programme"], files["labour_pathway"], files["border_deterrence"], "-o",
             tmp_path / "c.png")
@@ -171,6 +173,18 @@ def test_bad_pathways_exit_2(bad_scenario, cli, tmp_path, old, new, message):
     assert r.returncode == 0, r.stderr
     assert old in text
     bad_scenario(text.replace(old, new, 1), message)
+
+
+def test_overlapping_enforcement_exits_2(bad_scenario, cli, tmp_path):
+    entries = ("    enforcement:\n      - {country: ITA, apprehension_per_day: 1.0e-4}\n"
+               "      - {country: ITA, from: 2003-01-01, apprehension_per_day: 2.0e-4}\n")
+    text = (ROOT / "scenarios" / "italy_2002.yaml").read_text().replace("  legal:\n", "  legal:\n" + entries, 1)
+    bad_scenario(text, "another enforcement entry for this country is in force on the same days")
+    # The same entries one after the other are accepted.
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(text.replace("apprehension_per_day: 1.0e-4}", "until: 2002-12-31, apprehension_per_day: 1.0e-4}"))
+    r = cli("run", ok, "-o", tmp_path / "ok.h5", "-q", "--days", 5)
+    assert r.returncode == 0, r.stderr
 
 
 def test_bad_border_policy_exits_2(bad_scenario):
