@@ -1363,7 +1363,11 @@ models::SmugglingParams read_smuggling(const YamlNode& node, const WorldParts& w
           {day, number_in(sr.require("value"), sr.sub("value"), 0, 1e9, "people per day >= 0")});
     }
     if (auto* res = m.get("resources_usd")) {
-      MapReader rr(*res, m.sub("resources_usd"), {"median", "sigma"});
+      MapReader rr(*res, m.sub("resources_usd"), {"median", "sigma", "help_share", "help_median"});
+      if (auto* v = rr.get("help_share"))
+        d.help_share = number_in(*v, rr.sub("help_share"), 0, 1, "a share in [0, 1]");
+      if (auto* v = rr.get("help_median"))
+        d.help_median_usd = number_in(*v, rr.sub("help_median"), 0, 1e9, "USD >= 0");
       if (auto* v = rr.get("median"))
         d.resources_median_usd = number_in(*v, rr.sub("median"), 0, 1e9, "USD >= 0");
       if (auto* v = rr.get("sigma"))

@@ -70,6 +70,8 @@ void SmugglingParams::validate(const World& world, std::int32_t days) const {
       throw InputError("demand: one demand entry per departure place");
     for (const auto& st : d.per_day)
       if (!(st.value >= 0)) throw InputError("demand: people per day must be >= 0");
+    share("demand.resources_usd.help_share", d.help_share);
+    if (!(d.help_median_usd >= 0)) throw InputError("demand.resources_usd.help_median must be >= 0");
   }
   for (const auto& e : enforcement) {
     for (std::size_t k : e.services)
@@ -143,9 +145,16 @@ void SmugglingModel::init_agents(StepContext& ctx, std::size_t first, std::size_
       const auto& d = params_.demand[static_cast<std::size_t>(demand_at_[static_cast<std::size_t>(at)])];
       pop.reset(i, at, day);
       pop.origin[i] = d.origin;
-      pop.resources_usd[i] = static_cast<float>(
-          d.resources_median_usd *
-          std::exp(d.resources_sigma * ctx.rng().normal(i, day, Purpose::smuggling_resources)));
+      // Savings, plus help from family or the diaspora for some.
+      double money = d.resources_median_usd *
+                     std::exp(d.resources_sigma * ctx.rng().normal(i, day, Purpose::smuggling_resources));
+      if (d.help_share > 0) {
+        const auto w = ctx.rng().words(i, day, Purpose::smuggling_resources, 1);
+        if (KeyedRng::to_unit(w.v[2]) < d.help_share)
+          money += d.help_median_usd *
+                   std::exp(d.resources_sigma * ctx.rng().normal(i, day, Purpose::smuggling_resources, 1));
+      }
+      pop.resources_usd[i] = static_cast<float>(money);
     }
   });
 }

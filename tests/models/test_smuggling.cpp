@@ -274,3 +274,18 @@ TEST_CASE("a share of the intercepted are detained", "[models][smuggling]") {
         detained);
   CHECK(static_cast<double>(detained) == Approx(0.5 * static_cast<double>(stopped)).epsilon(0.15));
 }
+
+TEST_CASE("help from family or the diaspora lets people pay", "[models][smuggling]") {
+  SmugglingParams p = params(200, 1000);
+  p.debt_share = 0;
+  p.services[0].interception = p.services[0].death = 0;  // one trip each
+  p.demand[0].resources_median_usd = 10;                 // no savings to speak of
+  CHECK(total(*run(p, 10, 2), SmugglingModel::seats_used) == 0);
+  p.demand[0].help_share = 0.5;
+  p.demand[0].help_median_usd = 5000;
+  auto r = run(p, 10, 2);
+  std::int64_t spawned = 0;
+  for (auto v : r->spawned) spawned += v;
+  CHECK(static_cast<double>(total(*r, SmugglingModel::seats_used)) / static_cast<double>(spawned) ==
+        Approx(0.5).margin(0.05));
+}
