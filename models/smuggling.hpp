@@ -24,13 +24,13 @@ struct SmugglingParams {
     double value = 0;
   };
   struct Demand {
-    place_id place = -1;        // departure side
-    place_id origin = -1;       // a place in the travellers' country of origin
-    std::vector<Step> per_day;  // people arriving to cross, per day, from each step's day on
+    place_id place = -1;                 // departure side
+    place_id origin = -1;                // a place in the travellers' country of origin
+    std::vector<Step> per_day;           // people arriving to cross, per day, from each step's day on
     double resources_median_usd = 3000;  // own savings, log-normal
     double resources_sigma = 0.8;
-    double help_share = 0;               // share who get help from family or the diaspora ...
-    double help_median_usd = 0;          // ... log-normal with the same sigma, added to the savings
+    double help_share = 0;       // share who get help from family or the diaspora ...
+    double help_median_usd = 0;  // ... log-normal with the same sigma, added to the savings
   };
   enum class Kind : std::uint8_t { smuggler, alone, pathway };
   struct Service {
