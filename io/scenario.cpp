@@ -638,9 +638,9 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
     num("capacity_buffer", p.capacity_buffer, 0, 1, "a share in [0, 1]");
     num("capacity_scaling", p.capacity_scaling, 1e-9, 1e9, "a factor > 0");
     if (auto* a = m.get("awareness_level")) {
-      const std::int64_t v = as_int(*a, m.sub("awareness_level"), "1 (the only level implemented so far)");
-      if (v != 1) expected(*a, m.sub("awareness_level"), "1 (the only level implemented so far)");
-      p.awareness_level = 1;
+      const std::int64_t v = as_int(*a, m.sub("awareness_level"), "1, 2 or 3");
+      if (v < 1 || v > 3) expected(*a, m.sub("awareness_level"), "1, 2 or 3");
+      p.awareness_level = static_cast<std::int32_t>(v);
     }
     if (auto* sf = m.get("start_on_foot")) p.start_on_foot = as_bool(*sf, m.sub("start_on_foot"));
   }

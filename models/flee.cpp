@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <string>
 
 #include "sim/errors.hpp"
@@ -65,9 +67,9 @@ void FleeParams::validate(const World& world, std::int32_t days) const {
   check_range("move_rules.camp_movechance", camp_movechance, 0, 1, "a probability in [0, 1]");
   check_range("move_rules.idpcamp_movechance", idpcamp_movechance, 0, 1, "a probability in [0, 1]");
   check_range("move_rules.default_movechance", default_movechance, 0, 1, "a probability in [0, 1]");
-  if (awareness_level != 1)
+  if (awareness_level < 1 || awareness_level > 3)
     throw InputError("move_rules.awareness_level = " + std::to_string(awareness_level) +
-                     ": only awareness_level 1 (choice among neighbours) is implemented so far");
+                     ": expected 1, 2 or 3 (the number of routes an agent looks ahead)");
   check_range("move_rules.weight_softening", weight_softening, 0, 1e9, "a number >= 0");
   check_range("move_rules.softening", softening, 0, 1e9, "a number >= 0 (km)");
   check_range("move_rules.distance_power", distance_power, 0, 10, "an exponent in [0, 10]");
@@ -231,6 +233,7 @@ void FleeModel::decide(StepContext& ctx) {
       t += arc_weight_[static_cast<std::size_t>(*a)];
     out_weight_total_[p] = t;
   }
+  if (params_.awareness_level > 1) compute_walks(world, state);
   std::fill(redirect_arc_.begin(), redirect_arc_.end(), -1);
   for (const auto& r : params_.redirects) {
     if (r.until_day >= 0 && day >= r.until_day) continue;
@@ -238,6 +241,48 @@ void FleeModel::decide(StepContext& ctx) {
       if (world.arc_target(*a) == r.to && state.open[static_cast<std::size_t>(world.arc_route(*a))])
         redirect_arc_[static_cast<std::size_t>(r.from)] = *a;
   }
+}
+
+// Candidate walks of 1..awareness_level routes out of each place over open routes, without loops; a walk
+// may pass through markers but never end at one. Weight of a walk = the arc weight formula with the end
+// place's score and capacity multiplier and the walk's cumulative length.
+void FleeModel::compute_walks(const World& world, const RouteState& state) {
+  walks_.clear();
+  walk_start_.assign(places_ + 1, 0);
+  walk_total_.assign(places_, 0.0);
+  std::vector<place_id> path;
+  for (std::size_t p = 0; p < places_; ++p) {
+    walk_start_[p] = walks_.size();
+    path.assign(1, static_cast<place_id>(p));
+    // Depth-first over (place, first arc, km, hops); fixed CSR order keeps the list deterministic.
+    std::function<void(place_id, arc_id, double, int)> extend = [&](place_id at, arc_id first, double km,
+                                                                    int hops) {
+      for (const arc_id* a = world.out_arcs_begin(at); a != world.out_arcs_end(at); ++a) {
+        const route_id r = world.arc_route(*a);
+        if (!state.open[static_cast<std::size_t>(r)]) continue;
+        const place_id to = world.arc_target(*a);
+        if (std::find(path.begin(), path.end(), to) != path.end()) continue;  // no loops
+        const double length = km + world.routes()[static_cast<std::size_t>(r)].distance_km;
+        const arc_id head = first < 0 ? *a : first;
+        const bool marker = params_.kind[static_cast<std::size_t>(to)] == FleeKind::marker;
+        if (!marker) {
+          const auto v = static_cast<std::size_t>(to);
+          double w = (params_.weight_softening + score_[v]) /
+                     std::pow(params_.softening + length, params_.distance_power) * capacity_multiplier_[v];
+          w = std::pow(w, params_.weight_power);
+          walks_.push_back({head, to, length, w});
+          walk_total_[p] += w;
+        }
+        if (hops + 1 < params_.awareness_level) {
+          path.push_back(to);
+          extend(to, head, length, hops + 1);
+          path.pop_back();
+        }
+      }
+    };
+    extend(static_cast<place_id>(p), -1, 0.0, 0);
+  }
+  walk_start_[places_] = walks_.size();
 }
 
 void FleeModel::move(StepContext& ctx) {
@@ -268,7 +313,33 @@ void FleeModel::move(StepContext& ctx) {
           const double u_move = draws.u();
           const double u_route = draws.u();
           arc_id next = redirect_arc_[static_cast<std::size_t>(at)];
-          if (next < 0) {
+          if (next < 0 && params_.awareness_level > 1) {
+            // A route in progress: go on (chance 1) along the shortest candidate walk to its end, unless
+            // that end's capacity multiplier fell below 0.5 (then drop it and decide afresh).
+            place_id dest = pop.destination[i];
+            if (dest >= 0 && dest != at && capacity_multiplier_[static_cast<std::size_t>(dest)] >= 0.5) {
+              double best = std::numeric_limits<double>::infinity();
+              for (std::size_t w = walk_start_[static_cast<std::size_t>(at)];
+                   w < walk_start_[static_cast<std::size_t>(at) + 1]; ++w)
+                if (walks_[w].end == dest && walks_[w].km < best) best = walks_[w].km, next = walks_[w].first;
+            }
+            if (next < 0) {
+              pop.destination[i] = -1;
+              if (u_move >= move_chance(day, at)) break;
+              const double total = walk_total_[static_cast<std::size_t>(at)];
+              if (!(total > 0)) break;
+              double target = u_route * total, acc = 0;
+              for (std::size_t w = walk_start_[static_cast<std::size_t>(at)];
+                   w < walk_start_[static_cast<std::size_t>(at) + 1]; ++w) {
+                if (walks_[w].weight <= 0) continue;
+                acc += walks_[w].weight;
+                next = walks_[w].first;
+                pop.destination[i] = walks_[w].end;
+                if (target < acc) break;
+              }
+              if (next < 0) break;
+            }
+          } else if (next < 0) {
             if (u_move >= move_chance(day, at)) break;
             const double total = out_weight_total_[static_cast<std::size_t>(at)];
             if (!(total > 0)) break;

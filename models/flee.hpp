@@ -87,6 +87,18 @@ class FleeModel final : public Model {
   std::vector<double> out_weight_total_;     // [place]
   std::vector<arc_id> redirect_arc_;         // [place] forced next arc, -1 none
   std::vector<std::int64_t> occupancy_;      // [place] agents at each place at the start of the day
+  // awareness_level > 1: the candidate walks out of each place (CSR: walks_[walk_start_[p] ..
+  // walk_start_[p + 1])), their weights and, per place, the cumulative weights for sampling.
+  struct Walk {
+    arc_id first = -1;  // the first route of the walk
+    place_id end = -1;  // where it ends (never a marker)
+    double km = 0;      // its length
+    double weight = 0;  // its route-choice weight
+  };
+  std::vector<Walk> walks_;
+  std::vector<std::size_t> walk_start_;
+  std::vector<double> walk_total_;  // [place] sum of the walks' weights
+  void compute_walks(const World& world, const RouteState& state);
   tbb::enumerable_thread_specific<std::vector<std::int64_t>> local_occupancy_;
 };
 

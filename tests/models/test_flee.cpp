@@ -137,8 +137,33 @@ TEST_CASE("flee parameters are validated", "[models][flee]") {
   c.params.camp_movechance = 1.5;
   CHECK_THROWS_AS(c.params.validate(*c.world, 5), InputError);
   Case aware = small_case(5, 10);
-  aware.params.awareness_level = 2;
+  aware.params.awareness_level = 4;
   CHECK_THROWS_WITH(aware.params.validate(*aware.world, 5), Catch::Contains("awareness_level"));
+  aware.params.awareness_level = 3;
+  CHECK_NOTHROW(aware.params.validate(*aware.world, 5));
   Case ok = small_case(5, 10);
   CHECK_NOTHROW(ok.params.validate(*ok.world, 5));
+}
+
+TEST_CASE("awareness level 2: agents choose among walks of two routes and follow them through",
+          "[models][flee]") {
+  // Towns never send anyone on (default_movechance 0): with awareness 1 everyone stops at T; with 2, the
+  // walks Z-T, Z-T-C and Z-T-D are weighted 1/(10+50), 1/(10+150), 1/(10+350), and those heading for a
+  // camp go on through T with chance 1.
+  Case c = small_case(12, 1000, 1000000);
+  c.params.default_movechance = 0;
+  auto one = run(c, 12, 2);
+  CHECK(at(*one, 11, 2) + at(*one, 11, 3) == 0);
+  c.params.awareness_level = 2;
+  auto two = run(c, 12, 2);
+  const double t = static_cast<double>(at(*two, 11, 1)), camp_c = static_cast<double>(at(*two, 11, 2)),
+               camp_d = static_cast<double>(at(*two, 11, 3));
+  const double wt = 1.0 / 60, wc = 1.0 / 160, wd = 1.0 / 360, sum = wt + wc + wd;
+  // Day 11: everyone spawned by day 9 has arrived (Z-T-D takes two days at 200 km/day).
+  const double settled = t + camp_c + camp_d;
+  CHECK(camp_c / settled == Approx(wc / sum).margin(0.03));
+  CHECK(camp_d / settled == Approx(wd / sum).margin(0.03));
+  // Deterministic across threads.
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
+  CHECK(run(c, 12, 1)->population == run(c, 12, 8)->population);
 }
