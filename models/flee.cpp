@@ -234,6 +234,14 @@ void FleeModel::decide(StepContext& ctx) {
     out_weight_total_[p] = t;
   }
   if (params_.awareness_level > 1) compute_walks(world, state);
+  move_chance_today_.resize(places_);
+  status_at_.resize(places_);
+  for (std::size_t p = 0; p < places_; ++p) {
+    move_chance_today_[p] = move_chance(day, static_cast<place_id>(p));
+    const bool abroad = world.places()[p].country != params_.home_country;
+    status_at_[p] = (params_.kind[p] == FleeKind::camp && abroad) ? LegalStatus::temporary_protection
+                                                                  : LegalStatus::in_transit;
+  }
   std::fill(redirect_arc_.begin(), redirect_arc_.end(), -1);
   for (const auto& r : params_.redirects) {
     if (r.until_day >= 0 && day >= r.until_day) continue;
@@ -299,6 +307,15 @@ void FleeModel::move(StepContext& ctx) {
       if (pop.owner[i] != me) continue;
       place_id at = pop.place[i];
       arc_id arc = pop.arc[i];
+      // The common case, someone who stays where they are today, without touching the other columns.
+      // (The same first draw as the full path below, so results are the same.)
+      if (arc < 0 && params_.awareness_level == 1 && redirect_arc_[static_cast<std::size_t>(at)] < 0 &&
+          KeyedRng::to_unit(rng.words(i, day, Purpose::flee_move).v[0]) >=
+              move_chance_today_[static_cast<std::size_t>(at)]) {
+        const LegalStatus status = status_at_[static_cast<std::size_t>(at)];
+        if (pop.legal_status[i] != status) pop.legal_status[i] = status;
+        continue;
+      }
       double km = pop.km_done[i];
       double budget_km = (params_.start_on_foot && pop.departure_day[i] == day) ? params_.max_walk_speed
                                                                                 : params_.max_move_speed;
@@ -325,7 +342,7 @@ void FleeModel::move(StepContext& ctx) {
             }
             if (next < 0) {
               pop.destination[i] = -1;
-              if (u_move >= move_chance(day, at)) break;
+              if (u_move >= move_chance_today_[static_cast<std::size_t>(at)]) break;
               const double total = walk_total_[static_cast<std::size_t>(at)];
               if (!(total > 0)) break;
               double target = u_route * total, acc = 0;
@@ -340,7 +357,7 @@ void FleeModel::move(StepContext& ctx) {
               if (next < 0) break;
             }
           } else if (next < 0) {
-            if (u_move >= move_chance(day, at)) break;
+            if (u_move >= move_chance_today_[static_cast<std::size_t>(at)]) break;
             const double total = out_weight_total_[static_cast<std::size_t>(at)];
             if (!(total > 0)) break;
             double target = u_route * total, acc = 0;
@@ -372,14 +389,8 @@ void FleeModel::move(StepContext& ctx) {
       pop.place[i] = arc < 0 ? at : -1;
       pop.arc[i] = arc;
       pop.km_done[i] = static_cast<float>(km);
-      if (arc < 0) {
-        const FleeKind k = params_.kind[static_cast<std::size_t>(at)];
-        const bool abroad = world.places()[static_cast<std::size_t>(at)].country != params_.home_country;
-        pop.legal_status[i] =
-            (k == FleeKind::camp && abroad) ? LegalStatus::temporary_protection : LegalStatus::in_transit;
-      } else {
-        pop.legal_status[i] = LegalStatus::in_transit;
-      }
+      const LegalStatus status = arc < 0 ? status_at_[static_cast<std::size_t>(at)] : LegalStatus::in_transit;
+      if (pop.legal_status[i] != status) pop.legal_status[i] = status;
     }
   });
 }
