@@ -195,3 +195,15 @@ def test_bad_border_policy_exits_2(bad_scenario):
     bad_scenario(bad, "the policy ends (2021-02-01) before it starts (2021-03-01)")
     bad_scenario(bad.replace("until: 2021-02-01", "until: 2021-04-01").replace("permeability: 0.2", "permeability: 2"),
                  "permeability: got '2', expected a probability per day in [0, 1]")
+
+
+def test_pathway_variant_runs_from_python():
+    import migrasim
+
+    s = migrasim.load_scenario(ROOT / "scenarios" / "regularisation" / "labour_pathway.yaml", run__days=60)
+    ds = migrasim.run(s, threads=2).dataset
+    assert "circular_labour_usa" in list(ds["programme_queue"].programme.values)
+    dec = ds["programme_decisions"].sel(programme="circular_labour_usa").sum("time")
+    assert int(dec.sel(outcome="application")) > 0 and int(dec.sel(outcome="approved")) > 0
+    assert int(ds["transitions"].sel(country="USA", transition="pathway_approved").sum()) == int(
+        dec.sel(outcome="approved"))

@@ -189,3 +189,18 @@ def test_bad_smuggling_input_exits_2(bad_scenario, old, new, message):
     text = SCENARIO.read_text()
     assert old in text
     bad_scenario(text.replace(old, new, 1), message)
+
+
+def test_smuggling_scenarios_run_from_python(tmp_path, migrasim_bin):
+    """The Python API gives the same series as the CLI file (the crackdown scenario, first 400 days)."""
+    import migrasim
+
+    result = migrasim.run(migrasim.load_scenario(SCENARIO, run__days=400), threads=2)
+    ds = result.dataset
+    for var in ("smuggling", "incidents", "deaths", "deaths_recorded", "trafficking"):
+        assert var in ds, var
+    assert set(ds["incidents"].kind.values) == {"interception", "death", "injury_abuse", "abandonment"}
+    out = run_scenario(migrasim_bin, SCENARIO, tmp_path / "cm.h5", "--days", "400")
+    f = xr.open_dataset(out, engine="h5netcdf")
+    np.testing.assert_array_equal(ds["smuggling"].values, f["smuggling"].values)
+    np.testing.assert_array_equal(ds["incidents"].values, f["incidents"].values)
