@@ -260,6 +260,35 @@ place_id place_ref(const WorldParts& w, const YamlNode& n, const std::string& pa
   return it->second;
 }
 
+// Every route joining places a and b (either direction), in file order.
+std::vector<route_id> routes_joining(const WorldParts& w, place_id a, place_id b) {
+  std::vector<route_id> out;
+  for (std::size_t k = 0; k < w.routes.size(); ++k)
+    if ((w.routes[k].a == a && w.routes[k].b == b) || (w.routes[k].a == b && w.routes[k].b == a))
+      out.push_back(static_cast<route_id>(k));
+  return out;
+}
+
+// A list of country codes (nationalities, origins).
+std::vector<country_id> country_list(const WorldParts& w, const YamlNode& n, const std::string& path) {
+  if (!n.is_sequence()) expected(n, path, "a list of country codes");
+  std::vector<country_id> out;
+  for (std::size_t k = 0; k < n.items.size(); ++k)
+    out.push_back(country_ref(w, n.items[k], path + "[" + std::to_string(k) + "]"));
+  return out;
+}
+
+// An application window [open date, close date], as simulation days.
+void read_window(const YamlNode& win, const std::string& path, std::int64_t start_day, std::int32_t& open,
+                 std::int32_t& close) {
+  if (!win.is_sequence() || win.items.size() != 2) expected(win, path, "[open date, close date]");
+  open = static_cast<std::int32_t>(date_of(win.items[0], path + "[0]") - start_day);
+  close = static_cast<std::int32_t>(date_of(win.items[1], path + "[1]") - start_day);
+  if (close < open)
+    fail(win, path,
+         "the window closes (" + win.items[1].scalar + ") before it opens (" + win.items[0].scalar + ")");
+}
+
 WorldParts read_world(const YamlNode& node) {
   MapReader r(node, "world", {"countries", "locations", "routes"});
   WorldParts w;
@@ -482,19 +511,12 @@ models::EconomicParams read_economic(const YamlNode& node, const WorldParts& w, 
         }
         if (bp.routes.empty()) fail(pair, g.sub(key), "no route crosses this border");
       } else {
-        const place_id a = place_ref(w, pair.items[0], g.sub(key) + "[0]");
-        const place_id b = place_ref(w, pair.items[1], g.sub(key) + "[1]");
-        for (std::size_t k = 0; k < w.routes.size(); ++k)
-          if ((w.routes[k].a == a && w.routes[k].b == b) || (w.routes[k].a == b && w.routes[k].b == a))
-            bp.routes.push_back(static_cast<route_id>(k));
+        bp.routes = routes_joining(w, place_ref(w, pair.items[0], g.sub(key) + "[0]"),
+                                   place_ref(w, pair.items[1], g.sub(key) + "[1]"));
         if (bp.routes.empty()) fail(pair, g.sub(key), "no route joins these places");
       }
-      if (auto* nat = g.get("nationalities")) {
-        if (!nat->is_sequence()) expected(*nat, g.sub("nationalities"), "a list of country codes");
-        for (std::size_t k = 0; k < nat->items.size(); ++k)
-          bp.nationalities.push_back(
-              country_ref(w, nat->items[k], g.sub("nationalities") + "[" + std::to_string(k) + "]"));
-      }
+      if (auto* nat = g.get("nationalities"))
+        bp.nationalities = country_list(w, *nat, g.sub("nationalities"));
       bp.permeability = number_in(g.require("permeability"), g.sub("permeability"), 0, 1,
                                   "a probability per day in [0, 1]");
       if (auto* v = g.get("permit_holders_pass"))
@@ -527,9 +549,8 @@ std::vector<Event> read_events(const YamlNode* node, const WorldParts& w, std::i
     auto one_route = [&]() -> route_id {
       const place_id from = place_ref(w, r.require("from"), p + ".from");
       const place_id to = place_ref(w, r.require("to"), p + ".to");
-      for (std::size_t k = 0; k < w.routes.size(); ++k)
-        if ((w.routes[k].a == from && w.routes[k].b == to) || (w.routes[k].a == to && w.routes[k].b == from))
-          return static_cast<route_id>(k);
+      const auto found = routes_joining(w, from, to);
+      if (!found.empty()) return found.front();
       fail(r.node(), p,
            "no route joins '" + w.places[static_cast<std::size_t>(from)].name + "' and '" +
                w.places[static_cast<std::size_t>(to)].name + "'");
@@ -724,15 +745,7 @@ models::LegalParams read_legal(const YamlNode& node, const WorldParts& w, std::i
       else if (kind != "one_off")
         expected(g.require("kind"), g.sub("kind"), "one_off or permanent");
       if (!pr.permanent) {
-        const YamlNode& win = g.require("window");
-        if (!win.is_sequence() || win.items.size() != 2)
-          expected(win, g.sub("window"), "[open date, close date]");
-        pr.open_day = static_cast<std::int32_t>(date_of(win.items[0], g.sub("window") + "[0]") - start_day);
-        pr.close_day = static_cast<std::int32_t>(date_of(win.items[1], g.sub("window") + "[1]") - start_day);
-        if (pr.close_day < pr.open_day)
-          fail(win, g.sub("window"),
-               "the window closes (" + win.items[1].scalar + ") before it opens (" + win.items[0].scalar +
-                   ")");
+        read_window(g.require("window"), g.sub("window"), start_day, pr.open_day, pr.close_day);
         const YamlNode& cut = g.require("cutoff_date");
         pr.cutoff_day = static_cast<std::int32_t>(date_of(cut, g.sub("cutoff_date")) - start_day);
       } else {
@@ -748,12 +761,8 @@ models::LegalParams read_legal(const YamlNode& node, const WorldParts& w, std::i
       if (auto* v = g.get("min_residence_years"))
         pr.min_residence_days = static_cast<std::int32_t>(
             std::lround(365.25 * number_in(*v, g.sub("min_residence_years"), 0, 100, "years >= 0")));
-      if (auto* nat = g.get("nationalities")) {
-        if (!nat->is_sequence()) expected(*nat, g.sub("nationalities"), "a list of country codes");
-        for (std::size_t k = 0; k < nat->items.size(); ++k)
-          pr.nationalities.push_back(
-              country_ref(w, nat->items[k], g.sub("nationalities") + "[" + std::to_string(k) + "]"));
-      }
+      if (auto* nat = g.get("nationalities"))
+        pr.nationalities = country_list(w, *nat, g.sub("nationalities"));
       auto prob = [&](const char* key, double& out) {
         if (auto* v = g.get(key)) out = number_in(*v, g.sub(key), 0, 1, "a share in [0, 1]");
       };
@@ -850,11 +859,7 @@ models::LegalParams read_legal(const YamlNode& node, const WorldParts& w, std::i
             "temporary_labour, seasonal_labour, circular_labour, family_reunification, humanitarian_visa or "
             "study");
       pw.country = country_ref(w, g.require("country"), g.sub("country"));
-      if (auto* o = g.get("origins")) {
-        if (!o->is_sequence()) expected(*o, g.sub("origins"), "a list of country codes");
-        for (std::size_t k = 0; k < o->items.size(); ++k)
-          pw.origins.push_back(country_ref(w, o->items[k], g.sub("origins") + "[" + std::to_string(k) + "]"));
-      }
+      if (auto* o = g.get("origins")) pw.origins = country_list(w, *o, g.sub("origins"));
       if (auto* a = g.get("age_bands")) {
         if (!a->is_sequence())
           expected(*a, g.sub("age_bands"), "a list of age bands (0-17, 18-34, 35-59, 60+)");
@@ -887,16 +892,8 @@ models::LegalParams read_legal(const YamlNode& node, const WorldParts& w, std::i
       prob("renewal", pw.renewal);
       prob("give_up_per_day", pw.give_up_per_day);
       prob("irregular_after_rejection", pw.irregular_after_rejection);
-      if (auto* win = g.get("window")) {
-        if (!win->is_sequence() || win->items.size() != 2)
-          expected(*win, g.sub("window"), "[open date, close date]");
-        pw.open_day = static_cast<std::int32_t>(date_of(win->items[0], g.sub("window") + "[0]") - start_day);
-        pw.close_day = static_cast<std::int32_t>(date_of(win->items[1], g.sub("window") + "[1]") - start_day);
-        if (pw.close_day < pw.open_day)
-          fail(*win, g.sub("window"),
-               "the window closes (" + win->items[1].scalar + ") before it opens (" + win->items[0].scalar +
-                   ")");
-      }
+      if (auto* win = g.get("window"))
+        read_window(*win, g.sub("window"), start_day, pw.open_day, pw.close_day);
       if (auto* v = g.get("quota_per_month")) {
         const std::int64_t q = as_int(*v, g.sub("quota_per_month"), "a whole number of approvals >= 0");
         if (q < 0) expected(*v, g.sub("quota_per_month"), "a whole number of approvals >= 0");
@@ -1191,10 +1188,8 @@ models::SmugglingParams read_smuggling(const YamlNode& node, const WorldParts& w
     if (auto* v = m.get(key)) out = number_in(*v, m.sub(key), 0, 1, "a probability in [0, 1]");
   };
   auto route_between = [&](place_id a, place_id b) {
-    for (std::size_t k = 0; k < w.routes.size(); ++k)
-      if ((w.routes[k].a == a && w.routes[k].b == b) || (w.routes[k].a == b && w.routes[k].b == a))
-        return static_cast<route_id>(k);
-    return route_id{-1};
+    const auto found = routes_joining(w, a, b);
+    return found.empty() ? route_id{-1} : found.front();
   };
   prob(r, "give_up_after_interception", p.give_up_after_interception);
   prob(r, "give_up_per_day", p.give_up_per_day);
@@ -1509,9 +1504,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
     for (std::int32_t d = 1; d <= horizon; ++d)
       if (format_iso_date(start_day + d).substr(8, 2) == "01") spec.legal.month_starts.push_back(d);
     if (spec.model == "economic") {
-      spec.legal.push.assign(w.countries.size(), {});
-      for (std::size_t c = 0; c < spec.economic.push_index.size() && c < w.countries.size(); ++c)
-        for (const auto& st : spec.economic.push_index[c]) spec.legal.push[c].push_back({st.day, st.value});
+      spec.legal.push = spec.economic.push_index;
     }
   }
 

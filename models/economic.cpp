@@ -78,12 +78,7 @@ void EconomicParams::validate(const World& world) const {
 EconomicModel::EconomicModel(EconomicParams params) : params_(std::move(params)) {}
 
 double EconomicModel::push(country_id c, std::int32_t day) const {
-  double v = 1;
-  for (const auto& step : params_.push_index[static_cast<std::size_t>(c)]) {
-    if (step.day > day) break;
-    v = step.value;
-  }
-  return v;
+  return value_on(params_.push_index[static_cast<std::size_t>(c)], day, 1.0);
 }
 
 void EconomicModel::on_start(StepContext& ctx) {

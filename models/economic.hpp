@@ -18,19 +18,15 @@
 namespace migrasim::models {
 
 struct EconomicParams {
-  struct PushStep {
-    std::int32_t day = 0;  // from this simulation day on ...
-    double value = 1;      // ... departures are multiplied by this
-  };
   struct Destination {
     place_id place = -1;
     double attractiveness = 1;     // relative, dimensionless
     std::vector<double> diaspora;  // [country] people born in that country living there, persons
   };
-  std::vector<double> emigration_rate_per_day;    // [country] per capita per day; 0: not an origin
-  std::vector<std::vector<PushStep>> push_index;  // [country] sorted by day
-  double diaspora_exponent = 1.0;                 // a
-  double distance_exponent = 1.0;                 // b
+  std::vector<double> emigration_rate_per_day;      // [country] per capita per day; 0: not an origin
+  std::vector<std::vector<DatedValue>> push_index;  // [country] departures multiplied by, sorted by day
+  double diaspora_exponent = 1.0;                   // a
+  double distance_exponent = 1.0;                   // b
   // A dated border policy on some crossings (a border between two countries, or one route): people of
   // the listed nationalities (all if none) without a permit get through with probability
   // `permeability` a day; permit holders pass unless `permit_holders_pass` is false. Those held wait,

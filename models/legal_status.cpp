@@ -151,14 +151,19 @@ const LegalParams::Enforcement* LegalStatusModel::detention_rule(country_id c, s
   return best;
 }
 
+// Today's applications join a first-come queue in a keyed order (who queued first that day), so the
+// order depends only on the set of applicants, never on threads.
+void LegalStatusModel::join_queue(std::deque<std::uint64_t>& queue, const std::vector<std::uint64_t>& today,
+                                  const KeyedRng& rng, std::int32_t day) {
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> order;
+  order.reserve(today.size());
+  for (std::uint64_t a : today) order.emplace_back(rng.words(a, day, Purpose::legal_queue).v[0], a);
+  std::sort(order.begin(), order.end());
+  for (const auto& o : order) queue.push_back(o.second);
+}
+
 double LegalStatusModel::push(country_id c, std::int32_t day) const {
-  if (params_.push.empty()) return 1.0;
-  double v = 1.0;
-  for (const auto& s : params_.push[static_cast<std::size_t>(c)]) {
-    if (s.day > day) break;
-    v = s.value;
-  }
-  return v;
+  return params_.push.empty() ? 1.0 : value_on(params_.push[static_cast<std::size_t>(c)], day, 1.0);
 }
 
 // Regular pathways, before anyone moves today: today's would-be migrants who qualify apply at origin
@@ -228,16 +233,11 @@ void LegalStatusModel::decide(StepContext& ctx) {
   for (std::size_t j = 0; j < nq; ++j) {
     const auto& pw = params_.pathways[j];
     const std::size_t k = np + j;
-    // Today's applications join the queue in a keyed order (who queued first that day).
-    std::vector<std::pair<std::uint32_t, std::uint64_t>> order;
-    for (std::uint64_t a : new_applicants[j])
-      order.emplace_back(rng.words(a, day, Purpose::legal_queue).v[0], a);
-    std::sort(order.begin(), order.end());
-    for (const auto& o : order) {
-      queue_[k].push_back(o.second);
-      count(pw.country, pathway_applied);
-      ++pathway_decisions_[k * outcome_count + application];
-    }
+    join_queue(queue_[k], new_applicants[j], rng, day);
+    pathway_transitions_[static_cast<std::size_t>(pw.country) * transition_count + pathway_applied] +=
+        static_cast<std::int64_t>(new_applicants[j].size());
+    pathway_decisions_[k * outcome_count + application] +=
+        static_cast<std::int64_t>(new_applicants[j].size());
     // 2. Giving up: the hazard grows with the push at origin and the time waited.
     auto leave_irregularly = [&](std::uint64_t a) {
       pop.legal_status[a] = LegalStatus::in_transit;
@@ -606,12 +606,7 @@ void LegalStatusModel::update_status(StepContext& ctx) {
   // Queue: today's applications join in an order drawn from the keyed RNG (who queued first that day),
   // independent of threads; then the day's capacity is decided, first come first served.
   for (std::size_t k = 0; k < params_.programmes.size(); ++k) {
-    auto& today = applicants[k];
-    std::vector<std::pair<std::uint32_t, std::uint64_t>> order;
-    order.reserve(today.size());
-    for (std::uint64_t a : today) order.emplace_back(rng.words(a, day, Purpose::legal_queue).v[0], a);
-    std::sort(order.begin(), order.end());
-    for (const auto& o : order) queue_[k].push_back(o.second);
+    join_queue(queue_[k], applicants[k], rng, day);
     const auto& pr = params_.programmes[k];
     const auto country = static_cast<std::size_t>(pr.country);
     std::int32_t capacity = pr.processing_per_day;

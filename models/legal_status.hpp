@@ -96,21 +96,16 @@ struct LegalParams {
     double share = 0;
     std::int32_t delay_days = 365;
   };
-  struct PushStep {
-    std::int32_t day = 0;
-    double value = 1;
-  };
   std::vector<Residents> residents;
   std::vector<Programme> programmes;
   std::vector<Pathway> pathways;  // programme index space: programmes first, then pathways
   std::vector<Enforcement> enforcement;
   Reemigration reemigration;
-  std::vector<std::vector<PushStep>>
-      push;  // [country] dated push multiplier (the movement model's), may be empty
-  std::vector<std::int32_t> month_starts;  // simulation days on which a calendar month begins, ascending
-  std::vector<std::string> country_codes;  // labels of the `country` dimension of the transitions series
-  std::int32_t visa_permit_days = 365;     // permit length given to people arriving with a visa
-  double visa_renewal = 0.5;               // renewal probability of those permits
+  std::vector<std::vector<DatedValue>> push;  // [country] the movement model's push index, may be empty
+  std::vector<std::int32_t> month_starts;     // simulation days on which a calendar month begins, ascending
+  std::vector<std::string> country_codes;     // labels of the `country` dimension of the transitions series
+  std::int32_t visa_permit_days = 365;        // permit length given to people arriving with a visa
+  double visa_renewal = 0.5;                  // renewal probability of those permits
 
   void validate(const World& world, std::int32_t days) const;
 };
@@ -176,6 +171,8 @@ class LegalStatusModel final : public Model {
   Counters& local(std::size_t countries);
 
   double push(country_id c, std::int32_t day) const;
+  static void join_queue(std::deque<std::uint64_t>& queue, const std::vector<std::uint64_t>& today,
+                         const KeyedRng& rng, std::int32_t day);
   // The enforcement entry of a country in force on `day` (nullptr: none), and the one whose detention rule
   // applies to people detained there (the entry in force, else the latest that began).
   const LegalParams::Enforcement* in_force(country_id c, std::int32_t day) const;

@@ -21,15 +21,6 @@ const char* incident_names[] = {"interception", "death", "injury_abuse", "abando
 static_assert(sizeof(quantity_names) / sizeof(quantity_names[0]) == SmugglingModel::quantity_count);
 static_assert(sizeof(incident_names) / sizeof(incident_names[0]) == SmugglingModel::incident_count);
 
-double step_value(const std::vector<SmugglingParams::Step>& steps, std::int32_t day) {
-  double v = 0;
-  for (const auto& s : steps) {
-    if (s.day > day) break;
-    v = s.value;
-  }
-  return v;
-}
-
 using Kind = SmugglingParams::Kind;
 }  // namespace
 
@@ -131,7 +122,7 @@ void SmugglingModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& p
   for (std::size_t k = 0; k < params_.demand.size(); ++k) {
     const auto& d = params_.demand[k];
     per_place[static_cast<std::size_t>(d.place)] += ctx.rng().poisson(
-        step_value(d.per_day, ctx.day()) * demand_factor_[k], k, ctx.day(), Purpose::smuggling_demand);
+        value_on(d.per_day, ctx.day(), 0.0) * demand_factor_[k], k, ctx.day(), Purpose::smuggling_demand);
   }
 }
 

@@ -19,14 +19,10 @@
 namespace migrasim::models {
 
 struct SmugglingParams {
-  struct Step {
-    std::int32_t day = 0;
-    double value = 0;
-  };
   struct Demand {
     place_id place = -1;                 // departure side
     place_id origin = -1;                // a place in the travellers' country of origin
-    std::vector<Step> per_day;           // people arriving to cross, per day, from each step's day on
+    std::vector<DatedValue> per_day;     // people arriving to cross, per day, from each step's day on
     double resources_median_usd = 3000;  // own savings, log-normal
     double resources_sigma = 0.8;
     double help_share = 0;       // share who get help from family or the diaspora ...

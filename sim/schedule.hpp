@@ -18,6 +18,21 @@ enum class EventAction : std::uint8_t {
 };
 std::string_view to_string(EventAction a);
 
+// A quantity that changes on given days (a step function): each step holds from its day on.
+struct DatedValue {
+  std::int32_t day = 0;
+  double value = 1;
+};
+// The value in force on `day` (steps sorted by day); `before` until the first step.
+inline double value_on(const std::vector<DatedValue>& steps, std::int32_t day, double before) {
+  double v = before;
+  for (const auto& s : steps) {
+    if (s.day > day) break;
+    v = s.value;
+  }
+  return v;
+}
+
 struct Event {
   std::int32_t day = 0;  // simulation day (0 = start date)
   EventAction action = EventAction::close_routes;
