@@ -4,7 +4,7 @@
 #   ./run.sh test    install what is missing, build, run every C++ (ctest) and Python (pytest) test
 #   ./run.sh build   install what is missing and build only
 #   ./run.sh asan    build the asan preset (ASan + UBSan) and run the C++ tests under it
-#   ./run.sh bench   build and run the benchmark at its target size
+#   ./run.sh bench   build and run the benchmarks at their target sizes (synthetic world; Flee cases)
 #   ./run.sh format  check that C++ sources follow .clang-format (fix: clang-format -i FILES)
 # Environment: MIGRASIM_WERROR=1 turns warnings into errors (CI sets it).
 set -euo pipefail
@@ -91,6 +91,7 @@ case "$cmd" in
   bench)
     setup
     ./build/release/bench/migrasim-bench --agents 10000000 --places 10000 --routes 50000 --threads 2 --days 20
+    bench/flee_cases.sh
     ;;
   *)
     echo "usage: ./run.sh demo|test|build|asan|bench|format" >&2

@@ -121,6 +121,9 @@ ObservedData read_observed(const std::string& validation_dir, const std::string&
       if (!parse_iso_date(field(row, 1), d))
         bad(corr, row, 1, "got '" + field(row, 1) + "', expected a date YYYY-MM-DD");
       if (world.find_place(field(row, 0)) < 0) bad(corr, row, 0, "unknown camp '" + field(row, 0) + "'");
+      const std::string method = row.fields.size() > 2 ? field(row, 2) : std::string();
+      if (!method.empty() && method != "normalize")
+        bad(corr, row, 2, "got '" + method + "', expected normalize (or nothing)");
       correction_day[field(row, 0)] = d;
     }
   }
@@ -142,8 +145,10 @@ ObservedData read_observed(const std::string& validation_dir, const std::string&
     }
     if (points.empty()) throw InputError(series_path + ": no 'YYYY-MM-DD,count' rows");
     std::sort(points.begin(), points.end());
-    // Registration corrections: counts before the correction date may not exceed the count on that date
-    // (our reading of Flee's rule; docs/flee.md).
+    // Registration corrections ("normalize"): a registration exercise on the correction date removed
+    // people counted twice or gone; the counts before it are scaled by (count on the date) / (last count
+    // before it), so that the series joins the corrected level without a drop (docs/flee.md). A count
+    // that rose is left as it is.
     if (auto it = correction_day.find(name); it != correction_day.end()) {
       auto value_at = [&](std::int64_t d) {
         auto hi = std::lower_bound(points.begin(), points.end(), std::make_pair(d, -1e300));
@@ -153,9 +158,12 @@ ObservedData read_observed(const std::string& validation_dir, const std::string&
         return lo->second + (hi->second - lo->second) * static_cast<double>(d - lo->first) /
                                 static_cast<double>(hi->first - lo->first);
       };
-      const double cap = value_at(it->second);
+      double before = 0;
+      for (const auto& p : points)
+        if (p.first < it->second) before = p.second;
+      const double factor = before > 0 ? std::min(1.0, value_at(it->second) / before) : 1.0;
       for (auto& p : points)
-        if (p.first < it->second) p.second = std::min(p.second, cap);
+        if (p.first < it->second) p.second *= factor;
     }
     camp.daily.resize(static_cast<std::size_t>(days));
     std::size_t k = 0;
@@ -350,7 +358,15 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
           if ((x == c1->second && y == c2->second) || (x == c2->second && y == c1->second))
             close.routes.push_back(static_cast<route_id>(k));
         }
-      } else if (type == "location" || type == "link") {
+      } else if (type == "location") {
+        // A location closure closes the location name1: every route to or from it (Flee's rule as its
+        // documentation describes it, "camp or town closure"; name2 must name a location but does not
+        // narrow the closure; docs/flee.md). `link` closes the one route name1--name2.
+        const place_id at = place_ref(cl, row, 1);
+        if (!field(row, 2).empty()) place_ref(cl, row, 2);
+        for (std::size_t k = 0; k < b.routes.size(); ++k)
+          if (b.routes[k].a == at || b.routes[k].b == at) close.routes.push_back(static_cast<route_id>(k));
+      } else if (type == "link") {
         const route_id r = route_between(place_ref(cl, row, 1), place_ref(cl, row, 2));
         if (r < 0) bad(cl, row, 1, "no route joins '" + field(row, 1) + "' and '" + field(row, 2) + "'");
         close.routes.push_back(r);
@@ -457,7 +473,9 @@ std::string flee_case_to_yaml(const FleeCasePaths& paths, const std::string& rel
     << (paths.simsetting.empty() ? "Flee's defaults" : rel(paths.simsetting)) << "). See docs/flee.md.\n"
     << "run:\n  start_date: " << start_date << "\n  days: " << days << "\n  seed: 1\n"
     << "flee_case:\n  input: " << rel(paths.input) << "\n  validation: " << rel(paths.validation) << "\n"
-    << "behaviour:\n  model: flee\n  flee:\n    hasten: " << hasten << "\n    spawn_rules:\n"
+    << "behaviour:\n  model: flee\n  flee:\n"
+    << "    variant: flee  # Flee's published rules; 'improved' adds full-day travel (docs/flee.md)\n"
+    << "    hasten: " << hasten << "\n    spawn_rules:\n"
     << "      insert_day0: " << insert_day0 << "\n      conflict_spawn_decay: " << decay
     << "\n    move_rules:\n";
   for (const auto& [k, v] : move) y << "      " << k << ": " << v << "\n";

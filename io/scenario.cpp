@@ -616,8 +616,15 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
   spec.flee_case.input = path_of("input");
   spec.flee_case.validation = path_of("validation");
 
-  MapReader f(flee_node, "behaviour.flee", {"hasten", "spawn_rules", "move_rules"});
+  MapReader f(flee_node, "behaviour.flee", {"variant", "hasten", "spawn_rules", "move_rules"});
   models::FleeParams p;
+  if (auto* v = f.get("variant")) {
+    const std::string name = as_string(*v, f.sub("variant"));
+    if (name == "improved")
+      p.full_day_travel = true;
+    else if (name != "flee")
+      expected(*v, f.sub("variant"), "flee (Flee's published rules) or improved (docs/flee.md)");
+  }
   double hasten = 1;
   if (auto* h = f.get("hasten")) hasten = number_in(*h, f.sub("hasten"), 1, 1e6, "a divisor >= 1");
   bool insert_day0 = true;

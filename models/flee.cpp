@@ -307,11 +307,13 @@ void FleeModel::move(StepContext& ctx) {
       if (pop.owner[i] != me) continue;
       place_id at = pop.place[i];
       arc_id arc = pop.arc[i];
-      // The common case, someone who stays where they are today, without touching the other columns.
-      // (The same first draw as the full path below, so results are the same.)
+      // The common case, someone who stays where they are today, without touching the other columns:
+      // the first draw says stay, or every route out of the place is closed (or weighs nothing). The same
+      // first draw and the same outcome as the full path below, so results are the same.
       if (arc < 0 && params_.awareness_level == 1 && redirect_arc_[static_cast<std::size_t>(at)] < 0 &&
-          KeyedRng::to_unit(rng.words(i, day, Purpose::flee_move).v[0]) >=
-              move_chance_today_[static_cast<std::size_t>(at)]) {
+          (!(out_weight_total_[static_cast<std::size_t>(at)] > 0) ||
+           KeyedRng::to_unit(rng.words(i, day, Purpose::flee_move).v[0]) >=
+               move_chance_today_[static_cast<std::size_t>(at)])) {
         const LegalStatus status = status_at_[static_cast<std::size_t>(at)];
         if (pop.legal_status[i] != status) pop.legal_status[i] = status;
         continue;
@@ -329,6 +331,13 @@ void FleeModel::move(StepContext& ctx) {
         if (arc < 0) {
           const double u_move = draws.u();
           const double u_route = draws.u();
+          // Variant "improved": someone who arrives during the day with distance left goes on through any
+          // place but a camp. Flee's rules draw the place's move chance again.
+          const FleeKind here = params_.kind[static_cast<std::size_t>(at)];
+          const double chance =
+              (params_.full_day_travel && hops > 0 && here != FleeKind::camp && here != FleeKind::idpcamp)
+                  ? 1.0
+                  : move_chance_today_[static_cast<std::size_t>(at)];
           arc_id next = redirect_arc_[static_cast<std::size_t>(at)];
           if (next < 0 && params_.awareness_level > 1) {
             // A route in progress: go on (chance 1) along the shortest candidate walk to its end, unless
@@ -342,7 +351,7 @@ void FleeModel::move(StepContext& ctx) {
             }
             if (next < 0) {
               pop.destination[i] = -1;
-              if (u_move >= move_chance_today_[static_cast<std::size_t>(at)]) break;
+              if (u_move >= chance) break;
               const double total = walk_total_[static_cast<std::size_t>(at)];
               if (!(total > 0)) break;
               double target = u_route * total, acc = 0;
@@ -357,7 +366,7 @@ void FleeModel::move(StepContext& ctx) {
               if (next < 0) break;
             }
           } else if (next < 0) {
-            if (u_move >= move_chance_today_[static_cast<std::size_t>(at)]) break;
+            if (u_move >= chance) break;
             const double total = out_weight_total_[static_cast<std::size_t>(at)];
             if (!(total > 0)) break;
             double target = u_route * total, acc = 0;

@@ -7,6 +7,8 @@
 //           ((weight_softening + score) / (softening + km)^distance_power *
 //           capacity_multiplier)^weight_power; travel up to max_move_speed km a day, possibly over several
 //           routes.
+// Variant "improved" (full_day_travel): someone who arrives during the day with distance left goes on
+// through any place but a camp instead of drawing the place's move chance again.
 #include <cstdint>
 #include <vector>
 
@@ -50,6 +52,9 @@ struct FleeParams {
   double max_walk_speed = 35.0;   // km/day, the first day's speed when start_on_foot
   bool start_on_foot = false;
   double capacity_buffer = 0.9;
+  // Variant "improved" (docs/flee.md): on arriving during the day with distance left, a person goes on
+  // (chance 1) through any place but a camp, instead of drawing the place's move chance again.
+  bool full_day_travel = false;
   double capacity_scaling = 1.0;
   // spawn_rules
   std::vector<double> conflict_spawn_decay{1.0};  // multiplier by 30-day interval since the conflict began

@@ -167,3 +167,21 @@ TEST_CASE("awareness level 2: agents choose among walks of two routes and follow
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
   CHECK(run(c, 12, 1)->population == run(c, 12, 8)->population);
 }
+
+TEST_CASE("variant improved: people who arrive during the day with distance left go on past towns",
+          "[models][flee]") {
+  // Z--T is 50 km and the day's 200 km reach beyond T. Under Flee's rules a person arriving at T draws T's
+  // move chance (0.3) again, so many end the day at T; with full-day travel nobody can: every walk out of
+  // Z that ends the day's 200 km at a place ends at Z or at a camp (the lengths from Z to T are 50 and
+  // 150 km, and a walk on from T reaches Z at 100 or 200 km, C at 150 km, or is still on a route).
+  Case c = small_case(1, 2000, 1000000);
+  auto flee = run(c, 1, 2);
+  CHECK(at(*flee, 0, 1) > 500);
+  c.params.full_day_travel = true;
+  auto improved = run(c, 1, 2);
+  CHECK(at(*improved, 0, 1) == 0);
+  CHECK(at(*improved, 0, 2) > at(*flee, 0, 2));
+  // The same people are created under both rules, and everyone leaves Z (conflict_movechance 1).
+  CHECK(flee->spawned == improved->spawned);
+  CHECK(improved->flow[0] >= improved->spawned[0]);
+}
