@@ -1109,9 +1109,30 @@ std::string summarise_open(hid_t file, const std::string& path) {
       width = std::max(width, labels.back().size() + 1);
     }
     for (std::size_t i = 0; i < model_series.size(); ++i) {
-      const auto v = read_slice(file, model_series[i].name.c_str(), last);
-      os << "  " << std::left << std::setw(static_cast<int>(width)) << labels[i] << std::right
-         << std::setw(14) << std::accumulate(v.begin(), v.end(), std::int64_t{0}) << "\n";
+      const ModelSeriesInfo& ms = model_series[i];
+      const auto v = read_slice(file, ms.name.c_str(), last);
+      // A series whose last dimension labels quantities of different units (e.g. smuggling's counts and
+      // USD prices): one line per label, summed over the other dimensions; prices are averaged over the
+      // entries that have one, as a sum of prices means nothing.
+      std::vector<std::string> quantity;
+      if (ms.dims.size() >= 2 && (ms.dims.back() == "quantity" || ms.dims.back() == "kind") &&
+          has_link(file, ms.dims.back().c_str()))
+        quantity = read_strings(file, ms.dims.back().c_str());
+      if (quantity.empty() || v.size() % quantity.size() != 0) {
+        os << "  " << std::left << std::setw(static_cast<int>(width)) << labels[i] << std::right
+           << std::setw(14) << std::accumulate(v.begin(), v.end(), std::int64_t{0}) << "\n";
+        continue;
+      }
+      os << "  " << labels[i] << ":\n";
+      for (std::size_t q = 0; q < quantity.size(); ++q) {
+        std::int64_t sum = 0, n = 0;
+        for (std::size_t j = q; j < v.size(); j += quantity.size())
+          if (v[j] != 0) sum += v[j], ++n;
+        const bool price = quantity[q].find("price") != std::string::npos;
+        os << "    " << std::left << std::setw(static_cast<int>(width) - 2) << quantity[q] << std::right
+           << std::setw(14) << (price ? (n > 0 ? sum / n : 0) : sum) << (price ? "  (mean where set)" : "")
+           << "\n";
+      }
     }
   }
   return os.str();

@@ -204,3 +204,33 @@ def test_smuggling_scenarios_run_from_python(tmp_path, migrasim_bin):
     f = xr.open_dataset(out, engine="h5netcdf")
     np.testing.assert_array_equal(ds["smuggling"].values, f["smuggling"].values)
     np.testing.assert_array_equal(ds["incidents"].values, f["incidents"].values)
+
+
+def test_info_totals_each_quantity_and_averages_prices(cli, reference):
+    # `migrasim info` prints one final-day line per quantity: counts summed over services, prices averaged
+    # over the services that have one (a sum of prices and counts would mean nothing).
+    import h5py
+    import numpy as np
+
+    r = cli("info", reference)
+    assert r.returncode == 0, r.stderr
+    lines = {}
+    for line in r.stdout.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].lstrip("-").isdigit():
+            lines[parts[0]] = int(parts[1])
+    with h5py.File(reference) as f:
+        last = f["smuggling"][-1]  # (service, quantity)
+        names = [q.decode() for q in f["quantity"][:]]
+        kinds = [k.decode() for k in f["kind"][:]]
+        incidents = f["incidents"][-1]
+    for q, name in enumerate(names):
+        column = last[:, q]
+        if "price" in name:
+            set_ = column[column != 0]
+            assert lines[name] == (int(set_.sum()) // len(set_) if len(set_) else 0)
+        else:
+            assert lines[name] == int(column.sum())
+    for k, name in enumerate(kinds):
+        assert lines[name] == int(np.asarray(incidents)[:, k].sum())
+    assert "(mean where set)" in r.stdout
