@@ -6,15 +6,12 @@
 #include <mutex>
 #include <string>
 
+#include "sim/checks.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim::models {
 
 namespace {
-void share(const std::string& name, double v) {
-  if (!(v >= 0 && v <= 1))
-    throw InputError(name + " = " + std::to_string(v) + ": expected a share in [0, 1]");
-}
 constexpr std::int32_t never = std::numeric_limits<std::int32_t>::max() / 2;
 }  // namespace
 
@@ -29,9 +26,9 @@ void DisasterParams::validate(const World& world, std::int32_t days) const {
   (void)days;  // dates beyond the run are allowed: the loader checks them against the declared run
   const auto places = static_cast<std::size_t>(world.place_count());
   if (vulnerability.size() != places) throw InternalError("disaster vulnerability not sized to places");
-  for (double v : vulnerability) share("vulnerability", v);
+  for (double v : vulnerability) check_share("vulnerability", v);
   for (const auto& c : curves) {
-    share("curves." + c.kind + ".max_share", c.max_share);
+    check_share("curves." + c.kind + ".max_share", c.max_share);
     if (!(c.steepness > 0)) throw InputError("curves." + c.kind + ".steepness must be > 0");
   }
   for (const auto& e : events) {
@@ -41,11 +38,11 @@ void DisasterParams::validate(const World& world, std::int32_t days) const {
     if (e.onset_day - e.lead_days < 0)
       throw InputError("disasters." + e.name + ": the event (with its lead time) starts before the run");
     for (const auto& [p, intensity] : e.footprint)
-      share("disasters." + e.name + ".footprint intensity", intensity);
+      check_share("disasters." + e.name + ".footprint intensity", intensity);
   }
-  share("split.shelter", share_shelter);
-  share("split.kin", share_kin);
-  share("split.abroad", share_abroad);
+  check_share("split.shelter", share_shelter);
+  check_share("split.kin", share_kin);
+  check_share("split.abroad", share_abroad);
   if (std::fabs(share_shelter + share_kin + share_abroad - 1) > 1e-6)
     throw InputError("split: shelter + kin + abroad must sum to 1");
   for (std::size_t p = 0; p < places; ++p)
@@ -58,7 +55,7 @@ void DisasterParams::validate(const World& world, std::int32_t days) const {
   if (!(kin_max_km > 0)) throw InputError("kin_max_km must be > 0");
   for (const auto& ev : evacuations) {
     if (ev.event >= events.size()) throw InternalError("evacuation order without an event");
-    share("responses." + ev.name + ".extra_share", ev.extra_share);
+    check_share("responses." + ev.name + ".extra_share", ev.extra_share);
     if (ev.day > events[ev.event].onset_day)
       throw InputError("responses." + ev.name + ": an evacuation order must come on or before the onset");
   }

@@ -6,22 +6,10 @@
 #include <string>
 
 #include "sim/allocation.hpp"
+#include "sim/checks.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim::models {
-
-namespace {
-
-std::string fmt_double(double v) {
-  std::string s = std::to_string(v);
-  return s;
-}
-
-void check_share(const std::string& name, double v) {
-  if (!(v >= 0 && v <= 1)) throw InputError(name + " = " + fmt_double(v) + ": expected a share in [0, 1]");
-}
-
-}  // namespace
 
 void EconomicParams::validate(const World& world) const {
   const auto countries = static_cast<std::size_t>(world.countries().size());
@@ -32,12 +20,12 @@ void EconomicParams::validate(const World& world) const {
     const std::string& code = world.countries()[c].code;
     const double r = emigration_rate_per_day[c];
     if (!(r >= 0 && r <= 1))
-      throw InputError("emigration_rate_per_day." + code + " = " + fmt_double(r) +
+      throw InputError("emigration_rate_per_day." + code + " = " + std::to_string(r) +
                        ": expected a rate in [0, 1] per capita per day");
     check_share("visa_share." + code, visa_share[c]);
     for (const auto& step : push_index[c])
       if (!(step.value >= 0) || !std::isfinite(step.value))
-        throw InputError("push_index." + code + ": value " + fmt_double(step.value) + ", expected >= 0");
+        throw InputError("push_index." + code + ": value " + std::to_string(step.value) + ", expected >= 0");
   }
   if (!(diaspora_exponent >= 0)) throw InputError("gravity.diaspora_exponent must be >= 0");
   if (!(distance_exponent >= 0)) throw InputError("gravity.distance_exponent must be >= 0");
@@ -72,7 +60,7 @@ void EconomicParams::validate(const World& world) const {
     total += s;
   }
   if (std::fabs(total - 1) > 1e-6)
-    throw InputError("demography.age_band_shares sum to " + fmt_double(total) + ", expected 1");
+    throw InputError("demography.age_band_shares sum to " + std::to_string(total) + ", expected 1");
 }
 
 EconomicModel::EconomicModel(EconomicParams params) : params_(std::move(params)) {}

@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "sim/checks.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim::models {
@@ -46,12 +47,6 @@ std::string_view to_string(FleeKind k) {
   return "unknown";
 }
 
-namespace {
-void check_range(const std::string& name, double v, double lo, double hi, const std::string& what) {
-  if (!(v >= lo && v <= hi)) throw InputError(name + " = " + std::to_string(v) + ": expected " + what);
-}
-}  // namespace
-
 void FleeParams::validate(const World& world, std::int32_t days) const {
   const auto places = static_cast<std::size_t>(world.place_count());
   if (kind.size() != places || day0_camp_agents.size() != places)
@@ -63,10 +58,10 @@ void FleeParams::validate(const World& world, std::int32_t days) const {
   for (float v : conflict_intensity)
     if (!(v >= 0 && v <= 1))
       throw InputError("conflict intensity " + std::to_string(v) + ": expected a value in [0, 1]");
-  check_range("move_rules.conflict_movechance", conflict_movechance, 0, 1, "a probability in [0, 1]");
-  check_range("move_rules.camp_movechance", camp_movechance, 0, 1, "a probability in [0, 1]");
-  check_range("move_rules.idpcamp_movechance", idpcamp_movechance, 0, 1, "a probability in [0, 1]");
-  check_range("move_rules.default_movechance", default_movechance, 0, 1, "a probability in [0, 1]");
+  check_probability("move_rules.conflict_movechance", conflict_movechance);
+  check_probability("move_rules.camp_movechance", camp_movechance);
+  check_probability("move_rules.idpcamp_movechance", idpcamp_movechance);
+  check_probability("move_rules.default_movechance", default_movechance);
   if (awareness_level < 1 || awareness_level > 3)
     throw InputError("move_rules.awareness_level = " + std::to_string(awareness_level) +
                      ": expected 1, 2 or 3 (the number of routes an agent looks ahead)");

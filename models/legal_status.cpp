@@ -6,16 +6,12 @@
 #include <string>
 
 #include "sim/allocation.hpp"
+#include "sim/checks.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim::models {
 
 namespace {
-
-void share(const std::string& name, double v) {
-  if (!(v >= 0 && v <= 1))
-    throw InputError(name + " = " + std::to_string(v) + ": expected a share in [0, 1]");
-}
 
 const char* transition_names[] = {"applied",
                                   "inadmissible",
@@ -64,13 +60,13 @@ void LegalParams::validate(const World& world, std::int32_t days) const {
     if (p.processing_per_day < 0) throw InputError(n + ".processing_per_day must be >= 0");
     if (p.permit_days < 1) throw InputError(n + ".permit_days must be >= 1");
     if (p.min_residence_days < 0) throw InputError(n + ".min_residence_days must be >= 0");
-    share(n + ".eligible_share", p.eligible_share);
-    share(n + ".take_up", p.take_up);
-    share(n + ".enforcement_fear", p.enforcement_fear);
-    share(n + ".documentation_barrier", p.documentation_barrier);
-    share(n + ".no_show", p.no_show);
-    share(n + ".rejection", p.rejection);
-    share(n + ".renewal", p.renewal);
+    check_share(n + ".eligible_share", p.eligible_share);
+    check_share(n + ".take_up", p.take_up);
+    check_share(n + ".enforcement_fear", p.enforcement_fear);
+    check_share(n + ".documentation_barrier", p.documentation_barrier);
+    check_share(n + ".no_show", p.no_show);
+    check_share(n + ".rejection", p.rejection);
+    check_share(n + ".renewal", p.renewal);
     if (!(p.information_campaign >= 0)) throw InputError(n + ".information_campaign must be >= 0");
   }
   if (programmes.size() + pathways.size() >= no_programme)
@@ -84,12 +80,12 @@ void LegalParams::validate(const World& world, std::int32_t days) const {
     if (p.permit_days < 1) throw InputError(n + ".permit_days must be >= 1");
     if (!(p.fee_usd >= 0)) throw InputError(n + ".fee_usd must be >= 0");
     if (!(p.give_up_growth_per_year >= 0)) throw InputError(n + ".give_up_growth_per_year must be >= 0");
-    share(n + ".skills_share", p.skills_share);
-    share(n + ".apply_share", p.apply_share);
-    share(n + ".approval", p.approval);
-    share(n + ".renewal", p.renewal);
-    share(n + ".give_up_per_day", p.give_up_per_day);
-    share(n + ".irregular_after_rejection", p.irregular_after_rejection);
+    check_share(n + ".skills_share", p.skills_share);
+    check_share(n + ".apply_share", p.apply_share);
+    check_share(n + ".approval", p.approval);
+    check_share(n + ".renewal", p.renewal);
+    check_share(n + ".give_up_per_day", p.give_up_per_day);
+    check_share(n + ".irregular_after_rejection", p.irregular_after_rejection);
   }
   for (std::size_t a = 0; a < enforcement.size(); ++a)
     for (std::size_t b = a + 1; b < enforcement.size(); ++b)
@@ -101,22 +97,22 @@ void LegalParams::validate(const World& world, std::int32_t days) const {
                          " are in force on the same days");
   for (const auto& e : enforcement) {
     if (e.until_day < e.from_day) throw InputError("enforcement: ends before it starts");
-    share("enforcement.apprehension_at_crossing", e.apprehension_at_crossing);
-    share("enforcement.apprehension_per_day", e.apprehension_per_day);
-    share("enforcement.removal_share", e.removal_share);
-    share("enforcement.voluntary_return_per_day", e.voluntary_return_per_day);
+    check_share("enforcement.apprehension_at_crossing", e.apprehension_at_crossing);
+    check_share("enforcement.apprehension_per_day", e.apprehension_per_day);
+    check_share("enforcement.removal_share", e.removal_share);
+    check_share("enforcement.voluntary_return_per_day", e.voluntary_return_per_day);
     if (e.detention_days < 0) throw InputError("enforcement.detention_days must be >= 0");
     if (e.detention_capacity < -1) throw InputError("enforcement.detention_capacity must be >= 0");
   }
   for (const auto& e : enforcement)
     if (e.apprehension_per_day + e.voluntary_return_per_day > 1)
       throw InputError("enforcement: apprehension_per_day + voluntary_return_per_day must not exceed 1");
-  share("reemigration.share", reemigration.share);
+  check_share("reemigration.share", reemigration.share);
   if (reemigration.delay_days < 1) throw InputError("reemigration.delay_days must be >= 1");
   if (!push.empty() && push.size() != world.countries().size())
     throw InternalError("legal: push per country");
   if (visa_permit_days < 1) throw InputError("visa_permit_days must be >= 1");
-  share("visa_renewal", visa_renewal);
+  check_share("visa_renewal", visa_renewal);
   (void)days;
 }
 

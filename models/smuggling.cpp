@@ -6,15 +6,12 @@
 #include <string>
 
 #include "sim/allocation.hpp"
+#include "sim/checks.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim::models {
 
 namespace {
-void share(const std::string& name, double v) {
-  if (!(v >= 0 && v <= 1))
-    throw InputError(name + " = " + std::to_string(v) + ": expected a probability in [0, 1]");
-}
 const char* quantity_names[] = {"demand",      "seats",  "seats_used", "price_usd", "revenue_usd", "arrivals",
                                 "intercepted", "deaths", "injured",    "abandoned", "operators"};
 const char* incident_names[] = {"interception", "death", "injury_abuse", "abandonment"};
@@ -39,21 +36,21 @@ void SmugglingParams::validate(const World& world, std::int32_t days) const {
         throw InternalError(n + ": bad leg");
     if (!(s.seats_per_day >= 0)) throw InputError(n + ".seats_per_day must be >= 0");
     if (!(s.base_price_usd >= 0)) throw InputError(n + ".price_usd must be >= 0");
-    share(n + ".interception", s.interception);
-    share(n + ".death", s.death);
-    share(n + ".injury", s.injury);
-    share(n + ".abandonment", s.abandonment);
-    share(n + ".detention", s.detention);
+    check_probability(n + ".interception", s.interception);
+    check_probability(n + ".death", s.death);
+    check_probability(n + ".injury", s.injury);
+    check_probability(n + ".abandonment", s.abandonment);
+    check_probability(n + ".detention", s.detention);
     if (s.interception + s.death + s.abandonment > 1)
       throw InputError(n + ": interception + death + abandonment must not exceed 1");
-    share(n + ".trafficking", s.trafficking);
-    share(n + ".trafficking_debt", s.trafficking_debt);
+    check_probability(n + ".trafficking", s.trafficking);
+    check_probability(n + ".trafficking_debt", s.trafficking_debt);
     if (!(s.price_elasticity >= 0) || !(s.risk_premium >= 0) || !(s.capacity_growth >= 0) ||
         !(s.operating_cost_usd >= 0) || !(s.entry_seats >= 0))
       throw InputError(n +
                        ": price_elasticity, risk_premium, capacity_growth, operating_cost_usd and "
                        "entry_seats must be >= 0");
-    share(n + ".entry_margin", s.entry_margin);
+    check_probability(n + ".entry_margin", s.entry_margin);
   }
   std::vector<int> demand_at(static_cast<std::size_t>(world.place_count()), 0);
   for (const auto& d : demand) {
@@ -61,7 +58,7 @@ void SmugglingParams::validate(const World& world, std::int32_t days) const {
       throw InputError("demand: one demand entry per departure place");
     for (const auto& st : d.per_day)
       if (!(st.value >= 0)) throw InputError("demand: people per day must be >= 0");
-    share("demand.resources_usd.help_share", d.help_share);
+    check_probability("demand.resources_usd.help_share", d.help_share);
     if (!(d.help_median_usd >= 0)) throw InputError("demand.resources_usd.help_median must be >= 0");
   }
   for (const auto& e : enforcement) {
@@ -70,16 +67,16 @@ void SmugglingParams::validate(const World& world, std::int32_t days) const {
     for (std::size_t k : e.demand)
       if (k >= demand.size()) throw InternalError("enforcement on an unknown demand entry");
     const std::string n = "enforcement." + e.name;
-    if (e.interception != -1) share(n + ".interception", e.interception);
-    if (e.death != -1) share(n + ".death", e.death);
+    if (e.interception != -1) check_probability(n + ".interception", e.interception);
+    if (e.death != -1) check_probability(n + ".death", e.death);
     if (!(e.capacity_factor >= 0)) throw InputError(n + ".capacity_factor must be >= 0");
     if (!(e.demand_factor >= 0)) throw InputError(n + ".demand_factor must be >= 0");
     if (e.seats != -1 && !(e.seats >= 0)) throw InputError(n + ".seats must be >= 0");
   }
-  share("give_up_after_interception", give_up_after_interception);
-  share("give_up_per_day", give_up_per_day);
-  share("debt_share", debt_share);
-  share("recorded_death_share", recorded_death_share);
+  check_probability("give_up_after_interception", give_up_after_interception);
+  check_probability("give_up_per_day", give_up_per_day);
+  check_probability("debt_share", debt_share);
+  check_probability("recorded_death_share", recorded_death_share);
   if (!(choice.price_sensitivity >= 0) || !(choice.risk_aversion >= 0) || !(choice.alone_penalty >= 0))
     throw InputError("choice: price_sensitivity, risk_aversion and alone_penalty must be >= 0");
 }
