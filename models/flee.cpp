@@ -244,6 +244,19 @@ void FleeModel::decide(StepContext& ctx) {
       if (world.arc_target(*a) == r.to && state.open[static_cast<std::size_t>(world.arc_route(*a))])
         redirect_arc_[static_cast<std::size_t>(r.from)] = *a;
   }
+  // For move()'s fast path, per place, what decides whether someone there at the start of the day stays:
+  // -1, they stay without a draw (no chance to move, or no route out weighs anything); 2, the full path
+  // decides (a forced redirection, or awareness > 1); else they stay when their first draw is >= it.
+  stay_threshold_.resize(places_);
+  for (std::size_t p = 0; p < places_; ++p) {
+    const double chance = move_chance_today_[p];
+    if (redirect_arc_[p] >= 0 || params_.awareness_level > 1)
+      stay_threshold_[p] = 2;
+    else if (!(out_weight_total_[p] > 0) || !(chance > 0))
+      stay_threshold_[p] = -1;
+    else
+      stay_threshold_[p] = chance;
+  }
 }
 
 // Candidate walks of 1..awareness_level routes out of each place over open routes, without loops; a walk
@@ -296,22 +309,29 @@ void FleeModel::move(StepContext& ctx) {
   const KeyedRng& rng = ctx.rng();
   const std::uint8_t me = ctx.model_index();
   const auto& routes = world.routes();
+  const double* const stay_threshold = stay_threshold_.data();
+  const LegalStatus* const status_at = status_at_.data();
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
     std::int64_t* const flow = ctx.local_flow().data();
+    const std::uint8_t* const owner = pop.owner.data();
+    const place_id* const place = pop.place.data();
+    const arc_id* const on_arc = pop.arc.data();
+    LegalStatus* const legal_status = pop.legal_status.data();
     for (std::size_t i = b; i < e; ++i) {
-      if (pop.owner[i] != me) continue;
-      place_id at = pop.place[i];
-      arc_id arc = pop.arc[i];
+      if (owner[i] != me) continue;
+      place_id at = place[i];
+      arc_id arc = on_arc[i];
       // The common case, someone who stays where they are today, without touching the other columns:
-      // the first draw says stay, or every route out of the place is closed (or weighs nothing). The same
-      // first draw and the same outcome as the full path below, so results are the same.
-      if (arc < 0 && params_.awareness_level == 1 && redirect_arc_[static_cast<std::size_t>(at)] < 0 &&
-          (!(out_weight_total_[static_cast<std::size_t>(at)] > 0) ||
-           KeyedRng::to_unit(rng.words(i, day, Purpose::flee_move).v[0]) >=
-               move_chance_today_[static_cast<std::size_t>(at)])) {
-        const LegalStatus status = status_at_[static_cast<std::size_t>(at)];
-        if (pop.legal_status[i] != status) pop.legal_status[i] = status;
-        continue;
+      // they cannot move, or their first draw says stay. The same first draw and the same outcome as the
+      // full path below, so results are the same.
+      if (arc < 0) {
+        const double threshold = stay_threshold[at];
+        if (threshold < 0 ||
+            (threshold <= 1 && KeyedRng::to_unit(rng.words(i, day, Purpose::flee_move).v[0]) >= threshold)) {
+          const LegalStatus status = status_at[at];
+          if (legal_status[i] != status) legal_status[i] = status;
+          continue;
+        }
       }
       double km = pop.km_done[i];
       double budget_km = (params_.start_on_foot && pop.departure_day[i] == day) ? params_.max_walk_speed

@@ -92,6 +92,7 @@ class FleeModel final : public Model {
   std::vector<double> out_weight_total_;     // [place]
   std::vector<arc_id> redirect_arc_;         // [place] forced next arc, -1 none
   std::vector<double> move_chance_today_;    // [place] move_chance(day, place)
+  std::vector<double> stay_threshold_;       // [place] move()'s fast path (see decide())
   std::vector<LegalStatus> status_at_;       // [place] status of someone who ends the day there
   std::vector<std::int64_t> occupancy_;      // [place] agents at each place at the start of the day
   // awareness_level > 1: the candidate walks out of each place (CSR: walks_[walk_start_[p] ..
