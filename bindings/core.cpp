@@ -12,10 +12,10 @@
 #include "io/drill.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/scenario.hpp"
-#include "migrasim/version.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
 #include "sim/simulation.hpp"
+#include "sim/version.hpp"
 
 namespace py = pybind11;
 using namespace migrasim;

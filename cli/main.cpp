@@ -22,9 +22,9 @@
 #include "io/hdf5_writer.hpp"
 #include "io/scenario.hpp"
 #include "io/validation.hpp"
-#include "migrasim/version.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
+#include "sim/version.hpp"
 
 namespace {
 

@@ -23,8 +23,8 @@
 #include <tbb/version.h>
 #include <boost/version.hpp>
 
-#include "migrasim/version.hpp"
 #include "sim/errors.hpp"
+#include "sim/version.hpp"
 
 namespace migrasim::io {
 
