@@ -22,6 +22,17 @@ needs_data = pytest.mark.skipif(
 )
 
 
+def copy_case(tmp_path, name):
+    """A copy of a Flee case's input/ and validation/ files in tmp_path/case (so a test may edit them)."""
+    case = tmp_path / "case"
+    for sub in ("input", "validation"):
+        (case / sub).mkdir(parents=True)
+        for src in (DATA / name / sub).iterdir():
+            if src.is_file():
+                (case / sub / src.name).write_bytes(src.read_bytes())
+    return case
+
+
 def validate(cli, scenario, case, out, *sets):
     """Mean overall ARD and rescaled ARD over 5 seeds (2 threads) from `migrasim validate`."""
     args = ["validate", scenario, "--observed", DATA / case / "validation", "--seeds", 5, "-o", out,
@@ -118,15 +129,7 @@ def test_flee_runs_are_thread_independent(cli, tmp_path):
 
 @needs_data
 def test_bad_flee_input_exits_2_and_names_the_line(cli, tmp_path):
-    case = tmp_path / "case"
-    (case / "input").mkdir(parents=True)
-    (case / "validation").mkdir()
-    for name in os.listdir(DATA / "mali2012" / "input"):
-        (case / "input" / name).write_bytes((DATA / "mali2012" / "input" / name).read_bytes())
-    for name in os.listdir(DATA / "mali2012" / "validation"):
-        src = DATA / "mali2012" / "validation" / name
-        if src.is_file():
-            (case / "validation" / name).write_bytes(src.read_bytes())
+    case = copy_case(tmp_path, "mali2012")
     routes = case / "input" / "routes.csv"
     routes.write_text(routes.read_text().replace("Douentza,Mentao,487,0", "Douentza,Atlantis,487,0"))
     out = tmp_path / "x.h5"
@@ -144,12 +147,7 @@ def test_flee_data_missing_is_a_clear_error(cli, tmp_path):
 
 @needs_data
 def test_an_unknown_correction_method_exits_2_and_names_the_line(cli, tmp_path):
-    case = tmp_path / "case"
-    for sub in ("input", "validation"):
-        (case / sub).mkdir(parents=True)
-        for src in (DATA / "mali2012" / sub).iterdir():
-            if src.is_file():
-                (case / sub / src.name).write_bytes(src.read_bytes())
+    case = copy_case(tmp_path, "mali2012")
     corr = case / "input" / "registration_corrections.csv"
     corr.write_text(corr.read_text().replace('"Mentao","2012-10-03","normalize"', '"Mentao","2012-10-03","shrink"'))
     out = tmp_path / "x.h5"
