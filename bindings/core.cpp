@@ -12,6 +12,7 @@
 #include "io/drill.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/scenario.hpp"
+#include "io/validation.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
 #include "sim/simulation.hpp"
@@ -253,6 +254,42 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("path"), py::arg("overrides"), py::arg("event"), py::arg("ensemble"), py::arg("threads"),
       "The figures `migrasim drill` prints, as a dict (the GIL is released while the ensemble runs).");
+  m.def(
+      "validate",
+      [](const std::string& path, const std::vector<std::string>& overrides, const std::string& observed,
+         int seeds, int threads) {
+        io::ValidationRun r;
+        {
+          py::gil_scoped_release release;
+          r = io::run_validation(path, overrides, observed, seeds, threads);
+        }
+        std::vector<std::string> camps, dates;
+        for (const auto& c : r.observed.camps) camps.push_back(c.name);
+        for (std::size_t t = 0; t < r.observed.total.size(); ++t)
+          dates.push_back(io::format_iso_date(r.start_day + static_cast<std::int64_t>(t)));
+        std::vector<std::vector<double>> ard, rescaled, mase, observed_daily;  // [seed][camp + overall]
+        for (const auto& s : r.scores) {
+          std::vector<double> a, b, c;
+          for (const auto& camp : s.camps)
+            a.push_back(camp.ard), b.push_back(camp.ard_rescaled), c.push_back(camp.mase);
+          a.push_back(s.ard), b.push_back(s.ard_rescaled), c.push_back(s.mase);
+          ard.push_back(a), rescaled.push_back(b), mase.push_back(c);
+        }
+        for (const auto& c : r.observed.camps) observed_daily.push_back(c.daily);
+        py::dict d;
+        d["camps"] = camps;
+        d["seeds"] = r.seeds;
+        d["ard"] = ard;
+        d["ard_rescaled"] = rescaled;
+        d["mase"] = mase;
+        d["dates"] = dates;
+        d["observed"] = observed_daily;
+        d["simulated_mean"] = r.mean_simulated;
+        d["seconds_per_run"] = r.seconds_per_run;
+        return d;
+      },
+      py::arg("path"), py::arg("overrides"), py::arg("observed"), py::arg("seeds"), py::arg("threads"),
+      "What `migrasim validate` computes, as a dict (the GIL is released while the seeds run).");
   m.def(
       "summarise_file", [](const std::string& path) { return io::summarise_file(path); }, py::arg("path"),
       "The text `migrasim info FILE` prints.");

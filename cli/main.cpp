@@ -189,44 +189,19 @@ int validate_command(const std::string& scenario, const std::string& observed_di
                      const std::vector<std::string>& sets, std::string output) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  const migrasim::io::ScenarioSpec base = migrasim::io::load_scenario(scenario, sets);
-  if (!fs::exists(fs::path(observed_dir) / "data_layout.csv"))
-    throw migrasim::InputError(observed_dir + ": no data_layout.csv (expected a Flee validation folder)");
-  std::string corrections;
-  if (!base.flee_case.input.empty() &&
-      fs::exists(fs::path(base.flee_case.input) / "registration_corrections.csv"))
-    corrections = (fs::path(base.flee_case.input) / "registration_corrections.csv").string();
-  std::int64_t start_day = 0;
-  migrasim::io::parse_iso_date(base.start_date, start_day);
-  const migrasim::io::ObservedData observed = migrasim::io::read_observed(
-      observed_dir, corrections, *base.world, start_day, base.days, base.flee_hasten);
-  if (output.empty()) {
-    output = (fs::path("out") / fs::path(scenario).stem()).string() + "_validation.csv";
-    make_default_folder(output);
-  }
-  if (fs::path(output).has_parent_path() && !fs::is_directory(fs::path(output).parent_path()))
+  const bool default_output = output.empty();
+  if (default_output) output = (fs::path("out") / fs::path(scenario).stem()).string() + "_validation.csv";
+  if (!default_output && fs::path(output).has_parent_path() &&
+      !fs::is_directory(fs::path(output).parent_path()))
     throw migrasim::InputError(output + ": folder " + fs::path(output).parent_path().string() +
                                " does not exist");
-
-  std::vector<migrasim::io::ValidationScore> scores;
-  std::vector<std::vector<double>> mean_sim(observed.camps.size(),
-                                            std::vector<double>(observed.total.size(), 0.0));
-  double wall = 0;
-  for (int k = 0; k < seeds; ++k) {
-    std::vector<std::string> seeded = sets;
-    seeded.push_back("run.seed=" + std::to_string(base.seed + static_cast<std::uint64_t>(k)));
-    const migrasim::io::ScenarioSpec spec = migrasim::io::load_scenario(scenario, seeded);
-    auto sim = migrasim::io::make_simulation(spec, threads);
-    migrasim::MemoryRecorder record;
-    sim->add_recorder(&record);
-    const auto t0 = std::chrono::steady_clock::now();
-    sim->run();
-    wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const auto camps = migrasim::io::simulated_camps(record, observed, spec.world->place_count());
-    for (std::size_t c = 0; c < camps.size(); ++c)
-      for (std::size_t t = 0; t < camps[c].size(); ++t) mean_sim[c][t] += camps[c][t] / seeds;
-    scores.push_back(migrasim::io::score(camps, observed));
-  }
+  const migrasim::io::ValidationRun run =
+      migrasim::io::run_validation(scenario, sets, observed_dir, seeds, threads);
+  if (default_output) make_default_folder(output);
+  const migrasim::io::ObservedData& observed = run.observed;
+  const std::vector<migrasim::io::ValidationScore>& scores = run.scores;
+  const auto& mean_sim = run.mean_simulated;
+  const std::int64_t start_day = run.start_day;
   auto stats = [&](auto get) {
     double m = 0, m2 = 0;
     for (const auto& s : scores) m += get(s) / seeds;
@@ -234,7 +209,7 @@ int validate_command(const std::string& scenario, const std::string& observed_di
     return std::pair<double, double>{m, seeds > 1 ? std::sqrt(m2 / (seeds - 1)) : 0.0};
   };
   std::cout << fmt::format("{} against {} ({} seeds, {} threads, {:.2f} s per run)\n", scenario, observed_dir,
-                           seeds, threads, wall / seeds);
+                           seeds, threads, run.seconds_per_run);
   std::cout << fmt::format("{:<22}{:>18}{:>18}{:>18}\n", "camp", "ARD", "ARD rescaled", "MASE");
   std::ofstream csv(output);
   csv << "camp,seed,ard,ard_rescaled,mase\n";
@@ -246,7 +221,7 @@ int validate_command(const std::string& scenario, const std::string& observed_di
                              observed.camps[c].name, a.first, a.second, r.first, r.second, m.first, m.second);
     for (int k = 0; k < seeds; ++k)
       csv << fmt::format("{},{},{:.6f},{:.6f},{:.6f}\n", observed.camps[c].name,
-                         base.seed + static_cast<std::uint64_t>(k),
+                         run.seeds[static_cast<std::size_t>(k)],
                          scores[static_cast<std::size_t>(k)].camps[c].ard,
                          scores[static_cast<std::size_t>(k)].camps[c].ard_rescaled,
                          scores[static_cast<std::size_t>(k)].camps[c].mase);
@@ -257,7 +232,7 @@ int validate_command(const std::string& scenario, const std::string& observed_di
   std::cout << fmt::format("{:<22}{:>11.3f} ±{:5.3f}{:>11.3f} ±{:5.3f}{:>11.3f} ±{:5.3f}\n", "overall",
                            a.first, a.second, r.first, r.second, m.first, m.second);
   for (int k = 0; k < seeds; ++k)
-    csv << fmt::format("overall,{},{:.6f},{:.6f},{:.6f}\n", base.seed + static_cast<std::uint64_t>(k),
+    csv << fmt::format("overall,{},{:.6f},{:.6f},{:.6f}\n", run.seeds[static_cast<std::size_t>(k)],
                        scores[static_cast<std::size_t>(k)].ard,
                        scores[static_cast<std::size_t>(k)].ard_rescaled,
                        scores[static_cast<std::size_t>(k)].mase);

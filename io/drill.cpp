@@ -1,7 +1,6 @@
 #include "io/drill.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -78,15 +77,9 @@ DrillReport run_drill(const std::string& scenario, const std::vector<std::string
   double seconds = 0;
   const auto first_day = static_cast<std::size_t>(std::max(0, e.onset_day - e.lead_days));
   for (int k = 0; k < ensemble; ++k) {
-    std::vector<std::string> seeded = overrides;
-    seeded.push_back("run.seed=" + std::to_string(base.seed + static_cast<std::uint64_t>(k)));
-    const ScenarioSpec spec = load_scenario(scenario, seeded);
-    auto sim = make_simulation(spec, threads);
-    MemoryRecorder rec;
-    sim->add_recorder(&rec);
-    const auto t0 = std::chrono::steady_clock::now();
-    sim->run();
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const SeededRun run = run_seeded(scenario, overrides, base.seed + static_cast<std::uint64_t>(k), threads);
+    const MemoryRecorder& rec = run.record;
+    seconds += run.seconds;
     std::size_t di = 0, oi = 0;
     for (std::size_t s = 0; s < rec.series_specs().size(); ++s) {
       if (rec.series_specs()[s].name == "displacement") di = s;

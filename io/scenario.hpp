@@ -14,6 +14,7 @@
 #include "models/flee.hpp"
 #include "models/legal_status.hpp"
 #include "models/smuggling.hpp"
+#include "sim/memory_recorder.hpp"
 #include "sim/schedule.hpp"
 #include "sim/simulation.hpp"
 #include "sim/world.hpp"
@@ -50,6 +51,16 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
 
 // Builds a ready-to-run simulation from a resolved scenario.
 std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int threads);
+
+// One member of an ensemble: `path` with `overrides` and run.seed = `seed`, run with every day recorded
+// in memory (for `validate` and `drill`).
+struct SeededRun {
+  ScenarioSpec spec;
+  MemoryRecorder record;
+  double seconds = 0;  // wall time of the simulation alone
+};
+SeededRun run_seeded(const std::string& path, const std::vector<std::string>& overrides, std::uint64_t seed,
+                     int threads);
 
 // Dates: days since 1970-01-01 for an ISO date "YYYY-MM-DD" (false if malformed), and back.
 bool parse_iso_date(const std::string& s, std::int64_t& days_since_epoch);

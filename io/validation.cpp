@@ -1,7 +1,9 @@
 #include "io/validation.hpp"
 
 #include <cmath>
+#include <filesystem>
 
+#include "io/scenario.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim::io {
@@ -61,6 +63,41 @@ ValidationScore score(const std::vector<std::vector<double>>& sim, const Observe
     naive_total += mean_naive;
   }
   out.mase = naive_total > 0 ? err_total / naive_total : 0.0;
+  return out;
+}
+
+ValidationRun run_validation(const std::string& scenario, const std::vector<std::string>& sets,
+                             std::string observed_dir, int seeds, int threads) {
+  namespace fs = std::filesystem;
+  if (seeds < 1) throw InputError("validate: expected at least one seed");
+  const ScenarioSpec base = load_scenario(scenario, sets);
+  if (observed_dir.empty()) observed_dir = base.flee_case.validation;
+  if (observed_dir.empty())
+    throw InputError(scenario +
+                     ": no observed data: give a validation folder (the scenario has no flee_case)");
+  if (!fs::exists(fs::path(observed_dir) / "data_layout.csv"))
+    throw InputError(observed_dir + ": no data_layout.csv (expected a Flee validation folder)");
+  std::string corrections;
+  if (!base.flee_case.input.empty() &&
+      fs::exists(fs::path(base.flee_case.input) / "registration_corrections.csv"))
+    corrections = (fs::path(base.flee_case.input) / "registration_corrections.csv").string();
+  ValidationRun out;
+  parse_iso_date(base.start_date, out.start_day);
+  out.observed =
+      read_observed(observed_dir, corrections, *base.world, out.start_day, base.days, base.flee_hasten);
+  out.mean_simulated.assign(out.observed.camps.size(), std::vector<double>(out.observed.total.size(), 0.0));
+  double wall = 0;
+  for (int k = 0; k < seeds; ++k) {
+    const std::uint64_t seed = base.seed + static_cast<std::uint64_t>(k);
+    const SeededRun run = run_seeded(scenario, sets, seed, threads);
+    wall += run.seconds;
+    const auto camps = simulated_camps(run.record, out.observed, run.spec.world->place_count());
+    for (std::size_t c = 0; c < camps.size(); ++c)
+      for (std::size_t t = 0; t < camps[c].size(); ++t) out.mean_simulated[c][t] += camps[c][t] / seeds;
+    out.seeds.push_back(seed);
+    out.scores.push_back(score(camps, out.observed));
+  }
+  out.seconds_per_run = wall / seeds;
   return out;
 }
 

@@ -3,6 +3,7 @@
 //   ARD (averaged relative difference) = mean over days t of sum_c |sim_c(t) - obs_c(t)| / max(sum_c
 //   obs_c(t), 1) rescaled ARD: the same with sim_c(t) replaced by int(sim_c(t) * sum_c obs_c(t) / sum_c
 //   sim_c(t)) MASE: mean |sim_c - obs_c| over the mean |obs_c(t) - obs_c(t-1)| of the naive forecast.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -31,5 +32,22 @@ std::vector<std::vector<double>> simulated_camps(const MemoryRecorder& record, c
 
 // `simulated` is [camp][day], in the order of observed.camps; days = observed.total.size().
 ValidationScore score(const std::vector<std::vector<double>>& simulated, const ObservedData& observed);
+
+// A scenario run for several seeds and scored against an observed folder (what `migrasim validate`
+// prints and writes; the Python API's migrasim.validate).
+struct ValidationRun {
+  ObservedData observed;                            // with the case's registration corrections, / hasten
+  std::int64_t start_day = 0;                       // days since 1970-01-01 of the run's first day
+  std::vector<std::uint64_t> seeds;                 // run.seed, run.seed + 1, ...
+  std::vector<ValidationScore> scores;              // [seed]
+  std::vector<std::vector<double>> mean_simulated;  // [camp][day], mean over seeds
+  double seconds_per_run = 0;                       // wall time of the simulations alone
+};
+
+// Loads `scenario` with the `sets` overrides, reads `observed_dir` (data_layout.csv and the camp series;
+// the scenario's flee_case.validation when empty) and runs `seeds` seeds on `threads` threads.
+// Throws InputError on bad input.
+ValidationRun run_validation(const std::string& scenario, const std::vector<std::string>& sets,
+                             std::string observed_dir, int seeds, int threads);
 
 }  // namespace migrasim::io

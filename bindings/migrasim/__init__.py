@@ -8,7 +8,7 @@
 Scenario errors raise :class:`ScenarioError` (a ``ValueError``) with the same message as the CLI.
 """
 from ._core import LEGAL_STATUSES, ScenarioError, __version__
-from .api import Result, Scenario, Simulation, drill, load_scenario, open_result, run
+from .api import Result, Scenario, Simulation, Validation, drill, load_scenario, open_result, run, validate
 
 __all__ = [
     "LEGAL_STATUSES",
@@ -16,9 +16,11 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Simulation",
+    "Validation",
     "drill",
     "load_scenario",
     "open_result",
     "run",
+    "validate",
     "__version__",
 ]

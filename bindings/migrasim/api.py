@@ -234,3 +234,58 @@ def drill(scenario, event: str | None = None, ensemble: int = 1, threads: int | 
         series[f"shelter:{name}"] = occ
     d["series"] = series
     return d
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Scores of a scenario's camp populations against observed counts (``migrasim validate``).
+
+    Attributes:
+        scores: a pandas DataFrame, one row per camp and seed plus ``overall`` rows: ``camp``, ``seed``,
+            ``ard``, ``ard_rescaled``, ``mase`` (the same as the CSV ``migrasim validate`` writes).
+        daily: a pandas DataFrame indexed by (date, camp): ``observed`` (interpolated, registration
+            corrections applied, divided by ``hasten``) and ``simulated_mean`` (mean over the seeds).
+        seconds_per_run: wall time of one simulation, mean over the seeds.
+    """
+
+    scores: object
+    daily: object
+    seconds_per_run: float
+
+    def summary(self):
+        """Mean and standard deviation over the seeds of each score, per camp and ``overall``."""
+        table = self.scores.groupby("camp", sort=False)[["ard", "ard_rescaled", "mase"]].agg(["mean", "std"])
+        return table.fillna(0.0)
+
+
+def validate(scenario, observed: str | os.PathLike | None = None, seeds: int = 5,
+             threads: int | None = None) -> Validation:
+    """Run a scenario for ``seeds`` seeds (run.seed, run.seed + 1, ...) and score its camps.
+
+    ``observed`` is a folder with ``data_layout.csv`` and the camp series (Flee's validation folder); by
+    default the scenario's ``flee_case.validation``. Scores are Flee's averaged relative difference (ARD),
+    its rescaled form and the mean absolute scaled error (docs/flee.md). Raises
+    :class:`migrasim.ScenarioError` on bad input.
+
+        >>> v = migrasim.validate("burundi2015.yaml", seeds=5)
+        >>> v.summary().loc["overall"]
+    """
+    import pandas as pd
+
+    scenario = _as_scenario(scenario)
+    d = _core.validate(scenario.path, list(scenario.overrides), os.fspath(observed) if observed else "",
+                       int(seeds), int(threads or os.cpu_count() or 1))
+    names = list(d["camps"]) + ["overall"]
+    rows = []
+    for k, seed in enumerate(d["seeds"]):
+        for c, name in enumerate(names):
+            rows.append({"camp": name, "seed": int(seed), "ard": d["ard"][k][c],
+                         "ard_rescaled": d["ard_rescaled"][k][c], "mase": d["mase"][k][c]})
+    scores = pd.DataFrame(rows, columns=["camp", "seed", "ard", "ard_rescaled", "mase"])
+    dates = pd.to_datetime(d["dates"])
+    index = pd.MultiIndex.from_product([dates, d["camps"]], names=["date", "camp"])
+    daily = pd.DataFrame({
+        "observed": np.asarray(d["observed"], dtype=float).T.reshape(-1),
+        "simulated_mean": np.asarray(d["simulated_mean"], dtype=float).T.reshape(-1),
+    }, index=index)
+    return Validation(scores, daily, float(d["seconds_per_run"]))

@@ -155,3 +155,34 @@ def test_an_unknown_correction_method_exits_2_and_names_the_line(cli, tmp_path):
     assert r.returncode == 2
     assert "registration_corrections.csv:2:" in r.stderr and "expected normalize" in r.stderr
     assert not out.exists()
+
+
+@needs_data
+def test_validate_from_python_matches_the_cli(cli, tmp_path):
+    import migrasim
+
+    scenario = tmp_path / "m.yaml"
+    assert cli("import-flee", DATA / "mali2012", "-o", scenario).returncode == 0
+    out = tmp_path / "m.csv"
+    r = cli("validate", scenario, "--observed", DATA / "mali2012" / "validation", "--seeds", 3, "-o", out)
+    assert r.returncode == 0, r.stderr
+    v = migrasim.validate(scenario, seeds=3, threads=2)  # observed: the scenario's flee_case.validation
+    expected = list(csv.DictReader(out.open()))
+    assert len(v.scores) == len(expected)
+    got = {(row.camp, row.seed): row for row in v.scores.itertuples()}
+    for row in expected:
+        g = got[(row["camp"], int(row["seed"]))]
+        assert g.ard == pytest.approx(float(row["ard"]), abs=1e-6)
+        assert g.ard_rescaled == pytest.approx(float(row["ard_rescaled"]), abs=1e-6)
+    daily = list(csv.DictReader(out.with_name("m_daily.csv").open()))
+    first = daily[len(daily) // 2]
+    g = v.daily.loc[(first["date"], first["camp"])]
+    assert g["observed"] == pytest.approx(float(first["observed"]), abs=1e-3)
+    assert g["simulated_mean"] == pytest.approx(float(first["simulated_mean"]), abs=1e-3)
+    overall = v.summary().loc["overall"]
+    assert overall[("ard", "mean")] == pytest.approx(v.scores.query("camp == 'overall'")["ard"].mean())
+    # The improved variant through the scenario's overrides scores lower, as in the CLI test above.
+    better = migrasim.validate(migrasim.load_scenario(scenario, "behaviour.flee.variant=improved"), seeds=3)
+    assert better.summary().loc["overall"][("ard", "mean")] < overall[("ard", "mean")]
+    with pytest.raises(migrasim.ScenarioError, match="data_layout.csv"):
+        migrasim.validate(scenario, observed=tmp_path, seeds=1)
