@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +18,7 @@
 #include <CLI/CLI.hpp>
 
 #include "io/compare.hpp"
+#include "io/csv.hpp"
 #include "io/drill.hpp"
 #include "io/flee_case.hpp"
 #include "io/hdf5_writer.hpp"
@@ -211,7 +213,7 @@ int validate_command(const std::string& scenario, const std::string& observed_di
   std::cout << fmt::format("{} against {} ({} seeds, {} threads, {:.2f} s per run)\n", scenario, observed_dir,
                            seeds, threads, run.seconds_per_run);
   std::cout << fmt::format("{:<22}{:>18}{:>18}{:>18}\n", "camp", "ARD", "ARD rescaled", "MASE");
-  std::ofstream csv(output);
+  std::ostringstream csv;
   csv << "camp,seed,ard,ard_rescaled,mase\n";
   for (std::size_t c = 0; c < observed.camps.size(); ++c) {
     const auto a = stats([c](const auto& s) { return s.camps[c].ard; });
@@ -236,16 +238,17 @@ int validate_command(const std::string& scenario, const std::string& observed_di
                        scores[static_cast<std::size_t>(k)].ard,
                        scores[static_cast<std::size_t>(k)].ard_rescaled,
                        scores[static_cast<std::size_t>(k)].mase);
-  if (!csv) throw migrasim::InputError(output + ": cannot write the file");
   const std::string daily =
       (fs::path(output).parent_path() / (fs::path(output).stem().string() + "_daily.csv")).string();
-  std::ofstream d(daily);
+  std::ostringstream d;
   d << "date,camp,observed,simulated_mean\n";
   for (std::size_t c = 0; c < observed.camps.size(); ++c)
     for (std::size_t t = 0; t < observed.total.size(); ++t)
       d << fmt::format("{},{},{:.3f},{:.3f}\n",
                        migrasim::io::format_iso_date(start_day + static_cast<std::int64_t>(t)),
                        observed.camps[c].name, observed.camps[c].daily[t], mean_sim[c][t]);
+  migrasim::io::write_file_atomically(output, csv.str());
+  migrasim::io::write_file_atomically(daily, d.str());
   std::cout << "wrote " << output << " and " << daily << "\n";
   // A PNG per camp, when Python with matplotlib is at hand (the plotting script needs nothing else).
   const char* python = std::getenv("MIGRASIM_PYTHON");
@@ -305,13 +308,13 @@ int compare_command(const std::vector<std::string>& files, std::string png) {
     throw migrasim::InputError(png + ": folder " + fs::path(png).parent_path().string() + " does not exist");
   const std::string csv_path = (fs::path(png).replace_extension(".csv")).string();
   {
-    std::ofstream csv(csv_path);
+    std::ostringstream csv;
     csv << "file,start_date,day,irregular\n";
     for (std::size_t k = 0; k < h.size(); ++k)
       for (std::size_t t = 0; t < h[k].irregular_by_day.size(); ++t)
         csv << fs::path(files[k]).stem().string() << "," << h[k].start_date << "," << t << ","
             << h[k].irregular_by_day[t] << "\n";
-    if (!csv) throw migrasim::InputError(csv_path + ": cannot write the file");
+    migrasim::io::write_file_atomically(csv_path, csv.str());
   }
   const char* python = std::getenv("MIGRASIM_PYTHON");
   const std::string py = python ? python : "/usr/bin/python3";

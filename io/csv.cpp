@@ -1,5 +1,8 @@
 #include "io/csv.hpp"
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -103,6 +106,26 @@ CsvTable read_csv(const std::string& path, bool ragged) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return parse_csv(ss.str(), path, ragged);
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  namespace fs = std::filesystem;
+  const fs::path partial = path + ".partial-" + std::to_string(::getpid());
+  std::error_code ec;
+  {
+    std::ofstream f(partial, std::ios::binary);
+    f << text;
+    f.flush();
+    if (!f) {
+      fs::remove(partial, ec);
+      throw InputError(path + ": cannot write the file");
+    }
+  }
+  fs::rename(partial, path, ec);
+  if (ec) {
+    fs::remove(partial, ec);
+    throw InputError(path + ": cannot write the file");
+  }
 }
 
 }  // namespace migrasim::io

@@ -32,6 +32,11 @@ struct CsvTable {
 // With `ragged`, rows may have any number of fields (for other projects' files, e.g. Flee's, whose
 // headers carry a trailing comma); the caller checks what it needs.
 CsvTable read_csv(const std::string& path, bool ragged = false);
+
+// Writes `text` to `path` through a temporary file beside it that is renamed into place, so that a failed
+// write never leaves a half-written file under the requested name. Throws InputError "path: cannot write
+// the file" on failure.
+void write_file_atomically(const std::string& path, const std::string& text);
 CsvTable parse_csv(const std::string& text, const std::string& path, bool ragged = false);
 
 }  // namespace migrasim::io

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "io/csv.hpp"
 #include "io/scenario.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
@@ -201,7 +201,7 @@ std::string format_drill(const DrillReport& r) {
 }
 
 void write_drill_series(const DrillReport& r, const std::string& path) {
-  std::ofstream f(path);
+  std::ostringstream f;
   f << "date,series,value\n";
   for (std::size_t t = 0; t < r.dates.size(); ++t) {
     f << r.dates[t] << ",displaced," << r.displaced[t] << "\n";
@@ -210,7 +210,7 @@ void write_drill_series(const DrillReport& r, const std::string& path) {
     for (std::size_t s = 0; s < r.shelters.size(); ++s)
       f << r.dates[t] << ",shelter:" << r.shelters[s].name << "," << r.occupancy[s][t] << "\n";
   }
-  if (!f) throw InputError(path + ": cannot write the file");
+  write_file_atomically(path, f.str());
 }
 
 }  // namespace migrasim::io

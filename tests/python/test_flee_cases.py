@@ -71,6 +71,7 @@ def test_import_run_and_validate(cli, tmp_path, case):
     assert abs(ard - flee_normal) <= 0.05
     assert abs(rescaled - flee_rescaled) <= 0.05
     assert scores.with_name(f"{case}_validation_daily.csv").exists()
+    assert not list(tmp_path.glob("*.partial-*"))  # written through a temporary file, renamed into place
     # Target 2, better: the improved variant, one parameter set for every case, scores lower than Flee.
     ard, rescaled = validate(cli, scenario, case, tmp_path / f"{case}_improved.csv",
                              "behaviour.flee.variant=improved")
