@@ -14,8 +14,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 status=0
 for case in burundi2015 mali2012; do
+  "$BIN" import-flee "$DATA/$case" -o "$tmp/$case.yaml" >/dev/null
   for variant in flee improved; do
-    "$BIN" import-flee "$DATA/$case" -o "$tmp/$case.yaml" >/dev/null
     times=()
     for i in 1 2 3 4 5; do
       start=$(date +%s.%N)

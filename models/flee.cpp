@@ -212,11 +212,7 @@ void FleeModel::decide(StepContext& ctx) {
     const route_id r = world.arc_route(a);
     double w = 0;
     if (state.open[static_cast<std::size_t>(r)]) {
-      const auto v = static_cast<std::size_t>(world.arc_target(a));
-      const double km = world.routes()[static_cast<std::size_t>(r)].distance_km;
-      w = (params_.weight_softening + score_[v]) / std::pow(params_.softening + km, params_.distance_power) *
-          capacity_multiplier_[v];
-      w = std::pow(w, params_.weight_power);
+      w = route_weight(world.arc_target(a), world.routes()[static_cast<std::size_t>(r)].distance_km);
     }
     arc_weight_[static_cast<std::size_t>(a)] = w;
   }
@@ -229,14 +225,6 @@ void FleeModel::decide(StepContext& ctx) {
     out_weight_total_[p] = t;
   }
   if (params_.awareness_level > 1) compute_walks(world, state);
-  move_chance_today_.resize(places_);
-  status_at_.resize(places_);
-  for (std::size_t p = 0; p < places_; ++p) {
-    move_chance_today_[p] = move_chance(day, static_cast<place_id>(p));
-    const bool abroad = world.places()[p].country != params_.home_country;
-    status_at_[p] = (params_.kind[p] == FleeKind::camp && abroad) ? LegalStatus::temporary_protection
-                                                                  : LegalStatus::in_transit;
-  }
   std::fill(redirect_arc_.begin(), redirect_arc_.end(), -1);
   for (const auto& r : params_.redirects) {
     if (r.until_day >= 0 && day >= r.until_day) continue;
@@ -244,12 +232,18 @@ void FleeModel::decide(StepContext& ctx) {
       if (world.arc_target(*a) == r.to && state.open[static_cast<std::size_t>(world.arc_route(*a))])
         redirect_arc_[static_cast<std::size_t>(r.from)] = *a;
   }
-  // For move()'s fast path, per place, what decides whether someone there at the start of the day stays:
-  // -1, they stay without a draw (no chance to move, or no route out weighs anything); 2, the full path
-  // decides (a forced redirection, or awareness > 1); else they stay when their first draw is >= it.
+  move_chance_today_.resize(places_);
+  status_at_.resize(places_);
   stay_threshold_.resize(places_);
   for (std::size_t p = 0; p < places_; ++p) {
-    const double chance = move_chance_today_[p];
+    const double chance = move_chance(day, static_cast<place_id>(p));
+    move_chance_today_[p] = chance;
+    const bool abroad = world.places()[p].country != params_.home_country;
+    status_at_[p] = (params_.kind[p] == FleeKind::camp && abroad) ? LegalStatus::temporary_protection
+                                                                  : LegalStatus::in_transit;
+    // For move()'s fast path, what decides whether someone here at the start of the day stays: -1, they
+    // stay without a draw (no chance to move, or no route out weighs anything); 2, the full path decides
+    // (a forced redirection, or awareness > 1); else they stay when their first draw is >= it.
     if (redirect_arc_[p] >= 0 || params_.awareness_level > 1)
       stay_threshold_[p] = 2;
     else if (!(out_weight_total_[p] > 0) || !(chance > 0))
@@ -282,10 +276,7 @@ void FleeModel::compute_walks(const World& world, const RouteState& state) {
         const arc_id head = first < 0 ? *a : first;
         const bool marker = params_.kind[static_cast<std::size_t>(to)] == FleeKind::marker;
         if (!marker) {
-          const auto v = static_cast<std::size_t>(to);
-          double w = (params_.weight_softening + score_[v]) /
-                     std::pow(params_.softening + length, params_.distance_power) * capacity_multiplier_[v];
-          w = std::pow(w, params_.weight_power);
+          const double w = route_weight(to, length);
           walks_.push_back({head, to, length, w});
           walk_total_[p] += w;
         }

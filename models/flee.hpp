@@ -9,6 +9,7 @@
 //           routes.
 // Variant "improved" (full_day_travel): someone who arrives during the day with distance left goes on
 // through any place but a camp instead of drawing the place's move chance again.
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -80,6 +81,14 @@ class FleeModel final : public Model {
     return params_.conflict_intensity[static_cast<std::size_t>(day) * places_ + static_cast<std::size_t>(p)];
   }
   double move_chance(std::int32_t day, place_id p) const;
+  // Route-choice weight of heading for `to` over `km`: ((weight_softening + score) / (softening +
+  // km)^distance_power x capacity_multiplier)^weight_power, from today's scores and multipliers.
+  double route_weight(place_id to, double km) const {
+    const auto v = static_cast<std::size_t>(to);
+    const double w = (params_.weight_softening + score_[v]) /
+                     std::pow(params_.softening + km, params_.distance_power) * capacity_multiplier_[v];
+    return std::pow(w, params_.weight_power);
+  }
 
   FleeParams params_;
   std::size_t places_ = 0;
