@@ -67,8 +67,9 @@ int main(int argc, char** argv) {
         "counts)\n",
         n, world->place_count(), world->route_count(), params.destinations.size(), threads, days, setup_s,
         seconds, agent_days, 100.0 * static_cast<double>(in_transit_days) / static_cast<double>(agent_days),
-        migrasim::Population::bytes_per_agent(), static_cast<double>(usage.ru_maxrss) / 1024.0,
+        sim.population().bytes_per_agent(), static_cast<double>(usage.ru_maxrss) / 1024.0,
         static_cast<double>(usage.ru_maxrss) * 1024.0 / n);
+    std::cerr << migrasim::format_columns(sim.population());
   } catch (const migrasim::InputError& e) {
     std::cerr << "migrasim-bench: error: " << e.what() << "\n";
     return 2;

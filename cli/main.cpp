@@ -123,7 +123,7 @@ std::string case_name(const std::string& dir) {
 
 int run_command(const std::string& scenario, const std::string& flee_dir, const std::string& simsetting,
                 std::string output, int days, long long seed, int threads, std::vector<std::string> sets,
-                bool quiet, const std::string& command_line) {
+                bool quiet, bool verbose, const std::string& command_line) {
   if (days >= 0) sets.push_back("run.days=" + std::to_string(days));
   if (seed >= 0) sets.push_back("run.seed=" + std::to_string(seed));
   if (scenario.empty() == flee_dir.empty())
@@ -143,6 +143,7 @@ int run_command(const std::string& scenario, const std::string& flee_dir, const 
   // changes nothing in the results, only the speed).
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   auto sim = migrasim::io::make_simulation(spec, threads);
+  if (verbose) std::cerr << migrasim::format_columns(sim->population());
   migrasim::io::Hdf5Writer writer(output, spec.output);
   ProgressBar progress(!quiet && isatty(STDERR_FILENO));
   Summary summary;
@@ -372,7 +373,7 @@ int main(int argc, char** argv) {
   int days = -1, threads = 0;
   long long seed = -1;
   std::vector<std::string> sets;
-  bool quiet = false;
+  bool quiet = false, verbose = false;
   std::string flee_dir, simsetting;
   run->add_option("SCENARIO", scenario, "Scenario file (YAML)");
   run->add_option("--flee", flee_dir,
@@ -380,13 +381,16 @@ int main(int argc, char** argv) {
   run->add_option("--simsetting", simsetting, "Flee simsetting.yml for --flee (default: the case's own)");
   run->add_option("-o,--output", output,
                   "Output file (HDF5); default: output.path of the scenario, else out/<scenario name>.h5");
-  run->add_option("--days", days, "Override run.days")->check(CLI::Range(1, 100000));
+  run->add_option("--days", days, "Override run.days")->check(CLI::Range(1, migrasim::max_run_days));
   run->add_option("--seed", seed, "Override run.seed")->check(CLI::NonNegativeNumber);
   run->add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it")
       ->check(CLI::Range(1, 1024));
   run->add_option("--set", sets,
                   "Override one scenario value, KEY.PATH=VALUE (repeatable), e.g. run.days=30");
   run->add_flag("-q,--quiet", quiet, "No progress bar or summary");
+  run->add_flag(
+      "-v,--verbose", verbose,
+      "Before the run, list the agent columns (kernel and declared by each model) and bytes per agent");
 
   auto* import_flee = app.add_subcommand("import-flee", "Write a migrasim scenario for a Flee case");
   std::string import_dir, import_out, import_simsetting;
@@ -445,7 +449,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run)
-      return run_command(scenario, flee_dir, simsetting, output, days, seed, threads, sets, quiet,
+      return run_command(scenario, flee_dir, simsetting, output, days, seed, threads, sets, quiet, verbose,
                          command_line);
     if (*compare) return compare_command(compare_files, compare_png);
     if (*drill) return drill_command(drill_scenario, drill_event, ensemble, threads, sets, drill_png);

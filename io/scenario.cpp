@@ -703,8 +703,9 @@ models::LegalParams read_legal(const YamlNode& node, const WorldParts& w, std::i
     p.visa_renewal = number_in(*v, r.sub("visa_renewal"), 0, 1, "a probability in [0, 1]");
   auto years_range = [](const YamlNode& n, const std::string& path, double& lo, double& hi) {
     if (!n.is_sequence() || n.items.size() != 2) expected(n, path, "[min, max] years");
-    lo = number_in(n.items[0], path + "[0]", 0, 200, "years >= 0");
-    hi = number_in(n.items[1], path + "[1]", lo, 200, "years >= the minimum");
+    // Entry days are stored in 16 bits (sim/population.hpp): at most 89 years before day 0.
+    lo = number_in(n.items[0], path + "[0]", 0, 89, "years within [0, 89]");
+    hi = number_in(n.items[1], path + "[1]", lo, 89, "years within [the minimum, 89]");
   };
   if (auto* res = r.get("residents")) {
     if (!res->is_sequence()) expected(*res, r.sub("residents"), "a list of resident groups");
@@ -1467,9 +1468,9 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   start_day = date_of(run.require("start_date"), "run.start_date");
   spec.start_date = format_iso_date(start_day);
   const std::int64_t days =
-      as_int(run.require("days"), "run.days", "a whole number of days within [1, 100000]");
-  if (days < 1 || days > 100000)
-    expected(run.require("days"), "run.days", "a whole number of days within [1, 100000]");
+      as_int(run.require("days"), "run.days", "a whole number of days within [1, 32767]");
+  if (days < 1 || days > max_run_days)
+    expected(run.require("days"), "run.days", "a whole number of days within [1, 32767]");
   spec.days = static_cast<std::int32_t>(days);
   const YamlNode& seed = run.require("seed");
   const std::int64_t s = as_int(seed, "run.seed", "a whole number >= 0");
@@ -1478,7 +1479,8 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
 
   // Dates inside the scenario are checked against the run the files declare, so that --days may shorten
   // a run without invalidating later events (they are simply not reached).
-  const auto horizon = static_cast<std::int32_t>(std::clamp<std::int64_t>(declared_days, spec.days, 100000));
+  const auto horizon =
+      static_cast<std::int32_t>(std::clamp<std::int64_t>(declared_days, spec.days, max_run_days));
   MapReader behaviour(top.require("behaviour"), "behaviour",
                       {"model", "economic", "flee", "legal", "disasters", "smuggling"});
   spec.model = as_string(behaviour.require("model"), "behaviour.model");

@@ -136,7 +136,7 @@ void DisasterModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& pe
       const auto p = static_cast<std::size_t>(e.footprint[k].first);
       if (spawn_event_[p] >= 0) continue;  // one event displaces a place on a given day
       const double mean = static_cast<double>(world.places()[p].population) * share_displaced(e, k) / span;
-      const std::int64_t n = ctx.rng().poisson(mean, p * 256 + ei, day, Purpose::disaster_count);
+      const std::int64_t n = ctx.rng().poisson(mean, p * 256 + ei, day, disaster_purpose::count);
       per_place[p] += n;
       spawned_today_ += n;
       spawn_event_[p] = static_cast<std::int32_t>(ei);
@@ -151,7 +151,7 @@ void DisasterModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& pe
     for (place_id pl : ev.places) {
       const auto p = static_cast<std::size_t>(pl);
       const double mean = static_cast<double>(world.places()[p].population) * ev.extra_share / span;
-      const std::int64_t n = ctx.rng().poisson(mean, p * 256 + k, day, Purpose::disaster_evacuation);
+      const std::int64_t n = ctx.rng().poisson(mean, p * 256 + k, day, disaster_purpose::evacuation);
       per_place[p] += n;
       spawned_today_ += n;
       if (spawn_event_[p] < 0) spawn_event_[p] = static_cast<std::int32_t>(ev.event);
@@ -169,7 +169,7 @@ std::int32_t DisasterModel::return_day(const KeyedRng& rng, std::uint64_t agent,
                          ? params_.place_recovery_days[p]
                          : params_.recovery_days;
   if (!(h > 0)) return never;
-  const double target = -std::log(rng.uniform(agent, day, Purpose::disaster_return));
+  const double target = -std::log(rng.uniform(agent, day, disaster_purpose::return_home));
   auto H = [&](double t) { return h * (t - tau * (1 - std::exp(-t / tau))); };
   double lo = 0, hi = target / h + tau + 1;
   for (int it = 0; it < 60; ++it) {
@@ -180,6 +180,14 @@ std::int32_t DisasterModel::return_day(const KeyedRng& rng, std::uint64_t agent,
   return t > never ? never : event_end + 1 + static_cast<std::int32_t>(t);
 }
 
+void DisasterModel::declare(Declarations& declared) {
+  declared.purposes(40, 5);
+  return_day_ =
+      declared.add<std::int32_t>({"return_day", "day a displaced person heads home (simulation day)", -1});
+  displaced_ = declared.flag({"displaced", "away from home because of a disaster"});
+  unsheltered_ = declared.flag({"unsheltered", "displaced and found no room in a shelter"});
+}
+
 void DisasterModel::init_agents(StepContext& ctx, std::size_t first, std::size_t last) {
   Population& pop = ctx.population();
   const std::int32_t day = ctx.day();
@@ -187,7 +195,7 @@ void DisasterModel::init_agents(StepContext& ctx, std::size_t first, std::size_t
     for (std::size_t i = b; i < e; ++i) {
       const place_id home = pop.place[i];
       const auto ei = static_cast<std::size_t>(spawn_event_[static_cast<std::size_t>(home)]);
-      const auto w = ctx.rng().words(i, day, Purpose::disaster_choice);
+      const auto w = ctx.rng().words(i, day, disaster_purpose::choice);
       const double u = KeyedRng::to_unit(w.v[0]);
       // Destination by the split; a kind with no candidate falls back to the next.
       place_id dest = -1;
@@ -208,14 +216,14 @@ void DisasterModel::init_agents(StepContext& ctx, std::size_t first, std::size_t
       }
       pop.reset(i, home, day);
       pop.destination[i] = dest;
-      pop.permit_until[i] = return_day(ctx.rng(), i, home, event_end_[ei], day);
+      pop[return_day_][i] = return_day(ctx.rng(), i, home, event_end_[ei], day);
       pop.legal_status[i] = LegalStatus::regular;
       pop.age_band[i] = static_cast<std::uint8_t>(w.v[2] % age_band_count);
       pop.sex[i] = (w.v[3] & 1u) ? Sex::male : Sex::female;
       // With nowhere to go, people stay displaced at home, unsheltered.
-      pop.flags[i] = dest < 0 ? static_cast<std::uint8_t>(agent_flag::displaced | agent_flag::unsheltered |
-                                                          agent_flag::settled)
-                              : agent_flag::displaced;
+      pop.flags[i] =
+          dest < 0 ? static_cast<std::uint8_t>(displaced_.mask | unsheltered_.mask | agent_flag::settled)
+                   : displaced_.mask;
     }
   });
 }
@@ -235,7 +243,7 @@ void DisasterModel::move(StepContext& ctx) {
     auto& counts = local_.local();
     for (std::size_t i = b; i < e; ++i) {
       std::uint8_t flags = pop.flags[i];
-      if (!(flags & agent_flag::displaced) || (flags & agent_flag::settled) || pop.owner[i] != me) continue;
+      if (!(flags & displaced_.mask) || (flags & agent_flag::settled) || pop.owner[i] != me) continue;
       const place_id dest = pop.destination[i];
       double budget = 1.0;
       place_id at = pop.place[i];
@@ -246,7 +254,7 @@ void DisasterModel::move(StepContext& ctx) {
           if (at == dest) {
             if (dest == pop.origin[i]) {  // home again
               flags = static_cast<std::uint8_t>(
-                  flags & ~(agent_flag::displaced | agent_flag::unsheltered | agent_flag::stranded));
+                  flags & ~(displaced_.mask | unsheltered_.mask | agent_flag::stranded));
               pop.legal_status[i] = LegalStatus::regular;
               ++counts[0];
             } else if (shelter_index_[static_cast<std::size_t>(dest)] >= 0) {
@@ -280,7 +288,7 @@ void DisasterModel::move(StepContext& ctx) {
         arc = -1;
         km = 0;
         if (route.crosses_border) {
-          pop.entry_day[i] = day;
+          pop.entry_day[i] = store_day(day);
           const bool home_country = world.places()[static_cast<std::size_t>(at)].country ==
                                     world.places()[static_cast<std::size_t>(pop.origin[i])].country;
           pop.legal_status[i] = home_country ? LegalStatus::regular : params_.abroad_status;
@@ -309,7 +317,7 @@ void DisasterModel::update_status(StepContext& ctx) {
   std::vector<std::pair<std::uint32_t, std::uint64_t>> requests;
   for (const auto& a : arrivals_)
     for (std::uint64_t i : a)
-      requests.emplace_back(ctx.rng().words(i, day, Purpose::disaster_admission).v[0], i);
+      requests.emplace_back(ctx.rng().words(i, day, disaster_purpose::admission).v[0], i);
   std::sort(requests.begin(), requests.end());
   std::vector<std::int64_t> room(shelters_.size());
   for (std::size_t s = 0; s < shelters_.size(); ++s) {
@@ -334,7 +342,7 @@ void DisasterModel::update_status(StepContext& ctx) {
     if (next >= 0) {
       pop.destination[i] = next;
     } else {
-      pop.flags[i] |= static_cast<std::uint8_t>(agent_flag::settled | agent_flag::unsheltered);
+      pop.flags[i] |= static_cast<std::uint8_t>(agent_flag::settled | unsheltered_.mask);
     }
   }
   // Returns, then today's measures and shelter occupancy, in one pass (integer reductions).
@@ -348,17 +356,17 @@ void DisasterModel::update_status(StepContext& ctx) {
     if (l.occupancy.size() != shelters_.size()) l.occupancy.assign(shelters_.size(), 0);
     for (std::size_t i = b; i < e; ++i) {
       std::uint8_t flags = pop.flags[i];
-      if (!(flags & agent_flag::displaced) || pop.owner[i] != me) continue;
-      if ((flags & agent_flag::settled) && day >= pop.permit_until[i]) {
+      if (!(flags & displaced_.mask) || pop.owner[i] != me) continue;
+      if ((flags & agent_flag::settled) && day >= pop[return_day_][i]) {
         if (pop.place[i] == pop.origin[i]) {
-          flags = static_cast<std::uint8_t>(
-              flags & ~(agent_flag::displaced | agent_flag::unsheltered | agent_flag::settled));
+          flags =
+              static_cast<std::uint8_t>(flags & ~(displaced_.mask | unsheltered_.mask | agent_flag::settled));
           pop.flags[i] = flags;
           ++l.m[returned_home_total];
           continue;
         }
         pop.destination[i] = pop.origin[i];
-        flags = static_cast<std::uint8_t>(flags & ~(agent_flag::settled | agent_flag::unsheltered));
+        flags = static_cast<std::uint8_t>(flags & ~(agent_flag::settled | unsheltered_.mask));
         pop.flags[i] = flags;
       }
       ++l.m[displaced_now];
@@ -370,11 +378,11 @@ void DisasterModel::update_status(StepContext& ctx) {
           for (const auto& pr : params_.protections)
             if (pr.country == c && day >= pr.day && pop.legal_status[i] != pr.status) {
               pop.legal_status[i] = pr.status;
-              pop.status_since[i] = day;
+              pop.status_since[i] = store_day(day);
             }
       }
       if (at < 0 || !(flags & agent_flag::settled)) continue;
-      if (flags & agent_flag::unsheltered) {
+      if (flags & unsheltered_.mask) {
         ++l.m[unsheltered_now];
       } else if (shelter_index_[static_cast<std::size_t>(at)] >= 0) {
         ++l.m[in_shelters];

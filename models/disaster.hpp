@@ -66,10 +66,20 @@ struct DisasterParams {
   void validate(const World& world, std::int32_t days) const;
 };
 
+// Random-number purposes of the disaster model (sim/rng.hpp); declared in declare().
+namespace disaster_purpose {
+inline constexpr Purpose count{40};
+inline constexpr Purpose choice{41};
+inline constexpr Purpose admission{42};
+inline constexpr Purpose return_home{43};
+inline constexpr Purpose evacuation{44};
+}  // namespace disaster_purpose
+
 class DisasterModel final : public Model {
  public:
   explicit DisasterModel(DisasterParams params);
   std::string_view name() const override { return "disaster"; }
+  void declare(Declarations& declared) override;
   void on_start(StepContext& ctx) override;
   void on_route_state_changed(StepContext& ctx) override;
   void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
@@ -99,6 +109,8 @@ class DisasterModel final : public Model {
                           std::int32_t day) const;
 
   DisasterParams params_;
+  Column<std::int32_t> return_day_;  // the day a displaced agent heads home
+  FlagBit displaced_, unsheltered_;
   std::vector<place_id> shelters_;           // shelter places
   std::vector<std::int32_t> shelter_index_;  // [place] -1 if not a shelter
   std::vector<place_id> all_places_;

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "models/shared_columns.hpp"
 #include "sim/allocation.hpp"
 #include "sim/checks.hpp"
 #include "sim/errors.hpp"
@@ -153,23 +154,31 @@ void EconomicModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& pe
   }
 }
 
+void EconomicModel::declare(Declarations& declared) {
+  declared.purposes(16, 6);
+  resources_ = declared.add<float>(resources_column());
+  holds_permit_ = declared.flag(holds_permit_flag());
+}
+
 void EconomicModel::init_agents(StepContext& ctx, std::size_t first, std::size_t last) {
   Population& pop = ctx.population();
   const World& world = ctx.world();
   const KeyedRng& rng = ctx.rng();
   const std::int32_t day = ctx.day();
   const std::size_t n_dest = destination_places_.size();
+  float* const resources = pop[resources_].data();
+  const std::uint8_t holds_permit = holds_permit_.mask;
   ctx.parallel_for(first, last, [&](std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i) {
       const place_id o = pop.place[i];
       const auto id = static_cast<std::uint64_t>(i);
       const double* cum = cumulative_weight_.data() +
                           static_cast<std::size_t>(origin_index_[static_cast<std::size_t>(o)]) * n_dest;
-      const double u = rng.uniform(id, day, Purpose::economic_destination);
+      const double u = rng.uniform(id, day, economic_purpose::destination);
       const std::size_t k = std::min<std::size_t>(
           static_cast<std::size_t>(std::upper_bound(cum, cum + n_dest, u) - cum), n_dest - 1);
       const place_id dest = destination_places_[k];
-      const auto demo = rng.words(id, day, Purpose::economic_demography);
+      const auto demo = rng.words(id, day, economic_purpose::demography);
       const double u_sex = KeyedRng::to_unit(demo.v[0]), u_age = KeyedRng::to_unit(demo.v[1]);
       int band = 0;
       for (double acc = params_.age_band_shares[0]; band + 1 < age_band_count && u_age >= acc;)
@@ -177,15 +186,14 @@ void EconomicModel::init_agents(StepContext& ctx, std::size_t first, std::size_t
       const country_id dest_country = world.places()[static_cast<std::size_t>(dest)].country;
       const bool visa =
           KeyedRng::to_unit(demo.v[2]) < params_.visa_share[static_cast<std::size_t>(dest_country)];
-      const double z = rng.normal(id, day, Purpose::economic_resources);
+      const double z = rng.normal(id, day, economic_purpose::resources);
 
       pop.reset(i, o, day);
       pop.destination[i] = dest;
-      pop.resources_usd[i] =
-          static_cast<float>(params_.resources_median_usd * std::exp(params_.resources_sigma * z));
+      resources[i] = static_cast<float>(params_.resources_median_usd * std::exp(params_.resources_sigma * z));
       pop.age_band[i] = static_cast<std::uint8_t>(band);
       pop.sex[i] = u_sex < params_.female_share ? Sex::female : Sex::male;
-      pop.flags[i] = visa ? agent_flag::has_visa : 0;
+      pop.flags[i] = visa ? holds_permit : 0;
     }
   });
 }
@@ -249,6 +257,7 @@ void EconomicModel::move(StepContext& ctx) {
   const KeyedRng& rng = ctx.rng();
   // May agent i (with `flags`) cross route r today? Policies hold people of their nationalities without a
   // permit, who get through with the policy's daily permeability (one keyed draw per day and policy).
+  const std::uint8_t holds_permit = holds_permit_.mask;
   auto let_through = [&](std::size_t i, std::uint8_t flags, std::size_t r) {
     const country_id nationality = w.places()[static_cast<std::size_t>(pop.origin[i])].country;
     for (std::uint16_t k : policies_on_[r]) {
@@ -256,8 +265,8 @@ void EconomicModel::move(StepContext& ctx) {
       if (!bp.nationalities.empty() &&
           std::find(bp.nationalities.begin(), bp.nationalities.end(), nationality) == bp.nationalities.end())
         continue;
-      if ((flags & agent_flag::has_visa) && bp.permit_holders_pass) continue;
-      if (rng.uniform(i, day, Purpose::economic_border, k) < bp.permeability) continue;
+      if ((flags & holds_permit) && bp.permit_holders_pass) continue;
+      if (rng.uniform(i, day, economic_purpose::border, k) < bp.permeability) continue;
       return false;
     }
     return true;
@@ -269,7 +278,7 @@ void EconomicModel::move(StepContext& ctx) {
   float* const km_of = pop.km_done.data();
   std::uint8_t* const flags_of = pop.flags.data();
   std::uint16_t* const wait_of = pop.wait_days.data();
-  std::int32_t* const entry_of = pop.entry_day.data();
+  stored_day* const entry_of = pop.entry_day.data();
   const place_id* const destination_of = pop.destination.data();
   const std::uint8_t* const owner_of = pop.owner.data();
   const std::uint8_t me = ctx.model_index();
@@ -310,12 +319,12 @@ void EconomicModel::move(StepContext& ctx) {
             flags |= agent_flag::stranded;
             if (waited >= patience) flags |= agent_flag::rerouted;
             if (waited >= patience && params_.stranded_return_per_day > 0 &&
-                rng.uniform(i, day, Purpose::economic_return) < params_.stranded_return_per_day) {
+                rng.uniform(i, day, economic_purpose::return_home) < params_.stranded_return_per_day) {
               // Gives up and goes home.
               at = pop.origin[i];
               flags = static_cast<std::uint8_t>((flags | agent_flag::settled) & ~agent_flag::stranded);
               pop.legal_status[i] = LegalStatus::returned;
-              pop.status_since[i] = day;
+              pop.status_since[i] = store_day(day);
             }
             break;
           }
@@ -336,7 +345,7 @@ void EconomicModel::move(StepContext& ctx) {
         }
         budget_days -= need_days;
         at = world.arc_target(arc);
-        if (route.crosses_border) entry_of[i] = day;
+        if (route.crosses_border) entry_of[i] = store_day(day);
         arc = -1;
         km = 0;
       }
@@ -358,9 +367,9 @@ void EconomicModel::update_status(StepContext& ctx) {
         const std::size_t i = arrived[k];
         const country_id here = world.places()[static_cast<std::size_t>(pop.place[i])].country;
         const country_id home = world.places()[static_cast<std::size_t>(pop.origin[i])].country;
-        const bool lawful = here == home || (pop.flags[i] & agent_flag::has_visa);
+        const bool lawful = here == home || (pop.flags[i] & holds_permit_.mask);
         pop.legal_status[i] = lawful ? LegalStatus::regular : LegalStatus::irregular;
-        pop.status_since[i] = ctx.day();
+        pop.status_since[i] = store_day(ctx.day());
         pop.flags[i] =
             static_cast<std::uint8_t>((pop.flags[i] | agent_flag::settled) & ~agent_flag::stranded);
       }

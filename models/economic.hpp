@@ -55,10 +55,20 @@ struct EconomicParams {
   void validate(const World& world) const;
 };
 
+// Random-number purposes of the economic model (sim/rng.hpp); declared in declare().
+namespace economic_purpose {
+inline constexpr Purpose destination{16};
+inline constexpr Purpose demography{17};
+inline constexpr Purpose resources{19};
+inline constexpr Purpose border{20};
+inline constexpr Purpose return_home{21};
+}  // namespace economic_purpose
+
 class EconomicModel final : public Model {
  public:
   explicit EconomicModel(EconomicParams params);
   std::string_view name() const override { return "economic"; }
+  void declare(Declarations& declared) override;
   void on_start(StepContext& ctx) override;
   void on_route_state_changed(StepContext& ctx) override;
   void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
@@ -75,6 +85,8 @@ class EconomicModel final : public Model {
   double push(country_id c, std::int32_t day) const;
 
   EconomicParams params_;
+  Column<float> resources_;  // shared: savings for fees and smugglers further on
+  FlagBit holds_permit_;     // shared: a visa for the destination
   std::vector<place_id> destination_places_;
   RoutingTables planned_;  // all routes open: the route an agent sets out on
   RoutingTables open_;     // current state: what a rerouting agent follows

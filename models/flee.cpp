@@ -145,7 +145,7 @@ void FleeModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_pl
   if (!(total > 0)) return;  // no conflict today: the owed agents appear once one starts
   // Each new agent picks its conflict zone with one keyed draw (a multinomial split of `owed`).
   for (std::int64_t k = 0; k < owed; ++k) {
-    const double u = ctx.rng().uniform(static_cast<std::uint64_t>(k), day, Purpose::flee_spawn_place) * total;
+    const double u = ctx.rng().uniform(static_cast<std::uint64_t>(k), day, flee_purpose::spawn_place) * total;
     const auto p = static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), u) -
                                             cumulative.begin());
     ++per_place[std::min(p, places_ - 1)];
@@ -318,7 +318,7 @@ void FleeModel::move(StepContext& ctx) {
       if (arc < 0) {
         const double threshold = stay_threshold[at];
         if (threshold < 0 ||
-            (threshold <= 1 && KeyedRng::to_unit(rng.words(i, day, Purpose::flee_move).v[0]) >= threshold)) {
+            (threshold <= 1 && KeyedRng::to_unit(rng.words(i, day, flee_purpose::move).v[0]) >= threshold)) {
           const LegalStatus status = status_at[at];
           if (legal_status[i] != status) legal_status[i] = status;
           continue;
@@ -327,7 +327,7 @@ void FleeModel::move(StepContext& ctx) {
       double km = pop.km_done[i];
       double budget_km = (params_.start_on_foot && pop.departure_day[i] == day) ? params_.max_walk_speed
                                                                                 : params_.max_move_speed;
-      DrawStream draws(rng, i, day, Purpose::flee_move);
+      DrawStream draws(rng, i, day, flee_purpose::move);
       if (arc >= 0 && !state.open[static_cast<std::size_t>(world.arc_route(arc))]) {
         // The route closed under the agent: it turns back.
         km = routes[static_cast<std::size_t>(world.arc_route(arc))].distance_km - km;
@@ -395,7 +395,8 @@ void FleeModel::move(StepContext& ctx) {
           break;
         }
         budget_km -= length - km;
-        if (routes[static_cast<std::size_t>(world.arc_route(arc))].crosses_border) pop.entry_day[i] = day;
+        if (routes[static_cast<std::size_t>(world.arc_route(arc))].crosses_border)
+          pop.entry_day[i] = store_day(day);
         at = world.arc_target(arc);
         arc = -1;
         km = 0;

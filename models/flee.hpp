@@ -64,10 +64,17 @@ struct FleeParams {
   void validate(const World& world, std::int32_t days) const;
 };
 
+// Random-number purposes of the flee model (sim/rng.hpp); declared in declare().
+namespace flee_purpose {
+inline constexpr Purpose spawn_place{32};
+inline constexpr Purpose move{33};
+}  // namespace flee_purpose
+
 class FleeModel final : public Model {
  public:
   explicit FleeModel(FleeParams params);
   std::string_view name() const override { return "flee"; }
+  void declare(Declarations& declared) override { declared.purposes(32, 2); }
   void on_start(StepContext& ctx) override;
   void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
   void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;

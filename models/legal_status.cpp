@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "models/shared_columns.hpp"
 #include "sim/allocation.hpp"
 #include "sim/checks.hpp"
 #include "sim/errors.hpp"
@@ -118,6 +119,23 @@ void LegalParams::validate(const World& world, std::int32_t days) const {
 
 LegalStatusModel::LegalStatusModel(LegalParams params) : params_(std::move(params)) {}
 
+void LegalStatusModel::declare(Declarations& declared) {
+  declared.purposes(48, 8);
+  declared.purposes(64, 255);
+  declared.purposes(320, 5);
+  permit_until_ = declared.add<std::int32_t>(
+      {"permit_until", "last day of the permit held (simulation day); -1 none", -1});
+  programme_ = declared.add<std::uint8_t>(
+      {"programme", "regularisation programme or pathway applied to or obtained through; 255 none",
+       no_programme});
+  resources_ = declared.add<float>(resources_column());
+  holds_permit_ = declared.flag(holds_permit_flag());
+}
+
+LegalStatusModel::Columns LegalStatusModel::columns(Population& pop) const {
+  return {pop[permit_until_].data(), pop[programme_].data(), pop[resources_].data()};
+}
+
 void LegalStatusModel::on_start(StepContext& ctx) {
   params_.validate(ctx.world(), ctx.days());
   countries_ = ctx.world().countries().size();
@@ -153,7 +171,7 @@ void LegalStatusModel::join_queue(std::deque<std::uint64_t>& queue, const std::v
                                   const KeyedRng& rng, std::int32_t day) {
   std::vector<std::pair<std::uint32_t, std::uint64_t>> order;
   order.reserve(today.size());
-  for (std::uint64_t a : today) order.emplace_back(rng.words(a, day, Purpose::legal_queue).v[0], a);
+  for (std::uint64_t a : today) order.emplace_back(rng.words(a, day, legal_purpose::queue).v[0], a);
   std::sort(order.begin(), order.end());
   for (const auto& o : order) queue.push_back(o.second);
 }
@@ -167,6 +185,8 @@ double LegalStatusModel::push(country_id c, std::int32_t day) const {
 // are taken within the monthly quotas (the approved leave today with a permit).
 void LegalStatusModel::decide(StepContext& ctx) {
   Population& pop = ctx.population();
+  const Columns col = columns(pop);
+  const std::uint8_t holds_permit = holds_permit_.mask;
   const World& world = ctx.world();
   const KeyedRng& rng = ctx.rng();
   const std::int32_t day = ctx.day();
@@ -188,7 +208,7 @@ void LegalStatusModel::decide(StepContext& ctx) {
     std::vector<std::vector<std::uint64_t>> local(nq);
     for (std::size_t i = b; i < e; ++i) {
       if (pop.owner[i] == me || pop.legal_status[i] != LegalStatus::in_transit || pop.arc[i] >= 0 ||
-          pop.place[i] != pop.origin[i] || pop.destination[i] < 0 || (pop.flags[i] & agent_flag::has_visa))
+          pop.place[i] != pop.origin[i] || pop.destination[i] < 0 || (pop.flags[i] & holds_permit))
         continue;
       const country_id to = country_of(pop.destination[i]), nationality = country_of(pop.origin[i]);
       for (std::size_t j = 0; j < nq; ++j) {
@@ -201,16 +221,16 @@ void LegalStatusModel::decide(StepContext& ctx) {
             std::find(pw.age_bands.begin(), pw.age_bands.end(), pop.age_band[i]) == pw.age_bands.end())
           continue;
         if (pw.sex >= 0 && static_cast<int>(pop.sex[i]) != pw.sex) continue;
-        if (static_cast<double>(pop.resources_usd[i]) < pw.fee_usd) continue;
-        const auto fixed = static_cast<Purpose>(static_cast<std::uint32_t>(Purpose::legal_eligibility_base) +
+        if (static_cast<double>(col.resources[i]) < pw.fee_usd) continue;
+        const auto fixed = static_cast<Purpose>(static_cast<std::uint32_t>(legal_purpose::eligibility_base) +
                                                 static_cast<std::uint32_t>(np + j));
         if (rng.uniform(i, 0, fixed) >= pw.skills_share) continue;
-        if (rng.uniform(i, day, Purpose::legal_pathway_apply, static_cast<std::uint32_t>(j)) >=
+        if (rng.uniform(i, day, legal_purpose::pathway_apply, static_cast<std::uint32_t>(j)) >=
             pw.apply_share)
           continue;
         pop.legal_status[i] = LegalStatus::applicant;
-        pop.status_since[i] = day;
-        pop.programme[i] = static_cast<std::uint8_t>(np + j);
+        pop.status_since[i] = store_day(day);
+        col.programme[i] = static_cast<std::uint8_t>(np + j);
         pop.flags[i] |= agent_flag::settled;  // held at origin: movement models leave settled agents alone
         local[j].push_back(i);
         break;
@@ -237,18 +257,18 @@ void LegalStatusModel::decide(StepContext& ctx) {
     // 2. Giving up: the hazard grows with the push at origin and the time waited.
     auto leave_irregularly = [&](std::uint64_t a) {
       pop.legal_status[a] = LegalStatus::in_transit;
-      pop.status_since[a] = day;
-      pop.programme[a] = no_programme;
+      pop.status_since[a] = store_day(day);
+      col.programme[a] = no_programme;
       pop.flags[a] &= static_cast<std::uint8_t>(~agent_flag::settled);
     };
     if (pw.give_up_per_day > 0) {
       std::deque<std::uint64_t> kept;
       for (std::uint64_t a : queue_[k]) {
-        if (pop.legal_status[a] != LegalStatus::applicant || pop.programme[a] != k) continue;
+        if (pop.legal_status[a] != LegalStatus::applicant || col.programme[a] != k) continue;
         const double waited_years = (day - pop.status_since[a]) / 365.0;
         const double h = pw.give_up_per_day * push(country_of(pop.origin[a]), day) *
                          (1 + pw.give_up_growth_per_year * waited_years);
-        if (rng.uniform(a, day, Purpose::legal_give_up) < h) {
+        if (rng.uniform(a, day, legal_purpose::give_up) < h) {
           leave_irregularly(a);
           count(pw.country, gave_up_irregular);
           ++pathway_decisions_[k * outcome_count + gave_up];
@@ -264,18 +284,17 @@ void LegalStatusModel::decide(StepContext& ctx) {
            (pw.quota_per_month < 0 || approved_in_month_[j] < pw.quota_per_month)) {
       const std::uint64_t a = queue_[k].front();
       queue_[k].pop_front();
-      if (pop.legal_status[a] != LegalStatus::applicant || pop.programme[a] != k) continue;
+      if (pop.legal_status[a] != LegalStatus::applicant || col.programme[a] != k) continue;
       --capacity;
-      const auto wd = rng.words(a, day, Purpose::legal_decision);
+      const auto wd = rng.words(a, day, legal_purpose::decision);
       if (day - pop.status_since[a] <= 365) ++pathway_decisions_[k * outcome_count + decided_within_365_days];
       if (KeyedRng::to_unit(wd.v[0]) < pw.approval) {
         ++approved_in_month_[j];
         pop.legal_status[a] = LegalStatus::in_transit;  // leaves today, with a permit
-        pop.status_since[a] = day;
-        pop.departure_day[a] = day;
-        pop.flags[a] =
-            static_cast<std::uint8_t>((pop.flags[a] | agent_flag::has_visa) & ~agent_flag::settled);
-        pop.resources_usd[a] = static_cast<float>(static_cast<double>(pop.resources_usd[a]) - pw.fee_usd);
+        pop.status_since[a] = store_day(day);
+        pop.departure_day[a] = store_day(day);
+        pop.flags[a] = static_cast<std::uint8_t>((pop.flags[a] | holds_permit) & ~agent_flag::settled);
+        col.resources[a] = static_cast<float>(static_cast<double>(col.resources[a]) - pw.fee_usd);
         count(pw.country, pathway_approved);
         ++pathway_decisions_[k * outcome_count + approved];
       } else {
@@ -285,8 +304,8 @@ void LegalStatusModel::decide(StepContext& ctx) {
           leave_irregularly(a);
         } else {  // stays home, lawfully
           pop.legal_status[a] = LegalStatus::regular;
-          pop.status_since[a] = day;
-          pop.programme[a] = no_programme;
+          pop.status_since[a] = store_day(day);
+          col.programme[a] = no_programme;
         }
       }
     }
@@ -301,6 +320,7 @@ void LegalStatusModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>&
 void LegalStatusModel::init_agents(StepContext& ctx, std::size_t first, std::size_t last) {
   // Agents arrive grouped by place in place order; within a place, the groups in the order listed.
   Population& pop = ctx.population();
+  const Columns col = columns(pop);
   std::vector<std::size_t> place_start(residents_at_.size());
   std::size_t start = first;
   for (std::size_t p = 0; p < residents_at_.size(); ++p) {
@@ -322,14 +342,14 @@ void LegalStatusModel::init_agents(StepContext& ctx, std::size_t first, std::siz
         }
         k -= r.count;
       }
-      const auto w = ctx.rng().words(i, day, Purpose::legal_residents);
+      const auto w = ctx.rng().words(i, day, legal_purpose::residents);
       const double years =
           g->resident_years_min + (g->resident_years_max - g->resident_years_min) * KeyedRng::to_unit(w.v[0]);
       const auto entry = day - static_cast<std::int32_t>(std::lround(years * 365.25));
       pop.reset(i, pop.place[i], entry);
       pop.origin[i] = g->origin;
       pop.destination[i] = pop.place[i];
-      pop.permit_until[i] = g->permit_days > 0
+      col.permit_until[i] = g->permit_days > 0
                                 ? day + static_cast<std::int32_t>(KeyedRng::to_unit(w.v[1]) * g->permit_days)
                                 : -1;
       pop.legal_status[i] = g->status;
@@ -354,6 +374,8 @@ LegalStatusModel::Counters& LegalStatusModel::local(std::size_t countries) {
 
 void LegalStatusModel::update_status(StepContext& ctx) {
   Population& pop = ctx.population();
+  const Columns col = columns(pop);
+  const std::uint8_t holds_permit = holds_permit_.mask;
   const World& world = ctx.world();
   const KeyedRng& rng = ctx.rng();
   const std::int32_t day = ctx.day();
@@ -385,18 +407,18 @@ void LegalStatusModel::update_status(StepContext& ctx) {
       if (s == LegalStatus::returned && again.share > 0 && at >= 0 && pop.owner[i] != me &&
           pop.destination[i] >= 0 && pop.destination[i] != pop.origin[i] &&
           day - pop.status_since[i] == again.delay_days) {
-        if (rng.uniform(i, day, Purpose::legal_reemigration) < again.share) {
+        if (rng.uniform(i, day, legal_purpose::reemigration) < again.share) {
           pop.legal_status[i] = LegalStatus::in_transit;
-          pop.status_since[i] = pop.departure_day[i] = day;
+          pop.status_since[i] = pop.departure_day[i] = store_day(day);
           pop.place[i] = pop.origin[i];
           pop.arc[i] = -1;
           pop.km_done[i] = 0;
           pop.wait_days[i] = 0;
-          pop.permit_until[i] = -1;
-          pop.programme[i] = no_programme;
+          col.permit_until[i] = -1;
+          col.programme[i] = no_programme;
           pop.flags[i] &=
               static_cast<std::uint8_t>(~(agent_flag::settled | agent_flag::stranded | agent_flag::rerouted |
-                                          agent_flag::has_visa | agent_flag::admitted));
+                                          holds_permit | agent_flag::admitted));
           const country_id home = world.places()[static_cast<std::size_t>(pop.origin[i])].country;
           ++c.transitions[static_cast<std::size_t>(home) * transition_count + reemigrated];
         }
@@ -405,13 +427,13 @@ void LegalStatusModel::update_status(StepContext& ctx) {
       // Apprehension at a crossing: someone who entered this country today without a permit, on the way
       // (at a place, or already on a route inside the country: then held where that route starts).
       if (s == LegalStatus::in_transit && pop.entry_day[i] == day && pop.owner[i] != me &&
-          !(pop.flags[i] & (agent_flag::has_visa | agent_flag::settled))) {
+          !(pop.flags[i] & (holds_permit | agent_flag::settled))) {
         const place_id where = at >= 0 ? at : world.arc_source(pop.arc[i]);
         const country_id here = world.places()[static_cast<std::size_t>(where)].country;
         const LegalParams::Enforcement* en = in_force(here, day);
         if (en && en->apprehension_at_crossing > 0 &&
             here != world.places()[static_cast<std::size_t>(pop.origin[i])].country &&
-            rng.uniform(i, day, Purpose::legal_enforcement, 2) < en->apprehension_at_crossing) {
+            rng.uniform(i, day, legal_purpose::enforcement, 2) < en->apprehension_at_crossing) {
           pop.place[i] = where;
           pop.arc[i] = -1;
           pop.km_done[i] = 0;
@@ -420,7 +442,7 @@ void LegalStatusModel::update_status(StepContext& ctx) {
             c.detain[static_cast<std::size_t>(here)].push_back(i);
           } else {
             pop.legal_status[i] = LegalStatus::detained;
-            pop.status_since[i] = day;
+            pop.status_since[i] = store_day(day);
             ++c.transitions[static_cast<std::size_t>(here) * transition_count + apprehended_at_crossing];
           }
         }
@@ -441,35 +463,35 @@ void LegalStatusModel::update_status(StepContext& ctx) {
       // Permits: visa holders get one on arrival (a pathway's, or the default visa's); at expiry, renewal,
       // circular return home, or overstay.
       const bool via_pathway =
-          s == LegalStatus::regular && pop.programme[i] != no_programme && pop.programme[i] >= np;
-      const LegalParams::Pathway* pw = via_pathway ? &params_.pathways[pop.programme[i] - np] : nullptr;
-      if (s == LegalStatus::regular && pop.permit_until[i] < 0 && (pop.flags[i] & agent_flag::has_visa)) {
-        pop.permit_until[i] = day + (pw ? pw->permit_days : params_.visa_permit_days);
+          s == LegalStatus::regular && col.programme[i] != no_programme && col.programme[i] >= np;
+      const LegalParams::Pathway* pw = via_pathway ? &params_.pathways[col.programme[i] - np] : nullptr;
+      if (s == LegalStatus::regular && col.permit_until[i] < 0 && (pop.flags[i] & holds_permit)) {
+        col.permit_until[i] = day + (pw ? pw->permit_days : params_.visa_permit_days);
       }
-      if ((s == LegalStatus::regular || s == LegalStatus::regularised) && pop.permit_until[i] >= 0 &&
-          day >= pop.permit_until[i]) {
-        const bool via_programme = s == LegalStatus::regularised && pop.programme[i] != no_programme;
-        const double renew = via_programme ? params_.programmes[pop.programme[i]].renewal
+      if ((s == LegalStatus::regular || s == LegalStatus::regularised) && col.permit_until[i] >= 0 &&
+          day >= col.permit_until[i]) {
+        const bool via_programme = s == LegalStatus::regularised && col.programme[i] != no_programme;
+        const double renew = via_programme ? params_.programmes[col.programme[i]].renewal
                              : pw          ? pw->renewal
                                            : params_.visa_renewal;
-        const std::int32_t length = via_programme ? params_.programmes[pop.programme[i]].permit_days
+        const std::int32_t length = via_programme ? params_.programmes[col.programme[i]].permit_days
                                     : pw          ? pw->permit_days
                                                   : params_.visa_permit_days;
-        if (rng.uniform(i, day, Purpose::legal_permit) < renew) {
-          pop.permit_until[i] = day + length;
+        if (rng.uniform(i, day, legal_purpose::permit) < renew) {
+          col.permit_until[i] = day + length;
           count(permit_renewed);
         } else if (pw && pw->circular) {
           pop.legal_status[i] = LegalStatus::returned;
-          pop.status_since[i] = day;
-          pop.permit_until[i] = -1;
+          pop.status_since[i] = store_day(day);
+          col.permit_until[i] = -1;
           pop.place[i] = pop.origin[i];
-          pop.flags[i] &= static_cast<std::uint8_t>(~agent_flag::has_visa);
+          pop.flags[i] &= static_cast<std::uint8_t>(~holds_permit);
           count(circular_return);
           continue;
         } else {
           s = LegalStatus::overstayer;
-          pop.status_since[i] = day;
-          pop.permit_until[i] = -1;
+          pop.status_since[i] = store_day(day);
+          col.permit_until[i] = -1;
           count(became_overstayer);
         }
       }
@@ -480,11 +502,11 @@ void LegalStatusModel::update_status(StepContext& ctx) {
         // One draw per irregular resident and day: below the apprehension probability, apprehended;
         // in the next `voluntary_return_per_day`, goes home.
         const double u = (en->apprehension_per_day > 0 || en->voluntary_return_per_day > 0)
-                             ? rng.uniform(i, day, Purpose::legal_enforcement, 0)
+                             ? rng.uniform(i, day, legal_purpose::enforcement, 0)
                              : 1.0;
         if (u >= en->apprehension_per_day && u < en->apprehension_per_day + en->voluntary_return_per_day) {
           s = LegalStatus::returned;
-          pop.status_since[i] = day;
+          pop.status_since[i] = store_day(day);
           pop.place[i] = pop.origin[i];
           count(voluntary_return);
         } else if (u < en->apprehension_per_day) {
@@ -493,14 +515,14 @@ void LegalStatusModel::update_status(StepContext& ctx) {
             held = true;
           } else {
             s = LegalStatus::detained;
-            pop.status_since[i] = day;
+            pop.status_since[i] = store_day(day);
             count(apprehended);
           }
         }
       } else if (s == LegalStatus::detained) {
         const LegalParams::Enforcement* rule = detention_rule(country, day);
         if (rule && day - pop.status_since[i] >= rule->detention_days) {
-          if (rng.uniform(i, day, Purpose::legal_enforcement, 1) < rule->removal_share) {
+          if (rng.uniform(i, day, legal_purpose::enforcement, 1) < rule->removal_share) {
             s = LegalStatus::returned;
             pop.place[i] = pop.origin[i];
             count(removed);
@@ -512,7 +534,7 @@ void LegalStatusModel::update_status(StepContext& ctx) {
             s = LegalStatus::irregular;
             count(released);
           }
-          pop.status_since[i] = day;
+          pop.status_since[i] = store_day(day);
         }
       }
       if (s == LegalStatus::detained) ++c.detained_now[static_cast<std::size_t>(country)];
@@ -521,30 +543,30 @@ void LegalStatusModel::update_status(StepContext& ctx) {
         for (std::size_t k = 0; k < params_.programmes.size(); ++k) {
           const auto& pr = params_.programmes[k];
           if (pr.country != country || day < pr.open_day || day > pr.close_day) continue;
-          if (pop.programme[i] == k) continue;  // one application per person and programme
+          if (col.programme[i] == k) continue;  // one application per person and programme
           if (!pr.permanent && pop.entry_day[i] > pr.cutoff_day) continue;
           if (day - pop.entry_day[i] < pr.min_residence_days) continue;
           if (!pr.nationalities.empty() &&
               std::find(pr.nationalities.begin(), pr.nationalities.end(), home) == pr.nationalities.end())
             continue;
-          const auto wa = rng.words(i, day, Purpose::legal_apply, static_cast<std::uint32_t>(k));
+          const auto wa = rng.words(i, day, legal_purpose::apply, static_cast<std::uint32_t>(k));
           if (KeyedRng::to_unit(wa.v[0]) >= hazard[k]) continue;
           // A fixed draw per agent and programme: does this person meet the other conditions at all?
           if (rng.uniform(i, 0,
-                          static_cast<Purpose>(static_cast<std::uint32_t>(Purpose::legal_eligibility_base) +
+                          static_cast<Purpose>(static_cast<std::uint32_t>(legal_purpose::eligibility_base) +
                                                static_cast<std::uint32_t>(k))) >= pr.eligible_share)
             continue;
           count(applied);
           ++c.decisions[k * outcome_count + application];
-          pop.programme[i] = static_cast<std::uint8_t>(k);
+          col.programme[i] = static_cast<std::uint8_t>(k);
           if (KeyedRng::to_unit(wa.v[1]) < pr.documentation_barrier) {
             count(inadmissible);
             ++c.decisions[k * outcome_count + outcome_inadmissible];
             continue;
           }
           s = LegalStatus::applicant;
-          pop.status_since[i] = day;
-          pop.programme[i] = static_cast<std::uint8_t>(k);
+          pop.status_since[i] = store_day(day);
+          col.programme[i] = static_cast<std::uint8_t>(k);
           c.applicants[k].push_back(i);
           break;
         }
@@ -577,7 +599,7 @@ void LegalStatusModel::update_status(StepContext& ctx) {
       if (c.detain.empty()) continue;
       detained_now += c.detained_now[country];
       for (std::uint64_t a : c.detain[country])
-        requests.push_back({0, rng.words(a, day, Purpose::legal_detention_priority).v[0], a});
+        requests.push_back({0, rng.words(a, day, legal_purpose::detention_priority).v[0], a});
     }
     const auto free =
         static_cast<std::size_t>(std::max<std::int64_t>(0, en.detention_capacity - detained_now));
@@ -589,7 +611,7 @@ void LegalStatusModel::update_status(StepContext& ctx) {
           ++transitions_today_[country * transition_count +
                                (on_the_way ? apprehended_at_crossing : apprehended)];
           pop.legal_status[a] = LegalStatus::detained;
-          pop.status_since[a] = day;
+          pop.status_since[a] = store_day(day);
           ++admitted;
         });
     transitions_today_[country * transition_count + not_detained_full] +=
@@ -611,9 +633,9 @@ void LegalStatusModel::update_status(StepContext& ctx) {
       queue_[k].pop_front();
       if (pop.legal_status[a] != LegalStatus::applicant) continue;  // left the queue (e.g. died)
       --capacity;
-      const auto wd = rng.words(a, day, Purpose::legal_decision);
+      const auto wd = rng.words(a, day, legal_purpose::decision);
       if (day - pop.status_since[a] <= 365) ++decisions_today_[k * outcome_count + decided_within_365_days];
-      pop.status_since[a] = day;
+      pop.status_since[a] = store_day(day);
       if (KeyedRng::to_unit(wd.v[0]) < pr.no_show) {
         pop.legal_status[a] = LegalStatus::irregular;
         ++decisions_today_[k * outcome_count + outcome_absent];
@@ -624,7 +646,7 @@ void LegalStatusModel::update_status(StepContext& ctx) {
         ++transitions_today_[country * transition_count + rejected];
       } else {
         pop.legal_status[a] = LegalStatus::regularised;
-        pop.permit_until[a] = day + pr.permit_days;
+        col.permit_until[a] = day + pr.permit_days;
         ++decisions_today_[k * outcome_count + approved];
         ++transitions_today_[country * transition_count + regularised];
       }

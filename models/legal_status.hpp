@@ -110,10 +110,28 @@ struct LegalParams {
   void validate(const World& world, std::int32_t days) const;
 };
 
+// Random-number purposes of the legal model (sim/rng.hpp); declared in declare().
+namespace legal_purpose {
+inline constexpr Purpose residents{48};
+inline constexpr Purpose apply{50};
+inline constexpr Purpose queue{52};
+inline constexpr Purpose decision{53};
+inline constexpr Purpose permit{54};
+inline constexpr Purpose enforcement{55};
+inline constexpr Purpose eligibility_base{64};
+inline constexpr Purpose pathway_apply{320};
+inline constexpr Purpose give_up{321};
+inline constexpr Purpose reemigration{323};
+inline constexpr Purpose detention_priority{324};
+}  // namespace legal_purpose
+
+inline constexpr std::uint8_t no_programme = 255;
+
 class LegalStatusModel final : public Model {
  public:
   explicit LegalStatusModel(LegalParams params);
   std::string_view name() const override { return "legal"; }
+  void declare(Declarations& declared) override;
   void on_start(StepContext& ctx) override;
   void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
   void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;
@@ -178,7 +196,19 @@ class LegalStatusModel final : public Model {
   const LegalParams::Enforcement* in_force(country_id c, std::int32_t day) const;
   const LegalParams::Enforcement* detention_rule(country_id c, std::int32_t day) const;
 
+  // The model's view of the agent columns it uses, taken at the start of each phase.
+  struct Columns {
+    std::int32_t* permit_until;  // last day of the permit held; -1 none (or unlimited)
+    std::uint8_t* programme;     // programmes: [0, programmes); pathways: programmes + index; no_programme
+    float* resources;            // shared: savings and help (fees)
+  };
+  Columns columns(Population& pop) const;
+
   LegalParams params_;
+  Column<std::int32_t> permit_until_;
+  Column<std::uint8_t> programme_;
+  Column<float> resources_;
+  FlagBit holds_permit_;
   std::vector<std::int64_t> residents_at_;       // [place] residents created on day 0
   std::size_t seen_ = 0;                         // agents created before today (pathways: new ones apply)
   std::vector<std::int64_t> approved_in_month_;  // [pathway] approvals in the current calendar month

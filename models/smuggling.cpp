@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "models/shared_columns.hpp"
 #include "sim/allocation.hpp"
 #include "sim/checks.hpp"
 #include "sim/errors.hpp"
@@ -26,7 +27,7 @@ void SmugglingParams::validate(const World& world, std::int32_t days) const {
   if (country_codes.size() != world.countries().size() ||
       edge_names.size() != static_cast<std::size_t>(world.route_count()))
     throw InternalError("smuggling: country codes or edge names not set");
-  if (services.size() >= no_programme) throw InputError("services: at most 254 services");
+  if (services.size() >= no_service) throw InputError("services: at most 254 services");
   for (const auto& s : services) {
     const std::string n = "services." + s.name;
     if (s.path.size() < 2 || s.legs.size() + 1 != s.path.size() || s.risk_leg >= s.legs.size())
@@ -119,8 +120,16 @@ void SmugglingModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& p
   for (std::size_t k = 0; k < params_.demand.size(); ++k) {
     const auto& d = params_.demand[k];
     per_place[static_cast<std::size_t>(d.place)] += ctx.rng().poisson(
-        value_on(d.per_day, ctx.day(), 0.0) * demand_factor_[k], k, ctx.day(), Purpose::smuggling_demand);
+        value_on(d.per_day, ctx.day(), 0.0) * demand_factor_[k], k, ctx.day(), smuggling_purpose::demand);
   }
+}
+
+void SmugglingModel::declare(Declarations& declared) {
+  declared.purposes(56, 5);
+  resources_ = declared.add<float>(resources_column());
+  service_ = declared.add<std::uint8_t>({"service", "smuggling service chosen today; 255 none", no_service});
+  holds_permit_ = declared.flag(holds_permit_flag());
+  in_debt_ = declared.flag({"in_debt", "paid a smuggler with borrowed money"});
 }
 
 void SmugglingModel::init_agents(StepContext& ctx, std::size_t first, std::size_t last) {
@@ -135,14 +144,14 @@ void SmugglingModel::init_agents(StepContext& ctx, std::size_t first, std::size_
       pop.origin[i] = d.origin;
       // Savings, plus help from family or the diaspora for some.
       double money = d.resources_median_usd *
-                     std::exp(d.resources_sigma * ctx.rng().normal(i, day, Purpose::smuggling_resources));
+                     std::exp(d.resources_sigma * ctx.rng().normal(i, day, smuggling_purpose::resources));
       if (d.help_share > 0) {
-        const auto w = ctx.rng().words(i, day, Purpose::smuggling_resources, 1);
+        const auto w = ctx.rng().words(i, day, smuggling_purpose::resources, 1);
         if (KeyedRng::to_unit(w.v[2]) < d.help_share)
           money += d.help_median_usd *
-                   std::exp(d.resources_sigma * ctx.rng().normal(i, day, Purpose::smuggling_resources, 1));
+                   std::exp(d.resources_sigma * ctx.rng().normal(i, day, smuggling_purpose::resources, 1));
       }
-      pop.resources_usd[i] = static_cast<float>(money);
+      pop[resources_][i] = static_cast<float>(money);
     }
   });
 }
@@ -229,22 +238,22 @@ void SmugglingModel::decide(StepContext& ctx) {
     for (std::size_t a = b; a < e; ++a) {
       const std::uint64_t i = active_[a];
       const auto& options = options_at_[static_cast<std::size_t>(pop.place[i])];
-      pop.programme[i] = no_programme;
+      pop[service_][i] = no_service;
       if (options.empty()) continue;
-      const auto w = ctx.rng().words(i, day, Purpose::smuggling_seat);
+      const auto w = ctx.rng().words(i, day, smuggling_purpose::seat);
       if (params_.give_up_per_day > 0 && KeyedRng::to_unit(w.v[2]) < params_.give_up_per_day) {
         pop.legal_status[i] = LegalStatus::returned;
-        pop.status_since[i] = day;
+        pop.status_since[i] = store_day(day);
         pop.place[i] = pop.origin[i];
         pop.flags[i] |= agent_flag::settled;
         continue;
       }
       const bool may_borrow = KeyedRng::to_unit(w.v[1]) < params_.debt_share;
-      const double money = static_cast<double>(pop.resources_usd[i]);
+      const double money = static_cast<double>(pop[resources_][i]);
       const bool draws = options.size() > 1 || params_.choice.can_wait;
       auto gumbel = [&](std::size_t q) {
         return -std::log(
-            -std::log(ctx.rng().uniform(i, day, Purpose::smuggling_choice, static_cast<std::uint32_t>(q))));
+            -std::log(ctx.rng().uniform(i, day, smuggling_purpose::choice, static_cast<std::uint32_t>(q))));
       };
       int best = -1;
       double best_u = -std::numeric_limits<double>::infinity();
@@ -260,7 +269,7 @@ void SmugglingModel::decide(StepContext& ctx) {
       if (best < 0) continue;  // nothing affordable today: waits
       if (params_.choice.can_wait && params_.choice.wait_utility + gumbel(options.size()) > best_u)
         continue;  // waits by choice
-      pop.programme[i] = static_cast<std::uint8_t>(best);
+      pop[service_][i] = static_cast<std::uint8_t>(best);
       local.push_back({best, w.v[0], i});
     }
     std::lock_guard<std::mutex> lock(merge);
@@ -294,16 +303,16 @@ void SmugglingModel::move(StepContext& ctx) {
   };
   // Few travellers a day: handled in admission order, each from its own keyed draws. A trip takes one day.
   for (std::uint64_t i : admitted_) {
-    const std::uint8_t k = pop.programme[i];
+    const std::uint8_t k = pop[service_][i];
     const auto& s = params_.services[k];
     std::int64_t* q = &today_[static_cast<std::size_t>(k) * quantity_count];
-    const auto w = ctx.rng().words(i, day, Purpose::smuggling_outcome);
+    const auto w = ctx.rng().words(i, day, smuggling_purpose::outcome);
     // Paid from savings when they suffice, else borrowed (only smugglers lend; see decide).
-    if (static_cast<double>(pop.resources_usd[i]) >= price_[k])
-      pop.resources_usd[i] = static_cast<float>(static_cast<double>(pop.resources_usd[i]) - price_[k]);
+    if (static_cast<double>(pop[resources_][i]) >= price_[k])
+      pop[resources_][i] = static_cast<float>(static_cast<double>(pop[resources_][i]) - price_[k]);
     else
-      pop.flags[i] |= agent_flag::in_debt;
-    const bool debt = pop.flags[i] & agent_flag::in_debt;
+      pop.flags[i] |= in_debt_.mask;
+    const bool debt = pop.flags[i] & in_debt_.mask;
     ++q[seats_used];
     if (s.kind == Kind::smuggler) q[revenue_usd] += std::llround(price_[k]);
     const route_id risky = s.legs[s.risk_leg];
@@ -320,7 +329,7 @@ void SmugglingModel::move(StepContext& ctx) {
     }
     if (dies) {
       pop.legal_status[i] = LegalStatus::dead;
-      pop.status_since[i] = day;
+      pop.status_since[i] = store_day(day);
       pop.flags[i] |= agent_flag::settled;
       ++q[deaths];
       incident(risky, death);
@@ -334,11 +343,11 @@ void SmugglingModel::move(StepContext& ctx) {
       const double v = KeyedRng::to_unit(w.v[2]);
       if (v < s.detention) {  // held at the departure side; the legal-status model may release them
         pop.legal_status[i] = LegalStatus::detained;
-        pop.status_since[i] = day;
+        pop.status_since[i] = store_day(day);
         pop.flags[i] |= agent_flag::settled;
       } else if ((v - s.detention) / (1 - s.detention) < params_.give_up_after_interception) {
         pop.legal_status[i] = LegalStatus::returned;
-        pop.status_since[i] = day;
+        pop.status_since[i] = store_day(day);
         pop.place[i] = pop.origin[i];
         pop.flags[i] |= agent_flag::settled;
       }
@@ -352,13 +361,13 @@ void SmugglingModel::move(StepContext& ctx) {
         pop.flags[i] |= agent_flag::stranded | agent_flag::settled;
     } else {
       pop.place[i] = s.to();
-      pop.entry_day[i] = day;
-      pop.status_since[i] = day;
+      pop.entry_day[i] = store_day(day);
+      pop.status_since[i] = store_day(day);
       pop.flags[i] |= agent_flag::settled;
       ++q[arrivals];
       if (s.kind == Kind::pathway) {
         pop.legal_status[i] = LegalStatus::regular;
-        pop.flags[i] |= agent_flag::has_visa;
+        pop.flags[i] |= holds_permit_.mask;
       } else {
         pop.legal_status[i] = LegalStatus::irregular;
         if (KeyedRng::to_unit(w.v[3]) < (debt ? s.trafficking_debt : s.trafficking))

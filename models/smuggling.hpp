@@ -92,10 +92,22 @@ struct SmugglingParams {
   void validate(const World& world, std::int32_t days) const;
 };
 
+// Random-number purposes of the smuggling model (sim/rng.hpp); declared in declare().
+namespace smuggling_purpose {
+inline constexpr Purpose demand{56};
+inline constexpr Purpose resources{57};
+inline constexpr Purpose seat{58};
+inline constexpr Purpose outcome{59};
+inline constexpr Purpose choice{60};
+}  // namespace smuggling_purpose
+
+inline constexpr std::uint8_t no_service = 255;
+
 class SmugglingModel final : public Model {
  public:
   explicit SmugglingModel(SmugglingParams params);
   std::string_view name() const override { return "smuggling"; }
+  void declare(Declarations& declared) override;
   void on_start(StepContext& ctx) override;
   void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
   void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;
@@ -127,6 +139,9 @@ class SmugglingModel final : public Model {
   void update_market(std::size_t k);
 
   SmugglingParams params_;
+  Column<float> resources_;         // shared: savings and help, spent on the fee
+  Column<std::uint8_t> service_;    // the service chosen today; no_service none
+  FlagBit holds_permit_, in_debt_;  // holds_permit shared: set by a regular-pathway service
   std::vector<double> seats_, price_, interception_, death_;  // [service] today
   std::vector<std::int32_t> excess_days_;                     // [service] consecutive days demand > seats
   std::vector<std::int32_t> margin_days_;                     // [service] consecutive days of a high margin

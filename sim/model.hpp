@@ -44,10 +44,34 @@ class StepContext {
   virtual std::vector<std::int64_t>& local_flow() = 0;
 };
 
+// What a model declares when the simulation is built: the agent columns and flags it uses beyond the
+// kernel's, and the random-number purposes it draws from.
+class Declarations {
+ public:
+  Declarations(Population& population, std::vector<PurposeRange>& purposes, std::string_view by)
+      : population_(population), purposes_(purposes), by_(by) {}
+  template <class T>
+  Column<T> add(const ColumnSpec& spec) {
+    return population_.declare<T>(spec, by_);
+  }
+  FlagBit flag(const ColumnSpec& spec) { return population_.declare_flag(spec, by_); }
+  // Purpose values [first, first + count) (sim/rng.hpp); the kernel refuses overlaps.
+  void purposes(std::uint32_t first, std::uint32_t count) { purposes_.push_back({first, count, by_}); }
+
+ private:
+  Population& population_;
+  std::vector<PurposeRange>& purposes_;
+  std::string_view by_;
+};
+
 class Model {
  public:
   virtual ~Model() = default;
   virtual std::string_view name() const = 0;
+  // Once, when the simulation is built: the agent columns and flags the model uses besides the kernel's
+  // (keep the handles), and its random-number purposes. A model reads and writes only these columns and
+  // the kernel's, and draws only from these purposes and the kernel's.
+  virtual void declare(Declarations&) {}
   // Once, before day 0.
   virtual void on_start(StepContext&) {}
   // For each event of the day, after the kernel applied it to the route state.

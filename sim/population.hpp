@@ -1,16 +1,30 @@
 #pragma once
 // Agents as a structure of arrays (tskit's column tables): one vector per field, integer ids, -1 for none.
-// The budget is 48 bytes per agent for all fields together; bytes_per_agent() reports the current sum.
+// The kernel keeps the columns every agent has (below); each mechanism declares the columns and flag bits it
+// needs before day 0 (sim/columns.hpp), so that no column carries two meanings. Budget (checked by tests):
+// at most 40 bytes per agent for the economic baseline, 64 with every mechanism on; describe_columns()
+// lists what a run holds.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "sim/columns.hpp"
 #include "sim/world.hpp"
 
 namespace migrasim {
 
 using agent_id = std::int64_t;
+
+// Per-agent days are stored as days since day 0 in 16 bits: runs of up to 32,767 days (about 89 years),
+// entries back to 32,768 days before day 0.
+using stored_day = std::int16_t;
+inline constexpr std::int32_t max_run_days = 32767;
+inline constexpr std::int32_t min_stored_day = -32768;
+inline stored_day store_day(std::int32_t day) {
+  return static_cast<stored_day>(day);
+}
 
 // Legal status in the country where the agent is. The kernel only stores and counts it; models change it.
 enum class LegalStatus : std::uint8_t {
@@ -32,21 +46,14 @@ enum class Sex : std::uint8_t { female, male };
 inline constexpr int age_band_count = 4;  // 0: 0-17, 1: 18-34, 2: 35-59, 3: 60+
 std::string_view age_band_name(int band);
 
-// Agent flags (bit field).
+// The kernel's own flag bits. The upper four bits of the flags byte go to flags that mechanisms declare.
 namespace agent_flag {
-inline constexpr std::uint8_t settled = 1u << 0;      // arrived, no longer moving
-inline constexpr std::uint8_t stranded = 1u << 1;     // waiting at a place because the next route is closed
-inline constexpr std::uint8_t rerouted = 1u << 2;     // gave up the planned route, follows open routes only
-inline constexpr std::uint8_t has_visa = 1u << 3;     // holds a permit for the destination country
-inline constexpr std::uint8_t admitted = 1u << 4;     // may enter a capacity-limited route today
-inline constexpr std::uint8_t displaced = 1u << 5;    // away from home because of a disaster
-inline constexpr std::uint8_t unsheltered = 1u << 6;  // displaced, found no room in a shelter
-inline constexpr std::uint8_t in_debt = 1u << 7;      // paid a smuggler with borrowed money
+inline constexpr std::uint8_t settled = 1u << 0;   // arrived, no longer moving
+inline constexpr std::uint8_t stranded = 1u << 1;  // waiting at a place because the next route is closed
+inline constexpr std::uint8_t rerouted = 1u << 2;  // gave up the planned route, follows open routes only
+inline constexpr std::uint8_t admitted = 1u << 3;  // may enter a capacity-limited route today
+inline constexpr int kernel_bits = 4;
 }  // namespace agent_flag
-
-inline constexpr std::uint8_t no_programme = 255;
-
-namespace agent_flag {}  // namespace agent_flag
 
 struct Population {
   // Where the agent is: at `place` (arc == -1), or on directed `arc` with `km_done` travelled (place == -1).
@@ -55,13 +62,12 @@ struct Population {
   std::vector<float> km_done;
   std::vector<place_id> origin;
   std::vector<place_id> destination;
-  std::vector<std::int32_t> departure_day;  // simulation day the agent left its origin
-  std::vector<std::int32_t> entry_day;      // day of entry into the current country
-  std::vector<float> resources_usd;         // savings and help available for the journey, USD
-  std::vector<std::uint16_t> wait_days;     // consecutive days stranded
-  std::vector<std::int32_t> status_since;  // day the current legal status began (applicants: application day)
-  std::vector<std::int32_t> permit_until;  // last day of the permit held; -1 none (or unlimited)
-  std::vector<std::uint8_t> programme;     // programme applied to or obtained through; 255 none
+  // Country of nationality; the kernel sets the country of origin where the creating mechanism left -1.
+  std::vector<std::int16_t> nationality;
+  std::vector<stored_day> departure_day;  // day the agent left its origin
+  std::vector<stored_day> entry_day;      // day of entry into the current country
+  std::vector<stored_day> status_since;   // day the current legal status began (applicants: application day)
+  std::vector<std::uint16_t> wait_days;   // consecutive days stranded
   std::vector<LegalStatus> legal_status;
   std::vector<std::uint8_t> age_band;
   std::vector<Sex> sex;
@@ -70,33 +76,52 @@ struct Population {
 
   std::size_t size() const { return place.size(); }
   // Gives agent i the defaults of a new agent at `at` on `day`: at a place, origin `at`, no destination,
-  // in transit, no permit, no programme, no flags. Models then set what they need.
-  void reset(std::size_t i, place_id at, std::int32_t day) {
-    place[i] = at;
-    arc[i] = -1;
-    km_done[i] = 0;
-    origin[i] = at;
-    destination[i] = -1;
-    departure_day[i] = entry_day[i] = status_since[i] = day;
-    resources_usd[i] = 0;
-    wait_days[i] = 0;
-    permit_until[i] = -1;
-    programme[i] = no_programme;
-    legal_status[i] = LegalStatus::in_transit;
-    age_band[i] = 1;
-    sex[i] = Sex::female;
-    flags[i] = 0;
-  }
+  // nationality unset, in transit, no flags, every declared column at its fill value.
+  void reset(std::size_t i, place_id at, std::int32_t day);
   void resize(std::size_t n);
   void reserve(std::size_t n);
   std::size_t capacity_bytes() const;  // memory held by all columns
 
-  // Sum of the sizes of all per-agent fields, bytes. Must stay <= 48 (checked by a test).
-  static constexpr std::size_t bytes_per_agent() {
-    return sizeof(place_id) + sizeof(arc_id) + sizeof(float) + 2 * sizeof(place_id) +
-           4 * sizeof(std::int32_t) + sizeof(float) + sizeof(std::uint16_t) + sizeof(std::uint8_t) +
-           sizeof(LegalStatus) + sizeof(std::uint8_t) + sizeof(Sex) + 2 * sizeof(std::uint8_t);
+  // Declared columns and flags (sim/columns.hpp). `by` names the declaring mechanism. Declaring a name
+  // again returns the same column when both declarations are shared and agree; otherwise InternalError.
+  template <class T>
+  Column<T> declare(const ColumnSpec& spec, std::string_view by) {
+    return Column<T>{declare_column(spec, column_type_of<T>(), by)};
   }
+  FlagBit declare_flag(const ColumnSpec& spec, std::string_view by);
+  // A declared column or flag by name (tests, recorders); InternalError when absent or of another type.
+  template <class T>
+  Column<T> find(std::string_view name) const {
+    return Column<T>{find_column(name, column_type_of<T>())};
+  }
+  FlagBit find_flag(std::string_view name) const;
+  template <class T>
+  std::vector<T>& operator[](Column<T> c) {
+    return std::get<std::vector<T>>(declared_[static_cast<std::size_t>(c.index)].data);
+  }
+  template <class T>
+  const std::vector<T>& operator[](Column<T> c) const {
+    return std::get<std::vector<T>>(declared_[static_cast<std::size_t>(c.index)].data);
+  }
+
+  // Bytes per agent of the kernel's columns alone, and of everything this population holds.
+  static constexpr std::size_t kernel_bytes_per_agent() {
+    return 5 * sizeof(std::int32_t) + sizeof(std::int16_t) + 3 * sizeof(stored_day) + sizeof(std::uint16_t) +
+           sizeof(LegalStatus) + 2 * sizeof(std::uint8_t) + sizeof(Sex) + sizeof(std::uint8_t);
+  }
+  std::size_t bytes_per_agent() const;
+  // Every column: the kernel's, then the declared ones and the declared flags, in declaration order.
+  std::vector<ColumnInfo> describe_columns() const;
+
+ private:
+  std::int32_t declare_column(const ColumnSpec& spec, ColumnType type, std::string_view by);
+  std::int32_t find_column(std::string_view name, ColumnType type) const;
+  std::vector<detail::DeclaredColumn> declared_;
+  std::vector<detail::DeclaredFlag> flags_declared_;
 };
+
+// A table of describe_columns() for people: one line per column (name, type, bytes, who declared it), then
+// the total bytes per agent.
+std::string format_columns(const Population& population);
 
 }  // namespace migrasim

@@ -4,49 +4,26 @@
 // thread or (later) which MPI rank makes the draw, nor on the order of draws.
 #include <cmath>
 #include <cstdint>
+#include <string_view>
 
 #include <Random123/philox.h>
 
 namespace migrasim {
 
-// Purposes: each kind of decision draws from its own stream. Models pick values from their own ranges
-// (kernel 0-15, economic model 16-31, later models above) so that adding a model never shifts another's
-// draws.
+// Purposes: each kind of decision draws from its own stream. The kernel's are below (values 0-15); each
+// mechanism defines its own in its header (`Purpose{n}`) and declares the values it uses when the simulation
+// is built (Declarations::purposes), so that two mechanisms never share a stream and adding one never shifts
+// another's draws.
 enum class Purpose : std::uint32_t {
-  spawn_count = 1,
-  route_priority = 2,
-  economic_destination = 16,
-  economic_demography = 17,
-  economic_visa = 18,
-  economic_resources = 19,
-  economic_border = 20,  // + nothing: index = policy
-  economic_return = 21,
-  flee_spawn_place = 32,
-  flee_move = 33,
-  legal_residents = 48,
-  legal_eligibility = 49,  // + programme index (a fixed draw per agent and programme)
-  legal_apply = 50,
-  legal_barrier = 51,
-  legal_queue = 52,
-  legal_decision = 53,
-  legal_permit = 54,
-  legal_enforcement = 55,
-  disaster_count = 40,
-  disaster_choice = 41,
-  disaster_admission = 42,
-  disaster_return = 43,
-  disaster_evacuation = 44,
-  smuggling_demand = 56,
-  smuggling_resources = 57,
-  smuggling_seat = 58,
-  smuggling_outcome = 59,
-  smuggling_choice = 60,  // Gumbel draws, block = option / 4
-  smuggling_give_up = 61,
-  legal_eligibility_base = 64,  // 64 + programme: per-agent, per-programme fixed draws (up to 318)
-  legal_pathway_apply = 320,
-  legal_give_up = 321,
-  legal_reemigration = 323,
-  legal_detention_priority = 324,
+  spawn_count = 1,     // how many agents appear at a place on a day
+  route_priority = 2,  // keyed priority for a place on a capacity-limited route
+};
+inline constexpr std::uint32_t kernel_purpose_count = 16;
+
+// Purpose values [first, first + count) declared by one mechanism.
+struct PurposeRange {
+  std::uint32_t first = 0, count = 0;
+  std::string_view what;  // e.g. "economic: destination, demography, ..."
 };
 
 class KeyedRng {

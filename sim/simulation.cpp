@@ -24,6 +24,22 @@ struct LocalCounts {
 
 }  // namespace
 
+// Two mechanisms drawing from one purpose would draw the same numbers: refused, as is a purpose among the
+// kernel's.
+void check_purposes(std::vector<PurposeRange> ranges) {
+  std::sort(ranges.begin(), ranges.end(),
+            [](const PurposeRange& a, const PurposeRange& b) { return a.first < b.first; });
+  for (std::size_t k = 0; k < ranges.size(); ++k) {
+    const PurposeRange& r = ranges[k];
+    if (r.first < kernel_purpose_count)
+      throw InternalError(std::string(r.what) + ": random-number purposes below " +
+                          std::to_string(kernel_purpose_count) + " are the kernel's");
+    if (k > 0 && ranges[k - 1].first + ranges[k - 1].count > r.first && ranges[k - 1].what != r.what)
+      throw InternalError(std::string(ranges[k - 1].what) + " and " + std::string(r.what) +
+                          " declare the same random-number purpose " + std::to_string(r.first));
+  }
+}
+
 struct Simulation::Impl final : StepContext {
   std::shared_ptr<const World> world_;
   Schedule schedule_;
@@ -61,6 +77,16 @@ struct Simulation::Impl final : StepContext {
     stranded_counts_.assign(places, 0);
     on_route_counts_.assign(routes, 0);
     flow_counts_.assign(routes, 0);
+    if (world_->countries().size() > 32767) throw InputError("a world holds at most 32767 countries");
+    if (config_.days > max_run_days)
+      throw InputError("a run lasts at most " + std::to_string(max_run_days) +
+                       " days (per-agent days are 16-bit); got " + std::to_string(config_.days));
+    std::vector<PurposeRange> purposes;
+    for (auto& m : models_) {
+      Declarations declared(population_, purposes, m->name());
+      m->declare(declared);
+    }
+    check_purposes(purposes);
   }
 
   // StepContext
@@ -173,10 +199,25 @@ struct Simulation::Impl final : StepContext {
           },
           64);
       m->init_agents(*this, first, last);
+      fill_nationality(first, last);
       spawned_today += static_cast<std::int64_t>(last - first);
     }
     spawned_total_ += spawned_today;
     return spawned_today;
+  }
+
+  // Nationality of new agents: the country of origin, where the creating model set none.
+  void fill_nationality(std::size_t first, std::size_t last) {
+    const auto& places = world_->places();
+    parallel_for(
+        first, last,
+        [&](std::size_t b, std::size_t e) {
+          for (std::size_t i = b; i < e; ++i)
+            if (population_.nationality[i] < 0)
+              population_.nationality[i] =
+                  static_cast<std::int16_t>(places[static_cast<std::size_t>(population_.origin[i])].country);
+        },
+        4096);
   }
 
   void count() {

@@ -134,8 +134,9 @@ TEST_CASE("responses: protection abroad and evacuation orders", "[models][disast
   // From day 10 the displaced in country ABR hold temporary protection.
   const Population& pop = sim.population();
   std::int64_t abroad = 0, protected_abroad = 0;
+  const FlagBit displaced = pop.find_flag("displaced");
   for (std::size_t i = 0; i < pop.size(); ++i)
-    if ((pop.flags[i] & agent_flag::displaced) && pop.place[i] == 3) {
+    if ((pop.flags[i] & displaced.mask) && pop.place[i] == 3) {
       ++abroad;
       protected_abroad += pop.legal_status[i] == LegalStatus::temporary_protection;
     }

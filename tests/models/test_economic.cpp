@@ -99,7 +99,7 @@ TEST_CASE("agent attributes follow the demography and resource parameters", "[mo
   const auto& pop = f.sim->population();
   std::array<double, age_band_count> bands{};
   double female = 0;
-  std::vector<float> res(pop.resources_usd);
+  std::vector<float> res(pop[pop.find<float>("resources_usd")]);
   for (std::size_t i = 0; i < pop.size(); ++i) {
     bands[pop.age_band[i]] += 1;
     female += pop.sex[i] == Sex::female;

@@ -141,7 +141,9 @@ TEST_CASE("results are identical for 1, 2 and 8 threads", "[sim][determinism]") 
     CHECK(r->rec.spawned == r1->rec.spawned);
     CHECK(r->sim->population().km_done == r1->sim->population().km_done);
     CHECK(r->sim->population().destination == r1->sim->population().destination);
-    CHECK(r->sim->population().resources_usd == r1->sim->population().resources_usd);
+    const auto& pop = r->sim->population();
+    const auto& pop1 = r1->sim->population();
+    CHECK(pop[pop.find<float>("resources_usd")] == pop1[pop1.find<float>("resources_usd")]);
   }
   // A different seed gives a different run.
   auto other = run_corridor(2, 30, ev, 1e-3, 12);
@@ -199,6 +201,7 @@ TEST_CASE("arrivals settle with a legal status", "[sim]") {
   auto r = run_corridor(2, 20);
   const auto& pop = r->sim->population();
   std::int64_t settled = 0, regular = 0, irregular = 0;
+  const FlagBit holds_permit = pop.find_flag("holds_permit");
   for (std::size_t i = 0; i < pop.size(); ++i) {
     if (!(pop.flags[i] & agent_flag::settled)) {
       CHECK(pop.legal_status[i] == LegalStatus::in_transit);
@@ -208,7 +211,7 @@ TEST_CASE("arrivals settle with a legal status", "[sim]") {
     CHECK(pop.place[i] == pop.destination[i]);
     if (pop.legal_status[i] == LegalStatus::regular) {
       ++regular;
-      CHECK((pop.flags[i] & agent_flag::has_visa));
+      CHECK((pop.flags[i] & holds_permit.mask));
     } else {
       ++irregular;
       CHECK(pop.legal_status[i] == LegalStatus::irregular);
@@ -261,4 +264,59 @@ TEST_CASE("people already on a route when it closes finish it", "[sim]") {
   CHECK(at_d2(8) >= at_d2(5) + on_route_day5);
   CHECK(at_d2(11) == at_d2(8));
   for (std::size_t d = 6; d < 12; ++d) CHECK(rec.flow[d * routes + static_cast<std::size_t>(xd2)] == 0);
+}
+
+namespace {
+
+// A model that only declares: a purpose range and, optionally, an unshared column.
+class Declarer final : public Model {
+ public:
+  Declarer(std::uint32_t first_purpose, bool column) : first_(first_purpose), column_(column) {}
+  std::string_view name() const override { return "declarer"; }
+  void declare(Declarations& declared) override {
+    declared.purposes(first_, 2);
+    if (column_) declared.add<float>({"resources_usd", "savings, USD", 0, false});
+  }
+
+ private:
+  std::uint32_t first_;
+  bool column_;
+};
+
+std::unique_ptr<Simulation> with_declarer(std::uint32_t first_purpose, bool column) {
+  auto w = test::corridor_world();
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<models::EconomicModel>(test::corridor_params(*w)));
+  models.push_back(std::make_unique<Declarer>(first_purpose, column));
+  return std::make_unique<Simulation>(w, Schedule{}, std::move(models),
+                                      SimulationConfig{3, 5, 1, "2024-01-01"});
+}
+
+}  // namespace
+
+TEST_CASE("mechanisms declare their columns and purposes; conflicts stop the build", "[sim]") {
+  CHECK_NOTHROW(with_declarer(400, false));
+  // The economic model draws from purposes 16-21 and writes resources_usd as a shared column.
+  CHECK_THROWS_WITH(with_declarer(20, false),
+                    Catch::Contains("economic and declarer") && Catch::Contains("random-number purpose"));
+  CHECK_THROWS_WITH(with_declarer(3, false), Catch::Contains("kernel"));
+  CHECK_THROWS_WITH(with_declarer(400, true), Catch::Contains("resources_usd") && Catch::Contains("shared"));
+}
+
+TEST_CASE("the economic baseline holds at most 40 bytes per agent; nationality is the origin's", "[sim]") {
+  auto r = run_corridor(2, 10);
+  const Population& pop = r->sim->population();
+  CHECK(pop.bytes_per_agent() <= 40);
+  REQUIRE(pop.size() > 0);
+  const auto& places = r->sim->world().places();
+  for (std::size_t i = 0; i < pop.size(); ++i)
+    REQUIRE(pop.nationality[i] == places[static_cast<std::size_t>(pop.origin[i])].country);
+}
+
+TEST_CASE("a run longer than per-agent days can hold is refused", "[sim]") {
+  auto w = test::corridor_world();
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<models::EconomicModel>(test::corridor_params(*w)));
+  CHECK_THROWS_AS(Simulation(w, Schedule{}, std::move(models), SimulationConfig{3, max_run_days + 1, 1, ""}),
+                  InputError);
 }

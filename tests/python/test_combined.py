@@ -1,0 +1,52 @@
+"""Mechanisms that run together in one simulation: each keeps its own agent columns (issue 11)."""
+import re
+
+import h5py
+import numpy as np
+
+
+def _transitions(path):
+    with h5py.File(path, "r") as f:
+        names = [n.decode() for n in f["transition"][()]]
+        totals = f["transitions"][()].sum(axis=(0, 1))
+    return dict(zip(names, (int(v) for v in totals)))
+
+
+def test_disaster_with_legal_records_no_permit_events_for_people_without_permits(cli, root, tmp_path):
+    # Before the mechanisms declared their columns, the disaster model kept its return day in the legal
+    # model's permit_until: this run recorded about 32,000 permit renewals and as many new overstayers
+    # in 60 days, for people who never held a permit.
+    out = tmp_path / "eta_legal.h5"
+    r = cli("run", root / "scenarios" / "eta_iota_2020.yaml", "-q", "-o", out, "--days", "40",
+            "--set", "behaviour.disasters.abroad_status=regular", "--set", "behaviour.legal={}")
+    assert r.returncode == 0, r.stderr
+    t = _transitions(out)
+    assert t["permit_renewed"] == 0
+    assert t["became_overstayer"] == 0
+    with h5py.File(out, "r") as f:
+        displaced = f["displacement"][()]
+        measures = [m.decode() for m in f["measure"][()]]
+    # The disaster still displaces people (the comparison is not vacuous).
+    assert displaced[:, measures.index("displaced_today")].sum() > 10000
+
+
+def test_every_mechanism_on_fits_in_64_bytes_per_agent(cli, root, tmp_path):
+    r = cli("run", root / "scenarios" / "central_america_hurricane.yaml", "-q", "--verbose", "--days", "2",
+            "-o", tmp_path / "all.h5", "--set", "behaviour.legal={}")
+    assert r.returncode == 0, r.stderr
+    rows = {}
+    for line in r.stderr.splitlines():
+        m = re.match(r"^(\S+)\s+(\S*)\s+(\d+)\s+(.*)$", line)
+        if m:
+            rows[m.group(1)] = (m.group(2), int(m.group(3)), m.group(4))
+    assert rows["total"][1] <= 64
+    assert rows["place"] == ("i32", 4, "kernel")
+    # One column per meaning: the legal model's permit and programme, the disaster's return day and the
+    # smuggling market's service are separate columns; savings are one column shared by three models.
+    assert rows["permit_until"][2] == "legal"
+    assert rows["return_day"][2] == "disaster"
+    assert rows["service"][2] == "smuggling"
+    assert rows["resources_usd"][2] == "economic, smuggling, legal"
+    assert rows["holds_permit"][0] == "bit"
+    assert sum(b for name, (_, b, _) in rows.items() if name != "total") == rows["total"][1]
+    assert np.all([b >= 0 for _, b, _ in rows.values()])
