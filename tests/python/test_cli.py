@@ -13,6 +13,8 @@ def test_version_and_help(cli):
     assert r.returncode == 0
     for option in ("--output", "--days", "--seed", "--threads", "--set", "--quiet"):
         assert option in r.stdout
+    for sub in ("run", "validate", "drill"):
+        assert "KEY[NAME]" in " ".join(cli(sub, "--help").stdout.split())
     assert "Exit codes" in cli("--help").stdout
     assert cli("frobnicate").returncode == 2
 
