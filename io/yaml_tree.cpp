@@ -327,7 +327,8 @@ std::optional<PatchKey> patch_key(const std::string& key, const std::string& con
 }
 
 void reject_patches_below(const YamlNode& node, const std::string& path, const std::string& why) {
-  for (const auto& item : node.items) reject_patches_below(item, path + "[]", why);
+  for (std::size_t k = 0; k < node.items.size(); ++k)
+    reject_patches_below(node.items[k], path + "[" + std::to_string(k) + "]", why);
   for (const auto& [k, v] : node.entries) {
     const std::string key_path = path.empty() ? k : path + "." + k;
     const std::string context = v.key_mark.str() + ": " + key_path;

@@ -165,6 +165,8 @@ TEST_CASE("an overlay patch of a missing list or entry names the overlay's file:
                "scenario has no such list"));
   CHECK_THAT(merge_error("codes:\n  - A\nempty: {\"items[x]\": 1}\n"),
              Contains("child.yaml:3:9: empty.items[x]: patches an entry of the list empty.items"));
+  CHECK_THAT(merge_error("codes:\n  - {\"k[x]\": 1}\n"),
+             Contains("child.yaml:2:6: codes[0].k[x]: patches an entry of the list codes[0].k"));
   const YamlNode lone = parse_yaml("events[roadblock]: {date: 2024-01-09}\n", "lone.yaml");
   try {
     reject_list_patches(lone, "this file extends no base scenario");
