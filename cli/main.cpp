@@ -373,6 +373,10 @@ int main(int argc, char** argv) {
   int days = -1, threads = 0;
   long long seed = -1;
   std::vector<std::string> sets;
+  // One text for every subcommand's --set, so that they cannot drift apart (docs/scenario-format.md).
+  const std::string set_help =
+      "Override one scenario value, KEY.PATH=VALUE (repeatable), e.g. run.days=30; a list entry is "
+      "KEY[INDEX] (from 0) or KEY[NAME] (its name: field), e.g. 'events[closure].date=2024-01-09'";
   bool quiet = false, verbose = false;
   std::string flee_dir, simsetting;
   run->add_option("SCENARIO", scenario, "Scenario file (YAML)");
@@ -385,8 +389,7 @@ int main(int argc, char** argv) {
   run->add_option("--seed", seed, "Override run.seed")->check(CLI::NonNegativeNumber);
   run->add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it")
       ->check(CLI::Range(1, 1024));
-  run->add_option("--set", sets,
-                  "Override one scenario value, KEY.PATH=VALUE (repeatable), e.g. run.days=30");
+  run->add_option("--set", sets, set_help);
   run->add_flag("-q,--quiet", quiet, "No progress bar or summary");
   run->add_flag(
       "-v,--verbose", verbose,
@@ -409,7 +412,7 @@ int main(int argc, char** argv) {
   validate->add_option("--seeds", seeds, "Number of seeds (run.seed, run.seed+1, ...)")
       ->check(CLI::Range(1, 1000));
   validate->add_option("--threads", threads, "Worker threads")->check(CLI::Range(1, 1024));
-  validate->add_option("--set", sets, "Override one scenario value, KEY.PATH=VALUE (repeatable)");
+  validate->add_option("--set", sets, set_help);
   validate->add_option(
       "-o,--output", validate_out,
       "Scores CSV (default out/<scenario name>_validation.csv; daily series beside it, and a PNG "
@@ -433,7 +436,7 @@ int main(int argc, char** argv) {
   drill->add_option("--ensemble", ensemble, "Number of runs (seeds run.seed, run.seed+1, ...)")
       ->check(CLI::Range(1, 1000));
   drill->add_option("--threads", threads, "Worker threads")->check(CLI::Range(1, 1024));
-  drill->add_option("--set", sets, "Override one scenario value, KEY.PATH=VALUE (repeatable)");
+  drill->add_option("--set", sets, set_help);
   drill->add_option("-o,--output", drill_png, "Dashboard PNG (default out/<scenario name>_drill.png)");
 
   auto* info = app.add_subcommand("info", "Summarise an output file");

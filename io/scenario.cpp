@@ -225,7 +225,11 @@ YamlNode load_with_bases(const std::string& path, std::vector<std::string>& chai
   if (!doc.is_map())
     expected(doc, "(top level)", "a map with sections run, world, behaviour, events, output");
   const YamlNode* ext = doc.find("extends");
-  if (!ext) return doc;
+  if (!ext) {
+    // A `list[name]:` patch key needs a base list; left in place it would read as an unknown key.
+    reject_list_patches(doc, "this file extends no base scenario");
+    return doc;
+  }
   const std::string base_rel = as_string(*ext, "extends");
   fs::path base = fs::path(path).parent_path() / base_rel;
   if (!fs::exists(base)) fail(*ext, "extends", "base scenario '" + base.string() + "' does not exist");

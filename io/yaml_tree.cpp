@@ -1,6 +1,10 @@
 #include "io/yaml_tree.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <fstream>
+#include <limits>
+#include <optional>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
@@ -149,50 +153,256 @@ YamlNode load_yaml_file(const std::string& path) {
   return parse_yaml(ss.str(), path);
 }
 
-void merge_yaml(YamlNode& base, const YamlNode& top) {
-  if (base.kind != YamlNode::Kind::map || top.kind != YamlNode::Kind::map) {
+namespace {
+
+// One step down a key path: a map key, or a list entry chosen by its index or by its `name:` field.
+struct PathStep {
+  enum class Kind { key, index, name };
+  Kind kind = Kind::key;
+  std::string text;       // the key, or what stood between the brackets
+  std::size_t index = 0;  // Kind::index
+};
+
+std::string joined(const std::string& path, const PathStep& step) {
+  if (step.kind != PathStep::Kind::key) return path + "[" + step.text + "]";
+  return path.empty() ? step.text : path + "." + step.text;
+}
+
+// Digits only select by index; anything else selects the entry whose `name:` is that text.
+PathStep selector(const std::string& text) {
+  PathStep s;
+  s.text = text;
+  s.kind = PathStep::Kind::name;
+  if (std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    s.kind = PathStep::Kind::index;
+    // An index too large for size_t is out of range of every list; saturating keeps that true.
+    if (std::from_chars(text.data(), text.data() + text.size(), s.index).ec != std::errc{})
+      s.index = std::numeric_limits<std::size_t>::max();
+  }
+  return s;
+}
+
+// Appends the `[...]` selectors that start at text[pos]; returns the position after the last one.
+std::size_t parse_selectors(const std::string& text, std::size_t pos, std::vector<PathStep>& steps,
+                            const std::string& context) {
+  while (pos < text.size() && text[pos] == '[') {
+    const auto close = text.find(']', pos + 1);
+    if (close == std::string::npos)
+      throw InputError(context + ": '[' without a closing ']' in '" + text + "'");
+    if (close == pos + 1)
+      throw InputError(context + ": empty [] in '" + text + "', expected an index or an entry's name");
+    steps.push_back(selector(text.substr(pos + 1, close - pos - 1)));
+    pos = close + 1;
+  }
+  return pos;
+}
+
+// "a.b[2].c[some name]" as steps; a name in brackets may contain dots.
+std::vector<PathStep> parse_key_path(const std::string& path, const std::string& context) {
+  std::vector<PathStep> steps;
+  std::size_t pos = 0;
+  while (true) {
+    const auto end = std::min(path.find_first_of(".[]", pos), path.size());
+    const std::string key = path.substr(pos, end - pos);
+    if (key.empty()) throw InputError(context + ": empty key in '" + path + "'");
+    steps.push_back(PathStep{PathStep::Kind::key, key, 0});
+    pos = parse_selectors(path, end, steps, context);
+    if (pos == path.size()) return steps;
+    if (path[pos] != '.')
+      throw InputError(context + ": unexpected '" + std::string(1, path[pos]) + "' in '" + path +
+                       "', expected KEY, KEY[INDEX] or KEY[NAME] steps joined by dots");
+    ++pos;
+  }
+}
+
+// The '=' that ends the key path: the first one outside brackets, since a name may contain '='.
+std::size_t assignment_split(const std::string& assignment) {
+  bool in_brackets = false;
+  for (std::size_t i = 0; i < assignment.size(); ++i) {
+    if (assignment[i] == '[') in_brackets = true;
+    if (assignment[i] == ']') in_brackets = false;
+    if (assignment[i] == '=' && !in_brackets) return i;
+  }
+  // An unclosed '[': split at the first '=' so that the key path's own error names the problem.
+  return assignment.find('=');
+}
+
+std::string describe(const YamlNode& n) {
+  switch (n.kind) {
+    case YamlNode::Kind::null:
+      return "not set";
+    case YamlNode::Kind::scalar:
+      return "the value '" + n.scalar + "'";
+    case YamlNode::Kind::sequence:
+      return "a list";
+    case YamlNode::Kind::map:
+      break;
+  }
+  return "a map";
+}
+
+// " (list at FILE:LINE:COLUMN)", so that a user finds the list an override or a patch missed.
+std::string where(const YamlNode& list) {
+  return list.mark.line > 0 ? " (list at " + list.mark.str() + ")" : "";
+}
+
+std::string size_of(const YamlNode& list) {
+  const std::size_t n = list.items.size();
+  if (n == 0) return "is empty";
+  return "has " + std::to_string(n) + (n == 1 ? " entry" : " entries") + " (0-" + std::to_string(n - 1) + ")";
+}
+
+const std::string* name_of(const YamlNode& entry) {
+  const YamlNode* name = entry.is_map() ? entry.find("name") : nullptr;
+  return name && name->is_scalar() ? &name->scalar : nullptr;
+}
+
+YamlNode& entry_named(YamlNode& list, const std::string& name, const std::string& list_path,
+                      const std::string& context) {
+  std::vector<std::size_t> matches;
+  std::string names;
+  for (std::size_t k = 0; k < list.items.size(); ++k) {
+    const std::string* n = name_of(list.items[k]);
+    if (!n) continue;
+    if (*n == name) matches.push_back(k);
+    names += (names.empty() ? "" : ", ") + *n;
+  }
+  if (matches.size() == 1) return list.items[matches[0]];
+  if (matches.size() > 1) {
+    std::string indices;
+    for (const auto k : matches) indices += (indices.empty() ? "" : ", ") + std::to_string(k);
+    throw InputError(context + ": " + std::to_string(matches.size()) + " entries named '" + name + "' in " +
+                     list_path + " (indices " + indices + "), select one by index" + where(list));
+  }
+  if (names.empty())
+    throw InputError(context + ": no entry named '" + name + "' in " + list_path +
+                     ": no entry of it is a map " + "with a name field, select one by index; " + list_path +
+                     " " + size_of(list) + where(list));
+  throw InputError(context + ": no entry named '" + name + "' in " + list_path + "; names: " + names +
+                   where(list));
+}
+
+// The entry of `list` that `step` (an index or a name) selects; `list_path` names the list in messages.
+YamlNode& select_entry(YamlNode& list, const PathStep& step, const std::string& list_path,
+                       const std::string& context) {
+  if (!list.is_sequence())
+    throw InputError(context + ": " + list_path + " is " + describe(list) +
+                     ", not a list, so it has no entry [" + step.text + "]");
+  if (step.kind == PathStep::Kind::name) return entry_named(list, step.text, list_path, context);
+  if (step.index >= list.items.size())
+    throw InputError(context + ": index " + step.text + " out of range: " + list_path + " " + size_of(list) +
+                     where(list));
+  return list.items[step.index];
+}
+
+// The value under `key` in `node` (a map, or unset and then made one), created unset when missing.
+YamlNode& child_for_set(YamlNode& node, const std::string& key, const std::string& node_path,
+                        const std::string& context, const SourceMark& created_at) {
+  if (node.kind == YamlNode::Kind::null) {
+    node.kind = YamlNode::Kind::map;
+  } else if (!node.is_map()) {
+    throw InputError(context + ": " + (node_path.empty() ? "the top level" : node_path) + " is " +
+                     describe(node) + ", not a map, so it has no key '" + key + "'");
+  }
+  if (YamlNode* child = node.find(key)) return *child;
+  node.entries.emplace_back(key, YamlNode{});
+  node.entries.back().second.mark = created_at;
+  return node.entries.back().second;
+}
+
+// An overlay key written `key[selector]...` patches entries of the base's list `key` instead of naming a key.
+struct PatchKey {
+  std::string list_key;
+  std::vector<PathStep> selectors;
+};
+
+std::optional<PatchKey> patch_key(const std::string& key, const std::string& context) {
+  const auto open = key.find('[');
+  if (open == std::string::npos || open == 0 || key.back() != ']') return std::nullopt;
+  PatchKey p{key.substr(0, open), {}};
+  if (parse_selectors(key, open, p.selectors, context) != key.size())
+    throw InputError(context +
+                     ": expected KEY[INDEX] or KEY[NAME] (possibly repeated) to patch a list entry");
+  return p;
+}
+
+void reject_patches_below(const YamlNode& node, const std::string& path, const std::string& why) {
+  for (std::size_t k = 0; k < node.items.size(); ++k)
+    reject_patches_below(node.items[k], path + "[" + std::to_string(k) + "]", why);
+  for (const auto& [k, v] : node.entries) {
+    const std::string key_path = path.empty() ? k : path + "." + k;
+    const std::string context = v.key_mark.str() + ": " + key_path;
+    if (const auto p = patch_key(k, context))
+      throw InputError(context + ": patches an entry of the list " + (path.empty() ? "" : path + ".") +
+                       p->list_key + ", but " + why);
+    reject_patches_below(v, key_path, why);
+  }
+}
+
+void merge_at(YamlNode& base, const YamlNode& top, const std::string& path);
+
+// Merges `patch` into the entry of the base's list that the patch key selects.
+void merge_patch(YamlNode& base, const PatchKey& key, const YamlNode& patch, const std::string& path,
+                 const std::string& context) {
+  const std::string list_path = path.empty() ? key.list_key : path + "." + key.list_key;
+  YamlNode* entry = base.find(key.list_key);
+  if (!entry) throw InputError(context + ": the base scenario has no list " + list_path + " to patch");
+  std::string at = list_path;
+  for (const auto& step : key.selectors) {
+    entry = &select_entry(*entry, step, at, context);
+    at = joined(at, step);
+  }
+  merge_at(*entry, patch, at);
+}
+
+void merge_at(YamlNode& base, const YamlNode& top, const std::string& path) {
+  if (!base.is_map() || !top.is_map()) {
+    reject_patches_below(top, path, "the base scenario has no such list");
     base = top;
     return;
   }
   for (const auto& [k, v] : top.entries) {
-    if (YamlNode* existing = base.find(k))
-      merge_yaml(*existing, v);
-    else
+    const std::string key_path = path.empty() ? k : path + "." + k;
+    const std::string context = v.key_mark.str() + ": " + key_path;
+    if (const auto patch = patch_key(k, context)) {
+      merge_patch(base, *patch, v, path, context);
+    } else if (YamlNode* existing = base.find(k)) {
+      merge_at(*existing, v, key_path);
+    } else {
+      reject_patches_below(v, key_path, "the base scenario has no such list");
       base.entries.emplace_back(k, v);
+    }
   }
 }
 
+}  // namespace
+
+void merge_yaml(YamlNode& base, const YamlNode& top) {
+  merge_at(base, top, "");
+}
+
+void reject_list_patches(const YamlNode& doc, const std::string& why) {
+  reject_patches_below(doc, "", why);
+}
+
 void set_yaml_path(YamlNode& root, const std::string& assignment) {
-  const auto eq = assignment.find('=');
+  const auto eq = assignment_split(assignment);
   if (eq == std::string::npos || eq == 0)
     throw InputError("--set " + assignment + ": expected KEY.PATH=VALUE, e.g. run.days=30");
   const std::string path = assignment.substr(0, eq);
-  YamlNode value = parse_yaml(assignment.substr(eq + 1), "--set " + path);
-  value.mark = SourceMark{"--set " + path, 0, 0};
+  const std::string context = "--set " + assignment;
+  const std::vector<PathStep> steps = parse_key_path(path, context);
+  const SourceMark set_mark{"--set " + path, 0, 0};
+  YamlNode value = parse_yaml(assignment.substr(eq + 1), set_mark.file);
+  value.mark = set_mark;
   YamlNode* node = &root;
-  std::size_t start = 0;
-  while (true) {
-    const auto dot = path.find('.', start);
-    const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (key.empty()) throw InputError("--set " + assignment + ": empty key in '" + path + "'");
-    if (node->kind == YamlNode::Kind::null) {
-      node->kind = YamlNode::Kind::map;
-    } else if (node->kind != YamlNode::Kind::map) {
-      throw InputError("--set " + assignment + ": '" + key + "' is inside a value that is not a map");
-    }
-    YamlNode* child = node->find(key);
-    if (!child) {
-      node->entries.emplace_back(key, YamlNode{});
-      child = &node->entries.back().second;
-      child->mark = SourceMark{"--set " + path, 0, 0};
-    }
-    if (dot == std::string::npos) {
-      *child = value;
-      return;
-    }
-    node = child;
-    start = dot + 1;
+  std::string at;
+  for (const auto& step : steps) {
+    node = step.kind == PathStep::Kind::key ? &child_for_set(*node, step.text, at, context, set_mark)
+                                            : &select_entry(*node, step, at, context);
+    at = joined(at, step);
   }
+  *node = value;
 }
 
 std::string emit_yaml(const YamlNode& node) {

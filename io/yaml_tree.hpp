@@ -36,11 +36,21 @@ struct YamlNode {
 YamlNode load_yaml_file(const std::string& path);
 YamlNode parse_yaml(const std::string& text, const std::string& label);
 
-// Overlays `top` onto `base`: maps merge key by key (recursively), anything else is replaced.
+// Overlays `top` onto `base`: maps merge key by key (recursively), anything else is replaced. A key of
+// `top` written `list[NAME]` or `list[INDEX]` (repeatable: `list[0][1]`) does not name a key: it patches
+// the entry of the base's list `list` whose `name:` field is NAME (or that sits at INDEX), merging its
+// value into that entry as above. Throws InputError "file:line:column: key.path: ..." when the base has
+// no such list or no such entry.
 void merge_yaml(YamlNode& base, const YamlNode& top);
 
-// Sets `dotted.key.path` to a YAML scalar/flow value, e.g. "run.days=30". Throws InputError when the
-// assignment is malformed.
+// Throws InputError at the first `list[...]` patch key in `doc`, saying it patches nothing because `why`
+// (for a file with no base to patch).
+void reject_list_patches(const YamlNode& doc, const std::string& why);
+
+// Sets a key path to a YAML scalar/flow value, e.g. "run.days=30". A step may select a list entry by
+// index or by its `name:` field: "events[0].date=2024-01-09", "events[closure].date=2024-01-09". Missing
+// map keys are created; list entries never are. Throws InputError naming the assignment, the key path
+// and what is valid when the assignment is malformed or a selected entry does not exist.
 void set_yaml_path(YamlNode& root, const std::string& assignment);
 
 // Block-style YAML text of the tree (for provenance).

@@ -52,7 +52,9 @@ def load_scenario(path: str | os.PathLike, *assignments: str, **overrides) -> Sc
     """Load and validate a scenario file.
 
     Overrides come as ``"run.days=30"`` strings or as keywords with ``__`` for dots
-    (``run__days=30``). Raises :class:`migrasim.ScenarioError` on bad input.
+    (``run__days=30``). A string may pick a list entry by index or by its ``name:``, as
+    ``migrasim run --set`` does: ``"events[closure].date=2024-01-09"``, ``"events[0].date=..."``.
+    Raises :class:`migrasim.ScenarioError` on bad input (also for an unknown name or index).
     """
     sets = list(assignments) + [_assignment(k.replace("__", "."), v) for k, v in overrides.items()]
     spec = _core.load_scenario(os.fspath(path), sets)

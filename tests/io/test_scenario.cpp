@@ -98,6 +98,52 @@ TEST_CASE("extends overlays a base and --set overrides one value", "[io]") {
   CHECK(round.find("run")->find("days")->scalar == "12");
 }
 
+TEST_CASE("--set addresses events by index and by name", "[io]") {
+  ScenarioSpec s =
+      load_scenario(data_dir + "mini.yaml", {"events[closure].date=2024-01-03", "events[1].date=2024-01-09"});
+  REQUIRE(s.events.size() == 2);
+  CHECK(s.events[0].name == "closure");
+  CHECK(s.events[0].day == 2);
+  CHECK(s.events[1].day == 8);
+  CHECK(s.resolved_yaml.find("date: 2024-01-03") != std::string::npos);
+  using Catch::Contains;
+  CHECK_THAT(
+      error_of(data_dir + "mini.yaml", {"events[5].date=2024-01-03"}),
+      Contains("--set events[5].date=2024-01-03: index 5 out of range: events has 2 entries (0-1) (list at " +
+               data_dir + "mini.yaml:31:3)"));
+  CHECK_THAT(
+      error_of(data_dir + "mini.yaml", {"events[flood].date=2024-01-03"}),
+      Contains("--set events[flood].date=2024-01-03: no entry named 'flood' in events; names: closure"));
+  CHECK_THAT(error_of(data_dir + "mini.yaml", {"run[0].days=3"}),
+             Contains("--set run[0].days=3: run is a map, not a list, so it has no entry [0]"));
+  // A value set inside an entry is validated like any other, and its error names the override.
+  CHECK_THAT(
+      error_of(data_dir + "mini.yaml", {"events[closure].date=2025-01-03"}),
+      Contains(
+          "--set events[closure].date: events[0].date: got '2025-01-03', expected a date within the run"));
+}
+
+TEST_CASE("extends patches one list entry by name or index", "[io]") {
+  ScenarioSpec s = load_scenario(data_dir + "mini_patch.yaml");
+  REQUIRE(s.events.size() == 2);
+  CHECK(s.events[0].name == "closure");
+  CHECK(s.events[0].day == 2);             // patched by name
+  CHECK(s.events[0].routes.size() == 1);   // the rest of the entry comes from the base
+  CHECK(s.events[1].name == "reopening");  // patched by index
+  CHECK(s.events[1].day == 7);
+  CHECK(s.days == 20);
+  CHECK_THAT(
+      error_of(data_dir + "mini_patch_unknown.yaml"),
+      Catch::Contains("mini_patch_unknown.yaml:3:1: events[flood]: no entry named 'flood' in events; names: "
+                      "closure (list at " +
+                      data_dir + "mini.yaml:31:3)"));
+  // A patch key in a file with no base patches nothing.
+  CHECK_THAT(
+      error_of(variant("events:\n", "events[closure]: {date: 2024-01-03}\nevents:\n")),
+      Catch::Contains("bad.yaml:30:1: events[closure]: patches an entry of the list events, but this file "
+                      "extends no base scenario"));
+}
+
 TEST_CASE("bad scenarios give file:line:column, key path, value and expectation", "[io]") {
   using Catch::Contains;
   using Catch::Matches;

@@ -25,6 +25,15 @@ def test_scenario_errors_are_value_errors_with_the_cli_message(mini):
         migrasim.load_scenario(mini)
 
 
+def test_overrides_address_list_entries_by_index_and_name(mini):
+    s = migrasim.load_scenario(mini, "events[closure].date=2024-01-03", "events[1].name=reopening")
+    assert "date: 2024-01-03" in s.spec.resolved_yaml and "name: reopening" in s.spec.resolved_yaml
+    with pytest.raises(migrasim.ScenarioError, match=r"no entry named 'flood' in events; names: closure"):
+        migrasim.load_scenario(mini, "events[flood].date=2024-01-03")
+    with pytest.raises(migrasim.ScenarioError, match=r"index 2 out of range: events has 2 entries \(0-1\)"):
+        s.with_overrides("events[2].date=2024-01-03")
+
+
 def test_run_returns_xarray_results(mini):
     r = migrasim.run(mini, seed=4, threads=2)
     pop = r.population

@@ -13,6 +13,8 @@ def test_version_and_help(cli):
     assert r.returncode == 0
     for option in ("--output", "--days", "--seed", "--threads", "--set", "--quiet"):
         assert option in r.stdout
+    for sub in ("run", "validate", "drill"):
+        assert "KEY[NAME]" in " ".join(cli(sub, "--help").stdout.split())
     assert "Exit codes" in cli("--help").stdout
     assert cli("frobnicate").returncode == 2
 
@@ -89,6 +91,45 @@ def test_overrides_from_the_command_line(cli, mini, tmp_path):
     assert ds.sizes["time"] == 9
     assert int(prov.attrs["seed"]) == 3
     assert "patience_days: 1" in str(prov["resolved_scenario"].values)
+
+
+def test_set_moves_a_named_event_of_a_shipped_scenario(cli, root, tmp_path):
+    out = tmp_path / "ca.h5"
+    # Day 24 (2021-01-25) in the file; the override moves the lifting of the roadblock to day 29.
+    r = cli("run", root / "scenarios" / "central_america.yaml", "-o", out, "--days", 30, "-q",
+            "--set", "events[Roadblock lifted (illustrative)].date=2021-01-30")
+    assert r.returncode == 0, r.stderr
+    events = xr.open_dataset(out, engine="h5netcdf", group="events")
+    days = dict(zip(events["name"].values, events["day"].values))
+    assert days["Roadblock lifted (illustrative)"] == 29
+    assert days["Police roadblock against a migrant caravan near Vado Hondo (illustrative)"] == 15
+
+
+def test_set_changes_one_programme_by_name_and_by_index(cli, root, tmp_path):
+    out = tmp_path / "one_off.h5"
+    r = cli("run", root / "scenarios" / "regularisation" / "one_off.yaml", "-o", out, "--days", 1, "-q",
+            "--set", "behaviour.legal.programmes[one_off_2021].processing_per_day=150",
+            "--set", "behaviour.legal.programmes[0].take_up=0.5")
+    assert r.returncode == 0, r.stderr
+    resolved = str(xr.open_dataset(out, engine="h5netcdf", group="provenance")["resolved_scenario"].values)
+    assert "processing_per_day: 150" in resolved and "processing_per_day: 2500" not in resolved
+    assert "take_up: 0.5" in resolved and "take_up: 0.75" not in resolved
+
+
+@pytest.mark.parametrize("assignment,message", [
+    ("events[Roadblock gone].date=2021-01-30",
+     r"--set events\[Roadblock gone\]\.date=2021-01-30: no entry named 'Roadblock gone' in events; "
+     r"names: Police roadblock .*, Roadblock lifted \(illustrative\), .* \(list at .*central_america\.yaml:188:3\)"),
+    ("events[12].date=2021-01-30", r"index 12 out of range: events has 9 entries \(0-8\)"),
+    ("run[0].days=3", r"run is a map, not a list, so it has no entry \[0\]"),
+])
+def test_set_on_a_missing_list_entry_exits_2(cli, root, tmp_path, assignment, message):
+    out = tmp_path / "never.h5"
+    r = cli("run", root / "scenarios" / "central_america.yaml", "-o", out, "-q", "--set", assignment)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("migrasim: error: ")
+    assert re.search(message, r.stderr), r.stderr
+    assert not out.exists()
 
 
 BAD_INPUTS = [
