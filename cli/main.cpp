@@ -22,6 +22,7 @@
 #include "io/drill.hpp"
 #include "io/flee_case.hpp"
 #include "io/hdf5_writer.hpp"
+#include "io/param_docs.hpp"
 #include "io/scenario.hpp"
 #include "io/validation.hpp"
 #include "sim/errors.hpp"
@@ -265,6 +266,35 @@ int validate_command(const std::string& scenario, const std::string& observed_di
   return exit_ok;
 }
 
+// The parameter dictionary from the mechanisms' tables: Markdown or JSON on stdout, or spliced into the
+// generated block of a page (docs/parameters.md). The page is replaced whole, through a temporary file.
+int params_command(const std::string& format, const std::string& into) {
+  const auto sections = migrasim::io::registered_sections();
+  if (into.empty()) {
+    std::cout << (format == "json" ? migrasim::io::params_json(sections)
+                                   : migrasim::io::params_markdown(sections));
+    return exit_ok;
+  }
+  std::ifstream in(into, std::ios::binary);
+  if (!in) throw migrasim::InputError(into + ": cannot read the page to update");
+  std::ostringstream page;
+  page << in.rdbuf();
+  const std::string updated =
+      migrasim::io::splice_generated(page.str(), migrasim::io::params_markdown(sections), into);
+  const std::string tmp = into + ".partial-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << updated;
+    if (!out.flush()) {
+      std::filesystem::remove(tmp);
+      throw migrasim::InputError(into + ": cannot write the updated page");
+    }
+  }
+  std::filesystem::rename(tmp, into);
+  std::cerr << "updated the generated block of " << into << "\n";
+  return exit_ok;
+}
+
 int compare_command(const std::vector<std::string>& files, std::string png) {
   std::vector<migrasim::io::Headline> h;
   for (const auto& f : files) h.push_back(migrasim::io::read_headline(f));
@@ -439,6 +469,15 @@ int main(int argc, char** argv) {
   drill->add_option("--set", sets, set_help);
   drill->add_option("-o,--output", drill_png, "Dashboard PNG (default out/<scenario name>_drill.png)");
 
+  auto* params = app.add_subcommand(
+      "params",
+      "Print the parameter dictionary of every mechanism (key, kind, unit, default, range, source)");
+  std::string params_format = "md", params_into;
+  params->add_option("--format", params_format, "md (Markdown) or json")
+      ->check(CLI::IsMember({"md", "json"}));
+  params->add_option("--into", params_into,
+                     "Instead of printing, replace the generated block of this page (docs/parameters.md)");
+
   auto* info = app.add_subcommand("info", "Summarise an output file");
   std::string info_path;
   info->add_option("FILE", info_path, "migrasim output file (HDF5)")->required();
@@ -459,6 +498,7 @@ int main(int argc, char** argv) {
     if (*import_flee) return import_flee_command(import_dir, import_simsetting, import_out);
     if (*validate)
       return validate_command(validate_scenario, observed_dir, seeds, threads, sets, validate_out);
+    if (*params) return params_command(params_format, params_into);
     if (*info) {
       std::cout << migrasim::io::summarise_file(info_path);
       return exit_ok;

@@ -8,6 +8,7 @@
 
 #include "io/csv.hpp"
 #include "io/scenario.hpp"
+#include "models/disaster.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
 
@@ -36,8 +37,9 @@ DrillReport run_drill(const std::string& scenario, const std::vector<std::string
                       const std::string& event, int ensemble, int threads) {
   if (ensemble < 1) throw InputError("drill: the ensemble needs at least one run");
   const ScenarioSpec base = load_scenario(scenario, overrides);
-  if (!base.has_disasters) throw InputError(scenario + ": no behaviour.disasters section, nothing to drill");
-  const auto& events = base.disasters.events;
+  if (!base.find("disasters"))
+    throw InputError(scenario + ": no behaviour.disasters section, nothing to drill");
+  const auto& events = base.params<models::DisasterParams>("disasters").events;
   std::size_t ev = 0;
   if (!event.empty()) {
     ev = events.size();

@@ -13,161 +13,23 @@
 #include <unordered_map>
 
 #include "io/csv.hpp"
+#include "io/param_reader.hpp"
+#include "io/yaml_read.hpp"
 #include "io/yaml_tree.hpp"
+#include "models/disaster.hpp"
+#include "models/economic.hpp"
+#include "models/flee.hpp"
+#include "models/legal_status.hpp"
+#include "models/registry.hpp"
+#include "models/smuggling.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim::io {
 
 namespace fs = std::filesystem;
 
-// ---------------------------------------------------------------------------------------------- dates
-// Civil-date arithmetic after H. Hinnant, "chrono-Compatible Low-Level Date Algorithms".
-namespace {
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? static_cast<unsigned>(-3) : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-}  // namespace
-
-bool parse_iso_date(const std::string& s, std::int64_t& out) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  auto num = [&](std::size_t pos, std::size_t len, auto& v) {
-    auto r = std::from_chars(s.data() + pos, s.data() + pos + len, v);
-    return r.ec == std::errc() && r.ptr == s.data() + pos + len;
-  };
-  if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return false;
-  if (m < 1 || m > 12 || d < 1) return false;
-  static constexpr unsigned month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (d > month_days[m - 1] + (m == 2 && leap ? 1u : 0u)) return false;
-  out = days_from_civil(y, m, d);
-  return true;
-}
-
-std::string format_iso_date(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y + (m <= 2)), m, d);
-  return buf;
-}
-
 // ---------------------------------------------------------------------------------------------- reading
 namespace {
-
-[[noreturn]] void fail(const YamlNode& n, const std::string& key_path, const std::string& problem) {
-  throw InputError(n.mark.str() + ": " + key_path + ": " + problem);
-}
-
-std::string shown(const YamlNode& n) {
-  switch (n.kind) {
-    case YamlNode::Kind::null:
-      return "nothing";
-    case YamlNode::Kind::scalar:
-      return "'" + n.scalar + "'";
-    case YamlNode::Kind::sequence:
-      return "a list";
-    case YamlNode::Kind::map:
-      return "a map";
-  }
-  return "?";
-}
-
-[[noreturn]] void expected(const YamlNode& n, const std::string& key_path, const std::string& what) {
-  fail(n, key_path, "got " + shown(n) + ", expected " + what);
-}
-
-// Reads one map, remembering which keys were used, so that unknown (misspelt) keys are reported.
-class MapReader {
- public:
-  MapReader(const YamlNode& node, std::string path, std::vector<std::string> allowed)
-      : node_(node), path_(std::move(path)), allowed_(std::move(allowed)) {
-    if (!node.is_map()) expected(node, path_.empty() ? "(top level)" : path_, "a map");
-    for (const auto& [k, v] : node.entries) {
-      bool ok = false;
-      for (const auto& a : allowed_) ok = ok || a == k;
-      if (!ok) {
-        std::string list;
-        for (const auto& a : allowed_) list += (list.empty() ? "" : ", ") + a;
-        throw InputError((v.key_mark.line > 0 ? v.key_mark : v.mark).str() + ": " + sub(k) +
-                         ": unknown key '" + k + "', expected one of: " + list);
-      }
-    }
-  }
-  const YamlNode* get(const std::string& key) const {
-    const YamlNode* n = node_.find(key);
-    return (n && n->kind != YamlNode::Kind::null) ? n : nullptr;
-  }
-  const YamlNode& require(const std::string& key) const {
-    const YamlNode* n = get(key);
-    if (!n) fail(node_, path_, "missing key '" + key + "'");
-    return *n;
-  }
-  std::string sub(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-  const YamlNode& node() const { return node_; }
-  const std::string& path() const { return path_; }
-
- private:
-  const YamlNode& node_;
-  std::string path_;
-  std::vector<std::string> allowed_;
-};
-
-std::string as_string(const YamlNode& n, const std::string& path) {
-  if (!n.is_scalar() || n.scalar.empty()) expected(n, path, "a non-empty text");
-  return n.scalar;
-}
-
-double as_double(const YamlNode& n, const std::string& path, const std::string& what = "a number") {
-  if (!n.is_scalar()) expected(n, path, what);
-  const std::string& s = n.scalar;
-  double v = 0;
-  const char* first = s.data() + (!s.empty() && s[0] == '+' ? 1 : 0);
-  auto r = std::from_chars(first, s.data() + s.size(), v);
-  if (r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v)) expected(n, path, what);
-  return v;
-}
-
-std::int64_t as_int(const YamlNode& n, const std::string& path, const std::string& what = "an integer") {
-  if (!n.is_scalar()) expected(n, path, what);
-  const std::string& s = n.scalar;
-  std::int64_t v = 0;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) expected(n, path, what);
-  return v;
-}
-
-double number_in(const YamlNode& n, const std::string& path, double lo, double hi, const std::string& what) {
-  const double v = as_double(n, path, what);
-  if (v < lo || v > hi) expected(n, path, what);
-  return v;
-}
-
-bool as_bool(const YamlNode& n, const std::string& path) {
-  const std::string v = as_string(n, path);
-  if (v == "true" || v == "True") return true;
-  if (v == "false" || v == "False") return false;
-  expected(n, path, "true or false");
-}
-
-std::int64_t date_of(const YamlNode& n, const std::string& path) {
-  std::int64_t d = 0;
-  if (!n.is_scalar() || !parse_iso_date(n.scalar, d)) expected(n, path, "a date YYYY-MM-DD");
-  return d;
-}
 
 // A CSV file as a YAML-like list of maps whose fields keep their file:line:column.
 YamlNode csv_as_list(const std::string& file, const SourceMark& referenced_at) {
@@ -363,175 +225,6 @@ WorldParts read_world(const YamlNode& node) {
   return w;
 }
 
-std::vector<double> per_country(const WorldParts& w, const YamlNode* n, const std::string& path,
-                                double fallback, double lo, double hi, const std::string& what) {
-  std::vector<double> v(w.countries.size(), fallback);
-  if (!n) return v;
-  if (!n->is_map()) expected(*n, path, "a map from country code to " + what);
-  for (const auto& [code, value] : n->entries) {
-    auto it = w.country_by_code.find(code);
-    if (it == w.country_by_code.end())
-      fail(value, path + "." + code,
-           "unknown country '" + code + "', expected a code listed in world.countries");
-    v[static_cast<std::size_t>(it->second)] = number_in(value, path + "." + code, lo, hi, what);
-  }
-  return v;
-}
-
-models::EconomicParams read_economic(const YamlNode& node, const WorldParts& w, std::int64_t start_day) {
-  const std::string base = "behaviour.economic";
-  MapReader r(
-      node, base,
-      {"emigration_rate_per_day", "push_index", "gravity", "destinations", "visa_share", "speed_km_per_day",
-       "patience_days", "resources_usd", "demography", "border_policies", "stranded_return_per_day"});
-  models::EconomicParams p;
-  p.emigration_rate_per_day =
-      per_country(w, &r.require("emigration_rate_per_day"), base + ".emigration_rate_per_day", 0, 0, 1,
-                  "a rate per capita per day within [0, 1]");
-  p.visa_share = per_country(w, r.get("visa_share"), base + ".visa_share", 0, 0, 1, "a share within [0, 1]");
-  p.push_index.assign(w.countries.size(), {});
-  if (const YamlNode* push = r.get("push_index")) {
-    if (!push->is_map())
-      expected(*push, base + ".push_index", "a map from country code to a list of {date, value}");
-    for (const auto& [code, steps] : push->entries) {
-      const std::string pp = base + ".push_index." + code;
-      auto it = w.country_by_code.find(code);
-      if (it == w.country_by_code.end()) fail(steps, pp, "unknown country '" + code + "'");
-      if (!steps.is_sequence()) expected(steps, pp, "a list of {date, value}");
-      std::int32_t last_day = std::numeric_limits<std::int32_t>::min();
-      for (std::size_t i = 0; i < steps.items.size(); ++i) {
-        const std::string sp = pp + "[" + std::to_string(i) + "]";
-        MapReader s(steps.items[i], sp, {"date", "value"});
-        const auto day = static_cast<std::int32_t>(date_of(s.require("date"), sp + ".date") - start_day);
-        if (day <= last_day) fail(s.require("date"), sp + ".date", "dates must increase along the list");
-        last_day = day;
-        const double value = number_in(s.require("value"), sp + ".value", 0, 1e6, "a multiplier >= 0");
-        p.push_index[static_cast<std::size_t>(it->second)].push_back({day, value});
-      }
-    }
-  }
-  if (const YamlNode* g = r.get("gravity")) {
-    MapReader gr(*g, base + ".gravity", {"diaspora_exponent", "distance_exponent"});
-    if (auto* a = gr.get("diaspora_exponent"))
-      p.diaspora_exponent = number_in(*a, gr.sub("diaspora_exponent"), 0, 10, "an exponent within [0, 10]");
-    if (auto* b = gr.get("distance_exponent"))
-      p.distance_exponent = number_in(*b, gr.sub("distance_exponent"), 0, 10, "an exponent within [0, 10]");
-  }
-  const YamlNode& dests = r.require("destinations");
-  if (!dests.is_map() || dests.entries.empty())
-    expected(dests, base + ".destinations", "a map from place name to {attractiveness, diaspora}");
-  for (const auto& [name, d] : dests.entries) {
-    const std::string dp = base + ".destinations." + name;
-    auto it = w.place_by_name.find(name);
-    if (it == w.place_by_name.end())
-      fail(d, dp, "unknown place '" + name + "', expected a place in world.locations");
-    models::EconomicParams::Destination dest;
-    dest.place = it->second;
-    if (d.kind != YamlNode::Kind::null) {
-      MapReader dr(d, dp, {"attractiveness", "diaspora"});
-      if (auto* a = dr.get("attractiveness"))
-        dest.attractiveness =
-            number_in(*a, dr.sub("attractiveness"), 0, 1e12, "a relative attractiveness >= 0");
-      dest.diaspora =
-          per_country(w, dr.get("diaspora"), dr.sub("diaspora"), 0, 0, 1e10, "a stock of persons >= 0");
-    } else {
-      dest.diaspora.assign(w.countries.size(), 0);
-    }
-    p.destinations.push_back(std::move(dest));
-  }
-  if (const YamlNode* s = r.get("speed_km_per_day")) {
-    MapReader sr(*s, base + ".speed_km_per_day", {"road", "foot", "sea", "air"});
-    for (int m = 0; m < travel_mode_count; ++m) {
-      const std::string mode(to_string(static_cast<TravelMode>(m)));
-      if (auto* v = sr.get(mode))
-        p.speed_km_per_day[static_cast<std::size_t>(m)] =
-            number_in(*v, sr.sub(mode), 1e-6, 1e6, "a speed in km/day > 0");
-    }
-  }
-  if (const YamlNode* pd = r.get("patience_days")) {
-    const std::int64_t v = as_int(*pd, base + ".patience_days", "a whole number of days within [0, 65535]");
-    if (v < 0 || v > 65535)
-      expected(*pd, base + ".patience_days", "a whole number of days within [0, 65535]");
-    p.patience_days = static_cast<std::int32_t>(v);
-  }
-  if (const YamlNode* res = r.get("resources_usd")) {
-    MapReader rr(*res, base + ".resources_usd", {"median", "sigma"});
-    if (auto* m = rr.get("median"))
-      p.resources_median_usd = number_in(*m, rr.sub("median"), 0, 1e9, "USD >= 0");
-    if (auto* sg = rr.get("sigma"))
-      p.resources_sigma = number_in(*sg, rr.sub("sigma"), 0, 10, "a log-normal sigma in [0, 10]");
-  }
-  if (const YamlNode* demo = r.get("demography")) {
-    MapReader dr(*demo, base + ".demography", {"female_share", "age_band_shares"});
-    if (auto* f = dr.get("female_share"))
-      p.female_share = number_in(*f, dr.sub("female_share"), 0, 1, "a share in [0, 1]");
-    if (auto* a = dr.get("age_band_shares")) {
-      if (!a->is_sequence() || a->items.size() != age_band_count)
-        expected(*a, dr.sub("age_band_shares"), "a list of 4 shares (0-17, 18-34, 35-59, 60+) summing to 1");
-      double total = 0;
-      for (std::size_t i = 0; i < age_band_count; ++i) {
-        p.age_band_shares[i] =
-            number_in(a->items[i], dr.sub("age_band_shares") + "[" + std::to_string(i) + "]", 0, 1,
-                      "a share in [0, 1]");
-        total += p.age_band_shares[i];
-      }
-      if (std::fabs(total - 1) > 1e-6)
-        expected(*a, dr.sub("age_band_shares"),
-                 "shares summing to 1 (they sum to " + std::to_string(total) + ")");
-    }
-  }
-  if (auto* v = r.get("stranded_return_per_day"))
-    p.stranded_return_per_day =
-        number_in(*v, base + ".stranded_return_per_day", 0, 1, "a probability per day in [0, 1]");
-  if (const YamlNode* bps = r.get("border_policies")) {
-    if (!bps->is_sequence()) expected(*bps, base + ".border_policies", "a list of border policies");
-    for (std::size_t i = 0; i < bps->items.size(); ++i) {
-      MapReader g(bps->items[i], base + ".border_policies[" + std::to_string(i) + "]",
-                  {"name", "from", "until", "border", "route", "nationalities", "permeability",
-                   "permit_holders_pass"});
-      models::EconomicParams::BorderPolicy bp;
-      bp.name = g.get("name") ? as_string(*g.get("name"), g.sub("name")) : "border policy";
-      bp.from_day = static_cast<std::int32_t>(date_of(g.require("from"), g.sub("from")) - start_day);
-      if (auto* u = g.get("until")) {
-        bp.until_day = static_cast<std::int32_t>(date_of(*u, g.sub("until")) - start_day);
-        if (bp.until_day < bp.from_day)
-          fail(*u, g.sub("until"),
-               "the policy ends (" + u->scalar + ") before it starts (" + g.require("from").scalar + ")");
-      }
-      const YamlNode* border = g.get("border");
-      const YamlNode* route = g.get("route");
-      if ((border == nullptr) == (route == nullptr))
-        fail(g.node(), g.sub("name"), "give either border or route");
-      const YamlNode& pair = border ? *border : *route;
-      const std::string key = border ? "border" : "route";
-      if (!pair.is_sequence() || pair.items.size() != 2)
-        expected(pair, g.sub(key), border ? "[country, country]" : "[place, place]");
-      if (border) {
-        const country_id a = country_ref(w, pair.items[0], g.sub(key) + "[0]");
-        const country_id b = country_ref(w, pair.items[1], g.sub(key) + "[1]");
-        for (std::size_t k = 0; k < w.routes.size(); ++k) {
-          const country_id ca = w.places[static_cast<std::size_t>(w.routes[k].a)].country;
-          const country_id cb = w.places[static_cast<std::size_t>(w.routes[k].b)].country;
-          if ((ca == a && cb == b) || (ca == b && cb == a)) bp.routes.push_back(static_cast<route_id>(k));
-        }
-        if (bp.routes.empty()) fail(pair, g.sub(key), "no route crosses this border");
-      } else {
-        bp.routes = routes_joining(w, place_ref(w, pair.items[0], g.sub(key) + "[0]"),
-                                   place_ref(w, pair.items[1], g.sub(key) + "[1]"));
-        if (bp.routes.empty()) fail(pair, g.sub(key), "no route joins these places");
-      }
-      if (auto* nat = g.get("nationalities"))
-        bp.nationalities = country_list(w, *nat, g.sub("nationalities"));
-      bp.permeability = number_in(g.require("permeability"), g.sub("permeability"), 0, 1,
-                                  "a probability per day in [0, 1]");
-      if (auto* v = g.get("permit_holders_pass"))
-        bp.permit_holders_pass = as_bool(*v, g.sub("permit_holders_pass"));
-      p.border_policies.push_back(bp);
-    }
-  }
-  return p;
-}
-
 std::vector<Event> read_events(const YamlNode* node, const WorldParts& w, std::int64_t start_day,
                                std::int32_t days) {
   std::vector<Event> events;
@@ -609,7 +302,7 @@ std::vector<Event> read_events(const YamlNode* node, const WorldParts& w, std::i
 // A Flee case: the world, closures, conflicts and spawning targets come from the Flee files; the rules
 // from behaviour.flee (Flee's names and defaults).
 void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& flee_node,
-               std::int64_t start_day, WorldParts& w) {
+               std::int64_t start_day, WorldParts& w, models::FleeParams& flee) {
   MapReader c(case_node, "flee_case", {"input", "validation"});
   auto path_of = [&](const char* key) {
     const YamlNode& n = c.require(key);
@@ -678,7 +371,7 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
     if (auto* sf = m.get("start_on_foot")) p.start_on_foot = as_bool(*sf, m.sub("start_on_foot"));
   }
   FleeBuild b = build_flee_case(spec.flee_case, start_day, spec.days, hasten, insert_day0, std::move(p));
-  spec.flee = std::move(b.params);
+  flee = std::move(b.params);
   spec.flee_hasten = hasten;
   spec.observed = std::move(b.observed);
   w.countries = std::move(b.countries);
@@ -1445,6 +1138,12 @@ models::SmugglingParams read_smuggling(const YamlNode& node, const WorldParts& w
 
 }  // namespace
 
+const ResolvedMechanism* ScenarioSpec::find(const std::string& name) const {
+  for (const auto& m : mechanisms)
+    if (m.mechanism->name == name) return &m;
+  return nullptr;
+}
+
 ScenarioSpec load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   ScenarioSpec spec;
   spec.path = path;
@@ -1489,37 +1188,55 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
                       {"model", "economic", "flee", "legal", "disasters", "smuggling"});
   spec.model = as_string(behaviour.require("model"), "behaviour.model");
   WorldParts w;
-  if (spec.model == "economic") {
+  models::FleeParams flee;  // a Flee case gives the world and the rules together
+  if (spec.model == "economic" || spec.model == "none") {
     if (const YamlNode* fc = top.get("flee_case"))
       fail(*fc, "flee_case", "only scenarios with behaviour.model: flee take a Flee case");
     w = read_world(top.require("world"));
-    spec.economic = read_economic(behaviour.require("economic"), w, start_day);
   } else if (spec.model == "flee") {
     if (const YamlNode* wn = top.get("world"))
       fail(*wn, "world", "a Flee scenario takes its world from flee_case, not from world");
-    read_flee(spec, top.require("flee_case"), behaviour.require("flee"), start_day, w);
-  } else if (spec.model == "none") {
-    w = read_world(top.require("world"));
+    read_flee(spec, top.require("flee_case"), behaviour.require("flee"), start_day, w, flee);
   } else {
     expected(behaviour.require("model"), "behaviour.model", "'economic', 'flee' or 'none'");
   }
-  if (const YamlNode* dis = behaviour.get("disasters")) {
-    spec.has_disasters = true;
-    spec.disasters = read_disasters(*dis, w, start_day, horizon, w.events);
-  }
-  if (const YamlNode* smug = behaviour.get("smuggling")) {
-    spec.has_smuggling = true;
-    spec.smuggling = read_smuggling(*smug, w, start_day, horizon);
-  }
-  if (const YamlNode* legal = behaviour.get("legal")) {
-    spec.has_legal = true;
-    spec.legal = read_legal(*legal, w, start_day);
-    // Pathway quotas count calendar months; giving up follows the movement model's push at origin.
-    for (std::int32_t d = 1; d <= horizon; ++d)
-      if (format_iso_date(start_day + d).substr(8, 2) == "01") spec.legal.month_starts.push_back(d);
-    if (spec.model == "economic") {
-      spec.legal.push = spec.economic.push_index;
+  // The world is complete here: what follows refers to it (and the parameter tables' rules consult it).
+  spec.world = std::make_shared<const World>(w.countries, w.places, w.routes);
+  const ParamReadContext pctx{*spec.world, start_day, horizon};
+
+  // The mechanisms the scenario names, in phase order: a movement model when behaviour.model names it,
+  // any other when its section is given.
+  for (const Mechanism& m : models::mechanisms().all()) {
+    const YamlNode* section = behaviour.get(m.name);
+    if (m.movement) {
+      if (spec.model != m.name) continue;
+      section = &behaviour.require(m.name);
+    } else if (!section) {
+      continue;
     }
+    std::shared_ptr<void> params = m.create();
+    const std::string section_path = "behaviour." + m.name;
+    if (m.table) {
+      read_params(*m.table, *section, section_path, params.get(), pctx);
+    } else if (m.name == "flee") {  // bespoke readers, until these mechanisms have parameter tables
+      *static_cast<models::FleeParams*>(params.get()) = flee;
+    } else if (m.name == "disasters") {
+      *static_cast<models::DisasterParams*>(params.get()) =
+          read_disasters(*section, w, start_day, horizon, w.events);
+    } else if (m.name == "smuggling") {
+      *static_cast<models::SmugglingParams*>(params.get()) = read_smuggling(*section, w, start_day, horizon);
+    } else if (m.name == "legal") {
+      auto& legal = *static_cast<models::LegalParams*>(params.get());
+      legal = read_legal(*section, w, start_day);
+      // Pathway quotas count calendar months; giving up follows the movement model's push at origin.
+      for (std::int32_t d = 1; d <= horizon; ++d)
+        if (format_iso_date(start_day + d).substr(8, 2) == "01") legal.month_starts.push_back(d);
+      if (const auto* economic = spec.find("economic"))
+        legal.push = economic->as<models::EconomicParams>().push_index;
+    } else {
+      throw InternalError("mechanism " + m.name + " has neither a parameter table nor a reader");
+    }
+    spec.mechanisms.push_back({&m, std::move(params)});
   }
 
   spec.events = read_events(top.get("events"), w, start_day, horizon);
@@ -1553,25 +1270,13 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   }
 
   spec.events.insert(spec.events.begin(), w.events.begin(), w.events.end());
-  spec.world =
-      std::make_shared<const World>(std::move(w.countries), std::move(w.places), std::move(w.routes));
-  if (spec.model == "economic") spec.economic.validate(*spec.world);
-  if (spec.model == "flee") spec.flee.validate(*spec.world, spec.days);
-  if (spec.has_legal) spec.legal.validate(*spec.world, spec.days);
-  if (spec.has_disasters) spec.disasters.validate(*spec.world, spec.days);
-  if (spec.has_smuggling) spec.smuggling.validate(*spec.world, spec.days);
+  for (const auto& r : spec.mechanisms) r.mechanism->validate(r.params.get(), *spec.world, spec.days);
   return spec;
 }
 
 std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int threads) {
   std::vector<std::unique_ptr<Model>> models;
-  if (spec.model == "flee")
-    models.push_back(std::make_unique<models::FleeModel>(spec.flee));
-  else if (spec.model == "economic")
-    models.push_back(std::make_unique<models::EconomicModel>(spec.economic));
-  if (spec.has_disasters) models.push_back(std::make_unique<models::DisasterModel>(spec.disasters));
-  if (spec.has_smuggling) models.push_back(std::make_unique<models::SmugglingModel>(spec.smuggling));
-  if (spec.has_legal) models.push_back(std::make_unique<models::LegalStatusModel>(spec.legal));
+  for (const auto& r : spec.mechanisms) models.push_back(r.mechanism->make(r.params.get()));
   SimulationConfig config{spec.seed, spec.days, threads, spec.start_date};
   return std::make_unique<Simulation>(spec.world, Schedule(spec.events), std::move(models), config);
 }

@@ -9,12 +9,9 @@
 
 #include "io/flee_case.hpp"
 #include "io/hdf5_writer.hpp"
-#include "models/disaster.hpp"
-#include "models/economic.hpp"
-#include "models/flee.hpp"
-#include "models/legal_status.hpp"
-#include "models/smuggling.hpp"
+#include "io/yaml_read.hpp"  // parse_iso_date, format_iso_date
 #include "sim/memory_recorder.hpp"
+#include "sim/registry.hpp"
 #include "sim/schedule.hpp"
 #include "sim/simulation.hpp"
 #include "sim/world.hpp"
@@ -30,20 +27,22 @@ struct ScenarioSpec {
   std::uint64_t seed = 0;
   std::shared_ptr<const World> world;
   std::vector<Event> events;
-  std::string model;  // "economic", "flee" or "none" (no movement model)
-  models::EconomicParams economic;
-  models::FleeParams flee;
-  bool has_legal = false;  // behaviour.legal given: the legal-status model runs after the movement model
-  models::LegalParams legal;
-  bool has_disasters = false;  // behaviour.disasters given: the disaster model runs beside the others
-  models::DisasterParams disasters;
-  bool has_smuggling = false;  // behaviour.smuggling given: the smuggling-market model runs beside the others
-  models::SmugglingParams smuggling;
+  std::string model;  // behaviour.model: "economic", "flee" or "none" (no movement model)
+  // The mechanisms the scenario names with their resolved parameters, in phase order (models/registry.cpp).
+  std::vector<ResolvedMechanism> mechanisms;
   FleeCasePaths flee_case;  // model flee: the Flee files the world and data come from
   double flee_hasten = 1;
   ObservedData observed;    // model flee: observed camp counts (spawning targets; validation)
   std::string output_path;  // may be empty: then the caller chooses
   Hdf5Options output;
+
+  const ResolvedMechanism* find(const std::string& name) const;  // null when the scenario does not name it
+  template <class P>
+  const P& params(const std::string& name) const {  // the parameters of a mechanism it names
+    const ResolvedMechanism* m = find(name);
+    if (!m) throw InternalError("the scenario has no mechanism " + name);
+    return m->as<P>();
+  }
 };
 
 // Loads `path`, applies its `extends:` chain (base first) and the `--set KEY=VALUE` overrides, validates.
@@ -61,9 +60,5 @@ struct SeededRun {
 };
 SeededRun run_seeded(const std::string& path, const std::vector<std::string>& overrides, std::uint64_t seed,
                      int threads);
-
-// Dates: days since 1970-01-01 for an ISO date "YYYY-MM-DD" (false if malformed), and back.
-bool parse_iso_date(const std::string& s, std::int64_t& days_since_epoch);
-std::string format_iso_date(std::int64_t days_since_epoch);
 
 }  // namespace migrasim::io

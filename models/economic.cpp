@@ -12,56 +12,186 @@
 
 namespace migrasim::models {
 
-void EconomicParams::validate(const World& world) const {
+namespace {
+
+std::shared_ptr<const ParamTableOf<EconomicParams::Destination>> destination_table() {
+  auto t = std::make_shared<ParamTableOf<EconomicParams::Destination>>("destination", "one destination");
+  using D = EconomicParams::Destination;
+  t->number("attractiveness", &D::attractiveness)
+      .range(0, 1e12)
+      .about("relative pull of the destination")
+      .source("scenario");
+  t->per_country("diaspora", &D::diaspora)
+      .range(0, 1e10)
+      .unit("persons")
+      .about("people born in that country living there")
+      .source("scenario; central_america from ACS (approximate)");
+  return t;
+}
+
+std::shared_ptr<const ParamTableOf<EconomicParams::BorderPolicy>> border_policy_table() {
+  using B = EconomicParams::BorderPolicy;
+  auto t = std::make_shared<ParamTableOf<B>>(
+      "border policy",
+      "a dated policy on some crossings for people without a permit (docs/models/legal_status.md)");
+  t->text("name", &B::name).about("label in messages and output").source("scenario");
+  t->date("from", &B::from_day).required().about("first day in force").source("scenario");
+  t->date("until", &B::until_day)
+      .shown_default("the end of the run")
+      .about("last day in force")
+      .source("scenario");
+  t->countries("border", &B::border)
+      .length(2)
+      .about("the crossings: every route between these two countries (give border or route)")
+      .source("scenario");
+  t->places("route", &B::route_ends)
+      .length(2)
+      .about("the crossings: the routes joining these two places (give border or route)")
+      .source("scenario");
+  t->countries("nationalities", &B::nationalities)
+      .shown_default("everyone")
+      .about("who it applies to (empty: everyone)")
+      .source("scenario");
+  t->share("permeability", &B::permeability)
+      .noun("a probability per day")
+      .unit("1/day")
+      .required()
+      .about("daily probability that an attempt without a permit gets through")
+      .source("scenario");
+  t->boolean("permit_holders_pass", &B::permit_holders_pass)
+      .about("permit holders pass the policy")
+      .source("scenario");
+  t->derive("give either border or route; some route must cross that border or join those places",
+            [](B& b, const ParamContext& ctx) {
+              if (b.border.empty() == b.route_ends.empty())
+                throw ParamProblem("", "give either border or route");
+              const World& w = ctx.world;
+              b.routes.clear();
+              for (route_id r = 0; r < w.route_count(); ++r) {
+                const Route& route = w.routes()[static_cast<std::size_t>(r)];
+                if (!b.border.empty()) {
+                  const country_id ca = w.places()[static_cast<std::size_t>(route.a)].country;
+                  const country_id cb = w.places()[static_cast<std::size_t>(route.b)].country;
+                  if ((ca == b.border[0] && cb == b.border[1]) || (ca == b.border[1] && cb == b.border[0]))
+                    b.routes.push_back(r);
+                } else if ((route.a == b.route_ends[0] && route.b == b.route_ends[1]) ||
+                           (route.a == b.route_ends[1] && route.b == b.route_ends[0])) {
+                  b.routes.push_back(r);
+                }
+              }
+              if (b.routes.empty())
+                throw ParamProblem(
+                    b.border.empty() ? "route" : "border",
+                    b.border.empty() ? "no route joins these places" : "no route crosses this border");
+            });
+  t->rule("until is on or after from", [](const B& b, const ParamContext&) {
+    if (b.until_day < b.from_day) throw ParamProblem("until", "the policy ends before it starts");
+  });
+  return t;
+}
+
+ParamTableOf<EconomicParams> make_table() {
+  using P = EconomicParams;
+  ParamTableOf<P> t("economic migration",
+                    "Baseline economic migration: Poisson departures by origin, gravity destination choice, "
+                    "least-travel-time routes, dated border policies.");
+  t.per_country("emigration_rate_per_day", &P::emigration_rate_per_day)
+      .range(0, 1)
+      .noun("a rate per capita per day")
+      .unit("1/day")
+      .required()
+      .fill(0)
+      .shown_default("0 (not an origin)")
+      .about("departures per resident per day")
+      .source("scenario; central_america calibrated to CBP FY2021 encounters");
+  t.per_country_series("push_index", &P::push_index)
+      .range(0, 1e6)
+      .shown_default("1")
+      .about("dated multiplier of departures, a step function")
+      .source("scenario");
+  t.number("gravity.diaspora_exponent", &P::diaspora_exponent)
+      .range(0, 10)
+      .noun("an exponent")
+      .about("`a` in `(1 + diaspora)^a`")
+      .source("gravity-model convention");
+  t.number("gravity.distance_exponent", &P::distance_exponent)
+      .range(0, 10)
+      .noun("an exponent")
+      .about("`b` in `path_km^-b`")
+      .source("gravity-model convention");
+  t.keyed_records("destinations", &P::destinations, &P::Destination::place, destination_table())
+      .required()
+      .about("the destinations and their pull")
+      .source("scenario");
+  t.per_country("visa_share", &P::visa_share)
+      .range(0, 1)
+      .noun("a share")
+      .about("share of migrants from that country holding a permit for their destination")
+      .source("scenario");
+  static const char* mode_notes[] = {"scenario assumption (bus travel)", "scenario assumption",
+                                     "scenario assumption", "scenario assumption"};
+  for (int m = 0; m < travel_mode_count; ++m) {
+    const std::string mode(to_string(static_cast<TravelMode>(m)));
+    t.number("speed_km_per_day." + mode,
+             [m](P& p) -> double& { return p.speed_km_per_day[static_cast<std::size_t>(m)]; })
+        .range(1e-6, 1e6)
+        .noun("a speed")
+        .unit("km/day")
+        .about("travel speed on " + mode + " routes")
+        .source(mode_notes[m]);
+  }
+  t.integer("patience_days", &P::patience_days)
+      .range(0, 65535)
+      .unit("days")
+      .about("days stranded at a closed route before rerouting")
+      .source("scenario assumption");
+  t.number("resources_usd.median", &P::resources_median_usd)
+      .range(0, 1e9)
+      .unit("USD")
+      .about("median money available for the journey")
+      .source("scenario assumption");
+  t.number("resources_usd.sigma", &P::resources_sigma)
+      .range(0, 10)
+      .about("log-normal shape of resources")
+      .source("scenario assumption");
+  t.share("demography.female_share", &P::female_share).about("share of women").source("scenario");
+  t.shares("demography.age_band_shares", &P::age_band_shares)
+      .about("shares of the age bands 0-17, 18-34, 35-59, 60+")
+      .source("scenario");
+  t.records("border_policies", &P::border_policies, border_policy_table())
+      .about("dated policies on crossings (see the border policy rows)")
+      .source("scenario");
+  t.share("stranded_return_per_day", &P::stranded_return_per_day)
+      .noun("a probability per day")
+      .unit("1/day")
+      .about("people stranded for `patience_days` or more who go home, per day")
+      .source("scenario assumption");
+  t.rule("at most 65535 border policies", [](const P& p, const ParamContext&) {
+    if (p.border_policies.size() > 65535)
+      throw ParamProblem("border_policies", "at most 65535 border policies");
+  });
+  return t;
+}
+
+}  // namespace
+
+const ParamTableOf<EconomicParams>& EconomicParams::table() {
+  static const ParamTableOf<EconomicParams> t = make_table();
+  return t;
+}
+
+void EconomicParams::validate(const World& world, std::int32_t days) const {
   const auto countries = static_cast<std::size_t>(world.countries().size());
   if (emigration_rate_per_day.size() != countries || visa_share.size() != countries ||
       push_index.size() != countries)
     throw InternalError("economic parameters not sized to the world's countries");
-  for (std::size_t c = 0; c < countries; ++c) {
-    const std::string& code = world.countries()[c].code;
-    const double r = emigration_rate_per_day[c];
-    if (!(r >= 0 && r <= 1))
-      throw InputError("emigration_rate_per_day." + code + " = " + std::to_string(r) +
-                       ": expected a rate in [0, 1] per capita per day");
-    check_share("visa_share." + code, visa_share[c]);
-    for (const auto& step : push_index[c])
-      if (!(step.value >= 0) || !std::isfinite(step.value))
-        throw InputError("push_index." + code + ": value " + std::to_string(step.value) + ", expected >= 0");
-  }
-  if (!(diaspora_exponent >= 0)) throw InputError("gravity.diaspora_exponent must be >= 0");
-  if (!(distance_exponent >= 0)) throw InputError("gravity.distance_exponent must be >= 0");
-  if (destinations.empty()) throw InputError("economic model: no destinations");
-  for (const auto& d : destinations) {
-    const std::string& name = world.places()[static_cast<std::size_t>(d.place)].name;
-    if (!(d.attractiveness >= 0)) throw InputError("destinations." + name + ".attractiveness must be >= 0");
-    if (d.diaspora.size() != countries) throw InternalError("diaspora not sized to countries");
-    for (double x : d.diaspora)
-      if (!(x >= 0)) throw InputError("destinations." + name + ".diaspora: stocks must be >= 0 persons");
-  }
-  for (int m = 0; m < travel_mode_count; ++m)
-    if (!(speed_km_per_day[static_cast<std::size_t>(m)] > 0))
-      throw InputError("speed_km_per_day." + std::string(to_string(static_cast<TravelMode>(m))) +
-                       " must be > 0");
-  if (patience_days < 0 || patience_days > 65535) throw InputError("patience_days must be in [0, 65535]");
-  if (border_policies.size() > 65535) throw InputError("at most 65535 border policies");
-  for (const auto& bp : border_policies) {
-    check_share("border_policies." + bp.name + ".permeability", bp.permeability);
-    if (bp.until_day < bp.from_day)
-      throw InputError("border_policies." + bp.name + ": ends before it starts");
+  check_params(table(), this, ParamContext{world, days}, "behaviour.economic");
+  if (destinations.empty()) throw InputError("behaviour.economic.destinations: no destinations");
+  for (const auto& d : destinations)
+    if (d.place < 0 || d.place >= world.place_count()) throw InternalError("destination at an unknown place");
+  for (const auto& bp : border_policies)
     for (route_id r : bp.routes)
       if (r < 0 || r >= world.route_count()) throw InternalError("border policy on an unknown route");
-  }
-  check_share("stranded_return_per_day", stranded_return_per_day);
-  if (!(resources_median_usd >= 0)) throw InputError("resources_usd.median must be >= 0");
-  if (!(resources_sigma >= 0)) throw InputError("resources_usd.sigma must be >= 0");
-  check_share("demography.female_share", female_share);
-  double total = 0;
-  for (double s : age_band_shares) {
-    check_share("demography.age_band_shares[]", s);
-    total += s;
-  }
-  if (std::fabs(total - 1) > 1e-6)
-    throw InputError("demography.age_band_shares sum to " + std::to_string(total) + ", expected 1");
 }
 
 EconomicModel::EconomicModel(EconomicParams params) : params_(std::move(params)) {}
@@ -72,7 +202,7 @@ double EconomicModel::push(country_id c, std::int32_t day) const {
 
 void EconomicModel::on_start(StepContext& ctx) {
   const World& world = ctx.world();
-  params_.validate(world);
+  params_.validate(world, ctx.days());
   destination_places_.clear();
   for (const auto& d : params_.destinations) destination_places_.push_back(d.place);
   RoutingOptions planned_options{params_.speed_km_per_day, nullptr};

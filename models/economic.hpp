@@ -13,6 +13,7 @@
 #include <tbb/enumerable_thread_specific.h>
 
 #include "sim/model.hpp"
+#include "sim/params.hpp"
 #include "sim/routing.hpp"
 
 namespace migrasim::models {
@@ -32,10 +33,12 @@ struct EconomicParams {
   // `permeability` a day; permit holders pass unless `permit_holders_pass` is false. Those held wait,
   // try again each day, reroute after `patience_days` and may go home (`stranded_return_per_day`).
   struct BorderPolicy {
-    std::string name;
+    std::string name = "border policy";
     std::int32_t from_day = 0;                                          // first day in force
     std::int32_t until_day = std::numeric_limits<std::int32_t>::max();  // last day in force
-    std::vector<route_id> routes;
+    std::vector<country_id> border;    // [country, country]: every route between them; or
+    std::vector<place_id> route_ends;  // [place, place]: the routes joining them
+    std::vector<route_id> routes;      // derived from border or route_ends
     std::vector<country_id> nationalities;
     double permeability = 0;  // 0: closed to them; 1: open
     bool permit_holders_pass = true;
@@ -51,8 +54,11 @@ struct EconomicParams {
   double female_share = 0.4;
   std::array<double, age_band_count> age_band_shares{0.2, 0.5, 0.25, 0.05};
 
+  // The parameter table (key paths, ranges, units, sources): read by io/, checked by validate(), printed
+  // by `migrasim params`.
+  static const ParamTableOf<EconomicParams>& table();
   // Throws InputError naming the parameter, the bad value and what was expected.
-  void validate(const World& world) const;
+  void validate(const World& world, std::int32_t days = 0) const;
 };
 
 // Random-number purposes of the economic model (sim/rng.hpp); declared in declare().

@@ -5,6 +5,7 @@
 
 #include "io/scenario.hpp"
 #include "io/yaml_tree.hpp"
+#include "models/economic.hpp"
 #include "sim/errors.hpp"
 
 using namespace migrasim;
@@ -71,12 +72,14 @@ TEST_CASE("the mini scenario resolves", "[io]") {
   CHECK(s.events[0].name == "closure");
   CHECK(s.events[0].routes.size() == 1);
   CHECK(s.events[1].name == "open_border ORI-DST");
-  CHECK(s.economic.emigration_rate_per_day[0] == 1e-3);
-  CHECK(s.economic.emigration_rate_per_day[1] == 0);
-  REQUIRE(s.economic.push_index[0].size() == 1);
-  CHECK(s.economic.push_index[0][0].day == 9);
-  CHECK(s.economic.speed_km_per_day[static_cast<int>(TravelMode::foot)] == 20);
-  CHECK(s.economic.speed_km_per_day[static_cast<int>(TravelMode::sea)] == 200);  // default kept
+  CHECK(s.params<models::EconomicParams>("economic").emigration_rate_per_day[0] == 1e-3);
+  CHECK(s.params<models::EconomicParams>("economic").emigration_rate_per_day[1] == 0);
+  REQUIRE(s.params<models::EconomicParams>("economic").push_index[0].size() == 1);
+  CHECK(s.params<models::EconomicParams>("economic").push_index[0][0].day == 9);
+  CHECK(s.params<models::EconomicParams>("economic").speed_km_per_day[static_cast<int>(TravelMode::foot)] ==
+        20);
+  CHECK(s.params<models::EconomicParams>("economic").speed_km_per_day[static_cast<int>(TravelMode::sea)] ==
+        200);  // default kept
   CHECK(s.output_path == "mini.h5");
   CHECK(s.output.compression_level == 1);
   CHECK(s.text.find("A tiny scenario for tests") != std::string::npos);
@@ -91,7 +94,7 @@ TEST_CASE("extends overlays a base and --set overrides one value", "[io]") {
   ScenarioSpec set =
       load_scenario(data_dir + "mini.yaml", {"run.days=12", "behaviour.economic.patience_days=9"});
   CHECK(set.days == 12);
-  CHECK(set.economic.patience_days == 9);
+  CHECK(set.params<models::EconomicParams>("economic").patience_days == 9);
   // The resolved scenario records the override and parses back to the same thing.
   CHECK(set.resolved_yaml.find("days: 12") != std::string::npos);
   YamlNode round = parse_yaml(set.resolved_yaml, "resolved");
@@ -164,7 +167,7 @@ TEST_CASE("bad scenarios give file:line:column, key path, value and expectation"
       e, Contains(
              "events[0].date: got '2025-01-05', expected a date within the run (2024-01-01 to 2024-01-20)"));
   e = error_of(variant("    visa_share: {DST: 0.25}", "    visa_share: {DST: 1.25}"));
-  CHECK_THAT(e, Contains("behaviour.economic.visa_share.DST: got '1.25', expected a share within [0, 1]"));
+  CHECK_THAT(e, Contains("behaviour.economic.visa_share.DST: got '1.25', expected a share in [0, 1]"));
   e = error_of(variant("  model: economic", "  model: [economic"));
   CHECK_THAT(e, Contains("malformed YAML"));
   CHECK_THAT(e, Matches(".*bad\\.yaml:\\d+:\\d+: malformed YAML.*"));

@@ -192,7 +192,7 @@ def test_bad_border_policy_exits_2(bad_scenario):
     policy = ("  economic:\n    border_policies:\n      - {name: x, from: 2021-03-01, until: 2021-02-01, "
               "border: [GTM, MEX], permeability: 0.2}\n")
     bad = text.replace("  economic:\n", policy, 1).replace("central_america/", str(ROOT / "scenarios" / "central_america") + "/")
-    bad_scenario(bad, "the policy ends (2021-02-01) before it starts (2021-03-01)")
+    bad_scenario(bad, "border_policies[0].until: the policy ends before it starts")
     bad_scenario(bad.replace("until: 2021-02-01", "until: 2021-04-01").replace("permeability: 0.2", "permeability: 2"),
                  "permeability: got '2', expected a probability per day in [0, 1]")
 

@@ -1,0 +1,230 @@
+#include <catch2/catch.hpp>
+
+#include "../test_worlds.hpp"
+#include "io/param_reader.hpp"
+#include "io/yaml_tree.hpp"
+#include "models/economic.hpp"
+#include "sim/errors.hpp"
+
+using namespace migrasim;
+using namespace migrasim::io;
+using Catch::Contains;
+
+namespace {
+
+// 2024-01-01 is day 19723 since 1970-01-01.
+constexpr std::int64_t start_2024 = 19723;
+
+std::string error_reading(const std::string& yaml) {
+  const auto w = test::corridor_world();
+  const YamlNode node = parse_yaml(yaml, "s.yaml");
+  try {
+    read_params(models::EconomicParams::table(), node, "behaviour.economic",
+                ParamReadContext{*w, start_2024, 60});
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("the table reader fills a struct and keeps its defaults", "[io][params]") {
+  const auto w = test::corridor_world();
+  const YamlNode node = parse_yaml(R"(emigration_rate_per_day: {ORI: 0.001}
+push_index: {ORI: [{date: 2024-01-10, value: 2}]}
+gravity: {distance_exponent: 2}
+destinations: {D1: {attractiveness: 3, diaspora: {ORI: 1000}}, D2: }
+speed_km_per_day: {foot: 20}
+patience_days: 1e1
+demography: {age_band_shares: [0.25, 0.25, 0.25, 0.25]}
+border_policies:
+  - {name: wall, from: 2024-01-05, border: [ORI, DST], permeability: 0.1}
+  - {from: 2024-01-05, until: 2024-01-06, route: [B, X], permeability: 0.5, permit_holders_pass: false}
+)",
+                                   "s.yaml");
+  const auto p = read_params(models::EconomicParams::table(), node, "behaviour.economic",
+                             ParamReadContext{*w, start_2024, 60});
+  CHECK(p.emigration_rate_per_day == std::vector<double>{0.001, 0});
+  CHECK(p.visa_share == std::vector<double>{0, 0});
+  REQUIRE(p.push_index.size() == 2);
+  REQUIRE(p.push_index[0].size() == 1);
+  CHECK(p.push_index[0][0].day == 9);
+  CHECK(p.push_index[0][0].value == 2);
+  CHECK(p.diaspora_exponent == 1);
+  CHECK(p.distance_exponent == 2);
+  REQUIRE(p.destinations.size() == 2);
+  CHECK(p.destinations[0].place == w->find_place("D1"));
+  CHECK(p.destinations[0].attractiveness == 3);
+  CHECK(p.destinations[0].diaspora == std::vector<double>{1000, 0});
+  CHECK(p.destinations[1].diaspora == std::vector<double>{0, 0});
+  CHECK(p.speed_km_per_day[static_cast<int>(TravelMode::foot)] == 20);
+  CHECK(p.speed_km_per_day[static_cast<int>(TravelMode::road)] == 400);
+  CHECK(p.patience_days == 10);
+  CHECK(p.age_band_shares[3] == 0.25);
+  REQUIRE(p.border_policies.size() == 2);
+  CHECK(p.border_policies[0].routes == std::vector<route_id>{2, 6});  // B--X and the detour Y--X
+  CHECK(p.border_policies[0].until_day == std::numeric_limits<std::int32_t>::max());
+  CHECK(p.border_policies[1].name == "border policy");
+  CHECK(p.border_policies[1].routes == std::vector<route_id>{2});
+  CHECK(p.border_policies[1].until_day == 5);
+  CHECK_FALSE(p.border_policies[1].permit_holders_pass);
+  CHECK_NOTHROW(p.validate(*w));
+}
+
+TEST_CASE("the table reader names file:line:column, key path, value, kind and range", "[io][params]") {
+  const std::string base = "destinations: {D1: }\n";
+  CHECK(error_reading(base) == "s.yaml:1:1: behaviour.economic: missing key 'emigration_rate_per_day'");
+  CHECK(error_reading("emigration_rate_per_day: {ORI: 2}\n" + base) ==
+        "s.yaml:1:32: behaviour.economic.emigration_rate_per_day.ORI: got '2', expected a rate per capita "
+        "per day "
+        "in [0, 1] (1/day)");
+  CHECK(error_reading("emigration_rate_per_day: {XXX: 0.1}\n" + base) ==
+        "s.yaml:1:27: behaviour.economic.emigration_rate_per_day.XXX: unknown country 'XXX', expected a code "
+        "listed in world.countries");
+  const std::string ok = "emigration_rate_per_day: {ORI: 0.001}\n" + base;
+  CHECK(
+      error_reading(ok + "gravity: {distance_exponent: 11}\n") ==
+      "s.yaml:3:30: behaviour.economic.gravity.distance_exponent: got '11', expected an exponent in [0, 10]");
+  CHECK(error_reading(ok + "gravity: {distanse_exponent: 1}\n") ==
+        "s.yaml:3:11: behaviour.economic.gravity.distanse_exponent: unknown key 'distanse_exponent', "
+        "expected one "
+        "of: diaspora_exponent, distance_exponent");
+  CHECK_THAT(error_reading(ok + "speed: 3\n"),
+             Contains("unknown key 'speed', expected one of: emigration_rate_per_day"));
+  CHECK(
+      error_reading(ok + "patience_days: 70000\n") ==
+      "s.yaml:3:16: behaviour.economic.patience_days: got '70000', expected an integer in [0, 65535] (days)");
+  CHECK(error_reading(ok + "patience_days: 2.5\n") ==
+        "s.yaml:3:16: behaviour.economic.patience_days: got '2.5', expected an integer in [0, 65535] (days)");
+  CHECK(error_reading(ok + "demography: {age_band_shares: [0.5, 0.5, 0.5, 0]}\n") ==
+        "s.yaml:3:31: behaviour.economic.demography.age_band_shares: got a list, expected a list of 4 shares "
+        "in "
+        "[0, 1] summing to 1 (they sum to 1.5)");
+  CHECK(error_reading(ok +
+                      "push_index: {ORI: [{date: 2024-02-01, value: 1}, {date: 2024-01-01, value: 2}]}\n") ==
+        "s.yaml:3:57: behaviour.economic.push_index.ORI[1].date: dates must increase along the list");
+  CHECK(
+      error_reading("emigration_rate_per_day: {ORI: 0.001}\ndestinations: {}\n") ==
+      "s.yaml:2:15: behaviour.economic.destinations: got a map, expected a map from place name to a record");
+  CHECK(error_reading("emigration_rate_per_day: {ORI: 0.001}\ndestinations: {Nowhere: }\n") ==
+        "s.yaml:2:16: behaviour.economic.destinations.Nowhere: unknown place 'Nowhere', expected a place in "
+        "world.locations");
+  const std::string policy = ok + "border_policies:\n  - {from: 2024-01-05, ";
+  CHECK(error_reading(policy + "permeability: 0.1}\n") ==
+        "s.yaml:4:5: behaviour.economic.border_policies[0]: give either border or route");
+  CHECK(error_reading(policy + "border: [ORI, DST], route: [B, X], permeability: 0.1}\n") ==
+        "s.yaml:4:5: behaviour.economic.border_policies[0]: give either border or route");
+  CHECK(error_reading(policy + "route: [O1, D2], permeability: 0.1}\n") ==
+        "s.yaml:4:31: behaviour.economic.border_policies[0].route: no route joins these places");
+  CHECK(error_reading(policy + "border: [ORI], permeability: 0.1}\n") ==
+        "s.yaml:4:32: behaviour.economic.border_policies[0].border: got a list, expected a list of 2 country "
+        "codes "
+        "listed in world.countries");
+  CHECK(error_reading(policy + "until: 2024-01-01, route: [B, X], permeability: 0.1}\n") ==
+        "s.yaml:4:31: behaviour.economic.border_policies[0].until: the policy ends before it starts");
+  CHECK(error_reading(policy + "route: [B, X]}\n") ==
+        "s.yaml:4:5: behaviour.economic.border_policies[0]: missing key 'permeability'");
+  CHECK(
+      error_reading(policy + "route: [B, X], permeability: 0.1, permit_holders_pass: maybe}\n") ==
+      "s.yaml:4:79: behaviour.economic.border_policies[0].permit_holders_pass: got 'maybe', expected true or "
+      "false");
+}
+
+namespace {
+
+enum class Colour : std::uint8_t { red, green };
+
+struct Every {
+  country_id country = -1;
+  place_id place = -1;
+  std::vector<double> vulnerability;  // per place
+  Colour colour = Colour::red;
+  std::vector<Colour> colours;
+  std::int32_t open = 0, close = 0;
+  double lo = 0, hi = 5;
+  std::int32_t onset = 0;
+  struct Curve {
+    std::string kind;
+    double midpoint = 1;
+  };
+  std::vector<Curve> curves;
+};
+
+const ParamTableOf<Every>& every_table() {
+  static const ParamTableOf<Every> table = [] {
+    ParamTableOf<Every> t("every", "one entry of each kind the legal, disaster and smuggling tables use");
+    t.country("country", &Every::country).required();
+    t.place("place", &Every::place);
+    t.per_place("vulnerability", &Every::vulnerability).range(0, 1).fill(0.5);
+    t.choice("colour", &Every::colour, {{"red", Colour::red}, {"green", Colour::green}});
+    t.choice_list("colours", &Every::colours, {{"red", Colour::red}, {"green", Colour::green}});
+    t.window("window", &Every::open, &Every::close);
+    t.number_range("years", &Every::lo, &Every::hi).range(0, 89);
+    t.date("onset", &Every::onset).within_run();
+    auto curve = std::make_shared<ParamTableOf<Every::Curve>>("curve", "");
+    curve->number("midpoint", &Every::Curve::midpoint).range(0, 10);
+    t.named_records("curves", &Every::curves, &Every::Curve::kind,
+                    std::shared_ptr<const ParamTableOf<Every::Curve>>(curve));
+    return t;
+  }();
+  return table;
+}
+
+std::string every_error(const std::string& yaml) {
+  const auto w = test::corridor_world();
+  try {
+    read_params(every_table(), parse_yaml(yaml, "e.yaml"), "x", ParamReadContext{*w, start_2024, 60});
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("the table reader reads refs, per-place maps, choices, windows, ranges and named records",
+          "[io][params]") {
+  const auto w = test::corridor_world();
+  const auto e =
+      read_params(every_table(),
+                  parse_yaml("country: DST\nplace: X\nvulnerability: {D1: 0.9}\ncolour: green\n"
+                             "colours: [green, red]\nwindow: [2024-01-02, 2024-01-05]\nyears: [1, 2]\n"
+                             "onset: 2024-02-01\ncurves: {flood: {midpoint: 2}, storm: }\n",
+                             "e.yaml"),
+                  "x", ParamReadContext{*w, start_2024, 60});
+  CHECK(e.country == 1);
+  CHECK(e.place == w->find_place("X"));
+  REQUIRE(e.vulnerability.size() == w->places().size());
+  CHECK(e.vulnerability[static_cast<std::size_t>(w->find_place("D1"))] == 0.9);
+  CHECK(e.vulnerability[0] == 0.5);
+  CHECK(e.colour == Colour::green);
+  CHECK(e.colours == std::vector<Colour>{Colour::green, Colour::red});
+  CHECK((e.open == 1 && e.close == 4));
+  CHECK((e.lo == 1 && e.hi == 2));
+  CHECK(e.onset == 31);
+  REQUIRE(e.curves.size() == 2);
+  CHECK((e.curves[0].kind == "flood" && e.curves[0].midpoint == 2));
+  CHECK((e.curves[1].kind == "storm" && e.curves[1].midpoint == 1));
+  CHECK_NOTHROW(check_params(every_table(), &e, ParamContext{*w, 60}, "x"));
+
+  CHECK(every_error("place: X\n") == "e.yaml:1:1: x: missing key 'country'");
+  CHECK(every_error("country: XXX\n") ==
+        "e.yaml:1:10: x.country: got 'XXX', expected a country code listed in world.countries");
+  CHECK(every_error("country: DST\nvulnerability: {Nowhere: 1}\n") ==
+        "e.yaml:2:17: x.vulnerability.Nowhere: unknown place 'Nowhere', expected a place in world.locations");
+  CHECK(every_error("country: DST\ncolour: blue\n") ==
+        "e.yaml:2:9: x.colour: got 'blue', expected one of red, green");
+  CHECK(every_error("country: DST\ncolours: [red, blue]\n") ==
+        "e.yaml:2:16: x.colours[1]: got 'blue', expected one of red, green");
+  CHECK(every_error("country: DST\nwindow: [2024-01-05, 2024-01-02]\n") ==
+        "e.yaml:2:9: x.window: the window closes (2024-01-02) before it opens (2024-01-05)");
+  CHECK(every_error("country: DST\nyears: [3, 2]\n") ==
+        "e.yaml:2:12: x.years[1]: got '2', expected a number in [0, 89] and >= the minimum 3");
+  CHECK(every_error("country: DST\nyears: [3, 90]\n") ==
+        "e.yaml:2:12: x.years[1]: got '90', expected a number in [0, 89]");
+  CHECK(every_error("country: DST\nonset: 2024-03-01\n") ==
+        "e.yaml:2:8: x.onset: got '2024-03-01', expected a date within the run (2024-01-01 to 2024-02-29)");
+  CHECK(every_error("country: DST\ncurves: {flood: {midpoint: 20}}\n") ==
+        "e.yaml:2:28: x.curves.flood.midpoint: got '20', expected a number in [0, 10]");
+}
