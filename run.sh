@@ -6,7 +6,8 @@
 #   ./run.sh asan    build the asan preset (ASan + UBSan) and run the C++ tests under it
 #   ./run.sh bench   build and run the benchmarks at their target sizes (synthetic world; Flee cases)
 #   ./run.sh format  check that C++ sources follow .clang-format (fix: clang-format -i FILES)
-# Environment: MIGRASIM_WERROR=1 turns warnings into errors (CI sets it).
+# Environment: MIGRASIM_WERROR=1 turns warnings into errors (CI sets it); MIGRASIM_PYTHON (default
+# .venv/bin/python) is the Python the CLI draws its figures with.
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -59,6 +60,9 @@ setup() {
   build release
   setup_venv
 }
+
+# The CLI draws its figures with `$MIGRASIM_PYTHON -m migrasim.plots`: the venv has the package.
+export MIGRASIM_PYTHON=${MIGRASIM_PYTHON:-$ROOT/.venv/bin/python}
 
 cmd=${1:-demo}
 case "$cmd" in

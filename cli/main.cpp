@@ -1,5 +1,8 @@
 // migrasim command-line interface.
 // Exit codes: 0 success; 2 bad input (scenario, options, files); 1 internal error.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -86,6 +89,37 @@ class Summary final : public migrasim::Recorder {
 };
 
 namespace fs = std::filesystem;
+
+// Draws a figure with `PYTHON -m migrasim.plots KIND ARGS...` (PYTHON: $MIGRASIM_PYTHON, else python3 on
+// the PATH), without a shell and with its output discarded. Returns the Python used when it failed
+// (for the message), empty on success.
+std::string draw_plot(const std::string& kind, const std::vector<std::string>& args) {
+  const char* env = std::getenv("MIGRASIM_PYTHON");
+  const std::string python = env && *env ? env : "python3";
+  std::vector<std::string> words{python, "-m", "migrasim.plots", kind};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t quiet;
+  posix_spawn_file_actions_init(&quiet);
+  posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int spawned = posix_spawnp(&pid, python.c_str(), &quiet, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&quiet);
+  int status = 0;
+  if (spawned == 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    return {};
+  return python;
+}
+
+// What to say when a figure could not be drawn.
+std::string no_plot(const std::string& python) {
+  return "no PNG: " + python +
+         " -m migrasim.plots failed (set MIGRASIM_PYTHON to a Python that has the migrasim package and "
+         "matplotlib, e.g. .venv/bin/python)";
+}
 
 // A Flee case becomes a scenario file in a private temporary folder, then loads like any scenario.
 migrasim::io::ScenarioSpec load_flee_case(const std::string& dir, const std::string& simsetting,
@@ -252,17 +286,11 @@ int validate_command(const std::string& scenario, const std::string& observed_di
   migrasim::io::write_file_atomically(output, csv.str());
   migrasim::io::write_file_atomically(daily, d.str());
   std::cout << "wrote " << output << " and " << daily << "\n";
-  // A PNG per camp, when Python with matplotlib is at hand (the plotting script needs nothing else).
-  const char* python = std::getenv("MIGRASIM_PYTHON");
-  const std::string py = python ? python : "/usr/bin/python3";
-  const std::string script = std::string(MIGRASIM_SOURCE_DIR) + "/bindings/migrasim/validation_plot.py";
-  if (fs::exists(script) && fs::exists(py)) {
-    const std::string cmd = "'" + py + "' '" + script + "' '" + daily + "' > /dev/null 2>&1";
-    if (std::system(cmd.c_str()) == 0)
-      std::cout << "wrote a PNG per camp beside " << daily << "\n";
-    else
-      std::cout << "no PNGs: " << py << " could not run " << script << " (matplotlib missing?)\n";
-  }
+  // A PNG per camp, when Python with matplotlib is at hand.
+  if (const std::string failed = draw_plot("validation", {daily}); failed.empty())
+    std::cout << "wrote a PNG per camp beside " << daily << "\n";
+  else
+    std::cout << no_plot(failed) << "\n";
   return exit_ok;
 }
 
@@ -347,15 +375,10 @@ int compare_command(const std::vector<std::string>& files, std::string png) {
             << h[k].irregular_by_day[t] << "\n";
     migrasim::io::write_file_atomically(csv_path, csv.str());
   }
-  const char* python = std::getenv("MIGRASIM_PYTHON");
-  const std::string py = python ? python : "/usr/bin/python3";
-  const std::string script = std::string(MIGRASIM_SOURCE_DIR) + "/bindings/migrasim/compare_plot.py";
-  const std::string cmd = "'" + py + "' '" + script + "' '" + csv_path + "' '" + png + "' > /dev/null 2>&1";
-  if (fs::exists(script) && fs::exists(py) && std::system(cmd.c_str()) == 0)
+  if (const std::string failed = draw_plot("compare", {csv_path, png}); failed.empty())
     std::cout << "wrote " << png << " (irregular population over time) and " << csv_path << "\n";
   else
-    std::cout << "wrote " << csv_path << "; no PNG: " << py << " could not run " << script
-              << " (matplotlib missing?)\n";
+    std::cout << "wrote " << csv_path << "; " << no_plot(failed) << "\n";
   return exit_ok;
 }
 
@@ -373,15 +396,10 @@ int drill_command(const std::string& scenario, const std::string& event, int ens
   std::cout << migrasim::io::format_drill(report);
   const std::string csv = fs::path(png).replace_extension(".csv").string();
   migrasim::io::write_drill_series(report, csv);
-  const char* python = std::getenv("MIGRASIM_PYTHON");
-  const std::string py = python ? python : "/usr/bin/python3";
-  const std::string script = std::string(MIGRASIM_SOURCE_DIR) + "/bindings/migrasim/drill_plot.py";
-  const std::string cmd = "'" + py + "' '" + script + "' '" + csv + "' '" + png + "' > /dev/null 2>&1";
-  if (fs::exists(script) && fs::exists(py) && std::system(cmd.c_str()) == 0)
+  if (const std::string failed = draw_plot("drill", {csv, png}); failed.empty())
     std::cout << "wrote " << png << " (dashboard) and " << csv << "\n";
   else
-    std::cout << "wrote " << csv << "; no PNG: " << py << " could not run " << script
-              << " (matplotlib missing?)\n";
+    std::cout << "wrote " << csv << "; " << no_plot(failed) << "\n";
   return exit_ok;
 }
 

@@ -7,8 +7,28 @@
 
 Scenario errors raise :class:`ScenarioError` (a ``ValueError``) with the same message as the CLI.
 """
-from ._core import LEGAL_STATUSES, ScenarioError, __version__
-from .api import Result, Scenario, Simulation, Validation, drill, load_scenario, open_result, run, validate
+# The names below load the compiled module on first use (PEP 562), so that the pure-Python parts
+# (`python -m migrasim.plots`, `migrasim.plot`) run with any Python that has matplotlib.
+_FROM_CORE = ("LEGAL_STATUSES", "ScenarioError", "__version__")
+_FROM_API = ("Result", "Scenario", "Simulation", "Validation", "drill", "load_scenario", "open_result", "run",
+             "validate")
+
+
+def __getattr__(name):
+    if name in _FROM_CORE:
+        from . import _core
+
+        return getattr(_core, name)
+    if name in _FROM_API:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'migrasim' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_FROM_CORE) + list(_FROM_API))
+
 
 __all__ = [
     "LEGAL_STATUSES",

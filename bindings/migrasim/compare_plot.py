@@ -1,8 +1,8 @@
 """Irregular population over time per scenario, from the CSV `migrasim compare` writes.
 
-    python3 compare_plot.py out/compare.csv out/compare.png
+    python3 -m migrasim.plots compare out/compare.csv out/compare.png
 
-Standalone (needs only matplotlib), so the CLI can run it with any Python.
+Needs only matplotlib (not the compiled module): run through `python -m migrasim.plots`.
 """
 import csv
 import sys

@@ -1,9 +1,9 @@
 """Dashboard of a disaster drill from the CSV `migrasim drill` writes (date, series, value):
 occupancy per shelter over time, and the displaced, in shelters and unsheltered over time.
 
-    python3 drill_plot.py out/haiti_2010_drill.csv out/haiti_2010_drill.png
+    python3 -m migrasim.plots drill out/haiti_2010_drill.csv out/haiti_2010_drill.png
 
-Standalone (needs only matplotlib), so the CLI can run it with any Python.
+Needs only matplotlib (not the compiled module): run through `python -m migrasim.plots`.
 """
 import csv
 import sys

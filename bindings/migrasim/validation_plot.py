@@ -1,8 +1,8 @@
 """Plot simulated against observed camp populations from `migrasim validate`'s daily CSV.
 
-    python3 validation_plot.py out/burundi2015_validation_daily.csv   # writes <stem>_<camp>.png beside it
+    python3 -m migrasim.plots validation out/burundi2015_validation_daily.csv   # writes <stem>_<camp>.png beside it
 
-Standalone (needs only matplotlib), so the CLI can run it with any Python.
+Needs only matplotlib (not the compiled module): run through `python -m migrasim.plots`.
 """
 import csv
 import os

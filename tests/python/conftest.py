@@ -2,6 +2,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -27,6 +28,9 @@ def migrasim_bin():
 
 @pytest.fixture(scope="session")
 def cli(migrasim_bin):
+    # The CLI draws its figures with `$MIGRASIM_PYTHON -m migrasim.plots`: this interpreter has the package.
+    os.environ.setdefault("MIGRASIM_PYTHON", sys.executable)
+
     def run(*args, **kwargs):
         return subprocess.run([migrasim_bin, *map(str, args)], capture_output=True, text=True, **kwargs)
 

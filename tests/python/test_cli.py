@@ -217,3 +217,27 @@ def test_plot_writes_a_png(cli, mini, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "migrasim.plot", str(mini), "-o", str(tmp_path / "x.png")],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "migrasim.plot: error" in bad.stderr
+
+
+def test_figures_are_drawn_by_python_m_migrasim_plots(cli, mini, tmp_path, root):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "a.h5"
+    assert cli("run", mini, "-o", out, "-q").returncode == 0
+    # The CLI runs $MIGRASIM_PYTHON -m migrasim.plots (no shell, no path compiled in) ...
+    r = cli("compare", out, out, "-o", tmp_path / "c.png")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+    # ... and without a Python that can, it still writes the series and says how to get the figure.
+    env = dict(os.environ, MIGRASIM_PYTHON=str(tmp_path / "no-such-python"))
+    r = cli("compare", out, out, "-o", tmp_path / "d.png", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "no PNG: " in r.stdout and "-m migrasim.plots failed (set MIGRASIM_PYTHON" in r.stdout
+    assert (tmp_path / "d.csv").exists() and not (tmp_path / "d.png").exists()
+    # The plotting modules need matplotlib only, not the compiled module.
+    code = "import sys, migrasim.plots; assert 'migrasim._core' not in sys.modules; sys.exit(migrasim.plots.main([]))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env=dict(os.environ, PYTHONPATH=str(root / "bindings")))
+    assert r.returncode == 2 and "python -m migrasim.plots compare" in r.stderr
