@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "io/drill.hpp"
+#include "io/hdf5_reader.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/scenario.hpp"
 #include "io/validation.hpp"

@@ -24,6 +24,7 @@
 #include "io/csv.hpp"
 #include "io/drill.hpp"
 #include "io/flee_case.hpp"
+#include "io/hdf5_reader.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/param_docs.hpp"
 #include "io/scenario.hpp"

@@ -66,8 +66,4 @@ class Hdf5Writer final : public Recorder {
   std::unique_ptr<Impl> impl_;
 };
 
-// For `migrasim info`: a human-readable summary of an output file. Throws InputError if the file cannot be
-// read as a migrasim output.
-std::string summarise_file(const std::string& path);
-
 }  // namespace migrasim::io

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "io/hdf5_reader.hpp"
 #include "io/hdf5_writer.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
@@ -550,32 +551,6 @@ TEST_CASE("Hdf5Writer reports an unusable output path as InputError", "[io]") {
     CHECK_THROWS_AS(io::Hdf5Writer(tmp.file("x.h5"), opt), InputError);
   }
   CHECK(fs::is_empty(tmp.dir));
-}
-
-TEST_CASE("summarise_file rejects files that are not migrasim output", "[io]") {
-  TempDir tmp;
-  SECTION("missing file") {
-    CHECK_THROWS_AS(io::summarise_file(tmp.file("missing.h5")), InputError);
-    try {
-      io::summarise_file(tmp.file("missing.h5"));
-    } catch (const InputError& e) {
-      CHECK_THAT(e.what(), Catch::Contains("not a migrasim output file"));
-      CHECK_THAT(e.what(), Catch::Contains("missing.h5"));
-    }
-  }
-  SECTION("not HDF5") {
-    const std::string path = tmp.file("text.h5");
-    { std::ofstream(path) << "hello\n"; }
-    CHECK_THROWS_AS(io::summarise_file(path), InputError);
-  }
-  SECTION("HDF5 without the datasets") {
-    const std::string path = tmp.file("other.h5");
-    {
-      Silence silence;
-      H5 f(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
-    }
-    CHECK_THROWS_AS(io::summarise_file(path), InputError);
-  }
 }
 
 namespace {
