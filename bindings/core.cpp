@@ -9,15 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "io/drill.hpp"
 #include "io/hdf5_reader.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/scenario.hpp"
-#include "io/validation.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
 #include "sim/simulation.hpp"
 #include "sim/version.hpp"
+#include "studies/drill.hpp"
+#include "studies/validation.hpp"
 
 namespace py = pybind11;
 using namespace migrasim;
@@ -212,12 +212,12 @@ PYBIND11_MODULE(_core, m) {
       "drill",
       [](const std::string& path, const std::vector<std::string>& overrides, const std::string& event,
          int ensemble, int threads) {
-        io::DrillReport r;
+        studies::DrillReport r;
         {
           py::gil_scoped_release release;
-          r = io::run_drill(path, overrides, event, ensemble, threads);
+          r = studies::run_drill(path, overrides, event, ensemble, threads);
         }
-        auto spread = [](const io::Spread& s) -> py::object {
+        auto spread = [](const studies::Spread& s) -> py::object {
           if (!s.available) return py::none();
           return py::dict(py::arg("mean") = s.mean, py::arg("min") = s.min, py::arg("max") = s.max);
         };
@@ -250,7 +250,7 @@ PYBIND11_MODULE(_core, m) {
         d["in_shelters"] = r.in_shelters;
         d["unsheltered"] = r.unsheltered;
         d["occupancy"] = r.occupancy;
-        d["text"] = io::format_drill(r);
+        d["text"] = studies::format_drill(r);
         return d;
       },
       py::arg("path"), py::arg("overrides"), py::arg("event"), py::arg("ensemble"), py::arg("threads"),
@@ -259,10 +259,10 @@ PYBIND11_MODULE(_core, m) {
       "validate",
       [](const std::string& path, const std::vector<std::string>& overrides, const std::string& observed,
          int seeds, int threads) {
-        io::ValidationRun r;
+        studies::ValidationRun r;
         {
           py::gil_scoped_release release;
-          r = io::run_validation(path, overrides, observed, seeds, threads);
+          r = studies::run_validation(path, overrides, observed, seeds, threads);
         }
         std::vector<std::string> camps, dates;
         for (const auto& c : r.observed.camps) camps.push_back(c.name);

@@ -20,18 +20,18 @@
 #include <tbb/global_control.h>
 #include <CLI/CLI.hpp>
 
-#include "io/compare.hpp"
 #include "io/csv.hpp"
-#include "io/drill.hpp"
 #include "io/flee_case.hpp"
 #include "io/hdf5_reader.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/param_docs.hpp"
 #include "io/scenario.hpp"
-#include "io/validation.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
 #include "sim/version.hpp"
+#include "studies/compare.hpp"
+#include "studies/drill.hpp"
+#include "studies/validation.hpp"
 
 namespace {
 
@@ -234,11 +234,11 @@ int validate_command(const std::string& scenario, const std::string& observed_di
       !fs::is_directory(fs::path(output).parent_path()))
     throw migrasim::InputError(output + ": folder " + fs::path(output).parent_path().string() +
                                " does not exist");
-  const migrasim::io::ValidationRun run =
-      migrasim::io::run_validation(scenario, sets, observed_dir, seeds, threads);
+  const migrasim::studies::ValidationRun run =
+      migrasim::studies::run_validation(scenario, sets, observed_dir, seeds, threads);
   if (default_output) make_default_folder(output);
   const migrasim::io::ObservedData& observed = run.observed;
-  const std::vector<migrasim::io::ValidationScore>& scores = run.scores;
+  const std::vector<migrasim::studies::ValidationScore>& scores = run.scores;
   const auto& mean_sim = run.mean_simulated;
   const std::int64_t start_day = run.start_day;
   auto stats = [&](auto get) {
@@ -325,25 +325,25 @@ int params_command(const std::string& format, const std::string& into) {
 }
 
 int compare_command(const std::vector<std::string>& files, std::string png) {
-  std::vector<migrasim::io::Headline> h;
-  for (const auto& f : files) h.push_back(migrasim::io::read_headline(f));
+  std::vector<migrasim::studies::Headline> h;
+  for (const auto& f : files) h.push_back(migrasim::studies::read_headline(f));
   struct Row {
     const char* name;
-    std::int64_t migrasim::io::Headline::*field;
+    std::int64_t migrasim::studies::Headline::*field;
   };
-  const Row rows[] = {{"irregular residents at end", &migrasim::io::Headline::irregular_end},
-                      {"regularised at end", &migrasim::io::Headline::regularised_end},
-                      {"applications", &migrasim::io::Headline::applications},
-                      {"approvals", &migrasim::io::Headline::approvals},
-                      {"rejections (incl. inadmissible)", &migrasim::io::Headline::rejections},
-                      {"backlog at end", &migrasim::io::Headline::backlog_end},
-                      {"removals", &migrasim::io::Headline::removals},
-                      {"deaths", &migrasim::io::Headline::deaths_end},
-                      {"stranded at end", &migrasim::io::Headline::stranded_end},
-                      {"smuggled crossings (arrived)", &migrasim::io::Headline::crossings},
-                      {"deaths on routes", &migrasim::io::Headline::route_deaths},
-                      {"mean smuggling price (USD)", &migrasim::io::Headline::mean_price_usd},
-                      {"smugglers' revenue (USD)", &migrasim::io::Headline::revenue_usd}};
+  const Row rows[] = {{"irregular residents at end", &migrasim::studies::Headline::irregular_end},
+                      {"regularised at end", &migrasim::studies::Headline::regularised_end},
+                      {"applications", &migrasim::studies::Headline::applications},
+                      {"approvals", &migrasim::studies::Headline::approvals},
+                      {"rejections (incl. inadmissible)", &migrasim::studies::Headline::rejections},
+                      {"backlog at end", &migrasim::studies::Headline::backlog_end},
+                      {"removals", &migrasim::studies::Headline::removals},
+                      {"deaths", &migrasim::studies::Headline::deaths_end},
+                      {"stranded at end", &migrasim::studies::Headline::stranded_end},
+                      {"smuggled crossings (arrived)", &migrasim::studies::Headline::crossings},
+                      {"deaths on routes", &migrasim::studies::Headline::route_deaths},
+                      {"mean smuggling price (USD)", &migrasim::studies::Headline::mean_price_usd},
+                      {"smugglers' revenue (USD)", &migrasim::studies::Headline::revenue_usd}};
   std::cout << fmt::format("{:<34}", "indicator");
   for (std::size_t k = 0; k < h.size(); ++k)
     std::cout << fmt::format("{:>26}", fs::path(files[k]).stem().string());
@@ -393,10 +393,11 @@ int drill_command(const std::string& scenario, const std::string& event, int ens
   }
   if (fs::path(png).has_parent_path() && !fs::is_directory(fs::path(png).parent_path()))
     throw migrasim::InputError(png + ": folder " + fs::path(png).parent_path().string() + " does not exist");
-  const migrasim::io::DrillReport report = migrasim::io::run_drill(scenario, sets, event, ensemble, threads);
-  std::cout << migrasim::io::format_drill(report);
+  const migrasim::studies::DrillReport report =
+      migrasim::studies::run_drill(scenario, sets, event, ensemble, threads);
+  std::cout << migrasim::studies::format_drill(report);
   const std::string csv = fs::path(png).replace_extension(".csv").string();
-  migrasim::io::write_drill_series(report, csv);
+  migrasim::studies::write_drill_series(report, csv);
   if (const std::string failed = draw_plot("drill", {csv, png}); failed.empty())
     std::cout << "wrote " << png << " (dashboard) and " << csv << "\n";
   else

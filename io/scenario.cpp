@@ -1281,20 +1281,4 @@ std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int thread
   return std::make_unique<Simulation>(spec.world, Schedule(spec.events), std::move(models), config);
 }
 
-SeededRun run_seeded(const std::string& path, const std::vector<std::string>& overrides, std::uint64_t seed,
-                     int threads) {
-  std::vector<std::string> seeded = overrides;
-  seeded.push_back("run.seed=" + std::to_string(seed));
-  SeededRun out;
-  out.spec = load_scenario(path, seeded);
-  {
-    auto sim = make_simulation(out.spec, threads);
-    sim->add_recorder(&out.record);
-    const auto t0 = std::chrono::steady_clock::now();
-    sim->run();
-    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  }
-  return out;
-}
-
 }  // namespace migrasim::io

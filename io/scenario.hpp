@@ -10,7 +10,6 @@
 #include "io/flee_case.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/yaml_read.hpp"  // parse_iso_date, format_iso_date
-#include "sim/memory_recorder.hpp"
 #include "sim/registry.hpp"
 #include "sim/schedule.hpp"
 #include "sim/simulation.hpp"
@@ -50,15 +49,5 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
 
 // Builds a ready-to-run simulation from a resolved scenario.
 std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int threads);
-
-// One member of an ensemble: `path` with `overrides` and run.seed = `seed`, run with every day recorded
-// in memory (for `validate` and `drill`).
-struct SeededRun {
-  ScenarioSpec spec;
-  MemoryRecorder record;
-  double seconds = 0;  // wall time of the simulation alone
-};
-SeededRun run_seeded(const std::string& path, const std::vector<std::string>& overrides, std::uint64_t seed,
-                     int threads);
 
 }  // namespace migrasim::io

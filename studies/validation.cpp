@@ -1,12 +1,15 @@
-#include "io/validation.hpp"
+#include "studies/validation.hpp"
 
 #include <cmath>
 #include <filesystem>
 
 #include "io/scenario.hpp"
 #include "sim/errors.hpp"
+#include "studies/ensemble.hpp"
 
-namespace migrasim::io {
+namespace migrasim::studies {
+
+using namespace io;  // scenarios, Flee data, dates, HDF5 reads
 
 std::vector<std::vector<double>> simulated_camps(const MemoryRecorder& record, const ObservedData& observed,
                                                  std::int32_t places) {
@@ -89,9 +92,9 @@ ValidationRun run_validation(const std::string& scenario, const std::vector<std:
   double wall = 0;
   for (int k = 0; k < seeds; ++k) {
     const std::uint64_t seed = base.seed + static_cast<std::uint64_t>(k);
-    const SeededRun run = run_seeded(scenario, sets, seed, threads);
+    const MemberRun run = run_member(base, seed, threads);
     wall += run.seconds;
-    const auto camps = simulated_camps(run.record, out.observed, run.spec.world->place_count());
+    const auto camps = simulated_camps(run.record, out.observed, base.world->place_count());
     for (std::size_t c = 0; c < camps.size(); ++c)
       for (std::size_t t = 0; t < camps[c].size(); ++t) out.mean_simulated[c][t] += camps[c][t] / seeds;
     out.seeds.push_back(seed);
@@ -101,4 +104,4 @@ ValidationRun run_validation(const std::string& scenario, const std::vector<std:
   return out;
 }
 
-}  // namespace migrasim::io
+}  // namespace migrasim::studies

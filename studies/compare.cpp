@@ -1,4 +1,4 @@
-#include "io/compare.hpp"
+#include "studies/compare.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -6,7 +6,9 @@
 #include "io/hdf5_common.hpp"
 #include "sim/errors.hpp"
 
-namespace migrasim::io {
+namespace migrasim::studies {
+
+using namespace io;  // scenarios, Flee data, dates, HDF5 reads
 
 namespace {
 
@@ -126,4 +128,4 @@ Headline read_headline(const std::string& path) {
   return h;
 }
 
-}  // namespace migrasim::io
+}  // namespace migrasim::studies

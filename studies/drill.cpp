@@ -1,4 +1,4 @@
-#include "io/drill.hpp"
+#include "studies/drill.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,8 +11,11 @@
 #include "models/disaster.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
+#include "studies/ensemble.hpp"
 
-namespace migrasim::io {
+namespace migrasim::studies {
+
+using namespace io;  // scenarios, Flee data, dates, HDF5 reads
 
 namespace {
 
@@ -79,7 +82,7 @@ DrillReport run_drill(const std::string& scenario, const std::vector<std::string
   double seconds = 0;
   const auto first_day = static_cast<std::size_t>(std::max(0, e.onset_day - e.lead_days));
   for (int k = 0; k < ensemble; ++k) {
-    const SeededRun run = run_seeded(scenario, overrides, base.seed + static_cast<std::uint64_t>(k), threads);
+    const MemberRun run = run_member(base, base.seed + static_cast<std::uint64_t>(k), threads);
     const MemoryRecorder& rec = run.record;
     seconds += run.seconds;
     std::size_t di = 0, oi = 0;
@@ -215,4 +218,4 @@ void write_drill_series(const DrillReport& r, const std::string& path) {
   write_file_atomically(path, f.str());
 }
 
-}  // namespace migrasim::io
+}  // namespace migrasim::studies

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace migrasim::io {
+namespace migrasim::studies {
 
 struct Spread {
   double mean = 0, min = 0, max = 0;
@@ -48,4 +48,4 @@ std::string format_drill(const DrillReport& report);
 // Daily series (date, series, value) for plots.
 void write_drill_series(const DrillReport& report, const std::string& path);
 
-}  // namespace migrasim::io
+}  // namespace migrasim::studies

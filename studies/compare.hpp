@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace migrasim::io {
+namespace migrasim::studies {
 
 struct Headline {
   std::string path;
@@ -30,4 +30,4 @@ struct Headline {
 // Reads a migrasim output file. Throws InputError naming the file if it is not one.
 Headline read_headline(const std::string& path);
 
-}  // namespace migrasim::io
+}  // namespace migrasim::studies

@@ -10,7 +10,7 @@
 #include "io/flee_case.hpp"
 #include "sim/memory_recorder.hpp"
 
-namespace migrasim::io {
+namespace migrasim::studies {
 
 struct CampScore {
   std::string name;
@@ -27,16 +27,16 @@ struct ValidationScore {
 };
 
 // People at each observed camp on each day (population of all legal statuses plus stranded), [camp][day].
-std::vector<std::vector<double>> simulated_camps(const MemoryRecorder& record, const ObservedData& observed,
-                                                 std::int32_t places);
+std::vector<std::vector<double>> simulated_camps(const MemoryRecorder& record,
+                                                 const io::ObservedData& observed, std::int32_t places);
 
 // `simulated` is [camp][day], in the order of observed.camps; days = observed.total.size().
-ValidationScore score(const std::vector<std::vector<double>>& simulated, const ObservedData& observed);
+ValidationScore score(const std::vector<std::vector<double>>& simulated, const io::ObservedData& observed);
 
 // A scenario run for several seeds and scored against an observed folder (what `migrasim validate`
 // prints and writes; the Python API's migrasim.validate).
 struct ValidationRun {
-  ObservedData observed;                            // with the case's registration corrections, / hasten
+  io::ObservedData observed;                        // with the case's registration corrections, / hasten
   std::int64_t start_day = 0;                       // days since 1970-01-01 of the run's first day
   std::vector<std::uint64_t> seeds;                 // run.seed, run.seed + 1, ...
   std::vector<ValidationScore> scores;              // [seed]
@@ -50,4 +50,4 @@ struct ValidationRun {
 ValidationRun run_validation(const std::string& scenario, const std::vector<std::string>& sets,
                              std::string observed_dir, int seeds, int threads);
 
-}  // namespace migrasim::io
+}  // namespace migrasim::studies

@@ -1,8 +1,9 @@
 #include <catch2/catch.hpp>
 
-#include "io/validation.hpp"
+#include "studies/validation.hpp"
 
 using namespace migrasim::io;
+using namespace migrasim::studies;
 
 TEST_CASE("ARD, rescaled ARD and MASE follow their definitions", "[io]") {
   ObservedData obs;
