@@ -114,7 +114,14 @@ TEST_CASE("disaster parameters are validated", "[models][disaster]") {
   CHECK_THROWS_WITH(late.validate(*w, 30), Catch::Contains("starts before the run"));
   DisasterParams intensity = drill_params();
   intensity.events[0].footprint[0].second = 1.5;
-  CHECK_THROWS_AS(intensity.validate(*w, 30), InputError);
+  CHECK_THROWS_WITH(
+      intensity.validate(*w, 30),
+      "behaviour.disasters.events[0].footprint.places.T = 1.5: expected an intensity in [0, 1]");
+  DisasterParams steep = drill_params();
+  steep.curves[0].steepness = 0;
+  CHECK_THROWS_WITH(steep.validate(*w, 30),
+                    "behaviour.disasters.curves[0].steepness = 0: expected a number in "
+                    "[1e-06, 1000]");
   CHECK_NOTHROW(drill_params().validate(*w, 30));
 }
 
