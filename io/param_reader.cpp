@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include "io/yaml_read.hpp"
@@ -65,6 +66,28 @@ const YamlNode* lookup(const YamlNode& node, const std::string& key, const std::
     at = next;
     from = dot + 1;
   }
+}
+
+// The node at a key a rule names, relative to `node`: dotted, each part optionally followed by list
+// indices ("events[2].kind"); null where the file does not have it.
+const YamlNode* locate(const YamlNode& node, const std::string& key) {
+  const YamlNode* at = &node;
+  std::size_t from = 0;
+  while (at && from <= key.size()) {
+    const auto dot = key.find('.', from);
+    std::string part = key.substr(from, dot == std::string::npos ? std::string::npos : dot - from);
+    const auto bracket = part.find('[');
+    const std::string name = part.substr(0, bracket);
+    at = at->is_map() ? at->find(name) : nullptr;
+    for (auto b = bracket; at && b != std::string::npos; b = part.find('[', b + 1)) {
+      const std::size_t i = std::strtoull(part.c_str() + b + 1, nullptr, 10);
+      at = at->is_sequence() && i < at->items.size() ? &at->items[i] : nullptr;
+    }
+    if (at && at->kind == YamlNode::Kind::null) at = nullptr;
+    if (dot == std::string::npos) break;
+    from = dot + 1;
+  }
+  return at;
 }
 
 double read_number(const ParamEntry& e, const YamlNode& n, const std::string& path) {
@@ -312,12 +335,24 @@ void fill_default(const ParamEntry& e, void* obj, const ParamReadContext& ctx) {
 void read_params(const ParamTable& table, const YamlNode& node, const std::string& path, void* obj,
                  const ParamReadContext& ctx) {
   check_keys(table, node, path, "");
+  std::vector<std::string> absent;  // keys whose presence the table records, not given
+  for (const auto& g : table.presence()) {
+    if (locate(node, g.key))
+      g.mark(obj);
+    else
+      absent.push_back(g.key + ".");
+  }
+  auto under_absent = [&](const std::string& key) {
+    for (const auto& a : absent)
+      if (key.compare(0, a.size(), a) == 0) return true;
+    return false;
+  };
   for (const auto& e : table.entries()) {
     const YamlNode* parent = nullptr;
     std::string parent_path;
     const YamlNode* n = lookup(node, e.key, path, parent, parent_path);
     if (!n) {
-      if (e.required) {
+      if (e.required && !under_absent(e.key)) {
         const std::string last =
             e.key.substr(e.key.rfind('.') == std::string::npos ? 0 : e.key.rfind('.') + 1);
         fail(*parent, parent_path.empty() ? "(top level)" : parent_path, "missing key '" + last + "'");
@@ -329,9 +364,7 @@ void read_params(const ParamTable& table, const YamlNode& node, const std::strin
   }
   const ParamContext pc{ctx.world, ctx.days};
   auto at = [&](const ParamProblem& p) -> const YamlNode& {
-    const YamlNode* parent = nullptr;
-    std::string parent_path;
-    const YamlNode* n = p.key.empty() ? nullptr : lookup(node, p.key, path, parent, parent_path);
+    const YamlNode* n = p.key.empty() ? nullptr : locate(node, p.key);
     return n ? *n : node;
   };
   try {

@@ -22,43 +22,416 @@ const char* DisasterModel::measure_name(int m) {
   return names[m];
 }
 
+namespace {
+
+using P = DisasterParams;
+
+std::shared_ptr<const ParamTableOf<P::Curve>> curve_table() {
+  using C = P::Curve;
+  auto t = std::make_shared<ParamTableOf<C>>(
+      "curve",
+      "the displacement curve of one hazard kind: share = max_share / (1 + exp(-steepness (x - "
+      "midpoint))), x = intensity (0.5 + vulnerability)");
+  t->share("max_share", &C::max_share)
+      .about("largest share of residents displaced")
+      .source("fitted per reference drill");
+  t->number("midpoint", &C::midpoint)
+      .range(0, 10)
+      .about("x at half the largest share, x = intensity (0.5 + vulnerability)")
+      .source("fitted");
+  t->number("steepness", &C::steepness)
+      .range(1e-6, 1e3)
+      .about("slope of the logistic curve")
+      .source("fitted");
+  return t;
+}
+
+std::shared_ptr<const ParamTableOf<P::PlaceRecovery>> recovery_table() {
+  using R = P::PlaceRecovery;
+  auto t = std::make_shared<ParamTableOf<R>>("place recovery", "the recovery of one place");
+  t->number("recovery_days", &R::recovery_days)
+      .range(1e-3, 1e6)
+      .unit("days")
+      .required()
+      .about("time scale of the place's recovery (instead of return.recovery_days)")
+      .source("scenario assumption");
+  return t;
+}
+
+std::shared_ptr<const ParamTableOf<P::Event>> event_table() {
+  using E = P::Event;
+  auto t = std::make_shared<ParamTableOf<E>>("disaster event", "one hazard event");
+  t->text("name", &E::name).required().about("label in messages and output").source("scenario");
+  t->text("kind", &E::kind).required().about("the hazard kind, one listed in curves").source("facts");
+  t->date("onset", &E::onset_day).required().within_run().about("first day of the event").source("facts");
+  t->integer("duration_days", &E::duration_days)
+      .range(1, 3650)
+      .unit("days")
+      .about("displacement spread over these days")
+      .source("facts");
+  t->integer("lead_days", &E::lead_days)
+      .range(0, 365)
+      .unit("days")
+      .about("forecast lead: evacuation starts this many days before onset")
+      .source("facts");
+  t->per_place("footprint.places", &E::footprint_places)
+      .range(0, 1)
+      .noun("an intensity")
+      .fill(0)
+      .about("intensity per place (give places, or centre and radius_km, or both: the larger counts)")
+      .source("assumption from tracks and reports");
+  t->number("footprint.centre.lat", &E::centre_lat)
+      .range(-90, 90)
+      .noun("a latitude")
+      .unit("degrees")
+      .required()
+      .shown_default("required with footprint.centre")
+      .about("centre of a footprint whose intensity decays linearly to 0 at radius_km")
+      .source("assumption from tracks and reports");
+  t->number("footprint.centre.lon", &E::centre_lon)
+      .range(-180, 180)
+      .noun("a longitude")
+      .unit("degrees")
+      .required()
+      .shown_default("required with footprint.centre")
+      .about("centre of a footprint whose intensity decays linearly to 0 at radius_km")
+      .source("assumption from tracks and reports");
+  t->number("footprint.radius_km", &E::radius_km)
+      .range(1e-3, 1e5)
+      .noun("a distance")
+      .unit("km")
+      .shown_default("required with footprint.centre")
+      .about("radius of the centre's footprint (intensity 1 - distance / radius_km)")
+      .source("assumption from tracks and reports");
+  t->share("route_damage.close_above", &E::close_above)
+      .noun("an intensity")
+      .about(
+          "mean intensity of a route's ends that closes it (given route_damage, routes in the footprint "
+          "are damaged)")
+      .source("assumption");
+  t->number("route_damage.slow_factor", &E::slow_factor)
+      .range(1, 100)
+      .noun("a factor")
+      .about("travel-time factor at intensity 1 of a weaker hit (1 + (factor - 1) x intensity)")
+      .source("assumption");
+  t->number("route_damage.repair_days", &E::repair_days)
+      .range(0, 3650)
+      .unit("days")
+      .about("days to repair at intensity 1 (repair_days x intensity)")
+      .source("assumption");
+  t->given("footprint", &E::has_footprint);
+  t->given("footprint.centre", &E::has_centre);
+  t->given("footprint.radius_km", &E::has_radius);
+  t->given("route_damage", &E::has_route_damage);
+  t->derive("footprint is required; centre needs radius_km; the footprint covers some place",
+            [](E& e, const ParamContext& ctx) {
+              if (!e.has_footprint) throw ParamProblem("", "missing key 'footprint'");
+              if (e.has_centre && !e.has_radius) throw ParamProblem("footprint", "missing key 'radius_km'");
+              const auto& places = ctx.world.places();
+              std::vector<double> intensity = e.footprint_places;
+              intensity.resize(places.size(), 0.0);
+              if (e.has_centre) {
+                const double lat = e.centre_lat, lon = e.centre_lon, radius = e.radius_km;
+                constexpr double rad = 3.14159265358979323846 / 180.0;
+                for (std::size_t q = 0; q < places.size(); ++q) {
+                  const double dlat = (places[q].lat_deg - lat) * rad, dlon = (places[q].lon_deg - lon) * rad;
+                  const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                                   std::cos(lat * rad) * std::cos(places[q].lat_deg * rad) *
+                                       std::sin(dlon / 2) * std::sin(dlon / 2);
+                  const double km = 2 * 6371.0 * std::asin(std::min(1.0, std::sqrt(h)));
+                  intensity[q] = std::max(intensity[q], std::max(0.0, 1 - km / radius));  // linear decay
+                }
+              }
+              e.footprint.clear();
+              for (std::size_t q = 0; q < places.size(); ++q)
+                if (intensity[q] > 0) e.footprint.emplace_back(static_cast<place_id>(q), intensity[q]);
+              if (e.footprint.empty()) throw ParamProblem("footprint", "the footprint covers no place");
+            });
+  t->rule("the event with its lead time starts within the run", [](const E& e, const ParamContext&) {
+    if (e.onset_day - e.lead_days < 0)
+      throw ParamProblem("onset", "the event (with its lead time of " + std::to_string(e.lead_days) +
+                                      " days) starts before the run");
+  });
+  return t;
+}
+
+std::shared_ptr<const ParamTableOf<P::Response>> response_table() {
+  using R = P::Response;
+  using K = P::ResponseKind;
+  auto t = std::make_shared<ParamTableOf<R>>("response", "a dated response to the disasters");
+  t->text("name", &R::name).shown_default("the kind").about("label in messages").source("scenario");
+  t->choice("kind", &R::kind,
+            {{"temporary_protection", K::temporary_protection},
+             {"humanitarian_visa", K::humanitarian_visa},
+             {"evacuation_order", K::evacuation_order}})
+      .required()
+      .about(
+          "protection (temporary_protection, or regular status with a humanitarian_visa) for the "
+          "displaced in a country, or an evacuation order before an event")
+      .source("scenario");
+  t->date("date", &R::day).required().within_run().about("from when it applies").source("scenario");
+  t->country("country", &R::country)
+      .shown_default("required for protection")
+      .about("protection: the country whose displaced people it covers")
+      .source("scenario");
+  t->text("event", &R::event)
+      .shown_default("required for evacuation_order")
+      .about("evacuation order: the name of the event it precedes (on or before its onset)")
+      .source("scenario");
+  t->places("places", &R::places)
+      .shown_default("required for evacuation_order")
+      .about("evacuation order: the places evacuated")
+      .source("scenario");
+  t->share("extra_share", &R::extra_share)
+      .shown_default("required for evacuation_order")
+      .about(
+          "evacuation order: further share of the places' residents leaving between the order and the "
+          "onset")
+      .source("scenario");
+  t->given("extra_share", &R::has_extra_share);
+  t->derive(
+      "the kind decides the keys: protection needs country; evacuation_order needs event, places and "
+      "extra_share",
+      [](R& r, const ParamContext&) {
+        const bool evacuation = r.kind == K::evacuation_order;
+        const char* word = r.kind == K::temporary_protection ? "temporary_protection"
+                           : r.kind == K::humanitarian_visa  ? "humanitarian_visa"
+                                                             : "evacuation_order";
+        auto missing = [&](const std::string& key) {
+          throw ParamProblem("", "missing key '" + key + "' (kind " + word + " needs it)");
+        };
+        if (!evacuation && r.country < 0) missing("country");
+        if (evacuation && r.event.empty()) missing("event");
+        if (evacuation && r.places.empty()) missing("places");
+        if (evacuation && !r.has_extra_share) missing("extra_share");
+        if (r.name.empty()) r.name = word;
+      });
+  return t;
+}
+
+ParamTableOf<P> make_table() {
+  ParamTableOf<P> t("disasters and displacement",
+                    "Hazards with a footprint displace a share of each place's residents (a logistic curve "
+                    "per hazard kind), split between shelters, kin and crossing a border; route damage; "
+                    "return with recovery; dated responses.");
+  t.named_records("curves", &P::curves, &P::Curve::kind, curve_table())
+      .required()
+      .about("the displacement curve of each hazard kind (any name: hurricane, flood, earthquake...)")
+      .source("fitted per reference drill");
+  t.number("vulnerability.default", &P::vulnerability_default)
+      .range(0, 1)
+      .noun("a vulnerability")
+      .about("vulnerability of places not listed")
+      .source("scenario assumption");
+  t.per_place("vulnerability.places", &P::vulnerability)
+      .range(0, 1)
+      .noun("a vulnerability")
+      .fill(-1)  // not listed: vulnerability.default, filled in by the derivation below
+      .shown_default("vulnerability.default")
+      .about("vulnerability of a place")
+      .source("scenario assumption");
+  t.share("split.shelter", &P::share_shelter)
+      .about("share of the displaced who go to a shelter (the nearest by road)")
+      .source("fitted (shelter share)");
+  t.share("split.kin", &P::share_kin)
+      .about("share of the displaced who go to kin in another town of their country")
+      .source("assumption");
+  t.share("split.abroad", &P::share_abroad)
+      .about("share of the displaced who cross a border (the nearest place abroad)")
+      .source("assumption");
+  t.number("kin_max_km", &P::kin_max_km)
+      .range(1e-3, 1e5)
+      .noun("a distance")
+      .unit("km")
+      .about("kin live within this road distance")
+      .source("assumption");
+  t.number("shelter_overflow", &P::shelter_overflow)
+      .range(0, 10)
+      .noun("a share above capacity")
+      .about("shelters admit up to capacity x (1 + overflow)")
+      .source("scenario");
+  t.share("return.rate_per_day", &P::return_rate_per_day)
+      .noun("a rate per day")
+      .unit("1/day")
+      .about("return hazard once the home place has recovered")
+      .source("fitted (Haiti) / assumption");
+  t.number("return.recovery_days", &P::recovery_days)
+      .range(1e-3, 1e6)
+      .unit("days")
+      .about("time scale of recovery: recovery(t) = 1 - exp(-t / recovery_days) after the event ends")
+      .source("fitted (Haiti) / assumption");
+  t.keyed_records("return.places", &P::recovery_places, &P::PlaceRecovery::place, recovery_table())
+      .about("places with their own recovery time")
+      .source("scenario assumption");
+  for (int m = 0; m < travel_mode_count; ++m) {
+    const std::string mode(to_string(static_cast<TravelMode>(m)));
+    t.number("speed_km_per_day." + mode,
+             [m](P& p) -> double& { return p.speed_km_per_day[static_cast<std::size_t>(m)]; })
+        .range(1e-6, 1e6)
+        .noun("a speed")
+        .unit("km/day")
+        .about("travel speed of the displaced on " + mode + " routes")
+        .source("assumption");
+  }
+  t.choice("abroad_status", &P::abroad_status,
+           {{"irregular", LegalStatus::irregular},
+            {"temporary_protection", LegalStatus::temporary_protection},
+            {"regular", LegalStatus::regular}})
+      .about("legal status of those who cross a border")
+      .source("scenario");
+  t.records("events", &P::events, event_table())
+      .required()
+      .about("the hazard events (see the event rows)")
+      .source("facts");
+  t.records("responses", &P::responses, response_table())
+      .about(
+          "dated responses: protection in a country, evacuation orders (border closures are ordinary "
+          "events)")
+      .source("scenario");
+  t.derive("places not listed in vulnerability.places take vulnerability.default",
+           [](P& p, const ParamContext& ctx) {
+             p.vulnerability.resize(ctx.world.places().size(), -1);
+             for (double& v : p.vulnerability)
+               if (v < 0) v = p.vulnerability_default;
+             p.shelter_names.clear();
+             for (const auto& pl : ctx.world.places())
+               if (pl.kind == PlaceKind::shelter) p.shelter_names.push_back(pl.name);
+             p.place_recovery_days.clear();
+             if (!p.recovery_places.empty()) {
+               p.place_recovery_days.assign(ctx.world.places().size(), 0.0);
+               for (const auto& r : p.recovery_places)
+                 p.place_recovery_days[static_cast<std::size_t>(r.place)] = r.recovery_days;
+             }
+           });
+  t.derive("an event's kind names a hazard kind listed in curves", [](P& p, const ParamContext&) {
+    for (std::size_t i = 0; i < p.events.size(); ++i) {
+      auto& e = p.events[i];
+      e.curve = p.curves.size();
+      for (std::size_t c = 0; c < p.curves.size(); ++c)
+        if (p.curves[c].kind == e.kind) e.curve = c;
+      if (e.curve == p.curves.size()) {
+        std::string kinds;
+        for (const auto& c : p.curves) kinds += (kinds.empty() ? "" : ", ") + c.kind;
+        throw ParamProblem(
+            "events[" + std::to_string(i) + "].kind",
+            "got '" + e.kind + "', expected a hazard kind listed in behaviour.disasters.curves: " + kinds);
+      }
+    }
+  });
+  t.derive(
+      "route_damage: at onset, a route whose mean end intensity x reaches close_above closes, a weaker "
+      "hit multiplies travel time by 1 + (slow_factor - 1) x; repaired after ceil(repair_days x) days",
+      [](P& p, const ParamContext& ctx) {
+        const World& w = ctx.world;
+        const auto& routes = w.routes();
+        p.route_events.clear();
+        for (const auto& e : p.events) {
+          if (!e.has_route_damage) continue;
+          std::vector<double> intensity(w.places().size(), 0.0);
+          for (const auto& [q, x] : e.footprint) intensity[static_cast<std::size_t>(q)] = x;
+          for (std::size_t rt = 0; rt < routes.size(); ++rt) {
+            const double x = 0.5 * (intensity[static_cast<std::size_t>(routes[rt].a)] +
+                                    intensity[static_cast<std::size_t>(routes[rt].b)]);
+            if (x <= 0) continue;
+            migrasim::Event hit, fix;
+            hit.day = e.onset_day;
+            hit.routes = {static_cast<route_id>(rt)};
+            hit.target = w.places()[static_cast<std::size_t>(routes[rt].a)].name + "--" +
+                         w.places()[static_cast<std::size_t>(routes[rt].b)].name;
+            fix = hit;
+            fix.day = e.onset_day + static_cast<std::int32_t>(std::ceil(e.repair_days * x));
+            if (x >= e.close_above) {
+              hit.action = EventAction::close_routes;
+              fix.action = EventAction::open_routes;
+            } else {
+              hit.action = EventAction::set_travel_time_factor;
+              hit.value = 1 + (e.slow_factor - 1) * x;
+              fix.action = EventAction::set_travel_time_factor;
+              fix.value = 1;
+            }
+            hit.name = e.name + " damage";
+            fix.name = e.name + " repair";
+            p.route_events.push_back(hit);
+            if (fix.day < ctx.days && fix.day > hit.day) p.route_events.push_back(fix);
+          }
+        }
+      });
+  t.derive(
+      "an evacuation order names an event and comes on or before its onset", [](P& p, const ParamContext&) {
+        p.protections.clear();
+        p.evacuations.clear();
+        for (std::size_t i = 0; i < p.responses.size(); ++i) {
+          const auto& r = p.responses[i];
+          const std::string at = "responses[" + std::to_string(i) + "]";
+          if (r.kind != P::ResponseKind::evacuation_order) {
+            p.protections.push_back({r.name, r.day, r.country,
+                                     r.kind == P::ResponseKind::temporary_protection
+                                         ? LegalStatus::temporary_protection
+                                         : LegalStatus::regular});
+            continue;
+          }
+          P::Evacuation ev{r.name, p.events.size(), r.day, r.places, r.extra_share};
+          for (std::size_t k = 0; k < p.events.size(); ++k)
+            if (p.events[k].name == r.event) ev.event = k;
+          if (ev.event == p.events.size())
+            throw ParamProblem(at + ".event", "got '" + r.event +
+                                                  "', expected the name of an event in "
+                                                  "behaviour.disasters.events");
+          if (ev.day > p.events[ev.event].onset_day)
+            throw ParamProblem(at + ".date", "an evacuation order must come on or before the event's onset");
+          p.evacuations.push_back(std::move(ev));
+        }
+      });
+  t.rule("split: shelter + kin + abroad sum to 1", [](const P& p, const ParamContext&) {
+    const double total = p.share_shelter + p.share_kin + p.share_abroad;
+    if (std::fabs(total - 1) > 1e-6)
+      throw ParamProblem("split",
+                         "shelter + kin + abroad must sum to 1 (they sum to " + format_number(total) + ")");
+  });
+  return t;
+}
+
+}  // namespace
+
+const ParamTableOf<DisasterParams>& DisasterParams::table() {
+  static const ParamTableOf<DisasterParams> t = make_table();
+  return t;
+}
+
 void DisasterParams::validate(const World& world, std::int32_t days) const {
-  (void)days;  // dates beyond the run are allowed: the loader checks them against the declared run
   const auto places = static_cast<std::size_t>(world.place_count());
   if (vulnerability.size() != places) throw InternalError("disaster vulnerability not sized to places");
-  for (double v : vulnerability) check_share("vulnerability", v);
-  for (const auto& c : curves) {
-    check_share("curves." + c.kind + ".max_share", c.max_share);
-    if (!(c.steepness > 0)) throw InputError("curves." + c.kind + ".steepness must be > 0");
-  }
-  for (const auto& e : events) {
+  // A struct built in code sets the derived fields only: check them through the table's raw view.
+  DisasterParams view = *this;
+  for (auto& e : view.events) {
     if (e.curve >= curves.size()) throw InternalError("disaster event without a curve");
-    if (e.duration_days < 1) throw InputError("disasters." + e.name + ".duration_days must be >= 1");
-    if (e.lead_days < 0) throw InputError("disasters." + e.name + ".lead_days must be >= 0");
-    if (e.onset_day - e.lead_days < 0)
-      throw InputError("disasters." + e.name + ": the event (with its lead time) starts before the run");
-    for (const auto& [p, intensity] : e.footprint)
-      check_share("disasters." + e.name + ".footprint intensity", intensity);
+    if (e.kind.empty()) e.kind = curves[e.curve].kind;
+    if (e.footprint_places.empty()) {
+      e.footprint_places.assign(places, 0.0);
+      for (const auto& [p, intensity] : e.footprint) {
+        if (p < 0 || static_cast<std::size_t>(p) >= places)
+          throw InternalError("footprint at an unknown place");
+        e.footprint_places[static_cast<std::size_t>(p)] = intensity;
+      }
+    }
   }
-  check_share("split.shelter", share_shelter);
-  check_share("split.kin", share_kin);
-  check_share("split.abroad", share_abroad);
-  if (std::fabs(share_shelter + share_kin + share_abroad - 1) > 1e-6)
-    throw InputError("split: shelter + kin + abroad must sum to 1");
+  check_params(table(), &view, ParamContext{world, days}, "behaviour.disasters");
   for (std::size_t p = 0; p < places; ++p)
     if (world.places()[p].kind == PlaceKind::shelter && world.places()[p].capacity < 0)
       throw InputError("place '" + world.places()[p].name + "': a shelter needs a capacity");
-  if (!(return_rate_per_day >= 0 && return_rate_per_day <= 1))
-    throw InputError("return.rate_per_day: expected [0, 1]");
-  if (!(recovery_days > 0)) throw InputError("return.recovery_days must be > 0");
-  if (!(shelter_overflow >= 0)) throw InputError("shelter_overflow must be >= 0");
-  if (!(kin_max_km > 0)) throw InputError("kin_max_km must be > 0");
   for (const auto& ev : evacuations) {
     if (ev.event >= events.size()) throw InternalError("evacuation order without an event");
-    check_share("responses." + ev.name + ".extra_share", ev.extra_share);
+    check_share("behaviour.disasters: evacuation order '" + ev.name + "' extra_share", ev.extra_share);
     if (ev.day > events[ev.event].onset_day)
-      throw InputError("responses." + ev.name + ": an evacuation order must come on or before the onset");
+      throw InputError("behaviour.disasters: evacuation order '" + ev.name +
+                       "' must come on or before the onset of event '" + events[ev.event].name + "'");
+    for (place_id q : ev.places)
+      if (q < 0 || static_cast<std::size_t>(q) >= places)
+        throw InternalError("evacuation of an unknown place");
   }
+  for (const auto& pr : protections)
+    if (pr.country < 0 || static_cast<std::size_t>(pr.country) >= world.countries().size())
+      throw InternalError("protection in an unknown country");
   std::size_t n_shelters = 0;
   for (const auto& pl : world.places()) n_shelters += pl.kind == PlaceKind::shelter;
   if (shelter_names.size() != n_shelters) throw InternalError("disaster: shelter names not set");

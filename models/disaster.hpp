@@ -3,7 +3,8 @@
 // each place's residents (a logistic curve of intensity and vulnerability per hazard kind), split between
 // shelters (nearest with room), kin in other towns and crossing a border; shelters admit up to their
 // capacity (keyed priorities decide who gets the last beds); displaced people go home at a rate that
-// follows the recovery of their place. Route damage is turned into scheduled route events by the loader.
+// follows the recovery of their place. Route damage is turned into scheduled route events by the reader
+// (DisasterParams::route_events), which the loader schedules.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -12,6 +13,7 @@
 #include <tbb/enumerable_thread_specific.h>
 
 #include "sim/model.hpp"
+#include "sim/params.hpp"
 #include "sim/routing.hpp"
 
 namespace migrasim::models {
@@ -31,6 +33,17 @@ struct DisasterParams {
     std::int32_t duration_days = 1;  // displacement spread over these days
     std::int32_t lead_days = 0;      // early warning: evacuation starts this many days before onset
     std::vector<std::pair<place_id, double>> footprint;  // intensity 0..1 per place
+    // What the scenario gives (the parameter table binds these; the reader derives `curve` and
+    // `footprint` from them, and the route damage into DisasterParams::route_events). A struct built in
+    // code may leave them empty and set the fields above.
+    std::string kind;                       // a hazard kind listed in curves
+    std::vector<double> footprint_places;   // [place] intensity 0..1 (footprint.places)
+    double centre_lat = 0, centre_lon = 0;  // footprint.centre: intensity 1 - km / radius_km around it
+    double radius_km = 1;
+    double close_above = 0.8;  // route_damage: mean intensity of a route's ends that closes it
+    double slow_factor = 2;    // travel-time factor at intensity 1 of a weaker hit
+    double repair_days = 30;   // days to repair at intensity 1
+    bool has_footprint = false, has_centre = false, has_radius = false, has_route_damage = false;
   };
   // Responses, dated scenario objects:
   struct Protection {  // from `day`, people displaced by disasters who are in `country` get `status`
@@ -46,8 +59,30 @@ struct DisasterParams {
     std::vector<place_id> places;
     double extra_share = 0;
   };
+  // A response as the scenario gives it (responses[]); the reader derives protections and evacuations.
+  enum class ResponseKind : std::uint8_t { temporary_protection, humanitarian_visa, evacuation_order };
+  struct Response {
+    std::string name;  // "" = the kind's word
+    ResponseKind kind = ResponseKind::temporary_protection;
+    std::int32_t day = 0;
+    country_id country = -1;       // protection: where
+    std::string event;             // evacuation order: before which event
+    std::vector<place_id> places;  // evacuation order: where
+    double extra_share = 0;        // evacuation order: further share leaving
+    bool has_extra_share = false;
+  };
+  struct PlaceRecovery {  // return.places.<place>
+    place_id place = -1;
+    double recovery_days = 180;
+  };
   std::vector<Curve> curves;
   std::vector<Event> events;
+  std::vector<Response> responses;             // raw; empty in structs built in code
+  double vulnerability_default = 0.5;          // vulnerability.default
+  std::vector<PlaceRecovery> recovery_places;  // raw return.places; derives place_recovery_days
+  // Route damage of the events as scheduled route events ("<event> damage", "<event> repair"), derived
+  // by the reader; the loader appends them to the scenario's events.
+  std::vector<migrasim::Event> route_events;
   std::vector<Protection> protections;
   std::vector<Evacuation> evacuations;
   std::vector<double> vulnerability;        // [place] 0..1
@@ -63,6 +98,10 @@ struct DisasterParams {
   LegalStatus abroad_status = LegalStatus::irregular;  // e.g. temporary_protection when a country opens it
   std::vector<std::string> shelter_names;  // labels of the `shelter` dimension: shelter places in place order
 
+  // The parameter table (key paths, ranges, units, sources): read by io/, checked by validate(), printed
+  // by `migrasim params`.
+  static const ParamTableOf<DisasterParams>& table();
+  // Throws InputError naming the parameter, the bad value and what was expected.
   void validate(const World& world, std::int32_t days) const;
 };
 

@@ -127,11 +127,20 @@ class ParamTable {
   const std::vector<Derivation>& derivations() const { return derive_; }
   // A default-constructed struct of the table's type (the defaults shown in the documentation).
   std::shared_ptr<const void> defaults() const { return defaults_; }
+  // Keys whose presence in the file the reader records in a flag of the struct (an optional group such
+  // as `route_damage`, given or not, even empty); required keys below such a key are required only
+  // when it is given. check_params ignores them (a struct built in code sets the flags itself).
+  struct Presence {
+    std::string key;
+    std::function<void(void* obj)> mark;
+  };
+  const std::vector<Presence>& presence() const { return presence_; }
 
  protected:
   std::vector<ParamEntry> entries_;
   std::vector<Rule> rules_;
   std::vector<Derivation> derive_;
+  std::vector<Presence> presence_;
   std::shared_ptr<const void> defaults_;
 
  private:
@@ -472,6 +481,10 @@ class ParamTableOf : public ParamTable {
   void derive(std::string description, std::function<void(P&, const ParamContext&)> fn) {
     derive_.push_back(
         {std::move(description), [fn](void* o, const ParamContext& ctx) { fn(*static_cast<P*>(o), ctx); }});
+  }
+  // The reader sets `flag` when `key` (a group of keys, or one key) is given in the file.
+  void given(std::string key, bool P::*flag) {
+    presence_.push_back({std::move(key), [flag](void* o) { as(o).*flag = true; }});
   }
 
  private:

@@ -228,3 +228,64 @@ TEST_CASE("the table reader reads refs, per-place maps, choices, windows, ranges
   CHECK(every_error("country: DST\ncurves: {flood: {midpoint: 20}}\n") ==
         "e.yaml:2:28: x.curves.flood.midpoint: got '20', expected a number in [0, 10]");
 }
+
+namespace {
+
+struct Grouped {
+  struct Item {
+    double size = 1;
+  };
+  double lat = 0, radius = 1;
+  bool has_centre = false, has_damage = false;
+  std::vector<Item> items;
+};
+
+const ParamTableOf<Grouped>& grouped_table() {
+  static const ParamTableOf<Grouped> table = [] {
+    ParamTableOf<Grouped> t("grouped", "optional groups and rules naming list entries");
+    t.number("centre.lat", &Grouped::lat).range(-90, 90).required();
+    t.number("damage.radius", &Grouped::radius).range(0, 10);
+    t.given("centre", &Grouped::has_centre);
+    t.given("damage", &Grouped::has_damage);
+    auto item = std::make_shared<ParamTableOf<Grouped::Item>>("item", "");
+    item->number("size", &Grouped::Item::size).range(0, 100);
+    t.records("items", &Grouped::items, std::shared_ptr<const ParamTableOf<Grouped::Item>>(item));
+    t.rule("items grow", [](const Grouped& g, const ParamContext&) {
+      for (std::size_t i = 1; i < g.items.size(); ++i)
+        if (g.items[i].size < g.items[i - 1].size)
+          throw ParamProblem("items[" + std::to_string(i) + "].size", "smaller than the item before");
+    });
+    return t;
+  }();
+  return table;
+}
+
+Grouped read_grouped(const std::string& yaml) {
+  const auto w = test::corridor_world();
+  return read_params(grouped_table(), parse_yaml(yaml, "g.yaml"), "x", ParamReadContext{*w, start_2024, 60});
+}
+
+}  // namespace
+
+TEST_CASE("the table reader records given groups and locates rules' list entries", "[io][params]") {
+  const Grouped none = read_grouped("items: []\n");  // centre.lat is required only with centre
+  CHECK_FALSE(none.has_centre);
+  CHECK_FALSE(none.has_damage);
+  const Grouped both = read_grouped("centre: {lat: 5}\ndamage: {}\n");
+  CHECK((both.has_centre && both.lat == 5));
+  CHECK((both.has_damage && both.radius == 1));  // an empty group is given
+  auto error = [](const std::string& yaml) -> std::string {
+    try {
+      read_grouped(yaml);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  CHECK(error("centre: {}\n") == "g.yaml:1:9: x.centre: missing key 'lat'");  // given, so lat is required
+  CHECK(error("centre: {lon: 1}\n") == "g.yaml:1:10: x.centre.lon: unknown key 'lon', expected one of: lat");
+  CHECK(error("centre: {lat: 100}\n") ==
+        "g.yaml:1:15: x.centre.lat: got '100', expected a number in [-90, 90]");
+  CHECK(error("items:\n  - {size: 2}\n  - {size: 1}\n") ==
+        "g.yaml:3:12: x.items[1].size: smaller than the item before");
+}

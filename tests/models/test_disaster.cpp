@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include "../test_worlds.hpp"
+#include "io/param_reader.hpp"
+#include "io/yaml_tree.hpp"
 #include "models/disaster.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
@@ -112,7 +114,14 @@ TEST_CASE("disaster parameters are validated", "[models][disaster]") {
   CHECK_THROWS_WITH(late.validate(*w, 30), Catch::Contains("starts before the run"));
   DisasterParams intensity = drill_params();
   intensity.events[0].footprint[0].second = 1.5;
-  CHECK_THROWS_AS(intensity.validate(*w, 30), InputError);
+  CHECK_THROWS_WITH(
+      intensity.validate(*w, 30),
+      "behaviour.disasters.events[0].footprint.places.T = 1.5: expected an intensity in [0, 1]");
+  DisasterParams steep = drill_params();
+  steep.curves[0].steepness = 0;
+  CHECK_THROWS_WITH(steep.validate(*w, 30),
+                    "behaviour.disasters.curves[0].steepness = 0: expected a number in "
+                    "[1e-06, 1000]");
   CHECK_NOTHROW(drill_params().validate(*w, 30));
 }
 
@@ -145,4 +154,178 @@ TEST_CASE("responses: protection abroad and evacuation orders", "[models][disast
   DisasterParams late = drill_params();
   late.evacuations.push_back({"too late", 0, 5, {0}, 0.1});
   CHECK_THROWS_WITH(late.validate(*drill_world(), 20), Catch::Contains("on or before the onset"));
+}
+
+namespace {
+
+// 2020-01-01 is day 18262 since 1970-01-01.
+constexpr std::int64_t start_2020 = 18262;
+
+DisasterParams read_disasters(const std::string& yaml, std::int32_t days = 30) {
+  return io::read_params(DisasterParams::table(), io::parse_yaml(yaml, "s.yaml"), "behaviour.disasters",
+                         io::ParamReadContext{*drill_world(), start_2020, days});
+}
+
+std::string disaster_error(const std::string& yaml) {
+  try {
+    read_disasters(yaml);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+const std::string one_flood =
+    "curves: {flood: {}}\n"
+    "events:\n"
+    "  - {name: flood, kind: flood, onset: 2020-01-03, footprint: {places: {T: 1}}}\n";
+
+}  // namespace
+
+TEST_CASE("the disasters table reads curves, events, route damage and responses",
+          "[models][disaster][params]") {
+  const auto w = drill_world();
+  const DisasterParams p = read_disasters(R"(curves: {flood: {max_share: 0.2}, storm: }
+vulnerability: {default: 0.4, places: {T: 0.9}}
+split: {shelter: 0.5, kin: 0.4, abroad: 0.1}
+return: {rate_per_day: 0.05, places: {K: {recovery_days: 60}}}
+speed_km_per_day: {foot: 20}
+abroad_status: temporary_protection
+events:
+  - name: flood
+    kind: flood
+    onset: 2020-01-03
+    duration_days: 2
+    footprint: {places: {T: 1.0, K: 0.4}}
+    route_damage: {close_above: 0.6}
+  - {name: storm, kind: storm, onset: 2020-01-05, lead_days: 1, footprint: {places: {X: 0.5}}}
+responses:
+  - {kind: evacuation_order, date: 2020-01-01, event: flood, places: [T], extra_share: 0.1}
+  - {kind: humanitarian_visa, date: 2020-01-10, country: ABR}
+)");
+  REQUIRE(p.curves.size() == 2);
+  CHECK((p.curves[0].kind == "flood" && p.curves[0].max_share == 0.2 && p.curves[0].steepness == 10));
+  CHECK((p.curves[1].kind == "storm" && p.curves[1].max_share == 0.5));
+  CHECK(p.vulnerability == std::vector<double>{0.9, 0.4, 0.4, 0.4});
+  CHECK(p.shelter_names == std::vector<std::string>{"S"});
+  CHECK(p.place_recovery_days == std::vector<double>{0, 0, 60, 0});
+  CHECK(p.return_rate_per_day == 0.05);
+  CHECK(p.recovery_days == 180);
+  CHECK(p.speed_km_per_day[static_cast<int>(TravelMode::foot)] == 20);
+  CHECK(p.speed_km_per_day[static_cast<int>(TravelMode::road)] == 300);
+  CHECK(p.abroad_status == LegalStatus::temporary_protection);
+  REQUIRE(p.events.size() == 2);
+  CHECK((p.events[0].curve == 0 && p.events[0].onset_day == 2 && p.events[0].duration_days == 2));
+  CHECK(p.events[0].footprint == std::vector<std::pair<place_id, double>>{{0, 1.0}, {2, 0.4}});
+  CHECK((p.events[1].curve == 1 && p.events[1].lead_days == 1 && p.events[1].duration_days == 1));
+  CHECK(p.events[1].footprint == std::vector<std::pair<place_id, double>>{{3, 0.5}});
+  // The flood damages its three routes (mean end intensities 0.5, 0.7, 0.5): T--K closes (>= 0.6) and
+  // reopens after ceil(30 x 0.7) days; T--S and T--X slow by 1 + (2 - 1) x 0.5 until repaired after
+  // ceil(30 x 0.5) days; the storm has no route_damage.
+  REQUIRE(p.route_events.size() == 6);
+  CHECK((p.route_events[0].name == "flood damage" && p.route_events[0].target == "T--S"));
+  CHECK((p.route_events[0].action == EventAction::set_travel_time_factor && p.route_events[0].day == 2));
+  CHECK((p.route_events[0].routes == std::vector<route_id>{0} && p.route_events[0].value == 1.5));
+  CHECK((p.route_events[1].name == "flood repair" && p.route_events[1].target == "T--S"));
+  CHECK((p.route_events[1].action == EventAction::set_travel_time_factor && p.route_events[1].value == 1));
+  CHECK(p.route_events[1].day == 17);
+  CHECK((p.route_events[2].action == EventAction::close_routes && p.route_events[2].target == "T--K"));
+  CHECK((p.route_events[3].action == EventAction::open_routes && p.route_events[3].day == 23));
+  CHECK((p.route_events[4].routes == std::vector<route_id>{2} && p.route_events[4].value == 1.5));
+  REQUIRE(p.evacuations.size() == 1);
+  CHECK((p.evacuations[0].name == "evacuation_order" && p.evacuations[0].event == 0 &&
+         p.evacuations[0].day == 0));
+  CHECK((p.evacuations[0].places == std::vector<place_id>{0} && p.evacuations[0].extra_share == 0.1));
+  REQUIRE(p.protections.size() == 1);
+  CHECK((p.protections[0].name == "humanitarian_visa" && p.protections[0].day == 9));
+  CHECK((p.protections[0].country == 1 && p.protections[0].status == LegalStatus::regular));
+  CHECK_NOTHROW(p.validate(*w, 30));
+  // Without route_damage no route events; an empty route_damage damages with the defaults.
+  CHECK(read_disasters(one_flood).route_events.empty());
+  CHECK(read_disasters(one_flood.substr(0, one_flood.size() - 2) + ", route_damage: {}}\n")
+            .route_events.size() == 6);
+}
+
+TEST_CASE("a footprint around a centre decays linearly to its radius", "[models][disaster][params]") {
+  // The drill world's places all lie at 0 N 0 E: a centre 1 degree north (111.2 km) within 222.4 km
+  // gives them intensity one half.
+  const DisasterParams p = read_disasters(
+      "curves: {flood: {}}\nevents:\n  - {name: f, kind: flood, onset: 2020-01-03, footprint: {places: {T: "
+      "0.8}, "
+      "centre: {lat: 1, lon: 0}, radius_km: 222.39}}\n");
+  REQUIRE(p.events[0].footprint.size() == 4);
+  CHECK(p.events[0].footprint[0].second == 0.8);  // the larger intensity counts
+  CHECK(p.events[0].footprint[1].second == Approx(0.5).epsilon(1e-3));
+}
+
+TEST_CASE("the disasters table names file:line:column, key path, value, kind and range",
+          "[models][disaster][params]") {
+  CHECK(disaster_error(one_flood + "split: {shelter: 0.5, kin: 0.25, abroad: 0.5}\n") ==
+        "s.yaml:4:8: behaviour.disasters.split: shelter + kin + abroad must sum to 1 (they sum to 1.25)");
+  CHECK(disaster_error(one_flood + "split: {shelter: 1.5}\n") ==
+        "s.yaml:4:18: behaviour.disasters.split.shelter: got '1.5', expected a share in [0, 1]");
+  CHECK(disaster_error(one_flood + "kin_max_km: 0\n") ==
+        "s.yaml:4:13: behaviour.disasters.kin_max_km: got '0', expected a distance in [0.001, 100000] (km)");
+  CHECK(disaster_error(one_flood + "abroad_status: asylum\n") ==
+        "s.yaml:4:16: behaviour.disasters.abroad_status: got 'asylum', expected one of irregular, "
+        "temporary_protection, regular");
+  CHECK(
+      disaster_error(one_flood + "vulnerability: {places: {T: 2}}\n") ==
+      "s.yaml:4:29: behaviour.disasters.vulnerability.places.T: got '2', expected a vulnerability in [0, 1]");
+  CHECK(disaster_error(
+            "events:\n  - {name: flood, kind: flood, onset: 2020-01-03, footprint: {places: {T: 1}}}\n") ==
+        "s.yaml:1:1: behaviour.disasters: missing key 'curves'");
+  const std::string curves = "curves: {flood: {}}\nevents:\n  - {name: flood, ";
+  CHECK(disaster_error(curves + "kind: volcano, onset: 2020-01-03, footprint: {places: {T: 1}}}\n") ==
+        "s.yaml:3:25: behaviour.disasters.events[0].kind: got 'volcano', expected a hazard kind listed in "
+        "behaviour.disasters.curves: flood");
+  CHECK(disaster_error(curves + "kind: flood, onset: 2020-03-03, footprint: {places: {T: 1}}}\n") ==
+        "s.yaml:3:39: behaviour.disasters.events[0].onset: got '2020-03-03', expected a date within the run "
+        "(2020-01-01 to 2020-01-30)");
+  CHECK(disaster_error(curves +
+                       "kind: flood, onset: 2020-01-03, lead_days: 5, footprint: {places: {T: 1}}}\n") ==
+        "s.yaml:3:39: behaviour.disasters.events[0].onset: the event (with its lead time of 5 days) starts "
+        "before the run");
+  CHECK(
+      disaster_error(curves +
+                     "kind: flood, onset: 2020-01-03, duration_days: 1.5, footprint: {places: {T: 1}}}\n") ==
+      "s.yaml:3:66: behaviour.disasters.events[0].duration_days: got '1.5', expected an integer in [1, 3650] "
+      "(days)");
+  CHECK(disaster_error(curves + "kind: flood, onset: 2020-01-03}\n") ==
+        "s.yaml:3:5: behaviour.disasters.events[0]: missing key 'footprint'");
+  CHECK(disaster_error(curves + "kind: flood, onset: 2020-01-03, footprint: {places: {T: 0}}}\n") ==
+        "s.yaml:3:62: behaviour.disasters.events[0].footprint: the footprint covers no place");
+  CHECK(disaster_error(curves + "kind: flood, onset: 2020-01-03, footprint: {centre: {lat: 0, lon: 0}}}\n") ==
+        "s.yaml:3:62: behaviour.disasters.events[0].footprint: missing key 'radius_km'");
+  CHECK(disaster_error(curves +
+                       "kind: flood, onset: 2020-01-03, footprint: {centre: {lat: 0}, radius_km: 9}}\n") ==
+        "s.yaml:3:71: behaviour.disasters.events[0].footprint.centre: missing key 'lon'");
+  CHECK(disaster_error(one_flood.substr(0, one_flood.size() - 2) + ", route_damage: {close_abov: 0.9}}\n") ==
+        "s.yaml:3:95: behaviour.disasters.events[0].route_damage.close_abov: unknown key 'close_abov', "
+        "expected one of: close_above, slow_factor, repair_days");
+  CHECK(
+      disaster_error(one_flood.substr(0, one_flood.size() - 2) + ", route_damage: {slow_factor: 0.5}}\n") ==
+      "s.yaml:3:108: behaviour.disasters.events[0].route_damage.slow_factor: got '0.5', expected a factor in "
+      "[1, 100]");
+  const std::string responses = one_flood + "responses:\n  - {kind: ";
+  CHECK(disaster_error(responses + "evacuation_order, date: 2020-01-04, event: flood, places: [T], "
+                                   "extra_share: 0.1}\n") ==
+        "s.yaml:5:36: behaviour.disasters.responses[0].date: an evacuation order must come on or before the "
+        "event's onset");
+  CHECK(disaster_error(responses + "evacuation_order, date: 2020-01-02, event: fire, places: [T], "
+                                   "extra_share: 0.1}\n") ==
+        "s.yaml:5:55: behaviour.disasters.responses[0].event: got 'fire', expected the name of an event in "
+        "behaviour.disasters.events");
+  CHECK(
+      disaster_error(responses + "evacuation_order, date: 2020-01-02, event: flood, places: [T]}\n") ==
+      "s.yaml:5:5: behaviour.disasters.responses[0]: missing key 'extra_share' (kind evacuation_order needs "
+      "it)");
+  CHECK(
+      disaster_error(responses + "temporary_protection, date: 2020-01-02}\n") ==
+      "s.yaml:5:5: behaviour.disasters.responses[0]: missing key 'country' (kind temporary_protection needs "
+      "it)");
+  CHECK(
+      disaster_error(responses + "visa, date: 2020-01-02}\n") ==
+      "s.yaml:5:12: behaviour.disasters.responses[0].kind: got 'visa', expected one of temporary_protection, "
+      "humanitarian_visa, evacuation_order");
 }
