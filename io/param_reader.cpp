@@ -46,6 +46,17 @@ void check_keys(const ParamTable& t, const YamlNode& node, const std::string& pa
   }
 }
 
+// The entry `part` of a map, or of a list entry where `part` is "name[i]" (as a rule's key may be).
+const YamlNode* find_part(const YamlNode& at, const std::string& part) {
+  const auto open = part.find('[');
+  const YamlNode* n = at.is_map() ? at.find(part.substr(0, open)) : nullptr;
+  if (!n || open == std::string::npos) return n;
+  std::size_t i = 0;
+  const auto r = std::from_chars(part.data() + open + 1, part.data() + part.size(), i);
+  if (r.ec != std::errc() || !n->is_sequence() || i >= n->items.size()) return nullptr;
+  return &n->items[i];
+}
+
 // The node at a dotted key below `node`, or null; `parent` receives the deepest map found on the way
 // and `parent_path` its key path (for "missing key" messages).
 const YamlNode* lookup(const YamlNode& node, const std::string& key, const std::string& path,
@@ -57,7 +68,7 @@ const YamlNode* lookup(const YamlNode& node, const std::string& key, const std::
   while (true) {
     const auto dot = key.find('.', from);
     const std::string part = key.substr(from, dot == std::string::npos ? std::string::npos : dot - from);
-    const YamlNode* next = at->is_map() ? at->find(part) : nullptr;
+    const YamlNode* next = find_part(*at, part);
     if (!next || next->kind == YamlNode::Kind::null) return nullptr;
     if (dot == std::string::npos) return next;
     parent = next;
@@ -317,9 +328,11 @@ void read_params(const ParamTable& table, const YamlNode& node, const std::strin
     std::string parent_path;
     const YamlNode* n = lookup(node, e.key, path, parent, parent_path);
     if (!n) {
-      if (e.required) {
-        const std::string last =
-            e.key.substr(e.key.rfind('.') == std::string::npos ? 0 : e.key.rfind('.') + 1);
+      // A required key inside a group (reemigration.share) is required where the group is given.
+      const auto dot = e.key.rfind('.');
+      const bool group_given = dot == std::string::npos || parent_path == join(path, e.key.substr(0, dot));
+      if (e.required && group_given) {
+        const std::string last = e.key.substr(dot == std::string::npos ? 0 : dot + 1);
         fail(*parent, parent_path.empty() ? "(top level)" : parent_path, "missing key '" + last + "'");
       }
       fill_default(e, obj, ctx);

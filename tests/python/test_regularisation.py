@@ -157,10 +157,11 @@ PATHWAY = """    pathways:
 BAD_PATHWAYS = [
     ("window: [2002-09-01, 2002-12-31]", "window: [2002-12-31, 2002-09-01]",
      "the window closes (2002-09-01) before it opens (2002-12-31)"),
-    ("quota_per_month: 100", "quota_per_month: -100", "quota_per_month: got '-100', expected a whole number of approvals >= 0"),
+    ("quota_per_month: 100", "quota_per_month: -100",
+     "quota_per_month: got '-100', expected an integer in [0, 1000000000] (approvals/month)"),
     ("approval: 0.5", "approval: 1.5", "approval: got '1.5', expected a share in [0, 1]"),
     ("origins: [ROU]", "origins: [ROX]", "origins[0]: got 'ROX', expected a country code listed in world.countries"),
-    ("permit_type: seasonal_labour", "permit_type: golden", "expected temporary_labour, seasonal_labour"),
+    ("permit_type: seasonal_labour", "permit_type: golden", "expected one of temporary_labour, seasonal_labour"),
 ]
 
 
