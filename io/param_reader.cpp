@@ -47,6 +47,20 @@ void check_keys(const ParamTable& t, const YamlNode& node, const std::string& pa
   }
 }
 
+// The entry `part` of a map, or of a list entry where `part` is "name[i]" or "name[i][j]" (as a rule's key
+// may be).
+const YamlNode* find_part(const YamlNode& at, const std::string& part) {
+  const auto open = part.find('[');
+  const YamlNode* n = at.is_map() ? at.find(part.substr(0, open)) : nullptr;
+  for (auto b = open; n && b != std::string::npos; b = part.find('[', b + 1)) {
+    std::size_t i = 0;
+    const auto r = std::from_chars(part.data() + b + 1, part.data() + part.size(), i);
+    if (r.ec != std::errc() || !n->is_sequence() || i >= n->items.size()) return nullptr;
+    n = &n->items[i];
+  }
+  return n;
+}
+
 // The node at a dotted key below `node`, or null; `parent` receives the deepest map found on the way
 // and `parent_path` its key path (for "missing key" messages).
 const YamlNode* lookup(const YamlNode& node, const std::string& key, const std::string& path,
@@ -58,7 +72,7 @@ const YamlNode* lookup(const YamlNode& node, const std::string& key, const std::
   while (true) {
     const auto dot = key.find('.', from);
     const std::string part = key.substr(from, dot == std::string::npos ? std::string::npos : dot - from);
-    const YamlNode* next = at->is_map() ? at->find(part) : nullptr;
+    const YamlNode* next = find_part(*at, part);
     if (!next || next->kind == YamlNode::Kind::null) return nullptr;
     if (dot == std::string::npos) return next;
     parent = next;
@@ -71,23 +85,9 @@ const YamlNode* lookup(const YamlNode& node, const std::string& key, const std::
 // The node at a key a rule names, relative to `node`: dotted, each part optionally followed by list
 // indices ("events[2].kind"); null where the file does not have it.
 const YamlNode* locate(const YamlNode& node, const std::string& key) {
-  const YamlNode* at = &node;
-  std::size_t from = 0;
-  while (at && from <= key.size()) {
-    const auto dot = key.find('.', from);
-    std::string part = key.substr(from, dot == std::string::npos ? std::string::npos : dot - from);
-    const auto bracket = part.find('[');
-    const std::string name = part.substr(0, bracket);
-    at = at->is_map() ? at->find(name) : nullptr;
-    for (auto b = bracket; at && b != std::string::npos; b = part.find('[', b + 1)) {
-      const std::size_t i = std::strtoull(part.c_str() + b + 1, nullptr, 10);
-      at = at->is_sequence() && i < at->items.size() ? &at->items[i] : nullptr;
-    }
-    if (at && at->kind == YamlNode::Kind::null) at = nullptr;
-    if (dot == std::string::npos) break;
-    from = dot + 1;
-  }
-  return at;
+  const YamlNode* parent = nullptr;
+  std::string parent_path;
+  return lookup(node, key, "", parent, parent_path);
 }
 
 double read_number(const ParamEntry& e, const YamlNode& n, const std::string& path) {
@@ -352,9 +352,12 @@ void read_params(const ParamTable& table, const YamlNode& node, const std::strin
     std::string parent_path;
     const YamlNode* n = lookup(node, e.key, path, parent, parent_path);
     if (!n) {
-      if (e.required && !under_absent(e.key)) {
-        const std::string last =
-            e.key.substr(e.key.rfind('.') == std::string::npos ? 0 : e.key.rfind('.') + 1);
+      // A required key inside a group (reemigration.share) is required where the group is given, and
+      // not below a key whose presence the table records and which is absent.
+      const auto dot = e.key.rfind('.');
+      const bool group_given = dot == std::string::npos || parent_path == join(path, e.key.substr(0, dot));
+      if (e.required && group_given && !under_absent(e.key)) {
+        const std::string last = e.key.substr(dot == std::string::npos ? 0 : dot + 1);
         fail(*parent, parent_path.empty() ? "(top level)" : parent_path, "missing key '" + last + "'");
       }
       fill_default(e, obj, ctx);

@@ -136,26 +136,6 @@ std::vector<route_id> routes_joining(const WorldParts& w, place_id a, place_id b
   return out;
 }
 
-// A list of country codes (nationalities, origins).
-std::vector<country_id> country_list(const WorldParts& w, const YamlNode& n, const std::string& path) {
-  if (!n.is_sequence()) expected(n, path, "a list of country codes");
-  std::vector<country_id> out;
-  for (std::size_t k = 0; k < n.items.size(); ++k)
-    out.push_back(country_ref(w, n.items[k], path + "[" + std::to_string(k) + "]"));
-  return out;
-}
-
-// An application window [open date, close date], as simulation days.
-void read_window(const YamlNode& win, const std::string& path, std::int64_t start_day, std::int32_t& open,
-                 std::int32_t& close) {
-  if (!win.is_sequence() || win.items.size() != 2) expected(win, path, "[open date, close date]");
-  open = static_cast<std::int32_t>(date_of(win.items[0], path + "[0]") - start_day);
-  close = static_cast<std::int32_t>(date_of(win.items[1], path + "[1]") - start_day);
-  if (close < open)
-    fail(win, path,
-         "the window closes (" + win.items[1].scalar + ") before it opens (" + win.items[0].scalar + ")");
-}
-
 WorldParts read_world(const YamlNode& node) {
   MapReader r(node, "world", {"countries", "locations", "routes"});
   WorldParts w;
@@ -382,254 +362,6 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
     w.country_by_code[w.countries[i].code] = static_cast<country_id>(i);
   for (std::size_t i = 0; i < w.places.size(); ++i)
     w.place_by_name[w.places[i].name] = static_cast<place_id>(i);
-}
-
-// behaviour.legal: residents at the start, regularisation programmes, enforcement
-// (docs/models/legal_status.md).
-models::LegalParams read_legal(const YamlNode& node, const WorldParts& w, std::int64_t start_day) {
-  const std::string base = "behaviour.legal";
-  MapReader r(node, base,
-              {"residents", "programmes", "pathways", "enforcement", "reemigration", "visa_permit_days",
-               "visa_renewal"});
-  models::LegalParams p;
-  for (const auto& c : w.countries) p.country_codes.push_back(c.code);
-  if (auto* v = r.get("visa_permit_days"))
-    p.visa_permit_days =
-        static_cast<std::int32_t>(number_in(*v, r.sub("visa_permit_days"), 1, 36500, "days >= 1"));
-  if (auto* v = r.get("visa_renewal"))
-    p.visa_renewal = number_in(*v, r.sub("visa_renewal"), 0, 1, "a probability in [0, 1]");
-  auto years_range = [](const YamlNode& n, const std::string& path, double& lo, double& hi) {
-    if (!n.is_sequence() || n.items.size() != 2) expected(n, path, "[min, max] years");
-    // Entry days are stored in 16 bits (sim/population.hpp): at most 89 years before day 0.
-    lo = number_in(n.items[0], path + "[0]", 0, 89, "years within [0, 89]");
-    hi = number_in(n.items[1], path + "[1]", lo, 89, "years within [the minimum, 89]");
-  };
-  if (auto* res = r.get("residents")) {
-    if (!res->is_sequence()) expected(*res, r.sub("residents"), "a list of resident groups");
-    for (std::size_t i = 0; i < res->items.size(); ++i) {
-      const std::string gp = r.sub("residents") + "[" + std::to_string(i) + "]";
-      MapReader g(res->items[i], gp, {"place", "origin", "count", "status", "resident_years", "permit_days"});
-      models::LegalParams::Residents grp;
-      grp.place = place_ref(w, g.require("place"), g.sub("place"));
-      grp.origin = place_ref(w, g.require("origin"), g.sub("origin"));
-      grp.count = as_int(g.require("count"), g.sub("count"), "a whole number of persons >= 0");
-      if (grp.count < 0) expected(g.require("count"), g.sub("count"), "a whole number of persons >= 0");
-      if (auto* st = g.get("status")) {
-        const std::string v = as_string(*st, g.sub("status"));
-        if (v == "irregular")
-          grp.status = LegalStatus::irregular;
-        else if (v == "overstayer")
-          grp.status = LegalStatus::overstayer;
-        else if (v == "regular")
-          grp.status = LegalStatus::regular;
-        else
-          expected(*st, g.sub("status"), "irregular, overstayer or regular");
-      }
-      if (auto* y = g.get("resident_years"))
-        years_range(*y, g.sub("resident_years"), grp.resident_years_min, grp.resident_years_max);
-      if (auto* pd = g.get("permit_days"))
-        grp.permit_days =
-            static_cast<std::int32_t>(number_in(*pd, g.sub("permit_days"), 1, 36500, "days >= 1"));
-      p.residents.push_back(grp);
-    }
-  }
-  if (auto* progs = r.get("programmes")) {
-    if (!progs->is_sequence()) expected(*progs, r.sub("programmes"), "a list of programmes");
-    for (std::size_t i = 0; i < progs->items.size(); ++i) {
-      const std::string pp = r.sub("programmes") + "[" + std::to_string(i) + "]";
-      MapReader g(progs->items[i], pp,
-                  {"name", "country", "kind", "window", "start", "cutoff_date", "min_residence_days",
-                   "min_residence_years", "nationalities", "eligible_share", "take_up",
-                   "information_campaign", "enforcement_fear", "documentation_barrier", "processing_per_day",
-                   "no_show", "rejection", "permit_days", "renewal"});
-      models::LegalParams::Programme pr;
-      pr.name = as_string(g.require("name"), g.sub("name"));
-      pr.country = country_ref(w, g.require("country"), g.sub("country"));
-      const std::string kind = as_string(g.require("kind"), g.sub("kind"));
-      if (kind == "permanent")
-        pr.permanent = true;
-      else if (kind != "one_off")
-        expected(g.require("kind"), g.sub("kind"), "one_off or permanent");
-      if (!pr.permanent) {
-        read_window(g.require("window"), g.sub("window"), start_day, pr.open_day, pr.close_day);
-        const YamlNode& cut = g.require("cutoff_date");
-        pr.cutoff_day = static_cast<std::int32_t>(date_of(cut, g.sub("cutoff_date")) - start_day);
-      } else {
-        pr.open_day = g.get("start")
-                          ? static_cast<std::int32_t>(date_of(*g.get("start"), g.sub("start")) - start_day)
-                          : 0;
-        pr.close_day = std::numeric_limits<std::int32_t>::max();
-        if (g.get("window")) fail(*g.get("window"), g.sub("window"), "a permanent mechanism has no window");
-      }
-      if (auto* v = g.get("min_residence_days"))
-        pr.min_residence_days =
-            static_cast<std::int32_t>(number_in(*v, g.sub("min_residence_days"), 0, 36500, "days >= 0"));
-      if (auto* v = g.get("min_residence_years"))
-        pr.min_residence_days = static_cast<std::int32_t>(
-            std::lround(365.25 * number_in(*v, g.sub("min_residence_years"), 0, 100, "years >= 0")));
-      if (auto* nat = g.get("nationalities"))
-        pr.nationalities = country_list(w, *nat, g.sub("nationalities"));
-      auto prob = [&](const char* key, double& out) {
-        if (auto* v = g.get(key)) out = number_in(*v, g.sub(key), 0, 1, "a share in [0, 1]");
-      };
-      prob("eligible_share", pr.eligible_share);
-      prob("take_up", pr.take_up);
-      prob("enforcement_fear", pr.enforcement_fear);
-      prob("documentation_barrier", pr.documentation_barrier);
-      prob("no_show", pr.no_show);
-      prob("rejection", pr.rejection);
-      prob("renewal", pr.renewal);
-      if (auto* v = g.get("information_campaign"))
-        pr.information_campaign = number_in(*v, g.sub("information_campaign"), 0, 100, "a multiplier >= 0");
-      const YamlNode& cap = g.require("processing_per_day");
-      const std::int64_t c = as_int(cap, g.sub("processing_per_day"), "decisions per day >= 0");
-      if (c < 0 || c > std::numeric_limits<std::int32_t>::max())
-        expected(cap, g.sub("processing_per_day"), "decisions per day >= 0");
-      pr.processing_per_day = static_cast<std::int32_t>(c);
-      if (auto* v = g.get("permit_days"))
-        pr.permit_days =
-            static_cast<std::int32_t>(number_in(*v, g.sub("permit_days"), 1, 36500, "days >= 1"));
-      for (const auto& other : p.programmes)
-        if (other.name == pr.name)
-          fail(g.require("name"), g.sub("name"), "programme '" + pr.name + "' is listed twice");
-      p.programmes.push_back(pr);
-    }
-  }
-  if (auto* en = r.get("enforcement")) {
-    if (!en->is_sequence()) expected(*en, r.sub("enforcement"), "a list");
-    for (std::size_t i = 0; i < en->items.size(); ++i) {
-      const std::string ep = r.sub("enforcement") + "[" + std::to_string(i) + "]";
-      MapReader g(en->items[i], ep,
-                  {"country", "from", "until", "apprehension_per_day", "apprehension_at_crossing",
-                   "detention_days", "removal_share", "detention_capacity", "voluntary_return_per_day"});
-      models::LegalParams::Enforcement e;
-      e.country = country_ref(w, g.require("country"), g.sub("country"));
-      if (auto* v = g.get("apprehension_per_day"))
-        e.apprehension_per_day =
-            number_in(*v, g.sub("apprehension_per_day"), 0, 1, "a probability per day in [0, 1]");
-      if (auto* v = g.get("detention_days"))
-        e.detention_days =
-            static_cast<std::int32_t>(number_in(*v, g.sub("detention_days"), 0, 36500, "days >= 0"));
-      if (auto* v = g.get("removal_share"))
-        e.removal_share = number_in(*v, g.sub("removal_share"), 0, 1, "a share in [0, 1]");
-      if (auto* v = g.get("detention_capacity")) {
-        const std::int64_t c = as_int(*v, g.sub("detention_capacity"), "a whole number of places >= 0");
-        if (c < 0) expected(*v, g.sub("detention_capacity"), "a whole number of places >= 0");
-        e.detention_capacity = c;
-      }
-      if (auto* v = g.get("voluntary_return_per_day"))
-        e.voluntary_return_per_day =
-            number_in(*v, g.sub("voluntary_return_per_day"), 0, 1, "a probability per day in [0, 1]");
-      if (auto* v = g.get("apprehension_at_crossing"))
-        e.apprehension_at_crossing =
-            number_in(*v, g.sub("apprehension_at_crossing"), 0, 1, "a probability per crossing in [0, 1]");
-      if (auto* v = g.get("from"))
-        e.from_day = static_cast<std::int32_t>(date_of(*v, g.sub("from")) - start_day);
-      if (auto* v = g.get("until")) {
-        e.until_day = static_cast<std::int32_t>(date_of(*v, g.sub("until")) - start_day);
-        if (e.until_day < e.from_day) fail(*v, g.sub("until"), "the entry ends before it starts");
-      }
-      for (const auto& other : p.enforcement)
-        if (other.country == e.country && other.from_day <= e.until_day && e.from_day <= other.until_day)
-          fail(g.require("country"), g.sub("country"),
-               "another enforcement entry for this country is in force on the same days (give from/until)");
-      if (e.apprehension_per_day + e.voluntary_return_per_day > 1)
-        fail(g.node(), ep, "apprehension_per_day + voluntary_return_per_day must not exceed 1");
-      p.enforcement.push_back(e);
-    }
-  }
-  if (auto* pws = r.get("pathways")) {
-    if (!pws->is_sequence()) expected(*pws, r.sub("pathways"), "a list of regular pathways");
-    for (std::size_t i = 0; i < pws->items.size(); ++i) {
-      const std::string pp = r.sub("pathways") + "[" + std::to_string(i) + "]";
-      MapReader g(
-          pws->items[i], pp,
-          {"name", "permit_type", "country", "origins", "age_bands", "sex", "skills_share", "apply_share",
-           "window", "quota_per_month", "processing_per_day", "approval", "fee_usd", "permit_days", "renewal",
-           "circular", "give_up_per_day", "give_up_growth_per_year", "irregular_after_rejection"});
-      models::LegalParams::Pathway pw;
-      pw.name = as_string(g.require("name"), g.sub("name"));
-      for (const auto& other : p.programmes)
-        if (other.name == pw.name)
-          fail(g.require("name"), g.sub("name"), "'" + pw.name + "' names a programme too");
-      for (const auto& other : p.pathways)
-        if (other.name == pw.name)
-          fail(g.require("name"), g.sub("name"), "pathway '" + pw.name + "' is listed twice");
-      pw.permit_type = as_string(g.require("permit_type"), g.sub("permit_type"));
-      static const char* types[] = {"temporary_labour",     "seasonal_labour",   "circular_labour",
-                                    "family_reunification", "humanitarian_visa", "study"};
-      if (std::find_if(std::begin(types), std::end(types),
-                       [&](const char* t) { return pw.permit_type == t; }) == std::end(types))
-        expected(
-            g.require("permit_type"), g.sub("permit_type"),
-            "temporary_labour, seasonal_labour, circular_labour, family_reunification, humanitarian_visa or "
-            "study");
-      pw.country = country_ref(w, g.require("country"), g.sub("country"));
-      if (auto* o = g.get("origins")) pw.origins = country_list(w, *o, g.sub("origins"));
-      if (auto* a = g.get("age_bands")) {
-        if (!a->is_sequence())
-          expected(*a, g.sub("age_bands"), "a list of age bands (0-17, 18-34, 35-59, 60+)");
-        for (std::size_t k = 0; k < a->items.size(); ++k) {
-          const std::string band = as_string(a->items[k], g.sub("age_bands") + "[" + std::to_string(k) + "]");
-          int found = -1;
-          for (int b = 0; b < age_band_count; ++b)
-            if (age_band_name(b) == band) found = b;
-          if (found < 0)
-            expected(a->items[k], g.sub("age_bands") + "[" + std::to_string(k) + "]",
-                     "0-17, 18-34, 35-59 or 60+");
-          pw.age_bands.push_back(static_cast<std::uint8_t>(found));
-        }
-      }
-      if (auto* v = g.get("sex")) {
-        const std::string sx = as_string(*v, g.sub("sex"));
-        if (sx == "female")
-          pw.sex = 0;
-        else if (sx == "male")
-          pw.sex = 1;
-        else if (sx != "any")
-          expected(*v, g.sub("sex"), "female, male or any");
-      }
-      auto prob = [&](const char* key, double& out) {
-        if (auto* v = g.get(key)) out = number_in(*v, g.sub(key), 0, 1, "a share in [0, 1]");
-      };
-      prob("skills_share", pw.skills_share);
-      prob("apply_share", pw.apply_share);
-      prob("approval", pw.approval);
-      prob("renewal", pw.renewal);
-      prob("give_up_per_day", pw.give_up_per_day);
-      prob("irregular_after_rejection", pw.irregular_after_rejection);
-      if (auto* win = g.get("window"))
-        read_window(*win, g.sub("window"), start_day, pw.open_day, pw.close_day);
-      if (auto* v = g.get("quota_per_month")) {
-        const std::int64_t q = as_int(*v, g.sub("quota_per_month"), "a whole number of approvals >= 0");
-        if (q < 0) expected(*v, g.sub("quota_per_month"), "a whole number of approvals >= 0");
-        pw.quota_per_month = q;
-      }
-      const YamlNode& cap = g.require("processing_per_day");
-      const std::int64_t c = as_int(cap, g.sub("processing_per_day"), "decisions per day >= 0");
-      if (c < 0 || c > std::numeric_limits<std::int32_t>::max())
-        expected(cap, g.sub("processing_per_day"), "decisions per day >= 0");
-      pw.processing_per_day = static_cast<std::int32_t>(c);
-      if (auto* v = g.get("fee_usd"))
-        pw.fee_usd = number_in(*v, g.sub("fee_usd"), 0, 1e7, "a fee in USD >= 0");
-      if (auto* v = g.get("permit_days"))
-        pw.permit_days =
-            static_cast<std::int32_t>(number_in(*v, g.sub("permit_days"), 1, 36500, "days >= 1"));
-      if (auto* v = g.get("circular")) pw.circular = as_bool(*v, g.sub("circular"));
-      if (auto* v = g.get("give_up_growth_per_year"))
-        pw.give_up_growth_per_year =
-            number_in(*v, g.sub("give_up_growth_per_year"), 0, 1000, "a growth >= 0");
-      p.pathways.push_back(pw);
-    }
-  }
-  if (auto* re = r.get("reemigration")) {
-    MapReader g(*re, r.sub("reemigration"), {"share", "delay_days"});
-    p.reemigration.share = number_in(g.require("share"), g.sub("share"), 0, 1, "a share in [0, 1]");
-    if (auto* v = g.get("delay_days"))
-      p.reemigration.delay_days =
-          static_cast<std::int32_t>(number_in(*v, g.sub("delay_days"), 1, 36500, "days >= 1"));
-  }
-  return p;
 }
 
 // behaviour.smuggling (docs/models/smuggling.md).
@@ -982,16 +714,16 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
       *static_cast<models::FleeParams*>(params.get()) = flee;
     } else if (m.name == "smuggling") {
       *static_cast<models::SmugglingParams*>(params.get()) = read_smuggling(*section, w, start_day, horizon);
-    } else if (m.name == "legal") {
+    } else {
+      throw InternalError("mechanism " + m.name + " has neither a parameter table nor a reader");
+    }
+    if (m.name == "legal") {
       auto& legal = *static_cast<models::LegalParams*>(params.get());
-      legal = read_legal(*section, w, start_day);
       // Pathway quotas count calendar months; giving up follows the movement model's push at origin.
       for (std::int32_t d = 1; d <= horizon; ++d)
         if (format_iso_date(start_day + d).substr(8, 2) == "01") legal.month_starts.push_back(d);
       if (const auto* economic = spec.find("economic"))
         legal.push = economic->as<models::EconomicParams>().push_index;
-    } else {
-      throw InternalError("mechanism " + m.name + " has neither a parameter table nor a reader");
     }
     spec.mechanisms.push_back({&m, std::move(params)});
   }

@@ -7,7 +7,6 @@
 
 #include "models/shared_columns.hpp"
 #include "sim/allocation.hpp"
-#include "sim/checks.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim::models {
@@ -42,79 +41,405 @@ static_assert(sizeof(outcome_names) / sizeof(outcome_names[0]) == LegalStatusMod
 
 }  // namespace
 
+namespace {
+
+// The parameter table of behaviour.legal (docs/parameters.md is generated from it).
+constexpr double max_days = 36500;   // permits, detention, delays: up to 100 years
+constexpr double max_persons = 1e9;  // a group, a quota, a detention capacity
+
+std::shared_ptr<const ParamTableOf<LegalParams::Residents>> residents_table() {
+  using R = LegalParams::Residents;
+  auto t = std::make_shared<ParamTableOf<R>>("resident group", "people living in a country at day 0");
+  t->place("place", &R::place).required().about("where the group lives").source("scenario");
+  t->place("origin", &R::origin)
+      .required()
+      .about("a place in the group's country of nationality (where removals take them)")
+      .source("scenario");
+  t->integer("count", &R::count)
+      .range(0, max_persons)
+      .unit("persons")
+      .required()
+      .about("size of the group at day 0")
+      .source("scenario (Spain 2005: 1.2 M, MPI)");
+  t->choice("status", &R::status,
+            {{"irregular", LegalStatus::irregular},
+             {"overstayer", LegalStatus::overstayer},
+             {"regular", LegalStatus::regular}})
+      .about("legal status at day 0")
+      .source("scenario");
+  t->number_range("resident_years", &R::resident_years_min, &R::resident_years_max)
+      .range(0, 89)
+      .unit("years")
+      .about(
+          "entry dates spread uniformly over [min, max] years before day 0 (entry days are stored in 16 "
+          "bits: at most 89 years)")
+      .source("scenario assumption");
+  t->integer("permit_days", &R::permit_days)
+      .range(1, max_days)
+      .unset(-1)
+      .unit("days")
+      .shown_default("none")
+      .about("regular residents: remaining permit spread uniformly over [0, permit_days]")
+      .source("scenario");
+  return t;
+}
+
+std::shared_ptr<const ParamTableOf<LegalParams::Programme>> programme_table() {
+  using G = LegalParams::Programme;
+  constexpr std::int32_t no_day = LegalParams::no_day;
+  auto t = std::make_shared<ParamTableOf<G>>(
+      "regularisation programme", "a one-off window or a permanent mechanism (docs/models/legal_status.md)");
+  t->text("name", &G::name)
+      .required()
+      .about("unique name among programmes and pathways (the `programme` coordinate)")
+      .source("scenario");
+  t->country("country", &G::country)
+      .required()
+      .about("the country whose irregular residents and overstayers may apply")
+      .source("scenario");
+  t->choice("kind", &G::permanent, {{"one_off", false}, {"permanent", true}})
+      .required()
+      .about("one_off (a window) or permanent (a standing mechanism)")
+      .source("scenario");
+  t->window("window", &G::window_open, &G::window_close)
+      .shown_default("required for one_off")
+      .about("[open, close] dates applications are taken, inclusive (one_off only)")
+      .source("facts for Italy 2002, Spain 2005");
+  t->date("cutoff_date", &G::cutoff_date)
+      .shown_default("required for one_off")
+      .about("eligible: entry into the country on or before this date (one_off only)")
+      .source("facts for Italy 2002, Spain 2005");
+  t->date("start", &G::start_day)
+      .shown_default("the run's start")
+      .about("first day of a permanent mechanism (permanent only)")
+      .source("scenario");
+  t->integer("min_residence_days", &G::min_residence_days)
+      .range(0, max_days)
+      .unit("days")
+      .about("days of residence in the country before applying")
+      .source("scenario");
+  t->number("min_residence_years", &G::min_residence_years)
+      .range(0, 100)
+      .unset(-1)
+      .unit("years")
+      .shown_default("none")
+      .about("the same in years (x 365.25, rounded to days); where given, replaces min_residence_days")
+      .source("scenario");
+  t->countries("nationalities", &G::nationalities)
+      .shown_default("all")
+      .about("eligible nationalities (empty: all)")
+      .source("scenario");
+  t->share("eligible_share", &G::eligible_share)
+      .about("share meeting the other conditions (job contract, records): a fixed draw per person")
+      .source("fitted (Italy, Spain)");
+  t->share("take_up", &G::take_up)
+      .noun("a probability")
+      .about("probability of applying over the window (one_off) or per year once eligible (permanent)")
+      .source("fitted (Italy, Spain)");
+  t->number("information_campaign", &G::information_campaign)
+      .range(0, 100)
+      .noun("a multiplier")
+      .about("multiplies take-up (capped at 1)")
+      .source("scenario");
+  t->share("enforcement_fear", &G::enforcement_fear)
+      .about("share of take-up lost to fear of enforcement")
+      .source("scenario");
+  t->share("documentation_barrier", &G::documentation_barrier)
+      .about("share of applications inadmissible at intake (cannot prove eligibility)")
+      .source("fitted (Italy: 11,180 / 705,404)");
+  t->integer("processing_per_day", &G::processing_per_day)
+      .range(0, 2147483647)
+      .unit("decisions/day")
+      .required()
+      .about("decisions per day, first come first served")
+      .source("fitted (Italy: about 1,330)");
+  t->share("no_show", &G::no_show)
+      .about("share of decided applicants absent")
+      .source("fitted (Italy: 14,790 / 675,410)");
+  t->share("rejection", &G::rejection)
+      .about("share of present applicants rejected")
+      .source("fitted (Italy: 25,892 / 660,620)");
+  t->integer("permit_days", &G::permit_days)
+      .range(1, max_days)
+      .unit("days")
+      .about("length of the permit granted")
+      .source("facts (Italy: 2 years) or scenario");
+  t->share("renewal", &G::renewal)
+      .noun("a probability")
+      .about("probability the permit is renewed at expiry")
+      .source("scenario");
+  t->derive(
+      "one_off needs window and cutoff_date and takes no start; permanent takes no window nor cutoff_date "
+      "(open from start, else the run's start); min_residence_years, where given, sets min_residence_days",
+      [](G& g, const ParamContext&) {
+        const std::string one_off = " (a one_off programme needs a window and a cutoff_date)";
+        if (!g.permanent) {
+          if (g.window_open == no_day) throw ParamProblem("", "missing key 'window'" + one_off);
+          if (g.cutoff_date == no_day) throw ParamProblem("", "missing key 'cutoff_date'" + one_off);
+          if (g.start_day != no_day)
+            throw ParamProblem("start", "a one_off programme has no start (it opens with its window)");
+          g.open_day = g.window_open;
+          g.close_day = g.window_close;
+          g.cutoff_day = g.cutoff_date;
+        } else {
+          if (g.window_open != no_day) throw ParamProblem("window", "a permanent mechanism has no window");
+          if (g.cutoff_date != no_day)
+            throw ParamProblem("cutoff_date", "a permanent mechanism has no cutoff_date (only one_off)");
+          g.open_day = g.start_day == no_day ? 0 : g.start_day;
+          g.close_day = std::numeric_limits<std::int32_t>::max();
+        }
+        if (g.min_residence_years >= 0)
+          g.min_residence_days = static_cast<std::int32_t>(std::lround(365.25 * g.min_residence_years));
+      });
+  t->rule("the window closes on or after it opens", [](const G& g, const ParamContext&) {
+    if (g.close_day < g.open_day)
+      throw ParamProblem("window", "the window closes (day " + std::to_string(g.close_day) +
+                                       ") before it opens (day " + std::to_string(g.open_day) + ")");
+  });
+  return t;
+}
+
+std::shared_ptr<const ParamTableOf<LegalParams::Pathway>> pathway_table() {
+  using W = LegalParams::Pathway;
+  auto t = std::make_shared<ParamTableOf<W>>(
+      "regular pathway", "applications at origin, a first-come queue, a monthly quota, permits");
+  t->text("name", &W::name)
+      .required()
+      .about("unique name among programmes and pathways (the `programme` coordinate, after the programmes)")
+      .source("scenario");
+  t->choice("permit_type", &W::permit_type,
+            {{"temporary_labour", "temporary_labour"},
+             {"seasonal_labour", "seasonal_labour"},
+             {"circular_labour", "circular_labour"},
+             {"family_reunification", "family_reunification"},
+             {"humanitarian_visa", "humanitarian_visa"},
+             {"study", "study"}})
+      .required()
+      .about("a label (the rules are the same for every type)")
+      .source("scenario");
+  t->country("country", &W::country).required().about("destination country").source("scenario");
+  t->countries("origins", &W::origins)
+      .shown_default("all")
+      .about("nationalities that may apply (empty: all)")
+      .source("scenario");
+  std::vector<std::pair<std::string, std::uint8_t>> bands;
+  for (int b = 0; b < age_band_count; ++b) bands.emplace_back(age_band_name(b), static_cast<std::uint8_t>(b));
+  t->choice_list("age_bands", &W::age_bands, bands)
+      .shown_default("all")
+      .about("age bands that may apply (empty: all)")
+      .source("scenario");
+  t->choice("sex", &W::sex, {{"female", 0}, {"male", 1}, {"any", -1}})
+      .about("who may apply")
+      .source("scenario");
+  t->share("skills_share", &W::skills_share)
+      .about("share with the required skills (a fixed draw per person)")
+      .source("scenario assumption");
+  t->share("apply_share", &W::apply_share)
+      .about("of the would-be migrants who qualify, the share who apply instead of leaving at once")
+      .source("scenario assumption");
+  t->window("window", &W::open_day, &W::close_day)
+      .shown_default("always")
+      .about("[open, close] dates applications are taken, inclusive")
+      .source("scenario");
+  t->integer("quota_per_month", &W::quota_per_month)
+      .range(0, max_persons)
+      .unset(-1)
+      .unit("approvals/month")
+      .shown_default("no quota")
+      .about("approvals per calendar month")
+      .source("scenario");
+  t->integer("processing_per_day", &W::processing_per_day)
+      .range(0, 2147483647)
+      .unit("decisions/day")
+      .required()
+      .about("decisions per day, first come first served")
+      .source("scenario");
+  t->share("approval", &W::approval).about("share of decisions that approve").source("scenario");
+  t->number("fee_usd", &W::fee_usd)
+      .range(0, 1e7)
+      .unit("USD")
+      .about("paid from the applicant's resources (who cannot pay cannot apply)")
+      .source("scenario");
+  t->integer("permit_days", &W::permit_days)
+      .range(1, max_days)
+      .unit("days")
+      .about("length of the permit granted")
+      .source("scenario");
+  t->share("renewal", &W::renewal)
+      .noun("a probability")
+      .about("probability the permit is renewed at expiry")
+      .source("scenario");
+  t->boolean("circular", &W::circular)
+      .about("at expiry without renewal the holder goes home (else overstays)")
+      .source("scenario");
+  t->share("give_up_per_day", &W::give_up_per_day)
+      .noun("a probability per day")
+      .unit("1/day")
+      .about(
+          "hazard of leaving the queue to go irregularly = give_up_per_day x push(origin country, day) x "
+          "(1 + give_up_growth_per_year x years waited)")
+      .source("scenario assumption");
+  t->number("give_up_growth_per_year", &W::give_up_growth_per_year)
+      .range(0, 1000)
+      .unit("1/year")
+      .about("growth of that hazard with the years waited")
+      .source("scenario assumption");
+  t->share("irregular_after_rejection", &W::irregular_after_rejection)
+      .about("rejected applicants who go irregularly (the rest stay home)")
+      .source("scenario assumption");
+  return t;
+}
+
+std::shared_ptr<const ParamTableOf<LegalParams::Enforcement>> enforcement_table() {
+  using E = LegalParams::Enforcement;
+  auto t = std::make_shared<ParamTableOf<E>>("enforcement", "enforcement in a country, in force over dates");
+  t->country("country", &E::country).required().about("the country where it applies").source("scenario");
+  t->date("from", &E::from_day)
+      .shown_default("the run's start")
+      .about("first day in force (entries of a country may follow each other but not overlap)")
+      .source("scenario");
+  t->date("until", &E::until_day)
+      .shown_default("the end of the run")
+      .about("last day in force")
+      .source("scenario");
+  t->share("apprehension_per_day", &E::apprehension_per_day)
+      .noun("a probability per day")
+      .unit("1/day")
+      .about("per irregular resident (irregular or overstayer) and day: apprehended and detained")
+      .source("scenario");
+  t->share("apprehension_at_crossing", &E::apprehension_at_crossing)
+      .noun("a probability per crossing")
+      .about("per person entering the country without a permit, on the way")
+      .source("scenario assumption");
+  t->integer("detention_days", &E::detention_days)
+      .range(0, max_days)
+      .unit("days")
+      .about("days detained before removal or release")
+      .source("scenario");
+  t->share("removal_share", &E::removal_share)
+      .about("share of the detained removed to their origin (the rest are released)")
+      .source("scenario");
+  t->integer("detention_capacity", &E::detention_capacity)
+      .range(0, max_persons)
+      .unset(-1)
+      .unit("persons")
+      .shown_default("no limit")
+      .about("places in detention; the apprehended beyond it (keyed priority) are not detained")
+      .source("scenario (US base: 25,000, assumption of the order of ICE's 2021 average daily population)");
+  t->share("voluntary_return_per_day", &E::voluntary_return_per_day)
+      .noun("a probability per day")
+      .unit("1/day")
+      .about("per irregular resident and day: goes home of their own accord")
+      .source("scenario assumption");
+  t->rule("until is on or after from", [](const E& e, const ParamContext&) {
+    if (e.until_day < e.from_day) throw ParamProblem("until", "the entry ends before it starts");
+  });
+  t->rule("apprehension_per_day + voluntary_return_per_day <= 1", [](const E& e, const ParamContext&) {
+    if (e.apprehension_per_day + e.voluntary_return_per_day > 1)
+      throw ParamProblem("", "apprehension_per_day + voluntary_return_per_day must not exceed 1");
+  });
+  return t;
+}
+
+ParamTableOf<LegalParams> make_table() {
+  using P = LegalParams;
+  ParamTableOf<P> t("legal status",
+                    "Legal status and the machinery that changes it: residents at day 0, regularisation "
+                    "programmes, regular pathways, permits, enforcement and re-emigration.");
+  t.integer("visa_permit_days", &P::visa_permit_days)
+      .range(1, max_days)
+      .unit("days")
+      .about("permit length of people who settle with a visa")
+      .source("scenario assumption");
+  t.share("visa_renewal", &P::visa_renewal)
+      .noun("a probability")
+      .about("probability such a permit is renewed at expiry")
+      .source("scenario assumption");
+  t.records("residents", &P::residents, residents_table())
+      .about("groups living in a country at day 0 (see the residents rows)")
+      .source("scenario");
+  t.records("programmes", &P::programmes, programme_table())
+      .about("regularisation programmes (see the programmes rows)")
+      .source("scenario");
+  t.records("pathways", &P::pathways, pathway_table())
+      .about("regular pathways (see the pathways rows)")
+      .source("scenario");
+  t.records("enforcement", &P::enforcement, enforcement_table())
+      .about("enforcement per country and dates (see the enforcement rows)")
+      .source("scenario");
+  t.share("reemigration.share", [](P& p) -> double& { return p.reemigration.share; })
+      .required()
+      .shown_default("required in reemigration")
+      .about(
+          "people back home (removed, returned, circular) who leave again, once, after the delay "
+          "(movement-model agents only)")
+      .source("scenario assumption");
+  t.integer<std::int32_t>("reemigration.delay_days",
+                          [](P& p) -> std::int32_t& { return p.reemigration.delay_days; })
+      .range(1, max_days)
+      .unit("days")
+      .about("days after the return")
+      .source("scenario assumption");
+  t.derive("country_codes (the labels of the transitions series) are the world's country codes",
+           [](P& p, const ParamContext& ctx) {
+             p.country_codes.clear();
+             for (const auto& c : ctx.world.countries()) p.country_codes.push_back(c.code);
+           });
+  t.rule("at most 254 programmes and pathways", [](const P& p, const ParamContext&) {
+    if (p.programmes.size() + p.pathways.size() >= no_programme)
+      throw ParamProblem(p.pathways.empty() ? "programmes" : "pathways",
+                         "at most 254 programmes and pathways");
+  });
+  t.rule("names are unique across programmes and pathways", [](const P& p, const ParamContext&) {
+    for (std::size_t i = 0; i < p.programmes.size(); ++i)
+      for (std::size_t k = 0; k < i; ++k)
+        if (p.programmes[k].name == p.programmes[i].name)
+          throw ParamProblem("programmes[" + std::to_string(i) + "].name",
+                             "programme '" + p.programmes[i].name + "' is listed twice");
+    for (std::size_t i = 0; i < p.pathways.size(); ++i) {
+      for (const auto& other : p.programmes)
+        if (other.name == p.pathways[i].name)
+          throw ParamProblem("pathways[" + std::to_string(i) + "].name",
+                             "'" + p.pathways[i].name + "' names a programme too");
+      for (std::size_t k = 0; k < i; ++k)
+        if (p.pathways[k].name == p.pathways[i].name)
+          throw ParamProblem("pathways[" + std::to_string(i) + "].name",
+                             "pathway '" + p.pathways[i].name + "' is listed twice");
+    }
+  });
+  t.rule("the enforcement entries of a country do not overlap in time", [](const P& p, const ParamContext&) {
+    const auto& en = p.enforcement;
+    for (std::size_t b = 0; b < en.size(); ++b)
+      for (std::size_t a = 0; a < b; ++a)
+        if (en[a].country == en[b].country && en[a].from_day <= en[b].until_day &&
+            en[b].from_day <= en[a].until_day)
+          throw ParamProblem(
+              "enforcement[" + std::to_string(b) + "].country",
+              "another enforcement entry for this country is in force on the same days (give from/until)");
+  });
+  return t;
+}
+
+}  // namespace
+
+const ParamTableOf<LegalParams>& LegalParams::table() {
+  static const ParamTableOf<LegalParams> t = make_table();
+  return t;
+}
+
 void LegalParams::validate(const World& world, std::int32_t days) const {
   const auto countries = static_cast<country_id>(world.countries().size());
   if (country_codes.size() != world.countries().size()) throw InternalError("legal: country codes not set");
-  for (const auto& r : residents) {
-    if (r.place < 0 || r.origin < 0) throw InternalError("residents without place or origin");
-    if (r.count < 0) throw InputError("residents: count must be >= 0");
-    if (!(r.resident_years_min >= 0 && r.resident_years_max >= r.resident_years_min))
-      throw InputError("residents: resident_years must satisfy 0 <= min <= max");
-  }
-  if (programmes.size() >= no_programme) throw InputError("at most 254 programmes");
-  for (const auto& p : programmes) {
-    const std::string n = "programmes." + p.name;
-    if (p.country < 0 || p.country >= countries) throw InternalError(n + ": bad country");
-    if (p.close_day < p.open_day)
-      throw InputError(n + ": the window closes (day " + std::to_string(p.close_day) +
-                       ") before it opens (day " + std::to_string(p.open_day) + ")");
-    if (p.processing_per_day < 0) throw InputError(n + ".processing_per_day must be >= 0");
-    if (p.permit_days < 1) throw InputError(n + ".permit_days must be >= 1");
-    if (p.min_residence_days < 0) throw InputError(n + ".min_residence_days must be >= 0");
-    check_share(n + ".eligible_share", p.eligible_share);
-    check_share(n + ".take_up", p.take_up);
-    check_share(n + ".enforcement_fear", p.enforcement_fear);
-    check_share(n + ".documentation_barrier", p.documentation_barrier);
-    check_share(n + ".no_show", p.no_show);
-    check_share(n + ".rejection", p.rejection);
-    check_share(n + ".renewal", p.renewal);
-    if (!(p.information_campaign >= 0)) throw InputError(n + ".information_campaign must be >= 0");
-  }
-  if (programmes.size() + pathways.size() >= no_programme)
-    throw InputError("at most 254 programmes and pathways");
-  for (const auto& p : pathways) {
-    const std::string n = "pathways." + p.name;
-    if (p.country < 0 || p.country >= countries) throw InternalError(n + ": bad country");
-    if (p.close_day < p.open_day) throw InputError(n + ": the window closes before it opens");
-    if (p.processing_per_day < 0) throw InputError(n + ".processing_per_day must be >= 0");
-    if (p.quota_per_month < -1) throw InputError(n + ".quota_per_month must be >= 0");
-    if (p.permit_days < 1) throw InputError(n + ".permit_days must be >= 1");
-    if (!(p.fee_usd >= 0)) throw InputError(n + ".fee_usd must be >= 0");
-    if (!(p.give_up_growth_per_year >= 0)) throw InputError(n + ".give_up_growth_per_year must be >= 0");
-    check_share(n + ".skills_share", p.skills_share);
-    check_share(n + ".apply_share", p.apply_share);
-    check_share(n + ".approval", p.approval);
-    check_share(n + ".renewal", p.renewal);
-    check_share(n + ".give_up_per_day", p.give_up_per_day);
-    check_share(n + ".irregular_after_rejection", p.irregular_after_rejection);
-  }
-  for (std::size_t a = 0; a < enforcement.size(); ++a)
-    for (std::size_t b = a + 1; b < enforcement.size(); ++b)
-      if (enforcement[a].country == enforcement[b].country &&
-          enforcement[a].from_day <= enforcement[b].until_day &&
-          enforcement[b].from_day <= enforcement[a].until_day)
-        throw InputError("enforcement: two entries for " +
-                         country_codes[static_cast<std::size_t>(enforcement[a].country)] +
-                         " are in force on the same days");
-  for (const auto& e : enforcement) {
-    if (e.until_day < e.from_day) throw InputError("enforcement: ends before it starts");
-    check_share("enforcement.apprehension_at_crossing", e.apprehension_at_crossing);
-    check_share("enforcement.apprehension_per_day", e.apprehension_per_day);
-    check_share("enforcement.removal_share", e.removal_share);
-    check_share("enforcement.voluntary_return_per_day", e.voluntary_return_per_day);
-    if (e.detention_days < 0) throw InputError("enforcement.detention_days must be >= 0");
-    if (e.detention_capacity < -1) throw InputError("enforcement.detention_capacity must be >= 0");
-  }
-  for (const auto& e : enforcement)
-    if (e.apprehension_per_day + e.voluntary_return_per_day > 1)
-      throw InputError("enforcement: apprehension_per_day + voluntary_return_per_day must not exceed 1");
-  check_share("reemigration.share", reemigration.share);
-  if (reemigration.delay_days < 1) throw InputError("reemigration.delay_days must be >= 1");
   if (!push.empty() && push.size() != world.countries().size())
     throw InternalError("legal: push per country");
-  if (visa_permit_days < 1) throw InputError("visa_permit_days must be >= 1");
-  check_share("visa_renewal", visa_renewal);
-  (void)days;
+  for (const auto& r : residents)
+    if (r.place < 0 || r.origin < 0) throw InternalError("residents without place or origin");
+  for (const auto& p : programmes)
+    if (p.country < 0 || p.country >= countries)
+      throw InternalError("programmes." + p.name + ": bad country");
+  for (const auto& p : pathways)
+    if (p.country < 0 || p.country >= countries) throw InternalError("pathways." + p.name + ": bad country");
+  check_params(table(), this, ParamContext{world, days}, "behaviour.legal");
 }
 
 LegalStatusModel::LegalStatusModel(LegalParams params) : params_(std::move(params)) {}

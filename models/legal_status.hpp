@@ -16,10 +16,13 @@
 #include <tbb/enumerable_thread_specific.h>
 
 #include "sim/model.hpp"
+#include "sim/params.hpp"
 
 namespace migrasim::models {
 
 struct LegalParams {
+  // A date not given (the table's raw date fields below; never a day the reader produces).
+  static constexpr std::int32_t no_day = std::numeric_limits<std::int32_t>::min();
   struct Residents {
     place_id place = -1;     // where they live
     place_id origin = -1;    // a place in their country of nationality
@@ -49,6 +52,12 @@ struct LegalParams {
     double rejection = 0;                 // share of the others that are rejected
     std::int32_t permit_days = 365;       // length of the permit granted
     double renewal = 0;                   // probability a permit is renewed at expiry
+    // The keys as the scenario gives them, read by the table, whose derivation sets the fields above
+    // (open_day, close_day, cutoff_day, min_residence_days); no_day / -1 where not given.
+    std::int32_t window_open = no_day, window_close = no_day;  // one_off
+    std::int32_t start_day = no_day;                           // permanent
+    std::int32_t cutoff_date = no_day;                         // one_off
+    double min_residence_years = -1;
   };
   // A regular pathway between countries (labour, family, humanitarian, study): would-be migrants who
   // qualify apply at origin instead of leaving, wait in a first-come queue, and leave with a permit when
@@ -107,6 +116,10 @@ struct LegalParams {
   std::int32_t visa_permit_days = 365;        // permit length given to people arriving with a visa
   double visa_renewal = 0.5;                  // renewal probability of those permits
 
+  // The parameter table (key paths, ranges, units, sources): read by io/, checked by validate(), printed
+  // by `migrasim params`.
+  static const ParamTableOf<LegalParams>& table();
+  // Throws InputError naming the parameter, the bad value and what was expected.
   void validate(const World& world, std::int32_t days) const;
 };
 

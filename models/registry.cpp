@@ -16,7 +16,7 @@ const MechanismRegistry& mechanisms() {
       mechanism_of<DisasterParams, DisasterModel>("disasters", "docs/models/disaster.md", 20),
       mechanism_of<SmugglingParams, SmugglingModel>("smuggling", "docs/models/smuggling.md", 30, false,
                                                     nullptr),
-      mechanism_of<LegalParams, LegalStatusModel>("legal", "docs/models/legal_status.md", 40, false, nullptr),
+      mechanism_of<LegalParams, LegalStatusModel>("legal", "docs/models/legal_status.md", 40, false),
   });
   return registry;
 }

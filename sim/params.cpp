@@ -162,12 +162,14 @@ void check_params(const ParamTable& table, const void* obj, const ParamContext& 
   for (const auto& e : table.entries()) {
     const std::string path = prefix.empty() ? e.key : prefix + "." + e.key;
     switch (e.kind) {
-      case ParamKind::number:
-        check_number(path, e.get(obj).number, e);
+      case ParamKind::number: {
+        const double v = e.get(obj).number;
+        if (!(e.unset && v == *e.unset)) check_number(path, v, e);
         break;
+      }
       case ParamKind::integer: {
         const auto v = static_cast<double>(e.get(obj).integer);
-        if (v < e.lo || v > e.hi) bad(path, format_number(v), e);
+        if ((v < e.lo || v > e.hi) && !(e.unset && v == *e.unset)) bad(path, format_number(v), e);
         break;
       }
       case ParamKind::text:

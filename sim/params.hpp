@@ -12,6 +12,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -81,9 +82,12 @@ struct ParamEntry {
   std::string unit;  // e.g. "km/day", "persons", "1/day"; "" = dimensionless or not a quantity
   double lo = -std::numeric_limits<double>::infinity();
   double hi = std::numeric_limits<double>::infinity();
-  bool required = false;
-  std::size_t length = 0;            // countries/places/shares: exact length (0 = any)
-  double fill = 0;                   // per_country, per_place: value of those not listed
+  bool required = false;   // must be given (a key inside a group, e.g. reemigration.share: when the group is)
+  std::size_t length = 0;  // countries/places/shares: exact length (0 = any)
+  double fill = 0;         // per_country, per_place: value of those not listed
+  // number, integer: a value outside the range that the field holds when the key is not given (-1: no
+  // quota); check_params accepts it, the reader never reads it.
+  std::optional<double> unset;
   bool within_run = false;           // date, window: must fall within the run's days
   bool keyed_by_place = true;        // keyed_records: the map's keys are place names (else free names)
   std::vector<std::string> choices;  // choice
@@ -175,6 +179,10 @@ class ParamEntryRef {
     e_->fill = v;
     return *this;
   }
+  ParamEntryRef& unset(double v) {
+    e_->unset = v;
+    return *this;
+  }
   ParamEntryRef& noun(std::string text) {
     e_->noun = std::move(text);
     return *this;
@@ -235,6 +243,21 @@ class ParamTableOf : public ParamTable {
   template <class T, class = std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>>>
   ParamEntryRef integer(std::string key, T P::*m) {
     Access<T> f = field(m);
+    auto& e = add(std::move(key), ParamKind::integer);
+    e.lo = static_cast<double>(std::numeric_limits<T>::min());
+    e.hi = static_cast<double>(std::numeric_limits<T>::max());
+    e.set = [f](void* o, const ParamValue& v) { f(as(o)) = static_cast<T>(v.integer); };
+    e.get = [f](const void* o) {
+      ParamValue v;
+      v.integer = static_cast<std::int64_t>(f(as(o)));
+      return v;
+    };
+    return ParamEntryRef(e);
+  }
+
+  // An integer reached through an accessor (a field of a nested struct): integer<std::int32_t>(key, f).
+  template <class T, class = std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>>>
+  ParamEntryRef integer(std::string key, Access<T> f) {
     auto& e = add(std::move(key), ParamKind::integer);
     e.lo = static_cast<double>(std::numeric_limits<T>::min());
     e.hi = static_cast<double>(std::numeric_limits<T>::max());

@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include "../test_worlds.hpp"
+#include "io/param_reader.hpp"
+#include "io/yaml_tree.hpp"
 #include "models/legal_status.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
@@ -191,9 +193,47 @@ TEST_CASE("legal-status parameters are validated", "[models][legal]") {
   bad_rate.programmes.push_back(one_off(1, 10, 5));
   bad_rate.programmes[0].rejection = 1.5;
   CHECK_THROWS_AS(bad_rate.validate(*w, 30), InputError);
+  CHECK_THROWS_WITH(bad_rate.validate(*w, 30),
+                    "behaviour.legal.programmes[0].rejection = 1.5: expected a share in [0, 1]");
   LegalParams bad_quota = base_params(10);
   bad_quota.programmes.push_back(one_off(1, 10, -5));
-  CHECK_THROWS_WITH(bad_quota.validate(*w, 30), Catch::Contains("processing_per_day"));
+  CHECK_THROWS_WITH(bad_quota.validate(*w, 30),
+                    "behaviour.legal.programmes[0].processing_per_day = -5: "
+                    "expected an integer in [0, 2147483647] (decisions/day)");
+  // -1 means "no quota" / "no limit" / "no permit" (the defaults); nothing else below the range.
+  LegalParams unset = base_params(10);
+  unset.pathways.push_back(LegalParams::Pathway{});
+  unset.pathways[0].name = "p";
+  unset.pathways[0].country = 0;
+  unset.enforcement.push_back(enforcement(0.001, 10, 0.5));
+  CHECK_NOTHROW(unset.validate(*w, 30));
+  unset.pathways[0].quota_per_month = -2;
+  CHECK_THROWS_WITH(unset.validate(*w, 30),
+                    "behaviour.legal.pathways[0].quota_per_month = -2: expected an "
+                    "integer in [0, 1000000000] (approvals/month)");
+  unset.pathways[0].quota_per_month = -1;
+  unset.residents[0].permit_days = 0;
+  CHECK_THROWS_WITH(unset.validate(*w, 30), Catch::Contains("residents[0].permit_days = 0"));
+  unset.residents[0].permit_days = -1;
+  // Checks across entries and keys apply to parameters built in code too.
+  unset.enforcement.push_back(enforcement(0.002, 10, 0.5));
+  CHECK_THROWS_WITH(
+      unset.validate(*w, 30),
+      "behaviour.legal.enforcement[1].country: another enforcement entry for this country is in "
+      "force on the same days (give from/until)");
+  unset.enforcement[0].until_day = 9;
+  unset.enforcement[1].from_day = 10;
+  CHECK_NOTHROW(unset.validate(*w, 30));
+  unset.enforcement[1].voluntary_return_per_day = 0.999;
+  CHECK_THROWS_WITH(
+      unset.validate(*w, 30),
+      "behaviour.legal.enforcement[1]: apprehension_per_day + voluntary_return_per_day must not "
+      "exceed 1");
+  unset.enforcement[1].voluntary_return_per_day = 0;
+  unset.programmes.push_back(one_off(1, 10, 5));
+  unset.pathways[0].name = "amnesty";
+  CHECK_THROWS_WITH(unset.validate(*w, 30),
+                    "behaviour.legal.pathways[0].name: 'amnesty' names a programme too");
 }
 
 TEST_CASE("the simulation exposes the model's series of the last day", "[models][legal]") {
@@ -410,4 +450,216 @@ TEST_CASE("dated enforcement apprehends people crossing without a permit; the re
   for (std::size_t p = 0; p < 7; ++p)
     detained += r.rec->population[(44 * 7 + p) * ls + static_cast<std::size_t>(LegalStatus::detained)];
   CHECK(detained == 0);
+}
+
+namespace {
+
+// 2020-01-01 is day 18262 since 1970-01-01.
+constexpr std::int64_t start_2020 = 18262;
+
+LegalParams read_legal(const std::string& yaml) {
+  const auto w = two_countries();
+  return io::read_params(LegalParams::table(), io::parse_yaml(yaml, "l.yaml"), "behaviour.legal",
+                         io::ParamReadContext{*w, start_2020, 365});
+}
+
+std::string legal_error(const std::string& yaml) {
+  try {
+    read_legal(yaml);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+const std::string one_off_yaml =
+    "programmes:\n"
+    "  - name: amnesty\n"
+    "    country: DST\n"
+    "    kind: one_off\n"
+    "    window: [2020-03-01, 2020-05-31]\n"
+    "    cutoff_date: 2019-12-31\n"
+    "    processing_per_day: 100\n";
+
+}  // namespace
+
+TEST_CASE("behaviour.legal is read through its parameter table", "[models][legal][params]") {
+  const std::string yaml =
+      "visa_permit_days: 200\n"
+      "residents:\n"
+      "  - {place: C, origin: O, count: 1000, resident_years: [1, 3]}\n"
+      "  - {place: C, origin: O, count: 10, status: regular, permit_days: 90}\n" +
+      one_off_yaml +
+      "  - {name: standing, country: DST, kind: permanent, start: 2020-02-01, min_residence_years: 3,\n"
+      "     processing_per_day: 5, nationalities: [ORI]}\n"
+      "pathways:\n"
+      "  - {name: seasonal, permit_type: seasonal_labour, country: DST, origins: [ORI], age_bands: [18-34],\n"
+      "     sex: female, processing_per_day: 20, quota_per_month: 300, circular: true}\n"
+      "enforcement:\n"
+      "  - {country: DST, until: 2020-06-30, apprehension_per_day: 1.0e-4, detention_capacity: 50}\n"
+      "  - {country: DST, from: 2020-07-01, apprehension_per_day: 2.0e-4}\n"
+      "reemigration: {share: 0.3}\n";
+  const LegalParams p = read_legal(yaml);
+  CHECK(p.visa_permit_days == 200);
+  CHECK(p.visa_renewal == 0.5);
+  CHECK(p.country_codes == std::vector<std::string>{"DST", "ORI"});
+  REQUIRE(p.residents.size() == 2);
+  CHECK((p.residents[0].place == 0 && p.residents[0].origin == 1 && p.residents[0].count == 1000));
+  CHECK(p.residents[0].status == LegalStatus::irregular);
+  CHECK((p.residents[0].resident_years_min == 1 && p.residents[0].resident_years_max == 3));
+  CHECK(p.residents[0].permit_days == -1);
+  CHECK((p.residents[1].status == LegalStatus::regular && p.residents[1].permit_days == 90));
+  REQUIRE(p.programmes.size() == 2);
+  const auto& a = p.programmes[0];
+  CHECK((!a.permanent && a.open_day == 60 && a.close_day == 151 && a.cutoff_day == -1));
+  CHECK((a.processing_per_day == 100 && a.min_residence_days == 0 && a.permit_days == 365));
+  const auto& s = p.programmes[1];
+  CHECK((s.permanent && s.open_day == 31 && s.close_day == std::numeric_limits<std::int32_t>::max()));
+  CHECK(s.min_residence_days == 1096);  // 3 x 365.25
+  CHECK(s.nationalities == std::vector<country_id>{1});
+  REQUIRE(p.pathways.size() == 1);
+  const auto& pw = p.pathways[0];
+  CHECK((pw.permit_type == "seasonal_labour" && pw.country == 0 && pw.origins == std::vector<country_id>{1}));
+  CHECK((pw.age_bands == std::vector<std::uint8_t>{1} && pw.sex == 0 && pw.circular));
+  CHECK((pw.quota_per_month == 300 && pw.open_day == 0 &&
+         pw.close_day == std::numeric_limits<std::int32_t>::max()));
+  REQUIRE(p.enforcement.size() == 2);
+  CHECK((p.enforcement[0].from_day == 0 && p.enforcement[0].until_day == 181));
+  CHECK((p.enforcement[0].detention_capacity == 50 && p.enforcement[1].detention_capacity == -1));
+  CHECK((p.enforcement[1].from_day == 182 &&
+         p.enforcement[1].until_day == std::numeric_limits<std::int32_t>::max()));
+  CHECK((p.reemigration.share == 0.3 && p.reemigration.delay_days == 365));
+  CHECK_NOTHROW(p.validate(*two_countries(), 365));
+  // Nothing given: the defaults.
+  const LegalParams none = read_legal("{}\n");
+  CHECK((none.programmes.empty() && none.reemigration.share == 0 && none.visa_permit_days == 365));
+}
+
+TEST_CASE("behaviour.legal errors name file:line:column, key path, value, kind and range",
+          "[models][legal][params]") {
+  auto with = [](std::string y, const std::string& from, const std::string& to) {
+    const auto at = y.find(from);
+    REQUIRE(at != std::string::npos);
+    return y.replace(at, from.size(), to);
+  };
+  auto programme = [&](const std::string& from, const std::string& to) {
+    return with(one_off_yaml, from, to);
+  };
+  CHECK(legal_error(one_off_yaml) == "no error");
+  CHECK(legal_error(programme("processing_per_day: 100", "processing_per_day: -1")) ==
+        "l.yaml:7:25: behaviour.legal.programmes[0].processing_per_day: got '-1', expected an integer in [0, "
+        "2147483647] (decisions/day)");
+  CHECK(
+      legal_error(programme("processing_per_day: 100", "processing_per_day: 2.5")) ==
+      "l.yaml:7:25: behaviour.legal.programmes[0].processing_per_day: got '2.5', expected an integer in [0, "
+      "2147483647] (decisions/day)");
+  CHECK(legal_error(programme("    processing_per_day: 100\n", "")) ==
+        "l.yaml:2:5: behaviour.legal.programmes[0]: missing key 'processing_per_day'");
+  CHECK(legal_error(programme("processing_per_day: 100", "processing_per_day: 100\n    take_up: 1.5")) ==
+        "l.yaml:8:14: behaviour.legal.programmes[0].take_up: got '1.5', expected a probability in [0, 1]");
+  CHECK(legal_error(programme("country: DST", "country: XXX")) ==
+        "l.yaml:3:14: behaviour.legal.programmes[0].country: got 'XXX', expected a country code listed in "
+        "world.countries");
+  CHECK(
+      legal_error(programme("kind: one_off", "kind: sometimes")) ==
+      "l.yaml:4:11: behaviour.legal.programmes[0].kind: got 'sometimes', expected one of one_off, permanent");
+  // Checks across keys: one_off needs window and cutoff_date and takes no start; permanent takes no window.
+  CHECK(legal_error(programme("    window: [2020-03-01, 2020-05-31]\n", "")) ==
+        "l.yaml:2:5: behaviour.legal.programmes[0]: missing key 'window' (a one_off programme needs a window "
+        "and a cutoff_date)");
+  CHECK(legal_error(programme("    cutoff_date: 2019-12-31\n", "")) ==
+        "l.yaml:2:5: behaviour.legal.programmes[0]: missing key 'cutoff_date' (a one_off programme needs a "
+        "window and a cutoff_date)");
+  CHECK(legal_error(programme("window: [2020-03-01, 2020-05-31]", "window: [2020-05-31, 2020-03-01]")) ==
+        "l.yaml:5:13: behaviour.legal.programmes[0].window: the window closes (2020-03-01) before it opens "
+        "(2020-05-31)");
+  CHECK(
+      legal_error(programme("cutoff_date: 2019-12-31", "cutoff_date: 2019-12-31\n    start: 2020-01-01")) ==
+      "l.yaml:7:12: behaviour.legal.programmes[0].start: a one_off programme has no start (it opens with its "
+      "window)");
+  CHECK(legal_error(programme("kind: one_off", "kind: permanent")) ==
+        "l.yaml:5:13: behaviour.legal.programmes[0].window: a permanent mechanism has no window");
+  CHECK(legal_error(one_off_yaml +
+                    "  - {name: amnesty, country: ORI, kind: permanent, processing_per_day: 1}\n") ==
+        "l.yaml:8:12: behaviour.legal.programmes[1].name: programme 'amnesty' is listed twice");
+
+  const std::string pathway =
+      "pathways:\n"
+      "  - name: seasonal\n"
+      "    permit_type: seasonal_labour\n"
+      "    country: DST\n"
+      "    processing_per_day: 20\n";
+  auto pathways = [&](const std::string& from, const std::string& to) { return with(pathway, from, to); };
+  CHECK(legal_error(pathway) == "no error");
+  CHECK(legal_error(pathways("processing_per_day: 20", "processing_per_day: 20\n    quota: 5")) ==
+        "l.yaml:6:5: behaviour.legal.pathways[0].quota: unknown key 'quota', expected one of: name, "
+        "permit_type, country, origins, age_bands, sex, skills_share, apply_share, window, quota_per_month, "
+        "processing_per_day, approval, fee_usd, permit_days, renewal, circular, give_up_per_day, "
+        "give_up_growth_per_year, irregular_after_rejection");
+  CHECK(
+      legal_error(pathways("processing_per_day: 20", "processing_per_day: 20\n    quota_per_month: -100")) ==
+      "l.yaml:6:22: behaviour.legal.pathways[0].quota_per_month: got '-100', expected an integer in [0, "
+      "1000000000] (approvals/month)");
+  CHECK(
+      legal_error(pathways("permit_type: seasonal_labour", "permit_type: golden")) ==
+      "l.yaml:3:18: behaviour.legal.pathways[0].permit_type: got 'golden', expected one of temporary_labour, "
+      "seasonal_labour, circular_labour, family_reunification, humanitarian_visa, study");
+  CHECK(legal_error(
+            pathways("processing_per_day: 20", "processing_per_day: 20\n    age_bands: [18-34, 18-35]")) ==
+        "l.yaml:6:24: behaviour.legal.pathways[0].age_bands[1]: got '18-35', expected one of 0-17, 18-34, "
+        "35-59, 60+");
+  CHECK(legal_error(pathways("processing_per_day: 20", "processing_per_day: 20\n    sex: both")) ==
+        "l.yaml:6:10: behaviour.legal.pathways[0].sex: got 'both', expected one of female, male, any");
+  CHECK(legal_error(one_off_yaml + pathways("name: seasonal", "name: amnesty")) ==
+        "l.yaml:9:11: behaviour.legal.pathways[0].name: 'amnesty' names a programme too");
+  CHECK(legal_error(pathway +
+                    "  - {name: seasonal, permit_type: study, country: ORI, processing_per_day: 1}\n") ==
+        "l.yaml:6:12: behaviour.legal.pathways[1].name: pathway 'seasonal' is listed twice");
+
+  CHECK(legal_error("residents:\n  - {place: C, origin: O, count: -5}\n") ==
+        "l.yaml:2:34: behaviour.legal.residents[0].count: got '-5', expected an integer in [0, 1000000000] "
+        "(persons)");
+  CHECK(legal_error("residents:\n  - {place: C, origin: O, count: 5, permit_days: -1}\n") ==
+        "l.yaml:2:50: behaviour.legal.residents[0].permit_days: got '-1', expected an integer in [1, 36500] "
+        "(days)");
+  CHECK(legal_error("residents:\n  - {place: C, origin: O, count: 5, resident_years: [2, 90]}\n") ==
+        "l.yaml:2:57: behaviour.legal.residents[0].resident_years[1]: got '90', expected a number in [0, 89] "
+        "(years)");
+  CHECK(legal_error("residents:\n  - {place: C, origin: O, count: 5, status: citizen}\n") ==
+        "l.yaml:2:45: behaviour.legal.residents[0].status: got 'citizen', expected one of irregular, "
+        "overstayer, regular");
+  CHECK(
+      legal_error("residents:\n  - {place: X, origin: O, count: 5}\n") ==
+      "l.yaml:2:13: behaviour.legal.residents[0].place: got 'X', expected a place listed in world.locations");
+
+  const std::string enforcement = "enforcement:\n  - {country: DST, apprehension_per_day: 0.5}\n";
+  CHECK(legal_error(enforcement + "  - {country: DST, from: 2020-06-01, voluntary_return_per_day: 0.1}\n") ==
+        "l.yaml:3:15: behaviour.legal.enforcement[1].country: another enforcement entry for this country is "
+        "in force on the same days (give from/until)");
+  CHECK(
+      legal_error(
+          "enforcement:\n  - {country: DST, apprehension_per_day: 0.5, voluntary_return_per_day: 0.6}\n") ==
+      "l.yaml:2:5: behaviour.legal.enforcement[0]: apprehension_per_day + voluntary_return_per_day must not "
+      "exceed 1");
+  CHECK(legal_error("enforcement:\n  - {country: DST, from: 2020-06-01, until: 2020-05-01}\n") ==
+        "l.yaml:2:45: behaviour.legal.enforcement[0].until: the entry ends before it starts");
+  CHECK(
+      legal_error("enforcement:\n  - {country: DST, detention_capacity: -1}\n") ==
+      "l.yaml:2:40: behaviour.legal.enforcement[0].detention_capacity: got '-1', expected an integer in [0, "
+      "1000000000] (persons)");
+  CHECK(legal_error("enforcement:\n  - {country: DST, apprehension_per_day: 2}\n") ==
+        "l.yaml:2:42: behaviour.legal.enforcement[0].apprehension_per_day: got '2', expected a probability "
+        "per day in [0, 1] (1/day)");
+
+  // reemigration.share is required where reemigration is given.
+  CHECK(legal_error("reemigration: {delay_days: 30}\n") ==
+        "l.yaml:1:15: behaviour.legal.reemigration: missing key 'share'");
+  CHECK(legal_error("reemigration: {share: 0.2, delay_days: 0}\n") ==
+        "l.yaml:1:40: behaviour.legal.reemigration.delay_days: got '0', expected an integer in [1, 36500] "
+        "(days)");
+  CHECK(legal_error("visa_renewal: 0.5\nvisa_permit_days: 0\n") ==
+        "l.yaml:2:19: behaviour.legal.visa_permit_days: got '0', expected an integer in [1, 36500] (days)");
+  CHECK(legal_error("visa_permits: 3\n") ==
+        "l.yaml:1:1: behaviour.legal.visa_permits: unknown key 'visa_permits', expected one of: "
+        "visa_permit_days, visa_renewal, residents, programmes, pathways, enforcement, reemigration");
 }

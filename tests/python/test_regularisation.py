@@ -80,7 +80,8 @@ def test_policy_variants_and_compare(cli, tmp_path):
 BAD = [
     ("window: [2002-09-09, 2002-11-11]", "window: [2002-11-11, 2002-09-09]",
      "window: the window closes (2002-09-09) before it opens (2002-11-11)"),
-    ("processing_per_day: 1330", "processing_per_day: -5", "processing_per_day: got '-5', expected decisions per day >= 0"),
+    ("processing_per_day: 1330", "processing_per_day: -5",
+     "processing_per_day: got '-5', expected an integer in [0, 2147483647] (decisions/day)"),
     ("rejection: 0.0392", "rejection: 1.3", "rejection: got '1.3', expected a share in [0, 1]"),
     ("        country: ITA\n", "        country: ITX\n", "country: got 'ITX', expected a country code listed in world.countries"),
 ]
@@ -157,10 +158,11 @@ PATHWAY = """    pathways:
 BAD_PATHWAYS = [
     ("window: [2002-09-01, 2002-12-31]", "window: [2002-12-31, 2002-09-01]",
      "the window closes (2002-09-01) before it opens (2002-12-31)"),
-    ("quota_per_month: 100", "quota_per_month: -100", "quota_per_month: got '-100', expected a whole number of approvals >= 0"),
+    ("quota_per_month: 100", "quota_per_month: -100",
+     "quota_per_month: got '-100', expected an integer in [0, 1000000000] (approvals/month)"),
     ("approval: 0.5", "approval: 1.5", "approval: got '1.5', expected a share in [0, 1]"),
     ("origins: [ROU]", "origins: [ROX]", "origins[0]: got 'ROX', expected a country code listed in world.countries"),
-    ("permit_type: seasonal_labour", "permit_type: golden", "expected temporary_labour, seasonal_labour"),
+    ("permit_type: seasonal_labour", "permit_type: golden", "expected one of temporary_labour, seasonal_labour"),
 ]
 
 
