@@ -314,62 +314,13 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
   spec.flee_case.input = path_of("input");
   spec.flee_case.validation = path_of("validation");
 
-  MapReader f(flee_node, "behaviour.flee", {"variant", "hasten", "spawn_rules", "move_rules"});
-  models::FleeParams p;
-  if (auto* v = f.get("variant")) {
-    const std::string name = as_string(*v, f.sub("variant"));
-    if (name == "improved")
-      p.full_day_travel = true;
-    else if (name != "flee")
-      expected(*v, f.sub("variant"), "flee (Flee's published rules) or improved (docs/flee.md)");
-  }
-  double hasten = 1;
-  if (auto* h = f.get("hasten")) hasten = number_in(*h, f.sub("hasten"), 1, 1e6, "a divisor >= 1");
-  bool insert_day0 = true;
-  if (auto* sr = f.get("spawn_rules")) {
-    MapReader s(*sr, f.sub("spawn_rules"), {"insert_day0", "conflict_spawn_decay"});
-    if (auto* i0 = s.get("insert_day0")) insert_day0 = as_bool(*i0, s.sub("insert_day0"));
-    if (auto* cd = s.get("conflict_spawn_decay")) {
-      if (!cd->is_sequence() || cd->items.empty())
-        expected(*cd, s.sub("conflict_spawn_decay"), "a list of factors");
-      p.conflict_spawn_decay.clear();
-      for (std::size_t i = 0; i < cd->items.size(); ++i)
-        p.conflict_spawn_decay.push_back(
-            number_in(cd->items[i], s.sub("conflict_spawn_decay") + "[" + std::to_string(i) + "]", 0, 1e6,
-                      "a factor >= 0"));
-    }
-  }
-  if (auto* mr = f.get("move_rules")) {
-    MapReader m(*mr, f.sub("move_rules"),
-                {"conflict_movechance", "camp_movechance", "idpcamp_movechance", "default_movechance",
-                 "awareness_level", "weight_softening", "softening", "distance_power", "weight_power",
-                 "camp_weight", "foreign_weight", "conflict_weight", "max_move_speed", "max_walk_speed",
-                 "start_on_foot", "capacity_buffer", "capacity_scaling"});
-    auto num = [&](const char* key, double& out, double lo, double hi, const char* what) {
-      if (auto* v = m.get(key)) out = number_in(*v, m.sub(key), lo, hi, what);
-    };
-    num("conflict_movechance", p.conflict_movechance, 0, 1, "a probability in [0, 1]");
-    num("camp_movechance", p.camp_movechance, 0, 1, "a probability in [0, 1]");
-    num("idpcamp_movechance", p.idpcamp_movechance, 0, 1, "a probability in [0, 1]");
-    num("default_movechance", p.default_movechance, 0, 1, "a probability in [0, 1]");
-    num("weight_softening", p.weight_softening, 0, 1e9, "a number >= 0");
-    num("softening", p.softening, 0, 1e9, "a distance in km >= 0");
-    num("distance_power", p.distance_power, 0, 10, "an exponent in [0, 10]");
-    num("weight_power", p.weight_power, 0, 10, "an exponent in [0, 10]");
-    num("camp_weight", p.camp_weight, 0, 1e6, "a weight >= 0");
-    num("foreign_weight", p.foreign_weight, 0, 1e6, "a weight >= 0");
-    num("conflict_weight", p.conflict_weight, 0, 1e6, "a weight >= 0");
-    num("max_move_speed", p.max_move_speed, 1e-6, 1e6, "a speed in km/day > 0");
-    num("max_walk_speed", p.max_walk_speed, 1e-6, 1e6, "a speed in km/day > 0");
-    num("capacity_buffer", p.capacity_buffer, 0, 1, "a share in [0, 1]");
-    num("capacity_scaling", p.capacity_scaling, 1e-9, 1e9, "a factor > 0");
-    if (auto* a = m.get("awareness_level")) {
-      const std::int64_t v = as_int(*a, m.sub("awareness_level"), "1, 2 or 3");
-      if (v < 1 || v > 3) expected(*a, m.sub("awareness_level"), "1, 2 or 3");
-      p.awareness_level = static_cast<std::int32_t>(v);
-    }
-    if (auto* sf = m.get("start_on_foot")) p.start_on_foot = as_bool(*sf, m.sub("start_on_foot"));
-  }
+  // The rules through the table; they refer to no place, so the world (which the case builds from
+  // them) is not needed yet.
+  const World no_world({}, {}, {});
+  models::FleeParams p = read_params(models::FleeParams::table(), flee_node, "behaviour.flee",
+                                     ParamReadContext{no_world, start_day, spec.days});
+  const double hasten = p.hasten;
+  const bool insert_day0 = p.insert_day0;
   FleeBuild b = build_flee_case(spec.flee_case, start_day, spec.days, hasten, insert_day0, std::move(p));
   flee = std::move(b.params);
   spec.flee_hasten = hasten;
@@ -958,10 +909,10 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
     }
     std::shared_ptr<void> params = m.create();
     const std::string section_path = "behaviour." + m.name;
-    if (m.table) {
-      read_params(*m.table, *section, section_path, params.get(), pctx);
-    } else if (m.name == "flee") {  // bespoke readers, until these mechanisms have parameter tables
+    if (m.name == "flee") {  // read with its table before the world existed: the Flee case builds it
       *static_cast<models::FleeParams*>(params.get()) = flee;
+    } else if (m.table) {
+      read_params(*m.table, *section, section_path, params.get(), pctx);
     } else if (m.name == "disasters") {
       *static_cast<models::DisasterParams*>(params.get()) =
           read_disasters(*section, w, start_day, horizon, w.events);

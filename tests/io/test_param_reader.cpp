@@ -4,6 +4,7 @@
 #include "io/param_reader.hpp"
 #include "io/yaml_tree.hpp"
 #include "models/economic.hpp"
+#include "models/flee.hpp"
 #include "models/smuggling.hpp"
 #include "sim/errors.hpp"
 
@@ -400,4 +401,61 @@ TEST_CASE("smuggling errors name file:line:column, key path, value, kind and ran
                              "services:\n  - {name: raft, from: B, to: Y, seats_per_day: 1, "
                              "price_usd: 1}\n"),
              Contains("behaviour.smuggling.services[0]: no route joins 'B' and 'Y'"));
+}
+
+TEST_CASE("the flee rules are read through their table", "[io][params][flee]") {
+  const World no_world({}, {}, {});
+  const ParamReadContext ctx{no_world, start_2024, 60};
+  const auto p = read_params(models::FleeParams::table(),
+                             parse_yaml(R"(variant: improved
+hasten: 10
+spawn_rules: {insert_day0: false, conflict_spawn_decay: [1.0, 0.5, 0.25]}
+move_rules: {camp_movechance: 0.002, awareness_level: 2, start_on_foot: true, max_walk_speed: 30}
+)",
+                                        "f.yaml"),
+                             "behaviour.flee", ctx);
+  CHECK(p.full_day_travel);
+  CHECK(p.hasten == 10);
+  CHECK_FALSE(p.insert_day0);
+  CHECK(p.conflict_spawn_decay == std::vector<double>{1.0, 0.5, 0.25});
+  CHECK(p.camp_movechance == 0.002);
+  CHECK(p.conflict_movechance == 1.0);
+  CHECK(p.awareness_level == 2);
+  CHECK(p.start_on_foot);
+  CHECK(p.max_walk_speed == 30);
+  CHECK(p.max_move_speed == 200);
+  const auto defaults =
+      read_params(models::FleeParams::table(), parse_yaml("{}", "f.yaml"), "behaviour.flee", ctx);
+  CHECK_FALSE(defaults.full_day_travel);
+  CHECK(defaults.hasten == 1);
+  CHECK(defaults.insert_day0);
+  CHECK(defaults.conflict_spawn_decay == std::vector<double>{1.0});
+
+  auto error = [&](const std::string& yaml) {
+    try {
+      read_params(models::FleeParams::table(), parse_yaml(yaml, "f.yaml"), "behaviour.flee", ctx);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(error("variant: better\n") ==
+        "f.yaml:1:10: behaviour.flee.variant: got 'better', expected one of flee, improved");
+  CHECK(error("hasten: 0.5\n") ==
+        "f.yaml:1:9: behaviour.flee.hasten: got '0.5', expected a divisor in [1, 1000000]");
+  CHECK(error("move_rules:\n  awareness_level: 4\n") ==
+        "f.yaml:2:20: behaviour.flee.move_rules.awareness_level: got '4', expected an integer in [1, 3]");
+  CHECK(error("move_rules: {camp_movechance: 1.5}\n") ==
+        "f.yaml:1:31: behaviour.flee.move_rules.camp_movechance: got '1.5', expected a probability in [0, 1] "
+        "(1/day)");
+  CHECK(error("spawn_rules: {conflict_spawn_decay: [1, -2]}\n") ==
+        "f.yaml:1:41: behaviour.flee.spawn_rules.conflict_spawn_decay[1]: got '-2', expected a factor in [0, "
+        "1000000]");
+  CHECK(error("spawn_rules: {conflict_spawn_decay: []}\n") ==
+        "f.yaml:1:37: behaviour.flee.spawn_rules.conflict_spawn_decay: got a list, expected a non-empty list "
+        "of "
+        "numbers, each a factor in [0, 1000000]");
+  CHECK_THAT(
+      error("move_rules: {camp_move_chance: 0.1}\n"),
+      Contains("f.yaml:1:14: behaviour.flee.move_rules.camp_move_chance: unknown key 'camp_move_chance'"));
 }
