@@ -54,7 +54,8 @@ std::string default_of(const ParamEntry& e, const void* defaults) {
       for (auto i : v.ids) s += (s.empty() ? "" : ", ") + e.choices[static_cast<std::size_t>(i)];
       return s.empty() ? "none" : s;
     }
-    case ParamKind::shares: {
+    case ParamKind::shares:
+    case ParamKind::numbers: {
       std::string s;
       for (double x : v.numbers) s += (s.empty() ? "" : ", ") + format_number(x);
       return s;
@@ -68,6 +69,7 @@ std::string default_of(const ParamEntry& e, const void* defaults) {
     case ParamKind::per_country_series:
     case ParamKind::records:
     case ParamKind::keyed_records:
+    case ParamKind::names:
       return "none";
   }
   return "";
@@ -82,6 +84,7 @@ std::string range_of(const ParamEntry& e) {
     case ParamKind::per_place:
     case ParamKind::number_range:
     case ParamKind::shares:
+    case ParamKind::numbers:
       if (std::isinf(e.lo) && std::isinf(e.hi)) return "";
       return "[" + format_number(e.lo) + ", " + format_number(e.hi) + "]";
     case ParamKind::choice:
@@ -165,7 +168,7 @@ std::string json_table(const ParamTable& t, const std::string& indent) {
     const bool ranged = e.kind == ParamKind::number || e.kind == ParamKind::integer ||
                         e.kind == ParamKind::per_country || e.kind == ParamKind::per_country_series ||
                         e.kind == ParamKind::per_place || e.kind == ParamKind::number_range ||
-                        e.kind == ParamKind::shares;
+                        e.kind == ParamKind::shares || e.kind == ParamKind::numbers;
     if (ranged) out += ", \"min\": " + json_number(e.lo) + ", \"max\": " + json_number(e.hi);
     if (e.length > 0) out += ", \"length\": " + std::to_string(e.length);
     if (!e.choices.empty()) {

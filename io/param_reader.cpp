@@ -242,6 +242,23 @@ void read_entry(const ParamEntry& e, const YamlNode& n, const std::string& path,
     case ParamKind::places:
       v.ids = read_ids(e, n, path, ctx);
       break;
+    case ParamKind::numbers: {
+      if (!n.is_sequence() || n.items.empty() || (e.length > 0 && n.items.size() != e.length))
+        expected(n, path, expected_text(e));
+      for (std::size_t k = 0; k < n.items.size(); ++k)
+        v.numbers.push_back(read_number(e, n.items[k], path + "[" + std::to_string(k) + "]"));
+      break;
+    }
+    case ParamKind::names: {
+      if (n.is_scalar()) {
+        v.texts.push_back(as_string(n, path));
+        break;
+      }
+      if (!n.is_sequence() || n.items.empty()) expected(n, path, expected_text(e));
+      for (std::size_t k = 0; k < n.items.size(); ++k)
+        v.texts.push_back(as_string(n.items[k], path + "[" + std::to_string(k) + "]"));
+      break;
+    }
     case ParamKind::per_country: {
       if (!n.is_map()) expected(n, path, expected_text(e));
       v.numbers.assign(countries, e.fill);

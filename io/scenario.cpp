@@ -294,62 +294,13 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
   spec.flee_case.input = path_of("input");
   spec.flee_case.validation = path_of("validation");
 
-  MapReader f(flee_node, "behaviour.flee", {"variant", "hasten", "spawn_rules", "move_rules"});
-  models::FleeParams p;
-  if (auto* v = f.get("variant")) {
-    const std::string name = as_string(*v, f.sub("variant"));
-    if (name == "improved")
-      p.full_day_travel = true;
-    else if (name != "flee")
-      expected(*v, f.sub("variant"), "flee (Flee's published rules) or improved (docs/flee.md)");
-  }
-  double hasten = 1;
-  if (auto* h = f.get("hasten")) hasten = number_in(*h, f.sub("hasten"), 1, 1e6, "a divisor >= 1");
-  bool insert_day0 = true;
-  if (auto* sr = f.get("spawn_rules")) {
-    MapReader s(*sr, f.sub("spawn_rules"), {"insert_day0", "conflict_spawn_decay"});
-    if (auto* i0 = s.get("insert_day0")) insert_day0 = as_bool(*i0, s.sub("insert_day0"));
-    if (auto* cd = s.get("conflict_spawn_decay")) {
-      if (!cd->is_sequence() || cd->items.empty())
-        expected(*cd, s.sub("conflict_spawn_decay"), "a list of factors");
-      p.conflict_spawn_decay.clear();
-      for (std::size_t i = 0; i < cd->items.size(); ++i)
-        p.conflict_spawn_decay.push_back(
-            number_in(cd->items[i], s.sub("conflict_spawn_decay") + "[" + std::to_string(i) + "]", 0, 1e6,
-                      "a factor >= 0"));
-    }
-  }
-  if (auto* mr = f.get("move_rules")) {
-    MapReader m(*mr, f.sub("move_rules"),
-                {"conflict_movechance", "camp_movechance", "idpcamp_movechance", "default_movechance",
-                 "awareness_level", "weight_softening", "softening", "distance_power", "weight_power",
-                 "camp_weight", "foreign_weight", "conflict_weight", "max_move_speed", "max_walk_speed",
-                 "start_on_foot", "capacity_buffer", "capacity_scaling"});
-    auto num = [&](const char* key, double& out, double lo, double hi, const char* what) {
-      if (auto* v = m.get(key)) out = number_in(*v, m.sub(key), lo, hi, what);
-    };
-    num("conflict_movechance", p.conflict_movechance, 0, 1, "a probability in [0, 1]");
-    num("camp_movechance", p.camp_movechance, 0, 1, "a probability in [0, 1]");
-    num("idpcamp_movechance", p.idpcamp_movechance, 0, 1, "a probability in [0, 1]");
-    num("default_movechance", p.default_movechance, 0, 1, "a probability in [0, 1]");
-    num("weight_softening", p.weight_softening, 0, 1e9, "a number >= 0");
-    num("softening", p.softening, 0, 1e9, "a distance in km >= 0");
-    num("distance_power", p.distance_power, 0, 10, "an exponent in [0, 10]");
-    num("weight_power", p.weight_power, 0, 10, "an exponent in [0, 10]");
-    num("camp_weight", p.camp_weight, 0, 1e6, "a weight >= 0");
-    num("foreign_weight", p.foreign_weight, 0, 1e6, "a weight >= 0");
-    num("conflict_weight", p.conflict_weight, 0, 1e6, "a weight >= 0");
-    num("max_move_speed", p.max_move_speed, 1e-6, 1e6, "a speed in km/day > 0");
-    num("max_walk_speed", p.max_walk_speed, 1e-6, 1e6, "a speed in km/day > 0");
-    num("capacity_buffer", p.capacity_buffer, 0, 1, "a share in [0, 1]");
-    num("capacity_scaling", p.capacity_scaling, 1e-9, 1e9, "a factor > 0");
-    if (auto* a = m.get("awareness_level")) {
-      const std::int64_t v = as_int(*a, m.sub("awareness_level"), "1, 2 or 3");
-      if (v < 1 || v > 3) expected(*a, m.sub("awareness_level"), "1, 2 or 3");
-      p.awareness_level = static_cast<std::int32_t>(v);
-    }
-    if (auto* sf = m.get("start_on_foot")) p.start_on_foot = as_bool(*sf, m.sub("start_on_foot"));
-  }
+  // The rules through the table; they refer to no place, so the world (which the case builds from
+  // them) is not needed yet.
+  const World no_world({}, {}, {});
+  models::FleeParams p = read_params(models::FleeParams::table(), flee_node, "behaviour.flee",
+                                     ParamReadContext{no_world, start_day, spec.days});
+  const double hasten = p.hasten;
+  const bool insert_day0 = p.insert_day0;
   FleeBuild b = build_flee_case(spec.flee_case, start_day, spec.days, hasten, insert_day0, std::move(p));
   flee = std::move(b.params);
   spec.flee_hasten = hasten;
@@ -362,265 +313,6 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
     w.country_by_code[w.countries[i].code] = static_cast<country_id>(i);
   for (std::size_t i = 0; i < w.places.size(); ++i)
     w.place_by_name[w.places[i].name] = static_cast<place_id>(i);
-}
-
-// behaviour.smuggling (docs/models/smuggling.md).
-models::SmugglingParams read_smuggling(const YamlNode& node, const WorldParts& w, std::int64_t start_day,
-                                       std::int32_t days) {
-  using Kind = models::SmugglingParams::Kind;
-  const std::string base = "behaviour.smuggling";
-  MapReader r(node, base,
-              {"demand", "services", "enforcement", "choice", "give_up_after_interception", "give_up_per_day",
-               "debt_share", "recorded_death_share"});
-  models::SmugglingParams p;
-  for (const auto& c : w.countries) p.country_codes.push_back(c.code);
-  for (const auto& rt : w.routes)
-    p.edge_names.push_back(w.places[static_cast<std::size_t>(rt.a)].name + "--" +
-                           w.places[static_cast<std::size_t>(rt.b)].name);
-  auto prob = [](const MapReader& m, const char* key, double& out) {
-    if (auto* v = m.get(key)) out = number_in(*v, m.sub(key), 0, 1, "a probability in [0, 1]");
-  };
-  auto route_between = [&](place_id a, place_id b) {
-    const auto found = routes_joining(w, a, b);
-    return found.empty() ? route_id{-1} : found.front();
-  };
-  prob(r, "give_up_after_interception", p.give_up_after_interception);
-  prob(r, "give_up_per_day", p.give_up_per_day);
-  prob(r, "debt_share", p.debt_share);
-  prob(r, "recorded_death_share", p.recorded_death_share);
-  if (auto* ch = r.get("choice")) {
-    MapReader c(*ch, r.sub("choice"),
-                {"price_sensitivity", "risk_aversion", "alone_penalty", "wait_utility"});
-    if (auto* v = c.get("wait_utility")) {
-      p.choice.can_wait = true;
-      p.choice.wait_utility = number_in(*v, c.sub("wait_utility"), -100, 100, "a utility in [-100, 100]");
-    }
-    if (auto* v = c.get("price_sensitivity"))
-      p.choice.price_sensitivity =
-          number_in(*v, c.sub("price_sensitivity"), 0, 100, "a weight per 1000 USD >= 0");
-    if (auto* v = c.get("risk_aversion"))
-      p.choice.risk_aversion = number_in(*v, c.sub("risk_aversion"), 0, 1000, "a weight >= 0");
-    if (auto* v = c.get("alone_penalty"))
-      p.choice.alone_penalty = number_in(*v, c.sub("alone_penalty"), 0, 100, "a utility >= 0");
-  }
-  const YamlNode& services = r.require("services");
-  if (!services.is_sequence() || services.items.empty())
-    expected(services, r.sub("services"), "a list of services");
-  for (std::size_t i = 0; i < services.items.size(); ++i) {
-    const std::string sp = r.sub("services") + "[" + std::to_string(i) + "]";
-    MapReader m(services.items[i], sp,
-                {"name",
-                 "kind",
-                 "from",
-                 "to",
-                 "path",
-                 "risky_leg",
-                 "seats_per_day",
-                 "price_usd",
-                 "price_elasticity",
-                 "risk_premium",
-                 "detention",
-                 "interception",
-                 "death",
-                 "injury",
-                 "abandonment",
-                 "trafficking",
-                 "trafficking_debt",
-                 "capacity_growth",
-                 "growth_lag_days",
-                 "operating_cost_usd",
-                 "entry_margin",
-                 "entry_lag_days",
-                 "entry_seats"});
-    models::SmugglingParams::Service s;
-    s.name = as_string(m.require("name"), m.sub("name"));
-    for (const auto& other : p.services)
-      if (other.name == s.name) fail(m.require("name"), m.sub("name"), "two services named '" + s.name + "'");
-    if (auto* k = m.get("kind")) {
-      const std::string kind = as_string(*k, m.sub("kind"));
-      if (kind == "smuggler")
-        s.kind = Kind::smuggler;
-      else if (kind == "alone")
-        s.kind = Kind::alone;
-      else if (kind == "pathway")
-        s.kind = Kind::pathway;
-      else
-        expected(*k, m.sub("kind"), "smuggler, alone or pathway");
-    }
-    if (s.kind != Kind::smuggler) {  // no smuggler: no market, and by default no trafficking
-      s.price_elasticity = s.risk_premium = 0;
-      s.trafficking = s.trafficking_debt = 0;
-    }
-    if (s.kind == Kind::pathway) s.interception = s.death = 0;
-    // The trip: `path` (a chain of places joined by routes) or `from` and `to` (one route).
-    if (auto* path = m.get("path")) {
-      if (m.get("from") || m.get("to"))
-        fail(*path, m.sub("path"), "give either path or from and to, not both");
-      if (!path->is_sequence() || path->items.size() < 2)
-        expected(*path, m.sub("path"), "a list of at least two place names joined by routes");
-      for (std::size_t q = 0; q < path->items.size(); ++q)
-        s.path.push_back(place_ref(w, path->items[q], m.sub("path") + "[" + std::to_string(q) + "]"));
-      for (std::size_t q = 0; q + 1 < s.path.size(); ++q) {
-        s.legs.push_back(route_between(s.path[q], s.path[q + 1]));
-        if (s.legs.back() < 0)
-          fail(path->items[q + 1], m.sub("path") + "[" + std::to_string(q + 1) + "]",
-               "no route joins '" + path->items[q].scalar + "' and '" + path->items[q + 1].scalar + "'");
-      }
-    } else {
-      s.path = {place_ref(w, m.require("from"), m.sub("from")), place_ref(w, m.require("to"), m.sub("to"))};
-      s.legs = {route_between(s.path[0], s.path[1])};
-      if (s.legs[0] < 0)
-        fail(m.node(), sp,
-             "no route joins '" + m.require("from").scalar + "' and '" + m.require("to").scalar + "'");
-    }
-    s.risk_leg = s.legs.size() - 1;
-    if (auto* rl = m.get("risky_leg")) {
-      if (!rl->is_sequence() || rl->items.size() != 2)
-        expected(*rl, m.sub("risky_leg"), "a pair of consecutive places of the service's path");
-      const place_id a = place_ref(w, rl->items[0], m.sub("risky_leg") + "[0]");
-      const place_id b = place_ref(w, rl->items[1], m.sub("risky_leg") + "[1]");
-      std::size_t j = 0;
-      while (j < s.legs.size() && !(s.path[j] == a && s.path[j + 1] == b)) ++j;
-      if (j == s.legs.size())
-        expected(*rl, m.sub("risky_leg"), "a pair of consecutive places of the service's path");
-      s.risk_leg = j;
-    }
-    if (s.kind == Kind::alone) {
-      if (m.get("seats_per_day") || m.get("price_usd"))
-        fail(m.node(), sp, "crossing alone has neither seats nor a price");
-      s.seats_per_day = 0;
-      s.base_price_usd = 0;
-    } else {
-      s.seats_per_day =
-          number_in(m.require("seats_per_day"), m.sub("seats_per_day"), 0, 1e9, "seats per day >= 0");
-      s.base_price_usd = number_in(m.require("price_usd"), m.sub("price_usd"), 0, 1e7, "a price in USD >= 0");
-    }
-    if (auto* v = m.get("price_elasticity"))
-      s.price_elasticity = number_in(*v, m.sub("price_elasticity"), 0, 10, "an elasticity in [0, 10]");
-    if (auto* v = m.get("risk_premium"))
-      s.risk_premium = number_in(*v, m.sub("risk_premium"), 0, 100, "a premium >= 0");
-    prob(m, "interception", s.interception);
-    prob(m, "death", s.death);
-    prob(m, "detention", s.detention);
-    prob(m, "injury", s.injury);
-    prob(m, "abandonment", s.abandonment);
-    prob(m, "trafficking", s.trafficking);
-    prob(m, "trafficking_debt", s.trafficking_debt);
-    if (s.interception + s.death + s.abandonment > 1)
-      fail(m.node(), sp, "interception + death + abandonment must not exceed 1");
-    if (auto* v = m.get("capacity_growth"))
-      s.capacity_growth = number_in(*v, m.sub("capacity_growth"), 0, 1, "a growth per day in [0, 1]");
-    if (auto* v = m.get("growth_lag_days"))
-      s.growth_lag_days =
-          static_cast<std::int32_t>(number_in(*v, m.sub("growth_lag_days"), 0, 3650, "days >= 0"));
-    if (auto* v = m.get("operating_cost_usd"))
-      s.operating_cost_usd = number_in(*v, m.sub("operating_cost_usd"), 0, 1e7, "a cost in USD >= 0");
-    prob(m, "entry_margin", s.entry_margin);
-    if (auto* v = m.get("entry_lag_days"))
-      s.entry_lag_days =
-          static_cast<std::int32_t>(number_in(*v, m.sub("entry_lag_days"), 1, 3650, "days >= 1"));
-    if (auto* v = m.get("entry_seats"))
-      s.entry_seats = number_in(*v, m.sub("entry_seats"), 0, 1e9, "seats >= 0");
-    p.services.push_back(s);
-  }
-  const YamlNode& demand = r.require("demand");
-  if (!demand.is_sequence() || demand.items.empty())
-    expected(demand, r.sub("demand"), "a list of departure demands");
-  for (std::size_t i = 0; i < demand.items.size(); ++i) {
-    const std::string dp = r.sub("demand") + "[" + std::to_string(i) + "]";
-    MapReader m(demand.items[i], dp, {"place", "origin", "per_day", "resources_usd"});
-    models::SmugglingParams::Demand d;
-    d.place = place_ref(w, m.require("place"), m.sub("place"));
-    for (const auto& other : p.demand)
-      if (other.place == d.place) fail(m.require("place"), m.sub("place"), "one demand entry per place");
-    bool served = false;
-    for (const auto& s : p.services) served = served || s.from() == d.place;
-    if (!served) fail(m.require("place"), m.sub("place"), "no service leaves this place");
-    d.origin = place_ref(w, m.require("origin"), m.sub("origin"));
-    const YamlNode& steps = m.require("per_day");
-    if (!steps.is_sequence() || steps.items.empty())
-      expected(steps, m.sub("per_day"), "a list of {date, value}");
-    std::int32_t last = std::numeric_limits<std::int32_t>::min();
-    for (std::size_t k = 0; k < steps.items.size(); ++k) {
-      const std::string st = m.sub("per_day") + "[" + std::to_string(k) + "]";
-      MapReader sr(steps.items[k], st, {"date", "value"});
-      const auto day = static_cast<std::int32_t>(date_of(sr.require("date"), sr.sub("date")) - start_day);
-      if (day <= last) fail(sr.require("date"), sr.sub("date"), "dates must increase along the list");
-      last = day;
-      d.per_day.push_back(
-          {day, number_in(sr.require("value"), sr.sub("value"), 0, 1e9, "people per day >= 0")});
-    }
-    if (auto* res = m.get("resources_usd")) {
-      MapReader rr(*res, m.sub("resources_usd"), {"median", "sigma", "help_share", "help_median"});
-      if (auto* v = rr.get("help_share"))
-        d.help_share = number_in(*v, rr.sub("help_share"), 0, 1, "a share in [0, 1]");
-      if (auto* v = rr.get("help_median"))
-        d.help_median_usd = number_in(*v, rr.sub("help_median"), 0, 1e9, "USD >= 0");
-      if (auto* v = rr.get("median"))
-        d.resources_median_usd = number_in(*v, rr.sub("median"), 0, 1e9, "USD >= 0");
-      if (auto* v = rr.get("sigma"))
-        d.resources_sigma = number_in(*v, rr.sub("sigma"), 0, 10, "a log-normal sigma in [0, 10]");
-    }
-    p.demand.push_back(d);
-  }
-  if (auto* en = r.get("enforcement")) {
-    if (!en->is_sequence()) expected(*en, r.sub("enforcement"), "a list of dated enforcement changes");
-    for (std::size_t i = 0; i < en->items.size(); ++i) {
-      const std::string ep = r.sub("enforcement") + "[" + std::to_string(i) + "]";
-      MapReader m(en->items[i], ep,
-                  {"name", "date", "service", "place", "interception", "death", "capacity_factor", "seats",
-                   "demand_factor"});
-      models::SmugglingParams::Enforcement e;
-      e.name = m.get("name") ? as_string(*m.get("name"), m.sub("name")) : "enforcement";
-      const YamlNode& date = m.require("date");
-      const std::int64_t day = date_of(date, m.sub("date")) - start_day;
-      if (day < 0 || day >= days)
-        expected(date, m.sub("date"),
-                 "a date within the run (" + format_iso_date(start_day) + " to " +
-                     format_iso_date(start_day + days - 1) + ")");
-      e.day = static_cast<std::int32_t>(day);
-      // The target: one service, or a place (every service leaving it, and its departure demand).
-      const YamlNode* sv = m.get("service");
-      const YamlNode* pl = m.get("place");
-      if ((sv == nullptr) == (pl == nullptr))
-        fail(m.node(), ep, "give the target as either service or place");
-      if (sv) {  // a service name, or a list of them
-        const bool list = sv->is_sequence();
-        const std::size_t n = list ? sv->items.size() : 1;
-        if (list && n == 0) expected(*sv, m.sub("service"), "a service name or a list of them");
-        for (std::size_t q = 0; q < n; ++q) {
-          const YamlNode& item = list ? sv->items[q] : *sv;
-          const std::string where =
-              list ? m.sub("service") + "[" + std::to_string(q) + "]" : m.sub("service");
-          const std::string name = as_string(item, where);
-          const std::size_t before = e.services.size();
-          for (std::size_t k = 0; k < p.services.size(); ++k)
-            if (p.services[k].name == name) e.services.push_back(k);
-          if (e.services.size() == before)
-            expected(item, where, "the name of a service in " + r.sub("services"));
-        }
-      } else {
-        const place_id at = place_ref(w, *pl, m.sub("place"));
-        for (std::size_t k = 0; k < p.services.size(); ++k)
-          if (p.services[k].from() == at) e.services.push_back(k);
-        for (std::size_t k = 0; k < p.demand.size(); ++k)
-          if (p.demand[k].place == at) e.demand.push_back(k);
-        if (e.services.empty()) expected(*pl, m.sub("place"), "a place that services leave");
-      }
-      if (auto* v = m.get("interception"))
-        e.interception = number_in(*v, m.sub("interception"), 0, 1, "a probability in [0, 1]");
-      if (auto* v = m.get("death")) e.death = number_in(*v, m.sub("death"), 0, 1, "a probability in [0, 1]");
-      if (auto* v = m.get("capacity_factor"))
-        e.capacity_factor = number_in(*v, m.sub("capacity_factor"), 0, 100, "a factor >= 0");
-      if (auto* v = m.get("seats")) e.seats = number_in(*v, m.sub("seats"), 0, 1e9, "seats per day >= 0");
-      if (auto* v = m.get("demand_factor")) {
-        if (!pl) fail(*v, m.sub("demand_factor"), "deterrence (demand_factor) needs a place target");
-        e.demand_factor = number_in(*v, m.sub("demand_factor"), 0, 100, "a factor >= 0");
-      }
-      p.enforcement.push_back(e);
-    }
-  }
-  return p;
 }
 
 }  // namespace
@@ -703,19 +395,17 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
     }
     std::shared_ptr<void> params = m.create();
     const std::string section_path = "behaviour." + m.name;
-    if (m.table) {
+    if (m.name == "flee") {  // read with its table before the world existed: the Flee case builds it
+      *static_cast<models::FleeParams*>(params.get()) = flee;
+    } else if (m.table) {
       read_params(*m.table, *section, section_path, params.get(), pctx);
       // Route damage is scheduled like any closure, after a Flee case's closures.
       if (m.name == "disasters") {
         const auto& damage = static_cast<const models::DisasterParams*>(params.get())->route_events;
         w.events.insert(w.events.end(), damage.begin(), damage.end());
       }
-    } else if (m.name == "flee") {  // bespoke readers, until these mechanisms have parameter tables
-      *static_cast<models::FleeParams*>(params.get()) = flee;
-    } else if (m.name == "smuggling") {
-      *static_cast<models::SmugglingParams*>(params.get()) = read_smuggling(*section, w, start_day, horizon);
     } else {
-      throw InternalError("mechanism " + m.name + " has neither a parameter table nor a reader");
+      throw InternalError("mechanism " + m.name + " has no parameter table");
     }
     if (m.name == "legal") {
       auto& legal = *static_cast<models::LegalParams*>(params.get());

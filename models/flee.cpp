@@ -47,6 +47,117 @@ std::string_view to_string(FleeKind k) {
   return "unknown";
 }
 
+namespace {
+
+ParamTableOf<FleeParams> make_table() {
+  using P = FleeParams;
+  ParamTableOf<P> t(
+      "behaviour.flee",
+      "Flee's rules (Flee's own names and defaults; Flee documentation and the simsetting files of "
+      "the cases); the world, closures, conflicts and observed totals come from flee_case.");
+  t.choice("variant", &P::full_day_travel, {{"flee", false}, {"improved", true}})
+      .about(
+          "`flee` (Flee's published rules) or `improved` (Flee's rules with full-day travel: people who "
+          "arrive during the day with distance left go on through any place but a camp)")
+      .source("docs/flee.md");
+  t.number("hasten", &P::hasten)
+      .range(1, 1e6)
+      .noun("a divisor")
+      .about("divides populations, capacities and observed counts by this")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.boolean("spawn_rules.insert_day0", &P::insert_day0)
+      .about("on day 0 each camp receives its day-0 observed count")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.numbers("spawn_rules.conflict_spawn_decay", &P::conflict_spawn_decay)
+      .range(0, 1e6)
+      .noun("a factor")
+      .about(
+          "spawn multiplier by 30-day interval since the place's conflict began (the last factor beyond the "
+          "list)")
+      .source("Flee (documentation, simsetting files of the cases)");
+  auto chance = [&](const char* key, double P::*m, const char* about) {
+    t.share(key, m)
+        .noun("a probability")
+        .unit("1/day")
+        .about(about)
+        .source("Flee (documentation, simsetting files of the cases)");
+  };
+  chance("move_rules.conflict_movechance", &P::conflict_movechance, "move chance in a conflict zone");
+  chance("move_rules.camp_movechance", &P::camp_movechance, "move chance in a camp");
+  chance("move_rules.idpcamp_movechance", &P::idpcamp_movechance, "move chance in an IDP camp");
+  chance("move_rules.default_movechance", &P::default_movechance, "move chance elsewhere");
+  t.integer("move_rules.awareness_level", &P::awareness_level)
+      .range(1, 3)
+      .about("the number of routes an agent looks ahead")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.number("move_rules.weight_softening", &P::weight_softening)
+      .range(0, 1e9)
+      .about("added to the score of a route's end in the route weight")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.number("move_rules.softening", &P::softening)
+      .range(0, 1e9)
+      .unit("km")
+      .noun("a distance")
+      .about("added to the distance in the route weight")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.number("move_rules.distance_power", &P::distance_power)
+      .range(0, 10)
+      .noun("an exponent")
+      .about("exponent of the distance in the route weight")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.number("move_rules.weight_power", &P::weight_power)
+      .range(0, 10)
+      .noun("an exponent")
+      .about("exponent of the route weight")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.number("move_rules.camp_weight", &P::camp_weight)
+      .range(0, 1e6)
+      .noun("a weight")
+      .about("score multiplier at camps")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.number("move_rules.foreign_weight", &P::foreign_weight)
+      .range(0, 1e6)
+      .noun("a weight")
+      .about("score multiplier outside the country of the first location")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.number("move_rules.conflict_weight", &P::conflict_weight)
+      .range(0, 1e6)
+      .noun("a weight")
+      .about("score multiplier in conflict, raised to the intensity")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.number("move_rules.max_move_speed", &P::max_move_speed)
+      .range(1e-6, 1e6)
+      .unit("km/day")
+      .noun("a speed")
+      .about("distance travelled per day")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.number("move_rules.max_walk_speed", &P::max_walk_speed)
+      .range(1e-6, 1e6)
+      .unit("km/day")
+      .noun("a speed")
+      .about("the first day's distance when start_on_foot")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.boolean("move_rules.start_on_foot", &P::start_on_foot)
+      .about("the first day is travelled at max_walk_speed")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.share("move_rules.capacity_buffer", &P::capacity_buffer)
+      .about("share of a camp's capacity above which its multiplier falls linearly, to 0 at capacity")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.number("move_rules.capacity_scaling", &P::capacity_scaling)
+      .range(1e-9, 1e9)
+      .noun("a factor")
+      .about("camp capacities multiplied by this in the capacity multiplier")
+      .source("Flee (documentation, simsetting files of the cases)");
+  return t;
+}
+
+}  // namespace
+
+const ParamTableOf<FleeParams>& FleeParams::table() {
+  static const ParamTableOf<FleeParams> t = make_table();
+  return t;
+}
+
 void FleeParams::validate(const World& world, std::int32_t days) const {
   const auto places = static_cast<std::size_t>(world.place_count());
   if (kind.size() != places || day0_camp_agents.size() != places)
@@ -58,28 +169,8 @@ void FleeParams::validate(const World& world, std::int32_t days) const {
   for (float v : conflict_intensity)
     if (!(v >= 0 && v <= 1))
       throw InputError("conflict intensity " + std::to_string(v) + ": expected a value in [0, 1]");
-  check_probability("move_rules.conflict_movechance", conflict_movechance);
-  check_probability("move_rules.camp_movechance", camp_movechance);
-  check_probability("move_rules.idpcamp_movechance", idpcamp_movechance);
-  check_probability("move_rules.default_movechance", default_movechance);
-  if (awareness_level < 1 || awareness_level > 3)
-    throw InputError("move_rules.awareness_level = " + std::to_string(awareness_level) +
-                     ": expected 1, 2 or 3 (the number of routes an agent looks ahead)");
-  check_range("move_rules.weight_softening", weight_softening, 0, 1e9, "a number >= 0");
-  check_range("move_rules.softening", softening, 0, 1e9, "a number >= 0 (km)");
-  check_range("move_rules.distance_power", distance_power, 0, 10, "an exponent in [0, 10]");
-  check_range("move_rules.weight_power", weight_power, 0, 10, "an exponent in [0, 10]");
-  check_range("move_rules.camp_weight", camp_weight, 0, 1e6, "a weight >= 0");
-  check_range("move_rules.foreign_weight", foreign_weight, 0, 1e6, "a weight >= 0");
-  check_range("move_rules.conflict_weight", conflict_weight, 0, 1e6, "a weight >= 0");
-  check_range("move_rules.max_move_speed", max_move_speed, 1e-6, 1e6, "a speed > 0 (km/day)");
-  check_range("move_rules.max_walk_speed", max_walk_speed, 1e-6, 1e6, "a speed > 0 (km/day)");
-  check_range("move_rules.capacity_buffer", capacity_buffer, 0, 1, "a share in [0, 1]");
-  check_range("move_rules.capacity_scaling", capacity_scaling, 1e-9, 1e9, "a factor > 0");
-  if (conflict_spawn_decay.empty())
-    throw InputError("spawn_rules.conflict_spawn_decay: expected at least one value");
-  for (double d : conflict_spawn_decay)
-    check_range("spawn_rules.conflict_spawn_decay[]", d, 0, 1e6, "a factor >= 0");
+  // Ranges: the table's.
+  check_params(table(), this, ParamContext{world, days}, "behaviour.flee");
   for (const auto& r : redirects)
     if (world.find_route(r.from, r.to) < 0)
       throw InputError("forced redirection between places with no route");

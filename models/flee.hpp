@@ -16,6 +16,7 @@
 #include <tbb/enumerable_thread_specific.h>
 
 #include "sim/model.hpp"
+#include "sim/params.hpp"
 
 namespace migrasim::models {
 
@@ -59,7 +60,14 @@ struct FleeParams {
   double capacity_scaling = 1.0;
   // spawn_rules
   std::vector<double> conflict_spawn_decay{1.0};  // multiplier by 30-day interval since the conflict began
+  // What io/ hands to the Flee case builder (the model does not read them): the case's time divisor and
+  // whether day 0 places the camps' observed populations.
+  double hasten = 1;
+  bool insert_day0 = true;
 
+  // The parameter table of behaviour.flee (the rules; the Flee case files give the rest): read by io/,
+  // checked by validate(), printed by `migrasim params`.
+  static const ParamTableOf<FleeParams>& table();
   // Throws InputError naming the parameter.
   void validate(const World& world, std::int32_t days) const;
 };

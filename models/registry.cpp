@@ -12,11 +12,10 @@ const MechanismRegistry& mechanisms() {
   // Phases: movement models first, then the mechanisms acting on movers, then legal status on everyone.
   static const MechanismRegistry registry({
       mechanism_of<EconomicParams, EconomicModel>("economic", "docs/models/economic.md", 10, true),
-      mechanism_of<FleeParams, FleeModel>("flee", "docs/flee.md", 10, true, nullptr),
+      mechanism_of<FleeParams, FleeModel>("flee", "docs/flee.md", 10, true),
       mechanism_of<DisasterParams, DisasterModel>("disasters", "docs/models/disaster.md", 20),
-      mechanism_of<SmugglingParams, SmugglingModel>("smuggling", "docs/models/smuggling.md", 30, false,
-                                                    nullptr),
-      mechanism_of<LegalParams, LegalStatusModel>("legal", "docs/models/legal_status.md", 40, false),
+      mechanism_of<SmugglingParams, SmugglingModel>("smuggling", "docs/models/smuggling.md", 30),
+      mechanism_of<LegalParams, LegalStatusModel>("legal", "docs/models/legal_status.md", 40),
   });
   return registry;
 }

@@ -22,64 +22,454 @@ static_assert(sizeof(incident_names) / sizeof(incident_names[0]) == SmugglingMod
 using Kind = SmugglingParams::Kind;
 }  // namespace
 
+namespace {
+
+// A table whose entries may act once the reader has set them: defaults of other keys that depend on this
+// one (a service's kind), or noting that a key was given (check_params does not run these).
+template <class P>
+class HookedTable : public ParamTableOf<P> {
+ public:
+  using ParamTableOf<P>::ParamTableOf;
+  void after_read(std::function<void(P&)> fn) {
+    auto& e = this->entries_.back();
+    e.set = [set = e.set, fn](void* o, const ParamValue& v) {
+      set(o, v);
+      fn(*static_cast<P*>(o));
+    };
+  }
+};
+
+std::shared_ptr<const ParamTableOf<DatedValue>> per_day_table() {
+  auto t = std::make_shared<ParamTableOf<DatedValue>>("demand step", "people per day from a date on");
+  t->date("date", &DatedValue::day).required().about("first day of the step").source("scenario");
+  t->number("value", &DatedValue::value)
+      .range(0, 1e9)
+      .unit("persons/day")
+      .required()
+      .about("people arriving to cross, per day")
+      .source("fitted (Central Mediterranean, Aegean up to Mar 2016)");
+  return t;
+}
+
+std::shared_ptr<const ParamTableOf<SmugglingParams::Demand>> demand_table() {
+  using D = SmugglingParams::Demand;
+  auto t =
+      std::make_shared<ParamTableOf<D>>("departure demand", "people arriving at a departure side to cross");
+  t->place("place", &D::place)
+      .required()
+      .about("departure side (a service must leave it)")
+      .source("scenario");
+  t->place("origin", &D::origin).required().about("a place in the travellers' country").source("scenario");
+  t->records("per_day", &D::per_day, per_day_table())
+      .required()
+      .about("people arriving to cross, dated steps (see the demand step rows)")
+      .source("fitted (Central Mediterranean, Aegean up to Mar 2016)");
+  t->number("resources_usd.median", &D::resources_median_usd)
+      .range(0, 1e9)
+      .unit("USD")
+      .about("median own savings for the journey, log-normal")
+      .source("assumption");
+  t->number("resources_usd.sigma", &D::resources_sigma)
+      .range(0, 10)
+      .noun("a log-normal sigma")
+      .about("log-normal shape of the savings (and of the help)")
+      .source("assumption");
+  t->share("resources_usd.help_share", &D::help_share)
+      .about("share who get help from family or the diaspora, added to the savings")
+      .source("assumption");
+  t->number("resources_usd.help_median", &D::help_median_usd)
+      .range(0, 1e9)
+      .unit("USD")
+      .about("median help (log-normal, same sigma)")
+      .source("assumption");
+  t->rule("dates increase along per_day", [](const D& d, const ParamContext&) {
+    for (std::size_t k = 1; k < d.per_day.size(); ++k)
+      if (d.per_day[k].day <= d.per_day[k - 1].day)
+        throw ParamProblem("per_day", "dates must increase along the list (step " + std::to_string(k) + ")");
+  });
+  return t;
+}
+
+std::shared_ptr<const ParamTableOf<SmugglingParams::Service>> service_table() {
+  using S = SmugglingParams::Service;
+  auto t = std::make_shared<HookedTable<S>>(
+      "service", "a way across: a smuggling service, crossing alone or a regular pathway");
+  auto probability = [&](const char* key, double S::*m) {
+    return t->share(key, m).noun("a probability").unit("").source("assumption");
+  };
+  t->text("name", &S::name).required().about("unique name (the `service` coordinate)").source("scenario");
+  t->choice("kind", &S::kind,
+            {{"smuggler", Kind::smuggler}, {"alone", Kind::alone}, {"pathway", Kind::pathway}})
+      .about(
+          "`smuggler`, `alone` (crossing without a smuggler: no seats, no price) or `pathway` (a regular "
+          "pathway: seats = quota, price = fee, arrivals regular)")
+      .source("scenario");
+  t->after_read([](S& s) {
+    if (s.kind != Kind::smuggler) {  // no smuggler: no market, and by default no trafficking
+      s.price_elasticity = s.risk_premium = 0;
+      s.trafficking = s.trafficking_debt = 0;
+    }
+    if (s.kind == Kind::pathway) s.interception = s.death = 0;
+  });
+  t->place("from", &S::from_place)
+      .shown_default("required (or path)")
+      .about("departure side of a one-route service")
+      .source("scenario");
+  t->place("to", &S::to_place)
+      .shown_default("required (or path)")
+      .about("arrival side of a one-route service")
+      .source("scenario");
+  t->places("path", &S::path)
+      .shown_default("from, to")
+      .about("instead of from and to: a chain of at least two places joined by routes")
+      .source("scenario");
+  t->places("risky_leg", &S::risky_leg_places)
+      .length(2)
+      .shown_default("the last leg")
+      .about(
+          "the leg where incidents happen (two consecutive places of the path); the abandoned are left at "
+          "its start")
+      .source("scenario");
+  t->number("seats_per_day", &S::seats_per_day)
+      .range(0, 1e9)
+      .unit("seats/day")
+      .shown_default("required (not for alone)")
+      .about("capacity at the start")
+      .source("assumption");
+  t->after_read([](S& s) { s.seats_given = true; });
+  t->number("price_usd", &S::base_price_usd)
+      .range(0, 1e7)
+      .unit("USD")
+      .noun("a price")
+      .shown_default("required (not for alone)")
+      .about("base price (smuggler), fee (pathway)")
+      .source("assumption; Central America inside UNODC 2018 range USD 4,000-15,000");
+  t->after_read([](S& s) { s.price_given = true; });
+  t->number("price_elasticity", &S::price_elasticity)
+      .range(0, 10)
+      .noun("an elasticity")
+      .shown_default("0.5 (0 for alone, pathway)")
+      .about("price x (yesterday's demand / seats)^elasticity, the ratio in [0.1, 10]")
+      .source("assumption");
+  t->number("risk_premium", &S::risk_premium)
+      .range(0, 100)
+      .noun("a premium")
+      .shown_default("1 (0 for alone, pathway)")
+      .about("price x (1 + premium x interception)")
+      .source("assumption");
+  probability("interception", &S::interception)
+      .shown_default("0.05 (0 for pathway)")
+      .about("intercepted per trip (back at the departure side)")
+      .source("fitted (Central Mediterranean, Aegean) / assumption");
+  probability("death", &S::death)
+      .shown_default("0.01 (0 for pathway)")
+      .about("deaths per trip")
+      .source("fitted (Central Mediterranean, Aegean) / assumption");
+  probability("detention", &S::detention)
+      .about(
+          "of those intercepted, the share detained at the departure side (the rest go back to the market "
+          "or home)");
+  probability("injury", &S::injury).about("injury or abuse per trip (counted, the trip goes on)");
+  probability("abandonment", &S::abandonment).about("abandoned at the risky leg's start, per trip");
+  probability("trafficking", &S::trafficking)
+      .shown_default("0.02 (0 for alone, pathway)")
+      .about("arrivals exploited (fee paid)");
+  probability("trafficking_debt", &S::trafficking_debt)
+      .shown_default("0.1 (0 for alone, pathway)")
+      .about("arrivals exploited (fee borrowed)");
+  t->number("capacity_growth", &S::capacity_growth)
+      .range(0, 1)
+      .unit("1/day")
+      .noun("a growth per day")
+      .about("seats growth per day after sustained excess demand")
+      .source("assumption");
+  t->integer("growth_lag_days", &S::growth_lag_days)
+      .range(0, 3650)
+      .unit("days")
+      .about("days of excess demand before seats grow")
+      .source("assumption");
+  t->number("operating_cost_usd", &S::operating_cost_usd)
+      .range(0, 1e7)
+      .unit("USD")
+      .noun("a cost")
+      .shown_default("0 (no entry)")
+      .about(
+          "cost of a seat to the operators; a new operator enters (adding seats) when (price - cost) / price "
+          "stays above entry_margin for entry_lag_days")
+      .source("assumption");
+  t->share("entry_margin", &S::entry_margin).about("margin above which operators enter").source("assumption");
+  t->integer("entry_lag_days", &S::entry_lag_days)
+      .range(1, 3650)
+      .unit("days")
+      .about("days in a row of a high margin before an operator enters")
+      .source("assumption");
+  t->number("entry_seats", &S::entry_seats)
+      .range(0, 1e9)
+      .unit("seats/day")
+      .about("seats a new operator brings")
+      .source("assumption");
+  t->derive(
+      "give either path or from and to, joined by routes; risky_leg is a leg of the path; seats_per_day and "
+      "price_usd are required, except crossing alone, which has neither",
+      [](S& s, const ParamContext& ctx) {
+        const World& w = ctx.world;
+        auto name = [&](place_id q) { return w.places()[static_cast<std::size_t>(q)].name; };
+        if (!s.path.empty()) {
+          if (s.from_place >= 0 || s.to_place >= 0)
+            throw ParamProblem("path", "give either path or from and to, not both");
+          if (s.path.size() < 2)
+            throw ParamProblem("path", "expected a list of at least two place names joined by routes");
+        } else {
+          if (s.from_place < 0) throw ParamProblem("", "missing key 'from'");
+          if (s.to_place < 0) throw ParamProblem("", "missing key 'to'");
+          s.path = {s.from_place, s.to_place};
+        }
+        s.legs.clear();
+        for (std::size_t q = 0; q + 1 < s.path.size(); ++q) {
+          s.legs.push_back(w.find_route(s.path[q], s.path[q + 1]));
+          if (s.legs.back() < 0)
+            throw ParamProblem(s.from_place >= 0 ? "" : "path",
+                               "no route joins '" + name(s.path[q]) + "' and '" + name(s.path[q + 1]) + "'");
+        }
+        s.risk_leg = s.legs.size() - 1;
+        if (!s.risky_leg_places.empty()) {
+          std::size_t j = 0;
+          while (j < s.legs.size() &&
+                 !(s.path[j] == s.risky_leg_places[0] && s.path[j + 1] == s.risky_leg_places[1]))
+            ++j;
+          if (j == s.legs.size())
+            throw ParamProblem("risky_leg", "expected a pair of consecutive places of the service's path");
+          s.risk_leg = j;
+        }
+        if (s.kind == Kind::alone) {
+          if (s.seats_given || s.price_given)
+            throw ParamProblem("", "crossing alone has neither seats nor a price");
+          s.seats_per_day = 0;
+          s.base_price_usd = 0;
+        } else {
+          if (!s.seats_given) throw ParamProblem("", "missing key 'seats_per_day'");
+          if (!s.price_given) throw ParamProblem("", "missing key 'price_usd'");
+        }
+      });
+  t->rule("interception + death + abandonment must not exceed 1", [](const S& s, const ParamContext&) {
+    if (s.interception + s.death + s.abandonment > 1)
+      throw ParamProblem("", "interception + death + abandonment must not exceed 1");
+  });
+  return t;
+}
+
+std::shared_ptr<const ParamTableOf<SmugglingParams::Enforcement>> enforcement_table() {
+  using E = SmugglingParams::Enforcement;
+  auto t = std::make_shared<HookedTable<E>>(
+      "enforcement change", "a dated change of interception, deaths, seats or demand (facts: dates)");
+  t->text("name", &E::name).shown_default("enforcement").about("label in messages").source("scenario");
+  t->date("date", &E::day).required().within_run().about("the day of the change").source("facts (dates)");
+  t->names("service", &E::service_names)
+      .shown_default("none (or place)")
+      .about("the target: a service name or a list of them")
+      .source("scenario");
+  t->place("place", &E::place)
+      .shown_default("none (or service)")
+      .about("the target: every service leaving this place, and its departure demand")
+      .source("scenario");
+  t->share("interception", &E::new_interception)
+      .noun("a probability")
+      .shown_default("unchanged")
+      .about("new interception probability per trip")
+      .source("fitted / assumption");
+  t->after_read([](E& e) { e.interception = e.new_interception; });
+  t->share("death", &E::new_death)
+      .noun("a probability")
+      .shown_default("unchanged")
+      .about("new death probability per trip")
+      .source("fitted / assumption");
+  t->after_read([](E& e) { e.death = e.new_death; });
+  t->number("seats", &E::new_seats)
+      .range(0, 1e9)
+      .unit("seats/day")
+      .shown_default("unchanged")
+      .about("seats set to this (opens or closes a pathway), before capacity_factor")
+      .source("fitted / assumption");
+  t->after_read([](E& e) { e.seats = e.new_seats; });
+  t->number("capacity_factor", &E::capacity_factor)
+      .range(0, 100)
+      .noun("a factor")
+      .about("seats multiplied by this")
+      .source("fitted / assumption");
+  t->number("demand_factor", &E::demand_factor)
+      .range(0, 100)
+      .noun("a factor")
+      .about("deterrence: departures at the place multiplied by this (place target only)")
+      .source("fitted (Aegean 0.17)");
+  t->after_read([](E& e) { e.demand_factor_given = true; });
+  t->derive("give the target as either service or place; demand_factor needs a place target",
+            [](E& e, const ParamContext&) {
+              if (e.name.empty()) e.name = "enforcement";
+              if (e.service_names.empty() == (e.place < 0))
+                throw ParamProblem("", "give the target as either service or place");
+              if (e.demand_factor_given && e.place < 0)
+                throw ParamProblem("demand_factor", "deterrence (demand_factor) needs a place target");
+            });
+  return t;
+}
+
+void check_unique_names(const SmugglingParams& p) {
+  for (std::size_t i = 0; i < p.services.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (p.services[i].name == p.services[j].name)
+        throw ParamProblem("services", "two services named '" + p.services[i].name + "'");
+}
+
+ParamTableOf<SmugglingParams> make_table() {
+  using P = SmugglingParams;
+  HookedTable<P> t(
+      "behaviour.smuggling",
+      "Smuggling markets on the route graph: departure demand, services with seats and prices, a "
+      "logit choice, dated enforcement.");
+  t.records("demand", &P::demand, demand_table())
+      .required()
+      .about("departure demand, one entry per departure side (see the departure demand rows)")
+      .source("scenario");
+  t.records("services", &P::services, service_table())
+      .required()
+      .about("the ways across (see the service rows)")
+      .source("scenario");
+  t.records("enforcement", &P::enforcement, enforcement_table())
+      .about("dated enforcement changes (see the enforcement change rows)")
+      .source("scenario");
+  t.number("choice.price_sensitivity", [](P& p) -> double& { return p.choice.price_sensitivity; })
+      .range(0, 100)
+      .unit("per 1000 USD")
+      .noun("a weight")
+      .about("logit weight of the price")
+      .source("assumption");
+  t.number("choice.risk_aversion", [](P& p) -> double& { return p.choice.risk_aversion; })
+      .range(0, 1000)
+      .noun("a weight")
+      .about("logit weight of death + interception + abandonment")
+      .source("assumption");
+  t.number("choice.alone_penalty", [](P& p) -> double& { return p.choice.alone_penalty; })
+      .range(0, 100)
+      .noun("a utility")
+      .about("utility lost by crossing without a smuggler")
+      .source("assumption");
+  t.number("choice.wait_utility", [](P& p) -> double& { return p.choice.wait_utility; })
+      .range(-100, 100)
+      .noun("a utility")
+      .shown_default("absent")
+      .about("utility of waiting another day (absent: people take the best affordable option at once)")
+      .source("assumption");
+  t.after_read([](P& p) { p.choice.can_wait = true; });
+  t.share("give_up_after_interception", &P::give_up_after_interception)
+      .noun("a probability")
+      .about("intercepted people who go home instead of trying again")
+      .source("fitted (0.5)");
+  t.share("give_up_per_day", &P::give_up_per_day)
+      .noun("a probability")
+      .unit("1/day")
+      .about("waiting people who go home, per day")
+      .source("assumption");
+  t.share("debt_share", &P::debt_share)
+      .noun("a probability")
+      .about("of those who cannot pay, the share who borrow (smugglers only)")
+      .source("assumption");
+  t.share("recorded_death_share", &P::recorded_death_share)
+      .noun("a probability")
+      .about("share of deaths that data sources record")
+      .source("assumption");
+  t.derive("enforcement targets name services, or a place that services leave",
+           [](P& p, const ParamContext& ctx) {
+             check_unique_names(p);  // before the names are looked up
+             const World& w = ctx.world;
+             p.country_codes.clear();
+             for (const auto& c : w.countries()) p.country_codes.push_back(c.code);
+             p.edge_names.clear();
+             for (const auto& rt : w.routes())
+               p.edge_names.push_back(w.places()[static_cast<std::size_t>(rt.a)].name + "--" +
+                                      w.places()[static_cast<std::size_t>(rt.b)].name);
+             for (std::size_t i = 0; i < p.enforcement.size(); ++i) {
+               auto& e = p.enforcement[i];
+               const std::string at = "[" + std::to_string(i) + "]";
+               e.services.clear();
+               e.demand.clear();
+               for (const auto& name : e.service_names) {
+                 const std::size_t before = e.services.size();
+                 for (std::size_t k = 0; k < p.services.size(); ++k)
+                   if (p.services[k].name == name) e.services.push_back(k);
+                 if (e.services.size() == before)
+                   throw ParamProblem("enforcement", at + ".service: got '" + name +
+                                                         "', expected the name of a service in "
+                                                         "behaviour.smuggling.services");
+               }
+               if (e.place >= 0) {
+                 for (std::size_t k = 0; k < p.services.size(); ++k)
+                   if (p.services[k].from() == e.place) e.services.push_back(k);
+                 for (std::size_t k = 0; k < p.demand.size(); ++k)
+                   if (p.demand[k].place == e.place) e.demand.push_back(k);
+                 if (e.services.empty())
+                   throw ParamProblem("enforcement", at + ".place: got '" +
+                                                         w.places()[static_cast<std::size_t>(e.place)].name +
+                                                         "', expected a place that services leave");
+               }
+             }
+           });
+  t.rule("service names are unique", [](const P& p, const ParamContext&) { check_unique_names(p); });
+  t.rule("one demand entry per departure place, and some service leaves it",
+         [](const P& p, const ParamContext& ctx) {
+           for (std::size_t i = 0; i < p.demand.size(); ++i) {
+             const place_id at = p.demand[i].place;
+             const std::string where = "[" + std::to_string(i) + "].place '" +
+                                       (at >= 0 && at < ctx.world.place_count()
+                                            ? ctx.world.places()[static_cast<std::size_t>(at)].name
+                                            : std::to_string(at)) +
+                                       "'";
+             for (std::size_t j = 0; j < i; ++j)
+               if (p.demand[j].place == at)
+                 throw ParamProblem("demand", where + ": one demand entry per departure place");
+             bool served = false;
+             for (const auto& s : p.services) served = served || (!s.path.empty() && s.from() == at);
+             if (!served) throw ParamProblem("demand", where + ": no service leaves this place");
+           }
+         });
+  return t;
+}
+
+}  // namespace
+
+const ParamTableOf<SmugglingParams>& SmugglingParams::table() {
+  static const ParamTableOf<SmugglingParams> t = make_table();
+  return t;
+}
+
 void SmugglingParams::validate(const World& world, std::int32_t days) const {
-  (void)days;
+  // Ranges and the rules across keys: the table's.
+  check_params(table(), this, ParamContext{world, days}, "behaviour.smuggling");
+  // Internal consistency (what the table's derivations set).
   if (country_codes.size() != world.countries().size() ||
       edge_names.size() != static_cast<std::size_t>(world.route_count()))
     throw InternalError("smuggling: country codes or edge names not set");
-  if (services.size() >= no_service) throw InputError("services: at most 254 services");
-  for (const auto& s : services) {
-    const std::string n = "services." + s.name;
+  if (services.size() >= no_service) throw InputError("behaviour.smuggling.services: at most 254 services");
+  for (std::size_t i = 0; i < services.size(); ++i) {
+    const auto& s = services[i];
+    const std::string n = "behaviour.smuggling.services[" + std::to_string(i) + "]";
     if (s.path.size() < 2 || s.legs.size() + 1 != s.path.size() || s.risk_leg >= s.legs.size())
       throw InternalError(n + ": bad path");
     for (std::size_t j = 0; j < s.legs.size(); ++j)
       if (s.legs[j] < 0 || world.find_route(s.path[j], s.path[j + 1]) != s.legs[j])
         throw InternalError(n + ": bad leg");
-    if (!(s.seats_per_day >= 0)) throw InputError(n + ".seats_per_day must be >= 0");
-    if (!(s.base_price_usd >= 0)) throw InputError(n + ".price_usd must be >= 0");
-    check_probability(n + ".interception", s.interception);
-    check_probability(n + ".death", s.death);
-    check_probability(n + ".injury", s.injury);
-    check_probability(n + ".abandonment", s.abandonment);
-    check_probability(n + ".detention", s.detention);
-    if (s.interception + s.death + s.abandonment > 1)
-      throw InputError(n + ": interception + death + abandonment must not exceed 1");
-    check_probability(n + ".trafficking", s.trafficking);
-    check_probability(n + ".trafficking_debt", s.trafficking_debt);
-    if (!(s.price_elasticity >= 0) || !(s.risk_premium >= 0) || !(s.capacity_growth >= 0) ||
-        !(s.operating_cost_usd >= 0) || !(s.entry_seats >= 0))
-      throw InputError(n +
-                       ": price_elasticity, risk_premium, capacity_growth, operating_cost_usd and "
-                       "entry_seats must be >= 0");
-    check_probability(n + ".entry_margin", s.entry_margin);
   }
-  std::vector<int> demand_at(static_cast<std::size_t>(world.place_count()), 0);
-  for (const auto& d : demand) {
-    if (++demand_at[static_cast<std::size_t>(d.place)] > 1)
-      throw InputError("demand: one demand entry per departure place");
-    for (const auto& st : d.per_day)
-      if (!(st.value >= 0)) throw InputError("demand: people per day must be >= 0");
-    check_probability("demand.resources_usd.help_share", d.help_share);
-    if (!(d.help_median_usd >= 0)) throw InputError("demand.resources_usd.help_median must be >= 0");
-  }
-  for (const auto& e : enforcement) {
+  for (std::size_t i = 0; i < enforcement.size(); ++i) {
+    const auto& e = enforcement[i];
     for (std::size_t k : e.services)
       if (k >= services.size()) throw InternalError("enforcement on an unknown service");
     for (std::size_t k : e.demand)
       if (k >= demand.size()) throw InternalError("enforcement on an unknown demand entry");
-    const std::string n = "enforcement." + e.name;
+    // The changes themselves (the table checks the values as read, before they become the changes).
+    const std::string n = "behaviour.smuggling.enforcement[" + std::to_string(i) + "]";
     if (e.interception != -1) check_probability(n + ".interception", e.interception);
     if (e.death != -1) check_probability(n + ".death", e.death);
-    if (!(e.capacity_factor >= 0)) throw InputError(n + ".capacity_factor must be >= 0");
-    if (!(e.demand_factor >= 0)) throw InputError(n + ".demand_factor must be >= 0");
     if (e.seats != -1 && !(e.seats >= 0)) throw InputError(n + ".seats must be >= 0");
   }
-  check_probability("give_up_after_interception", give_up_after_interception);
-  check_probability("give_up_per_day", give_up_per_day);
-  check_probability("debt_share", debt_share);
-  check_probability("recorded_death_share", recorded_death_share);
-  if (!(choice.price_sensitivity >= 0) || !(choice.risk_aversion >= 0) || !(choice.alone_penalty >= 0))
-    throw InputError("choice: price_sensitivity, risk_aversion and alone_penalty must be >= 0");
 }
 
 SmugglingModel::SmugglingModel(SmugglingParams params) : params_(std::move(params)) {}

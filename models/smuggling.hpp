@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sim/model.hpp"
+#include "sim/params.hpp"
 
 namespace migrasim::models {
 
@@ -52,6 +53,12 @@ struct SmugglingParams {
     double entry_margin = 0.5;         // a new operator enters when (price - cost) / price stays above this
     std::int32_t entry_lag_days = 60;  // ... for this many days in a row
     double entry_seats = 0;            // seats a new operator brings
+    // As the scenario gives them (the table binds to these; a derivation sets path, legs and risk_leg):
+    // `from` and `to` (one route) unless `path` is given, the risky leg's two places, and which of the
+    // kind-dependent keys were given.
+    place_id from_place = -1, to_place = -1;
+    std::vector<place_id> risky_leg_places;
+    bool seats_given = false, price_given = false;
     place_id from() const { return path.front(); }
     place_id to() const { return path.back(); }
   };
@@ -77,6 +84,12 @@ struct SmugglingParams {
     double capacity_factor = 1.0;       // seats multiplied by this
     double seats = -1;                  // seats set to this (-1: unchanged); opens or closes a pathway
     double demand_factor = 1.0;         // deterrence: departure demand multiplied by this
+    // As the scenario gives them (the table binds to these; a derivation sets services, demand and the
+    // changes above): the target, one or more service names or a place, and the new values given.
+    std::vector<std::string> service_names;
+    place_id place = -1;
+    double new_interception = 0, new_death = 0, new_seats = 0;
+    bool demand_factor_given = false;
   };
   std::vector<Demand> demand;
   std::vector<Service> services;
@@ -89,6 +102,9 @@ struct SmugglingParams {
   std::vector<std::string> country_codes;   // labels of the trafficking series
   std::vector<std::string> edge_names;      // labels of the deaths series (the routes, "A--B")
 
+  // The parameter table (key paths, ranges, units, sources): read by io/, checked by validate(), printed
+  // by `migrasim params`.
+  static const ParamTableOf<SmugglingParams>& table();
   void validate(const World& world, std::int32_t days) const;
 };
 

@@ -47,6 +47,10 @@ const char* to_string(ParamKind k) {
       return "window";
     case ParamKind::number_range:
       return "number_range";
+    case ParamKind::names:
+      return "names";
+    case ParamKind::numbers:
+      return "numbers";
   }
   return "?";
 }
@@ -139,6 +143,11 @@ std::string expected_text(const ParamEntry& e) {
       return "a list of records";
     case ParamKind::keyed_records:
       return e.keyed_by_place ? "a map from place name to a record" : "a map from name to a record";
+    case ParamKind::names:
+      return "a name or a non-empty list of names";
+    case ParamKind::numbers:
+      return (e.length > 0 ? "a list of " + std::to_string(e.length) : std::string("a non-empty list of")) +
+             " numbers, each " + expected_value_text(e);
   }
   return "?";
 }
@@ -250,6 +259,18 @@ void check_params(const ParamTable& table, const void* obj, const ParamContext& 
         if (v[1] < v[0]) throw InputError(path + ": the window closes before it opens");
         break;
       }
+      case ParamKind::numbers: {
+        const auto v = e.get(obj).numbers;
+        if (v.empty() || (e.length > 0 && v.size() != e.length))
+          bad(path, std::to_string(v.size()) + " entries", e);
+        for (std::size_t i = 0; i < v.size(); ++i)
+          check_number(path + "[" + std::to_string(i) + "]", v[i], e);
+        break;
+      }
+      case ParamKind::names:
+        for (const auto& name : e.get(obj).texts)
+          if (name.empty()) bad(path, "''", e);
+        break;
       case ParamKind::boolean:
       case ParamKind::choice:
       case ParamKind::choice_list:

@@ -44,6 +44,8 @@ enum class ParamKind : std::uint8_t {
   choice_list,         // a list of words of a fixed list
   window,              // [open date, close date], close on or after open
   number_range,        // [min, max], two numbers in [lo, hi] with min <= max
+  names,               // one name or a list of names (free words, resolved by a derivation)
+  numbers,             // a non-empty list of numbers in [lo, hi] (of fixed length where `length` > 0)
 };
 const char* to_string(ParamKind k);
 
@@ -64,8 +66,9 @@ struct ParamValue {
   std::string text;
   std::vector<std::int32_t> ids;  // countries, places, choice_list (indices into choices), window (2 days)
   std::vector<double> numbers;    // per_country (one per country), per_place (one per place), shares,
-                                  // number_range (2)
+                                  // number_range (2), numbers
   std::vector<std::vector<DatedValue>> series;  // per_country_series (one per country)
+  std::vector<std::string> texts;               // names
 };
 
 class ParamTable;
@@ -398,6 +401,33 @@ class ParamTableOf : public ParamTable {
   }
   ParamEntryRef place(std::string key, place_id P::*m) {
     return one_id(std::move(key), ParamKind::place, field(m));
+  }
+
+  // One name or a non-empty list of names (both read into the list); the names are free words, which a
+  // derivation resolves (e.g. against the names of other records).
+  ParamEntryRef names(std::string key, std::vector<std::string> P::*m) {
+    Access<std::vector<std::string>> f = field(m);
+    auto& e = add(std::move(key), ParamKind::names);
+    e.set = [f](void* o, const ParamValue& v) { f(as(o)) = v.texts; };
+    e.get = [f](const void* o) {
+      ParamValue v;
+      v.texts = f(as(o));
+      return v;
+    };
+    return ParamEntryRef(e);
+  }
+
+  // A non-empty list of numbers, each in [lo, hi].
+  ParamEntryRef numbers(std::string key, std::vector<double> P::*m) {
+    Access<std::vector<double>> f = field(m);
+    auto& e = add(std::move(key), ParamKind::numbers);
+    e.set = [f](void* o, const ParamValue& v) { f(as(o)) = v.numbers; };
+    e.get = [f](const void* o) {
+      ParamValue v;
+      v.numbers = f(as(o));
+      return v;
+    };
+    return ParamEntryRef(e);
   }
 
   // A map from place name to a number; the field holds one value per place of the world.

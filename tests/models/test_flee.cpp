@@ -135,10 +135,25 @@ TEST_CASE("a closed route is not chosen and people on it turn back", "[models][f
 TEST_CASE("flee parameters are validated", "[models][flee]") {
   Case c = small_case(5, 10);
   c.params.camp_movechance = 1.5;
-  CHECK_THROWS_AS(c.params.validate(*c.world, 5), InputError);
+  CHECK_THROWS_WITH(
+      c.params.validate(*c.world, 5),
+      Catch::Contains("behaviour.flee.move_rules.camp_movechance = 1.5: expected a probability in "
+                      "[0, 1] (1/day)"));
   Case aware = small_case(5, 10);
   aware.params.awareness_level = 4;
-  CHECK_THROWS_WITH(aware.params.validate(*aware.world, 5), Catch::Contains("awareness_level"));
+  CHECK_THROWS_WITH(
+      aware.params.validate(*aware.world, 5),
+      Catch::Contains("behaviour.flee.move_rules.awareness_level = 4: expected an integer in [1, 3]"));
+  Case decay = small_case(5, 10);
+  decay.params.conflict_spawn_decay = {1.0, -0.5};
+  CHECK_THROWS_WITH(
+      decay.params.validate(*decay.world, 5),
+      Catch::Contains("behaviour.flee.spawn_rules.conflict_spawn_decay[1] = -0.5: expected a factor "
+                      "in [0, 1000000]"));
+  decay.params.conflict_spawn_decay.clear();
+  CHECK_THROWS_WITH(decay.params.validate(*decay.world, 5),
+                    Catch::Contains("behaviour.flee.spawn_rules.conflict_spawn_decay = 0 entries: expected a "
+                                    "non-empty list of numbers"));
   aware.params.awareness_level = 3;
   CHECK_NOTHROW(aware.params.validate(*aware.world, 5));
   Case ok = small_case(5, 10);

@@ -152,7 +152,23 @@ TEST_CASE("smuggling parameters are validated", "[models][smuggling]") {
   CHECK_THROWS_WITH(bad.validate(*w, 10), Catch::Contains("must not exceed 1"));
   SmugglingParams neg = params(10, 10);
   neg.services[0].seats_per_day = -1;
-  CHECK_THROWS_AS(neg.validate(*w, 10), InputError);
+  CHECK_THROWS_WITH(neg.validate(*w, 10),
+                    Catch::Contains("behaviour.smuggling.services[0].seats_per_day = -1: "
+                                    "expected a number in [0, 1000000000] (seats/day)"));
+  SmugglingParams twice = params(10, 10);
+  twice.demand.push_back(twice.demand[0]);
+  CHECK_THROWS_WITH(twice.validate(*w, 10), Catch::Contains("behaviour.smuggling.demand: [1].place 'D': one "
+                                                            "demand entry per departure place"));
+  SmugglingParams stop = params(10, 10);
+  stop.enforcement.emplace_back();
+  stop.enforcement[0].services = {0};
+  stop.enforcement[0].death = 2;
+  CHECK_THROWS_WITH(stop.validate(*w, 10), Catch::Contains("behaviour.smuggling.enforcement[0].death"));
+  SmugglingParams poor = params(10, 10);
+  poor.demand[0].help_share = 1.5;
+  CHECK_THROWS_WITH(poor.validate(*w, 10),
+                    Catch::Contains("behaviour.smuggling.demand[0].resources_usd.help_share "
+                                    "= 1.5: expected a share in [0, 1]"));
   CHECK_NOTHROW(params(10, 10).validate(*w, 10));
 }
 

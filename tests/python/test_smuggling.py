@@ -169,7 +169,7 @@ def test_smuggling_is_thread_independent(cli, tmp_path):
 BAD = [
     ("        death: 0.016", "        death: 0.016\n        abandonment: 0.99",
      "interception + death + abandonment must not exceed 1"),
-    ("        to: Lampedusa\n", "        to: Lampedusa\n        kind: ferry\n", "expected smuggler, alone or pathway"),
+    ("        to: Lampedusa\n", "        to: Lampedusa\n        kind: ferry\n", "kind: got 'ferry', expected one of smuggler, alone, pathway"),
     ("        from: Libyan coast\n        to: Lampedusa", "        path: [Agadez, Lampedusa]",
      "no route joins 'Agadez' and 'Lampedusa'"),
     ("service: libya_italy_sea, interception: 0.10", "service: libya_italy_ferry, interception: 0.10",
@@ -177,7 +177,7 @@ BAD = [
     ("      - place: Libyan coast", "      - place: Agadez", "no service leaves this place"),
 
     ("        to: Lampedusa\n", "        to: Malta\n", "got 'Malta', expected a place listed in world.locations"),
-    ("        price_usd: 1200", "        price_usd: -5", "price_usd: got '-5', expected a price in USD >= 0"),
+    ("        price_usd: 1200", "        price_usd: -5", "price_usd: got '-5', expected a price in [0, 10000000] (USD)"),
     ("        death: 0.016", "        death: 1.6", "death: got '1.6', expected a probability in [0, 1]"),
     ("        from: Libyan coast\n        to: Lampedusa", "        from: Agadez\n        to: Lampedusa",
      "no route joins 'Agadez' and 'Lampedusa'"),
