@@ -220,8 +220,12 @@ std::string params_json(const std::vector<ParamSection>& sections) {
 }
 
 std::vector<ParamSection> registered_sections() {
+  return registered_sections(models::mechanisms());
+}
+
+std::vector<ParamSection> registered_sections(const MechanismRegistry& registry) {
   std::vector<ParamSection> out;
-  for (const auto& m : models::mechanisms().all())
+  for (const auto& m : registry.all())
     if (m.table) out.push_back({"behaviour." + m.name, m.doc, m.table});
   return out;
 }

@@ -6,6 +6,7 @@
 
 #include "sim/errors.hpp"
 #include "sim/params.hpp"
+#include "sim/registry.hpp"
 
 namespace migrasim::io {
 
@@ -18,8 +19,9 @@ struct ParamSection {
 std::string params_markdown(const std::vector<ParamSection>& sections);
 std::string params_json(const std::vector<ParamSection>& sections);
 
-// The sections of every registered mechanism that has a parameter table (models/registry.cpp).
+// The sections of every mechanism of a registry (default: models/registry.cpp) that has a parameter table.
 std::vector<ParamSection> registered_sections();
+std::vector<ParamSection> registered_sections(const MechanismRegistry& registry);
 
 // docs/parameters.md holds the generated Markdown between these two lines (the rest is written by hand
 // until every part of a scenario has a table).

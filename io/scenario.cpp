@@ -324,6 +324,11 @@ const ResolvedMechanism* ScenarioSpec::find(const std::string& name) const {
 }
 
 ScenarioSpec load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  return load_scenario(path, overrides, models::mechanisms());
+}
+
+ScenarioSpec load_scenario(const std::string& path, const std::vector<std::string>& overrides,
+                           const MechanismRegistry& registry) {
   ScenarioSpec spec;
   spec.path = path;
   {
@@ -363,21 +368,33 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   // a run without invalidating later events (they are simply not reached).
   const auto horizon =
       static_cast<std::int32_t>(std::clamp<std::int64_t>(declared_days, spec.days, max_run_days));
-  MapReader behaviour(top.require("behaviour"), "behaviour",
-                      {"model", "economic", "flee", "legal", "disasters", "smuggling"});
+  // behaviour: the movement model, and a section per mechanism of the registry.
+  std::vector<std::string> sections{"model"};
+  std::vector<std::string> movers;
+  for (const Mechanism& m : registry.all()) {
+    sections.push_back(m.name);
+    if (m.movement) movers.push_back("'" + m.name + "'");
+  }
+  movers.push_back("'none'");
+  MapReader behaviour(top.require("behaviour"), "behaviour", sections);
   spec.model = as_string(behaviour.require("model"), "behaviour.model");
+  const Mechanism* mover = registry.find(spec.model);
+  if (spec.model != "none" && !(mover && mover->movement)) {
+    std::string choices;
+    for (std::size_t i = 0; i < movers.size(); ++i)
+      choices += (i == 0 ? "" : i + 1 == movers.size() ? " or " : ", ") + movers[i];
+    expected(behaviour.require("model"), "behaviour.model", choices);
+  }
   WorldParts w;
   models::FleeParams flee;  // a Flee case gives the world and the rules together
-  if (spec.model == "economic" || spec.model == "none") {
-    if (const YamlNode* fc = top.get("flee_case"))
-      fail(*fc, "flee_case", "only scenarios with behaviour.model: flee take a Flee case");
-    w = read_world(top.require("world"));
-  } else if (spec.model == "flee") {
+  if (spec.model == "flee") {
     if (const YamlNode* wn = top.get("world"))
       fail(*wn, "world", "a Flee scenario takes its world from flee_case, not from world");
     read_flee(spec, top.require("flee_case"), behaviour.require("flee"), start_day, w, flee);
   } else {
-    expected(behaviour.require("model"), "behaviour.model", "'economic', 'flee' or 'none'");
+    if (const YamlNode* fc = top.get("flee_case"))
+      fail(*fc, "flee_case", "only scenarios with behaviour.model: flee take a Flee case");
+    w = read_world(top.require("world"));
   }
   // The world is complete here: what follows refers to it (and the parameter tables' rules consult it).
   spec.world = std::make_shared<const World>(w.countries, w.places, w.routes);
@@ -385,7 +402,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
 
   // The mechanisms the scenario names, in phase order: a movement model when behaviour.model names it,
   // any other when its section is given.
-  for (const Mechanism& m : models::mechanisms().all()) {
+  for (const Mechanism& m : registry.all()) {
     const YamlNode* section = behaviour.get(m.name);
     if (m.movement) {
       if (spec.model != m.name) continue;

@@ -46,6 +46,9 @@ struct ScenarioSpec {
 
 // Loads `path`, applies its `extends:` chain (base first) and the `--set KEY=VALUE` overrides, validates.
 ScenarioSpec load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+// The same with another list of mechanisms than models/registry.cpp (tests; applications that add their own).
+ScenarioSpec load_scenario(const std::string& path, const std::vector<std::string>& overrides,
+                           const MechanismRegistry& registry);
 
 // Builds a ready-to-run simulation from a resolved scenario.
 std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int threads);
