@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 
+#include "models/shared_params.hpp"
 #include "sim/checks.hpp"
 #include "sim/errors.hpp"
 
@@ -263,16 +264,8 @@ ParamTableOf<P> make_table() {
   t.keyed_records("return.places", &P::recovery_places, &P::PlaceRecovery::place, recovery_table())
       .about("places with their own recovery time")
       .source("scenario assumption");
-  for (int m = 0; m < travel_mode_count; ++m) {
-    const std::string mode(to_string(static_cast<TravelMode>(m)));
-    t.number("speed_km_per_day." + mode,
-             [m](P& p) -> double& { return p.speed_km_per_day[static_cast<std::size_t>(m)]; })
-        .range(1e-6, 1e6)
-        .noun("a speed")
-        .unit("km/day")
-        .about("travel speed of the displaced on " + mode + " routes")
-        .source("assumption");
-  }
+  speed_entries(t, &P::speed_km_per_day, " of the displaced",
+                {"assumption", "assumption", "assumption", "assumption"});
   t.choice("abroad_status", &P::abroad_status,
            {{"irregular", LegalStatus::irregular},
             {"temporary_protection", LegalStatus::temporary_protection},

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "models/shared_columns.hpp"
+#include "models/shared_params.hpp"
 #include "sim/allocation.hpp"
 #include "sim/checks.hpp"
 #include "sim/errors.hpp"
@@ -128,18 +129,9 @@ ParamTableOf<EconomicParams> make_table() {
       .noun("a share")
       .about("share of migrants from that country holding a permit for their destination")
       .source("scenario");
-  static const char* mode_notes[] = {"scenario assumption (bus travel)", "scenario assumption",
-                                     "scenario assumption", "scenario assumption"};
-  for (int m = 0; m < travel_mode_count; ++m) {
-    const std::string mode(to_string(static_cast<TravelMode>(m)));
-    t.number("speed_km_per_day." + mode,
-             [m](P& p) -> double& { return p.speed_km_per_day[static_cast<std::size_t>(m)]; })
-        .range(1e-6, 1e6)
-        .noun("a speed")
-        .unit("km/day")
-        .about("travel speed on " + mode + " routes")
-        .source(mode_notes[m]);
-  }
+  speed_entries(t, &P::speed_km_per_day, "",
+                {"scenario assumption (bus travel)", "scenario assumption", "scenario assumption",
+                 "scenario assumption"});
   t.integer("patience_days", &P::patience_days)
       .range(0, 65535)
       .unit("days")

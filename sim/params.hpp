@@ -226,14 +226,7 @@ class ParamTableOf : public ParamTable {
   }
 
   ParamEntryRef number(std::string key, Access<double> f) {
-    auto& e = add(std::move(key), ParamKind::number);
-    e.set = [f](void* o, const ParamValue& v) { f(as(o)) = v.number; };
-    e.get = [f](const void* o) {
-      ParamValue v;
-      v.number = f(as(o));
-      return v;
-    };
-    return ParamEntryRef(e);
+    return ParamEntryRef(bind(std::move(key), ParamKind::number, std::move(f), &ParamValue::number));
   }
   ParamEntryRef number(std::string key, double P::*m) { return number(std::move(key), field(m)); }
 
@@ -286,15 +279,7 @@ class ParamTableOf : public ParamTable {
   }
 
   ParamEntryRef text(std::string key, std::string P::*m) {
-    Access<std::string> f = field(m);
-    auto& e = add(std::move(key), ParamKind::text);
-    e.set = [f](void* o, const ParamValue& v) { f(as(o)) = v.text; };
-    e.get = [f](const void* o) {
-      ParamValue v;
-      v.text = f(as(o));
-      return v;
-    };
-    return ParamEntryRef(e);
+    return ParamEntryRef(bind(std::move(key), ParamKind::text, field(m), &ParamValue::text));
   }
 
   // A date: the field holds the simulation day (0 = the run's start date; earlier dates are negative).
@@ -319,27 +304,11 @@ class ParamTableOf : public ParamTable {
 
   // A map from country code to a number; the field holds one value per country of the world.
   ParamEntryRef per_country(std::string key, std::vector<double> P::*m) {
-    Access<std::vector<double>> f = field(m);
-    auto& e = add(std::move(key), ParamKind::per_country);
-    e.set = [f](void* o, const ParamValue& v) { f(as(o)) = v.numbers; };
-    e.get = [f](const void* o) {
-      ParamValue v;
-      v.numbers = f(as(o));
-      return v;
-    };
-    return ParamEntryRef(e);
+    return ParamEntryRef(bind(std::move(key), ParamKind::per_country, field(m), &ParamValue::numbers));
   }
 
   ParamEntryRef per_country_series(std::string key, std::vector<std::vector<DatedValue>> P::*m) {
-    Access<std::vector<std::vector<DatedValue>>> f = field(m);
-    auto& e = add(std::move(key), ParamKind::per_country_series);
-    e.set = [f](void* o, const ParamValue& v) { f(as(o)) = v.series; };
-    e.get = [f](const void* o) {
-      ParamValue v;
-      v.series = f(as(o));
-      return v;
-    };
-    return ParamEntryRef(e);
+    return ParamEntryRef(bind(std::move(key), ParamKind::per_country_series, field(m), &ParamValue::series));
   }
 
   template <std::size_t N>
@@ -406,41 +375,17 @@ class ParamTableOf : public ParamTable {
   // One name or a non-empty list of names (both read into the list); the names are free words, which a
   // derivation resolves (e.g. against the names of other records).
   ParamEntryRef names(std::string key, std::vector<std::string> P::*m) {
-    Access<std::vector<std::string>> f = field(m);
-    auto& e = add(std::move(key), ParamKind::names);
-    e.set = [f](void* o, const ParamValue& v) { f(as(o)) = v.texts; };
-    e.get = [f](const void* o) {
-      ParamValue v;
-      v.texts = f(as(o));
-      return v;
-    };
-    return ParamEntryRef(e);
+    return ParamEntryRef(bind(std::move(key), ParamKind::names, field(m), &ParamValue::texts));
   }
 
   // A non-empty list of numbers, each in [lo, hi].
   ParamEntryRef numbers(std::string key, std::vector<double> P::*m) {
-    Access<std::vector<double>> f = field(m);
-    auto& e = add(std::move(key), ParamKind::numbers);
-    e.set = [f](void* o, const ParamValue& v) { f(as(o)) = v.numbers; };
-    e.get = [f](const void* o) {
-      ParamValue v;
-      v.numbers = f(as(o));
-      return v;
-    };
-    return ParamEntryRef(e);
+    return ParamEntryRef(bind(std::move(key), ParamKind::numbers, field(m), &ParamValue::numbers));
   }
 
   // A map from place name to a number; the field holds one value per place of the world.
   ParamEntryRef per_place(std::string key, std::vector<double> P::*m) {
-    Access<std::vector<double>> f = field(m);
-    auto& e = add(std::move(key), ParamKind::per_place);
-    e.set = [f](void* o, const ParamValue& v) { f(as(o)) = v.numbers; };
-    e.get = [f](const void* o) {
-      ParamValue v;
-      v.numbers = f(as(o));
-      return v;
-    };
-    return ParamEntryRef(e);
+    return ParamEntryRef(bind(std::move(key), ParamKind::per_place, field(m), &ParamValue::numbers));
   }
 
   // One word of `words`, stored as the value paired with it (an enum).
@@ -564,14 +509,20 @@ class ParamTableOf : public ParamTable {
   }
 
   ParamEntryRef id_list(std::string key, ParamKind kind, Access<std::vector<std::int32_t>> f) {
+    return ParamEntryRef(bind(std::move(key), kind, std::move(f), &ParamValue::ids));
+  }
+
+  // An entry bound to a field of type T that ParamValue carries in its member `slot`.
+  template <class T>
+  ParamEntry& bind(std::string key, ParamKind kind, Access<T> f, T ParamValue::*slot) {
     auto& e = add(std::move(key), kind);
-    e.set = [f](void* o, const ParamValue& v) { f(as(o)) = v.ids; };
-    e.get = [f](const void* o) {
+    e.set = [f, slot](void* o, const ParamValue& v) { f(as(o)) = v.*slot; };
+    e.get = [f, slot](const void* o) {
       ParamValue v;
-      v.ids = f(as(o));
+      v.*slot = f(as(o));
       return v;
     };
-    return ParamEntryRef(e);
+    return e;
   }
 
   template <class R>
