@@ -510,6 +510,12 @@ int main(int argc, char** argv) {
   }
 
   try {
+    // `-o ''` names no file: refuse it rather than write the default path.
+    for (CLI::App* sub : {run, import_flee, validate, compare, drill})
+      if (*sub && sub->count("--output") > 0 && sub->get_option("--output")->as<std::string>().empty())
+        throw migrasim::InputError(sub->get_name() +
+                                   " -o/--output: the path is empty, expected a file name (or no -o for the "
+                                   "default)");
     if (*run)
       return run_command(scenario, flee_dir, simsetting, output, days, seed, threads, sets, quiet, verbose,
                          command_line);

@@ -26,7 +26,7 @@ SourceMark CsvTable::mark(const CsvRow& row, int field) const {
 CsvTable parse_csv(const std::string& text, const std::string& path, bool ragged) {
   CsvTable table;
   table.path = path;
-  std::size_t i = 0;
+  std::size_t i = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;  // a UTF-8 byte-order mark
   int line = 1;
   bool have_header = false;
   while (i < text.size()) {

@@ -135,14 +135,22 @@ void emit(const YamlNode& n, int indent, std::ostringstream& os, bool inline_sta
 }  // namespace
 
 YamlNode parse_yaml(const std::string& text, const std::string& label) {
-  YAML::Node doc;
+  // A UTF-8 byte-order mark is not part of the first key.
+  const std::string body = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? text.substr(3) : text;
+  std::vector<YAML::Node> docs;
   try {
-    doc = YAML::Load(text);
+    docs = YAML::LoadAll(body);
   } catch (const YAML::Exception& e) {
     SourceMark m{label, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0};
     throw InputError(m.str() + ": malformed YAML: " + e.msg);
   }
-  return convert(doc, label);
+  if (docs.size() > 1) {
+    // What follows a second `---` would be ignored: refuse it rather than lose it.
+    const YAML::Mark at = docs[1].Mark();
+    SourceMark m{label, at.line >= 0 ? at.line + 1 : 0, at.column >= 0 ? at.column + 1 : 0};
+    throw InputError(m.str() + ": a second YAML document starts here; a scenario file holds one document");
+  }
+  return convert(docs.empty() ? YAML::Node() : docs.front(), label);
 }
 
 YamlNode load_yaml_file(const std::string& path) {

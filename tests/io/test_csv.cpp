@@ -28,3 +28,13 @@ TEST_CASE("csv errors name file, line and column", "[io]") {
   CHECK_THROWS_WITH(parse_csv("", "f.csv"), Catch::Contains("empty CSV"));
   CHECK_THROWS_AS(read_csv("/nonexistent/file.csv"), InputError);
 }
+
+TEST_CASE("csv skips a UTF-8 byte-order mark and keeps the columns of the first line", "[io]") {
+  CsvTable t = parse_csv("\xEF\xBB\xBFname,x\r\nA,1\r\n", "b.csv");
+  REQUIRE(t.header.size() == 2);
+  CHECK(t.header[0] == "name");
+  CHECK(t.column("name") == 0);
+  REQUIRE(t.rows.size() == 1);
+  CHECK(t.rows[0].fields[1].text == "1");
+  CHECK(t.mark(t.rows[0], 1).str() == "b.csv:2:3");
+}

@@ -177,3 +177,13 @@ TEST_CASE("an overlay patch of a missing list or entry names the overlay's file:
                         "events, but this file extends no base scenario"));
   }
 }
+
+TEST_CASE("a byte-order mark is not part of the first key; a second document is refused", "[io][yaml]") {
+  const YamlNode bom = parse_yaml("\xEF\xBB\xBFrun: {days: 3}\n", "b.yaml");
+  REQUIRE(bom.find("run") != nullptr);
+  CHECK(bom.entries.front().first == "run");
+  CHECK_THROWS_WITH(
+      parse_yaml("run: {days: 3}\n---\nrun: {days: 4}\n", "two.yaml"),
+      Contains("two.yaml:3:1: a second YAML document starts here; a scenario file holds one document"));
+  CHECK(parse_yaml("---\nrun: {days: 3}\n", "one.yaml").find("run") != nullptr);  // one marked document
+}

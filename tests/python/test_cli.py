@@ -241,3 +241,23 @@ def test_figures_are_drawn_by_python_m_migrasim_plots(cli, mini, tmp_path, root)
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        env=dict(os.environ, PYTHONPATH=str(root / "bindings")))
     assert r.returncode == 2 and "python -m migrasim.plots compare" in r.stderr
+
+
+def test_an_empty_output_path_is_refused(cli, mini, tmp_path):
+    for args in (("run", mini, "-q", "-o", ""), ("compare", tmp_path / "a.h5", "-o", "")):
+        r = cli(*args, cwd=tmp_path)
+        assert r.returncode == 2, r.stderr
+        assert "-o/--output: the path is empty" in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_byte_order_mark_is_accepted_and_a_second_document_refused(cli, mini, tmp_path):
+    text = mini.read_text()
+    mini.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    csv = tmp_path / "mini_locations.csv"
+    csv.write_bytes(b"\xef\xbb\xbf" + csv.read_bytes().replace(b"\n", b"\r\n"))
+    assert cli("run", mini, "-q", "-o", tmp_path / "bom.h5").returncode == 0
+    mini.write_text(text + "---\nrun: {days: 3}\n")
+    r = cli("run", mini, "-q", "-o", tmp_path / "two.h5")
+    assert r.returncode == 2 and "a second YAML document starts here" in r.stderr
+    assert not (tmp_path / "two.h5").exists()
