@@ -22,7 +22,7 @@ struct Mechanism {
   int phase = 0;     // models run in increasing phase (a day's phases call them in this order)
   // A movement model runs when behaviour.model names it; any other mechanism when its section is given.
   bool movement = false;
-  const ParamTable* table = nullptr;  // its parameters; null while a bespoke reader in io/ reads them
+  const ParamTable* table = nullptr;  // its parameters (the scenario reader refuses a mechanism without)
   std::type_index params_type = typeid(void);
   std::function<std::shared_ptr<void>()> create;  // default parameters
   std::function<void(const void* params, const World& world, std::int32_t days)> validate;
