@@ -9,6 +9,7 @@
 #include "models/shared_params.hpp"
 #include "sim/checks.hpp"
 #include "sim/errors.hpp"
+#include "sim/movement.hpp"
 
 namespace migrasim::models {
 
@@ -597,75 +598,77 @@ void DisasterModel::init_agents(StepContext& ctx, std::size_t first, std::size_t
 void DisasterModel::move(StepContext& ctx) {
   Population& pop = ctx.population();
   const World& world = ctx.world();
-  const RouteState& state = ctx.route_state();
-  const std::int32_t places = world.place_count();
-  const std::int32_t day = ctx.day();
-  const std::uint8_t me = ctx.model_index();
   for (auto& a : arrivals_) a.clear();
   for (auto& l : local_) l.fill(0);
-  ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
-    std::int64_t* const flow = ctx.local_flow().data();
-    auto& arrived = arrivals_.local();
-    auto& counts = local_.local();
-    for (std::size_t i = b; i < e; ++i) {
-      std::uint8_t flags = pop.flags[i];
-      if (!(flags & displaced_.mask) || (flags & agent_flag::settled) || pop.owner[i] != me) continue;
-      const place_id dest = pop.destination[i];
-      double budget = 1.0;
-      place_id at = pop.place[i];
-      arc_id arc = pop.arc[i];
-      double km = pop.km_done[i];
-      for (int hops = 0; hops < 64; ++hops) {
-        if (arc < 0) {
-          if (at == dest) {
-            if (dest == pop.origin[i]) {  // home again
-              flags = static_cast<std::uint8_t>(
-                  flags & ~(displaced_.mask | unsheltered_.mask | agent_flag::stranded));
-              pop.legal_status[i] = LegalStatus::regular;
-              ++counts[0];
-            } else if (shelter_index_[static_cast<std::size_t>(dest)] >= 0) {
-              arrived.push_back(i);  // admission decided in the status phase
-            } else {
-              flags |= agent_flag::settled;
-            }
-            break;
-          }
-          const arc_id next = open_.next(dest, at, places);
-          if (next < 0 || !state.open[static_cast<std::size_t>(world.arc_route(next))]) {
-            flags |= agent_flag::stranded;  // waiting for a route to reopen
-            break;
-          }
-          flags &= static_cast<std::uint8_t>(~agent_flag::stranded);
-          arc = next;
-          km = 0;
-          ++flow[arc >> 1];
-        }
-        const Route& route = world.routes()[static_cast<std::size_t>(arc >> 1)];
-        const double speed =
-            params_.speed_km_per_day[static_cast<std::size_t>(route.mode)] /
-            static_cast<double>(state.travel_time_factor[static_cast<std::size_t>(arc >> 1)]);
-        const double need = (route.distance_km - km) / speed;
-        if (need > budget) {
-          km += budget * speed;
-          break;
-        }
-        budget -= need;
-        at = world.arc_target(arc);
-        arc = -1;
-        km = 0;
-        if (route.crosses_border) {
-          pop.entry_day[i] = store_day(day);
-          const bool home_country = world.places()[static_cast<std::size_t>(at)].country ==
-                                    world.places()[static_cast<std::size_t>(pop.origin[i])].country;
-          pop.legal_status[i] = home_country ? LegalStatus::regular : params_.abroad_status;
-          if (!home_country) ++counts[1];
-        }
-      }
-      pop.place[i] = arc < 0 ? at : -1;
-      pop.arc[i] = arc;
-      pop.km_done[i] = static_cast<float>(km);
-      pop.flags[i] = flags;
+  // The decisions of the kernel's movement routine (sim/movement.hpp): the least-time open route to the
+  // destination; wait where the next route is closed; at the destination go home, queue for the shelter
+  // or stay.
+  struct Mover {
+    DisasterModel& m;
+    Population& pop;
+    const World& world;
+    const RouteState& state;
+    std::vector<std::uint64_t>& arrived;
+    std::array<std::int64_t, 4>& counts;
+    const std::int32_t places;
+    const std::uint8_t me;
+    place_id dest = -1;
+
+    bool moves(std::size_t i) const {
+      const std::uint8_t flags = pop.flags[i];
+      return (flags & m.displaced_.mask) && !(flags & agent_flag::settled) && pop.owner[i] == me;
     }
+    void start(Traveller& t) { dest = pop.destination[t.agent]; }
+    arc_id depart(Traveller& t) {
+      const std::size_t i = t.agent;
+      if (t.at == dest) {
+        if (dest == pop.origin[i]) {  // home again
+          t.flags = static_cast<std::uint8_t>(
+              t.flags & ~(m.displaced_.mask | m.unsheltered_.mask | agent_flag::stranded));
+          pop.legal_status[i] = LegalStatus::regular;
+          ++counts[0];
+        } else if (m.shelter_index_[static_cast<std::size_t>(dest)] >= 0) {
+          arrived.push_back(i);  // admission decided in the status phase
+        } else {
+          t.flags |= agent_flag::settled;
+        }
+        return -1;
+      }
+      const arc_id next = m.open_.next(dest, t.at, places);
+      if (next < 0 || !state.open[static_cast<std::size_t>(world.arc_route(next))]) {
+        t.flags |= agent_flag::stranded;  // waiting for a route to reopen
+        return -1;
+      }
+      t.flags &= static_cast<std::uint8_t>(~agent_flag::stranded);
+      return next;
+    }
+    Leg leg(route_id r) const {
+      const Route& route = world.routes()[static_cast<std::size_t>(r)];
+      return {route.distance_km,
+              m.params_.speed_km_per_day[static_cast<std::size_t>(route.mode)] /
+                  static_cast<double>(state.travel_time_factor[static_cast<std::size_t>(r)]),
+              route.crosses_border};
+    }
+    bool reached(Traveller& t, route_id r) {
+      if (world.routes()[static_cast<std::size_t>(r)].crosses_border) {
+        const bool home_country = world.places()[static_cast<std::size_t>(t.at)].country ==
+                                  world.places()[static_cast<std::size_t>(pop.origin[t.agent])].country;
+        pop.legal_status[t.agent] = home_country ? LegalStatus::regular : m.params_.abroad_status;
+        if (!home_country) ++counts[1];
+      }
+      return true;
+    }
+    void finish(Traveller&) const {}
+  };
+  move_agents(ctx, [&]() {
+    return Mover{*this,
+                 pop,
+                 world,
+                 ctx.route_state(),
+                 arrivals_.local(),
+                 local_.local(),
+                 world.place_count(),
+                 ctx.model_index()};
   });
   for (const auto& l : local_) {
     returned_total_ += l[0];

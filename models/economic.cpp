@@ -10,6 +10,7 @@
 #include "sim/allocation.hpp"
 #include "sim/checks.hpp"
 #include "sim/errors.hpp"
+#include "sim/movement.hpp"
 
 namespace migrasim::models {
 
@@ -362,7 +363,6 @@ void EconomicModel::move(StepContext& ctx) {
   const World& world = ctx.world();
   const std::int32_t places = world.place_count();
   const std::int32_t day = ctx.day();
-  const auto patience = static_cast<std::uint16_t>(params_.patience_days);
   for (auto& a : arrivals_) a.clear();
   // Border policies in force today.
   if (!params_.border_policies.empty()) {
@@ -375,13 +375,12 @@ void EconomicModel::move(StepContext& ctx) {
     }
     for (std::size_t r = 0; r < travel_.size(); ++r) travel_[r].policy = !policies_on_[r].empty();
   }
-  const World& w = world;
   const KeyedRng& rng = ctx.rng();
   // May agent i (with `flags`) cross route r today? Policies hold people of their nationalities without a
   // permit, who get through with the policy's daily permeability (one keyed draw per day and policy).
   const std::uint8_t holds_permit = holds_permit_.mask;
   auto let_through = [&](std::size_t i, std::uint8_t flags, std::size_t r) {
-    const country_id nationality = w.places()[static_cast<std::size_t>(pop.origin[i])].country;
+    const country_id nationality = world.places()[static_cast<std::size_t>(pop.origin[i])].country;
     for (std::uint16_t k : policies_on_[r]) {
       const auto& bp = params_.border_policies[k];
       if (!bp.nationalities.empty() &&
@@ -393,89 +392,94 @@ void EconomicModel::move(StepContext& ctx) {
     }
     return true;
   };
-  // Raw pointers: the loop writes through uint8_t (flags), which may alias anything, so through
-  // std::vector the compiler would reload every column's address after each write.
-  place_id* const place_of = pop.place.data();
-  arc_id* const arc_of = pop.arc.data();
-  float* const km_of = pop.km_done.data();
-  std::uint8_t* const flags_of = pop.flags.data();
-  std::uint16_t* const wait_of = pop.wait_days.data();
-  stored_day* const entry_of = pop.entry_day.data();
-  const place_id* const destination_of = pop.destination.data();
-  const std::uint8_t* const owner_of = pop.owner.data();
-  const std::uint8_t me = ctx.model_index();
-  const RouteTravel* const travel = travel_.data();
-  const std::int32_t* const target_index = planned_.target_index.data();
-  ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
-    std::int64_t* const flow = ctx.local_flow().data();
-    std::vector<std::size_t>& arrived = arrivals_.local();
-    for (std::size_t i = b; i < e; ++i) {
-      std::uint8_t flags = flags_of[i];
-      if ((flags & agent_flag::settled) || owner_of[i] != me) continue;
-      const place_id dest = destination_of[i];
-      const std::int32_t t = target_index[dest];
-      double budget_days = 1.0;
-      place_id at = place_of[i];
-      arc_id arc = arc_of[i];
-      double km = km_of[i];
-      for (int hops = 0; hops < 64; ++hops) {
-        if (arc < 0) {
-          if (at == dest) {
-            arrived.push_back(i);
-            break;
-          }
-          const arc_id next = ((flags & agent_flag::rerouted) ? open_ : planned_).next(t, at, places);
-          bool blocked = next < 0;
-          if (!blocked) {
-            const RouteTravel& next_travel = travel[next >> 1];
-            blocked = !next_travel.open ||
-                      (next_travel.capacity_per_day >= 0 && !(flags & agent_flag::admitted)) ||
-                      (next_travel.policy && !let_through(i, flags, static_cast<std::size_t>(next >> 1)));
-          }
-          if (blocked) {
-            // Held at a closed or full route, or rerouting and no open way remains: wait here. Someone
-            // reaching a capacity-limited route during the day queues for tomorrow's allocation.
-            std::uint16_t waited = (flags & agent_flag::stranded) ? wait_of[i] : 0;
-            if (waited < 65535) ++waited;
-            wait_of[i] = waited;
-            flags |= agent_flag::stranded;
-            if (waited >= patience) flags |= agent_flag::rerouted;
-            if (waited >= patience && params_.stranded_return_per_day > 0 &&
-                rng.uniform(i, day, economic_purpose::return_home) < params_.stranded_return_per_day) {
-              // Gives up and goes home.
-              at = pop.origin[i];
-              flags = static_cast<std::uint8_t>((flags | agent_flag::settled) & ~agent_flag::stranded);
-              pop.legal_status[i] = LegalStatus::returned;
-              pop.status_since[i] = store_day(day);
-            }
-            break;
-          }
-          if (flags & agent_flag::stranded) {
-            flags &= static_cast<std::uint8_t>(~agent_flag::stranded);
-            wait_of[i] = 0;
-          }
-          flags &= static_cast<std::uint8_t>(~agent_flag::admitted);
-          arc = next;
-          km = 0;
-          ++flow[arc >> 1];
-        }
-        const RouteTravel& route = travel[arc >> 1];
-        const double need_days = (static_cast<double>(route.distance_km) - km) / route.speed_km_per_day;
-        if (need_days > budget_days) {
-          km += budget_days * route.speed_km_per_day;
-          break;
-        }
-        budget_days -= need_days;
-        at = world.arc_target(arc);
-        if (route.crosses_border) entry_of[i] = store_day(day);
-        arc = -1;
-        km = 0;
-      }
-      place_of[i] = arc < 0 ? at : -1;
-      arc_of[i] = arc;
-      km_of[i] = static_cast<float>(km);
-      flags_of[i] = static_cast<std::uint8_t>(flags & ~agent_flag::admitted);
+  // The decisions of the kernel's movement routine (sim/movement.hpp): follow the planned route to the
+  // destination (the open one once rerouting), wait at a closed or full route or one a policy holds.
+  struct Mover {
+    EconomicModel& m;
+    Population& pop;
+    const std::int32_t places;
+    const std::int32_t day;
+    const std::uint16_t patience;
+    const decltype(let_through)& may_pass;
+    const KeyedRng& rng;
+    std::vector<std::size_t>& arrived;
+    const std::uint8_t* const flags_of;
+    const std::uint8_t* const owner_of;
+    const place_id* const destination_of;
+    const std::int32_t* const target_index;
+    const RouteTravel* const travel;
+    const std::uint8_t me;
+    place_id dest = -1;
+    std::int32_t target = -1;
+
+    bool moves(std::size_t i) const { return !(flags_of[i] & agent_flag::settled) && owner_of[i] == me; }
+    void start(Traveller& t) {
+      dest = destination_of[t.agent];
+      target = target_index[dest];
     }
+    arc_id depart(Traveller& t) {
+      const std::size_t i = t.agent;
+      if (t.at == dest) {
+        arrived.push_back(i);
+        return -1;
+      }
+      const arc_id next =
+          ((t.flags & agent_flag::rerouted) ? m.open_ : m.planned_).next(target, t.at, places);
+      bool blocked = next < 0;
+      if (!blocked) {
+        const RouteTravel& next_travel = travel[next >> 1];
+        blocked = !next_travel.open ||
+                  (next_travel.capacity_per_day >= 0 && !(t.flags & agent_flag::admitted)) ||
+                  (next_travel.policy && !may_pass(i, t.flags, static_cast<std::size_t>(next >> 1)));
+      }
+      if (blocked) {
+        // Held at a closed or full route, or rerouting and no open way remains: wait here. Someone
+        // reaching a capacity-limited route during the day queues for tomorrow's allocation.
+        std::uint16_t waited = (t.flags & agent_flag::stranded) ? pop.wait_days[i] : 0;
+        if (waited < 65535) ++waited;
+        pop.wait_days[i] = waited;
+        t.flags |= agent_flag::stranded;
+        if (waited >= patience) t.flags |= agent_flag::rerouted;
+        if (waited >= patience && m.params_.stranded_return_per_day > 0 &&
+            rng.uniform(i, day, economic_purpose::return_home) < m.params_.stranded_return_per_day) {
+          // Gives up and goes home.
+          t.at = pop.origin[i];
+          t.flags = static_cast<std::uint8_t>((t.flags | agent_flag::settled) & ~agent_flag::stranded);
+          pop.legal_status[i] = LegalStatus::returned;
+          pop.status_since[i] = store_day(day);
+        }
+        return -1;
+      }
+      if (t.flags & agent_flag::stranded) {
+        t.flags &= static_cast<std::uint8_t>(~agent_flag::stranded);
+        pop.wait_days[i] = 0;
+      }
+      t.flags &= static_cast<std::uint8_t>(~agent_flag::admitted);
+      return next;
+    }
+    Leg leg(route_id r) const {
+      const RouteTravel& route = travel[r];
+      return {static_cast<double>(route.distance_km), static_cast<double>(route.speed_km_per_day),
+              route.crosses_border};
+    }
+    bool reached(Traveller&, route_id) const { return true; }
+    void finish(Traveller& t) const { t.flags = static_cast<std::uint8_t>(t.flags & ~agent_flag::admitted); }
+  };
+  move_agents(ctx, [&]() {
+    return Mover{*this,
+                 pop,
+                 places,
+                 day,
+                 static_cast<std::uint16_t>(params_.patience_days),
+                 let_through,
+                 rng,
+                 arrivals_.local(),
+                 pop.flags.data(),
+                 pop.owner.data(),
+                 pop.destination.data(),
+                 planned_.target_index.data(),
+                 travel_.data(),
+                 ctx.model_index()};
   });
 }
 

@@ -4,10 +4,12 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "sim/checks.hpp"
 #include "sim/errors.hpp"
+#include "sim/movement.hpp"
 
 namespace migrasim::models {
 
@@ -386,119 +388,131 @@ void FleeModel::compute_walks(const World& world, const RouteState& state) {
 void FleeModel::move(StepContext& ctx) {
   Population& pop = ctx.population();
   const World& world = ctx.world();
-  const RouteState& state = ctx.route_state();
-  const std::int32_t day = ctx.day();
-  const KeyedRng& rng = ctx.rng();
-  const std::uint8_t me = ctx.model_index();
-  const auto& routes = world.routes();
-  const double* const stay_threshold = stay_threshold_.data();
-  const LegalStatus* const status_at = status_at_.data();
-  ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
-    std::int64_t* const flow = ctx.local_flow().data();
-    const std::uint8_t* const owner = pop.owner.data();
-    const place_id* const place = pop.place.data();
-    const arc_id* const on_arc = pop.arc.data();
-    LegalStatus* const legal_status = pop.legal_status.data();
-    for (std::size_t i = b; i < e; ++i) {
-      if (owner[i] != me) continue;
-      place_id at = place[i];
-      arc_id arc = on_arc[i];
+  // The decisions of the kernel's movement routine (sim/movement.hpp), by Flee's rules: at each place a
+  // move chance, then a route drawn by weight (or the route in progress, or a forced redirection); every
+  // route at the day's speed in km, so budgets are km and speeds 1.
+  struct Mover {
+    FleeModel& m;
+    Population& pop;
+    const World& world;
+    const RouteState& state;
+    const KeyedRng& rng;
+    const std::int32_t day;
+    const std::uint8_t me;
+    const std::uint8_t* const owner;
+    const place_id* const place;
+    const arc_id* const on_arc;
+    LegalStatus* const legal_status;
+    const double* const stay_threshold;
+    const LegalStatus* const status_at;
+    std::optional<DrawStream> draws{};
+
+    bool moves(std::size_t i) const {
+      if (owner[i] != me) return false;
       // The common case, someone who stays where they are today, without touching the other columns:
       // they cannot move, or their first draw says stay. The same first draw and the same outcome as the
-      // full path below, so results are the same.
-      if (arc < 0) {
+      // full path, so results are the same.
+      if (on_arc[i] < 0) {
+        const place_id at = place[i];
         const double threshold = stay_threshold[at];
         if (threshold < 0 ||
             (threshold <= 1 && KeyedRng::to_unit(rng.words(i, day, flee_purpose::move).v[0]) >= threshold)) {
           const LegalStatus status = status_at[at];
           if (legal_status[i] != status) legal_status[i] = status;
-          continue;
+          return false;
         }
       }
-      double km = pop.km_done[i];
-      double budget_km = (params_.start_on_foot && pop.departure_day[i] == day) ? params_.max_walk_speed
-                                                                                : params_.max_move_speed;
-      DrawStream draws(rng, i, day, flee_purpose::move);
-      if (arc >= 0 && !state.open[static_cast<std::size_t>(world.arc_route(arc))]) {
-        // The route closed under the agent: it turns back.
-        km = routes[static_cast<std::size_t>(world.arc_route(arc))].distance_km - km;
-        arc ^= 1;
-      }
-      for (int hops = 0; hops < 64; ++hops) {
-        if (arc < 0) {
-          const double u_move = draws.u();
-          const double u_route = draws.u();
-          // Variant "improved": someone who arrives during the day with distance left goes on through any
-          // place but a camp. Flee's rules draw the place's move chance again.
-          const FleeKind here = params_.kind[static_cast<std::size_t>(at)];
-          const double chance =
-              (params_.full_day_travel && hops > 0 && here != FleeKind::camp && here != FleeKind::idpcamp)
-                  ? 1.0
-                  : move_chance_today_[static_cast<std::size_t>(at)];
-          arc_id next = redirect_arc_[static_cast<std::size_t>(at)];
-          if (next < 0 && params_.awareness_level > 1) {
-            // A route in progress: go on (chance 1) along the shortest candidate walk to its end, unless
-            // that end's capacity multiplier fell below 0.5 (then drop it and decide afresh).
-            place_id dest = pop.destination[i];
-            if (dest >= 0 && dest != at && capacity_multiplier_[static_cast<std::size_t>(dest)] >= 0.5) {
-              double best = std::numeric_limits<double>::infinity();
-              for (std::size_t w = walk_start_[static_cast<std::size_t>(at)];
-                   w < walk_start_[static_cast<std::size_t>(at) + 1]; ++w)
-                if (walks_[w].end == dest && walks_[w].km < best) best = walks_[w].km, next = walks_[w].first;
-            }
-            if (next < 0) {
-              pop.destination[i] = -1;
-              if (u_move >= chance) break;
-              const double total = walk_total_[static_cast<std::size_t>(at)];
-              if (!(total > 0)) break;
-              double target = u_route * total, acc = 0;
-              for (std::size_t w = walk_start_[static_cast<std::size_t>(at)];
-                   w < walk_start_[static_cast<std::size_t>(at) + 1]; ++w) {
-                if (walks_[w].weight <= 0) continue;
-                acc += walks_[w].weight;
-                next = walks_[w].first;
-                pop.destination[i] = walks_[w].end;
-                if (target < acc) break;
-              }
-              if (next < 0) break;
-            }
-          } else if (next < 0) {
-            if (u_move >= chance) break;
-            const double total = out_weight_total_[static_cast<std::size_t>(at)];
-            if (!(total > 0)) break;
-            double target = u_route * total, acc = 0;
-            for (const arc_id* a = world.out_arcs_begin(at); a != world.out_arcs_end(at); ++a) {
-              const double w = arc_weight_[static_cast<std::size_t>(*a)];
-              if (w <= 0) continue;
-              acc += w;
-              next = *a;
-              if (target < acc) break;
-            }
-            if (next < 0) break;
-          }
-          arc = next;
-          km = 0;
-          ++flow[world.arc_route(arc)];
-        }
-        const double length = routes[static_cast<std::size_t>(world.arc_route(arc))].distance_km;
-        if (length - km > budget_km) {
-          km += budget_km;
-          break;
-        }
-        budget_km -= length - km;
-        if (routes[static_cast<std::size_t>(world.arc_route(arc))].crosses_border)
-          pop.entry_day[i] = store_day(day);
-        at = world.arc_target(arc);
-        arc = -1;
-        km = 0;
-        if (budget_km <= 0) break;
-      }
-      pop.place[i] = arc < 0 ? at : -1;
-      pop.arc[i] = arc;
-      pop.km_done[i] = static_cast<float>(km);
-      const LegalStatus status = arc < 0 ? status_at_[static_cast<std::size_t>(at)] : LegalStatus::in_transit;
-      if (pop.legal_status[i] != status) pop.legal_status[i] = status;
+      return true;
     }
+    void start(Traveller& t) {
+      t.budget = (m.params_.start_on_foot && pop.departure_day[t.agent] == day) ? m.params_.max_walk_speed
+                                                                                : m.params_.max_move_speed;
+      draws.emplace(rng, t.agent, day, flee_purpose::move);
+      if (t.arc >= 0 && !state.open[static_cast<std::size_t>(world.arc_route(t.arc))]) {
+        // The route closed under the agent: it turns back.
+        t.km = world.routes()[static_cast<std::size_t>(world.arc_route(t.arc))].distance_km - t.km;
+        t.arc ^= 1;
+      }
+    }
+    arc_id depart(Traveller& t) {
+      const std::size_t i = t.agent;
+      const place_id at = t.at;
+      const double u_move = draws->u();
+      const double u_route = draws->u();
+      // Variant "improved": someone who arrives during the day with distance left goes on through any
+      // place but a camp. Flee's rules draw the place's move chance again.
+      const FleeKind here = m.params_.kind[static_cast<std::size_t>(at)];
+      const double chance =
+          (m.params_.full_day_travel && t.arrivals > 0 && here != FleeKind::camp && here != FleeKind::idpcamp)
+              ? 1.0
+              : m.move_chance_today_[static_cast<std::size_t>(at)];
+      arc_id next = m.redirect_arc_[static_cast<std::size_t>(at)];
+      if (next < 0 && m.params_.awareness_level > 1) {
+        // A route in progress: go on (chance 1) along the shortest candidate walk to its end, unless that
+        // end's capacity multiplier fell below 0.5 (then drop it and decide afresh).
+        const place_id dest = pop.destination[i];
+        if (dest >= 0 && dest != at && m.capacity_multiplier_[static_cast<std::size_t>(dest)] >= 0.5) {
+          double best = std::numeric_limits<double>::infinity();
+          for (std::size_t w = m.walk_start_[static_cast<std::size_t>(at)];
+               w < m.walk_start_[static_cast<std::size_t>(at) + 1]; ++w)
+            if (m.walks_[w].end == dest && m.walks_[w].km < best)
+              best = m.walks_[w].km, next = m.walks_[w].first;
+        }
+        if (next < 0) {
+          pop.destination[i] = -1;
+          if (u_move >= chance) return -1;
+          const double total = m.walk_total_[static_cast<std::size_t>(at)];
+          if (!(total > 0)) return -1;
+          double target = u_route * total, acc = 0;
+          for (std::size_t w = m.walk_start_[static_cast<std::size_t>(at)];
+               w < m.walk_start_[static_cast<std::size_t>(at) + 1]; ++w) {
+            if (m.walks_[w].weight <= 0) continue;
+            acc += m.walks_[w].weight;
+            next = m.walks_[w].first;
+            pop.destination[i] = m.walks_[w].end;
+            if (target < acc) break;
+          }
+        }
+      } else if (next < 0) {
+        if (u_move >= chance) return -1;
+        const double total = m.out_weight_total_[static_cast<std::size_t>(at)];
+        if (!(total > 0)) return -1;
+        double target = u_route * total, acc = 0;
+        for (const arc_id* a = world.out_arcs_begin(at); a != world.out_arcs_end(at); ++a) {
+          const double w = m.arc_weight_[static_cast<std::size_t>(*a)];
+          if (w <= 0) continue;
+          acc += w;
+          next = *a;
+          if (target < acc) break;
+        }
+      }
+      return next;
+    }
+    Leg leg(route_id r) const {
+      const Route& route = world.routes()[static_cast<std::size_t>(r)];
+      return {route.distance_km, 1.0, route.crosses_border};
+    }
+    bool reached(Traveller& t, route_id) const { return t.budget > 0; }
+    void finish(Traveller& t) const {
+      const LegalStatus status =
+          t.arc < 0 ? status_at[static_cast<std::size_t>(t.at)] : LegalStatus::in_transit;
+      if (legal_status[t.agent] != status) legal_status[t.agent] = status;
+    }
+  };
+  move_agents(ctx, [&]() {
+    return Mover{*this,
+                 pop,
+                 world,
+                 ctx.route_state(),
+                 ctx.rng(),
+                 ctx.day(),
+                 ctx.model_index(),
+                 pop.owner.data(),
+                 pop.place.data(),
+                 pop.arc.data(),
+                 pop.legal_status.data(),
+                 stay_threshold_.data(),
+                 status_at_.data()};
   });
 }
 
