@@ -16,12 +16,8 @@
 #include "io/param_reader.hpp"
 #include "io/yaml_read.hpp"
 #include "io/yaml_tree.hpp"
-#include "models/disaster.hpp"
-#include "models/economic.hpp"
 #include "models/flee.hpp"
-#include "models/legal_status.hpp"
 #include "models/registry.hpp"
-#include "models/smuggling.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim::io {
@@ -399,6 +395,9 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   // The world is complete here: what follows refers to it (and the parameter tables' rules consult it).
   spec.world = std::make_shared<const World>(w.countries, w.places, w.routes);
   const ParamReadContext pctx{*spec.world, start_day, horizon};
+  ScenarioContext sctx{*spec.world, horizon, {}, spec.mechanisms, w.events};
+  for (std::int32_t d = 1; d <= horizon; ++d)
+    if (format_iso_date(start_day + d).substr(8, 2) == "01") sctx.month_starts.push_back(d);
 
   // The mechanisms the scenario names, in phase order: a movement model when behaviour.model names it,
   // any other when its section is given.
@@ -416,22 +415,12 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
       *static_cast<models::FleeParams*>(params.get()) = flee;
     } else if (m.table) {
       read_params(*m.table, *section, section_path, params.get(), pctx);
-      // Route damage is scheduled like any closure, after a Flee case's closures.
-      if (m.name == "disasters") {
-        const auto& damage = static_cast<const models::DisasterParams*>(params.get())->route_events;
-        w.events.insert(w.events.end(), damage.begin(), damage.end());
-      }
     } else {
       throw InternalError("mechanism " + m.name + " has no parameter table");
     }
-    if (m.name == "legal") {
-      auto& legal = *static_cast<models::LegalParams*>(params.get());
-      // Pathway quotas count calendar months; giving up follows the movement model's push at origin.
-      for (std::int32_t d = 1; d <= horizon; ++d)
-        if (format_iso_date(start_day + d).substr(8, 2) == "01") legal.month_starts.push_back(d);
-      if (const auto* economic = spec.find("economic"))
-        legal.push = economic->as<models::EconomicParams>().push_index;
-    }
+    // What the mechanism takes from the scenario or adds to it (route damage joins the schedule after a
+    // Flee case's closures).
+    if (m.resolve) m.resolve(params.get(), sctx);
     spec.mechanisms.push_back({&m, std::move(params)});
   }
 

@@ -392,6 +392,10 @@ const ParamTableOf<DisasterParams>& DisasterParams::table() {
   return t;
 }
 
+void DisasterParams::resolve(ScenarioContext& ctx) const {
+  ctx.events.insert(ctx.events.end(), route_events.begin(), route_events.end());
+}
+
 void DisasterParams::validate(const World& world, std::int32_t days) const {
   const auto places = static_cast<std::size_t>(world.place_count());
   if (vulnerability.size() != places) throw InternalError("disaster vulnerability not sized to places");

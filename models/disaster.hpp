@@ -14,6 +14,7 @@
 
 #include "sim/model.hpp"
 #include "sim/params.hpp"
+#include "sim/registry.hpp"
 #include "sim/routing.hpp"
 
 namespace migrasim::models {
@@ -81,7 +82,7 @@ struct DisasterParams {
   double vulnerability_default = 0.5;          // vulnerability.default
   std::vector<PlaceRecovery> recovery_places;  // raw return.places; derives place_recovery_days
   // Route damage of the events as scheduled route events ("<event> damage", "<event> repair"), derived
-  // by the reader; the loader appends them to the scenario's events.
+  // by the reader; resolve() appends them to the scenario's events.
   std::vector<migrasim::Event> route_events;
   std::vector<Protection> protections;
   std::vector<Evacuation> evacuations;
@@ -103,6 +104,8 @@ struct DisasterParams {
   static const ParamTableOf<DisasterParams>& table();
   // Throws InputError naming the parameter, the bad value and what was expected.
   void validate(const World& world, std::int32_t days) const;
+  // Once read (sim/registry.hpp): the route damage joins the schedule like any closure.
+  void resolve(ScenarioContext& ctx) const;
 };
 
 // Random-number purposes of the disaster model (sim/rng.hpp); declared in declare().

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "models/economic.hpp"
 #include "models/shared_columns.hpp"
 #include "sim/allocation.hpp"
 #include "sim/errors.hpp"
@@ -425,6 +426,12 @@ ParamTableOf<LegalParams> make_table() {
 const ParamTableOf<LegalParams>& LegalParams::table() {
   static const ParamTableOf<LegalParams> t = make_table();
   return t;
+}
+
+void LegalParams::resolve(ScenarioContext& ctx) {
+  month_starts = ctx.month_starts;
+  if (const ResolvedMechanism* economic = ctx.find("economic"))
+    push = economic->as<EconomicParams>().push_index;
 }
 
 void LegalParams::validate(const World& world, std::int32_t days) const {

@@ -17,6 +17,7 @@
 
 #include "sim/model.hpp"
 #include "sim/params.hpp"
+#include "sim/registry.hpp"
 
 namespace migrasim::models {
 
@@ -121,6 +122,9 @@ struct LegalParams {
   static const ParamTableOf<LegalParams>& table();
   // Throws InputError naming the parameter, the bad value and what was expected.
   void validate(const World& world, std::int32_t days) const;
+  // Once read (sim/registry.hpp): the calendar's month starts (quotas count calendar months) and the
+  // economic model's push index when it runs (giving up follows the push at origin).
+  void resolve(ScenarioContext& ctx);
 };
 
 // Random-number purposes of the legal model (sim/rng.hpp); declared in declare().

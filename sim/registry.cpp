@@ -19,4 +19,10 @@ const Mechanism* MechanismRegistry::find(const std::string& name) const {
   return nullptr;
 }
 
+const ResolvedMechanism* ScenarioContext::find(const std::string& name) const {
+  for (const auto& r : earlier)
+    if (r.mechanism->name == name) return &r;
+  return nullptr;
+}
+
 }  // namespace migrasim

@@ -16,6 +16,20 @@
 
 namespace migrasim {
 
+struct ResolvedMechanism;
+
+// What a mechanism may take from the scenario, and add to it, once its parameters are read
+// (P::resolve(ScenarioContext&), optional): the run's calendar as day numbers, the mechanisms read before
+// it, and the schedule of route events.
+struct ScenarioContext {
+  const World& world;
+  std::int32_t horizon = 0;                       // days the scenario declares (dates are checked to it)
+  std::vector<std::int32_t> month_starts;         // days in [1, horizon] on which a calendar month begins
+  const std::vector<ResolvedMechanism>& earlier;  // the scenario's mechanisms read before, in phase order
+  std::vector<Event>& events;                     // dated route events; a mechanism may add its own
+  const ResolvedMechanism* find(const std::string& name) const;
+};
+
 struct Mechanism {
   std::string name;  // section behaviour.<name>
   std::string doc;   // the page that explains it
@@ -27,6 +41,8 @@ struct Mechanism {
   std::function<std::shared_ptr<void>()> create;  // default parameters
   std::function<void(const void* params, const World& world, std::int32_t days)> validate;
   std::function<std::unique_ptr<Model>(const void* params)> make;
+  // Called once the parameters are read; empty when P has no resolve().
+  std::function<void(void* params, ScenarioContext& ctx)> resolve;
 };
 
 // A mechanism with parameter struct P (P::table(), P::validate(world, days)) and model M(P).
@@ -47,6 +63,8 @@ Mechanism mechanism_of(std::string name, std::string doc, int phase, bool moveme
   m.make = [](const void* p) -> std::unique_ptr<Model> {
     return std::make_unique<M>(*static_cast<const P*>(p));
   };
+  if constexpr (requires(P & p, ScenarioContext & ctx) { p.resolve(ctx); })
+    m.resolve = [](void* p, ScenarioContext& ctx) { static_cast<P*>(p)->resolve(ctx); };
   return m;
 }
 

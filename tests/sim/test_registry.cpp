@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "sim/registry.hpp"
+#include "sim/schedule.hpp"
 
 using namespace migrasim;
 using Catch::Contains;
@@ -61,4 +62,52 @@ TEST_CASE("resolved parameters are read back only as their own type and build th
   const auto model = m->make(resolved.params.get());
   CHECK(model->name() == "toy");
   CHECK(dynamic_cast<const ToyModel&>(*model).rate() == 0.25);
+}
+
+namespace {
+
+// A mechanism that takes the calendar and an earlier mechanism's parameters, and schedules an event.
+struct Scheduler {
+  std::vector<std::int32_t> month_starts;
+  double toy_rate = -1;
+  void validate(const World&, std::int32_t) const {}
+  void resolve(ScenarioContext& ctx) {
+    month_starts = ctx.month_starts;
+    if (const ResolvedMechanism* toy = ctx.find("toy")) toy_rate = toy->as<ToyParams>().rate;
+    Event e;
+    e.day = 3;
+    e.name = "scheduled by the mechanism";
+    ctx.events.push_back(e);
+  }
+};
+
+class SchedulerModel final : public Model {
+ public:
+  explicit SchedulerModel(const Scheduler&) {}
+  std::string_view name() const override { return "scheduler"; }
+};
+
+}  // namespace
+
+TEST_CASE("a mechanism's resolve() sees the calendar and earlier mechanisms and may schedule events",
+          "[sim][registry]") {
+  const MechanismRegistry r({mechanism_of<ToyParams, ToyModel>("toy", "", 1),
+                             mechanism_of<Scheduler, SchedulerModel>("scheduler", "", 2, false, nullptr)});
+  CHECK(!r.find("toy")->resolve);  // ToyParams has no resolve()
+  REQUIRE(r.find("scheduler")->resolve);
+  const World world({{"A", "A"}}, {}, {});
+  std::vector<ResolvedMechanism> earlier;
+  auto toy = r.find("toy")->create();
+  static_cast<ToyParams*>(toy.get())->rate = 0.125;
+  earlier.push_back({r.find("toy"), toy});
+  std::vector<Event> events;
+  ScenarioContext ctx{world, 60, {31, 59}, earlier, events};
+  auto params = r.find("scheduler")->create();
+  r.find("scheduler")->resolve(params.get(), ctx);
+  const auto& s = *static_cast<const Scheduler*>(params.get());
+  CHECK(s.month_starts == std::vector<std::int32_t>{31, 59});
+  CHECK(s.toy_rate == 0.125);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].day == 3);
+  CHECK(ctx.find("missing") == nullptr);
 }
