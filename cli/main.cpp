@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -60,8 +61,37 @@ class ProgressBar final : public migrasim::Recorder {
 // Final-day summary kept for the table printed after a run.
 class Summary final : public migrasim::Recorder {
  public:
-  void on_start(const migrasim::RunInfo& info) override { world_ = info.world; }
+  void on_start(const migrasim::RunInfo& info) override {
+    world_ = info.world;
+    specs_ = info.series;
+    for (std::size_t k = 0; k < specs_.size(); ++k) {
+      const auto& s = specs_[k];
+      if ((s.name == "crossings" || s.name == "apprehensions") && s.dims.size() == 3 &&
+          s.dims[1] == "option") {
+        options_ = s.coords[1];
+        (s.name == "crossings" ? crossings_ : apprehensions_) = static_cast<std::ptrdiff_t>(k);
+      }
+      if (s.name == "deaths" && s.dims == std::vector<std::string>{"edge"})
+        deaths_ = static_cast<std::ptrdiff_t>(k);
+    }
+    crossed_.assign(options_.size(), 0);
+    stopped_.assign(options_.size(), 0);
+    if (deaths_ >= 0) deaths_by_edge_.assign(specs_[static_cast<std::size_t>(deaths_)].size(), 0);
+  }
   void on_day(const migrasim::DayRecord& r) override {
+    // Run totals of the crossings by way (summed over routes and nationalities) and of deaths by route.
+    auto by_option = [&](std::ptrdiff_t k, std::vector<std::int64_t>& out) {
+      if (k < 0) return;
+      const auto& v = *r.series[static_cast<std::size_t>(k)];
+      const std::size_t nationalities = specs_[static_cast<std::size_t>(k)].coords[2].size();
+      for (std::size_t j = 0; j < v.size(); ++j) out[(j / nationalities) % options_.size()] += v[j];
+    };
+    by_option(crossings_, crossed_);
+    by_option(apprehensions_, stopped_);
+    if (deaths_ >= 0) {
+      const auto& v = *r.series[static_cast<std::size_t>(deaths_)];
+      for (std::size_t j = 0; j < v.size(); ++j) deaths_by_edge_[j] += v[j];
+    }
     by_status_.assign(migrasim::legal_status_count, 0);
     for (std::size_t k = 0; k < r.population->size(); ++k)
       by_status_[k % migrasim::legal_status_count] += (*r.population)[k];
@@ -79,11 +109,35 @@ class Summary final : public migrasim::Recorder {
                                  by_status_[static_cast<std::size_t>(s)]);
     std::cout << fmt::format("{:<24}{:>14}\n{:<24}{:>14}\n{:<24}{:>14}\n", "stranded", stranded_, "on routes",
                              on_route_, "agents (spawned)", spawned_);
+    if (crossings_ >= 0) {
+      std::cout << fmt::format("{:<24}{:>14}{:>14}\n", "border crossings by", "crossed", "apprehended");
+      for (std::size_t o = 0; o < options_.size(); ++o)
+        std::cout << fmt::format("{:<24}{:>14}{:>14}\n", "  " + options_[o], crossed_[o], stopped_[o]);
+    }
+    if (deaths_ >= 0) {
+      // The routes with the most deaths, at most five.
+      std::vector<std::size_t> order(deaths_by_edge_.size());
+      for (std::size_t j = 0; j < order.size(); ++j) order[j] = j;
+      std::stable_sort(order.begin(), order.end(),
+                       [&](std::size_t a, std::size_t b) { return deaths_by_edge_[a] > deaths_by_edge_[b]; });
+      const auto& edges = specs_[static_cast<std::size_t>(deaths_)].coords[0];
+      bool header = false;
+      for (std::size_t j = 0; j < std::min<std::size_t>(5, order.size()) && deaths_by_edge_[order[j]] > 0;
+           ++j) {
+        if (!header) std::cout << fmt::format("{:<24}{:>14}\n", "deaths by route", "people");
+        header = true;
+        std::cout << fmt::format("{:<24}{:>14}\n", "  " + edges[order[j]], deaths_by_edge_[order[j]]);
+      }
+    }
     std::cout << fmt::format("{} days in {:.2f} s\n", days_, seconds);
   }
 
  private:
   const migrasim::World* world_ = nullptr;
+  std::vector<migrasim::SeriesSpec> specs_;
+  std::vector<std::string> options_;
+  std::ptrdiff_t crossings_ = -1, apprehensions_ = -1, deaths_ = -1;
+  std::vector<std::int64_t> crossed_, stopped_, deaths_by_edge_;
   std::vector<std::int64_t> by_status_;
   std::int64_t stranded_ = 0, on_route_ = 0, spawned_ = 0;
   int days_ = 0;

@@ -557,6 +557,7 @@ void DisasterModel::declare(Declarations& declared) {
       declared.add<std::int32_t>({"return_day", "day a displaced person heads home (simulation day)", -1});
   displaced_ = declared.flag({"displaced", "away from home because of a disaster"});
   unsheltered_ = declared.flag({"unsheltered", "displaced and found no room in a shelter"});
+  ways_ = declare_crossing_options(declared);
 }
 
 void DisasterModel::init_agents(StepContext& ctx, std::size_t first, std::size_t last) {
@@ -661,6 +662,14 @@ void DisasterModel::move(StepContext& ctx) {
         if (!home_country) ++counts[1];
       }
       return true;
+    }
+    // Home across a border, or admitted abroad in a regular status, is the regular way; otherwise alone.
+    int crossing(const Traveller& t, route_id) const {
+      const LegalStatus s = pop.legal_status[t.agent];
+      return (s == LegalStatus::regular || s == LegalStatus::temporary_protection ||
+              s == LegalStatus::applicant)
+                 ? m.ways_.pathway
+                 : m.ways_.alone;
     }
     void finish(Traveller&) const {}
   };

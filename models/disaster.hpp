@@ -12,6 +12,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
+#include "models/shared_columns.hpp"
 #include "sim/model.hpp"
 #include "sim/params.hpp"
 #include "sim/registry.hpp"
@@ -153,6 +154,7 @@ class DisasterModel final : public Model {
   DisasterParams params_;
   Column<std::int32_t> return_day_;  // the day a displaced agent heads home
   FlagBit displaced_, unsheltered_;
+  CrossingOptions ways_;                     // declared ways of crossing a border
   std::vector<place_id> shelters_;           // shelter places
   std::vector<std::int32_t> shelter_index_;  // [place] -1 if not a shelter
   std::vector<place_id> all_places_;

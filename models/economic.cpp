@@ -281,6 +281,7 @@ void EconomicModel::declare(Declarations& declared) {
   declared.purposes(16, 6);
   resources_ = declared.add<float>(resources_column());
   holds_permit_ = declared.flag(holds_permit_flag());
+  ways_ = declare_crossing_options(declared);
 }
 
 void EconomicModel::init_agents(StepContext& ctx, std::size_t first, std::size_t last) {
@@ -409,8 +410,14 @@ void EconomicModel::move(StepContext& ctx) {
     const std::int32_t* const target_index;
     const RouteTravel* const travel;
     const std::uint8_t me;
+    const CrossingCounter crossings;
     place_id dest = -1;
     std::int32_t target = -1;
+
+    // Crossing with a permit is the regular way, without one the irregular way alone.
+    std::uint8_t way(std::uint8_t flags) const {
+      return (flags & m.holds_permit_.mask) ? m.ways_.pathway : m.ways_.alone;
+    }
 
     bool moves(std::size_t i) const { return !(flags_of[i] & agent_flag::settled) && owner_of[i] == me; }
     void start(Traveller& t) {
@@ -428,9 +435,13 @@ void EconomicModel::move(StepContext& ctx) {
       bool blocked = next < 0;
       if (!blocked) {
         const RouteTravel& next_travel = travel[next >> 1];
-        blocked = !next_travel.open ||
-                  (next_travel.capacity_per_day >= 0 && !(t.flags & agent_flag::admitted)) ||
-                  (next_travel.policy && !may_pass(i, t.flags, static_cast<std::size_t>(next >> 1)));
+        blocked =
+            !next_travel.open || (next_travel.capacity_per_day >= 0 && !(t.flags & agent_flag::admitted));
+        if (!blocked && next_travel.policy && !may_pass(i, t.flags, static_cast<std::size_t>(next >> 1))) {
+          // Stopped by a border policy: an apprehension, counted at each attempt.
+          blocked = true;
+          crossings.add(next >> 1, way(t.flags), CrossingCounter::apprehended, pop.nationality[i]);
+        }
       }
       if (blocked) {
         // Held at a closed or full route, or rerouting and no open way remains: wait here. Someone
@@ -462,6 +473,7 @@ void EconomicModel::move(StepContext& ctx) {
       return {static_cast<double>(route.distance_km), static_cast<double>(route.speed_km_per_day),
               route.crosses_border};
     }
+    int crossing(const Traveller& t, route_id) const { return way(t.flags); }
     bool reached(Traveller&, route_id) const { return true; }
     void finish(Traveller& t) const { t.flags = static_cast<std::uint8_t>(t.flags & ~agent_flag::admitted); }
   };
@@ -479,7 +491,8 @@ void EconomicModel::move(StepContext& ctx) {
                  pop.destination.data(),
                  planned_.target_index.data(),
                  travel_.data(),
-                 ctx.model_index()};
+                 ctx.model_index(),
+                 ctx.crossings()};
   });
 }
 

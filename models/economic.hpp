@@ -12,6 +12,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
+#include "models/shared_columns.hpp"
 #include "sim/model.hpp"
 #include "sim/params.hpp"
 #include "sim/routing.hpp"
@@ -93,6 +94,7 @@ class EconomicModel final : public Model {
   EconomicParams params_;
   Column<float> resources_;  // shared: savings for fees and smugglers further on
   FlagBit holds_permit_;     // shared: a visa for the destination
+  CrossingOptions ways_;     // declared ways of crossing a border
   std::vector<place_id> destination_places_;
   RoutingTables planned_;  // all routes open: the route an agent sets out on
   RoutingTables open_;     // current state: what a rerouting agent follows

@@ -493,6 +493,8 @@ void FleeModel::move(StepContext& ctx) {
       return {route.distance_km, 1.0, route.crosses_border};
     }
     bool reached(Traveller& t, route_id) const { return t.budget > 0; }
+    // Flee's rules know no visas or smugglers: people fleeing cross on their own.
+    int crossing(const Traveller&, route_id) const { return m.ways_.alone; }
     void finish(Traveller& t) const {
       const LegalStatus status =
           t.arc < 0 ? status_at[static_cast<std::size_t>(t.at)] : LegalStatus::in_transit;

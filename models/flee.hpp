@@ -15,6 +15,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
+#include "models/shared_columns.hpp"
 #include "sim/model.hpp"
 #include "sim/params.hpp"
 
@@ -82,7 +83,10 @@ class FleeModel final : public Model {
  public:
   explicit FleeModel(FleeParams params);
   std::string_view name() const override { return "flee"; }
-  void declare(Declarations& declared) override { declared.purposes(32, 2); }
+  void declare(Declarations& declared) override {
+    declared.purposes(32, 2);
+    ways_ = declare_crossing_options(declared);
+  }
   void on_start(StepContext& ctx) override;
   void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
   void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;
@@ -92,6 +96,7 @@ class FleeModel final : public Model {
   const FleeParams& params() const { return params_; }
 
  private:
+  CrossingOptions ways_;  // declared ways of crossing a border
   float intensity(std::int32_t day, place_id p) const {
     return params_.conflict_intensity[static_cast<std::size_t>(day) * places_ + static_cast<std::size_t>(p)];
   }

@@ -520,6 +520,7 @@ void SmugglingModel::declare(Declarations& declared) {
   service_ = declared.add<std::uint8_t>({"service", "smuggling service chosen today; 255 none", no_service});
   holds_permit_ = declared.flag(holds_permit_flag());
   in_debt_ = declared.flag({"in_debt", "paid a smuggler with borrowed money"});
+  ways_ = declare_crossing_options(declared);
 }
 
 void SmugglingModel::init_agents(StepContext& ctx, std::size_t first, std::size_t last) {
@@ -688,6 +689,7 @@ void SmugglingModel::move(StepContext& ctx) {
   std::fill(trafficked_.begin(), trafficked_.end(), 0);
   std::fill(incidents_.begin(), incidents_.end(), 0);
   auto& flow = ctx.local_flow();
+  const CrossingCounter crossings = ctx.crossings();
   auto incident = [&](route_id r, Incident kind) {
     ++incidents_[static_cast<std::size_t>(r) * incident_count + kind];
   };
@@ -713,6 +715,15 @@ void SmugglingModel::move(StepContext& ctx) {
     // Legs travelled: all of them on arrival, up to the risky one otherwise (abandoned: before it).
     const std::size_t legs_done = (dies || stopped) ? s.risk_leg + 1 : left ? s.risk_leg : s.legs.size();
     for (std::size_t j = 0; j < legs_done; ++j) ++flow[static_cast<std::size_t>(s.legs[j])];
+    // Border crossings (the counter skips legs inside a country): the legs completed, and the risky one
+    // as an apprehension when intercepted there.
+    const std::uint8_t way = s.kind == Kind::smuggler ? ways_.smuggler
+                             : s.kind == Kind::alone  ? ways_.alone
+                                                      : ways_.pathway;
+    const std::int32_t nationality = pop.nationality[i];
+    for (std::size_t j = 0; j < ((dies || stopped || left) ? s.risk_leg : s.legs.size()); ++j)
+      crossings.add(s.legs[j], way, CrossingCounter::crossed, nationality);
+    if (stopped) crossings.add(risky, way, CrossingCounter::apprehended, nationality);
     if (!dies && KeyedRng::to_unit(w.v[1]) < s.injury) {
       ++q[injured];
       incident(risky, injury_abuse);

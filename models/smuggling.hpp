@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "models/shared_columns.hpp"
 #include "sim/model.hpp"
 #include "sim/params.hpp"
 
@@ -158,6 +159,7 @@ class SmugglingModel final : public Model {
   Column<float> resources_;         // shared: savings and help, spent on the fee
   Column<std::uint8_t> service_;    // the service chosen today; no_service none
   FlagBit holds_permit_, in_debt_;  // holds_permit shared: set by a regular-pathway service
+  CrossingOptions ways_;            // declared ways of crossing a border
   std::vector<double> seats_, price_, interception_, death_;  // [service] today
   std::vector<std::int32_t> excess_days_;                     // [service] consecutive days demand > seats
   std::vector<std::int32_t> margin_days_;                     // [service] consecutive days of a high margin

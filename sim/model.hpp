@@ -6,6 +6,7 @@
 // depend on the number of threads.
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +18,37 @@
 #include "sim/world.hpp"
 
 namespace migrasim {
+
+// One thread's counters of the day's border crossings: the kernel's series `crossings` and `apprehensions`
+// (time, border_edge, option, nationality), recorded when mechanisms declare ways of crossing
+// (Declarations::crossing_option). The movement routine counts arrivals across a border by the option the
+// mover names; mechanisms count the attempts they stop themselves.
+class CrossingCounter {
+ public:
+  enum Outcome : std::uint8_t { crossed = 0, apprehended = 1 };
+  static constexpr std::size_t outcome_count = 2;
+  CrossingCounter() = default;
+  CrossingCounter(std::int64_t* counts, const std::int32_t* border_index, std::size_t border_routes,
+                  std::size_t options, std::size_t countries)
+      : counts_(counts),
+        border_index_(border_index),
+        border_routes_(border_routes),
+        options_(options),
+        countries_(countries) {}
+  // Route r (ignored unless it crosses a border), the declared option, what happened, the nationality.
+  void add(route_id r, std::uint8_t option, Outcome outcome, std::int32_t nationality) const {
+    if (!counts_) return;
+    const std::int32_t b = border_index_[r];
+    if (b < 0) return;
+    ++counts_[((outcome * border_routes_ + static_cast<std::size_t>(b)) * options_ + option) * countries_ +
+              static_cast<std::size_t>(nationality)];
+  }
+
+ private:
+  std::int64_t* counts_ = nullptr;
+  const std::int32_t* border_index_ = nullptr;
+  std::size_t border_routes_ = 0, options_ = 0, countries_ = 0;
+};
 
 class StepContext {
  public:
@@ -42,14 +74,17 @@ class StepContext {
   }
   // This thread's flow counters, one per route (entries during the day); summed by the kernel.
   virtual std::vector<std::int64_t>& local_flow() = 0;
+  // This thread's crossing counters (summed by the kernel); take it once per sub-range of agents.
+  virtual CrossingCounter crossings() = 0;
 };
 
 // What a model declares when the simulation is built: the agent columns and flags it uses beyond the
 // kernel's, and the random-number purposes it draws from.
 class Declarations {
  public:
-  Declarations(Population& population, std::vector<PurposeRange>& purposes, std::string_view by)
-      : population_(population), purposes_(purposes), by_(by) {}
+  Declarations(Population& population, std::vector<PurposeRange>& purposes,
+               std::vector<std::string>& crossing_options, std::string_view by)
+      : population_(population), purposes_(purposes), crossing_options_(crossing_options), by_(by) {}
   template <class T>
   Column<T> add(const ColumnSpec& spec) {
     return population_.declare<T>(spec, by_);
@@ -57,10 +92,19 @@ class Declarations {
   FlagBit flag(const ColumnSpec& spec) { return population_.declare_flag(spec, by_); }
   // Purpose values [first, first + count) (sim/rng.hpp); the kernel refuses overlaps.
   void purposes(std::uint32_t first, std::uint32_t count) { purposes_.push_back({first, count, by_}); }
+  // A way of crossing a border (a label of the `option` dimension of the crossings series); several
+  // mechanisms declaring one name share it. Returns its index for CrossingCounter::add.
+  std::uint8_t crossing_option(std::string_view name) {
+    for (std::size_t k = 0; k < crossing_options_.size(); ++k)
+      if (crossing_options_[k] == name) return static_cast<std::uint8_t>(k);
+    crossing_options_.emplace_back(name);
+    return static_cast<std::uint8_t>(crossing_options_.size() - 1);
+  }
 
  private:
   Population& population_;
   std::vector<PurposeRange>& purposes_;
+  std::vector<std::string>& crossing_options_;
   std::string_view by_;
 };
 

@@ -1,10 +1,11 @@
 #pragma once
 // The kernel's one movement routine: every mechanism that walks agents along routes moves them with
 // move_agents(). The routine advances each agent along directed arcs within its day's travel budget, counts
-// each departure onto a route in the day's flows, stamps the day of entry when a route crosses a border, and
-// calls back the mechanism's rules at the decisions: whether the agent moves today, which arc it takes at a
-// place (or none: it stays), what each route costs in budget, and what happens on arrival. The rules decide;
-// the routine keeps positions, budgets and counts, so that the arithmetic of travel exists once.
+// each departure onto a route in the day's flows, stamps the day of entry when a route crosses a border and
+// counts that crossing by the way the mover names, and calls back the mechanism's rules at the decisions:
+// whether the agent moves today, which arc it takes at a place (or none: it stays), what each route costs
+// in budget, and what happens on arrival. The rules decide; the routine keeps positions, budgets and counts,
+// so that the arithmetic of travel exists once.
 //
 // Travel arithmetic: an agent on arc `a` with `km` done and `budget` left needs (length - km) / speed of
 // budget to reach the arc's end. When the need exceeds the budget it stops on the arc with km + budget *
@@ -44,6 +45,8 @@ struct Leg {
 //                                          record why: arrived, stranded, staying); may change t.at/flags
 //   Leg leg(route_id) const                length, speed and border crossing of a route today
 //   bool reached(Traveller&, route_id)     arrived at t.at by that route; false ends the day here
+//   int crossing(const Traveller&, route_id)  after reached(), when that route crosses a border: the way
+//                                          of crossing (a declared crossing option) to count, or -1 none
 //   void finish(Traveller&)                last look before the routine stores the agent
 // A day is at most max_hops steps (a departure and its arrival, or an arrival from an arc held overnight).
 template <class MakeMover>
@@ -58,8 +61,10 @@ void move_agents(StepContext& ctx, MakeMover&& make_mover, int max_hops = 64) {
   float* const km_of = pop.km_done.data();
   std::uint8_t* const flags_of = pop.flags.data();
   stored_day* const entry_of = pop.entry_day.data();
+  const std::int16_t* const nationality_of = pop.nationality.data();
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
     std::int64_t* const flow = ctx.local_flow().data();
+    const CrossingCounter crossings = ctx.crossings();
     auto mover = make_mover();
     for (std::size_t i = b; i < e; ++i) {
       if (!mover.moves(i)) continue;
@@ -92,7 +97,13 @@ void move_agents(StepContext& ctx, MakeMover&& make_mover, int max_hops = 64) {
         t.km = 0;
         ++t.arrivals;
         if (leg.crosses_border) entry_of[i] = today;
-        if (!mover.reached(t, r)) break;
+        const bool goes_on = mover.reached(t, r);
+        if (leg.crosses_border) {
+          const int option = mover.crossing(t, r);
+          if (option >= 0)
+            crossings.add(r, static_cast<std::uint8_t>(option), CrossingCounter::crossed, nationality_of[i]);
+        }
+        if (!goes_on) break;
       }
       mover.finish(t);
       place_of[i] = t.arc < 0 ? t.at : -1;

@@ -61,6 +61,14 @@ struct Simulation::Impl final : StepContext {
   std::vector<std::vector<std::int64_t>> series_values_;
   tbb::enumerable_thread_specific<std::vector<std::int64_t>> local_flow_;
   tbb::enumerable_thread_specific<LocalCounts> local_counts_;
+  // Border crossings: the ways of crossing the models declared, the routes that cross a border, the
+  // per-thread counters and the kernel's series that sums them (-1 when not recorded).
+  std::vector<std::string> crossing_options_;
+  std::vector<route_id> border_routes_;
+  std::vector<std::int32_t> border_index_;  // [route] index into border_routes_, -1 otherwise
+  std::size_t crossing_size_ = 0;
+  tbb::enumerable_thread_specific<std::vector<std::int64_t>> local_crossings_;
+  std::ptrdiff_t crossings_series_ = -1;
 
   Impl(std::shared_ptr<const World> world, Schedule schedule, std::vector<std::unique_ptr<Model>> models,
        SimulationConfig config)
@@ -83,11 +91,29 @@ struct Simulation::Impl final : StepContext {
                        " days (per-agent days are 16-bit); got " + std::to_string(config_.days));
     std::vector<PurposeRange> purposes;
     for (auto& m : models_) {
-      Declarations declared(population_, purposes, m->name());
+      Declarations declared(population_, purposes, crossing_options_, m->name());
       m->declare(declared);
     }
     check_purposes(purposes);
+    border_index_.assign(routes, -1);
+    for (std::size_t r = 0; r < routes; ++r)
+      if (world_->routes()[r].crosses_border) {
+        border_index_[r] = static_cast<std::int32_t>(border_routes_.size());
+        border_routes_.push_back(static_cast<route_id>(r));
+      }
+    if (!crossing_options_.empty() && !border_routes_.empty()) {
+      const double size = static_cast<double>(border_routes_.size()) *
+                          static_cast<double>(crossing_options_.size()) * CrossingCounter::outcome_count *
+                          static_cast<double>(world_->countries().size());
+      if (size > static_cast<double>(max_crossing_values))
+        throw InputError("the crossings series would hold " +
+                         std::to_string(static_cast<std::int64_t>(size)) +
+                         " values a day (2 x border routes x ways of crossing x countries); at most " +
+                         std::to_string(max_crossing_values));
+      crossing_size_ = static_cast<std::size_t>(size);
+    }
   }
+  static constexpr std::size_t max_crossing_values = std::size_t{1} << 24;
 
   // StepContext
   const World& world() const override { return *world_; }
@@ -114,6 +140,13 @@ struct Simulation::Impl final : StepContext {
                         [&](const tbb::blocked_range<std::size_t>& r) { body(r.begin(), r.end()); });
     });
   }
+  CrossingCounter crossings() override {
+    if (crossing_size_ == 0) return {};
+    auto& v = local_crossings_.local();
+    if (v.size() != crossing_size_) v.assign(crossing_size_, 0);
+    return {v.data(), border_index_.data(), border_routes_.size(), crossing_options_.size(),
+            world_->countries().size()};
+  }
   std::vector<std::int64_t>& local_flow() override {
     auto& v = local_flow_.local();
     if (v.size() != flow_counts_.size()) v.assign(flow_counts_.size(), 0);
@@ -125,6 +158,29 @@ struct Simulation::Impl final : StepContext {
       series_first_.push_back(series_specs_.size());
       m->declare_series(series_specs_);
       series_count_.push_back(series_specs_.size() - series_first_.back());
+    }
+    if (crossing_size_ > 0) {
+      // The kernel's own series, after the models'.
+      std::vector<std::string> edges, nationalities;
+      for (route_id r : border_routes_) {
+        const Route& route = world_->routes()[static_cast<std::size_t>(r)];
+        edges.push_back(world_->places()[static_cast<std::size_t>(route.a)].name + "--" +
+                        world_->places()[static_cast<std::size_t>(route.b)].name);
+      }
+      for (const auto& c : world_->countries()) nationalities.push_back(c.code);
+      crossings_series_ = static_cast<std::ptrdiff_t>(series_specs_.size());
+      const std::vector<std::string> dims{"border_edge", "option", "nationality"};
+      series_specs_.push_back({"crossings",
+                               "border crossings during the day, by route, way and nationality",
+                               "persons",
+                               dims,
+                               {edges, crossing_options_, nationalities}});
+      series_specs_.push_back(
+          {"apprehensions",
+           "attempts to cross a border stopped during the day, by route, way and nationality",
+           "persons",
+           dims,
+           {edges, crossing_options_, nationalities}});
     }
     series_values_.resize(series_specs_.size());
     for (std::size_t k = 0; k < series_specs_.size(); ++k)
@@ -269,6 +325,7 @@ struct Simulation::Impl final : StepContext {
     apply_events();
     const std::int64_t spawned_today = spawn();
     for (auto& lf : local_flow_) std::fill(lf.begin(), lf.end(), 0);
+    for (auto& lc : local_crossings_) std::fill(lc.begin(), lc.end(), 0);
     each_model([&](Model& m) { m.decide(*this); });
     each_model([&](Model& m) { m.move(*this); });
     each_model([&](Model& m) { m.update_status(*this); });
@@ -276,6 +333,19 @@ struct Simulation::Impl final : StepContext {
     for (const auto& lf : local_flow_)
       for (std::size_t k = 0; k < lf.size(); ++k) flow_counts_[k] += lf[k];
     count();
+    if (crossings_series_ >= 0) {
+      // The counters hold crossings, then apprehensions.
+      auto& crossed = series_values_[static_cast<std::size_t>(crossings_series_)];
+      auto& stopped = series_values_[static_cast<std::size_t>(crossings_series_) + 1];
+      std::fill(crossed.begin(), crossed.end(), 0);
+      std::fill(stopped.begin(), stopped.end(), 0);
+      const std::size_t half = crossed.size();
+      for (const auto& lc : local_crossings_) {
+        if (lc.empty()) continue;
+        for (std::size_t k = 0; k < half; ++k) crossed[k] += lc[k];
+        for (std::size_t k = 0; k < half; ++k) stopped[k] += lc[half + k];
+      }
+    }
     for (std::size_t m = 0; m < models_.size(); ++m) {
       if (series_count_[m] == 0) continue;
       std::vector<std::vector<std::int64_t>> values(series_count_[m]);

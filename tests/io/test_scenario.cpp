@@ -261,7 +261,7 @@ TEST_CASE("a toy mechanism needs its own code and one registry line", "[io][regi
   auto sim = make_simulation(s, 1);
   sim->add_recorder(&record);
   sim->run();
-  REQUIRE(record.series_specs().size() == 1);
+  REQUIRE(record.series_specs().size() == 3);  // the census, then the kernel's crossings, apprehensions
   CHECK(record.series_specs()[0].name == "census");
   const auto& counts = record.series[0];
   CHECK(counts[1] == 0);                                 // odd days are not counted

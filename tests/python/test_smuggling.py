@@ -234,3 +234,35 @@ def test_info_totals_each_quantity_and_averages_prices(cli, reference):
     for k, name in enumerate(kinds):
         assert lines[name] == int(np.asarray(incidents)[:, k].sum())
     assert "(mean where set)" in r.stdout
+
+
+def test_crossings_by_way_agree_with_the_smuggling_market(migrasim_bin, tmp_path):
+    """The kernel's crossings(time, border_edge, option, nationality) and apprehensions in the demo: the
+    smuggler crossings on each service's last leg (its border into the US) are that service's arrivals,
+    every apprehension is an interception of the market (the demo has no border policy that stops people),
+    and the in-memory Result holds the same values as the file."""
+    import migrasim
+
+    out = run_scenario(migrasim_bin, ROOT / "scenarios" / "central_america.yaml", tmp_path / "ca.h5")
+    ds = xr.open_dataset(out, engine="h5netcdf")
+    assert ds["crossings"].dims == ("time", "border_edge", "option", "nationality")
+    assert list(ds["option"].values) == ["pathway", "smuggler", "alone"]
+    market = ds["smuggling"].sum("time")
+    crossed = ds["crossings"].sum(("time", "nationality"))
+    for service, last_leg in (("coyote_gulf", "Reynosa--McAllen"), ("coyote_sonora", "Nogales--Tucson"),
+                              ("coyote_laredo", "Nuevo Laredo--Laredo")):
+        assert int(crossed.sel(border_edge=last_leg, option="smuggler")) == int(
+            market.sel(service=service, quantity="arrivals"))
+    assert int(crossed.sel(border_edge="Reynosa--McAllen", option="alone")) >= int(
+        market.sel(service="alone_to_mcallen", quantity="arrivals"))
+    assert int(ds["apprehensions"].sum()) == int(market.sel(quantity="intercepted").sum())
+    assert int(ds["apprehensions"].sel(option="pathway").sum()) == 0
+    # Nobody crosses as a national of a destination-only country they are not from: every crossing has a
+    # nationality among the origins.
+    by_nat = ds["crossings"].sum(("time", "border_edge", "option"))
+    assert int(by_nat.sel(nationality="USA")) == 0
+    assert int(by_nat.sum()) > 1_000_000
+
+    result = migrasim.run(ROOT / "scenarios" / "central_america.yaml", threads=2)
+    np.testing.assert_array_equal(result.dataset["crossings"].values, ds["crossings"].values)
+    np.testing.assert_array_equal(result.dataset["apprehensions"].values, ds["apprehensions"].values)

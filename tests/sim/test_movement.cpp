@@ -37,6 +37,7 @@ class Walker final : public Model {
  public:
   explicit Walker(WalkRules rules) : rules_(rules) {}
   std::string_view name() const override { return "walker"; }
+  void declare(Declarations& declared) override { way_ = declared.crossing_option("walked"); }
   void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override {
     if (ctx.day() == 0) per_place[0] = rules_.agents;
   }
@@ -67,18 +68,21 @@ class Walker final : public Model {
         return {route.distance_km, rules.speed, route.crosses_border};
       }
       bool reached(Traveller& t, route_id) const { return t.at != rules.stop_after; }
+      std::uint8_t way;
+      int crossing(const Traveller&, route_id) const { return way; }
       void finish(Traveller&) const {}
     };
     move_agents(
         ctx,
         [&]() {
-          return Mover{rules_, ctx.world(), ctx.population()};
+          return Mover{rules_, ctx.world(), ctx.population(), way_};
         },
         rules_.max_hops);
   }
 
  private:
   WalkRules rules_;
+  std::uint8_t way_ = 0;
 };
 
 struct Run {
@@ -128,6 +132,11 @@ TEST_CASE("the movement routine spends the day's budget route by route") {
     CHECK((pop.flags[i] & agent_flag::settled));
   }
   CHECK(flows(*r, 1) == std::vector<std::int64_t>{0, 0, 3});
+  // The crossing is counted once, on day 1, by the way the mover named and the agents' nationality (A).
+  REQUIRE(r->rec.series_specs()[0].name == "crossings");
+  REQUIRE(r->rec.series_specs()[0].coords ==
+          std::vector<std::vector<std::string>>{{"P1--P2"}, {"walked"}, {"A", "B"}});
+  CHECK(r->rec.series[0] == std::vector<std::int64_t>{0, 0, 3, 0});
   // Day 2: settled agents do not move.
   r->sim->step(1);
   CHECK(flows(*r, 2) == std::vector<std::int64_t>{0, 0, 0});

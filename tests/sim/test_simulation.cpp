@@ -83,11 +83,14 @@ TEST_CASE("models' own series reach the recorders", "[sim][series]") {
   auto r = run_counted(days);
   r->sim->run();
   const auto& rec = r->rec;
-  REQUIRE(rec.series_specs().size() == 2);
+  // The model's two, then the kernel's crossings and apprehensions (the corridor has border routes).
+  REQUIRE(rec.series_specs().size() == 4);
   CHECK(rec.series_specs()[0].name == "agents_by_status");
   CHECK(rec.series_specs()[0].dims == std::vector<std::string>{"status"});
   CHECK(rec.series_specs()[1].dims.empty());
-  REQUIRE(rec.series.size() == 2);
+  CHECK(rec.series_specs()[2].name == "crossings");
+  CHECK(rec.series_specs()[3].name == "apprehensions");
+  REQUIRE(rec.series.size() == 4);
   const auto S = static_cast<std::size_t>(legal_status_count);
   REQUIRE(rec.series[0].size() == static_cast<std::size_t>(days) * S);
   REQUIRE(rec.series[1].size() == static_cast<std::size_t>(days));
@@ -115,7 +118,7 @@ TEST_CASE("models' own series reach the recorders", "[sim][series]") {
   MemoryRecorder again;
   rec.replay(again);
   CHECK(again.series == rec.series);
-  CHECK(again.series_specs().size() == 2);
+  CHECK(again.series_specs().size() == 4);
 }
 
 TEST_CASE("a model that fills a series with the wrong size is an InternalError", "[sim][series]") {
@@ -319,4 +322,58 @@ TEST_CASE("a run longer than per-agent days can hold is refused", "[sim]") {
   models.push_back(std::make_unique<models::EconomicModel>(test::corridor_params(*w)));
   CHECK_THROWS_AS(Simulation(w, Schedule{}, std::move(models), SimulationConfig{3, max_run_days + 1, 1, ""}),
                   InputError);
+}
+
+TEST_CASE("border crossings are counted by way and nationality; stopped attempts as apprehensions", "[sim]") {
+  auto w = test::corridor_world();
+  auto params = test::corridor_params(*w);
+  models::EconomicParams::BorderPolicy policy;
+  policy.name = "checks at B--X";
+  policy.from_day = 0;
+  policy.until_day = 1000;
+  policy.permeability = 0.5;
+  policy.routes = {w->find_route(w->find_place("B"), w->find_place("X"))};
+  params.border_policies = {policy};
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<models::EconomicModel>(params));
+  MemoryRecorder rec;
+  Simulation sim(w, Schedule(std::vector<Event>{}), std::move(models),
+                 SimulationConfig{3, 20, 2, "2024-01-01"});
+  sim.add_recorder(&rec);
+  sim.run();
+  std::size_t crossings = 0;
+  while (rec.series_specs()[crossings].name != "crossings") ++crossings;
+  const SeriesSpec& spec = rec.series_specs()[crossings];
+  CHECK(rec.series_specs()[crossings + 1].name == "apprehensions");
+  // Border routes B--X and Y--X; ways pathway, smuggler, alone; nationalities ORI, DST.
+  REQUIRE(spec.coords[0] == std::vector<std::string>{"B--X", "Y--X"});
+  REQUIRE(spec.coords[1] == std::vector<std::string>{"pathway", "smuggler", "alone"});
+  REQUIRE(spec.coords[2] == std::vector<std::string>{"ORI", "DST"});
+  auto total = [&](std::size_t series, std::size_t option) {
+    std::int64_t n = 0;
+    for (std::size_t d = 0; d < 20; ++d)
+      for (std::size_t edge = 0; edge < 2; ++edge)
+        n += rec.series[series][d * spec.size() + (edge * 3 + option) * 2 + 0];  // nationality ORI
+    return n;
+  };
+  // Everyone counted as crossing is in DST now (at a place or on a route leaving one there), and the other
+  // way round; permit holders crossed the regular way.
+  const Population& pop = sim.population();
+  const FlagBit holds_permit = pop.find_flag("holds_permit");
+  std::int64_t across = 0, with_permit = 0;
+  for (std::size_t i = 0; i < pop.size(); ++i) {
+    const place_id p = pop.place[i] >= 0 ? pop.place[i] : w->arc_target(pop.arc[i] ^ 1);
+    if (w->places()[static_cast<std::size_t>(p)].country != 1) continue;
+    ++across;
+    if (pop.flags[i] & holds_permit.mask) ++with_permit;
+  }
+  REQUIRE(across > 1000);
+  CHECK(total(crossings, 0) + total(crossings, 2) == across);
+  CHECK(total(crossings, 0) == with_permit);
+  CHECK(total(crossings, 1) == 0);
+  // Half the attempts at B--X fail each day.
+  const std::int64_t stopped = total(crossings + 1, 0) + total(crossings + 1, 2);
+  CHECK(stopped > 0);
+  CHECK(total(crossings + 1, 1) == 0);
+  CHECK(static_cast<double>(stopped) > 0.5 * static_cast<double>(across) * 0.5);
 }
