@@ -48,6 +48,9 @@ struct Hdf5Options {
   bool record_stranded = true;
   bool record_on_route = true;
   bool record_flow = true;
+  // Not the writer's: asks the simulation for its population_by_group series (io::make_simulation passes
+  // it on as SimulationConfig::record_groups); the writer writes it like every series.
+  bool record_population_by_group = false;
 };
 
 class Hdf5Writer final : public Recorder {

@@ -434,7 +434,8 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
           static_cast<int>(number_in(*c, "output.compression", 0, 9, "a deflate level 0..9"));
     if (auto* rec = o.get("record")) {
       if (!rec->is_sequence())
-        expected(*rec, "output.record", "a list from population, stranded, on_route, flow");
+        expected(*rec, "output.record",
+                 "a list from population, stranded, on_route, flow, population_by_group");
       spec.output.record_population = spec.output.record_stranded = spec.output.record_on_route =
           spec.output.record_flow = false;
       for (std::size_t i = 0; i < rec->items.size(); ++i) {
@@ -447,9 +448,11 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
           spec.output.record_on_route = true;
         else if (what == "flow")
           spec.output.record_flow = true;
+        else if (what == "population_by_group")
+          spec.output.record_population_by_group = true;
         else
           expected(rec->items[i], "output.record[" + std::to_string(i) + "]",
-                   "one of population, stranded, on_route, flow");
+                   "one of population, stranded, on_route, flow, population_by_group");
       }
     }
   }
@@ -462,7 +465,8 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
 std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int threads) {
   std::vector<std::unique_ptr<Model>> models;
   for (const auto& r : spec.mechanisms) models.push_back(r.mechanism->make(r.params.get()));
-  SimulationConfig config{spec.seed, spec.days, threads, spec.start_date};
+  SimulationConfig config{spec.seed, spec.days, threads, spec.start_date,
+                          spec.output.record_population_by_group};
   return std::make_unique<Simulation>(spec.world, Schedule(spec.events), std::move(models), config);
 }
 

@@ -19,7 +19,7 @@ namespace {
 // 32-bit per thread keeps them small enough for the cache; a thread never counts more agents than
 // the population holds, which is checked to stay below 2^32.
 struct LocalCounts {
-  std::vector<std::uint32_t> population, stranded, on_route;
+  std::vector<std::uint32_t> population, stranded, on_route, groups;
 };
 
 }  // namespace
@@ -69,6 +69,8 @@ struct Simulation::Impl final : StepContext {
   std::size_t crossing_size_ = 0;
   tbb::enumerable_thread_specific<std::vector<std::int64_t>> local_crossings_;
   std::ptrdiff_t crossings_series_ = -1;
+  std::size_t group_size_ = 0;  // values of population_by_group a day (0: not recorded)
+  std::ptrdiff_t groups_series_ = -1;
 
   Impl(std::shared_ptr<const World> world, Schedule schedule, std::vector<std::unique_ptr<Model>> models,
        SimulationConfig config)
@@ -111,6 +113,15 @@ struct Simulation::Impl final : StepContext {
                          " values a day (2 x border routes x ways of crossing x countries); at most " +
                          std::to_string(max_crossing_values));
       crossing_size_ = static_cast<std::size_t>(size);
+    }
+    if (config_.record_groups) {
+      const double size =
+          static_cast<double>(places) * static_cast<double>(world_->countries().size()) * 2 * age_band_count;
+      if (size > static_cast<double>(max_crossing_values))
+        throw InputError("population_by_group would hold " + std::to_string(static_cast<std::int64_t>(size)) +
+                         " values a day (places x countries x 2 sexes x " + std::to_string(age_band_count) +
+                         " age bands); at most " + std::to_string(max_crossing_values));
+      group_size_ = static_cast<std::size_t>(size);
     }
   }
   static constexpr std::size_t max_crossing_values = std::size_t{1} << 24;
@@ -181,6 +192,18 @@ struct Simulation::Impl final : StepContext {
            "persons",
            dims,
            {edges, crossing_options_, nationalities}});
+    }
+    if (group_size_ > 0) {
+      std::vector<std::string> places, nationalities, bands;
+      for (const auto& p : world_->places()) places.push_back(p.name);
+      for (const auto& c : world_->countries()) nationalities.push_back(c.code);
+      for (int b = 0; b < age_band_count; ++b) bands.emplace_back(age_band_name(b));
+      groups_series_ = static_cast<std::ptrdiff_t>(series_specs_.size());
+      series_specs_.push_back({"population_by_group",
+                               "people at a place (stranded or not) by nationality, sex and age band",
+                               "persons",
+                               {"location", "nationality", "sex", "age_band"},
+                               {places, nationalities, {"female", "male"}, bands}});
     }
     series_values_.resize(series_specs_.size());
     for (std::size_t k = 0; k < series_specs_.size(); ++k)
@@ -283,7 +306,10 @@ struct Simulation::Impl final : StepContext {
       std::fill(lc.population.begin(), lc.population.end(), 0);
       std::fill(lc.stranded.begin(), lc.stranded.end(), 0);
       std::fill(lc.on_route.begin(), lc.on_route.end(), 0);
+      std::fill(lc.groups.begin(), lc.groups.end(), 0);
     }
+    const std::size_t countries = world_->countries().size();
+    const bool groups = group_size_ > 0;
     const Population& pop = population_;
     if (pop.size() >= (std::size_t{1} << 32)) throw InternalError("more than 2^32 agents in one simulation");
     parallel_for(
@@ -294,10 +320,18 @@ struct Simulation::Impl final : StepContext {
             lc.population.assign(places * legal_status_count, 0);
             lc.stranded.assign(places, 0);
             lc.on_route.assign(routes, 0);
+            if (groups) lc.groups.assign(group_size_, 0);
           }
           for (std::size_t i = b; i < e; ++i) {
             const place_id p = pop.place[i];
             if (p >= 0) {
+              if (groups)
+                ++lc.groups[((static_cast<std::size_t>(p) * countries +
+                              static_cast<std::size_t>(pop.nationality[i])) *
+                                 2 +
+                             static_cast<std::size_t>(pop.sex[i])) *
+                                age_band_count +
+                            pop.age_band[i]];
               if (pop.flags[i] & agent_flag::stranded)
                 ++lc.stranded[static_cast<std::size_t>(p)];
               else
@@ -317,6 +351,12 @@ struct Simulation::Impl final : StepContext {
       for (std::size_t k = 0; k < population_counts_.size(); ++k) population_counts_[k] += lc.population[k];
       for (std::size_t k = 0; k < places; ++k) stranded_counts_[k] += lc.stranded[k];
       for (std::size_t k = 0; k < routes; ++k) on_route_counts_[k] += lc.on_route[k];
+    }
+    if (groups) {
+      auto& total = series_values_[static_cast<std::size_t>(groups_series_)];
+      std::fill(total.begin(), total.end(), 0);
+      for (const auto& lc : local_counts_)
+        for (std::size_t k = 0; k < lc.groups.size(); ++k) total[k] += lc.groups[k];
     }
   }
 

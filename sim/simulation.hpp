@@ -19,6 +19,9 @@ struct SimulationConfig {
   std::int32_t days = 0;
   int threads = 1;         // worker threads; results are identical for any value
   std::string start_date;  // ISO date of day 0, passed on to recorders
+  // Record the kernel's population_by_group(time, location, nationality, sex, age_band) series: people at
+  // each place, stranded or not, by group. Off by default: it holds places x countries x 8 values a day.
+  bool record_groups = false;
 };
 
 class Simulation {

@@ -103,6 +103,25 @@ TEST_CASE("extends overlays a base and --set overrides one value", "[io]") {
   CHECK(round.find("run")->find("days")->scalar == "12");
 }
 
+TEST_CASE("output.record selects the kernel's variables; population_by_group is asked for", "[io]") {
+  const ScenarioSpec plain = load_scenario(data_dir + "mini.yaml");
+  CHECK(plain.output.record_population);
+  CHECK(!plain.output.record_population_by_group);
+  const ScenarioSpec groups =
+      load_scenario(data_dir + "mini.yaml", {"output.record=[flow, population_by_group]"});
+  CHECK(!groups.output.record_population);
+  CHECK(groups.output.record_flow);
+  CHECK(groups.output.record_population_by_group);
+  MemoryRecorder record;
+  auto sim = make_simulation(groups, 1);
+  sim->add_recorder(&record);
+  sim->run();
+  CHECK(record.series_specs().back().name == "population_by_group");
+  CHECK_THAT(error_of(data_dir + "mini.yaml", {"output.record=[flows]"}),
+             Catch::Contains("output.record[0]: got 'flows', expected one of population, stranded, on_route, "
+                             "flow, population_by_group"));
+}
+
 TEST_CASE("--set addresses events by index and by name", "[io]") {
   ScenarioSpec s =
       load_scenario(data_dir + "mini.yaml", {"events[closure].date=2024-01-03", "events[1].date=2024-01-09"});

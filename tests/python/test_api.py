@@ -98,3 +98,20 @@ def test_model_series_reach_the_result_and_the_file(root, tmp_path):
     on_disk = xr.open_dataset(path, engine="h5netcdf")
     np.testing.assert_array_equal(on_disk["programme_decisions"].values, decisions.values)
     np.testing.assert_array_equal(on_disk["programme_queue"].values, result.dataset["programme_queue"].values)
+
+
+def test_population_by_group_is_asked_for_in_output_record(mini, tmp_path):
+    plain = migrasim.run(mini, threads=2)
+    assert "population_by_group" not in plain.dataset
+    scenario = migrasim.load_scenario(mini, output__record="[population, stranded, on_route, flow, population_by_group]")
+    r = migrasim.run(scenario, threads=2)
+    g = r.dataset["population_by_group"]
+    assert g.dims == ("time", "location", "nationality", "sex", "age_band")
+    assert list(g["sex"].values) == ["female", "male"]
+    # Everyone at a place, stranded or not, is in one group.
+    xr.testing.assert_equal(g.sum(("nationality", "sex", "age_band")),
+                            r.population.sum("legal_status") + r.stranded)
+    path = tmp_path / "groups.h5"
+    r.save(path)
+    on_disk = xr.open_dataset(path, engine="h5netcdf")
+    np.testing.assert_array_equal(on_disk["population_by_group"].values, g.values)

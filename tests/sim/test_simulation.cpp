@@ -377,3 +377,42 @@ TEST_CASE("border crossings are counted by way and nationality; stopped attempts
   CHECK(total(crossings + 1, 1) == 0);
   CHECK(static_cast<double>(stopped) > 0.5 * static_cast<double>(across) * 0.5);
 }
+
+TEST_CASE("population_by_group counts everyone at a place by nationality, sex and age band", "[sim]") {
+  auto w = test::corridor_world();
+  std::vector<std::unique_ptr<Model>> models;
+  auto params = test::corridor_params(*w);
+  params.female_share = 0.3;
+  models.push_back(std::make_unique<models::EconomicModel>(params));
+  SimulationConfig config{8, 12, 2, "2024-01-01"};
+  config.record_groups = true;
+  MemoryRecorder rec;
+  Simulation sim(w, Schedule(std::vector<Event>{}), std::move(models), config);
+  sim.add_recorder(&rec);
+  sim.run();
+  const SeriesSpec& spec = rec.series_specs().back();
+  REQUIRE(spec.name == "population_by_group");
+  REQUIRE(spec.dims == std::vector<std::string>{"location", "nationality", "sex", "age_band"});
+  CHECK(spec.coords[2] == std::vector<std::string>{"female", "male"});
+  CHECK(spec.coords[3] == std::vector<std::string>{"0-17", "18-34", "35-59", "60+"});
+  const std::size_t places = static_cast<std::size_t>(w->place_count()), n = spec.size();
+  const std::size_t S = static_cast<std::size_t>(legal_status_count);
+  std::int64_t female = 0, all = 0;
+  for (std::size_t d = 0; d < 12; ++d)
+    for (std::size_t p = 0; p < places; ++p) {
+      // Per place and day: the groups add up to the population (every status) plus the stranded.
+      std::int64_t groups = 0, counted = rec.stranded[d * places + p];
+      for (std::size_t k = 0; k < n / places; ++k) groups += rec.series.back()[d * n + p * (n / places) + k];
+      for (std::size_t s = 0; s < S; ++s) counted += rec.population[(d * places + p) * S + s];
+      CHECK(groups == counted);
+      if (d == 11)
+        for (std::size_t k = 0; k < n / places; ++k) {
+          const std::int64_t v = rec.series.back()[d * n + p * (n / places) + k];
+          all += v;
+          if ((k / 4) % 2 == 0) female += v;  // (nationality, sex, age band) within a place
+          CHECK((k / 8 == 0 || v == 0));      // everyone is from ORI
+        }
+    }
+  REQUIRE(all > 1000);
+  CHECK(static_cast<double>(female) / static_cast<double>(all) == Approx(0.3).margin(0.03));
+}
