@@ -644,9 +644,10 @@ void DisasterModel::move(StepContext& ctx) {
         t.flags |= agent_flag::stranded;  // waiting for a route to reopen
         return -1;
       }
-      t.flags &= static_cast<std::uint8_t>(~agent_flag::stranded);
       return next;
     }
+    void go(Traveller& t, arc_id) { t.flags &= static_cast<std::uint8_t>(~agent_flag::stranded); }
+    void held(Traveller& t, arc_id) { t.flags |= agent_flag::stranded; }  // refused entry: waits
     Leg leg(route_id r) const {
       const Route& route = world.routes()[static_cast<std::size_t>(r)];
       return {route.distance_km,

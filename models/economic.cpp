@@ -31,72 +31,11 @@ std::shared_ptr<const ParamTableOf<EconomicParams::Destination>> destination_tab
   return t;
 }
 
-std::shared_ptr<const ParamTableOf<EconomicParams::BorderPolicy>> border_policy_table() {
-  using B = EconomicParams::BorderPolicy;
-  auto t = std::make_shared<ParamTableOf<B>>(
-      "border policy",
-      "a dated policy on some crossings for people without a permit (docs/models/legal_status.md)");
-  t->text("name", &B::name).about("label in messages and output").source("scenario");
-  t->date("from", &B::from_day).required().about("first day in force").source("scenario");
-  t->date("until", &B::until_day)
-      .shown_default("the end of the run")
-      .about("last day in force")
-      .source("scenario");
-  t->countries("border", &B::border)
-      .length(2)
-      .about("the crossings: every route between these two countries (give border or route)")
-      .source("scenario");
-  t->places("route", &B::route_ends)
-      .length(2)
-      .about("the crossings: the routes joining these two places (give border or route)")
-      .source("scenario");
-  t->countries("nationalities", &B::nationalities)
-      .shown_default("everyone")
-      .about("who it applies to (empty: everyone)")
-      .source("scenario");
-  t->share("permeability", &B::permeability)
-      .noun("a probability per day")
-      .unit("1/day")
-      .required()
-      .about("daily probability that an attempt without a permit gets through")
-      .source("scenario");
-  t->boolean("permit_holders_pass", &B::permit_holders_pass)
-      .about("permit holders pass the policy")
-      .source("scenario");
-  t->derive("give either border or route; some route must cross that border or join those places",
-            [](B& b, const ParamContext& ctx) {
-              if (b.border.empty() == b.route_ends.empty())
-                throw ParamProblem("", "give either border or route");
-              const World& w = ctx.world;
-              b.routes.clear();
-              for (route_id r = 0; r < w.route_count(); ++r) {
-                const Route& route = w.routes()[static_cast<std::size_t>(r)];
-                if (!b.border.empty()) {
-                  const country_id ca = w.places()[static_cast<std::size_t>(route.a)].country;
-                  const country_id cb = w.places()[static_cast<std::size_t>(route.b)].country;
-                  if ((ca == b.border[0] && cb == b.border[1]) || (ca == b.border[1] && cb == b.border[0]))
-                    b.routes.push_back(r);
-                } else if ((route.a == b.route_ends[0] && route.b == b.route_ends[1]) ||
-                           (route.a == b.route_ends[1] && route.b == b.route_ends[0])) {
-                  b.routes.push_back(r);
-                }
-              }
-              if (b.routes.empty())
-                throw ParamProblem(
-                    b.border.empty() ? "route" : "border",
-                    b.border.empty() ? "no route joins these places" : "no route crosses this border");
-            });
-  t->rule("until is on or after from", [](const B& b, const ParamContext&) {
-    if (b.until_day < b.from_day) throw ParamProblem("until", "the policy ends before it starts");
-  });
-  return t;
-}
-
 ParamTableOf<EconomicParams> make_table() {
   using P = EconomicParams;
   ParamTableOf<P> t("economic migration",
                     "Baseline economic migration: Poisson departures by origin, gravity destination choice, "
-                    "least-travel-time routes, dated border policies.");
+                    "least-travel-time routes (entry rules on them: behaviour.entry).");
   t.per_country("emigration_rate_per_day", &P::emigration_rate_per_day)
       .range(0, 1)
       .noun("a rate per capita per day")
@@ -151,18 +90,11 @@ ParamTableOf<EconomicParams> make_table() {
   t.shares("demography.age_band_shares", &P::age_band_shares)
       .about("shares of the age bands 0-17, 18-34, 35-59, 60+")
       .source("scenario");
-  t.records("border_policies", &P::border_policies, border_policy_table())
-      .about("dated policies on crossings (see the border policy rows)")
-      .source("scenario");
   t.share("stranded_return_per_day", &P::stranded_return_per_day)
       .noun("a probability per day")
       .unit("1/day")
       .about("people stranded for `patience_days` or more who go home, per day")
       .source("scenario assumption");
-  t.rule("at most 65535 border policies", [](const P& p, const ParamContext&) {
-    if (p.border_policies.size() > 65535)
-      throw ParamProblem("border_policies", "at most 65535 border policies");
-  });
   return t;
 }
 
@@ -182,9 +114,6 @@ void EconomicParams::validate(const World& world, std::int32_t days) const {
   if (destinations.empty()) throw InputError("behaviour.economic.destinations: no destinations");
   for (const auto& d : destinations)
     if (d.place < 0 || d.place >= world.place_count()) throw InternalError("destination at an unknown place");
-  for (const auto& bp : border_policies)
-    for (route_id r : bp.routes)
-      if (r < 0 || r >= world.route_count()) throw InternalError("border policy on an unknown route");
 }
 
 EconomicModel::EconomicModel(EconomicParams params) : params_(std::move(params)) {}
@@ -255,12 +184,8 @@ void EconomicModel::on_route_state_changed(StepContext& ctx) {
   for (std::size_t r = 0; r < routes.size(); ++r) {
     const double speed = params_.speed_km_per_day[static_cast<std::size_t>(routes[r].mode)] /
                          static_cast<double>(state.travel_time_factor[r]);
-    travel_[r] = {static_cast<float>(routes[r].distance_km),
-                  static_cast<float>(speed),
-                  state.capacity_per_day[r],
-                  state.open[r] != 0,
-                  routes[r].crosses_border,
-                  false};
+    travel_[r] = {static_cast<float>(routes[r].distance_km), static_cast<float>(speed),
+                  state.capacity_per_day[r], state.open[r] != 0, routes[r].crosses_border};
     any_capacity_ = any_capacity_ || (state.open[r] && state.capacity_per_day[r] >= 0);
   }
 }
@@ -278,7 +203,8 @@ void EconomicModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& pe
 }
 
 void EconomicModel::declare(Declarations& declared) {
-  declared.purposes(16, 6);
+  declared.purposes(16, 4);  // destination, demography, (18 unused), resources
+  declared.purposes(21, 1);  // return_home (20 is the entry rules')
   resources_ = declared.add<float>(resources_column());
   holds_permit_ = declared.flag(holds_permit_flag());
   ways_ = declare_crossing_options(declared);
@@ -365,43 +291,16 @@ void EconomicModel::move(StepContext& ctx) {
   const std::int32_t places = world.place_count();
   const std::int32_t day = ctx.day();
   for (auto& a : arrivals_) a.clear();
-  // Border policies in force today.
-  if (!params_.border_policies.empty()) {
-    policies_on_.assign(travel_.size(), {});
-    for (std::size_t k = 0; k < params_.border_policies.size(); ++k) {
-      const auto& bp = params_.border_policies[k];
-      if (day < bp.from_day || day > bp.until_day) continue;
-      for (route_id r : bp.routes)
-        policies_on_[static_cast<std::size_t>(r)].push_back(static_cast<std::uint16_t>(k));
-    }
-    for (std::size_t r = 0; r < travel_.size(); ++r) travel_[r].policy = !policies_on_[r].empty();
-  }
   const KeyedRng& rng = ctx.rng();
-  // May agent i (with `flags`) cross route r today? Policies hold people of their nationalities without a
-  // permit, who get through with the policy's daily permeability (one keyed draw per day and policy).
-  const std::uint8_t holds_permit = holds_permit_.mask;
-  auto let_through = [&](std::size_t i, std::uint8_t flags, std::size_t r) {
-    const country_id nationality = world.places()[static_cast<std::size_t>(pop.origin[i])].country;
-    for (std::uint16_t k : policies_on_[r]) {
-      const auto& bp = params_.border_policies[k];
-      if (!bp.nationalities.empty() &&
-          std::find(bp.nationalities.begin(), bp.nationalities.end(), nationality) == bp.nationalities.end())
-        continue;
-      if ((flags & holds_permit) && bp.permit_holders_pass) continue;
-      if (rng.uniform(i, day, economic_purpose::border, k) < bp.permeability) continue;
-      return false;
-    }
-    return true;
-  };
   // The decisions of the kernel's movement routine (sim/movement.hpp): follow the planned route to the
-  // destination (the open one once rerouting), wait at a closed or full route or one a policy holds.
+  // destination (the open one once rerouting); wait at a closed or full route, or one the entry rules
+  // refuse.
   struct Mover {
     EconomicModel& m;
     Population& pop;
     const std::int32_t places;
     const std::int32_t day;
     const std::uint16_t patience;
-    const decltype(let_through)& may_pass;
     const KeyedRng& rng;
     std::vector<std::size_t>& arrived;
     const std::uint8_t* const flags_of;
@@ -410,70 +309,64 @@ void EconomicModel::move(StepContext& ctx) {
     const std::int32_t* const target_index;
     const RouteTravel* const travel;
     const std::uint8_t me;
-    const CrossingCounter crossings;
     place_id dest = -1;
     std::int32_t target = -1;
-
-    // Crossing with a permit is the regular way, without one the irregular way alone.
-    std::uint8_t way(std::uint8_t flags) const {
-      return (flags & m.holds_permit_.mask) ? m.ways_.pathway : m.ways_.alone;
-    }
 
     bool moves(std::size_t i) const { return !(flags_of[i] & agent_flag::settled) && owner_of[i] == me; }
     void start(Traveller& t) {
       dest = destination_of[t.agent];
       target = target_index[dest];
     }
-    arc_id depart(Traveller& t) {
+    // Held at a closed or full route, refused by the entry rules, or rerouting and no open way remains:
+    // wait here and try again tomorrow; reroute after `patience_days`, and maybe go home.
+    void wait(Traveller& t) {
       const std::size_t i = t.agent;
+      std::uint16_t waited = (t.flags & agent_flag::stranded) ? pop.wait_days[i] : 0;
+      if (waited < 65535) ++waited;
+      pop.wait_days[i] = waited;
+      t.flags |= agent_flag::stranded;
+      if (waited >= patience) t.flags |= agent_flag::rerouted;
+      if (waited >= patience && m.params_.stranded_return_per_day > 0 &&
+          rng.uniform(i, day, economic_purpose::return_home) < m.params_.stranded_return_per_day) {
+        // Gives up and goes home.
+        t.at = pop.origin[i];
+        t.flags = static_cast<std::uint8_t>((t.flags | agent_flag::settled) & ~agent_flag::stranded);
+        pop.legal_status[i] = LegalStatus::returned;
+        pop.status_since[i] = store_day(day);
+      }
+    }
+    arc_id depart(Traveller& t) {
       if (t.at == dest) {
-        arrived.push_back(i);
+        arrived.push_back(t.agent);
         return -1;
       }
       const arc_id next =
           ((t.flags & agent_flag::rerouted) ? m.open_ : m.planned_).next(target, t.at, places);
-      bool blocked = next < 0;
-      if (!blocked) {
-        const RouteTravel& next_travel = travel[next >> 1];
-        blocked =
-            !next_travel.open || (next_travel.capacity_per_day >= 0 && !(t.flags & agent_flag::admitted));
-        if (!blocked && next_travel.policy && !may_pass(i, t.flags, static_cast<std::size_t>(next >> 1))) {
-          // Stopped by a border policy: an apprehension, counted at each attempt.
-          blocked = true;
-          crossings.add(next >> 1, way(t.flags), CrossingCounter::apprehended, pop.nationality[i]);
-        }
-      }
-      if (blocked) {
-        // Held at a closed or full route, or rerouting and no open way remains: wait here. Someone
-        // reaching a capacity-limited route during the day queues for tomorrow's allocation.
-        std::uint16_t waited = (t.flags & agent_flag::stranded) ? pop.wait_days[i] : 0;
-        if (waited < 65535) ++waited;
-        pop.wait_days[i] = waited;
-        t.flags |= agent_flag::stranded;
-        if (waited >= patience) t.flags |= agent_flag::rerouted;
-        if (waited >= patience && m.params_.stranded_return_per_day > 0 &&
-            rng.uniform(i, day, economic_purpose::return_home) < m.params_.stranded_return_per_day) {
-          // Gives up and goes home.
-          t.at = pop.origin[i];
-          t.flags = static_cast<std::uint8_t>((t.flags | agent_flag::settled) & ~agent_flag::stranded);
-          pop.legal_status[i] = LegalStatus::returned;
-          pop.status_since[i] = store_day(day);
-        }
+      // Someone reaching a capacity-limited route during the day queues for tomorrow's allocation.
+      if (next < 0 || !travel[next >> 1].open ||
+          (travel[next >> 1].capacity_per_day >= 0 && !(t.flags & agent_flag::admitted))) {
+        wait(t);
         return -1;
       }
-      if (t.flags & agent_flag::stranded) {
-        t.flags &= static_cast<std::uint8_t>(~agent_flag::stranded);
-        pop.wait_days[i] = 0;
-      }
-      t.flags &= static_cast<std::uint8_t>(~agent_flag::admitted);
       return next;
     }
+    void go(Traveller& t, arc_id) {
+      if (t.flags & agent_flag::stranded) {
+        t.flags &= static_cast<std::uint8_t>(~agent_flag::stranded);
+        pop.wait_days[t.agent] = 0;
+      }
+      t.flags &= static_cast<std::uint8_t>(~agent_flag::admitted);
+    }
+    void held(Traveller& t, arc_id) { wait(t); }
     Leg leg(route_id r) const {
       const RouteTravel& route = travel[r];
       return {static_cast<double>(route.distance_km), static_cast<double>(route.speed_km_per_day),
               route.crosses_border};
     }
-    int crossing(const Traveller& t, route_id) const { return way(t.flags); }
+    // Crossing with a permit is the regular way, without one the irregular way alone.
+    int crossing(const Traveller& t, route_id) const {
+      return (t.flags & m.holds_permit_.mask) ? m.ways_.pathway : m.ways_.alone;
+    }
     bool reached(Traveller&, route_id) const { return true; }
     void finish(Traveller& t) const { t.flags = static_cast<std::uint8_t>(t.flags & ~agent_flag::admitted); }
   };
@@ -483,7 +376,6 @@ void EconomicModel::move(StepContext& ctx) {
                  places,
                  day,
                  static_cast<std::uint16_t>(params_.patience_days),
-                 let_through,
                  rng,
                  arrivals_.local(),
                  pop.flags.data(),
@@ -491,8 +383,7 @@ void EconomicModel::move(StepContext& ctx) {
                  pop.destination.data(),
                  planned_.target_index.data(),
                  travel_.data(),
-                 ctx.model_index(),
-                 ctx.crossings()};
+                 ctx.model_index()};
   });
 }
 

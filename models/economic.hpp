@@ -2,7 +2,8 @@
 // Baseline economic migration (equations in docs/models/economic.md):
 //   departures at origin o on day d ~ Poisson(population_o * rate_country(o) * push_country(o)(d))
 //   P(destination k | origin o) ∝ attractiveness_k * (1 + diaspora_k,country(o))^a / path_km(o, k)^b
-//   least-travel-time routes; stranded at a closed route, reroute after `patience_days`; settle on arrival.
+//   least-travel-time routes; stranded at a closed route or one the entry rules refuse (models/entry.hpp),
+//   reroute after `patience_days`; settle on arrival.
 //   Routes with a daily capacity admit, each day, the waiting agents with the best keyed priorities.
 #include <array>
 #include <cstdint>
@@ -29,23 +30,7 @@ struct EconomicParams {
   std::vector<std::vector<DatedValue>> push_index;  // [country] departures multiplied by, sorted by day
   double diaspora_exponent = 1.0;                   // a
   double distance_exponent = 1.0;                   // b
-  // A dated border policy on some crossings (a border between two countries, or one route): people of
-  // the listed nationalities (all if none) without a permit get through with probability
-  // `permeability` a day; permit holders pass unless `permit_holders_pass` is false. Those held wait,
-  // try again each day, reroute after `patience_days` and may go home (`stranded_return_per_day`).
-  struct BorderPolicy {
-    std::string name = "border policy";
-    std::int32_t from_day = 0;                                          // first day in force
-    std::int32_t until_day = std::numeric_limits<std::int32_t>::max();  // last day in force
-    std::vector<country_id> border;    // [country, country]: every route between them; or
-    std::vector<place_id> route_ends;  // [place, place]: the routes joining them
-    std::vector<route_id> routes;      // derived from border or route_ends
-    std::vector<country_id> nationalities;
-    double permeability = 0;  // 0: closed to them; 1: open
-    bool permit_holders_pass = true;
-  };
   std::vector<Destination> destinations;
-  std::vector<BorderPolicy> border_policies;
   double stranded_return_per_day = 0;  // stranded for `patience_days` or more: go home, per day
   std::vector<double> visa_share;      // [country] share holding a permit for it, 0..1
   std::array<double, travel_mode_count> speed_km_per_day{400, 25, 200, 3000};  // road, foot, sea, air
@@ -67,7 +52,6 @@ namespace economic_purpose {
 inline constexpr Purpose destination{16};
 inline constexpr Purpose demography{17};
 inline constexpr Purpose resources{19};
-inline constexpr Purpose border{20};
 inline constexpr Purpose return_home{21};
 }  // namespace economic_purpose
 
@@ -106,7 +90,6 @@ class EconomicModel final : public Model {
     std::int32_t capacity_per_day;  // -1 unlimited
     bool open;
     bool crosses_border;
-    bool policy;  // a border policy is in force on it today
   };
   std::vector<RouteTravel> travel_;
   bool any_capacity_ = false;
@@ -114,7 +97,6 @@ class EconomicModel final : public Model {
   // without scanning the whole population.
   tbb::enumerable_thread_specific<std::vector<std::size_t>>
       arrivals_;  // some open route has a daily capacity: decide() allocates places on it
-  std::vector<std::vector<std::uint16_t>> policies_on_;  // [route] border policies in force today
   std::vector<place_id> origins_;
   std::vector<std::int32_t> origin_index_;  // [place] index into origins_, -1 otherwise
   std::vector<double> cumulative_weight_;   // [origin * destinations + k]

@@ -488,6 +488,8 @@ void FleeModel::move(StepContext& ctx) {
       }
       return next;
     }
+    void go(Traveller&, arc_id) const {}
+    void held(Traveller&, arc_id) const {}  // refused entry: stays, and decides afresh tomorrow
     Leg leg(route_id r) const {
       const Route& route = world.routes()[static_cast<std::size_t>(r)];
       return {route.distance_km, 1.0, route.crosses_border};

@@ -2,6 +2,7 @@
 
 #include "models/disaster.hpp"
 #include "models/economic.hpp"
+#include "models/entry.hpp"
 #include "models/flee.hpp"
 #include "models/legal_status.hpp"
 #include "models/smuggling.hpp"
@@ -13,6 +14,7 @@ const MechanismRegistry& mechanisms() {
   static const MechanismRegistry registry({
       mechanism_of<EconomicParams, EconomicModel>("economic", "docs/models/economic.md", 10, true),
       mechanism_of<FleeParams, FleeModel>("flee", "docs/flee.md", 10, true),
+      mechanism_of<EntryParams, EntryModel>("entry", "docs/models/entry.md", 15),
       mechanism_of<DisasterParams, DisasterModel>("disasters", "docs/models/disaster.md", 20),
       mechanism_of<SmugglingParams, SmugglingModel>("smuggling", "docs/models/smuggling.md", 30),
       mechanism_of<LegalParams, LegalStatusModel>("legal", "docs/models/legal_status.md", 40),

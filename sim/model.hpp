@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/errors.hpp"
 #include "sim/population.hpp"
 #include "sim/recorder.hpp"
 #include "sim/rng.hpp"
@@ -50,6 +51,17 @@ class CrossingCounter {
   std::size_t border_routes_ = 0, options_ = 0, countries_ = 0;
 };
 
+// Rules on entering routes that one mechanism holds for every mover (entry rules by nationality). The
+// kernel's movement routine asks before anyone sets out on a route: active() for the route today (cheap),
+// then admits() for the agent; a refusal is an apprehension, and the mover holds the agent at the place.
+class EntryGate {
+ public:
+  virtual ~EntryGate() = default;
+  virtual bool active(route_id r) const = 0;
+  // May agent i, with its flags byte, set out on directed arc a today?
+  virtual bool admits(std::size_t i, arc_id a, std::uint8_t flags) const = 0;
+};
+
 class StepContext {
  public:
   virtual ~StepContext() = default;
@@ -76,6 +88,8 @@ class StepContext {
   virtual std::vector<std::int64_t>& local_flow() = 0;
   // This thread's crossing counters (summed by the kernel); take it once per sub-range of agents.
   virtual CrossingCounter crossings() = 0;
+  // The entry rules of the run (Declarations::entry_gate), or null.
+  virtual const EntryGate* entry_gate() const = 0;
 };
 
 // What a model declares when the simulation is built: the agent columns and flags it uses beyond the
@@ -83,8 +97,12 @@ class StepContext {
 class Declarations {
  public:
   Declarations(Population& population, std::vector<PurposeRange>& purposes,
-               std::vector<std::string>& crossing_options, std::string_view by)
-      : population_(population), purposes_(purposes), crossing_options_(crossing_options), by_(by) {}
+               std::vector<std::string>& crossing_options, const EntryGate*& gate, std::string_view by)
+      : population_(population),
+        purposes_(purposes),
+        crossing_options_(crossing_options),
+        gate_(gate),
+        by_(by) {}
   template <class T>
   Column<T> add(const ColumnSpec& spec) {
     return population_.declare<T>(spec, by_);
@@ -92,6 +110,12 @@ class Declarations {
   FlagBit flag(const ColumnSpec& spec) { return population_.declare_flag(spec, by_); }
   // Purpose values [first, first + count) (sim/rng.hpp); the kernel refuses overlaps.
   void purposes(std::uint32_t first, std::uint32_t count) { purposes_.push_back({first, count, by_}); }
+  // The mechanism holds the run's entry rules (at most one may); the gate must outlive the simulation's
+  // steps (the model itself).
+  void entry_gate(const EntryGate* gate) {
+    if (gate_) throw InternalError(std::string(by_) + ": another mechanism already holds the entry rules");
+    gate_ = gate;
+  }
   // A way of crossing a border (a label of the `option` dimension of the crossings series); several
   // mechanisms declaring one name share it. Returns its index for CrossingCounter::add.
   std::uint8_t crossing_option(std::string_view name) {
@@ -105,6 +129,7 @@ class Declarations {
   Population& population_;
   std::vector<PurposeRange>& purposes_;
   std::vector<std::string>& crossing_options_;
+  const EntryGate*& gate_;
   std::string_view by_;
 };
 

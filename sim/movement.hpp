@@ -2,10 +2,11 @@
 // The kernel's one movement routine: every mechanism that walks agents along routes moves them with
 // move_agents(). The routine advances each agent along directed arcs within its day's travel budget, counts
 // each departure onto a route in the day's flows, stamps the day of entry when a route crosses a border and
-// counts that crossing by the way the mover names, and calls back the mechanism's rules at the decisions:
-// whether the agent moves today, which arc it takes at a place (or none: it stays), what each route costs
-// in budget, and what happens on arrival. The rules decide; the routine keeps positions, budgets and counts,
-// so that the arithmetic of travel exists once.
+// counts that crossing by the way the mover names, asks the run's entry rules before anyone sets out on a
+// route (sim/model.hpp, EntryGate: a refusal is an apprehension), and calls back the mechanism's rules at
+// the decisions: whether the agent moves today, which arc it takes at a place (or none: it stays), what each
+// route costs in budget, and what happens on arrival. The rules decide; the routine keeps positions,
+// budgets and counts, so that the arithmetic of travel exists once.
 //
 // Travel arithmetic: an agent on arc `a` with `km` done and `budget` left needs (length - km) / speed of
 // budget to reach the arc's end. When the need exceeds the budget it stops on the arc with km + budget *
@@ -41,12 +42,16 @@ struct Leg {
 // that moves them; keep thread-local buffers there) and returns a mover with
 //   bool moves(std::size_t agent)          cheap test, before anything is loaded: does it travel today?
 //   void start(Traveller&)                 set the budget; may change the position (turn back on an arc)
-//   arc_id depart(Traveller&)              at t.at: the arc to take, or -1 to end the day here (the rules
-//                                          record why: arrived, stranded, staying); may change t.at/flags
+//   arc_id depart(Traveller&)              at t.at: the arc it would take, or -1 to end the day here (the
+//                                          rules record why: arrived, stranded, staying); may change
+//                                          t.at/flags; commits nothing for that arc yet
+//   void go(Traveller&, arc_id)            it sets out on that arc (the run's entry rules admitted it)
+//   void held(Traveller&, arc_id)          the entry rules refused it that arc: it ends the day at t.at
 //   Leg leg(route_id) const                length, speed and border crossing of a route today
 //   bool reached(Traveller&, route_id)     arrived at t.at by that route; false ends the day here
-//   int crossing(const Traveller&, route_id)  after reached(), when that route crosses a border: the way
-//                                          of crossing (a declared crossing option) to count, or -1 none
+//   int crossing(const Traveller&, route_id)  after reached(), when that route crosses a border, and when
+//                                          the entry rules refuse a route: the way of crossing (a declared
+//                                          crossing option) to count, or -1 none
 //   void finish(Traveller&)                last look before the routine stores the agent
 // A day is at most max_hops steps (a departure and its arrival, or an arrival from an arc held overnight).
 template <class MakeMover>
@@ -62,6 +67,7 @@ void move_agents(StepContext& ctx, MakeMover&& make_mover, int max_hops = 64) {
   std::uint8_t* const flags_of = pop.flags.data();
   stored_day* const entry_of = pop.entry_day.data();
   const std::int16_t* const nationality_of = pop.nationality.data();
+  const EntryGate* const gate = ctx.entry_gate();
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
     std::int64_t* const flow = ctx.local_flow().data();
     const CrossingCounter crossings = ctx.crossings();
@@ -80,6 +86,15 @@ void move_agents(StepContext& ctx, MakeMover&& make_mover, int max_hops = 64) {
         if (t.arc < 0) {
           const arc_id next = mover.depart(t);
           if (next < 0) break;
+          if (gate && gate->active(world.arc_route(next)) && !gate->admits(i, next, t.flags)) {
+            const int option = mover.crossing(t, world.arc_route(next));
+            if (option >= 0)
+              crossings.add(world.arc_route(next), static_cast<std::uint8_t>(option),
+                            CrossingCounter::apprehended, nationality_of[i]);
+            mover.held(t, next);
+            break;
+          }
+          mover.go(t, next);
           t.arc = next;
           t.km = 0;
           ++flow[world.arc_route(next)];

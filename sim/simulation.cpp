@@ -64,6 +64,7 @@ struct Simulation::Impl final : StepContext {
   // Border crossings: the ways of crossing the models declared, the routes that cross a border, the
   // per-thread counters and the kernel's series that sums them (-1 when not recorded).
   std::vector<std::string> crossing_options_;
+  const EntryGate* gate_ = nullptr;
   std::vector<route_id> border_routes_;
   std::vector<std::int32_t> border_index_;  // [route] index into border_routes_, -1 otherwise
   std::size_t crossing_size_ = 0;
@@ -93,7 +94,7 @@ struct Simulation::Impl final : StepContext {
                        " days (per-agent days are 16-bit); got " + std::to_string(config_.days));
     std::vector<PurposeRange> purposes;
     for (auto& m : models_) {
-      Declarations declared(population_, purposes, crossing_options_, m->name());
+      Declarations declared(population_, purposes, crossing_options_, gate_, m->name());
       m->declare(declared);
     }
     check_purposes(purposes);
@@ -151,6 +152,7 @@ struct Simulation::Impl final : StepContext {
                         [&](const tbb::blocked_range<std::size_t>& r) { body(r.begin(), r.end()); });
     });
   }
+  const EntryGate* entry_gate() const override { return gate_; }
   CrossingCounter crossings() override {
     if (crossing_size_ == 0) return {};
     auto& v = local_crossings_.local();

@@ -2,6 +2,7 @@
 // Small hand-made worlds shared by the unit tests.
 #include <memory>
 
+#include "models/disaster.hpp"
 #include "models/economic.hpp"
 #include "sim/world.hpp"
 
@@ -47,6 +48,39 @@ inline models::EconomicParams corridor_params(const World& w, double rate = 1e-3
   p.destinations = {{w.find_place("D1"), 1.0, {1000.0, 0.0}}, {w.find_place("D2"), 2.0, {3000.0, 0.0}}};
   p.speed_km_per_day = {200, 20, 100, 1000};
   p.patience_days = 3;
+  return p;
+}
+
+// Town T (hit) -- 5 km -- shelter S (capacity 2,000); T -- 100 km -- town K (kin); T -- 50 km -- X (abroad).
+inline std::shared_ptr<const World> drill_world() {
+  std::vector<Country> countries{{"HOM", "Home"}, {"ABR", "Abroad"}};
+
+  std::vector<Place> places{test::make_place("T", 0, PlaceKind::town, 100000, -1),
+                            test::make_place("S", 0, PlaceKind::shelter, 0, 2000),
+                            test::make_place("K", 0, PlaceKind::town, 50000, -1),
+                            test::make_place("X", 1, PlaceKind::town, 10000, -1)};
+  std::vector<Route> routes{{0, 1, 5, TravelMode::road, false},
+                            {0, 2, 100, TravelMode::road, false},
+                            {0, 3, 50, TravelMode::road, false}};
+  return std::make_shared<const World>(countries, places, routes);
+}
+
+inline models::DisasterParams drill_params() {
+  models::DisasterParams p;
+  p.curves.push_back({"flood", 0.2, 0.5, 10});
+  models::DisasterParams::Event e;
+  e.name = "flood";
+  e.onset_day = 2;
+  e.duration_days = 2;
+  e.footprint = {{0, 1.0}};
+  p.events.push_back(e);
+  p.vulnerability.assign(4, 0.5);
+  p.share_shelter = 0.5;
+  p.share_kin = 0.4;
+  p.share_abroad = 0.1;
+  p.return_rate_per_day = 0.05;
+  p.recovery_days = 5;
+  p.shelter_names = {"S"};
   return p;
 }
 

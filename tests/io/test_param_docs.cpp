@@ -26,7 +26,7 @@ TEST_CASE("the dictionary lists every registered table with kinds, ranges and so
   CHECK(sections.front().path == "behaviour.economic");
   const std::string md = params_markdown(sections);
   CHECK_THAT(md, Contains("| `behaviour.economic.patience_days` | integer | days | 7 | [0, 65535] |"));
-  CHECK_THAT(md, Contains("`behaviour.economic.border_policies[].permeability`"));
+  CHECK_THAT(md, Contains("`behaviour.entry.rules[].permeability`"));
   CHECK_THAT(md, Contains("gravity-model convention"));
   const std::string json = params_json(sections);
   CHECK_THAT(

@@ -40,9 +40,6 @@ destinations: {D1: {attractiveness: 3, diaspora: {ORI: 1000}}, D2: }
 speed_km_per_day: {foot: 20}
 patience_days: 1e1
 demography: {age_band_shares: [0.25, 0.25, 0.25, 0.25]}
-border_policies:
-  - {name: wall, from: 2024-01-05, border: [ORI, DST], permeability: 0.1}
-  - {from: 2024-01-05, until: 2024-01-06, route: [B, X], permeability: 0.5, permit_holders_pass: false}
 )",
                                    "s.yaml");
   const auto p = read_params(models::EconomicParams::table(), node, "behaviour.economic",
@@ -64,13 +61,6 @@ border_policies:
   CHECK(p.speed_km_per_day[static_cast<int>(TravelMode::road)] == 400);
   CHECK(p.patience_days == 10);
   CHECK(p.age_band_shares[3] == 0.25);
-  REQUIRE(p.border_policies.size() == 2);
-  CHECK(p.border_policies[0].routes == std::vector<route_id>{2, 6});  // B--X and the detour Y--X
-  CHECK(p.border_policies[0].until_day == std::numeric_limits<std::int32_t>::max());
-  CHECK(p.border_policies[1].name == "border policy");
-  CHECK(p.border_policies[1].routes == std::vector<route_id>{2});
-  CHECK(p.border_policies[1].until_day == 5);
-  CHECK_FALSE(p.border_policies[1].permit_holders_pass);
   CHECK_NOTHROW(p.validate(*w));
 }
 
@@ -112,25 +102,6 @@ TEST_CASE("the table reader names file:line:column, key path, value, kind and ra
   CHECK(error_reading("emigration_rate_per_day: {ORI: 0.001}\ndestinations: {Nowhere: }\n") ==
         "s.yaml:2:16: behaviour.economic.destinations.Nowhere: unknown place 'Nowhere', expected a place in "
         "world.locations");
-  const std::string policy = ok + "border_policies:\n  - {from: 2024-01-05, ";
-  CHECK(error_reading(policy + "permeability: 0.1}\n") ==
-        "s.yaml:4:5: behaviour.economic.border_policies[0]: give either border or route");
-  CHECK(error_reading(policy + "border: [ORI, DST], route: [B, X], permeability: 0.1}\n") ==
-        "s.yaml:4:5: behaviour.economic.border_policies[0]: give either border or route");
-  CHECK(error_reading(policy + "route: [O1, D2], permeability: 0.1}\n") ==
-        "s.yaml:4:31: behaviour.economic.border_policies[0].route: no route joins these places");
-  CHECK(error_reading(policy + "border: [ORI], permeability: 0.1}\n") ==
-        "s.yaml:4:32: behaviour.economic.border_policies[0].border: got a list, expected a list of 2 country "
-        "codes "
-        "listed in world.countries");
-  CHECK(error_reading(policy + "until: 2024-01-01, route: [B, X], permeability: 0.1}\n") ==
-        "s.yaml:4:31: behaviour.economic.border_policies[0].until: the policy ends before it starts");
-  CHECK(error_reading(policy + "route: [B, X]}\n") ==
-        "s.yaml:4:5: behaviour.economic.border_policies[0]: missing key 'permeability'");
-  CHECK(
-      error_reading(policy + "route: [B, X], permeability: 0.1, permit_holders_pass: maybe}\n") ==
-      "s.yaml:4:79: behaviour.economic.border_policies[0].permit_holders_pass: got 'maybe', expected true or "
-      "false");
 }
 
 namespace {

@@ -18,38 +18,8 @@ using models::DisasterParams;
 
 namespace {
 
-// Town T (hit) -- 5 km -- shelter S (capacity 2,000); T -- 100 km -- town K (kin); T -- 50 km -- X (abroad).
-std::shared_ptr<const World> drill_world() {
-  std::vector<Country> countries{{"HOM", "Home"}, {"ABR", "Abroad"}};
-
-  std::vector<Place> places{test::make_place("T", 0, PlaceKind::town, 100000, -1),
-                            test::make_place("S", 0, PlaceKind::shelter, 0, 2000),
-                            test::make_place("K", 0, PlaceKind::town, 50000, -1),
-                            test::make_place("X", 1, PlaceKind::town, 10000, -1)};
-  std::vector<Route> routes{{0, 1, 5, TravelMode::road, false},
-                            {0, 2, 100, TravelMode::road, false},
-                            {0, 3, 50, TravelMode::road, false}};
-  return std::make_shared<const World>(countries, places, routes);
-}
-
-DisasterParams drill_params() {
-  DisasterParams p;
-  p.curves.push_back({"flood", 0.2, 0.5, 10});
-  DisasterParams::Event e;
-  e.name = "flood";
-  e.onset_day = 2;
-  e.duration_days = 2;
-  e.footprint = {{0, 1.0}};
-  p.events.push_back(e);
-  p.vulnerability.assign(4, 0.5);
-  p.share_shelter = 0.5;
-  p.share_kin = 0.4;
-  p.share_abroad = 0.1;
-  p.return_rate_per_day = 0.05;
-  p.recovery_days = 5;
-  p.shelter_names = {"S"};
-  return p;
-}
+using test::drill_params;
+using test::drill_world;
 
 std::unique_ptr<MemoryRecorder> run(const DisasterParams& p, std::int32_t days, int threads) {
   std::vector<std::unique_ptr<Model>> models;

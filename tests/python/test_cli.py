@@ -30,7 +30,8 @@ def test_params_prints_the_dictionary_as_markdown_and_json(cli, root, tmp_path):
     economic = next(s for s in doc["sections"] if s["path"] == "behaviour.economic")
     rate = next(p for p in economic["parameters"] if p["key"] == "emigration_rate_per_day")
     assert (rate["min"], rate["max"], rate["unit"], rate["required"]) == (0, 1, "1/day", True)
-    policies = next(p for p in economic["parameters"] if p["key"] == "border_policies")
+    entry = next(s for s in doc["sections"] if s["path"] == "behaviour.entry")
+    policies = next(p for p in entry["parameters"] if p["key"] == "rules")
     assert [f["key"] for f in policies["fields"]][:3] == ["name", "from", "until"]
     # --into replaces only the generated block of a page, and refuses a page without one.
     page = tmp_path / "p.md"

@@ -189,12 +189,12 @@ def test_overlapping_enforcement_exits_2(bad_scenario, cli, tmp_path):
     assert r.returncode == 0, r.stderr
 
 
-def test_bad_border_policy_exits_2(bad_scenario):
+def test_bad_entry_rule_exits_2(bad_scenario):
     text = (ROOT / "scenarios" / "central_america.yaml").read_text()
-    policy = ("  economic:\n    border_policies:\n      - {name: x, from: 2021-03-01, until: 2021-02-01, "
-              "border: [GTM, MEX], permeability: 0.2}\n")
+    policy = ("  entry:\n    rules:\n      - {name: x, from: 2021-03-01, until: 2021-02-01, "
+              "border: [GTM, MEX], permeability: 0.2}\n  economic:\n")
     bad = text.replace("  economic:\n", policy, 1).replace("central_america/", str(ROOT / "scenarios" / "central_america") + "/")
-    bad_scenario(bad, "border_policies[0].until: the policy ends before it starts")
+    bad_scenario(bad, "behaviour.entry.rules[0].until: the rule ends before it starts")
     bad_scenario(bad.replace("until: 2021-02-01", "until: 2021-04-01").replace("permeability: 0.2", "permeability: 2"),
                  "permeability: got '2', expected a probability per day in [0, 1]")
 

@@ -239,7 +239,7 @@ def test_info_totals_each_quantity_and_averages_prices(cli, reference):
 def test_crossings_by_way_agree_with_the_smuggling_market(migrasim_bin, tmp_path):
     """The kernel's crossings(time, border_edge, option, nationality) and apprehensions in the demo: the
     smuggler crossings on each service's last leg (its border into the US) are that service's arrivals,
-    every apprehension is an interception of the market (the demo has no border policy that stops people),
+    every apprehension is an interception of the market (the demo has no entry rules),
     and the in-memory Result holds the same values as the file."""
     import migrasim
 

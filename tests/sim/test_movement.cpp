@@ -63,6 +63,8 @@ class Walker final : public Model {
           if (world.arc_target(*a) == t.at + 1) return *a;
         return -1;
       }
+      void go(Traveller&, arc_id) const {}
+      void held(Traveller&, arc_id) const {}
       Leg leg(route_id r) const {
         const Route& route = world.routes()[static_cast<std::size_t>(r)];
         return {route.distance_km, rules.speed, route.crosses_border};

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "../test_worlds.hpp"
+#include "models/entry.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
 #include "sim/simulation.hpp"
@@ -299,8 +300,8 @@ std::unique_ptr<Simulation> with_declarer(std::uint32_t first_purpose, bool colu
 
 TEST_CASE("mechanisms declare their columns and purposes; conflicts stop the build", "[sim]") {
   CHECK_NOTHROW(with_declarer(400, false));
-  // The economic model draws from purposes 16-21 and writes resources_usd as a shared column.
-  CHECK_THROWS_WITH(with_declarer(20, false),
+  // The economic model draws from purposes 16-19 and 21 and writes resources_usd as a shared column.
+  CHECK_THROWS_WITH(with_declarer(21, false),
                     Catch::Contains("economic and declarer") && Catch::Contains("random-number purpose"));
   CHECK_THROWS_WITH(with_declarer(3, false), Catch::Contains("kernel"));
   CHECK_THROWS_WITH(with_declarer(400, true), Catch::Contains("resources_usd") && Catch::Contains("shared"));
@@ -327,15 +328,14 @@ TEST_CASE("a run longer than per-agent days can hold is refused", "[sim]") {
 TEST_CASE("border crossings are counted by way and nationality; stopped attempts as apprehensions", "[sim]") {
   auto w = test::corridor_world();
   auto params = test::corridor_params(*w);
-  models::EconomicParams::BorderPolicy policy;
-  policy.name = "checks at B--X";
-  policy.from_day = 0;
-  policy.until_day = 1000;
-  policy.permeability = 0.5;
-  policy.routes = {w->find_route(w->find_place("B"), w->find_place("X"))};
-  params.border_policies = {policy};
+  models::EntryParams::Rule checks;
+  checks.name = "checks at B--X";
+  checks.permeability = 0.5;
+  checks.permeability_given = true;
+  checks.routes = {w->find_route(w->find_place("B"), w->find_place("X"))};
   std::vector<std::unique_ptr<Model>> models;
   models.push_back(std::make_unique<models::EconomicModel>(params));
+  models.push_back(std::make_unique<models::EntryModel>(models::EntryParams{{checks}}));
   MemoryRecorder rec;
   Simulation sim(w, Schedule(std::vector<Event>{}), std::move(models),
                  SimulationConfig{3, 20, 2, "2024-01-01"});
