@@ -71,12 +71,16 @@ class Summary final : public migrasim::Recorder {
         options_ = s.coords[1];
         (s.name == "crossings" ? crossings_ : apprehensions_) = static_cast<std::ptrdiff_t>(k);
       }
-      if (s.name == "deaths" && s.dims == std::vector<std::string>{"edge"})
-        deaths_ = static_cast<std::ptrdiff_t>(k);
+      // Deaths by route: the smuggling market's and every traveller's (route risks).
+      if ((s.name == "deaths" && s.dims == std::vector<std::string>{"edge"}) ||
+          (s.name == "route_deaths" && s.dims == std::vector<std::string>{"edge", "death_record"})) {
+        death_series_.push_back(static_cast<std::ptrdiff_t>(k));
+        edge_names_ = s.coords[0];
+      }
     }
     crossed_.assign(options_.size(), 0);
     stopped_.assign(options_.size(), 0);
-    if (deaths_ >= 0) deaths_by_edge_.assign(specs_[static_cast<std::size_t>(deaths_)].size(), 0);
+    deaths_by_edge_.assign(edge_names_.size(), 0);
   }
   void on_day(const migrasim::DayRecord& r) override {
     // Run totals of the crossings by way (summed over routes and nationalities) and of deaths by route.
@@ -88,9 +92,10 @@ class Summary final : public migrasim::Recorder {
     };
     by_option(crossings_, crossed_);
     by_option(apprehensions_, stopped_);
-    if (deaths_ >= 0) {
-      const auto& v = *r.series[static_cast<std::size_t>(deaths_)];
-      for (std::size_t j = 0; j < v.size(); ++j) deaths_by_edge_[j] += v[j];
+    for (std::ptrdiff_t k : death_series_) {
+      const auto& v = *r.series[static_cast<std::size_t>(k)];
+      const std::size_t per_edge = v.size() / std::max<std::size_t>(1, deaths_by_edge_.size());
+      for (std::size_t j = 0; j < v.size(); ++j) deaths_by_edge_[j / per_edge] += v[j];
     }
     by_status_.assign(migrasim::legal_status_count, 0);
     for (std::size_t k = 0; k < r.population->size(); ++k)
@@ -114,13 +119,13 @@ class Summary final : public migrasim::Recorder {
       for (std::size_t o = 0; o < options_.size(); ++o)
         std::cout << fmt::format("{:<24}{:>14}{:>14}\n", "  " + options_[o], crossed_[o], stopped_[o]);
     }
-    if (deaths_ >= 0) {
+    if (!death_series_.empty()) {
       // The routes with the most deaths, at most five.
       std::vector<std::size_t> order(deaths_by_edge_.size());
       for (std::size_t j = 0; j < order.size(); ++j) order[j] = j;
       std::stable_sort(order.begin(), order.end(),
                        [&](std::size_t a, std::size_t b) { return deaths_by_edge_[a] > deaths_by_edge_[b]; });
-      const auto& edges = specs_[static_cast<std::size_t>(deaths_)].coords[0];
+      const auto& edges = edge_names_;
       bool header = false;
       for (std::size_t j = 0; j < std::min<std::size_t>(5, order.size()) && deaths_by_edge_[order[j]] > 0;
            ++j) {
@@ -136,7 +141,9 @@ class Summary final : public migrasim::Recorder {
   const migrasim::World* world_ = nullptr;
   std::vector<migrasim::SeriesSpec> specs_;
   std::vector<std::string> options_;
-  std::ptrdiff_t crossings_ = -1, apprehensions_ = -1, deaths_ = -1;
+  std::ptrdiff_t crossings_ = -1, apprehensions_ = -1;
+  std::vector<std::ptrdiff_t> death_series_;
+  std::vector<std::string> edge_names_;
   std::vector<std::int64_t> crossed_, stopped_, deaths_by_edge_;
   std::vector<std::int64_t> by_status_;
   std::int64_t stranded_ = 0, on_route_ = 0, spawned_ = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/shared_params.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim::models {
@@ -18,14 +19,6 @@ std::shared_ptr<const ParamTableOf<EntryParams::Rule>> rule_table() {
   t->date("until", &R::until_day)
       .shown_default("the end of the run")
       .about("last day in force")
-      .source("scenario");
-  t->countries("border", &R::border)
-      .length(2)
-      .about("the crossings: every route between these two countries (give border or route)")
-      .source("scenario");
-  t->places("route", &R::route_ends)
-      .length(2)
-      .about("the crossings: the routes joining these two places, e.g. a flight (give border or route)")
       .source("scenario");
   t->countries("nationalities", &R::nationalities)
       .shown_default("everyone")
@@ -49,29 +42,7 @@ std::shared_ptr<const ParamTableOf<EntryParams::Rule>> rule_table() {
   t->boolean("permit_holders_pass", &R::permit_holders_pass)
       .about("rule permeability: permit holders pass")
       .source("scenario");
-  t->derive("give either border or route; some route must cross that border or join those places",
-            [](R& r, const ParamContext& ctx) {
-              if (r.border.empty() == r.route_ends.empty())
-                throw ParamProblem("", "give either border or route");
-              const World& w = ctx.world;
-              r.routes.clear();
-              for (route_id k = 0; k < w.route_count(); ++k) {
-                const Route& route = w.routes()[static_cast<std::size_t>(k)];
-                if (!r.border.empty()) {
-                  const country_id ca = w.places()[static_cast<std::size_t>(route.a)].country;
-                  const country_id cb = w.places()[static_cast<std::size_t>(route.b)].country;
-                  if ((ca == r.border[0] && cb == r.border[1]) || (ca == r.border[1] && cb == r.border[0]))
-                    r.routes.push_back(k);
-                } else if ((route.a == r.route_ends[0] && route.b == r.route_ends[1]) ||
-                           (route.a == r.route_ends[1] && route.b == r.route_ends[0])) {
-                  r.routes.push_back(k);
-                }
-              }
-              if (r.routes.empty())
-                throw ParamProblem(
-                    r.border.empty() ? "route" : "border",
-                    r.border.empty() ? "no route joins these places" : "no route crosses this border");
-            });
+  route_selection(*t, &R::border, &R::route_ends, &R::routes);
   t->rule("until is on or after from", [](const R& r, const ParamContext&) {
     if (r.until_day < r.from_day) throw ParamProblem("until", "the rule ends before it starts");
   });

@@ -405,10 +405,11 @@ void FleeModel::move(StepContext& ctx) {
     LegalStatus* const legal_status;
     const double* const stay_threshold;
     const LegalStatus* const status_at;
+    const std::uint8_t* const flags_of;
     std::optional<DrawStream> draws{};
 
     bool moves(std::size_t i) const {
-      if (owner[i] != me) return false;
+      if (owner[i] != me || (flags_of[i] & agent_flag::settled)) return false;  // settled: died on the way
       // The common case, someone who stays where they are today, without touching the other columns:
       // they cannot move, or their first draw says stay. The same first draw and the same outcome as the
       // full path, so results are the same.
@@ -516,7 +517,8 @@ void FleeModel::move(StepContext& ctx) {
                  pop.arc.data(),
                  pop.legal_status.data(),
                  stay_threshold_.data(),
-                 status_at_.data()};
+                 status_at_.data(),
+                 pop.flags.data()};
   });
 }
 

@@ -25,4 +25,41 @@ void speed_entries(ParamTableOf<P>& t, std::array<double, travel_mode_count> P::
   }
 }
 
+// border / route: the crossings a record applies to, every route between two countries or the routes
+// joining two places (give one); derives `routes` and refuses a choice that selects no route.
+template <class R>
+void route_selection(ParamTableOf<R>& t, std::vector<country_id> R::*border, std::vector<place_id> R::*ends,
+                     std::vector<route_id> R::*routes) {
+  t.countries("border", border)
+      .length(2)
+      .about("every route between these two countries (give border or route)")
+      .source("scenario");
+  t.places("route", ends)
+      .length(2)
+      .about("the routes joining these two places, e.g. a sea leg or a flight (give border or route)")
+      .source("scenario");
+  t.derive("give either border or route; some route must cross that border or join those places",
+           [border, ends, routes](R& r, const ParamContext& ctx) {
+             const auto& b = r.*border;
+             const auto& e = r.*ends;
+             if (b.empty() == e.empty()) throw ParamProblem("", "give either border or route");
+             const World& w = ctx.world;
+             auto& out = r.*routes;
+             out.clear();
+             for (route_id k = 0; k < w.route_count(); ++k) {
+               const Route& route = w.routes()[static_cast<std::size_t>(k)];
+               if (!b.empty()) {
+                 const country_id ca = w.places()[static_cast<std::size_t>(route.a)].country;
+                 const country_id cb = w.places()[static_cast<std::size_t>(route.b)].country;
+                 if ((ca == b[0] && cb == b[1]) || (ca == b[1] && cb == b[0])) out.push_back(k);
+               } else if ((route.a == e[0] && route.b == e[1]) || (route.a == e[1] && route.b == e[0])) {
+                 out.push_back(k);
+               }
+             }
+             if (out.empty())
+               throw ParamProblem(b.empty() ? "route" : "border",
+                                  b.empty() ? "no route joins these places" : "no route crosses this border");
+           });
+}
+
 }  // namespace migrasim::models

@@ -735,8 +735,11 @@ void SmugglingModel::move(StepContext& ctx) {
       ++q[deaths];
       incident(risky, death);
       ++deaths_edge_[static_cast<std::size_t>(risky)];
+      // Recorded by data sources, or never: missing.
       if (KeyedRng::to_unit(w.v[2]) < params_.recorded_death_share)
         ++recorded_edge_[static_cast<std::size_t>(risky)];
+      else
+        pop.legal_status[i] = LegalStatus::missing;
     } else if (stopped) {
       ++q[intercepted];
       incident(risky, interception);

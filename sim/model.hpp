@@ -62,6 +62,17 @@ class EntryGate {
   virtual bool admits(std::size_t i, arc_id a, std::uint8_t flags) const = 0;
 };
 
+// Risks on routes that one mechanism holds for every traveller (deaths on the way). The movement routine
+// asks when someone has travelled a route to its end; dies() decides and records the death (the agent's
+// status), and the routine then ends the agent's journey where the route ends (settled).
+class RouteHazard {
+ public:
+  virtual ~RouteHazard() = default;
+  virtual bool active(route_id r) const = 0;
+  // Does agent i die travelling directed arc a today? Called from the thread that moves i.
+  virtual bool dies(std::size_t i, arc_id a) const = 0;
+};
+
 class StepContext {
  public:
   virtual ~StepContext() = default;
@@ -90,6 +101,8 @@ class StepContext {
   virtual CrossingCounter crossings() = 0;
   // The entry rules of the run (Declarations::entry_gate), or null.
   virtual const EntryGate* entry_gate() const = 0;
+  // The route risks of the run (Declarations::route_hazard), or null.
+  virtual const RouteHazard* route_hazard() const = 0;
 };
 
 // What a model declares when the simulation is built: the agent columns and flags it uses beyond the
@@ -97,11 +110,13 @@ class StepContext {
 class Declarations {
  public:
   Declarations(Population& population, std::vector<PurposeRange>& purposes,
-               std::vector<std::string>& crossing_options, const EntryGate*& gate, std::string_view by)
+               std::vector<std::string>& crossing_options, const EntryGate*& gate, const RouteHazard*& hazard,
+               std::string_view by)
       : population_(population),
         purposes_(purposes),
         crossing_options_(crossing_options),
         gate_(gate),
+        hazard_(hazard),
         by_(by) {}
   template <class T>
   Column<T> add(const ColumnSpec& spec) {
@@ -115,6 +130,11 @@ class Declarations {
   void entry_gate(const EntryGate* gate) {
     if (gate_) throw InternalError(std::string(by_) + ": another mechanism already holds the entry rules");
     gate_ = gate;
+  }
+  // The mechanism holds the run's route risks (at most one may).
+  void route_hazard(const RouteHazard* hazard) {
+    if (hazard_) throw InternalError(std::string(by_) + ": another mechanism already holds the route risks");
+    hazard_ = hazard;
   }
   // A way of crossing a border (a label of the `option` dimension of the crossings series); several
   // mechanisms declaring one name share it. Returns its index for CrossingCounter::add.
@@ -130,6 +150,7 @@ class Declarations {
   std::vector<PurposeRange>& purposes_;
   std::vector<std::string>& crossing_options_;
   const EntryGate*& gate_;
+  const RouteHazard*& hazard_;
   std::string_view by_;
 };
 

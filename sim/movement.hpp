@@ -3,7 +3,8 @@
 // move_agents(). The routine advances each agent along directed arcs within its day's travel budget, counts
 // each departure onto a route in the day's flows, stamps the day of entry when a route crosses a border and
 // counts that crossing by the way the mover names, asks the run's entry rules before anyone sets out on a
-// route (sim/model.hpp, EntryGate: a refusal is an apprehension), and calls back the mechanism's rules at
+// route (sim/model.hpp, EntryGate: a refusal is an apprehension), asks the run's route risks
+// (RouteHazard) whether a traveller dies on a route, and calls back the mechanism's rules at
 // the decisions: whether the agent moves today, which arc it takes at a place (or none: it stays), what each
 // route costs in budget, and what happens on arrival. The rules decide; the routine keeps positions,
 // budgets and counts, so that the arithmetic of travel exists once.
@@ -52,7 +53,8 @@ struct Leg {
 //   int crossing(const Traveller&, route_id)  after reached(), when that route crosses a border, and when
 //                                          the entry rules refuse a route: the way of crossing (a declared
 //                                          crossing option) to count, or -1 none
-//   void finish(Traveller&)                last look before the routine stores the agent
+//   void finish(Traveller&)                last look before the routine stores the agent (not called for
+//                                          one who died on the way: the run's RouteHazard, sim/model.hpp)
 // A day is at most max_hops steps (a departure and its arrival, or an arrival from an arc held overnight).
 template <class MakeMover>
 void move_agents(StepContext& ctx, MakeMover&& make_mover, int max_hops = 64) {
@@ -68,6 +70,7 @@ void move_agents(StepContext& ctx, MakeMover&& make_mover, int max_hops = 64) {
   stored_day* const entry_of = pop.entry_day.data();
   const std::int16_t* const nationality_of = pop.nationality.data();
   const EntryGate* const gate = ctx.entry_gate();
+  const RouteHazard* const hazard = ctx.route_hazard();
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
     std::int64_t* const flow = ctx.local_flow().data();
     const CrossingCounter crossings = ctx.crossings();
@@ -81,6 +84,7 @@ void move_agents(StepContext& ctx, MakeMover&& make_mover, int max_hops = 64) {
       t.km = km_of[i];
       t.flags = flags_of[i];
       const std::uint8_t flags_before = t.flags;
+      bool died = false;
       mover.start(t);
       for (int hop = 0; hop < max_hops; ++hop) {
         if (t.arc < 0) {
@@ -107,6 +111,15 @@ void move_agents(StepContext& ctx, MakeMover&& make_mover, int max_hops = 64) {
           break;
         }
         t.budget -= need;
+        if (hazard && hazard->active(r) && hazard->dies(i, t.arc)) {
+          // Died on the way: the journey ends where the route ends (the hazard set the status).
+          t.at = world.arc_target(t.arc);
+          t.arc = -1;
+          t.km = 0;
+          t.flags = static_cast<std::uint8_t>((t.flags | agent_flag::settled) & ~agent_flag::stranded);
+          died = true;
+          break;
+        }
         t.at = world.arc_target(t.arc);
         t.arc = -1;
         t.km = 0;
@@ -120,7 +133,7 @@ void move_agents(StepContext& ctx, MakeMover&& make_mover, int max_hops = 64) {
         }
         if (!goes_on) break;
       }
-      mover.finish(t);
+      if (!died) mover.finish(t);
       place_of[i] = t.arc < 0 ? t.at : -1;
       arc_of[i] = t.arc;
       km_of[i] = static_cast<float>(t.km);

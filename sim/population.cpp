@@ -31,6 +31,8 @@ std::string_view to_string(LegalStatus s) {
       return "returned";
     case LegalStatus::dead:
       return "dead";
+    case LegalStatus::missing:
+      return "missing";
   }
   return "unknown";
 }

@@ -38,8 +38,9 @@ enum class LegalStatus : std::uint8_t {
   detained,
   returned,  // back in the country of origin after migrating
   dead,
+  missing,  // died or disappeared on the way, and never recorded by any source
 };
-inline constexpr int legal_status_count = 10;
+inline constexpr int legal_status_count = 11;
 std::string_view to_string(LegalStatus s);
 
 enum class Sex : std::uint8_t { female, male };

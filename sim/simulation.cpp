@@ -65,6 +65,7 @@ struct Simulation::Impl final : StepContext {
   // per-thread counters and the kernel's series that sums them (-1 when not recorded).
   std::vector<std::string> crossing_options_;
   const EntryGate* gate_ = nullptr;
+  const RouteHazard* hazard_ = nullptr;
   std::vector<route_id> border_routes_;
   std::vector<std::int32_t> border_index_;  // [route] index into border_routes_, -1 otherwise
   std::size_t crossing_size_ = 0;
@@ -94,7 +95,7 @@ struct Simulation::Impl final : StepContext {
                        " days (per-agent days are 16-bit); got " + std::to_string(config_.days));
     std::vector<PurposeRange> purposes;
     for (auto& m : models_) {
-      Declarations declared(population_, purposes, crossing_options_, gate_, m->name());
+      Declarations declared(population_, purposes, crossing_options_, gate_, hazard_, m->name());
       m->declare(declared);
     }
     check_purposes(purposes);
@@ -153,6 +154,7 @@ struct Simulation::Impl final : StepContext {
     });
   }
   const EntryGate* entry_gate() const override { return gate_; }
+  const RouteHazard* route_hazard() const override { return hazard_; }
   CrossingCounter crossings() override {
     if (crossing_size_ == 0) return {};
     auto& v = local_crossings_.local();

@@ -305,7 +305,8 @@ TEST_CASE("Hdf5Writer writes the documented layout and values", "[io]") {
     const auto statuses = read_strings(f.id, "legal_status");
     REQUIRE(statuses.size() == static_cast<std::size_t>(S));
     CHECK(statuses[0] == "in_transit");
-    CHECK(statuses[static_cast<std::size_t>(S - 1)] == "dead");
+    CHECK(statuses[static_cast<std::size_t>(S - 2)] == "dead");
+    CHECK(statuses[static_cast<std::size_t>(S - 1)] == "missing");
     CHECK(read_strings(f.id, "edge") ==
           std::vector<std::string>{"Tegucigalpa--Esquipulas", "Esquipulas--Tapachula", "Tapachula--Tijuana"});
     CHECK(read_strings(f.id, "location_country") == std::vector<std::string>{"HND", "GTM", "MEX", "MEX"});

@@ -61,7 +61,8 @@ def _run(cli, tmp_path, scenario, name, *args):
 
 
 def _conserved(path):
-    """Every agent is somewhere every day: at a place (the dead under status dead), stranded or on a route."""
+    """Every agent is somewhere every day: at a place (the dead under status dead, or missing when never
+    recorded), stranded or on a route; the recorded dead are the smuggling market's recorded deaths."""
     import xarray as xr
 
     with xr.open_dataset(path, engine="h5netcdf") as ds:
@@ -69,8 +70,10 @@ def _conserved(path):
                    + ds["on_route"].sum("edge")).values
         np.testing.assert_array_equal(present, np.cumsum(ds["spawned"].values))
         if "deaths" in ds:
-            dead = ds["population"].sel(legal_status="dead").sum("location").values
+            dead = ds["population"].sel(legal_status=["dead", "missing"]).sum(("location", "legal_status")).values
             np.testing.assert_array_equal(dead, np.cumsum(ds["deaths"].sum("edge").values))
+            recorded = ds["population"].sel(legal_status="dead").sum("location").values
+            np.testing.assert_array_equal(recorded, np.cumsum(ds["deaths_recorded"].sum("edge").values))
 
 
 # Each pair that runs together: the scenario of the other mechanisms, then with the legal-status model added
@@ -105,3 +108,33 @@ def test_legal_status_beside_other_mechanisms_conserves_people_and_leaves_their_
         assert t["permit_renewed"] == 0 and t["became_overstayer"] == 0 and t["removed"] == 0
         if arrivals:
             assert t["arrived_irregular"] + t["arrived_regular"] > 0
+
+
+def test_route_risks_kill_every_mechanisms_travellers_recorded_or_missing(cli, root, tmp_path):
+    """Route risks beside the demo's economic migrants and smuggling market: the migrants crossing the Rio
+    Grande alone die at the route's rate; the dead and missing in `population` are the market's deaths
+    plus route_deaths; the run's summary lists the route."""
+    import xarray as xr
+
+    scenario = tmp_path / "risks.yaml"
+    scenario.write_text(f"extends: {root / 'scenarios' / 'central_america.yaml'}\n"
+                        "behaviour:\n  route_risks:\n    recorded_share: 0.6\n    risks:\n"
+                        "      - {name: Rio Grande, route: [Reynosa, McAllen], death: 0.001}\n")
+    out = tmp_path / "risks.h5"
+    r = cli("run", scenario, "-o", out, "--threads", "2")
+    assert r.returncode == 0, r.stderr
+    assert "deaths by route" in r.stdout and "Reynosa--McAllen" in r.stdout
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        present = (ds["population"].sum(("location", "legal_status")) + ds["stranded"].sum("location")
+                   + ds["on_route"].sum("edge")).values
+        np.testing.assert_array_equal(present, np.cumsum(ds["spawned"].values))
+        rd = ds["route_deaths"].sum("time")
+        on_route = int(rd.sel(edge="Reynosa--McAllen").sum())
+        alone = int(ds["crossings"].sel(border_edge="Reynosa--McAllen", option=["alone", "pathway"]).sum())
+        assert on_route == int(rd.sum()) > 50
+        assert on_route / (on_route + alone) == pytest.approx(0.001, rel=0.25)
+        missing_share = int(rd.sel(death_record="missing").sum()) / on_route
+        assert 0.25 < missing_share < 0.55
+        final = ds["population"].isel(time=-1).sum("location")
+        market = int(ds["deaths"].sum())
+        assert int(final.sel(legal_status="dead") + final.sel(legal_status="missing")) == market + on_route
