@@ -29,7 +29,7 @@ class CrossingCounter {
   enum Outcome : std::uint8_t { crossed = 0, apprehended = 1 };
   static constexpr std::size_t outcome_count = 2;
   CrossingCounter() = default;
-  CrossingCounter(std::int64_t* counts, const std::int32_t* border_index, std::size_t border_routes,
+  CrossingCounter(std::uint32_t* counts, const std::int32_t* border_index, std::size_t border_routes,
                   std::size_t options, std::size_t countries)
       : counts_(counts),
         border_index_(border_index),
@@ -46,7 +46,7 @@ class CrossingCounter {
   }
 
  private:
-  std::int64_t* counts_ = nullptr;
+  std::uint32_t* counts_ = nullptr;  // 32-bit per thread and day: a thread moves fewer than 2^32 agents
   const std::int32_t* border_index_ = nullptr;
   std::size_t border_routes_ = 0, options_ = 0, countries_ = 0;
 };

@@ -15,6 +15,7 @@
 // choose: days with speeds in km per day, or km with speed 1 (Flee's rules).
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "sim/model.hpp"
 
@@ -71,75 +72,91 @@ void move_agents(StepContext& ctx, MakeMover&& make_mover, int max_hops = 64) {
   const std::int16_t* const nationality_of = pop.nationality.data();
   const EntryGate* const gate = ctx.entry_gate();
   const RouteHazard* const hazard = ctx.route_hazard();
-  ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
-    std::int64_t* const flow = ctx.local_flow().data();
-    const CrossingCounter crossings = ctx.crossings();
-    auto mover = make_mover();
-    for (std::size_t i = b; i < e; ++i) {
-      if (!mover.moves(i)) continue;
-      Traveller t;
-      t.agent = i;
-      t.at = place_of[i];
-      t.arc = arc_of[i];
-      t.km = km_of[i];
-      t.flags = flags_of[i];
-      const std::uint8_t flags_before = t.flags;
-      bool died = false;
-      mover.start(t);
-      for (int hop = 0; hop < max_hops; ++hop) {
-        if (t.arc < 0) {
-          const arc_id next = mover.depart(t);
-          if (next < 0) break;
-          if (gate && gate->active(world.arc_route(next)) && !gate->admits(i, next, t.flags)) {
-            const int option = mover.crossing(t, world.arc_route(next));
-            if (option >= 0)
-              crossings.add(world.arc_route(next), static_cast<std::uint8_t>(option),
-                            CrossingCounter::apprehended, nationality_of[i]);
-            mover.held(t, next);
+  // The loop is compiled for each combination of entry rules and route risks present, so that a run
+  // without them pays nothing for them.
+  auto run = [&](auto with_gate, auto with_hazard) {
+    ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
+      std::int64_t* const flow = ctx.local_flow().data();
+      const CrossingCounter crossings = ctx.crossings();
+      auto mover = make_mover();
+      for (std::size_t i = b; i < e; ++i) {
+        if (!mover.moves(i)) continue;
+        Traveller t;
+        t.agent = i;
+        t.at = place_of[i];
+        t.arc = arc_of[i];
+        t.km = km_of[i];
+        t.flags = flags_of[i];
+        const std::uint8_t flags_before = t.flags;
+        bool died = false;
+        mover.start(t);
+        for (int hop = 0; hop < max_hops; ++hop) {
+          if (t.arc < 0) {
+            const arc_id next = mover.depart(t);
+            if (next < 0) break;
+            if (decltype(with_gate)::value && gate->active(world.arc_route(next)) &&
+                !gate->admits(i, next, t.flags)) {
+              const int option = mover.crossing(t, world.arc_route(next));
+              if (option >= 0)
+                crossings.add(world.arc_route(next), static_cast<std::uint8_t>(option),
+                              CrossingCounter::apprehended, nationality_of[i]);
+              mover.held(t, next);
+              break;
+            }
+            mover.go(t, next);
+            t.arc = next;
+            t.km = 0;
+            ++flow[world.arc_route(next)];
+          }
+          const route_id r = world.arc_route(t.arc);
+          const Leg leg = mover.leg(r);
+          const double need = (leg.length_km - t.km) / leg.speed;
+          if (need > t.budget) {
+            t.km += t.budget * leg.speed;
             break;
           }
-          mover.go(t, next);
-          t.arc = next;
-          t.km = 0;
-          ++flow[world.arc_route(next)];
-        }
-        const route_id r = world.arc_route(t.arc);
-        const Leg leg = mover.leg(r);
-        const double need = (leg.length_km - t.km) / leg.speed;
-        if (need > t.budget) {
-          t.km += t.budget * leg.speed;
-          break;
-        }
-        t.budget -= need;
-        if (hazard && hazard->active(r) && hazard->dies(i, t.arc)) {
-          // Died on the way: the journey ends where the route ends (the hazard set the status).
+          t.budget -= need;
+          if (decltype(with_hazard)::value && hazard->active(r) && hazard->dies(i, t.arc)) {
+            // Died on the way: the journey ends where the route ends (the hazard set the status).
+            t.at = world.arc_target(t.arc);
+            t.arc = -1;
+            t.km = 0;
+            t.flags = static_cast<std::uint8_t>((t.flags | agent_flag::settled) & ~agent_flag::stranded);
+            died = true;
+            break;
+          }
           t.at = world.arc_target(t.arc);
           t.arc = -1;
           t.km = 0;
-          t.flags = static_cast<std::uint8_t>((t.flags | agent_flag::settled) & ~agent_flag::stranded);
-          died = true;
-          break;
+          ++t.arrivals;
+          if (leg.crosses_border) entry_of[i] = today;
+          const bool goes_on = mover.reached(t, r);
+          if (leg.crosses_border) {
+            const int option = mover.crossing(t, r);
+            if (option >= 0)
+              crossings.add(r, static_cast<std::uint8_t>(option), CrossingCounter::crossed,
+                            nationality_of[i]);
+          }
+          if (!goes_on) break;
         }
-        t.at = world.arc_target(t.arc);
-        t.arc = -1;
-        t.km = 0;
-        ++t.arrivals;
-        if (leg.crosses_border) entry_of[i] = today;
-        const bool goes_on = mover.reached(t, r);
-        if (leg.crosses_border) {
-          const int option = mover.crossing(t, r);
-          if (option >= 0)
-            crossings.add(r, static_cast<std::uint8_t>(option), CrossingCounter::crossed, nationality_of[i]);
-        }
-        if (!goes_on) break;
+        if (!died) mover.finish(t);
+        place_of[i] = t.arc < 0 ? t.at : -1;
+        arc_of[i] = t.arc;
+        km_of[i] = static_cast<float>(t.km);
+        if (t.flags != flags_before) flags_of[i] = t.flags;
       }
-      if (!died) mover.finish(t);
-      place_of[i] = t.arc < 0 ? t.at : -1;
-      arc_of[i] = t.arc;
-      km_of[i] = static_cast<float>(t.km);
-      if (t.flags != flags_before) flags_of[i] = t.flags;
-    }
-  });
+    });
+  };
+  using yes = std::true_type;
+  using no = std::false_type;
+  if (gate && hazard)
+    run(yes{}, yes{});
+  else if (gate)
+    run(yes{}, no{});
+  else if (hazard)
+    run(no{}, yes{});
+  else
+    run(no{}, no{});
 }
 
 }  // namespace migrasim

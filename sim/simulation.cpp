@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <type_traits>
 
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
@@ -69,7 +70,7 @@ struct Simulation::Impl final : StepContext {
   std::vector<route_id> border_routes_;
   std::vector<std::int32_t> border_index_;  // [route] index into border_routes_, -1 otherwise
   std::size_t crossing_size_ = 0;
-  tbb::enumerable_thread_specific<std::vector<std::int64_t>> local_crossings_;
+  tbb::enumerable_thread_specific<std::vector<std::uint32_t>> local_crossings_;
   std::ptrdiff_t crossings_series_ = -1;
   std::size_t group_size_ = 0;  // values of population_by_group a day (0: not recorded)
   std::ptrdiff_t groups_series_ = -1;
@@ -326,25 +327,32 @@ struct Simulation::Impl final : StepContext {
             lc.on_route.assign(routes, 0);
             if (groups) lc.groups.assign(group_size_, 0);
           }
-          for (std::size_t i = b; i < e; ++i) {
-            const place_id p = pop.place[i];
-            if (p >= 0) {
-              if (groups)
-                ++lc.groups[((static_cast<std::size_t>(p) * countries +
-                              static_cast<std::size_t>(pop.nationality[i])) *
-                                 2 +
-                             static_cast<std::size_t>(pop.sex[i])) *
-                                age_band_count +
-                            pop.age_band[i]];
-              if (pop.flags[i] & agent_flag::stranded)
-                ++lc.stranded[static_cast<std::size_t>(p)];
-              else
-                ++lc.population[static_cast<std::size_t>(p) * legal_status_count +
-                                static_cast<std::size_t>(pop.legal_status[i])];
-            } else {
-              ++lc.on_route[static_cast<std::size_t>(pop.arc[i] >> 1)];
+          // Two loops, so that the usual run (no groups) does not test for them per agent.
+          auto tally = [&](auto with_groups) {
+            for (std::size_t i = b; i < e; ++i) {
+              const place_id p = pop.place[i];
+              if (p >= 0) {
+                if constexpr (decltype(with_groups)::value)
+                  ++lc.groups[((static_cast<std::size_t>(p) * countries +
+                                static_cast<std::size_t>(pop.nationality[i])) *
+                                   2 +
+                               static_cast<std::size_t>(pop.sex[i])) *
+                                  age_band_count +
+                              pop.age_band[i]];
+                if (pop.flags[i] & agent_flag::stranded)
+                  ++lc.stranded[static_cast<std::size_t>(p)];
+                else
+                  ++lc.population[static_cast<std::size_t>(p) * legal_status_count +
+                                  static_cast<std::size_t>(pop.legal_status[i])];
+              } else {
+                ++lc.on_route[static_cast<std::size_t>(pop.arc[i] >> 1)];
+              }
             }
-          }
+          };
+          if (groups)
+            tally(std::true_type{});
+          else
+            tally(std::false_type{});
         },
         4096);
     std::fill(population_counts_.begin(), population_counts_.end(), 0);
