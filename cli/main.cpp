@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -219,10 +221,18 @@ std::string case_name(const std::string& dir) {
 }
 
 int run_command(const std::string& scenario, const std::string& flee_dir, const std::string& simsetting,
-                std::string output, int days, long long seed, int threads, std::vector<std::string> sets,
-                bool quiet, bool verbose, const std::string& command_line) {
+                std::string output, int days, const std::string& seed, int threads,
+                std::vector<std::string> sets, bool quiet, bool verbose, const std::string& command_line) {
   if (days >= 0) sets.push_back("run.days=" + std::to_string(days));
-  if (seed >= 0) sets.push_back("run.seed=" + std::to_string(seed));
+  if (!seed.empty()) {
+    // A seed is a whole number in [0, 2^63 - 1] (run.seed); anything else is refused, never clamped.
+    std::int64_t value = -1;
+    const auto [end, ec] = std::from_chars(seed.data(), seed.data() + seed.size(), value);
+    if (ec != std::errc() || end != seed.data() + seed.size() || value < 0)
+      throw migrasim::InputError("--seed: got '" + seed + "', expected a whole number in [0, " +
+                                 std::to_string(std::numeric_limits<std::int64_t>::max()) + "]");
+    sets.push_back("run.seed=" + seed);
+  }
   if (scenario.empty() == flee_dir.empty())
     throw migrasim::InputError("run: give either a SCENARIO file or --flee DIR");
   const migrasim::io::ScenarioSpec spec = flee_dir.empty() ? migrasim::io::load_scenario(scenario, sets)
@@ -482,7 +492,7 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Run a scenario and write its HDF5 output");
   std::string scenario, output;
   int days = -1, threads = 0;
-  long long seed = -1;
+  std::string seed;
   std::vector<std::string> sets;
   // One text for every subcommand's --set, so that they cannot drift apart (docs/scenario-format.md).
   const std::string set_help =
@@ -497,7 +507,7 @@ int main(int argc, char** argv) {
   run->add_option("-o,--output", output,
                   "Output file (HDF5); default: output.path of the scenario, else out/<scenario name>.h5");
   run->add_option("--days", days, "Override run.days")->check(CLI::Range(1, migrasim::max_run_days));
-  run->add_option("--seed", seed, "Override run.seed")->check(CLI::NonNegativeNumber);
+  run->add_option("--seed", seed, "Override run.seed: a whole number in [0, 9223372036854775807]");
   run->add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it")
       ->check(CLI::Range(1, 1024));
   run->add_option("--set", sets, set_help);

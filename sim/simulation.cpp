@@ -62,11 +62,12 @@ struct Simulation::Impl final : StepContext {
   std::vector<std::vector<std::int64_t>> series_values_;
   tbb::enumerable_thread_specific<std::vector<std::int64_t>> local_flow_;
   tbb::enumerable_thread_specific<LocalCounts> local_counts_;
+  // The entry rules and route risks a mechanism holds (Declarations), or null.
+  const EntryGate* gate_ = nullptr;
+  const RouteHazard* hazard_ = nullptr;
   // Border crossings: the ways of crossing the models declared, the routes that cross a border, the
   // per-thread counters and the kernel's series that sums them (-1 when not recorded).
   std::vector<std::string> crossing_options_;
-  const EntryGate* gate_ = nullptr;
-  const RouteHazard* hazard_ = nullptr;
   std::vector<route_id> border_routes_;
   std::vector<std::int32_t> border_index_;  // [route] index into border_routes_, -1 otherwise
   std::size_t crossing_size_ = 0;

@@ -88,8 +88,14 @@ class Simulation:
         self._sim = _core.Simulation(scenario.spec, int(threads or os.cpu_count() or 1))
 
     def step(self, n: int = 1) -> int:
-        """Run up to ``n`` days; returns the number run. The GIL is released meanwhile."""
-        return self._sim.step(int(n))
+        """Run up to ``n`` days (fewer when the run ends first); returns the number run. The GIL is released
+        meanwhile. A negative ``n``, or a step asked for after the last day, is a ``ValueError``."""
+        n = int(n)
+        if n < 0:
+            raise ValueError(f"step: n must be >= 0, got {n}")
+        if n > 0 and self._sim.day >= self._sim.days:
+            raise ValueError(f"step: the run has ended (all {self._sim.days} days run); nothing left to step")
+        return self._sim.step(n)
 
     def run(self) -> "Result":
         """Run the remaining days and return the result."""

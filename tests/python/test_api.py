@@ -115,3 +115,15 @@ def test_population_by_group_is_asked_for_in_output_record(mini, tmp_path):
     r.save(path)
     on_disk = xr.open_dataset(path, engine="h5netcdf")
     np.testing.assert_array_equal(on_disk["population_by_group"].values, g.values)
+
+
+def test_negative_steps_and_steps_past_the_end_are_errors(mini):
+    sim = migrasim.Simulation(mini, threads=1)
+    with pytest.raises(ValueError, match="n must be >= 0, got -5"):
+        sim.step(-5)
+    assert sim.day == 0
+    assert sim.step(0) == 0
+    assert sim.step(100) == 20 and sim.finished
+    with pytest.raises(ValueError, match="the run has ended"):
+        sim.step(1)
+    assert sim.run().population.sizes["time"] == 20  # run() on a finished simulation returns its result

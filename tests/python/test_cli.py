@@ -262,3 +262,13 @@ def test_a_byte_order_mark_is_accepted_and_a_second_document_refused(cli, mini, 
     r = cli("run", mini, "-q", "-o", tmp_path / "two.h5")
     assert r.returncode == 2 and "a second YAML document starts here" in r.stderr
     assert not (tmp_path / "two.h5").exists()
+
+
+@pytest.mark.parametrize("seed", ["9223372036854775808", "18446744073709551615", "-3", "12x"])
+def test_a_seed_out_of_range_is_refused_not_clamped(cli, mini, tmp_path, seed):
+    out = tmp_path / "s.h5"
+    r = cli("run", mini, "-o", out, "-q", "--seed", seed)
+    assert r.returncode == 2
+    assert f"--seed: got '{seed}', expected a whole number in [0, 9223372036854775807]" in r.stderr
+    assert not out.exists()
+    assert cli("run", mini, "-o", out, "-q", "--seed", "9223372036854775807").returncode == 0
