@@ -1,5 +1,7 @@
-// migrasim-bench: the baseline economic model on a synthetic world.
-// Prints "X M agent-days/s" and "Y bytes/agent" on their own lines (docs/performance.md).
+// migrasim-bench: the baseline economic model on a synthetic world, then the bare agent-step kernel
+// (bench/bare_kernel.hpp) on the same world, agents, days and threads.
+// Prints "X M agent-days/s", "Y bytes/agent", "bare kernel Z M agent-days/s" and "ratio R" (X / Z) on their
+// own lines (docs/performance.md).
 #include <sys/resource.h>
 
 #include <chrono>
@@ -8,6 +10,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "bench/bare_kernel.hpp"
 #include "bench/synthetic_world.hpp"
 #include "sim/errors.hpp"
 #include "sim/simulation.hpp"
@@ -70,6 +73,13 @@ int main(int argc, char** argv) {
         sim.population().bytes_per_agent(), static_cast<double>(usage.ru_maxrss) / 1024.0,
         static_cast<double>(usage.ru_maxrss) * 1024.0 / n);
     std::cerr << migrasim::format_columns(sim.population());
+    const migrasim::bench::BareResult bare =
+        migrasim::bench::run_bare_kernel(*world, static_cast<std::int64_t>(n), days, threads, seed);
+    const double full = static_cast<double>(agent_days) / seconds;
+    std::cout << fmt::format("bare kernel {:.1f} M agent-days/s\n", bare.agent_days_per_s / 1e6);
+    std::cout << fmt::format("ratio {:.2f}\n", full / bare.agent_days_per_s) << std::flush;
+    std::cerr << fmt::format("bare kernel: {:.0f} bytes/agent, {:.1f}% at their destination after {} days\n",
+                             bare.bytes_per_agent, 100.0 * bare.settled_share, days);
   } catch (const migrasim::InputError& e) {
     std::cerr << "migrasim-bench: error: " << e.what() << "\n";
     return 2;
