@@ -26,6 +26,9 @@ std::shared_ptr<const ParamTableOf<RouteRiskParams::Risk>> risk_table() {
       .required()
       .about("probability that a traveller dies along the route, per trip")
       .source("scenario (e.g. from IOM Missing Migrants deaths against crossings on the route)");
+  t->boolean("permit_holders_exempt", &R::permit_holders_exempt)
+      .about("people holding a permit or visa cross at an official post and face no risk")
+      .source("scenario");
   route_selection(*t, &R::border, &R::route_ends, &R::routes);
   t->rule("until is on or after from", [](const R& r, const ParamContext&) {
     if (r.until_day < r.from_day) throw ParamProblem("until", "the risk ends before it starts");
@@ -79,6 +82,7 @@ RouteRiskModel::RouteRiskModel(RouteRiskParams params) : params_(std::move(param
 void RouteRiskModel::declare(Declarations& declared) {
   declared.purposes(static_cast<std::uint32_t>(route_risk_purpose::death), 1);
   declared.route_hazard(this);
+  holds_permit_ = declared.flag(holds_permit_flag());
 }
 
 void RouteRiskModel::on_start(StepContext& ctx) {
@@ -87,16 +91,21 @@ void RouteRiskModel::on_start(StepContext& ctx) {
   population_ = &ctx.population();
   rng_ = &ctx.rng();
   death_.assign(static_cast<std::size_t>(ctx.world().route_count()), 0);
+  exempt_.assign(death_.size(), 0);
 }
 
 void RouteRiskModel::decide(StepContext& ctx) {
   day_ = ctx.day();
   std::fill(death_.begin(), death_.end(), 0);
+  std::fill(exempt_.begin(), exempt_.end(), 0);
   for (const auto& r : params_.risks) {
     if (day_ < r.from_day || day_ > r.until_day) continue;
     for (route_id k : r.routes) {
       auto& d = death_[static_cast<std::size_t>(k)];
-      d = std::max(d, r.death);
+      if (r.death > d) {
+        d = r.death;
+        exempt_[static_cast<std::size_t>(k)] = r.permit_holders_exempt;
+      }
     }
   }
   for (auto& c : counts_) std::fill(c.begin(), c.end(), 0);
@@ -104,6 +113,7 @@ void RouteRiskModel::decide(StepContext& ctx) {
 
 bool RouteRiskModel::dies(std::size_t i, arc_id a) const {
   const route_id r = world_->arc_route(a);
+  if (exempt_[static_cast<std::size_t>(r)] && (population_->flags[i] & holds_permit_.mask)) return false;
   const auto w = rng_->words(i, day_, route_risk_purpose::death, static_cast<std::uint32_t>(r));
   if (!(KeyedRng::to_unit(w.v[0]) < death_[static_cast<std::size_t>(r)])) return false;
   const bool recorded = KeyedRng::to_unit(w.v[1]) < params_.recorded_share;

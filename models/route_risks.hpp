@@ -12,6 +12,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
+#include "models/shared_columns.hpp"
 #include "sim/model.hpp"
 #include "sim/params.hpp"
 
@@ -24,8 +25,9 @@ struct RouteRiskParams {
     std::int32_t until_day = std::numeric_limits<std::int32_t>::max();
     std::vector<country_id> border;
     std::vector<place_id> route_ends;
-    std::vector<route_id> routes;  // derived
-    double death = 0;              // probability per trip along the route
+    std::vector<route_id> routes;       // derived
+    double death = 0;                   // probability per trip along the route
+    bool permit_holders_exempt = true;  // people with a permit cross at an official post, not at risk
   };
   std::vector<Risk> risks;
   double recorded_share = 1.0;          // deaths that data sources record (status dead; the rest missing)
@@ -58,6 +60,8 @@ class RouteRiskModel final : public Model, public RouteHazard {
   Population* population_ = nullptr;
   const World* world_ = nullptr;
   const KeyedRng* rng_ = nullptr;
+  FlagBit holds_permit_;              // shared
+  std::vector<std::uint8_t> exempt_;  // [route] permit holders exempt today (from the largest risk in force)
   std::int32_t day_ = 0;
   std::vector<double> death_;  // [route] probability per trip today: the largest risk in force
   // [route * 2 + (0 recorded, 1 missing)] today, per thread (deaths are few: one lookup each)

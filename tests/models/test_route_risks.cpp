@@ -82,12 +82,19 @@ TEST_CASE("travellers die on a risky route with its probability; a share is neve
   CHECK(series_total(r->rec, "route_deaths", 14, bx * 2 + 1) == missing);
   CHECK(series_total(r->rec, "route_deaths") == dead + missing);
   CHECK(static_cast<double>(missing) / static_cast<double>(dead + missing) == Approx(0.25).margin(0.04));
-  // Of those who finished the trip on B--X (died, or crossed into DST), a fifth died.
-  const std::int64_t crossed =
-      series_total(r->rec, "crossings", 6, 0) + series_total(r->rec, "crossings", 6, 4);
-  REQUIRE(crossed > 1000);
-  CHECK(static_cast<double>(dead + missing) / static_cast<double>(dead + missing + crossed) ==
+  // Of those without a permit who finished the trip on B--X (died, or crossed alone: crossings(time,
+  // border_edge, option, nationality) holds B--X, Y--X x pathway, smuggler, alone x ORI, DST), a fifth
+  // died; permit holders are exempt by default.
+  const std::int64_t alone = series_total(r->rec, "crossings", 12, 4);
+  REQUIRE(alone > 1000);
+  CHECK(static_cast<double>(dead + missing) / static_cast<double>(dead + missing + alone) ==
         Approx(0.2).margin(0.02));
+  const FlagBit holds_permit = pop.find_flag("holds_permit");
+  std::int64_t permit_dead = 0;
+  for (std::size_t i = 0; i < pop.size(); ++i)
+    if (pop.legal_status[i] == LegalStatus::dead && (pop.flags[i] & holds_permit.mask)) ++permit_dead;
+  CHECK(permit_dead == 0);
+  CHECK(series_total(r->rec, "crossings", 12, 0) > 100);  // permit holders crossed B--X unharmed
   // Everyone is still counted every day: at a place (the dead too), stranded or on a route.
   const std::size_t days = 25, np = r->rec.population.size() / days, nr = r->rec.on_route.size() / days;
   const std::size_t ns = r->rec.stranded.size() / days;
@@ -146,4 +153,17 @@ TEST_CASE("route risks read from a scenario give file:line:column and what is ex
         "s.yaml:2:13: behaviour.route_risks.risks[0].route: no route joins these places");
   CHECK(error("risks:\n  - {route: [B, X], death: 0.1}\nrecorded_share: -1\n") ==
         "s.yaml:3:17: behaviour.route_risks.recorded_share: got '-1', expected a probability in [0, 1]");
+}
+
+TEST_CASE("permit holders face the risk when the route says so", "[models][route_risks]") {
+  auto w = test::corridor_world();
+  auto p = risk_on_bx(*w, 0.5, 1.0);
+  p.risks[0].permit_holders_exempt = false;
+  const auto r = run(p);
+  const Population& pop = r->sim->population();
+  const FlagBit holds_permit = pop.find_flag("holds_permit");
+  std::int64_t permit_dead = 0;
+  for (std::size_t i = 0; i < pop.size(); ++i)
+    if (pop.legal_status[i] == LegalStatus::dead && (pop.flags[i] & holds_permit.mask)) ++permit_dead;
+  CHECK(permit_dead > 100);
 }

@@ -70,10 +70,16 @@ def _conserved(path):
                    + ds["on_route"].sum("edge")).values
         np.testing.assert_array_equal(present, np.cumsum(ds["spawned"].values))
         if "deaths" in ds:
+            # The market's deaths, and every traveller's on risky routes (route_deaths) when the scenario has them.
+            deaths = ds["deaths"].sum("edge").values
+            recorded_deaths = ds["deaths_recorded"].sum("edge").values
+            if "route_deaths" in ds:
+                deaths = deaths + ds["route_deaths"].sum(("edge", "death_record")).values
+                recorded_deaths = recorded_deaths + ds["route_deaths"].sel(death_record="recorded").sum("edge").values
             dead = ds["population"].sel(legal_status=["dead", "missing"]).sum(("location", "legal_status")).values
-            np.testing.assert_array_equal(dead, np.cumsum(ds["deaths"].sum("edge").values))
+            np.testing.assert_array_equal(dead, np.cumsum(deaths))
             recorded = ds["population"].sel(legal_status="dead").sum("location").values
-            np.testing.assert_array_equal(recorded, np.cumsum(ds["deaths_recorded"].sum("edge").values))
+            np.testing.assert_array_equal(recorded, np.cumsum(recorded_deaths))
 
 
 # Each pair that runs together: the scenario of the other mechanisms, then with the legal-status model added
