@@ -67,6 +67,17 @@ def _as_scenario(scenario) -> Scenario:
     return load_scenario(scenario)
 
 
+MAX_THREADS = 1024  # as `migrasim run --threads`
+
+
+def _threads(threads) -> int:
+    """Worker threads: ``None`` or 0 for every core, else a whole number in [1, MAX_THREADS]."""
+    n = int(threads or os.cpu_count() or 1)
+    if not 1 <= n <= MAX_THREADS:
+        raise ValueError(f"threads: got {threads}, expected a whole number in [1, {MAX_THREADS}] (or None: every core)")
+    return n
+
+
 class Simulation:
     """A simulation you can step day by day.
 
@@ -85,7 +96,7 @@ class Simulation:
         if extra:
             scenario = scenario.with_overrides(*extra)
         self.scenario = scenario
-        self._sim = _core.Simulation(scenario.spec, int(threads or os.cpu_count() or 1))
+        self._sim = _core.Simulation(scenario.spec, _threads(threads))
 
     def step(self, n: int = 1) -> int:
         """Run up to ``n`` days (fewer when the run ends first); returns the number run. The GIL is released
@@ -231,7 +242,7 @@ def drill(scenario, event: str | None = None, ensemble: int = 1, threads: int | 
     import pandas as pd
 
     scenario = _as_scenario(scenario)
-    d = _core.drill(scenario.path, list(scenario.overrides), event or "", int(ensemble), int(threads or os.cpu_count() or 1))
+    d = _core.drill(scenario.path, list(scenario.overrides), event or "", int(ensemble), _threads(threads))
     d["shelters"] = pd.DataFrame(d["shelters"])
     d["routes_cut"] = pd.DataFrame(d["routes_cut"], columns=["route", "closed_on", "days"])
     series = pd.DataFrame(
@@ -282,7 +293,7 @@ def validate(scenario, observed: str | os.PathLike | None = None, seeds: int = 5
 
     scenario = _as_scenario(scenario)
     d = _core.validate(scenario.path, list(scenario.overrides), os.fspath(observed) if observed else "",
-                       int(seeds), int(threads or os.cpu_count() or 1))
+                       int(seeds), _threads(threads))
     names = list(d["camps"]) + ["overall"]
     rows = []
     for k, seed in enumerate(d["seeds"]):

@@ -127,3 +127,10 @@ def test_negative_steps_and_steps_past_the_end_are_errors(mini):
     with pytest.raises(ValueError, match="the run has ended"):
         sim.step(1)
     assert sim.run().population.sizes["time"] == 20  # run() on a finished simulation returns its result
+
+
+@pytest.mark.parametrize("threads", [70000, -3, 1025])
+def test_thread_counts_out_of_range_are_value_errors(mini, threads):
+    with pytest.raises(ValueError, match=r"threads: got .*, expected a whole number in \[1, 1024\]"):
+        migrasim.Simulation(mini, threads=threads)
+    assert migrasim.Simulation(mini, threads=1024).step(1) == 1
