@@ -70,14 +70,7 @@ void register_scenario(py::module_& m) {
                                for (const auto& p : s.world->places()) kinds.emplace_back(to_string(p.kind));
                                return kinds;
                              })
-      .def_property_readonly("edge_names", [](const io::ScenarioSpec& s) {
-        std::vector<std::string> names;
-        const auto& places = s.world->places();
-        for (const auto& r : s.world->routes())
-          names.push_back(places[static_cast<std::size_t>(r.a)].name + "--" +
-                          places[static_cast<std::size_t>(r.b)].name);
-        return names;
-      });
+      .def_property_readonly("edge_names", [](const io::ScenarioSpec& s) { return s.world->route_names(); });
   m.def(
       "load_scenario",
       [](const std::string& path, const std::vector<std::string>& overrides) {

@@ -555,11 +555,10 @@ void Hdf5Writer::on_start(const RunInfo& info) {
   check(H5DSset_scale(legal_status.get(), "legal_status"), "cannot make 'legal_status' a dimension scale");
   put_attr(legal_status.get(), "long_name", "legal status in the country where the person is");
 
-  std::vector<std::string> edge_names, edge_mode;
+  const std::vector<std::string> edge_names = world.route_names();
+  std::vector<std::string> edge_mode;
   std::vector<double> edge_km;
   for (const Route& r : world.routes()) {
-    edge_names.push_back(world.places()[static_cast<std::size_t>(r.a)].name + "--" +
-                         world.places()[static_cast<std::size_t>(r.b)].name);
     edge_mode.emplace_back(to_string(r.mode));
     edge_km.push_back(r.distance_km);
   }

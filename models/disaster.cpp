@@ -330,8 +330,7 @@ ParamTableOf<P> make_table() {
             migrasim::Event hit, fix;
             hit.day = e.onset_day;
             hit.routes = {static_cast<route_id>(rt)};
-            hit.target = w.places()[static_cast<std::size_t>(routes[rt].a)].name + "--" +
-                         w.places()[static_cast<std::size_t>(routes[rt].b)].name;
+            hit.target = w.route_name(static_cast<route_id>(rt));
             fix = hit;
             fix.day = e.onset_day + static_cast<std::int32_t>(std::ceil(e.repair_days * x));
             if (x >= e.close_above) {

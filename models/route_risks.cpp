@@ -53,10 +53,7 @@ ParamTableOf<RouteRiskParams> make_table() {
           "minimum");
   t.derive("the route names label the route_deaths series", [](P& p, const ParamContext& ctx) {
     const World& w = ctx.world;
-    p.edge_names.clear();
-    for (const auto& rt : w.routes())
-      p.edge_names.push_back(w.places()[static_cast<std::size_t>(rt.a)].name + "--" +
-                             w.places()[static_cast<std::size_t>(rt.b)].name);
+    p.edge_names = w.route_names();
   });
   return t;
 }

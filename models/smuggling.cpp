@@ -383,10 +383,7 @@ ParamTableOf<SmugglingParams> make_table() {
              const World& w = ctx.world;
              p.country_codes.clear();
              for (const auto& c : w.countries()) p.country_codes.push_back(c.code);
-             p.edge_names.clear();
-             for (const auto& rt : w.routes())
-               p.edge_names.push_back(w.places()[static_cast<std::size_t>(rt.a)].name + "--" +
-                                      w.places()[static_cast<std::size_t>(rt.b)].name);
+             p.edge_names = w.route_names();
              for (std::size_t i = 0; i < p.enforcement.size(); ++i) {
                auto& e = p.enforcement[i];
                const std::string at = "[" + std::to_string(i) + "]";

@@ -107,28 +107,25 @@ struct Simulation::Impl final : StepContext {
         border_index_[r] = static_cast<std::int32_t>(border_routes_.size());
         border_routes_.push_back(static_cast<route_id>(r));
       }
-    if (!crossing_options_.empty() && !border_routes_.empty()) {
-      const double size = static_cast<double>(border_routes_.size()) *
-                          static_cast<double>(crossing_options_.size()) * CrossingCounter::outcome_count *
-                          static_cast<double>(world_->countries().size());
-      if (size > static_cast<double>(max_crossing_values))
-        throw InputError("the crossings series would hold " +
-                         std::to_string(static_cast<std::int64_t>(size)) +
-                         " values a day (2 x border routes x ways of crossing x countries); at most " +
-                         std::to_string(max_crossing_values));
-      crossing_size_ = static_cast<std::size_t>(size);
-    }
-    if (config_.record_groups) {
-      const double size =
-          static_cast<double>(places) * static_cast<double>(world_->countries().size()) * 2 * age_band_count;
-      if (size > static_cast<double>(max_crossing_values))
-        throw InputError("population_by_group would hold " + std::to_string(static_cast<std::int64_t>(size)) +
-                         " values a day (places x countries x 2 sexes x " + std::to_string(age_band_count) +
-                         " age bands); at most " + std::to_string(max_crossing_values));
-      group_size_ = static_cast<std::size_t>(size);
-    }
+    // The kernel's own series hold at most max_series_values values a day each.
+    const auto countries = static_cast<double>(world_->countries().size());
+    auto series_size = [](double size, const std::string& what) {
+      if (size > static_cast<double>(max_series_values))
+        throw InputError(what + " would hold " + std::to_string(static_cast<std::int64_t>(size)) +
+                         " values a day; at most " + std::to_string(max_series_values));
+      return static_cast<std::size_t>(size);
+    };
+    if (!crossing_options_.empty() && !border_routes_.empty())
+      crossing_size_ = series_size(static_cast<double>(border_routes_.size()) *
+                                       static_cast<double>(crossing_options_.size()) *
+                                       CrossingCounter::outcome_count * countries,
+                                   "the crossings series (2 x border routes x ways of crossing x countries)");
+    if (config_.record_groups)
+      group_size_ = series_size(static_cast<double>(places) * countries * 2 * age_band_count,
+                                "population_by_group (places x countries x 2 sexes x " +
+                                    std::to_string(age_band_count) + " age bands)");
   }
-  static constexpr std::size_t max_crossing_values = std::size_t{1} << 24;
+  static constexpr std::size_t max_series_values = std::size_t{1} << 24;
 
   // StepContext
   const World& world() const override { return *world_; }
@@ -176,15 +173,12 @@ struct Simulation::Impl final : StepContext {
       m->declare_series(series_specs_);
       series_count_.push_back(series_specs_.size() - series_first_.back());
     }
+    // The kernel's own series, after the models'.
+    std::vector<std::string> nationalities;
+    for (const auto& c : world_->countries()) nationalities.push_back(c.code);
     if (crossing_size_ > 0) {
-      // The kernel's own series, after the models'.
-      std::vector<std::string> edges, nationalities;
-      for (route_id r : border_routes_) {
-        const Route& route = world_->routes()[static_cast<std::size_t>(r)];
-        edges.push_back(world_->places()[static_cast<std::size_t>(route.a)].name + "--" +
-                        world_->places()[static_cast<std::size_t>(route.b)].name);
-      }
-      for (const auto& c : world_->countries()) nationalities.push_back(c.code);
+      std::vector<std::string> edges;
+      for (route_id r : border_routes_) edges.push_back(world_->route_name(r));
       crossings_series_ = static_cast<std::ptrdiff_t>(series_specs_.size());
       const std::vector<std::string> dims{"border_edge", "option", "nationality"};
       series_specs_.push_back({"crossings",
@@ -200,9 +194,8 @@ struct Simulation::Impl final : StepContext {
            {edges, crossing_options_, nationalities}});
     }
     if (group_size_ > 0) {
-      std::vector<std::string> places, nationalities, bands;
+      std::vector<std::string> places, bands;
       for (const auto& p : world_->places()) places.push_back(p.name);
-      for (const auto& c : world_->countries()) nationalities.push_back(c.code);
       for (int b = 0; b < age_band_count; ++b) bands.emplace_back(age_band_name(b));
       groups_series_ = static_cast<std::ptrdiff_t>(series_specs_.size());
       series_specs_.push_back({"population_by_group",

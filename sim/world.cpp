@@ -157,6 +157,19 @@ route_id World::find_route(place_id a, place_id b) const {
   return -1;
 }
 
+std::string World::route_name(route_id r) const {
+  const Route& route = routes_[static_cast<std::size_t>(r)];
+  return places_[static_cast<std::size_t>(route.a)].name + "--" +
+         places_[static_cast<std::size_t>(route.b)].name;
+}
+
+std::vector<std::string> World::route_names() const {
+  std::vector<std::string> names;
+  names.reserve(routes_.size());
+  for (route_id r = 0; r < route_count(); ++r) names.push_back(route_name(r));
+  return names;
+}
+
 double World::great_circle_km(place_id a, place_id b) const {
   constexpr double earth_radius_km = 6371.0;
   constexpr double rad = 3.14159265358979323846 / 180.0;

@@ -84,6 +84,9 @@ class World {
   place_id find_place(std::string_view name) const;      // -1 if absent
   country_id find_country(std::string_view code) const;  // -1 if absent
   route_id find_route(place_id a, place_id b) const;     // -1 if absent; either direction
+  // "A--B": a route's name in messages and in the `edge` coordinate of outputs; all of them in route order.
+  std::string route_name(route_id r) const;
+  std::vector<std::string> route_names() const;
 
   // Great-circle distance between two places, km.
   double great_circle_km(place_id a, place_id b) const;

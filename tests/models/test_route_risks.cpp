@@ -30,9 +30,7 @@ models::RouteRiskParams risk_on_bx(const World& w, double death, double recorded
   r.death = death;
   p.risks = {r};
   p.recorded_share = recorded;
-  for (const auto& rt : w.routes())
-    p.edge_names.push_back(w.places()[static_cast<std::size_t>(rt.a)].name + "--" +
-                           w.places()[static_cast<std::size_t>(rt.b)].name);
+  p.edge_names = w.route_names();
   return p;
 }
 
