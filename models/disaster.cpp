@@ -620,7 +620,7 @@ void DisasterModel::move(StepContext& ctx) {
 
     bool moves(std::size_t i) const {
       const std::uint8_t flags = pop.flags[i];
-      return (flags & m.displaced_.mask) && !(flags & agent_flag::settled) && pop.owner[i] == me;
+      return (flags & m.displaced_.mask) && !(flags & agent_flag::settled) && pop.driver[i] == me;
     }
     void start(Traveller& t) { dest = pop.destination[t.agent]; }
     arc_id depart(Traveller& t) {
@@ -738,7 +738,7 @@ void DisasterModel::update_status(StepContext& ctx) {
     if (l.occupancy.size() != shelters_.size()) l.occupancy.assign(shelters_.size(), 0);
     for (std::size_t i = b; i < e; ++i) {
       std::uint8_t flags = pop.flags[i];
-      if (!(flags & displaced_.mask) || pop.owner[i] != me) continue;
+      if (!(flags & displaced_.mask) || pop.driver[i] != me) continue;
       if ((flags & agent_flag::settled) && day >= pop[return_day_][i]) {
         if (pop.place[i] == pop.origin[i]) {
           flags =

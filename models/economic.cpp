@@ -262,7 +262,7 @@ void EconomicModel::decide(StepContext& ctx) {
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
     std::vector<ResourceRequest> local;
     for (std::size_t i = b; i < e; ++i) {
-      if (pop.owner[i] != me) continue;
+      if (pop.driver[i] != me) continue;
       if ((pop.flags[i] & agent_flag::settled) || pop.arc[i] >= 0 || pop.place[i] == pop.destination[i])
         continue;
       const std::int32_t t = planned_.target_index[static_cast<std::size_t>(pop.destination[i])];
@@ -304,7 +304,7 @@ void EconomicModel::move(StepContext& ctx) {
     const KeyedRng& rng;
     std::vector<std::size_t>& arrived;
     const std::uint8_t* const flags_of;
-    const std::uint8_t* const owner_of;
+    const std::uint8_t* const driver_of;
     const place_id* const destination_of;
     const std::int32_t* const target_index;
     const RouteTravel* const travel;
@@ -312,7 +312,7 @@ void EconomicModel::move(StepContext& ctx) {
     place_id dest = -1;
     std::int32_t target = -1;
 
-    bool moves(std::size_t i) const { return !(flags_of[i] & agent_flag::settled) && owner_of[i] == me; }
+    bool moves(std::size_t i) const { return !(flags_of[i] & agent_flag::settled) && driver_of[i] == me; }
     void start(Traveller& t) {
       dest = destination_of[t.agent];
       target = target_index[dest];
@@ -379,7 +379,7 @@ void EconomicModel::move(StepContext& ctx) {
                  rng,
                  arrivals_.local(),
                  pop.flags.data(),
-                 pop.owner.data(),
+                 pop.driver.data(),
                  pop.destination.data(),
                  planned_.target_index.data(),
                  travel_.data(),

@@ -399,7 +399,7 @@ void FleeModel::move(StepContext& ctx) {
     const KeyedRng& rng;
     const std::int32_t day;
     const std::uint8_t me;
-    const std::uint8_t* const owner;
+    const std::uint8_t* const driver_of;
     const place_id* const place;
     const arc_id* const on_arc;
     LegalStatus* const legal_status;
@@ -409,7 +409,8 @@ void FleeModel::move(StepContext& ctx) {
     std::optional<DrawStream> draws{};
 
     bool moves(std::size_t i) const {
-      if (owner[i] != me || (flags_of[i] & agent_flag::settled)) return false;  // settled: died on the way
+      if (driver_of[i] != me || (flags_of[i] & agent_flag::settled))
+        return false;  // settled: died on the way
       // The common case, someone who stays where they are today, without touching the other columns:
       // they cannot move, or their first draw says stay. The same first draw and the same outcome as the
       // full path, so results are the same.
@@ -512,7 +513,7 @@ void FleeModel::move(StepContext& ctx) {
                  ctx.rng(),
                  ctx.day(),
                  ctx.model_index(),
-                 pop.owner.data(),
+                 pop.driver.data(),
                  pop.place.data(),
                  pop.arc.data(),
                  pop.legal_status.data(),

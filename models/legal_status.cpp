@@ -539,8 +539,9 @@ void LegalStatusModel::decide(StepContext& ctx) {
   ctx.parallel_for(first, pop.size(), [&](std::size_t b, std::size_t e) {
     std::vector<std::vector<std::uint64_t>> local(nq);
     for (std::size_t i = b; i < e; ++i) {
-      if (pop.owner[i] == me || pop.legal_status[i] != LegalStatus::in_transit || pop.arc[i] >= 0 ||
-          pop.place[i] != pop.origin[i] || pop.destination[i] < 0 || (pop.flags[i] & holds_permit))
+      if (journey::driver_of(pop.driver[i]) == me || pop.legal_status[i] != LegalStatus::in_transit ||
+          pop.arc[i] >= 0 || pop.place[i] != pop.origin[i] || pop.destination[i] < 0 ||
+          (pop.flags[i] & holds_permit))
         continue;
       const country_id to = country_of(pop.destination[i]), nationality = country_of(pop.origin[i]);
       for (std::size_t j = 0; j < nq; ++j) {
@@ -736,9 +737,9 @@ void LegalStatusModel::update_status(StepContext& ctx) {
       const place_id at = pop.place[i];
       LegalStatus s = pop.legal_status[i];
       // Re-emigration: once, `delay_days` after the return, a movement model's agent may leave again.
-      if (s == LegalStatus::returned && again.share > 0 && at >= 0 && pop.owner[i] != me &&
-          pop.destination[i] >= 0 && pop.destination[i] != pop.origin[i] &&
-          day - pop.status_since[i] == again.delay_days) {
+      if (s == LegalStatus::returned && again.share > 0 && at >= 0 &&
+          journey::driver_of(pop.driver[i]) != me && pop.destination[i] >= 0 &&
+          pop.destination[i] != pop.origin[i] && day - pop.status_since[i] == again.delay_days) {
         if (rng.uniform(i, day, legal_purpose::reemigration) < again.share) {
           pop.legal_status[i] = LegalStatus::in_transit;
           pop.status_since[i] = pop.departure_day[i] = store_day(day);
@@ -758,8 +759,8 @@ void LegalStatusModel::update_status(StepContext& ctx) {
       }
       // Apprehension at a crossing: someone who entered this country today without a permit, on the way
       // (at a place, or already on a route inside the country: then held where that route starts).
-      if (s == LegalStatus::in_transit && pop.entry_day[i] == day && pop.owner[i] != me &&
-          !(pop.flags[i] & (holds_permit | agent_flag::settled))) {
+      if (s == LegalStatus::in_transit && pop.entry_day[i] == day &&
+          journey::driver_of(pop.driver[i]) != me && !(pop.flags[i] & (holds_permit | agent_flag::settled))) {
         const place_id where = at >= 0 ? at : world.arc_source(pop.arc[i]);
         const country_id here = world.places()[static_cast<std::size_t>(where)].country;
         const LegalParams::Enforcement* en = in_force(here, day);
@@ -789,7 +790,7 @@ void LegalStatusModel::update_status(StepContext& ctx) {
         ++c.transitions[static_cast<std::size_t>(country) * transition_count + t];
       };
       // Arrivals: a movement model settled the person here today.
-      if (pop.status_since[i] == day && pop.owner[i] != me &&
+      if (pop.status_since[i] == day && journey::driver_of(pop.driver[i]) != me &&
           (s == LegalStatus::irregular || s == LegalStatus::regular))
         count(s == LegalStatus::irregular ? arrived_irregular : arrived_regular);
       // Permits: visa holders get one on arrival (a pathway's, or the default visa's); at expiry, renewal,
@@ -858,7 +859,8 @@ void LegalStatusModel::update_status(StepContext& ctx) {
             s = LegalStatus::returned;
             pop.place[i] = pop.origin[i];
             count(removed);
-          } else if (pop.owner[i] != me && pop.destination[i] >= 0 && at != pop.destination[i]) {
+          } else if (journey::driver_of(pop.driver[i]) != me && pop.destination[i] >= 0 &&
+                     at != pop.destination[i]) {
             s = LegalStatus::in_transit;  // released on the way: the movement model takes them on
             pop.flags[i] &= static_cast<std::uint8_t>(~agent_flag::settled);
             count(released);

@@ -110,7 +110,18 @@ std::shared_ptr<const ParamTableOf<SmugglingParams::Service>> service_table() {
       s.trafficking = s.trafficking_debt = 0;
     }
     if (s.kind == Kind::pathway) s.interception = s.death = 0;
+    s.runs_when_closed = s.kind == Kind::smuggler;
   });
+  t->boolean("runs_when_closed", &S::runs_when_closed)
+      .shown_default("true for smuggler, false otherwise")
+      .about(
+          "keeps running while a route of its path is closed (smugglers take unofficial paths around a "
+          "closed post); otherwise closed with it")
+      .source("assumption");
+  t->countries("nationalities", &S::nationalities)
+      .shown_default("every nationality")
+      .about("the nationalities who may use it (a pathway's eligibility)")
+      .source("scenario");
   t->place("from", &S::from_place)
       .shown_default("required (or path)")
       .about("departure side of a one-route service")
@@ -327,7 +338,7 @@ ParamTableOf<SmugglingParams> make_table() {
       "Smuggling markets on the route graph: departure demand, services with seats and prices, a "
       "logit choice, dated enforcement.");
   t.records("demand", &P::demand, demand_table())
-      .required()
+      .shown_default("none")
       .about("departure demand, one entry per departure side (see the departure demand rows)")
       .source("scenario");
   t.records("services", &P::services, service_table())
@@ -377,6 +388,12 @@ ParamTableOf<SmugglingParams> make_table() {
       .noun("a probability")
       .about("share of deaths that data sources record")
       .source("assumption");
+  t.places("crossing_points", &P::crossing_points)
+      .shown_default("none")
+      .about(
+          "places where every traveller of the run (whatever drove its move) who holds no permit and is "
+          "heading for another country chooses among the services leaving the place")
+      .source("scenario");
   t.derive("enforcement targets name services, or a place that services leave",
            [](P& p, const ParamContext& ctx) {
              check_unique_names(p);  // before the names are looked up
@@ -411,6 +428,21 @@ ParamTableOf<SmugglingParams> make_table() {
              }
            });
   t.rule("service names are unique", [](const P& p, const ParamContext&) { check_unique_names(p); });
+  t.rule("some service leaves each crossing point", [](const P& p, const ParamContext& ctx) {
+    for (place_id at : p.crossing_points) {
+      bool served = false;
+      for (const auto& s : p.services) served = served || (!s.path.empty() && s.from() == at);
+      if (!served)
+        throw ParamProblem("crossing_points", "got '" +
+                                                  ctx.world.places()[static_cast<std::size_t>(at)].name +
+                                                  "', expected a place that a service leaves");
+    }
+  });
+  t.rule("some departure demand or crossing point", [](const P& p, const ParamContext&) {
+    if (p.demand.empty() && p.crossing_points.empty())
+      throw ParamProblem(
+          "", "give departure demand, crossing points or both: otherwise no one uses the services");
+  });
   t.rule("one demand entry per departure place, and some service leaves it",
          [](const P& p, const ParamContext& ctx) {
            for (std::size_t i = 0; i < p.demand.size(); ++i) {
@@ -496,6 +528,26 @@ void SmugglingModel::on_start(StepContext& ctx) {
   }
   for (std::size_t k = 0; k < params_.demand.size(); ++k)
     demand_at_[static_cast<std::size_t>(params_.demand[k].place)] = static_cast<std::int32_t>(k);
+  // The crossing market: who may use which service, the countries of places, today's open options.
+  pop_ = &ctx.population();
+  countries_ = world.countries().size();
+  place_country_.resize(static_cast<std::size_t>(world.place_count()));
+  for (std::size_t q = 0; q < place_country_.size(); ++q) place_country_[q] = world.places()[q].country;
+  nationality_ok_.clear();
+  bool any_restricted = false;
+  for (const auto& s : params_.services) any_restricted = any_restricted || !s.nationalities.empty();
+  if (any_restricted) {
+    nationality_ok_.assign(ns * countries_, 0);
+    for (std::size_t k = 0; k < ns; ++k) {
+      const auto& list = params_.services[k].nationalities;
+      for (std::size_t c = 0; c < countries_; ++c)
+        nationality_ok_[k * countries_ + c] =
+            list.empty() || std::find(list.begin(), list.end(), static_cast<country_id>(c)) != list.end();
+    }
+  }
+  open_.assign(ns, 0);
+  places_.assign(static_cast<std::size_t>(world.place_count()), 0);
+  any_crossing_point_ = !params_.crossing_points.empty();
   today_.assign(ns * quantity_count, 0);
   incidents_.assign(static_cast<std::size_t>(world.route_count()) * incident_count, 0);
   deaths_edge_.assign(static_cast<std::size_t>(world.route_count()), 0);
@@ -518,6 +570,19 @@ void SmugglingModel::declare(Declarations& declared) {
   holds_permit_ = declared.flag(holds_permit_flag());
   in_debt_ = declared.flag({"in_debt", "paid a smuggler with borrowed money"});
   ways_ = declare_crossing_options(declared);
+  if (!params_.crossing_points.empty()) declared.crossing_market(this);
+}
+
+bool SmugglingModel::takes(std::size_t i, place_id p, std::uint8_t flags) const {
+  if (flags & holds_permit_.mask) return false;  // crosses with the permit
+  const Population& pop = *pop_;
+  const place_id d = pop.destination[i];
+  if (d < 0 || d == p) return false;
+  const country_id here = place_country_[static_cast<std::size_t>(p)];
+  if (place_country_[static_cast<std::size_t>(d)] == here) return false;  // not leaving the country
+  for (std::uint8_t k : options_at_[static_cast<std::size_t>(p)])
+    if (open_to(k, pop.nationality[i])) return true;
+  return false;
 }
 
 void SmugglingModel::init_agents(StepContext& ctx, std::size_t first, std::size_t last) {
@@ -599,9 +664,14 @@ void SmugglingModel::decide(StepContext& ctx) {
   apply_enforcement(day);
   std::fill(today_.begin(), today_.end(), 0);
   std::vector<double> base_utility(ns);
+  const RouteState& routes = ctx.route_state();
   for (std::size_t k = 0; k < ns; ++k) {
     update_market(k);
     const auto& s = params_.services[k];
+    bool runs = s.kind == Kind::alone || seats_[k] >= 1;
+    if (!s.runs_when_closed)
+      for (route_id r : s.legs) runs = runs && routes.open[static_cast<std::size_t>(r)] != 0;
+    open_[k] = runs;
     base_utility[k] = -params_.choice.price_sensitivity * price_[k] / 1000.0 -
                       params_.choice.risk_aversion * (death_[k] + interception_[k] + s.abandonment) -
                       (s.kind == Kind::alone ? params_.choice.alone_penalty : 0.0);
@@ -615,25 +685,52 @@ void SmugglingModel::decide(StepContext& ctx) {
   // Only the model's own agents who still wait are visited (active_, kept in id order).
   active_.erase(std::remove_if(active_.begin(), active_.end(),
                                [&](std::uint64_t i) {
-                                 return pop.owner[i] != me || (pop.flags[i] & agent_flag::settled) ||
+                                 return pop.driver[i] != me || (pop.flags[i] & agent_flag::settled) ||
                                         pop.legal_status[i] != LegalStatus::in_transit || pop.arc[i] >= 0;
                                }),
                 active_.end());
+  // The crossing market's places today: crossing points with an open option. The travellers of other
+  // drivers it holds (taken there by the movement routine) are found by a scan, in id order.
+  std::vector<std::uint64_t> waiting = active_;
+  if (any_crossing_point_) {
+    std::fill(places_.begin(), places_.end(), 0);
+    for (place_id q : params_.crossing_points)
+      for (std::uint8_t k : options_at_[static_cast<std::size_t>(q)])
+        places_[static_cast<std::size_t>(q)] |= open_[k];
+    held_.clear();
+    std::mutex found;
+    ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
+      std::vector<std::uint64_t> local;
+      for (std::size_t i = b; i < e; ++i)
+        if (pop.driver[i] & journey::at_crossing) local.push_back(i);
+      if (local.empty()) return;
+      std::lock_guard<std::mutex> lock(found);
+      held_.insert(held_.end(), local.begin(), local.end());
+    });
+    std::sort(held_.begin(), held_.end());
+    waiting.resize(active_.size() + held_.size());
+    std::merge(active_.begin(), active_.end(), held_.begin(), held_.end(), waiting.begin());
+  }
   std::vector<ResourceRequest> requests;
   std::mutex merge;
-  ctx.parallel_for(0, active_.size(), [&](std::size_t b, std::size_t e) {
+  ctx.parallel_for(0, waiting.size(), [&](std::size_t b, std::size_t e) {
     std::vector<ResourceRequest> local;
     for (std::size_t a = b; a < e; ++a) {
-      const std::uint64_t i = active_[a];
+      const std::uint64_t i = waiting[a];
+      const bool held = pop.driver[i] & journey::at_crossing;
       const auto& options = options_at_[static_cast<std::size_t>(pop.place[i])];
       pop[service_][i] = no_service;
-      if (options.empty()) continue;
+      if (options.empty()) {
+        if (held) release(pop, i);
+        continue;
+      }
       const auto w = ctx.rng().words(i, day, smuggling_purpose::seat);
       if (params_.give_up_per_day > 0 && KeyedRng::to_unit(w.v[2]) < params_.give_up_per_day) {
         pop.legal_status[i] = LegalStatus::returned;
         pop.status_since[i] = store_day(day);
         pop.place[i] = pop.origin[i];
         pop.flags[i] |= agent_flag::settled;
+        if (held) release(pop, i);
         continue;
       }
       const bool may_borrow = KeyedRng::to_unit(w.v[1]) < params_.debt_share;
@@ -644,15 +741,22 @@ void SmugglingModel::decide(StepContext& ctx) {
             -std::log(ctx.rng().uniform(i, day, smuggling_purpose::choice, static_cast<std::uint32_t>(q))));
       };
       int best = -1;
+      bool any_open = false;
       double best_u = -std::numeric_limits<double>::infinity();
+      const std::int16_t nationality = pop.nationality[i];
       for (std::size_t q = 0; q < options.size(); ++q) {
         const std::size_t k = options[q];
         const auto& s = params_.services[k];
-        if (s.kind != Kind::alone && !(seats_[k] >= 1)) continue;                      // closed today
+        if (!open_to(k, nationality)) continue;  // closed today, or not for this nationality
+        any_open = true;
         if (money < price_[k] && !(s.kind == Kind::smuggler && may_borrow)) continue;  // cannot pay
         double u = base_utility[k];
         if (draws) u += gumbel(q);
         if (u > best_u) best = static_cast<int>(k), best_u = u;
+      }
+      if (!any_open) {  // nothing open to this traveller here today: its driver takes it on
+        if (held) release(pop, i);
+        continue;
       }
       if (best < 0) continue;  // nothing affordable today: waits
       if (params_.choice.can_wait && params_.choice.wait_utility + gumbel(options.size()) > best_u)
@@ -702,6 +806,8 @@ void SmugglingModel::move(StepContext& ctx) {
     else
       pop.flags[i] |= in_debt_.mask;
     const bool debt = pop.flags[i] & in_debt_.mask;
+    // A traveller of another driver: handed back where the trip ends, and its driver settles it there.
+    const bool held = pop.driver[i] & journey::at_crossing;
     ++q[seats_used];
     if (s.kind == Kind::smuggler) q[revenue_usd] += std::llround(price_[k]);
     const route_id risky = s.legs[s.risk_leg];
@@ -737,6 +843,7 @@ void SmugglingModel::move(StepContext& ctx) {
         ++recorded_edge_[static_cast<std::size_t>(risky)];
       else
         pop.legal_status[i] = LegalStatus::missing;
+      if (held) release(pop, i);
     } else if (stopped) {
       ++q[intercepted];
       incident(risky, interception);
@@ -746,31 +853,41 @@ void SmugglingModel::move(StepContext& ctx) {
         pop.legal_status[i] = LegalStatus::detained;
         pop.status_since[i] = store_day(day);
         pop.flags[i] |= agent_flag::settled;
+        if (held) release(pop, i);
       } else if ((v - s.detention) / (1 - s.detention) < params_.give_up_after_interception) {
         pop.legal_status[i] = LegalStatus::returned;
         pop.status_since[i] = store_day(day);
         pop.place[i] = pop.origin[i];
         pop.flags[i] |= agent_flag::settled;
-      }
+        if (held) release(pop, i);
+      }  // else back in the market: chooses again tomorrow
     } else if (left) {
       // Left where the risky leg starts: the market there (if any) takes them tomorrow; with none they
       // are stranded.
       ++q[abandoned];
       incident(risky, abandonment);
+      // A traveller of another driver stays in the market where there is one, else walks on.
       pop.place[i] = s.path[s.risk_leg];
-      if (options_at_[static_cast<std::size_t>(pop.place[i])].empty())
+      if (held) {
+        if (!places_[static_cast<std::size_t>(pop.place[i])]) release(pop, i);
+      } else if (options_at_[static_cast<std::size_t>(pop.place[i])].empty()) {
         pop.flags[i] |= agent_flag::stranded | agent_flag::settled;
+      }
     } else {
       pop.place[i] = s.to();
       pop.entry_day[i] = store_day(day);
-      pop.status_since[i] = store_day(day);
-      pop.flags[i] |= agent_flag::settled;
       ++q[arrivals];
+      if (held) {
+        release(pop, i);  // in transit still: its driver takes it on to its destination
+      } else {
+        pop.status_since[i] = store_day(day);
+        pop.flags[i] |= agent_flag::settled;
+      }
       if (s.kind == Kind::pathway) {
-        pop.legal_status[i] = LegalStatus::regular;
+        if (!held) pop.legal_status[i] = LegalStatus::regular;
         pop.flags[i] |= holds_permit_.mask;
       } else {
-        pop.legal_status[i] = LegalStatus::irregular;
+        if (!held) pop.legal_status[i] = LegalStatus::irregular;
         if (KeyedRng::to_unit(w.v[3]) < (debt ? s.trafficking_debt : s.trafficking))
           ++trafficked_[static_cast<std::size_t>(world.places()[static_cast<std::size_t>(s.to())].country)];
       }

@@ -9,6 +9,9 @@
 // injury or abuse is counted on the way. Prices follow yesterday's demand against seats and the
 // interception risk; capacity grows after sustained excess demand and new operators enter while margins
 // stay high; dated enforcement changes interception, deaths, seats and demand.
+// The market serves the run's every traveller at its crossing points (the run's CrossingMarket,
+// sim/model.hpp): whoever arrives there without a permit on the way out of the country, whatever drove
+// its move, chooses among the same options, and is handed back to its driver where its trip ends.
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -54,6 +57,8 @@ struct SmugglingParams {
     double entry_margin = 0.5;         // a new operator enters when (price - cost) / price stays above this
     std::int32_t entry_lag_days = 60;  // ... for this many days in a row
     double entry_seats = 0;            // seats a new operator brings
+    std::vector<country_id> nationalities;  // who may use the service (empty: every nationality)
+    bool runs_when_closed = true;           // keeps running while a route of its path is closed (smugglers)
     // As the scenario gives them (the table binds to these; a derivation sets path, legs and risk_leg):
     // `from` and `to` (one route) unless `path` is given, the risky leg's two places, and which of the
     // kind-dependent keys were given.
@@ -95,6 +100,9 @@ struct SmugglingParams {
   std::vector<Demand> demand;
   std::vector<Service> services;
   std::vector<Enforcement> enforcement;
+  // Places where the market takes every traveller of the run (not only its own demand) who holds no
+  // permit and whose destination lies in another country, when some option there is open to it.
+  std::vector<place_id> crossing_points;
   Choice choice;
   double give_up_after_interception = 0.3;  // intercepted people who go home instead of trying again
   double give_up_per_day = 0.0;             // waiting people who go home, per day
@@ -120,7 +128,7 @@ inline constexpr Purpose choice{60};
 
 inline constexpr std::uint8_t no_service = 255;
 
-class SmugglingModel final : public Model {
+class SmugglingModel final : public Model, public CrossingMarket {
  public:
   explicit SmugglingModel(SmugglingParams params);
   std::string_view name() const override { return "smuggling"; }
@@ -132,6 +140,9 @@ class SmugglingModel final : public Model {
   void move(StepContext& ctx) override;
   void declare_series(std::vector<SeriesSpec>& out) const override;
   void fill_series(StepContext& ctx, std::vector<std::vector<std::int64_t>>& values) override;
+  // CrossingMarket: at a crossing point, a traveller of another driver with no permit, heading for
+  // another country, for whom some service there is open today.
+  bool takes(std::size_t i, place_id p, std::uint8_t flags) const override;
 
   // Quantities of the smuggling(time, service, quantity) series.
   enum Quantity : std::uint8_t {
@@ -154,6 +165,12 @@ class SmugglingModel final : public Model {
  private:
   void apply_enforcement(std::int32_t day);
   void update_market(std::size_t k);
+  bool open_to(std::size_t k, std::int16_t nationality) const {
+    return open_[k] && (nationality_ok_.empty() ||
+                        nationality_ok_[k * countries_ + static_cast<std::size_t>(nationality)]);
+  }
+  // Hands agent i back to its driver, which walks it on from where it is (sim/population.hpp, journey).
+  static void release(Population& pop, std::size_t i) { pop.driver[i] = journey::driver_of(pop.driver[i]); }
 
   SmugglingParams params_;
   Column<float> resources_;         // shared: savings and help, spent on the fee
@@ -174,6 +191,13 @@ class SmugglingModel final : public Model {
   std::vector<std::int64_t> trafficked_;                      // [country] today
   std::vector<std::uint64_t> admitted_;                       // today's travellers
   std::vector<std::uint64_t> active_;                         // own agents still waiting, by id
+  std::vector<std::uint64_t> held_;  // travellers of other drivers the market holds today, by id
+  std::vector<std::uint8_t> open_;   // [service] open today (seats, or alone; routes open or not needed)
+  std::vector<std::uint8_t> nationality_ok_;  // [service * countries + country]; empty: all open to all
+  std::vector<country_id> place_country_;     // [place]
+  std::size_t countries_ = 0;
+  const Population* pop_ = nullptr;  // for takes(), set in on_start
+  bool any_crossing_point_ = false;
 };
 
 }  // namespace migrasim::models

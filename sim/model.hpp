@@ -73,6 +73,22 @@ class RouteHazard {
   virtual bool dies(std::size_t i, arc_id a) const = 0;
 };
 
+// Places where travellers choose how to cross a border, held by one mechanism for every mover (the
+// smuggling market: pathways, smugglers, crossing alone, waiting). The movement routine asks at() (cheap)
+// whenever an agent stands at a place about to set out, then takes(); an agent taken gets
+// journey::at_crossing in Population::driver, ends its day there, and its driver's rules leave it alone
+// until the market hands it back (clears the bit) where its trip ended.
+class CrossingMarket {
+ public:
+  virtual ~CrossingMarket() = default;
+  bool at(place_id p) const { return places_[static_cast<std::size_t>(p)] != 0; }
+  // Does the market take agent i, with its flags byte, standing at place p today?
+  virtual bool takes(std::size_t i, place_id p, std::uint8_t flags) const = 0;
+
+ protected:
+  std::vector<std::uint8_t> places_;  // [place] 1 where the market has options today
+};
+
 class StepContext {
  public:
   virtual ~StepContext() = default;
@@ -82,7 +98,7 @@ class StepContext {
   virtual const KeyedRng& rng() const = 0;
   virtual std::int32_t day() const = 0;
   virtual std::int32_t days() const = 0;
-  // Index of the model whose hook is running; agents a model creates carry it in Population::owner.
+  // Index of the model whose hook is running; agents a model creates carry it in Population::driver.
   virtual std::uint8_t model_index() const = 0;
   // Runs body(begin, end) over sub-ranges of [begin, end) on the simulation's threads; `grain` is the
   // smallest sub-range worth a task (agents: thousands; places or destinations: one).
@@ -103,6 +119,8 @@ class StepContext {
   virtual const EntryGate* entry_gate() const = 0;
   // The route risks of the run (Declarations::route_hazard), or null.
   virtual const RouteHazard* route_hazard() const = 0;
+  // The crossing market of the run (Declarations::crossing_market), or null.
+  virtual const CrossingMarket* crossing_market() const = 0;
 };
 
 // What a model declares when the simulation is built: the agent columns and flags it uses beyond the
@@ -111,12 +129,13 @@ class Declarations {
  public:
   Declarations(Population& population, std::vector<PurposeRange>& purposes,
                std::vector<std::string>& crossing_options, const EntryGate*& gate, const RouteHazard*& hazard,
-               std::string_view by)
+               const CrossingMarket*& market, std::string_view by)
       : population_(population),
         purposes_(purposes),
         crossing_options_(crossing_options),
         gate_(gate),
         hazard_(hazard),
+        market_(market),
         by_(by) {}
   template <class T>
   Column<T> add(const ColumnSpec& spec) {
@@ -136,6 +155,12 @@ class Declarations {
     if (hazard_) throw InternalError(std::string(by_) + ": another mechanism already holds the route risks");
     hazard_ = hazard;
   }
+  // The mechanism holds the run's crossing market (at most one may).
+  void crossing_market(const CrossingMarket* market) {
+    if (market_)
+      throw InternalError(std::string(by_) + ": another mechanism already holds the crossing market");
+    market_ = market;
+  }
   // A way of crossing a border (a label of the `option` dimension of the crossings series); several
   // mechanisms declaring one name share it. Returns its index for CrossingCounter::add.
   std::uint8_t crossing_option(std::string_view name) {
@@ -151,6 +176,7 @@ class Declarations {
   std::vector<std::string>& crossing_options_;
   const EntryGate*& gate_;
   const RouteHazard*& hazard_;
+  const CrossingMarket*& market_;
   std::string_view by_;
 };
 

@@ -4,10 +4,11 @@
 // each departure onto a route in the day's flows, stamps the day of entry when a route crosses a border and
 // counts that crossing by the way the mover names, asks the run's entry rules before anyone sets out on a
 // route (sim/model.hpp, EntryGate: a refusal is an apprehension), asks the run's route risks
-// (RouteHazard) whether a traveller dies on a route, and calls back the mechanism's rules at
-// the decisions: whether the agent moves today, which arc it takes at a place (or none: it stays), what each
-// route costs in budget, and what happens on arrival. The rules decide; the routine keeps positions,
-// budgets and counts, so that the arithmetic of travel exists once.
+// (RouteHazard) whether a traveller dies on a route, hands an agent standing at a place where the run's
+// crossing market offers ways across a border to that market (CrossingMarket), and calls back the mechanism's
+// rules at the decisions: whether the agent moves today, which arc it takes at a place (or none: it stays),
+// what each route costs in budget, and what happens on arrival. The rules decide; the routine keeps
+// positions, budgets and counts, so that the arithmetic of travel exists once.
 //
 // Travel arithmetic: an agent on arc `a` with `km` done and `budget` left needs (length - km) / speed of
 // budget to reach the arc's end. When the need exceeds the budget it stops on the arc with km + budget *
@@ -70,7 +71,9 @@ void move_agents(StepContext& ctx, MakeMover&& make_mover, int max_hops = 64) {
   std::uint8_t* const flags_of = pop.flags.data();
   stored_day* const entry_of = pop.entry_day.data();
   const std::int16_t* const nationality_of = pop.nationality.data();
+  std::uint8_t* const driver_of = pop.driver.data();
   const EntryGate* const gate = ctx.entry_gate();
+  const CrossingMarket* const market = ctx.crossing_market();
   const RouteHazard* const hazard = ctx.route_hazard();
   // The loop is compiled for each combination of entry rules and route risks present, so that a run
   // without them pays nothing for them.
@@ -92,6 +95,12 @@ void move_agents(StepContext& ctx, MakeMover&& make_mover, int max_hops = 64) {
         mover.start(t);
         for (int hop = 0; hop < max_hops; ++hop) {
           if (t.arc < 0) {
+            // At a crossing market that takes the agent: it chooses its way across there from tomorrow.
+            if (market && market->at(t.at) && market->takes(i, t.at, t.flags)) {
+              driver_of[i] |= journey::at_crossing;
+              t.flags &= static_cast<std::uint8_t>(~agent_flag::stranded);  // choosing, not stranded
+              break;
+            }
             const arc_id next = mover.depart(t);
             if (next < 0) break;
             if (decltype(with_gate)::value && gate->active(world.arc_route(next)) &&

@@ -55,7 +55,7 @@ std::string_view age_band_name(int band) {
 // clang-format off
 #define MIGRASIM_FOR_EACH_COLUMN(F) \
   F(place) F(arc) F(km_done) F(origin) F(destination) F(nationality) F(departure_day) F(entry_day) \
-  F(status_since) F(wait_days) F(legal_status) F(age_band) F(sex) F(flags) F(owner)
+  F(status_since) F(wait_days) F(legal_status) F(age_band) F(sex) F(flags) F(driver)
 // clang-format on
 
 std::string_view to_string(ColumnType t) {

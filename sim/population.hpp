@@ -56,6 +56,18 @@ inline constexpr std::uint8_t admitted = 1u << 3;  // may enter a capacity-limit
 inline constexpr int kernel_bits = 4;
 }  // namespace agent_flag
 
+// The `driver` byte. Its low seven bits name the model that created the agent: its reason to move and its
+// way of choosing routes; only that model's rules walk it along routes. The top bit is set while the run's
+// crossing market (sim/model.hpp, CrossingMarket) holds the agent at a place where it chooses a way across
+// a border (a pathway, a smuggler, alone, waiting); the market clears it when it hands the agent back.
+namespace journey {
+inline constexpr std::uint8_t at_crossing = 0x80;
+inline constexpr std::uint8_t driver_bits = 0x7f;
+inline std::uint8_t driver_of(std::uint8_t b) {
+  return static_cast<std::uint8_t>(b & driver_bits);
+}
+}  // namespace journey
+
 struct Population {
   // Where the agent is: at `place` (arc == -1), or on directed `arc` with `km_done` travelled (place == -1).
   std::vector<place_id> place;
@@ -73,7 +85,9 @@ struct Population {
   std::vector<std::uint8_t> age_band;
   std::vector<Sex> sex;
   std::vector<std::uint8_t> flags;
-  std::vector<std::uint8_t> owner;  // index of the model that created the agent (it alone moves it)
+  // Who holds the agent's journey (journey:: below): the model that created it, whose rules choose its
+  // routes (its driver), with the top bit set while the run's crossing market holds it at a border.
+  std::vector<std::uint8_t> driver;
 
   std::size_t size() const { return place.size(); }
   // Gives agent i the defaults of a new agent at `at` on `day`: at a place, origin `at`, no destination,

@@ -65,6 +65,7 @@ struct Simulation::Impl final : StepContext {
   // The entry rules and route risks a mechanism holds (Declarations), or null.
   const EntryGate* gate_ = nullptr;
   const RouteHazard* hazard_ = nullptr;
+  const CrossingMarket* market_ = nullptr;
   // Border crossings: the ways of crossing the models declared, the routes that cross a border, the
   // per-thread counters and the kernel's series that sums them (-1 when not recorded).
   std::vector<std::string> crossing_options_;
@@ -97,7 +98,7 @@ struct Simulation::Impl final : StepContext {
                        " days (per-agent days are 16-bit); got " + std::to_string(config_.days));
     std::vector<PurposeRange> purposes;
     for (auto& m : models_) {
-      Declarations declared(population_, purposes, crossing_options_, gate_, hazard_, m->name());
+      Declarations declared(population_, purposes, crossing_options_, gate_, hazard_, market_, m->name());
       m->declare(declared);
     }
     check_purposes(purposes);
@@ -154,6 +155,7 @@ struct Simulation::Impl final : StepContext {
   }
   const EntryGate* entry_gate() const override { return gate_; }
   const RouteHazard* route_hazard() const override { return hazard_; }
+  const CrossingMarket* crossing_market() const override { return market_; }
   CrossingCounter crossings() override {
     if (crossing_size_ == 0) return {};
     auto& v = local_crossings_.local();
@@ -271,7 +273,7 @@ struct Simulation::Impl final : StepContext {
             for (std::size_t p = pb; p < pe; ++p) {
               std::fill(population_.place.begin() + offset[p], population_.place.begin() + offset[p + 1],
                         static_cast<place_id>(p));
-              std::fill(population_.owner.begin() + offset[p], population_.owner.begin() + offset[p + 1],
+              std::fill(population_.driver.begin() + offset[p], population_.driver.begin() + offset[p + 1],
                         current_model_);
             }
           },

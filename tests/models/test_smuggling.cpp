@@ -1,6 +1,8 @@
 #include <tbb/global_control.h>
 #include <catch2/catch.hpp>
 
+#include "../test_worlds.hpp"
+#include "models/economic.hpp"
 #include "models/smuggling.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
@@ -9,6 +11,7 @@
 using namespace migrasim;
 using models::SmugglingModel;
 using models::SmugglingParams;
+using Kind = SmugglingParams::Kind;
 
 namespace {
 
@@ -304,4 +307,179 @@ TEST_CASE("help from family or the diaspora lets people pay", "[models][smugglin
   for (auto v : r->spawned) spawned += v;
   CHECK(static_cast<double>(total(*r, SmugglingModel::seats_used)) / static_cast<double>(spawned) ==
         Approx(0.5).margin(0.05));
+}
+
+namespace {
+
+// One journey for economic migrants who meet the smuggling market at the border (crossing points):
+//   O (ORI) --500-- B1 (TRN) --10-- X1 (DST) --200-- D (DST)      the main crossing
+//                   B1 --300-- B2 (TRN) --50-- X2 (DST) --300-- D  the remote one (a desert)
+std::shared_ptr<const World> border_world() {
+  std::vector<Country> c{{"ORI", "Origin"}, {"TRN", "Transit"}, {"DST", "Destination"}};
+  std::vector<Place> p{test::make_place("O", 0, PlaceKind::town, 1000000),
+                       test::make_place("B1", 1, PlaceKind::border_crossing, 0),
+                       test::make_place("X1", 2, PlaceKind::border_crossing, 0),
+                       test::make_place("D", 2, PlaceKind::destination, 0),
+                       test::make_place("B2", 1, PlaceKind::border_crossing, 0),
+                       test::make_place("X2", 2, PlaceKind::border_crossing, 0)};
+  std::vector<Route> r{{0, 1, 500, TravelMode::road, false}, {1, 2, 10, TravelMode::foot, true},
+                       {2, 3, 200, TravelMode::road, false}, {1, 4, 300, TravelMode::road, false},
+                       {4, 5, 50, TravelMode::foot, true},   {5, 3, 300, TravelMode::road, false}};
+  return std::make_shared<const World>(c, p, r);
+}
+
+models::EconomicParams border_economic(const World& w, double visa_share) {
+  models::EconomicParams e;
+  e.emigration_rate_per_day = {4e-4, 0, 0};
+  e.push_index.assign(3, {});
+  e.visa_share = {0, 0, visa_share};
+  e.destinations = {{w.find_place("D"), 1.0, {0, 0, 0}}};
+  e.speed_km_per_day = {250, 25, 100, 1000};
+  e.patience_days = 3;
+  return e;
+}
+
+// Options at each crossing: a smuggler and crossing alone (both shut by a closure of the crossing's
+// route). The remote crossing's desert is deadlier alone; no option's parameters refer to an outcome.
+SmugglingParams border_market(const World& w) {
+  SmugglingParams p;
+  for (const auto& c : w.countries()) p.country_codes.push_back(c.code);
+  p.edge_names = w.route_names();
+  p.crossing_points = {w.find_place("B1"), w.find_place("B2")};
+  auto service = [&](const char* name, Kind kind, const char* from, const char* to, double interception,
+                     double death) {
+    SmugglingParams::Service s;
+    s.name = name;
+    s.kind = kind;
+    s.path = {w.find_place(from), w.find_place(to)};
+    s.legs = {w.find_route(s.path[0], s.path[1])};
+    s.interception = interception;
+    s.death = death;
+    s.seats_per_day = kind == Kind::alone ? 0 : 1000;
+    s.base_price_usd = kind == Kind::alone ? 0 : 3000;
+    s.price_elasticity = 0;
+    s.risk_premium = 0;
+    s.trafficking = s.trafficking_debt = 0;
+    s.runs_when_closed = false;
+    p.services.push_back(s);
+  };
+  service("coyote_main", Kind::smuggler, "B1", "X1", 0.1, 0.0005);
+  service("alone_main", Kind::alone, "B1", "X1", 0.1, 0.0005);
+  service("coyote_desert", Kind::smuggler, "B2", "X2", 0.05, 0.005);
+  service("alone_desert", Kind::alone, "B2", "X2", 0.2, 0.02);
+  p.choice.price_sensitivity = 0.3;
+  p.choice.risk_aversion = 5;
+  p.choice.alone_penalty = 1;
+  p.debt_share = 0.5;
+  p.give_up_after_interception = 0.2;
+  return p;
+}
+
+struct Journey {
+  std::unique_ptr<MemoryRecorder> rec;
+  std::int64_t spawned = 0;
+  std::vector<std::int64_t> last_population, last_stranded, last_on_route;
+  std::size_t series(std::string_view name) const {
+    const auto& specs = rec->series_specs();
+    for (std::size_t k = 0; k < specs.size(); ++k)
+      if (specs[k].name == name) return k;
+    FAIL("no series " << name);
+    return 0;
+  }
+};
+
+Journey run_journey(std::int32_t days, int threads, std::int32_t close_day, double visa_share = 0) {
+  auto w = border_world();
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<models::EconomicModel>(border_economic(*w, visa_share)));
+  models.push_back(std::make_unique<SmugglingModel>(border_market(*w)));
+  std::vector<Event> events;
+  if (close_day >= 0) {
+    Event e;
+    e.day = close_day;
+    e.name = "main crossing closed";
+    e.routes = {w->find_route(w->find_place("B1"), w->find_place("X1"))};
+    events.push_back(e);
+  }
+  Journey j;
+  j.rec = std::make_unique<MemoryRecorder>();
+  Simulation sim(w, Schedule(events), std::move(models), SimulationConfig{11, days, threads, "2021-01-01"});
+  sim.add_recorder(j.rec.get());
+  sim.run();
+  j.spawned = sim.spawned_total();
+  j.last_population = sim.population_counts();
+  j.last_stranded = sim.stranded_counts();
+  j.last_on_route = sim.on_route_counts();
+  return j;
+}
+
+// Service k's quantity q over days [from, to) (four services).
+std::int64_t market(const Journey& j, std::size_t k, int q, std::size_t from, std::size_t to) {
+  return total(*j.rec, 4, k, q, from, to);
+}
+
+}  // namespace
+
+TEST_CASE("economic migrants choose among the market's options at the border, and walk on after it",
+          "[models][smuggling][journey]") {
+  const Journey j = run_journey(60, 2, -1, 0.2);
+  const std::int64_t smuggled = market(j, 0, SmugglingModel::arrivals, 0, 60);
+  const std::int64_t alone = market(j, 1, SmugglingModel::arrivals, 0, 60);
+  CHECK(smuggled > 1000);  // they hire smugglers ...
+  CHECK(alone > 1000);     // ... or cross alone
+  CHECK(market(j, 1, SmugglingModel::intercepted, 0, 60) > 0);
+  // Past the border they go on to D: settled there, irregular, or regular with a permit (who never
+  // entered the market: they cross with the permit).
+  const auto world = border_world();
+  const World& w = *world;
+  const std::size_t statuses = legal_status_count;
+  const auto at = [&](const char* place, LegalStatus s) {
+    return j.last_population[static_cast<std::size_t>(w.find_place(place)) * statuses +
+                             static_cast<std::size_t>(s)];
+  };
+  CHECK(at("D", LegalStatus::irregular) > smuggled / 2);
+  CHECK(at("D", LegalStatus::regular) > 0);
+  CHECK(at("X1", LegalStatus::irregular) == 0);  // no one stops where the trip ends
+  CHECK(at("O", LegalStatus::returned) > 0);     // some give up after an interception
+  // Everyone created is somewhere: at a place (any status, the dead included), stranded or on a route.
+  std::int64_t counted = 0;
+  for (auto v : j.last_population) counted += v;
+  for (auto v : j.last_stranded) counted += v;
+  for (auto v : j.last_on_route) counted += v;
+  CHECK(counted == j.spawned);
+  // The kernel's crossings: the market's by its way, the permit holders' as a pathway.
+  const auto& crossings = j.rec->series[j.series("crossings")];
+  CHECK(!crossings.empty());
+}
+
+TEST_CASE("closing the main crossing raises the smugglers' share and the deaths on the remaining route",
+          "[models][smuggling][journey]") {
+  const Journey open = run_journey(120, 2, -1);
+  const Journey closed = run_journey(120, 2, 60);
+  auto share = [](const Journey& j) {
+    std::int64_t smuggled = 0, all = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const auto used = market(j, k, SmugglingModel::seats_used, 70, 120);
+      all += used;
+      if (k == 0 || k == 2) smuggled += used;
+    }
+    return static_cast<double>(smuggled) / static_cast<double>(all);
+  };
+  auto desert_deaths = [](const Journey& j) {
+    return market(j, 2, SmugglingModel::deaths, 70, 120) + market(j, 3, SmugglingModel::deaths, 70, 120);
+  };
+  INFO("smuggler share open " << share(open) << ", closed " << share(closed));
+  CHECK(share(closed) > share(open) + 0.1);
+  CHECK(desert_deaths(open) == 0);  // nobody goes the long way while the main crossing is open
+  CHECK(desert_deaths(closed) > 10);
+  // The closure shuts both options at the main crossing.
+  CHECK(market(closed, 0, SmugglingModel::seats_used, 61, 120) == 0);
+  CHECK(market(closed, 1, SmugglingModel::seats_used, 61, 120) == 0);
+}
+
+TEST_CASE("the journey through the market does not depend on threads", "[models][smuggling][journey]") {
+  const Journey a = run_journey(50, 1, 30), b = run_journey(50, 3, 30);
+  CHECK(a.rec->population == b.rec->population);
+  CHECK(a.rec->series == b.rec->series);
+  CHECK(a.rec->flow == b.rec->flow);
 }

@@ -146,7 +146,7 @@ def test_set_changes_one_programme_by_name_and_by_index(cli, root, tmp_path):
 @pytest.mark.parametrize("assignment,message", [
     ("events[Roadblock gone].date=2021-01-30",
      r"--set events\[Roadblock gone\]\.date=2021-01-30: no entry named 'Roadblock gone' in events; "
-     r"names: Police roadblock .*, Roadblock lifted \(illustrative\), .* \(list at .*central_america\.yaml:200:3\)"),
+     r"names: Police roadblock .*, Roadblock lifted \(illustrative\), .* \(list at .*central_america\.yaml:215:3\)"),
     ("events[12].date=2021-01-30", r"index 12 out of range: events has 9 entries \(0-8\)"),
     ("run[0].days=3", r"run is a map, not a list, so it has no entry \[0\]"),
 ])

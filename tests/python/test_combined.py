@@ -117,26 +117,26 @@ def test_legal_status_beside_other_mechanisms_conserves_people_and_leaves_their_
 
 
 def test_route_risks_kill_every_mechanisms_travellers_recorded_or_missing(cli, root, tmp_path):
-    """Route risks beside the demo's economic migrants and smuggling market: the migrants crossing the Rio
-    Grande alone die at the route's rate; the dead and missing in `population` are the market's deaths
-    plus route_deaths; the run's summary lists the route."""
+    """Route risks beside the demo's economic migrants and smuggling market: the migrants walking across
+    the Guatemala-Mexico border at El Ceibo (no crossing market there) die at the route's rate; the dead and
+    missing in `population` are the market's deaths plus route_deaths; the run's summary lists the route."""
     import xarray as xr
 
     scenario = tmp_path / "risks.yaml"
     scenario.write_text(f"extends: {root / 'scenarios' / 'central_america.yaml'}\n"
                         "behaviour:\n  route_risks:\n    recorded_share: 0.6\n    risks:\n"
-                        "      - {name: Rio Grande, route: [Reynosa, McAllen], death: 0.001}\n")
+                        "      - {name: El Ceibo, route: [El Ceibo, Tenosique], death: 0.001}\n")
     out = tmp_path / "risks.h5"
     r = cli("run", scenario, "-o", out, "--threads", "2")
     assert r.returncode == 0, r.stderr
-    assert "deaths by route" in r.stdout and "Reynosa--McAllen" in r.stdout
+    assert "deaths by route" in r.stdout and "El Ceibo--Tenosique" in r.stdout
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         present = (ds["population"].sum(("location", "legal_status")) + ds["stranded"].sum("location")
                    + ds["on_route"].sum("edge")).values
         np.testing.assert_array_equal(present, np.cumsum(ds["spawned"].values))
         rd = ds["route_deaths"].sum("time")
-        on_route = int(rd.sel(edge="Reynosa--McAllen").sum())
-        alone = int(ds["crossings"].sel(border_edge="Reynosa--McAllen", option=["alone", "pathway"]).sum())
+        on_route = int(rd.sel(edge="El Ceibo--Tenosique").sum())
+        alone = int(ds["crossings"].sel(border_edge="El Ceibo--Tenosique", option=["alone", "pathway"]).sum())
         assert on_route == int(rd.sum()) > 50
         assert on_route / (on_route + alone) == pytest.approx(0.001, rel=0.25)
         missing_share = int(rd.sel(death_record="missing").sum()) / on_route

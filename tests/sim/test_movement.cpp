@@ -190,3 +190,53 @@ TEST_CASE("the movement routine gives the same positions on any number of thread
   CHECK(one->sim->population().km_done == two->sim->population().km_done);
   CHECK(one->rec.flow == two->rec.flow);
 }
+
+namespace {
+
+// A crossing market at P1 that takes every walker there and, the next day, carries it to P2 (its trip)
+// and hands it back.
+class FerryMarket final : public Model, public CrossingMarket {
+ public:
+  std::string_view name() const override { return "ferry"; }
+  void declare(Declarations& declared) override { declared.crossing_market(this); }
+  void on_start(StepContext& ctx) override {
+    places_.assign(static_cast<std::size_t>(ctx.world().place_count()), 0);
+    places_[1] = 1;
+  }
+  bool takes(std::size_t, place_id p, std::uint8_t) const override { return p == 1; }
+  void decide(StepContext& ctx) override {
+    Population& pop = ctx.population();
+    for (std::size_t i = 0; i < pop.size(); ++i)
+      if (pop.driver[i] & journey::at_crossing) {
+        pop.place[i] = 2;
+        pop.driver[i] = journey::driver_of(pop.driver[i]);
+      }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the movement routine hands travellers to the crossing market, and walks them on after") {
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<Walker>(WalkRules{}));
+  models.push_back(std::make_unique<FerryMarket>());
+  MemoryRecorder rec;
+  Simulation sim(line_world(), Schedule(std::vector<Event>{}), std::move(models),
+                 SimulationConfig{5, 3, 2, "2024-01-01"});
+  sim.add_recorder(&rec);
+  const Population& pop = sim.population();
+  sim.step(1);  // day 0: P0 -> P1 (0.625 day); the market takes them there, before they set out again
+  for (std::size_t i = 0; i < pop.size(); ++i) {
+    CHECK(pop.place[i] == 1);
+    CHECK(pop.driver[i] == (0 | journey::at_crossing));
+    CHECK(journey::driver_of(pop.driver[i]) == 0);
+  }
+  CHECK(rec.flow[1] == 0);  // nobody set out on P1 -> P2
+  sim.step(1);              // day 1: carried to P2 and handed back; the walker takes them on to P3
+  for (std::size_t i = 0; i < pop.size(); ++i) {
+    CHECK(pop.driver[i] == 0);
+    CHECK(pop.place[i] == 3);
+  }
+  CHECK(rec.flow[3 + 1] == 0);  // the market's trip, not a walk, took them over P1 -> P2
+  CHECK(rec.flow[3 + 2] == 3);
+}
