@@ -14,7 +14,7 @@ namespace migrasim::models {
 
 namespace {
 const char* quantity_names[] = {"demand",      "seats",  "seats_used", "price_usd", "revenue_usd", "arrivals",
-                                "intercepted", "deaths", "injured",    "abandoned", "operators"};
+                                "intercepted", "deaths", "injured",    "abandoned", "operators",   "removed"};
 const char* incident_names[] = {"interception", "death", "injury_abuse", "abandonment"};
 static_assert(sizeof(quantity_names) / sizeof(quantity_names[0]) == SmugglingModel::quantity_count);
 static_assert(sizeof(incident_names) / sizeof(incident_names[0]) == SmugglingModel::incident_count);
@@ -118,6 +118,21 @@ std::shared_ptr<const ParamTableOf<SmugglingParams::Service>> service_table() {
           "keeps running while a route of its path is closed (smugglers take unofficial paths around a "
           "closed post); otherwise closed with it")
       .source("assumption");
+  probability("removal", &S::removal)
+      .about(
+          "of those intercepted and not detained, the share removed: to removal_to, else to their place of "
+          "origin (returned)")
+      .source("scenario (policy)");
+  t->place("removal_to", &S::removal_to)
+      .shown_default("the person's place of origin")
+      .about("where removals take people: a place in a third country (they go on from there)")
+      .source("scenario (policy)");
+  t->integer("bar_after_removal_days", &S::bar_after_removal_days)
+      .range(0, 32767)
+      .unit("days")
+      .shown_default("0 (no bar)")
+      .about("a pathway: people removed within this many days may not use it")
+      .source("scenario (policy)");
   t->countries("nationalities", &S::nationalities)
       .shown_default("every nationality")
       .about("the nationalities who may use it (a pathway's eligibility)")
@@ -295,6 +310,12 @@ std::shared_ptr<const ParamTableOf<SmugglingParams::Enforcement>> enforcement_ta
       .about("new death probability per trip")
       .source("fitted / assumption");
   t->after_read([](E& e) { e.death = e.new_death; });
+  t->share("removal", &E::new_removal)
+      .noun("a probability")
+      .shown_default("unchanged")
+      .about("new removal share of the intercepted (see the service's removal)")
+      .source("scenario (policy)");
+  t->after_read([](E& e) { e.removal = e.new_removal; });
   t->number("seats", &E::new_seats)
       .range(0, 1e9)
       .unit("seats/day")
@@ -371,6 +392,19 @@ ParamTableOf<SmugglingParams> make_table() {
       .about("utility of waiting another day (absent: people take the best affordable option at once)")
       .source("assumption");
   t.after_read([](P& p) { p.choice.can_wait = true; });
+  t.number("choice.removal_aversion", [](P& p) -> double& { return p.choice.removal_aversion; })
+      .range(0, 1000)
+      .noun("a weight")
+      .about(
+          "logit weight of interception x removal x (1 + 1 when a removal would bar the person from a "
+          "pathway open to it at the place)")
+      .source("assumption");
+  t.number("choice.wait_aversion", [](P& p) -> double& { return p.choice.wait_aversion; })
+      .range(0, 100)
+      .unit("per day")
+      .noun("a weight")
+      .about("logit weight of the expected wait for a seat, in days (the queue beyond the seats, per seat)")
+      .source("assumption");
   t.share("give_up_after_interception", &P::give_up_after_interception)
       .noun("a probability")
       .about("intercepted people who go home instead of trying again")
@@ -497,6 +531,7 @@ void SmugglingParams::validate(const World& world, std::int32_t days) const {
     const std::string n = "behaviour.smuggling.enforcement[" + std::to_string(i) + "]";
     if (e.interception != -1) check_probability(n + ".interception", e.interception);
     if (e.death != -1) check_probability(n + ".death", e.death);
+    if (e.removal != -1) check_probability(n + ".removal", e.removal);
     if (e.seats != -1 && !(e.seats >= 0)) throw InputError(n + ".seats must be >= 0");
   }
 }
@@ -511,6 +546,8 @@ void SmugglingModel::on_start(StepContext& ctx) {
   price_.resize(ns);
   interception_.resize(ns);
   death_.resize(ns);
+  removal_.resize(ns);
+  wait_days_.assign(ns, 0.0);
   excess_days_.assign(ns, 0);
   margin_days_.assign(ns, 0);
   operators_.assign(ns, 0);
@@ -524,6 +561,7 @@ void SmugglingModel::on_start(StepContext& ctx) {
     price_[k] = s.kind == Kind::alone ? 0.0 : s.base_price_usd;
     interception_[k] = s.interception;
     death_[k] = s.death;
+    removal_[k] = s.removal;
     options_at_[static_cast<std::size_t>(s.from())].push_back(static_cast<std::uint8_t>(k));
   }
   for (std::size_t k = 0; k < params_.demand.size(); ++k)
@@ -571,6 +609,12 @@ void SmugglingModel::declare(Declarations& declared) {
   in_debt_ = declared.flag({"in_debt", "paid a smuggler with borrowed money"});
   ways_ = declare_crossing_options(declared);
   if (!params_.crossing_points.empty()) declared.crossing_market(this);
+  removals_ = false;
+  for (const auto& s : params_.services) removals_ = removals_ || s.removal > 0;
+  for (const auto& e : params_.enforcement) removals_ = removals_ || e.removal > 0;
+  if (removals_)
+    removed_on_ = declared.add<std::int16_t>(
+        {"removed_on", "day of the last removal after an interception; -32768 never", min_stored_day});
 }
 
 bool SmugglingModel::takes(std::size_t i, place_id p, std::uint8_t flags) const {
@@ -581,7 +625,7 @@ bool SmugglingModel::takes(std::size_t i, place_id p, std::uint8_t flags) const 
   const country_id here = place_country_[static_cast<std::size_t>(p)];
   if (place_country_[static_cast<std::size_t>(d)] == here) return false;  // not leaving the country
   for (std::uint8_t k : options_at_[static_cast<std::size_t>(p)])
-    if (open_to(k, pop.nationality[i])) return true;
+    if (open_to(k, pop.nationality[i]) && !barred(k, pop, i, today_day_)) return true;
   return false;
 }
 
@@ -615,6 +659,7 @@ void SmugglingModel::apply_enforcement(std::int32_t day) {
     for (std::size_t k : e.services) {
       if (e.interception != -1) interception_[k] = e.interception;
       if (e.death != -1) death_[k] = e.death;
+      if (e.removal != -1) removal_[k] = e.removal;
       if (e.seats != -1) seats_[k] = e.seats;
       seats_[k] *= e.capacity_factor;
     }
@@ -679,14 +724,23 @@ void SmugglingModel::decide(StepContext& ctx) {
         s.kind == Kind::alone ? 0 : static_cast<std::int64_t>(std::max(0.0, seats_[k]));
     today_[k * quantity_count + price_usd] = std::llround(price_[k]);
     today_[k * quantity_count + operators] = operators_[k];
+    // The expected wait for a seat: yesterday's demand beyond the seats, per seat (a pathway's queue).
+    wait_days_[k] = s.kind == Kind::alone || requests_[k] < 0 || !(seats_[k] >= 1)
+                        ? 0.0
+                        : std::max(0.0, static_cast<double>(requests_[k]) - seats_[k]) / seats_[k];
   }
+  today_day_ = day;
+  const double removal_aversion = params_.choice.removal_aversion;
+  const double wait_aversion = params_.choice.wait_aversion;
   // Each waiting person picks the best option it can afford (logit by keyed Gumbel draws) and asks for a
   // seat; the best keyed priorities get the seats.
   // Only the model's own agents who still wait are visited (active_, kept in id order).
   active_.erase(std::remove_if(active_.begin(), active_.end(),
                                [&](std::uint64_t i) {
                                  return pop.driver[i] != me || (pop.flags[i] & agent_flag::settled) ||
-                                        pop.legal_status[i] != LegalStatus::in_transit || pop.arc[i] >= 0;
+                                        (pop.legal_status[i] != LegalStatus::in_transit &&
+                                         pop.legal_status[i] != LegalStatus::applicant) ||
+                                        pop.arc[i] >= 0;
                                }),
                 active_.end());
   // The crossing market's places today: crossing points with an open option. The travellers of other
@@ -719,7 +773,10 @@ void SmugglingModel::decide(StepContext& ctx) {
       const std::uint64_t i = waiting[a];
       const bool held = pop.driver[i] & journey::at_crossing;
       const auto& options = options_at_[static_cast<std::size_t>(pop.place[i])];
+      const std::uint8_t queued = pop[service_][i];  // a pathway applied for, still in its queue
       pop[service_][i] = no_service;
+      const bool applicant = pop.legal_status[i] == LegalStatus::applicant;
+      if (applicant) pop.legal_status[i] = LegalStatus::in_transit;  // unless it stays in the queue below
       if (options.empty()) {
         if (held) release(pop, i);
         continue;
@@ -733,6 +790,15 @@ void SmugglingModel::decide(StepContext& ctx) {
         if (held) release(pop, i);
         continue;
       }
+      // Applicants keep their place in a pathway's queue, first come first served, while it is open to
+      // them: they do not choose again.
+      if (applicant && queued != no_service && open_to(queued, pop.nationality[i]) &&
+          !barred(queued, pop, i, day)) {
+        pop.legal_status[i] = LegalStatus::applicant;
+        pop[service_][i] = queued;
+        local.push_back({queued, queue_priority(pop.status_since[i], w.v[0]), i});
+        continue;
+      }
       const bool may_borrow = KeyedRng::to_unit(w.v[1]) < params_.debt_share;
       const double money = static_cast<double>(pop[resources_][i]);
       const bool draws = options.size() > 1 || params_.choice.can_wait;
@@ -744,13 +810,22 @@ void SmugglingModel::decide(StepContext& ctx) {
       bool any_open = false;
       double best_u = -std::numeric_limits<double>::infinity();
       const std::int16_t nationality = pop.nationality[i];
+      // Would a removal bar this person from a pathway open to it here?
+      double bars = 0;
+      if (removal_aversion > 0)
+        for (std::uint8_t k : options)
+          if (params_.services[k].bar_after_removal_days > 0 && open_to(k, nationality) &&
+              !barred(k, pop, i, day))
+            bars = 1;
       for (std::size_t q = 0; q < options.size(); ++q) {
         const std::size_t k = options[q];
         const auto& s = params_.services[k];
-        if (!open_to(k, nationality)) continue;  // closed today, or not for this nationality
+        if (!open_to(k, nationality) || barred(k, pop, i, day)) continue;  // closed, or not for this person
         any_open = true;
         if (money < price_[k] && !(s.kind == Kind::smuggler && may_borrow)) continue;  // cannot pay
         double u = base_utility[k];
+        if (removal_aversion > 0) u -= removal_aversion * interception_[k] * removal_[k] * (1 + bars);
+        if (wait_aversion > 0) u -= wait_aversion * wait_days_[k];
         if (draws) u += gumbel(q);
         if (u > best_u) best = static_cast<int>(k), best_u = u;
       }
@@ -762,7 +837,14 @@ void SmugglingModel::decide(StepContext& ctx) {
       if (params_.choice.can_wait && params_.choice.wait_utility + gumbel(options.size()) > best_u)
         continue;  // waits by choice
       pop[service_][i] = static_cast<std::uint8_t>(best);
-      local.push_back({best, w.v[0], i});
+      if (params_.services[static_cast<std::size_t>(best)].kind == Kind::pathway) {
+        // Applies: joins the pathway's queue today.
+        pop.legal_status[i] = LegalStatus::applicant;
+        pop.status_since[i] = store_day(day);
+        local.push_back({best, queue_priority(pop.status_since[i], w.v[0]), i});
+      } else {
+        local.push_back({best, w.v[0], i});
+      }
     }
     std::lock_guard<std::mutex> lock(merge);
     requests.insert(requests.end(), local.begin(), local.end());
@@ -854,6 +936,25 @@ void SmugglingModel::move(StepContext& ctx) {
         pop.status_since[i] = store_day(day);
         pop.flags[i] |= agent_flag::settled;
         if (held) release(pop, i);
+      } else if (removals_ && KeyedRng::to_unit(w.v[3]) < removal_[k]) {
+        // Removed: to a third country, where the person goes on (its driver, or the market there), or
+        // home. Pathways that bar after a removal refuse it for their bar's length.
+        ++q[removed];
+        pop[removed_on_][i] = store_day(day);
+        if (s.removal_to >= 0) {
+          pop.place[i] = s.removal_to;
+          if (held) {
+            if (!places_[static_cast<std::size_t>(s.removal_to)]) release(pop, i);
+          } else if (options_at_[static_cast<std::size_t>(s.removal_to)].empty()) {
+            pop.flags[i] |= agent_flag::stranded | agent_flag::settled;
+          }
+        } else {
+          pop.legal_status[i] = LegalStatus::returned;
+          pop.status_since[i] = store_day(day);
+          pop.place[i] = pop.origin[i];
+          pop.flags[i] |= agent_flag::settled;
+          if (held) release(pop, i);
+        }
       } else if ((v - s.detention) / (1 - s.detention) < params_.give_up_after_interception) {
         pop.legal_status[i] = LegalStatus::returned;
         pop.status_since[i] = store_day(day);
@@ -879,6 +980,7 @@ void SmugglingModel::move(StepContext& ctx) {
       ++q[arrivals];
       if (held) {
         release(pop, i);  // in transit still: its driver takes it on to its destination
+        pop.legal_status[i] = LegalStatus::in_transit;  // (a pathway's applicant until now)
       } else {
         pop.status_since[i] = store_day(day);
         pop.flags[i] |= agent_flag::settled;

@@ -57,6 +57,12 @@ struct SmugglingParams {
     double entry_margin = 0.5;         // a new operator enters when (price - cost) / price stays above this
     std::int32_t entry_lag_days = 60;  // ... for this many days in a row
     double entry_seats = 0;            // seats a new operator brings
+    // Consequences of an interception (not detained): removed with probability `removal`, to the place
+    // `removal_to` (a third country) or, when none is given, to the person's place of origin.
+    double removal = 0;
+    place_id removal_to = -1;
+    // A pathway refuses people removed within the last `bar_after_removal_days` (0: no bar).
+    std::int32_t bar_after_removal_days = 0;
     std::vector<country_id> nationalities;  // who may use the service (empty: every nationality)
     bool runs_when_closed = true;           // keeps running while a route of its path is closed (smugglers)
     // As the scenario gives them (the table binds to these; a derivation sets path, legs and risk_leg):
@@ -79,6 +85,12 @@ struct SmugglingParams {
     // people take the best affordable option at once).
     bool can_wait = false;
     double wait_utility = 0;
+    // Deterrence and queues: utility - removal_aversion x interception x removal x (1 + bars), where
+    // bars is 1 when a removal would bar the person from a pathway open to it at the place; and
+    // - wait_aversion x the expected wait for a seat in days (yesterday's demand beyond the seats, per
+    // seat).
+    double removal_aversion = 0;
+    double wait_aversion = 0;
   };
   struct Enforcement {
     std::string name;
@@ -87,6 +99,7 @@ struct SmugglingParams {
     std::vector<std::size_t> demand;    // the demand entries it acts on (a place target)
     double interception = -1;           // new interception probability (-1: unchanged)
     double death = -1;                  // new death probability (-1: unchanged)
+    double removal = -1;                // new removal share (-1: unchanged)
     double capacity_factor = 1.0;       // seats multiplied by this
     double seats = -1;                  // seats set to this (-1: unchanged); opens or closes a pathway
     double demand_factor = 1.0;         // deterrence: departure demand multiplied by this
@@ -94,7 +107,7 @@ struct SmugglingParams {
     // changes above): the target, one or more service names or a place, and the new values given.
     std::vector<std::string> service_names;
     place_id place = -1;
-    double new_interception = 0, new_death = 0, new_seats = 0;
+    double new_interception = 0, new_death = 0, new_seats = 0, new_removal = 0;
     bool demand_factor_given = false;
   };
   std::vector<Demand> demand;
@@ -157,6 +170,7 @@ class SmugglingModel final : public Model, public CrossingMarket {
     injured,
     abandoned,
     operators,  // operators that entered the market since the start
+    removed,    // intercepted and removed (to the origin or a third country)
     quantity_count
   };
   // Kinds of the incidents(time, edge, kind) series.
@@ -165,6 +179,17 @@ class SmugglingModel final : public Model, public CrossingMarket {
  private:
   void apply_enforcement(std::int32_t day);
   void update_market(std::size_t k);
+  // A pathway's queue: earlier applications first, ties by a keyed draw.
+  static std::uint32_t queue_priority(std::int16_t since, std::uint32_t draw) {
+    return (static_cast<std::uint32_t>(static_cast<std::int32_t>(since) + 32768) << 16) | (draw >> 16);
+  }
+  // Is agent i barred from service k today after a removal?
+  bool barred(std::size_t k, const Population& pop, std::size_t i, std::int32_t day) const {
+    const std::int32_t bar = params_.services[k].bar_after_removal_days;
+    if (bar <= 0 || !removals_) return false;
+    const std::int16_t on = pop[removed_on_][i];
+    return on != min_stored_day && day - on <= bar;
+  }
   bool open_to(std::size_t k, std::int16_t nationality) const {
     return open_[k] && (nationality_ok_.empty() ||
                         nationality_ok_[k * countries_ + static_cast<std::size_t>(nationality)]);
@@ -173,24 +198,28 @@ class SmugglingModel final : public Model, public CrossingMarket {
   static void release(Population& pop, std::size_t i) { pop.driver[i] = journey::driver_of(pop.driver[i]); }
 
   SmugglingParams params_;
-  Column<float> resources_;         // shared: savings and help, spent on the fee
-  Column<std::uint8_t> service_;    // the service chosen today; no_service none
-  FlagBit holds_permit_, in_debt_;  // holds_permit shared: set by a regular-pathway service
-  CrossingOptions ways_;            // declared ways of crossing a border
-  std::vector<double> seats_, price_, interception_, death_;  // [service] today
-  std::vector<std::int32_t> excess_days_;                     // [service] consecutive days demand > seats
-  std::vector<std::int32_t> margin_days_;                     // [service] consecutive days of a high margin
-  std::vector<std::int64_t> operators_;                       // [service] operators entered so far
-  std::vector<std::int64_t> requests_;                        // [service] yesterday's, then today's demand
-  std::vector<double> demand_factor_;                         // [demand entry] deterrence
-  std::vector<std::vector<std::uint8_t>> options_at_;         // [place] services leaving it
-  std::vector<std::int32_t> demand_at_;                       // [place] demand entry, -1 none
-  std::vector<std::int64_t> today_;                           // [service * quantity_count + q]
-  std::vector<std::int64_t> incidents_;                       // [route * incident_count + kind] today
-  std::vector<std::int64_t> deaths_edge_, recorded_edge_;     // [route] today
-  std::vector<std::int64_t> trafficked_;                      // [country] today
-  std::vector<std::uint64_t> admitted_;                       // today's travellers
-  std::vector<std::uint64_t> active_;                         // own agents still waiting, by id
+  Column<float> resources_;          // shared: savings and help, spent on the fee
+  Column<std::uint8_t> service_;     // the service chosen today; no_service none
+  Column<std::int16_t> removed_on_;  // day of the last removal (min_stored_day: never); when removals exist
+  bool removals_ = false;            // some service removes people
+  FlagBit holds_permit_, in_debt_;   // holds_permit shared: set by a regular-pathway service
+  CrossingOptions ways_;             // declared ways of crossing a border
+  std::vector<double> seats_, price_, interception_, death_, removal_;  // [service] today
+  std::vector<double> wait_days_;          // [service] expected wait for a seat, from yesterday's demand
+  std::int32_t today_day_ = 0;             // the day decide() last ran (for takes())
+  std::vector<std::int32_t> excess_days_;  // [service] consecutive days demand > seats
+  std::vector<std::int32_t> margin_days_;  // [service] consecutive days of a high margin
+  std::vector<std::int64_t> operators_;    // [service] operators entered so far
+  std::vector<std::int64_t> requests_;     // [service] yesterday's, then today's demand
+  std::vector<double> demand_factor_;      // [demand entry] deterrence
+  std::vector<std::vector<std::uint8_t>> options_at_;      // [place] services leaving it
+  std::vector<std::int32_t> demand_at_;                    // [place] demand entry, -1 none
+  std::vector<std::int64_t> today_;                        // [service * quantity_count + q]
+  std::vector<std::int64_t> incidents_;                    // [route * incident_count + kind] today
+  std::vector<std::int64_t> deaths_edge_, recorded_edge_;  // [route] today
+  std::vector<std::int64_t> trafficked_;                   // [country] today
+  std::vector<std::uint64_t> admitted_;                    // today's travellers
+  std::vector<std::uint64_t> active_;                      // own agents still waiting, by id
   std::vector<std::uint64_t> held_;  // travellers of other drivers the market holds today, by id
   std::vector<std::uint8_t> open_;   // [service] open today (seats, or alone; routes open or not needed)
   std::vector<std::uint8_t> nationality_ok_;  // [service * countries + country]; empty: all open to all

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <array>
+
 #include <tbb/global_control.h>
 #include <catch2/catch.hpp>
 
@@ -482,4 +485,175 @@ TEST_CASE("the journey through the market does not depend on threads", "[models]
   CHECK(a.rec->population == b.rec->population);
   CHECK(a.rec->series == b.rec->series);
   CHECK(a.rec->flow == b.rec->flow);
+}
+
+namespace {
+
+// A parole-style pathway (issue 12's reference check): two origins, VEN and COL, 300 departures a day
+// each, towards D in USA through the crossing point B in MEX. From day 90 a pathway opens at B for VEN
+// nationals only (250 a day, USD 500, first come first served) and the intercepted are removed home
+// (80 %); a removal bars from the pathway for ten years.
+//   OV (VEN) --500-- B (MEX) --10-- X (USA) --200-- D (USA)
+//   OC (COL) --500-- B
+std::shared_ptr<const World> parole_world() {
+  std::vector<Country> c{{"VEN", "Venezuela"}, {"COL", "Colombia"}, {"MEX", "Mexico"}, {"USA", "USA"}};
+  std::vector<Place> p{test::make_place("OV", 0, PlaceKind::town, 1000000),
+                       test::make_place("OC", 1, PlaceKind::town, 1000000),
+                       test::make_place("B", 2, PlaceKind::border_crossing, 0),
+                       test::make_place("X", 3, PlaceKind::border_crossing, 0),
+                       test::make_place("D", 3, PlaceKind::destination, 0)};
+  std::vector<Route> r{{0, 2, 500, TravelMode::road, false},
+                       {1, 2, 500, TravelMode::road, false},
+                       {2, 3, 10, TravelMode::foot, false},
+                       {3, 4, 200, TravelMode::road, false}};
+  return std::make_shared<const World>(c, p, r);
+}
+
+struct ParoleRun {
+  std::unique_ptr<MemoryRecorder> rec;
+  // Irregular attempts at B--X per day and nationality (crossed or apprehended, smuggler or alone).
+  std::vector<std::array<std::int64_t, 2>> irregular;
+  std::vector<std::int64_t> pathway;  // pathway arrivals per day
+};
+
+ParoleRun run_parole(bool policy, int threads = 2) {
+  auto w = parole_world();
+  models::EconomicParams e;
+  e.emigration_rate_per_day = {3e-4, 3e-4, 0, 0};
+  e.push_index.assign(4, {});
+  e.visa_share = {0, 0, 0, 0};
+  e.destinations = {{w->find_place("D"), 1.0, {0, 0, 0, 0}}};
+  e.speed_km_per_day = {250, 25, 100, 1000};
+  SmugglingParams m;
+  for (const auto& c : w->countries()) m.country_codes.push_back(c.code);
+  m.edge_names = w->route_names();
+  const place_id b = w->find_place("B"), x = w->find_place("X");
+  m.crossing_points = {b};
+  auto service = [&](const char* name, Kind kind, double interception, double death, double seats,
+                     double price) {
+    SmugglingParams::Service s;
+    s.name = name;
+    s.kind = kind;
+    s.path = {b, x};
+    s.legs = {w->find_route(b, x)};
+    s.interception = interception;
+    s.death = death;
+    s.seats_per_day = seats;
+    s.base_price_usd = price;
+    s.price_elasticity = s.risk_premium = 0;
+    s.trafficking = s.trafficking_debt = 0;
+    s.runs_when_closed = kind == Kind::smuggler;
+    m.services.push_back(s);
+  };
+  service("smuggler", Kind::smuggler, 0.3, 0.001, 5000, 3000);
+  service("alone", Kind::alone, 0.5, 0.002, 0, 0);
+  service("parole", Kind::pathway, 0, 0, 0, 500);
+  m.services[2].nationalities = {0};
+  m.services[2].bar_after_removal_days = 3650;
+  if (policy) {
+    SmugglingParams::Enforcement open;
+    open.name = "parole opens";
+    open.day = 90;
+    open.services = {2};
+    open.seats = 250;
+    SmugglingParams::Enforcement removals;
+    removals.name = "removals";
+    removals.day = 90;
+    removals.services = {0, 1};
+    removals.removal = 0.8;
+    m.enforcement = {open, removals};
+  }
+  m.choice.price_sensitivity = 0.3;
+  m.choice.risk_aversion = 5;
+  m.choice.alone_penalty = 1;
+  m.choice.can_wait = true;
+  m.choice.wait_utility = -2;
+  m.choice.removal_aversion = 3;
+  m.choice.wait_aversion = 0.1;
+  m.give_up_after_interception = 0.2;
+  m.give_up_per_day = 0.002;
+  m.debt_share = 0.5;
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<models::EconomicModel>(e));
+  models.push_back(std::make_unique<SmugglingModel>(m));
+  ParoleRun run;
+  run.rec = std::make_unique<MemoryRecorder>();
+  const std::int32_t days = 180;
+  Simulation sim(w, Schedule{}, std::move(models), SimulationConfig{23, days, threads, "2023-01-01"});
+  sim.add_recorder(run.rec.get());
+  sim.run();
+  const auto& specs = run.rec->series_specs();
+  std::size_t crossed = specs.size(), stopped = specs.size(), market = specs.size();
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    if (specs[k].name == "crossings") crossed = k;
+    if (specs[k].name == "apprehensions") stopped = k;
+    if (specs[k].name == "smuggling") market = k;
+  }
+  REQUIRE(crossed < specs.size());
+  REQUIRE(stopped < specs.size());
+  REQUIRE(market < specs.size());
+  const auto& spec = specs[crossed];
+  const auto& edges = spec.coords[0];
+  const auto& options = spec.coords[1];
+  const std::size_t ne = edges.size(), no = options.size(), nc = spec.coords[2].size();
+  const std::size_t edge =
+      static_cast<std::size_t>(std::find(edges.begin(), edges.end(), "B--X") - edges.begin());
+  REQUIRE(edge < ne);
+  const std::size_t per_day = ne * no * nc;
+  for (std::int32_t d = 0; d < days; ++d) {
+    std::array<std::int64_t, 2> by{0, 0};
+    for (std::size_t o = 0; o < no; ++o) {
+      if (options[o] == "pathway") continue;
+      for (std::size_t n = 0; n < 2; ++n) {
+        const std::size_t at = static_cast<std::size_t>(d) * per_day + (edge * no + o) * nc + n;
+        by[n] += run.rec->series[crossed][at] + run.rec->series[stopped][at];
+      }
+    }
+    run.irregular.push_back(by);
+    run.pathway.push_back(total(*run.rec, 3, 2, SmugglingModel::arrivals, static_cast<std::size_t>(d),
+                                static_cast<std::size_t>(d) + 1));
+  }
+  return run;
+}
+
+double mean(const ParoleRun& r, std::size_t nationality, std::size_t from, std::size_t to) {
+  double s = 0;
+  for (std::size_t d = from; d < to; ++d) s += static_cast<double>(r.irregular[d][nationality]);
+  return s / static_cast<double>(to - from);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a parole-style pathway with removals that bar from it cuts that nationality's irregular "
+    "crossings by at least 70 % within three months",
+    "[models][smuggling][journey][reference]") {
+  const ParoleRun policy = run_parole(true), none = run_parole(false);
+  // Irregular attempts a day: the 30 days before the policy, and its first three months.
+  const double ven_before = mean(policy, 0, 60, 90), ven_after = mean(policy, 0, 90, 180);
+  const double col_before = mean(policy, 1, 60, 90), col_after = mean(policy, 1, 90, 180);
+  const double ven_cut = 1 - ven_after / ven_before, col_cut = 1 - col_after / col_before;
+  INFO("VEN " << ven_before << " -> " << ven_after << " a day (cut " << ven_cut << "); COL " << col_before
+              << " -> " << col_after << " (cut " << col_cut << "); without the policy VEN "
+              << mean(none, 0, 90, 180));
+  CHECK(ven_before > 200);
+  CHECK(ven_cut >= 0.70);
+  // The pathway and its bar make the difference: COL, who face the same removals without a pathway,
+  // fall less; without the policy VEN does not fall.
+  CHECK(col_cut < ven_cut - 0.2);
+  CHECK(mean(none, 0, 90, 180) > 0.9 * ven_before);
+  // The pathway admits at most its quota a day, and is used.
+  std::int64_t admitted = 0;
+  for (std::size_t d = 90; d < 180; ++d) {
+    CHECK(policy.pathway[d] <= 250);
+    admitted += policy.pathway[d];
+  }
+  CHECK(admitted > 10000);
+  for (std::size_t d = 0; d < 90; ++d) CHECK(policy.pathway[d] == 0);
+}
+
+TEST_CASE("the parole journey does not depend on threads", "[models][smuggling][journey]") {
+  const ParoleRun a = run_parole(true, 1), b = run_parole(true, 3);
+  CHECK(a.irregular == b.irregular);
+  CHECK(a.rec->population == b.rec->population);
 }
