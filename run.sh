@@ -95,6 +95,7 @@ case "$cmd" in
   bench)
     setup
     ./build/release/bench/migrasim-bench --agents 10000000 --places 10000 --routes 50000 --threads 2 --days 20
+    ./build/release/bench/migrasim-bench --scenario bench/all_mechanisms.yaml --threads 2
     bench/flee_cases.sh
     ;;
   *)

@@ -494,18 +494,20 @@ namespace {
 // nationals only (250 a day, USD 500, first come first served) and the intercepted are removed home
 // (80 %); a removal bars from the pathway for ten years.
 //   OV (VEN) --500-- B (MEX) --10-- X (USA) --200-- D (USA)
-//   OC (COL) --500-- B
+//   OC (COL) --500-- B --300-- T (MEX, where removals to a third country may take people)
 std::shared_ptr<const World> parole_world() {
   std::vector<Country> c{{"VEN", "Venezuela"}, {"COL", "Colombia"}, {"MEX", "Mexico"}, {"USA", "USA"}};
   std::vector<Place> p{test::make_place("OV", 0, PlaceKind::town, 1000000),
                        test::make_place("OC", 1, PlaceKind::town, 1000000),
                        test::make_place("B", 2, PlaceKind::border_crossing, 0),
                        test::make_place("X", 3, PlaceKind::border_crossing, 0),
-                       test::make_place("D", 3, PlaceKind::destination, 0)};
+                       test::make_place("D", 3, PlaceKind::destination, 0),
+                       test::make_place("T", 2, PlaceKind::town, 0)};
   std::vector<Route> r{{0, 2, 500, TravelMode::road, false},
                        {1, 2, 500, TravelMode::road, false},
                        {2, 3, 10, TravelMode::foot, false},
-                       {3, 4, 200, TravelMode::road, false}};
+                       {3, 4, 200, TravelMode::road, false},
+                       {2, 5, 300, TravelMode::road, false}};
   return std::make_shared<const World>(c, p, r);
 }
 
@@ -514,9 +516,10 @@ struct ParoleRun {
   // Irregular attempts at B--X per day and nationality (crossed or apprehended, smuggler or alone).
   std::vector<std::array<std::int64_t, 2>> irregular;
   std::vector<std::int64_t> pathway;  // pathway arrivals per day
+  std::int64_t removed = 0, returned = 0, flow_to_t = 0;
 };
 
-ParoleRun run_parole(bool policy, int threads = 2) {
+ParoleRun run_parole(bool policy, int threads = 2, bool to_third_country = false) {
   auto w = parole_world();
   models::EconomicParams e;
   e.emigration_rate_per_day = {3e-4, 3e-4, 0, 0};
@@ -562,6 +565,7 @@ ParoleRun run_parole(bool policy, int threads = 2) {
     removals.services = {0, 1};
     removals.removal = 0.8;
     m.enforcement = {open, removals};
+    if (to_third_country) m.services[0].removal_to = m.services[1].removal_to = w->find_place("T");
   }
   m.choice.price_sensitivity = 0.3;
   m.choice.risk_aversion = 5;
@@ -613,6 +617,11 @@ ParoleRun run_parole(bool policy, int threads = 2) {
     run.pathway.push_back(total(*run.rec, 3, 2, SmugglingModel::arrivals, static_cast<std::size_t>(d),
                                 static_cast<std::size_t>(d) + 1));
   }
+  for (std::size_t k = 0; k < 2; ++k) run.removed += total(*run.rec, 3, k, SmugglingModel::removed, 0, 180);
+  for (std::size_t q = 0; q < static_cast<std::size_t>(w->place_count()); ++q)
+    run.returned +=
+        sim.population_counts()[q * legal_status_count + static_cast<std::size_t>(LegalStatus::returned)];
+  for (std::int32_t d = 0; d < days; ++d) run.flow_to_t += run.rec->flow[static_cast<std::size_t>(d) * 5 + 4];
   return run;
 }
 
@@ -656,4 +665,15 @@ TEST_CASE("the parole journey does not depend on threads", "[models][smuggling][
   const ParoleRun a = run_parole(true, 1), b = run_parole(true, 3);
   CHECK(a.irregular == b.irregular);
   CHECK(a.rec->population == b.rec->population);
+}
+
+TEST_CASE("removals to a third country leave people there, whence they go on",
+          "[models][smuggling][journey]") {
+  const ParoleRun home = run_parole(true), third = run_parole(true, 2, true);
+  CHECK(home.removed > 1000);
+  CHECK(home.flow_to_t == 0);
+  CHECK(third.removed > 1000);
+  // Removed to T: nobody is sent home by a removal; they walk back from T towards the border.
+  CHECK(third.returned < home.returned - home.removed / 2);
+  CHECK(third.flow_to_t > third.removed / 2);
 }
