@@ -568,9 +568,8 @@ void SmugglingModel::on_start(StepContext& ctx) {
     demand_at_[static_cast<std::size_t>(params_.demand[k].place)] = static_cast<std::int32_t>(k);
   // The crossing market: who may use which service, the countries of places, today's open options.
   pop_ = &ctx.population();
+  world_ = &world;
   countries_ = world.countries().size();
-  place_country_.resize(static_cast<std::size_t>(world.place_count()));
-  for (std::size_t q = 0; q < place_country_.size(); ++q) place_country_[q] = world.places()[q].country;
   nationality_ok_.clear();
   bool any_restricted = false;
   for (const auto& s : params_.services) any_restricted = any_restricted || !s.nationalities.empty();
@@ -585,7 +584,6 @@ void SmugglingModel::on_start(StepContext& ctx) {
   }
   open_.assign(ns, 0);
   places_.assign(static_cast<std::size_t>(world.place_count()), 0);
-  any_crossing_point_ = !params_.crossing_points.empty();
   today_.assign(ns * quantity_count, 0);
   incidents_.assign(static_cast<std::size_t>(world.route_count()) * incident_count, 0);
   deaths_edge_.assign(static_cast<std::size_t>(world.route_count()), 0);
@@ -622,8 +620,9 @@ bool SmugglingModel::takes(std::size_t i, place_id p, std::uint8_t flags) const 
   const Population& pop = *pop_;
   const place_id d = pop.destination[i];
   if (d < 0 || d == p) return false;
-  const country_id here = place_country_[static_cast<std::size_t>(p)];
-  if (place_country_[static_cast<std::size_t>(d)] == here) return false;  // not leaving the country
+  const auto& places = world_->places();
+  if (places[static_cast<std::size_t>(d)].country == places[static_cast<std::size_t>(p)].country)
+    return false;  // not leaving the country
   for (std::uint8_t k : options_at_[static_cast<std::size_t>(p)])
     if (open_to(k, pop.nationality[i]) && !barred(k, pop, i, today_day_)) return true;
   return false;
@@ -745,8 +744,8 @@ void SmugglingModel::decide(StepContext& ctx) {
                 active_.end());
   // The crossing market's places today: crossing points with an open option. The travellers of other
   // drivers it holds (taken there by the movement routine) are found by a scan, in id order.
-  std::vector<std::uint64_t> waiting = active_;
-  if (any_crossing_point_) {
+  std::vector<std::uint64_t> merged;
+  if (!params_.crossing_points.empty()) {
     std::fill(places_.begin(), places_.end(), 0);
     for (place_id q : params_.crossing_points)
       for (std::uint8_t k : options_at_[static_cast<std::size_t>(q)])
@@ -762,9 +761,10 @@ void SmugglingModel::decide(StepContext& ctx) {
       held_.insert(held_.end(), local.begin(), local.end());
     });
     std::sort(held_.begin(), held_.end());
-    waiting.resize(active_.size() + held_.size());
-    std::merge(active_.begin(), active_.end(), held_.begin(), held_.end(), waiting.begin());
+    merged.resize(active_.size() + held_.size());
+    std::merge(active_.begin(), active_.end(), held_.begin(), held_.end(), merged.begin());
   }
+  const std::vector<std::uint64_t>& waiting = params_.crossing_points.empty() ? active_ : merged;
   std::vector<ResourceRequest> requests;
   std::mutex merge;
   ctx.parallel_for(0, waiting.size(), [&](std::size_t b, std::size_t e) {

@@ -223,10 +223,9 @@ class SmugglingModel final : public Model, public CrossingMarket {
   std::vector<std::uint64_t> held_;  // travellers of other drivers the market holds today, by id
   std::vector<std::uint8_t> open_;   // [service] open today (seats, or alone; routes open or not needed)
   std::vector<std::uint8_t> nationality_ok_;  // [service * countries + country]; empty: all open to all
-  std::vector<country_id> place_country_;     // [place]
   std::size_t countries_ = 0;
   const Population* pop_ = nullptr;  // for takes(), set in on_start
-  bool any_crossing_point_ = false;
+  const World* world_ = nullptr;
 };
 
 }  // namespace migrasim::models

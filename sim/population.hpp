@@ -85,7 +85,7 @@ struct Population {
   std::vector<std::uint8_t> age_band;
   std::vector<Sex> sex;
   std::vector<std::uint8_t> flags;
-  // Who holds the agent's journey (journey:: below): the model that created it, whose rules choose its
+  // Who holds the agent's journey (journey:: above): the model that created it, whose rules choose its
   // routes (its driver), with the top bit set while the run's crossing market holds it at a border.
   std::vector<std::uint8_t> driver;
 

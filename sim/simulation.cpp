@@ -62,7 +62,7 @@ struct Simulation::Impl final : StepContext {
   std::vector<std::vector<std::int64_t>> series_values_;
   tbb::enumerable_thread_specific<std::vector<std::int64_t>> local_flow_;
   tbb::enumerable_thread_specific<LocalCounts> local_counts_;
-  // The entry rules and route risks a mechanism holds (Declarations), or null.
+  // The entry rules, route risks and crossing market a mechanism holds (Declarations), or null.
   const EntryGate* gate_ = nullptr;
   const RouteHazard* hazard_ = nullptr;
   const CrossingMarket* market_ = nullptr;
@@ -421,7 +421,8 @@ struct Simulation::Impl final : StepContext {
 Simulation::Simulation(std::shared_ptr<const World> world, Schedule schedule,
                        std::vector<std::unique_ptr<Model>> models, SimulationConfig config) {
   if (!world) throw InternalError("Simulation needs a world");
-  if (models.size() > 255) throw InternalError("at most 255 models in one simulation");
+  if (models.size() > journey::driver_bits)  // a model's index is an agent's driver (sim/population.hpp)
+    throw InternalError("at most " + std::to_string(journey::driver_bits) + " models in one simulation");
   if (config.days < 0) throw InputError("days must be >= 0, got " + std::to_string(config.days));
   if (config.threads < 1) throw InputError("threads must be >= 1, got " + std::to_string(config.threads));
   for (const Event& e : schedule.events())

@@ -314,6 +314,26 @@ TEST_CASE("help from family or the diaspora lets people pay", "[models][smugglin
 
 namespace {
 
+// A service on the one route from `from` to `to`, with no market dynamics (fixed price, no risk premium)
+// and no trafficking; smugglers run while the route is closed, the others close with it.
+SmugglingParams::Service one_route_service(const World& w, const char* name, Kind kind, place_id from,
+                                           place_id to, double interception, double death, double seats,
+                                           double price) {
+  SmugglingParams::Service s;
+  s.name = name;
+  s.kind = kind;
+  s.path = {from, to};
+  s.legs = {w.find_route(from, to)};
+  s.interception = interception;
+  s.death = death;
+  s.seats_per_day = seats;
+  s.base_price_usd = price;
+  s.price_elasticity = s.risk_premium = 0;
+  s.trafficking = s.trafficking_debt = 0;
+  s.runs_when_closed = kind == Kind::smuggler;
+  return s;
+}
+
 // One journey for economic migrants who meet the smuggling market at the border (crossing points):
 //   O (ORI) --500-- B1 (TRN) --10-- X1 (DST) --200-- D (DST)      the main crossing
 //                   B1 --300-- B2 (TRN) --50-- X2 (DST) --300-- D  the remote one (a desert)
@@ -351,20 +371,10 @@ SmugglingParams border_market(const World& w) {
   p.crossing_points = {w.find_place("B1"), w.find_place("B2")};
   auto service = [&](const char* name, Kind kind, const char* from, const char* to, double interception,
                      double death) {
-    SmugglingParams::Service s;
-    s.name = name;
-    s.kind = kind;
-    s.path = {w.find_place(from), w.find_place(to)};
-    s.legs = {w.find_route(s.path[0], s.path[1])};
-    s.interception = interception;
-    s.death = death;
-    s.seats_per_day = kind == Kind::alone ? 0 : 1000;
-    s.base_price_usd = kind == Kind::alone ? 0 : 3000;
-    s.price_elasticity = 0;
-    s.risk_premium = 0;
-    s.trafficking = s.trafficking_debt = 0;
-    s.runs_when_closed = false;
-    p.services.push_back(s);
+    p.services.push_back(one_route_service(w, name, kind, w.find_place(from), w.find_place(to), interception,
+                                           death, kind == Kind::alone ? 0 : 1000,
+                                           kind == Kind::alone ? 0 : 3000));
+    p.services.back().runs_when_closed = false;
   };
   service("coyote_main", Kind::smuggler, "B1", "X1", 0.1, 0.0005);
   service("alone_main", Kind::alone, "B1", "X1", 0.1, 0.0005);
@@ -534,19 +544,7 @@ ParoleRun run_parole(bool policy, int threads = 2, bool to_third_country = false
   m.crossing_points = {b};
   auto service = [&](const char* name, Kind kind, double interception, double death, double seats,
                      double price) {
-    SmugglingParams::Service s;
-    s.name = name;
-    s.kind = kind;
-    s.path = {b, x};
-    s.legs = {w->find_route(b, x)};
-    s.interception = interception;
-    s.death = death;
-    s.seats_per_day = seats;
-    s.base_price_usd = price;
-    s.price_elasticity = s.risk_premium = 0;
-    s.trafficking = s.trafficking_debt = 0;
-    s.runs_when_closed = kind == Kind::smuggler;
-    m.services.push_back(s);
+    m.services.push_back(one_route_service(*w, name, kind, b, x, interception, death, seats, price));
   };
   service("smuggler", Kind::smuggler, 0.3, 0.001, 5000, 3000);
   service("alone", Kind::alone, 0.5, 0.002, 0, 0);
