@@ -345,6 +345,65 @@ std::shared_ptr<const ParamTableOf<SmugglingParams::Enforcement>> enforcement_ta
   return t;
 }
 
+std::shared_ptr<const ParamTableOf<SmugglingParams::Campaign>> campaign_table() {
+  using C = SmugglingParams::Campaign;
+  auto t = std::make_shared<ParamTableOf<C>>(
+      "information campaign", "dated information on the true risks of some services, reaching some people");
+  t->text("name", &C::name).shown_default("campaign").about("label in messages").source("scenario");
+  t->date("from", &C::from_day).required().about("first day in force").source("scenario (policy)");
+  t->date("to", &C::to_day).required().about("last day in force").source("scenario (policy)");
+  t->names("service", &C::service_names)
+      .shown_default("none (or place)")
+      .about("the services it speaks of: a service name or a list of them")
+      .source("scenario");
+  t->place("place", &C::place)
+      .shown_default("none (or service)")
+      .about("the services it speaks of: every service leaving this place")
+      .source("scenario");
+  t->countries("nationalities", &C::nationalities)
+      .shown_default("every nationality")
+      .about("the nationalities it reaches")
+      .source("scenario (policy)");
+  t->number("trips_per_day", &C::trips_per_day)
+      .range(0, 1e9)
+      .unit("trips/day")
+      .required()
+      .about("reach: worth this many trips' true outcomes a day, added to what people have heard")
+      .source("assumption");
+  t->rule("a campaign ends on or after its first day", [](const C& c, const ParamContext&) {
+    if (c.to_day < c.from_day) throw ParamProblem("to", "a campaign ends on or after its first day");
+  });
+  t->derive("give the target as either service or place", [](C& c, const ParamContext&) {
+    if (c.service_names.empty() == (c.place < 0))
+      throw ParamProblem("", "give the target as either service or place");
+  });
+  return t;
+}
+
+// The services an enforcement change or a campaign names: by name, or every service leaving `place`;
+// `at` and `key` name the entry in messages.
+std::vector<std::size_t> target_services(const SmugglingParams& p, const std::vector<std::string>& names,
+                                         place_id place, const World& w, const std::string& key,
+                                         const std::string& at) {
+  std::vector<std::size_t> out;
+  for (const auto& name : names) {
+    const std::size_t before = out.size();
+    for (std::size_t k = 0; k < p.services.size(); ++k)
+      if (p.services[k].name == name) out.push_back(k);
+    if (out.size() == before)
+      throw ParamProblem(key, at + ".service: got '" + name +
+                                  "', expected the name of a service in behaviour.smuggling.services");
+  }
+  if (place >= 0) {
+    for (std::size_t k = 0; k < p.services.size(); ++k)
+      if (p.services[k].from() == place) out.push_back(k);
+    if (out.empty())
+      throw ParamProblem(key, at + ".place: got '" + w.places()[static_cast<std::size_t>(place)].name +
+                                  "', expected a place that services leave");
+  }
+  return out;
+}
+
 void check_unique_names(const SmugglingParams& p) {
   for (std::size_t i = 0; i < p.services.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
@@ -405,6 +464,22 @@ ParamTableOf<SmugglingParams> make_table() {
       .noun("a weight")
       .about("logit weight of the expected wait for a seat, in days (the queue beyond the seats, per seat)")
       .source("assumption");
+  t.number("choice.go_back_utility", [](P& p) -> double& { return p.choice.go_back_utility; })
+      .range(-100, 100)
+      .noun("a utility")
+      .shown_default("absent")
+      .about("utility of going back home, an option of the logit (absent: not an option)")
+      .source("assumption");
+  t.after_read([](P& p) { p.choice.can_go_back = true; });
+  t.number("choice.stay_utility", [](P& p) -> double& { return p.choice.stay_utility; })
+      .range(-100, 100)
+      .noun("a utility")
+      .shown_default("absent")
+      .about(
+          "utility of staying in the country where the person is (the journey ends there), an option of the "
+          "logit (absent: not an option)")
+      .source("assumption");
+  t.after_read([](P& p) { p.choice.can_stay = true; });
   t.share("give_up_after_interception", &P::give_up_after_interception)
       .noun("a probability")
       .about("intercepted people who go home instead of trying again")
@@ -428,6 +503,34 @@ ParamTableOf<SmugglingParams> make_table() {
           "places where every traveller of the run (whatever drove its move) who holds no permit and is "
           "heading for another country chooses among the services leaving the place")
       .source("scenario");
+  t.given("information", &P::informed);
+  auto info = [](auto m) { return [m](P& p) -> double& { return p.information.*m; }; };
+  using I = SmugglingParams::Information;
+  t.number("information.prior_factor", info(&I::prior_factor))
+      .range(0, 100)
+      .noun("a factor")
+      .about(
+          "first impression of every risk: the true rate at the start times this (below 1: underestimated)")
+      .source("assumption");
+  t.number("information.prior_trips", info(&I::prior_trips))
+      .range(1, 1e9)
+      .unit("trips")
+      .about("weight of the first impression, in trips heard of")
+      .source("assumption");
+  t.share("information.news_share", info(&I::news_share))
+      .about("share of trips, and of their outcomes, that people of the same nationality hear of")
+      .source("assumption");
+  t.number("information.memory_days", info(&I::memory_days))
+      .range(1, 1e6)
+      .unit("days")
+      .about("time scale on which beliefs fade (what was heard counts exp(-days / memory_days))")
+      .source("assumption");
+  t.records<SmugglingParams::Campaign>(
+       "information.campaigns",
+       [](P& p) -> std::vector<SmugglingParams::Campaign>& { return p.information.campaigns; },
+       campaign_table())
+      .about("dated information campaigns (see the information campaign rows)")
+      .source("scenario (policy)");
   t.derive("enforcement targets name services, or a place that services leave",
            [](P& p, const ParamContext& ctx) {
              check_unique_names(p);  // before the names are looked up
@@ -435,30 +538,21 @@ ParamTableOf<SmugglingParams> make_table() {
              p.country_codes.clear();
              for (const auto& c : w.countries()) p.country_codes.push_back(c.code);
              p.edge_names = w.route_names();
+             p.place_names.clear();
+             for (const auto& place : w.places()) p.place_names.push_back(place.name);
              for (std::size_t i = 0; i < p.enforcement.size(); ++i) {
                auto& e = p.enforcement[i];
                const std::string at = "[" + std::to_string(i) + "]";
-               e.services.clear();
+               e.services = target_services(p, e.service_names, e.place, w, "enforcement", at);
                e.demand.clear();
-               for (const auto& name : e.service_names) {
-                 const std::size_t before = e.services.size();
-                 for (std::size_t k = 0; k < p.services.size(); ++k)
-                   if (p.services[k].name == name) e.services.push_back(k);
-                 if (e.services.size() == before)
-                   throw ParamProblem("enforcement", at + ".service: got '" + name +
-                                                         "', expected the name of a service in "
-                                                         "behaviour.smuggling.services");
-               }
-               if (e.place >= 0) {
-                 for (std::size_t k = 0; k < p.services.size(); ++k)
-                   if (p.services[k].from() == e.place) e.services.push_back(k);
-                 for (std::size_t k = 0; k < p.demand.size(); ++k)
-                   if (p.demand[k].place == e.place) e.demand.push_back(k);
-                 if (e.services.empty())
-                   throw ParamProblem("enforcement", at + ".place: got '" +
-                                                         w.places()[static_cast<std::size_t>(e.place)].name +
-                                                         "', expected a place that services leave");
-               }
+               for (std::size_t k = 0; k < p.demand.size() && e.place >= 0; ++k)
+                 if (p.demand[k].place == e.place) e.demand.push_back(k);
+             }
+             for (std::size_t i = 0; i < p.information.campaigns.size(); ++i) {
+               auto& c = p.information.campaigns[i];
+               if (c.name.empty()) c.name = "campaign";
+               c.services = target_services(p, c.service_names, c.place, w, "information.campaigns",
+                                            "[" + std::to_string(i) + "]");
              }
            });
   t.rule("service names are unique", [](const P& p, const ParamContext&) { check_unique_names(p); });
@@ -511,6 +605,8 @@ void SmugglingParams::validate(const World& world, std::int32_t days) const {
   if (country_codes.size() != world.countries().size() ||
       edge_names.size() != static_cast<std::size_t>(world.route_count()))
     throw InternalError("smuggling: country codes or edge names not set");
+  if ((choice.can_go_back || choice.can_stay) && place_names.size() != world.places().size())
+    throw InternalError("smuggling: place names not set");
   if (services.size() >= no_service) throw InputError("behaviour.smuggling.services: at most 254 services");
   for (std::size_t i = 0; i < services.size(); ++i) {
     const auto& s = services[i];
@@ -589,6 +685,48 @@ void SmugglingModel::on_start(StepContext& ctx) {
   deaths_edge_.assign(static_cast<std::size_t>(world.route_count()), 0);
   recorded_edge_.assign(deaths_edge_.size(), 0);
   trafficked_.assign(world.countries().size(), 0);
+  // Beliefs: the first impression of every risk, weighted as prior_trips trips heard of.
+  heard_.clear();
+  news_.clear();
+  if (params_.informed) {
+    const auto& info = params_.information;
+    heard_.assign(ns * countries_ * (risk_count + 1), 0.0);
+    news_.assign(heard_.size(), 0);
+    for (std::size_t k = 0; k < ns; ++k)
+      for (std::size_t c = 0; c < countries_; ++c) {
+        double* h = &heard_[(k * countries_ + c) * (risk_count + 1)];
+        h[0] = info.prior_trips;
+        for (std::size_t r = 0; r < risk_count; ++r)
+          h[1 + r] = info.prior_factor * true_rate(k, r) * info.prior_trips;
+      }
+  }
+  ended_.assign(params_.choice.can_go_back || params_.choice.can_stay
+                    ? static_cast<std::size_t>(world.place_count()) * end_choice_count
+                    : 0,
+                0);
+}
+
+void SmugglingModel::update_beliefs(std::int32_t day) {
+  const auto& info = params_.information;
+  const double fade = std::exp(-1.0 / info.memory_days);
+  const std::size_t ns = params_.services.size(), w = risk_count + 1;
+  for (std::size_t k = 0; k < ns; ++k)
+    for (std::size_t c = 0; c < countries_; ++c) {
+      const std::size_t at = (k * countries_ + c) * w;
+      double reach = 0;  // campaigns in force that speak of service k and reach nationality c
+      for (const auto& m : info.campaigns)
+        if (day >= m.from_day && day <= m.to_day &&
+            std::find(m.services.begin(), m.services.end(), k) != m.services.end() &&
+            (m.nationalities.empty() || std::find(m.nationalities.begin(), m.nationalities.end(),
+                                                  static_cast<country_id>(c)) != m.nationalities.end()))
+          reach += m.trips_per_day;
+      heard_[at] = fade * heard_[at] + info.news_share * static_cast<double>(news_[at]) + reach;
+      for (std::size_t r = 0; r < risk_count; ++r)
+        heard_[at + 1 + r] = fade * heard_[at + 1 + r] +
+                             info.news_share * static_cast<double>(news_[at + 1 + r]) +
+                             reach * true_rate(k, r);
+    }
+  std::fill(news_.begin(), news_.end(), 0);
 }
 
 void SmugglingModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) {
@@ -706,7 +844,9 @@ void SmugglingModel::decide(StepContext& ctx) {
   const std::uint8_t me = ctx.model_index();
   const std::size_t ns = params_.services.size();
   apply_enforcement(day);
+  if (params_.informed) update_beliefs(day);
   std::fill(today_.begin(), today_.end(), 0);
+  std::fill(ended_.begin(), ended_.end(), 0);
   std::vector<double> base_utility(ns);
   const RouteState& routes = ctx.route_state();
   for (std::size_t k = 0; k < ns; ++k) {
@@ -716,9 +856,12 @@ void SmugglingModel::decide(StepContext& ctx) {
     if (!s.runs_when_closed)
       for (route_id r : s.legs) runs = runs && routes.open[static_cast<std::size_t>(r)] != 0;
     open_[k] = runs;
-    base_utility[k] = -params_.choice.price_sensitivity * price_[k] / 1000.0 -
-                      params_.choice.risk_aversion * (death_[k] + interception_[k] + s.abandonment) -
-                      (s.kind == Kind::alone ? params_.choice.alone_penalty : 0.0);
+    // Without information the risks are the true ones; with it, each nationality's beliefs (below).
+    base_utility[k] =
+        -params_.choice.price_sensitivity * price_[k] / 1000.0 -
+        (params_.informed ? 0.0
+                          : params_.choice.risk_aversion * (death_[k] + interception_[k] + s.abandonment)) -
+        (s.kind == Kind::alone ? params_.choice.alone_penalty : 0.0);
     today_[k * quantity_count + seats] =
         s.kind == Kind::alone ? 0 : static_cast<std::int64_t>(std::max(0.0, seats_[k]));
     today_[k * quantity_count + price_usd] = std::llround(price_[k]);
@@ -727,6 +870,21 @@ void SmugglingModel::decide(StepContext& ctx) {
     wait_days_[k] = s.kind == Kind::alone || requests_[k] < 0 || !(seats_[k] >= 1)
                         ? 0.0
                         : std::max(0.0, static_cast<double>(requests_[k]) - seats_[k]) / seats_[k];
+  }
+  // Beliefs of each nationality about each service today: the risk term of the utility, and the
+  // interception rate (for the removal term).
+  std::vector<double> believed_cost, believed_stop;
+  if (params_.informed) {
+    believed_cost.resize(ns * countries_);
+    believed_stop.resize(ns * countries_);
+    for (std::size_t k = 0; k < ns; ++k)
+      for (std::size_t c = 0; c < countries_; ++c) {
+        const auto n = static_cast<std::int16_t>(c);
+        believed_stop[k * countries_ + c] = believed(k, n, risk_interception);
+        believed_cost[k * countries_ + c] =
+            params_.choice.risk_aversion * (believed(k, n, risk_death) + believed_stop[k * countries_ + c] +
+                                            believed(k, n, risk_abandonment));
+      }
   }
   today_day_ = day;
   const double removal_aversion = params_.choice.removal_aversion;
@@ -782,12 +940,17 @@ void SmugglingModel::decide(StepContext& ctx) {
         continue;
       }
       const auto w = ctx.rng().words(i, day, smuggling_purpose::seat);
-      if (params_.give_up_per_day > 0 && KeyedRng::to_unit(w.v[2]) < params_.give_up_per_day) {
+      // Goes home (gives up, or chooses to go back): the journey ends in the place of origin.
+      auto go_home = [&]() {
+        if (!ended_.empty()) ++ended_[static_cast<std::size_t>(pop.place[i]) * end_choice_count + went_back];
         pop.legal_status[i] = LegalStatus::returned;
         pop.status_since[i] = store_day(day);
         pop.place[i] = pop.origin[i];
         pop.flags[i] |= agent_flag::settled;
         if (held) release(pop, i);
+      };
+      if (params_.give_up_per_day > 0 && KeyedRng::to_unit(w.v[2]) < params_.give_up_per_day) {
+        go_home();
         continue;
       }
       // Applicants keep their place in a pathway's queue, first come first served, while it is open to
@@ -801,7 +964,8 @@ void SmugglingModel::decide(StepContext& ctx) {
       }
       const bool may_borrow = KeyedRng::to_unit(w.v[1]) < params_.debt_share;
       const double money = static_cast<double>(pop[resources_][i]);
-      const bool draws = options.size() > 1 || params_.choice.can_wait;
+      const auto& choice = params_.choice;
+      const bool draws = options.size() > 1 || choice.can_wait || choice.can_go_back || choice.can_stay;
       auto gumbel = [&](std::size_t q) {
         return -std::log(
             -std::log(ctx.rng().uniform(i, day, smuggling_purpose::choice, static_cast<std::uint32_t>(q))));
@@ -824,7 +988,14 @@ void SmugglingModel::decide(StepContext& ctx) {
         any_open = true;
         if (money < price_[k] && !(s.kind == Kind::smuggler && may_borrow)) continue;  // cannot pay
         double u = base_utility[k];
-        if (removal_aversion > 0) u -= removal_aversion * interception_[k] * removal_[k] * (1 + bars);
+        // The risks as this person's nationality believes them (the true ones without information).
+        double stop_rate = interception_[k];
+        if (params_.informed && nationality >= 0) {
+          const std::size_t at = k * countries_ + static_cast<std::size_t>(nationality);
+          u -= believed_cost[at];
+          stop_rate = believed_stop[at];
+        }
+        if (removal_aversion > 0) u -= removal_aversion * stop_rate * removal_[k] * (1 + bars);
         if (wait_aversion > 0) u -= wait_aversion * wait_days_[k];
         if (draws) u += gumbel(q);
         if (u > best_u) best = static_cast<int>(k), best_u = u;
@@ -833,9 +1004,35 @@ void SmugglingModel::decide(StepContext& ctx) {
         if (held) release(pop, i);
         continue;
       }
-      if (best < 0) continue;  // nothing affordable today: waits
-      if (params_.choice.can_wait && params_.choice.wait_utility + gumbel(options.size()) > best_u)
+      // Ending the journey: going back home, or staying in this country (its own draws).
+      EndChoice end = end_choice_count;
+      if (choice.can_go_back) {
+        const double u = choice.go_back_utility + gumbel(options.size() + 1);
+        if (u > best_u) end = went_back, best_u = u;
+      }
+      if (choice.can_stay) {
+        const double u = choice.stay_utility + gumbel(options.size() + 2);
+        if (u > best_u) end = stayed, best_u = u;
+      }
+      if (best < 0 && end == end_choice_count) continue;  // nothing affordable today: waits
+      if (choice.can_wait && choice.wait_utility + gumbel(options.size()) > best_u)
         continue;  // waits by choice
+      if (end == went_back) {
+        go_home();
+        continue;
+      }
+      if (end == stayed) {  // the journey ends here: this place is the destination
+        ++ended_[static_cast<std::size_t>(pop.place[i]) * end_choice_count + stayed];
+        const auto& places = ctx.world().places();
+        const bool national = places[static_cast<std::size_t>(pop.place[i])].country == nationality;
+        pop.destination[i] = pop.place[i];
+        pop.legal_status[i] = national ? LegalStatus::regular : LegalStatus::irregular;
+        pop.status_since[i] = store_day(day);
+        pop.flags[i] =
+            static_cast<std::uint8_t>((pop.flags[i] | agent_flag::settled) & ~agent_flag::stranded);
+        if (held) release(pop, i);
+        continue;
+      }
       pop[service_][i] = static_cast<std::uint8_t>(best);
       if (params_.services[static_cast<std::size_t>(best)].kind == Kind::pathway) {
         // Applies: joins the pathway's queue today.
@@ -897,6 +1094,15 @@ void SmugglingModel::move(StepContext& ctx) {
     const bool dies = u < death_[k];
     const bool stopped = !dies && u < death_[k] + interception_[k];
     const bool left = !dies && !stopped && u < death_[k] + interception_[k] + s.abandonment;
+    // News for the people of the same nationality: a trip, and how it ended.
+    if (!news_.empty() && pop.nationality[i] >= 0) {
+      std::int64_t* n =
+          &news_[(k * countries_ + static_cast<std::size_t>(pop.nationality[i])) * (risk_count + 1)];
+      ++n[0];
+      if (dies) ++n[1 + risk_death];
+      if (stopped) ++n[1 + risk_interception];
+      if (left) ++n[1 + risk_abandonment];
+    }
     // Legs travelled: all of them on arrival, up to the risky one otherwise (abandoned: before it).
     const std::size_t legs_done = (dies || stopped) ? s.risk_leg + 1 : left ? s.risk_leg : s.legs.size();
     for (std::size_t j = 0; j < legs_done; ++j) ++flow[static_cast<std::size_t>(s.legs[j])];
@@ -1024,6 +1230,20 @@ void SmugglingModel::declare_series(std::vector<SeriesSpec>& out) const {
                  "persons",
                  {"edge", "kind"},
                  {params_.edge_names, kinds}});
+  if (params_.informed) {
+    std::vector<std::string> risks{"death", "interception", "abandonment"};
+    out.push_back({"perceived_risk",
+                   "risk of each service as people of each nationality believe it, during the day",
+                   "per 100000 trips",
+                   {"service", "nationality", "risk"},
+                   {services, params_.country_codes, risks}});
+  }
+  if (params_.choice.can_go_back || params_.choice.can_stay)
+    out.push_back({"journey_choices",
+                   "people at a place with options who chose to go back home or to stay in that country",
+                   "persons",
+                   {"location", "choice"},
+                   {params_.place_names, {"go_back", "stay"}}});
 }
 
 void SmugglingModel::fill_series(StepContext& ctx, std::vector<std::vector<std::int64_t>>& values) {
@@ -1033,6 +1253,16 @@ void SmugglingModel::fill_series(StepContext& ctx, std::vector<std::vector<std::
   values[2] = recorded_edge_;
   values[3] = trafficked_;
   values[4] = incidents_;
+  std::size_t next = 5;
+  if (params_.informed) {
+    auto& v = values[next++];
+    const std::size_t w = risk_count + 1;
+    v.resize(params_.services.size() * countries_ * risk_count);
+    for (std::size_t a = 0; a < params_.services.size() * countries_; ++a)
+      for (std::size_t r = 0; r < risk_count; ++r)
+        v[a * risk_count + r] = std::llround(1e5 * heard_[a * w + 1 + r] / heard_[a * w]);
+  }
+  if (params_.choice.can_go_back || params_.choice.can_stay) values[next] = ended_;
 }
 
 }  // namespace migrasim::models

@@ -91,6 +91,35 @@ struct SmugglingParams {
     // seat).
     double removal_aversion = 0;
     double wait_aversion = 0;
+    // Going back home, and staying in the country where the person is (the journey ends there: another
+    // destination), are options too when set: utility `go_back_utility` (`stay_utility`) plus its own
+    // Gumbel draw.
+    bool can_go_back = false, can_stay = false;
+    double go_back_utility = 0, stay_utility = 0;
+  };
+  // What people believe about the risks of the options (docs/models/smuggling.md, "Information"). Without
+  // it they know the true death, interception and abandonment probabilities of today. With it, each
+  // nationality believes, for each service, a rate E / N of pseudo-counts: at the start N = prior_trips
+  // and E = prior_factor x the true rate x prior_trips; each day both fade by exp(-1 / memory_days) and
+  // gain news_share x yesterday's trips and outcomes of that nationality on the service (news from people
+  // who went before), plus, for a campaign in force, trips_per_day x (1, the true rate).
+  struct Campaign {
+    std::string name;
+    std::int32_t from_day = 0, to_day = 0;  // in force from .. to (inclusive)
+    std::vector<std::size_t> services;      // the services it speaks of
+    std::vector<country_id> nationalities;  // whom it reaches (empty: every nationality)
+    double trips_per_day = 0;               // worth this many trips' true outcomes a day
+    // As the scenario gives them: one or more service names, or a place (every service leaving it).
+    std::vector<std::string> service_names;
+    place_id place = -1;
+  };
+  struct Information {
+    double prior_factor = 1.0;  // first impression: believed rate = prior_factor x the true rate
+    double prior_trips = 100;   // weight of the first impression, in trips
+    double news_share =
+        0.1;  // share of trips (and their outcomes) that people of the same nationality hear of
+    double memory_days = 90;  // beliefs fade with this time scale
+    std::vector<Campaign> campaigns;
   };
   struct Enforcement {
     std::string name;
@@ -117,12 +146,15 @@ struct SmugglingParams {
   // permit and whose destination lies in another country, when some option there is open to it.
   std::vector<place_id> crossing_points;
   Choice choice;
+  bool informed = false;  // `information` given: beliefs differ from the true rates
+  Information information;
   double give_up_after_interception = 0.3;  // intercepted people who go home instead of trying again
   double give_up_per_day = 0.0;             // waiting people who go home, per day
   double debt_share = 0.3;                  // of those who cannot pay, the share who go into debt to pay
   double recorded_death_share = 1.0;        // share of deaths that data sources record
   std::vector<std::string> country_codes;   // labels of the trafficking series
   std::vector<std::string> edge_names;      // labels of the deaths series (the routes, "A--B")
+  std::vector<std::string> place_names;     // labels of the journey_choices series
 
   // The parameter table (key paths, ranges, units, sources): read by io/, checked by validate(), printed
   // by `migrasim params`.
@@ -175,9 +207,27 @@ class SmugglingModel final : public Model, public CrossingMarket {
   };
   // Kinds of the incidents(time, edge, kind) series.
   enum Incident : std::uint8_t { interception, death, injury_abuse, abandonment, incident_count };
+  // Risks people hold beliefs about (the perceived_risk(time, service, nationality, risk) series).
+  enum Risk : std::uint8_t { risk_death, risk_interception, risk_abandonment, risk_count };
+  // Choices that end a journey at a place with options (the journey_choices(time, location, choice)
+  // series, when going back or staying is an option).
+  enum EndChoice : std::uint8_t { went_back, stayed, end_choice_count };
 
  private:
   void apply_enforcement(std::int32_t day);
+  // Today's beliefs from yesterday's news and the campaigns in force (information given).
+  void update_beliefs(std::int32_t day);
+  double true_rate(std::size_t k, std::size_t r) const {
+    return r == risk_death          ? death_[k]
+           : r == risk_interception ? interception_[k]
+                                    : params_.services[k].abandonment;
+  }
+  // Believed rate of risk r on service k by nationality c (the true rate without information).
+  double believed(std::size_t k, std::int16_t c, std::size_t r) const {
+    if (!params_.informed || c < 0) return true_rate(k, r);
+    const std::size_t at = k * countries_ + static_cast<std::size_t>(c);
+    return heard_[at * (risk_count + 1) + 1 + r] / heard_[at * (risk_count + 1)];
+  }
   void update_market(std::size_t k);
   // A pathway's queue: earlier applications first, ties by a keyed draw.
   static std::uint32_t queue_priority(std::int16_t since, std::uint32_t draw) {
@@ -218,10 +268,16 @@ class SmugglingModel final : public Model, public CrossingMarket {
   std::vector<std::int64_t> incidents_;                    // [route * incident_count + kind] today
   std::vector<std::int64_t> deaths_edge_, recorded_edge_;  // [route] today
   std::vector<std::int64_t> trafficked_;                   // [country] today
-  std::vector<std::uint64_t> admitted_;                    // today's travellers
-  std::vector<std::uint64_t> active_;                      // own agents still waiting, by id
-  std::vector<std::uint64_t> held_;  // travellers of other drivers the market holds today, by id
-  std::vector<std::uint8_t> open_;   // [service] open today (seats, or alone; routes open or not needed)
+  // Beliefs (information given): [(service * countries + nationality) * (risk_count + 1) + j], j = 0 the
+  // trips heard of (N), 1 + r the outcomes of risk r among them (E); news_ counts yesterday's trips and
+  // outcomes in the same layout.
+  std::vector<double> heard_;
+  std::vector<std::int64_t> news_;
+  std::vector<std::int64_t> ended_;      // [place * end_choice_count + choice] today
+  std::vector<std::uint64_t> admitted_;  // today's travellers
+  std::vector<std::uint64_t> active_;    // own agents still waiting, by id
+  std::vector<std::uint64_t> held_;      // travellers of other drivers the market holds today, by id
+  std::vector<std::uint8_t> open_;       // [service] open today (seats, or alone; routes open or not needed)
   std::vector<std::uint8_t> nationality_ok_;  // [service * countries + country]; empty: all open to all
   std::size_t countries_ = 0;
   const Population* pop_ = nullptr;  // for takes(), set in on_start

@@ -329,12 +329,15 @@ class ParamTableOf : public ParamTable {
   }
 
   template <class R>
-  ParamEntryRef records(std::string key, std::vector<R> P::*m, std::shared_ptr<const ParamTableOf<R>> table) {
-    auto& e = record_list<R>(std::move(key), ParamKind::records, field(m), std::move(table));
-    e.append = [f = field(m)](void* o, place_id, const std::string&) -> void* {
-      return &f(as(o)).emplace_back();
-    };
+  ParamEntryRef records(std::string key, Access<std::vector<R>> f,
+                        std::shared_ptr<const ParamTableOf<R>> table) {
+    auto& e = record_list<R>(std::move(key), ParamKind::records, f, std::move(table));
+    e.append = [f](void* o, place_id, const std::string&) -> void* { return &f(as(o)).emplace_back(); };
     return ParamEntryRef(e);
+  }
+  template <class R>
+  ParamEntryRef records(std::string key, std::vector<R> P::*m, std::shared_ptr<const ParamTableOf<R>> table) {
+    return records<R>(std::move(key), field(m), std::move(table));
   }
 
   // A map from place name to a record; `key` is the record's field that receives the place.

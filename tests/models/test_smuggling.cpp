@@ -675,3 +675,133 @@ TEST_CASE("removals to a third country leave people there, whence they go on",
   CHECK(third.returned < home.returned - home.removed / 2);
   CHECK(third.flow_to_t > third.removed / 2);
 }
+
+namespace {
+
+// The index of the series named `name` in a run's record.
+std::size_t series_index(const MemoryRecorder& r, const char* name) {
+  const auto& specs = r.series_specs();
+  for (std::size_t k = 0; k < specs.size(); ++k)
+    if (specs[k].name == name) return k;
+  FAIL("no series " << name);
+  return 0;
+}
+
+// Crossing world: a boat (smuggler) and a raft (alone, five times deadlier) from D; people believe the
+// risks at a tenth of the truth at first (prior_factor 0.1).
+SmugglingParams informed_params(double news_share, double campaign_trips) {
+  SmugglingParams p = params(400, 1000);
+  p.services[0].interception = 0.1;
+  p.services[0].death = 0.01;
+  SmugglingParams::Service raft = p.services[0];
+  raft.name = "raft";
+  raft.kind = Kind::alone;
+  raft.base_price_usd = 0;
+  raft.price_elasticity = raft.risk_premium = 0;
+  raft.death = 0.05;
+  raft.interception = 0.3;
+  p.services.push_back(raft);
+  p.choice.price_sensitivity = 0.5;
+  p.choice.risk_aversion = 10;
+  p.choice.alone_penalty = 0.5;
+  p.informed = true;
+  p.information.prior_factor = 0.1;
+  p.information.prior_trips = 200;
+  p.information.news_share = news_share;
+  p.information.memory_days = 60;
+  if (campaign_trips > 0) {
+    SmugglingParams::Campaign c;
+    c.name = "aware";
+    c.from_day = 20;
+    c.to_day = 59;
+    c.services = {0, 1};
+    c.trips_per_day = campaign_trips;
+    p.information.campaigns.push_back(c);
+  }
+  return p;
+}
+
+// Share of trips taken alone (raft) over days [from, to).
+double alone_share(const MemoryRecorder& r, std::size_t from, std::size_t to) {
+  const auto boat = total(r, 2, 0, SmugglingModel::seats_used, from, to);
+  const auto raft = total(r, 2, 1, SmugglingModel::seats_used, from, to);
+  return static_cast<double>(raft) / static_cast<double>(boat + raft);
+}
+
+// Believed rate of risk `risk` of service k by nationality c on day d (the perceived_risk series).
+double believed_on(const MemoryRecorder& r, std::size_t d, std::size_t k, std::size_t c, std::size_t risk) {
+  const auto& v = r.series[series_index(r, "perceived_risk")];
+  const std::size_t per_day = 2 * 3 * SmugglingModel::risk_count;
+  return static_cast<double>(v[d * per_day + (k * 3 + c) * SmugglingModel::risk_count + risk]) / 1e5;
+}
+
+}  // namespace
+
+TEST_CASE("beliefs about the risks move towards the true rates with news and campaigns",
+          "[models][smuggling][journey]") {
+  SmugglingParams truth = informed_params(0, 0);
+  truth.informed = false;
+  const auto known = run(truth, 240, 2);
+  const auto unheard = run(informed_params(0, 0), 240, 2);
+  const auto news = run(informed_params(0.02, 0), 240, 2);
+  const auto campaign = run(informed_params(0.02, 2000), 240, 2);
+  const std::size_t ori = 0, death = SmugglingModel::risk_death;
+  // No news: the first impression stays (a tenth of the raft's 0.05).
+  CHECK(believed_on(*unheard, 239, 1, ori, death) == Approx(0.005).margin(1e-5));
+  // People who underestimate the raft's risk take it more than people who know it.
+  CHECK(alone_share(*unheard, 200, 240) > alone_share(*known, 200, 240) + 0.2);
+  // News from people who went before: beliefs approach the truth, and so do the choices.
+  CHECK(believed_on(*news, 239, 1, ori, death) == Approx(0.05).epsilon(0.2));
+  CHECK(believed_on(*news, 239, 1, ori, SmugglingModel::risk_interception) == Approx(0.3).epsilon(0.1));
+  CHECK(believed_on(*news, 10, 1, ori, death) < 0.02);
+  CHECK(alone_share(*news, 0, 10) > alone_share(*news, 200, 240) + 0.1);
+  CHECK(alone_share(*news, 200, 240) == Approx(alone_share(*known, 200, 240)).margin(0.1));
+  // A campaign from day 20 speeds it up: fewer take the raft while it runs.
+  CHECK(believed_on(*campaign, 30, 1, ori, death) > believed_on(*news, 30, 1, ori, death) + 0.01);
+  CHECK(alone_share(*campaign, 25, 50) < alone_share(*news, 25, 50) - 0.05);
+  CHECK(alone_share(*campaign, 0, 20) == Approx(alone_share(*news, 0, 20)).margin(1e-12));
+  // Other nationalities hear nothing (nobody of theirs travels): their first impression stays.
+  CHECK(believed_on(*news, 239, 1, 2, death) == Approx(0.005).margin(1e-5));
+  // Campaigns reach everyone by default, so those beliefs move with it.
+  CHECK(believed_on(*campaign, 59, 1, 2, death) > 0.03);
+}
+
+TEST_CASE("beliefs do not depend on threads", "[models][smuggling][journey][determinism]") {
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
+  const auto a = run(informed_params(0.2, 2000), 60, 1), b = run(informed_params(0.2, 2000), 60, 8);
+  CHECK(a->series == b->series);
+  CHECK(a->population == b->population);
+}
+
+TEST_CASE("going back and staying are options of the choice at the border", "[models][smuggling][journey]") {
+  // A boat nobody can pay (and nobody may borrow for): people wait, go back home or stay at D.
+  SmugglingParams p = params(100, 1000);
+  p.services[0].base_price_usd = 1e6;
+  p.debt_share = 0;
+  p.choice.can_wait = true;
+  p.choice.wait_utility = 1;
+  p.choice.can_go_back = true;
+  p.choice.go_back_utility = 0;
+  p.choice.can_stay = true;
+  p.choice.stay_utility = -0.5;
+  p.place_names = {"O", "D", "A"};
+  const auto r = run(p, 30, 2);
+  const auto& ended = r->series[series_index(*r, "journey_choices")];
+  std::int64_t back = 0, stay = 0;
+  for (std::size_t d = 0; d < 30; ++d) {
+    back += ended[(d * 3 + 1) * SmugglingModel::end_choice_count + SmugglingModel::went_back];
+    stay += ended[(d * 3 + 1) * SmugglingModel::end_choice_count + SmugglingModel::stayed];
+  }
+  // The last day's population: at O returned, at D irregular (stayed) or in transit (waiting).
+  const std::size_t ns = legal_status_count, last = 29 * 3 * ns;
+  const auto at = [&](std::size_t place, LegalStatus s) {
+    return r->population[last + place * ns + static_cast<std::size_t>(s)];
+  };
+  CHECK(back > 100);
+  CHECK(stay > 50);
+  CHECK(back > stay);  // the higher utility, more often chosen
+  CHECK(at(0, LegalStatus::returned) == back);
+  CHECK(at(1, LegalStatus::irregular) == stay);
+  CHECK(at(1, LegalStatus::in_transit) > 0);  // some wait still
+  CHECK(total(*r, SmugglingModel::seats_used) == 0);
+}

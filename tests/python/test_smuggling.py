@@ -181,6 +181,10 @@ BAD = [
     ("        death: 0.016", "        death: 1.6", "death: got '1.6', expected a probability in [0, 1]"),
     ("        from: Libyan coast\n        to: Lampedusa", "        from: Agadez\n        to: Lampedusa",
      "no route joins 'Agadez' and 'Lampedusa'"),
+    ("    enforcement:\n", "    information:\n      campaigns:\n        - {place: Libyan coast, from: 2017-05-01, "
+     "to: 2017-04-01, trips_per_day: 10}\n    enforcement:\n", "a campaign ends on or after its first day"),
+    ("    enforcement:\n", "    information: {memory_days: 0}\n    enforcement:\n",
+     "memory_days: got '0', expected a number in [1, 1000000] (days)"),
 ]
 
 
@@ -271,3 +275,30 @@ def test_crossings_by_way_agree_with_the_smuggling_market(migrasim_bin, tmp_path
     result = migrasim.run(ROOT / "scenarios" / "central_america.yaml", threads=2)
     np.testing.assert_array_equal(result.dataset["crossings"].values, ds["crossings"].values)
     np.testing.assert_array_equal(result.dataset["apprehensions"].values, ds["apprehensions"].values)
+
+
+def test_beliefs_campaigns_and_ending_the_journey_in_the_demo(migrasim_bin, tmp_path):
+    """Information and the options that end a journey, on the demo's crossing points: a campaign at
+    Tijuana reaching Hondurans moves their belief about crossing alone there to the true rate, while the
+    beliefs of Guatemalans (not reached, and who underestimate the risk) stay below it; those who go
+    back or stay at a crossing point are counted where they chose."""
+    out = run_scenario(
+        migrasim_bin, ROOT / "scenarios" / "central_america.yaml", tmp_path / "info.h5",
+        "--set", "behaviour.smuggling.information={prior_factor: 0.3, news_share: 0.0, campaigns: "
+        "[{place: Tijuana, nationalities: [HND], from: 2021-06-01, to: 2021-12-31, trips_per_day: 500}]}",
+        "--set", "behaviour.smuggling.choice.go_back_utility=-3",
+        "--set", "behaviour.smuggling.choice.stay_utility=-4")
+    ds = xr.open_dataset(out, engine="h5netcdf")
+    belief = ds["perceived_risk"].sel(service="border_alone_tijuana", risk="interception") / 1e5
+    assert float(belief.sel(nationality="GTM").isel(time=-1)) == pytest.approx(0.3 * 0.4, abs=1e-4)
+    assert float(belief.sel(nationality="HND", time="2021-05-31")) == pytest.approx(0.3 * 0.4, abs=1e-4)
+    assert float(belief.sel(nationality="HND").isel(time=-1)) == pytest.approx(0.4, abs=0.01)
+    ended = ds["journey_choices"].sum("time")
+    assert set(ended["choice"].values) == {"go_back", "stay"}
+    at_points = ended.sel(location=["Tijuana", "Reynosa", "Matamoros"]).sum("location")
+    assert int(at_points.sel(choice="go_back")) > 0 and int(at_points.sel(choice="stay")) > 0
+    assert int(ended.sum()) == int(at_points.sum()) + int(
+        ended.sel(location="Tecun Uman").sum())  # the market's places only
+    # Every agent is somewhere: the kernel's identity holds with the new endings.
+    pop = ds["population"].sum(("location", "legal_status")) + ds["stranded"].sum("location")
+    np.testing.assert_array_equal((pop + ds["on_route"].sum("edge")).values, np.cumsum(ds["spawned"].values))
