@@ -7,6 +7,7 @@
 
 #include "models/economic.hpp"
 #include "models/shared_columns.hpp"
+#include "models/shared_params.hpp"
 #include "sim/allocation.hpp"
 #include "sim/errors.hpp"
 
@@ -85,6 +86,30 @@ std::shared_ptr<const ParamTableOf<LegalParams::Residents>> residents_table() {
   return t;
 }
 
+std::shared_ptr<const ParamTableOf<LegalParams::Stage>> stage_table() {
+  using S = LegalParams::Stage;
+  auto t = std::make_shared<ParamTableOf<S>>(
+      "procedure stage", "one step of a multi-stage procedure, in order (docs/models/legal_status.md)");
+  t->text("name", &S::name)
+      .required()
+      .about("the stage (e.g. pre_registration, biometrics, decision, document_delivery)")
+      .source("scenario");
+  t->records("per_day", &S::per_day,
+             dated_steps_table("stage capacity step", "applicants the stage handles per day", 0, 2147483647,
+                               "applicants/day", "scenario (the programme's capacity)"))
+      .required()
+      .about("daily capacity, dated steps (see the stage capacity step rows)")
+      .source("scenario (the programme's capacity)");
+  t->share("no_show", &S::no_show).about("share of those handled who are absent").source("scenario");
+  t->share("rejection", &S::rejection).about("share of the present refused at this stage").source("scenario");
+  t->rule("dates increase along per_day", [](const S& st, const ParamContext&) {
+    for (std::size_t k = 1; k < st.per_day.size(); ++k)
+      if (st.per_day[k].day <= st.per_day[k - 1].day)
+        throw ParamProblem("per_day", "dates must increase along the list (step " + std::to_string(k) + ")");
+  });
+  return t;
+}
+
 std::shared_ptr<const ParamTableOf<LegalParams::Programme>> programme_table() {
   using G = LegalParams::Programme;
   constexpr std::int32_t no_day = LegalParams::no_day;
@@ -151,15 +176,24 @@ std::shared_ptr<const ParamTableOf<LegalParams::Programme>> programme_table() {
   t->integer("processing_per_day", &G::processing_per_day)
       .range(0, 2147483647)
       .unit("decisions/day")
-      .required()
+      .shown_default("required unless stages")
       .about("decisions per day, first come first served")
       .source("fitted (Italy: about 1,330)");
+  t->given("processing_per_day", &G::processing_given);
   t->share("no_show", &G::no_show)
       .about("share of decided applicants absent")
       .source("fitted (Italy: 14,790 / 675,410)");
+  t->given("no_show", &G::no_show_given);
   t->share("rejection", &G::rejection)
       .about("share of present applicants rejected")
       .source("fitted (Italy: 25,892 / 660,620)");
+  t->given("rejection", &G::rejection_given);
+  t->records("stages", &G::stages, stage_table())
+      .shown_default("none (one decision: processing_per_day)")
+      .about(
+          "a multi-stage procedure, in order: each stage a first-come queue with dated capacity, no-show and "
+          "rejection (see the procedure stage rows); replaces processing_per_day, no_show and rejection")
+      .source("scenario");
   t->integer("permit_days", &G::permit_days)
       .range(1, max_days)
       .unit("days")
@@ -191,6 +225,17 @@ std::shared_ptr<const ParamTableOf<LegalParams::Programme>> programme_table() {
         }
         if (g.min_residence_years >= 0)
           g.min_residence_days = static_cast<std::int32_t>(std::lround(365.25 * g.min_residence_years));
+        if (g.stages.empty() && !g.processing_given)
+          throw ParamProblem("", "missing key 'processing_per_day' (or give stages)");
+        if (!g.stages.empty()) {
+          const char* single = g.processing_given  ? "processing_per_day"
+                               : g.no_show_given   ? "no_show"
+                               : g.rejection_given ? "rejection"
+                                                   : nullptr;
+          if (single)
+            throw ParamProblem(single, std::string("give either stages or ") + single +
+                                           " (each stage has its own capacity, no_show and rejection)");
+        }
       });
   t->rule("the window closes on or after it opens", [](const G& g, const ParamContext&) {
     if (g.close_day < g.open_day)
@@ -475,6 +520,16 @@ void LegalStatusModel::on_start(StepContext& ctx) {
   for (const auto& r : params_.residents) residents_at_[static_cast<std::size_t>(r.place)] += r.count;
   const std::size_t all = params_.programmes.size() + params_.pathways.size();
   queue_.assign(all, {});
+  later_stages_.assign(params_.programmes.size(), {});
+  first_stage_.assign(params_.programmes.size(), 0);
+  std::size_t stages = 0;
+  for (std::size_t k = 0; k < params_.programmes.size(); ++k) {
+    const std::size_t n = params_.programmes[k].stages.size();
+    first_stage_[k] = stages;
+    stages += n;
+    if (n > 1) later_stages_[k].assign(n - 1, {});
+  }
+  stages_today_.assign(stages * stage_quantity_count, 0);
   transitions_today_.assign(countries_ * transition_count, 0);
   decisions_today_.assign(all * outcome_count, 0);
   pathway_transitions_.assign(countries_ * transition_count, 0);
@@ -957,10 +1012,15 @@ void LegalStatusModel::update_status(StepContext& ctx) {
   }
   // Queue: today's applications join in an order drawn from the keyed RNG (who queued first that day),
   // independent of threads; then the day's capacity is decided, first come first served.
+  std::fill(stages_today_.begin(), stages_today_.end(), 0);
   for (std::size_t k = 0; k < params_.programmes.size(); ++k) {
     join_queue(queue_[k], applicants[k], rng, day);
     const auto& pr = params_.programmes[k];
     const auto country = static_cast<std::size_t>(pr.country);
+    if (!pr.stages.empty()) {
+      decide_stages(k, pop, col, rng, day);
+      continue;
+    }
     std::int32_t capacity = pr.processing_per_day;
     while (capacity > 0 && !queue_[k].empty()) {
       const std::uint64_t a = queue_[k].front();
@@ -988,6 +1048,65 @@ void LegalStatusModel::update_status(StepContext& ctx) {
   }
 }
 
+// A multi-stage procedure's day: each stage, from the last to the first (so that an application passes
+// at most one stage a day), handles up to its capacity from its queue, first come first served; the
+// absent and the refused go back to irregular status, the others join the next stage's queue or, after
+// the last, are regularised. The last stage's draws are those of a one-stage decision.
+void LegalStatusModel::decide_stages(std::size_t k, Population& pop, const Columns& col, const KeyedRng& rng,
+                                     std::int32_t day) {
+  const auto& pr = params_.programmes[k];
+  const auto country = static_cast<std::size_t>(pr.country);
+  const std::size_t n = pr.stages.size();
+  auto queue_of = [&](std::size_t st) -> std::deque<std::uint64_t>& {
+    return st == 0 ? queue_[k] : later_stages_[k][st - 1];
+  };
+  for (std::size_t st = n; st-- > 0;) {
+    const auto& stage = pr.stages[st];
+    std::int64_t* q = &stages_today_[(first_stage_[k] + st) * stage_quantity_count];
+    auto capacity = static_cast<std::int64_t>(std::floor(value_on(stage.per_day, day, 0.0)));
+    auto& queue = queue_of(st);
+    while (capacity > 0 && !queue.empty()) {
+      const std::uint64_t a = queue.front();
+      queue.pop_front();
+      if (pop.legal_status[a] != LegalStatus::applicant) continue;  // left the queue (e.g. died)
+      --capacity;
+      const auto wd = rng.words(a, day, legal_purpose::decision, static_cast<std::uint32_t>(n - 1 - st));
+      const bool last = st + 1 == n;
+      const bool absent_here = KeyedRng::to_unit(wd.v[0]) < stage.no_show;
+      const bool refused_here = !absent_here && KeyedRng::to_unit(wd.v[1]) < stage.rejection;
+      // The application ends here (absent, refused, or through the last stage): a decision.
+      if ((absent_here || refused_here || last) && day - pop.status_since[a] <= 365)
+        ++decisions_today_[k * outcome_count + decided_within_365_days];
+      if (absent_here) {
+        ++q[stage_absent];
+        pop.legal_status[a] = LegalStatus::irregular;
+        pop.status_since[a] = store_day(day);
+        ++decisions_today_[k * outcome_count + outcome_absent];
+        ++transitions_today_[country * transition_count + absent];
+      } else if (refused_here) {
+        ++q[stage_rejected];
+        pop.legal_status[a] = LegalStatus::irregular;
+        pop.status_since[a] = store_day(day);
+        ++decisions_today_[k * outcome_count + outcome_rejected];
+        ++transitions_today_[country * transition_count + rejected];
+      } else if (!last) {
+        ++q[stage_passed];
+        queue_of(st + 1).push_back(a);
+      } else {
+        ++q[stage_passed];
+        pop.status_since[a] = store_day(day);
+        pop.legal_status[a] = LegalStatus::regularised;
+        col.permit_until[a] = day + pr.permit_days;
+        ++decisions_today_[k * outcome_count + approved];
+        ++transitions_today_[country * transition_count + regularised];
+      }
+    }
+  }
+  for (std::size_t st = 0; st < n; ++st)
+    stages_today_[(first_stage_[k] + st) * stage_quantity_count + stage_waiting] =
+        static_cast<std::int64_t>(queue_of(st).size());
+}
+
 void LegalStatusModel::declare_series(std::vector<SeriesSpec>& out) const {
   std::vector<std::string> programmes, outcomes, transitions;
   for (const auto& p : params_.programmes) programmes.push_back(p.name);
@@ -1009,14 +1128,29 @@ void LegalStatusModel::declare_series(std::vector<SeriesSpec>& out) const {
                  "persons",
                  {"country", "transition"},
                  {params_.country_codes, transitions}});
+  std::vector<std::string> stages;
+  for (const auto& p : params_.programmes)
+    for (const auto& st : p.stages) stages.push_back(p.name + ": " + st.name);
+  if (!stages.empty())
+    out.push_back({"programme_stages",
+                   "multi-stage procedures: applications waiting at each stage at the end of the day, and "
+                   "those who passed it, were absent or were refused there during the day",
+                   "applications",
+                   {"stage", "stage_quantity"},
+                   {stages, {"waiting", "passed", "absent", "rejected"}}});
 }
 
 void LegalStatusModel::fill_series(StepContext& ctx, std::vector<std::vector<std::int64_t>>& values) {
   (void)ctx;
   values[0].resize(queue_.size());
-  for (std::size_t k = 0; k < queue_.size(); ++k) values[0][k] = static_cast<std::int64_t>(queue_[k].size());
+  for (std::size_t k = 0; k < queue_.size(); ++k) {
+    values[0][k] = static_cast<std::int64_t>(queue_[k].size());  // and, multi-stage, the later stages'
+    if (k < later_stages_.size())
+      for (const auto& q : later_stages_[k]) values[0][k] += static_cast<std::int64_t>(q.size());
+  }
   values[1] = decisions_today_;
   values[2] = transitions_today_;
+  if (!stages_today_.empty()) values[3] = stages_today_;
 }
 
 }  // namespace migrasim::models

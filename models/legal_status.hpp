@@ -33,6 +33,14 @@ struct LegalParams {
     double resident_years_max = 5;
     std::int32_t permit_days = -1;  // for regular residents: permit length from a uniform remaining share
   };
+  // One step of a multi-stage procedure (pre-registration, biometrics or interview, decision, document
+  // delivery): a first-come queue with a dated daily capacity, its own no-show and rejection.
+  struct Stage {
+    std::string name;
+    std::vector<DatedValue> per_day;  // applicants the stage handles per day, from each step's day on
+    double no_show = 0;               // share of those handled who are absent (back to irregular)
+    double rejection = 0;             // share of the present who are refused here
+  };
   struct Programme {
     std::string name;
     country_id country = -1;
@@ -53,6 +61,11 @@ struct LegalParams {
     double rejection = 0;                 // share of the others that are rejected
     std::int32_t permit_days = 365;       // length of the permit granted
     double renewal = 0;                   // probability a permit is renewed at expiry
+    // A multi-stage procedure: when given, the applications pass the stages in order, at most one a
+    // day, and those who pass the last are regularised (processing_per_day, no_show and rejection are
+    // then not given).
+    std::vector<Stage> stages;
+    bool processing_given = false, no_show_given = false, rejection_given = false;
     // The keys as the scenario gives them, read by the table, whose derivation sets the fields above
     // (open_day, close_day, cutoff_day, min_residence_days); no_day / -1 where not given.
     std::int32_t window_open = no_day, window_close = no_day;  // one_off
@@ -182,6 +195,14 @@ class LegalStatusModel final : public Model {
     arrived_regular,          // ... with a permit
     transition_count
   };
+  // Per stage of a multi-stage procedure and day (the programme_stages(time, stage, quantity) series).
+  enum StageQuantity : std::uint8_t {
+    stage_waiting,
+    stage_passed,
+    stage_absent,
+    stage_rejected,
+    stage_quantity_count
+  };
   // Decisions per programme and day (the `outcome` dimension).
   // `decided_within_365_days`: decisions made within 365 days of the application.
   enum Outcome : std::uint8_t {
@@ -220,6 +241,9 @@ class LegalStatusModel final : public Model {
     float* resources;            // shared: savings and help (fees)
   };
   Columns columns(Population& pop) const;
+  // Today's work of programme k's multi-stage procedure (update_status).
+  void decide_stages(std::size_t k, Population& pop, const Columns& col, const KeyedRng& rng,
+                     std::int32_t day);
 
   LegalParams params_;
   Column<std::int32_t> permit_until_;
@@ -231,6 +255,11 @@ class LegalStatusModel final : public Model {
   std::vector<std::int64_t> approved_in_month_;  // [pathway] approvals in the current calendar month
   std::int32_t month_ = -1;                      // index of the current calendar month
   std::vector<std::int64_t> pathway_transitions_, pathway_decisions_;  // today's, from decide()
+  // [programme][stage - 1] the queues of a multi-stage procedure's later stages (stage 0 is queue_).
+  std::vector<std::vector<std::deque<std::uint64_t>>> later_stages_;
+  // [stage of any programme, in programme order][stage_quantity_count] today (programme_stages series).
+  std::vector<std::int64_t> stages_today_;
+  std::vector<std::size_t> first_stage_;          // [programme] index of its first stage in stages_today_
   std::vector<std::deque<std::uint64_t>> queue_;  // [programme] admissible applications, first come first
   std::vector<std::int64_t> transitions_today_, decisions_today_;
   tbb::enumerable_thread_specific<Counters> counters_;

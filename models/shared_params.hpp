@@ -1,6 +1,7 @@
 #pragma once
 // Parameters that several mechanisms declare with one meaning (their tables: sim/params.hpp).
 #include <array>
+#include <memory>
 #include <string>
 
 #include "sim/params.hpp"
@@ -60,6 +61,19 @@ void route_selection(ParamTableOf<R>& t, std::vector<country_id> R::*border, std
                throw ParamProblem(b.empty() ? "route" : "border",
                                   b.empty() ? "no route joins these places" : "no route crosses this border");
            });
+}
+
+// A dated step series (`[{date, value}, ...]`, each value from its date on) of values in [lo, hi]: the
+// table of its entries. `title` names an entry in the documentation; `about` and `source` describe the
+// value.
+inline std::shared_ptr<const ParamTableOf<DatedValue>> dated_steps_table(const std::string& title,
+                                                                         const std::string& about, double lo,
+                                                                         double hi, const std::string& unit,
+                                                                         const std::string& source) {
+  auto t = std::make_shared<ParamTableOf<DatedValue>>(title, about + " from a date on");
+  t->date("date", &DatedValue::day).required().about("first day of the step").source("scenario");
+  t->number("value", &DatedValue::value).range(lo, hi).unit(unit).required().about(about).source(source);
+  return t;
 }
 
 }  // namespace migrasim::models

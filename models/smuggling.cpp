@@ -6,6 +6,7 @@
 #include <string>
 
 #include "models/shared_columns.hpp"
+#include "models/shared_params.hpp"
 #include "sim/allocation.hpp"
 #include "sim/checks.hpp"
 #include "sim/errors.hpp"
@@ -39,18 +40,6 @@ class HookedTable : public ParamTableOf<P> {
   }
 };
 
-std::shared_ptr<const ParamTableOf<DatedValue>> per_day_table() {
-  auto t = std::make_shared<ParamTableOf<DatedValue>>("demand step", "people per day from a date on");
-  t->date("date", &DatedValue::day).required().about("first day of the step").source("scenario");
-  t->number("value", &DatedValue::value)
-      .range(0, 1e9)
-      .unit("persons/day")
-      .required()
-      .about("people arriving to cross, per day")
-      .source("fitted (Central Mediterranean, Aegean up to Mar 2016)");
-  return t;
-}
-
 std::shared_ptr<const ParamTableOf<SmugglingParams::Demand>> demand_table() {
   using D = SmugglingParams::Demand;
   auto t =
@@ -60,7 +49,9 @@ std::shared_ptr<const ParamTableOf<SmugglingParams::Demand>> demand_table() {
       .about("departure side (a service must leave it)")
       .source("scenario");
   t->place("origin", &D::origin).required().about("a place in the travellers' country").source("scenario");
-  t->records("per_day", &D::per_day, per_day_table())
+  t->records("per_day", &D::per_day,
+             dated_steps_table("demand step", "people arriving to cross, per day", 0, 1e9, "persons/day",
+                               "fitted (Central Mediterranean, Aegean up to Mar 2016)"))
       .required()
       .about("people arriving to cross, dated steps (see the demand step rows)")
       .source("fitted (Central Mediterranean, Aegean up to Mar 2016)");

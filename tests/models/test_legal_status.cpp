@@ -554,7 +554,28 @@ TEST_CASE("behaviour.legal errors name file:line:column, key path, value, kind a
       "l.yaml:7:25: behaviour.legal.programmes[0].processing_per_day: got '2.5', expected an integer in [0, "
       "2147483647] (decisions/day)");
   CHECK(legal_error(programme("    processing_per_day: 100\n", "")) ==
-        "l.yaml:2:5: behaviour.legal.programmes[0]: missing key 'processing_per_day'");
+        "l.yaml:2:5: behaviour.legal.programmes[0]: missing key 'processing_per_day' (or give stages)");
+  // Multi-stage procedures: read in order, with dated capacity; not together with processing_per_day.
+  const std::string stages =
+      "stages:\n"
+      "      - {name: pre_registration, per_day: [{date: 2020-03-01, value: 500}], no_show: 0.1}\n"
+      "      - name: biometrics\n"
+      "        per_day: [{date: 2020-03-01, value: 100}, {date: 2020-04-01, value: 300}]\n";
+  const LegalParams staged = read_legal(programme("processing_per_day: 100", stages));
+  REQUIRE(staged.programmes[0].stages.size() == 2);
+  const auto& bio = staged.programmes[0].stages[1];
+  CHECK((bio.name == "biometrics" && bio.per_day.size() == 2 && bio.per_day[1].day == 91 &&
+         bio.per_day[1].value == 300 && staged.programmes[0].stages[0].no_show == 0.1));
+  CHECK(legal_error(programme("processing_per_day: 100", "processing_per_day: 100\n    " + stages)) ==
+        "l.yaml:7:25: behaviour.legal.programmes[0].processing_per_day: give either stages or "
+        "processing_per_day (each stage has its own capacity, no_show and rejection)");
+  CHECK(legal_error(programme("processing_per_day: 100", "no_show: 0.1\n    " + stages)) ==
+        "l.yaml:7:14: behaviour.legal.programmes[0].no_show: give either stages or no_show (each stage has "
+        "its own capacity, no_show and rejection)");
+  CHECK(legal_error(programme("processing_per_day: 100", stages + "        no_show: 2\n")) ==
+        "l.yaml:11:18: behaviour.legal.programmes[0].stages[1].no_show: got '2', expected a share in [0, 1]");
+  CHECK(legal_error(programme("processing_per_day: 100", "stages:\n      - {name: decision}\n")) ==
+        "l.yaml:8:9: behaviour.legal.programmes[0].stages[0]: missing key 'per_day'");
   CHECK(legal_error(programme("processing_per_day: 100", "processing_per_day: 100\n    take_up: 1.5")) ==
         "l.yaml:8:14: behaviour.legal.programmes[0].take_up: got '1.5', expected a probability in [0, 1]");
   CHECK(legal_error(programme("country: DST", "country: XXX")) ==
@@ -662,4 +683,92 @@ TEST_CASE("behaviour.legal errors name file:line:column, key path, value, kind a
   CHECK(legal_error("visa_permits: 3\n") ==
         "l.yaml:1:1: behaviour.legal.visa_permits: unknown key 'visa_permits', expected one of: "
         "visa_permit_days, visa_renewal, residents, programmes, pathways, enforcement, reemigration");
+}
+
+namespace {
+
+LegalParams::Stage stage(const char* name, std::vector<DatedValue> per_day, double no_show,
+                         double rejection) {
+  LegalParams::Stage s;
+  s.name = name;
+  s.per_day = std::move(per_day);
+  s.no_show = no_show;
+  s.rejection = rejection;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a programme of one stage decides as processing_per_day does", "[models][legal][stages]") {
+  LegalParams single = base_params(20000);
+  single.programmes.push_back(one_off(10, 19, 300));
+  LegalParams staged = single;
+  auto& pr = staged.programmes[0];
+  pr.stages = {stage("decision", {{0, 300}}, pr.no_show, pr.rejection)};
+  pr.processing_per_day = 0;
+  pr.no_show = pr.rejection = 0;
+  Run a = run(single, 120), b = run(staged, 120);
+  REQUIRE(b.rec->series.size() == 4);
+  for (std::size_t k = 0; k < 3; ++k) {
+    INFO("series " << k);
+    CHECK(a.rec->series[k] == b.rec->series[k]);
+  }
+  CHECK(a.rec->population == b.rec->population);
+}
+
+TEST_CASE("a multi-stage procedure: each stage's dated capacity, no-show and rejection, one stage a day",
+          "[models][legal][stages]") {
+  LegalParams p = base_params(100000);
+  auto pr = one_off(10, 19, 0);
+  pr.no_show = pr.rejection = 0;
+  // Pre-registration, then biometrics (the bottleneck: 150 a day, 400 from day 60), then the decision.
+  pr.stages = {stage("pre_registration", {{0, 1000}}, 0.1, 0),
+               stage("biometrics", {{0, 150}, {60, 400}}, 0.05, 0), stage("decision", {{0, 2000}}, 0, 0.2)};
+  p.programmes.push_back(pr);
+  Run r = run(p, 120);
+  REQUIRE(r.rec->series.size() == 4);
+  const auto& dec = r.rec->series[1];
+  const auto& st = r.rec->series[3];  // programme_stages (stage, quantity)
+  const std::size_t w = LegalStatusModel::outcome_count, q = LegalStatusModel::stage_quantity_count;
+  auto at = [&](std::size_t d, std::size_t s, std::size_t k) { return st[(d * 3 + s) * q + k]; };
+  auto handled = [&](std::size_t d, std::size_t s) {
+    return at(d, s, LegalStatusModel::stage_passed) + at(d, s, LegalStatusModel::stage_absent) +
+           at(d, s, LegalStatusModel::stage_rejected);
+  };
+  std::int64_t pre = 0, pre_absent = 0, bio = 0, bio_absent = 0, decided = 0, refused = 0;
+  bool above_old_capacity = false;
+  for (std::size_t d = 0; d < 120; ++d) {
+    CHECK(handled(d, 0) <= 1000);
+    CHECK(handled(d, 1) <= (d < 60 ? 150 : 400));
+    above_old_capacity = above_old_capacity || handled(d, 1) > 150;
+    // One stage a day: today's decisions come from yesterday's queue of the last stage.
+    if (d > 0) CHECK(handled(d, 2) <= at(d - 1, 2, LegalStatusModel::stage_waiting));
+    pre += handled(d, 0);
+    pre_absent += at(d, 0, LegalStatusModel::stage_absent);
+    bio += handled(d, 1);
+    bio_absent += at(d, 1, LegalStatusModel::stage_absent);
+    decided += handled(d, 2);
+    refused += at(d, 2, LegalStatusModel::stage_rejected);
+  }
+  CHECK(above_old_capacity);
+  CHECK(static_cast<double>(pre_absent) / static_cast<double>(pre) == Approx(0.1).margin(0.015));
+  CHECK(static_cast<double>(bio_absent) / static_cast<double>(bio) == Approx(0.05).margin(0.015));
+  CHECK(static_cast<double>(refused) / static_cast<double>(decided) == Approx(0.2).margin(0.02));
+  // Nobody is regularised before passing all three stages: not before day 12.
+  for (std::size_t d = 0; d < 12; ++d) CHECK(dec[d * w + LegalStatusModel::approved] == 0);
+  // Every admissible application is regularised, refused, absent, or still waiting at some stage.
+  const std::int64_t admissible =
+      total(dec, w, LegalStatusModel::application) - total(dec, w, LegalStatusModel::outcome_inadmissible);
+  std::int64_t waiting = 0;
+  for (std::size_t s = 0; s < 3; ++s) waiting += at(119, s, LegalStatusModel::stage_waiting);
+  CHECK(total(dec, w, LegalStatusModel::approved) + total(dec, w, LegalStatusModel::outcome_rejected) +
+            total(dec, w, LegalStatusModel::outcome_absent) + waiting ==
+        admissible);
+  CHECK(r.rec->series[0][119] == waiting);  // programme_queue counts every stage
+  CHECK(waiting > 0);                       // 150-400 a day at biometrics: the queue is not through yet
+  // Results do not depend on threads.
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
+  Run one = run(p, 120, 1), eight = run(p, 120, 8);
+  CHECK(one.rec->series == eight.rec->series);
+  CHECK(one.rec->population == eight.rec->population);
 }

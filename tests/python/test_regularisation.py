@@ -209,3 +209,40 @@ def test_pathway_variant_runs_from_python():
     assert int(dec.sel(outcome="application")) > 0 and int(dec.sel(outcome="approved")) > 0
     assert int(ds["transitions"].sel(country="USA", transition="pathway_approved").sum()) == int(
         dec.sel(outcome="approved"))
+
+
+def test_multi_stage_procedure_against_one_decision(cli, tmp_path):
+    """scenarios/regularisation/staged.yaml: the one-off programme with pre-registration, biometrics (the
+    bottleneck until its capacity doubles), decision and document delivery. The same applications; the
+    backlog piles up before biometrics, the no-shows of the stages add up, and every application ends
+    in a decision or still waits at some stage."""
+    runs = {}
+    for variant in ("one_off", "staged"):
+        out = tmp_path / f"{variant}.h5"
+        r = cli("run", ROOT / "scenarios" / "regularisation" / f"{variant}.yaml", "-o", out, "-q", "--threads", 2)
+        assert r.returncode == 0, r.stderr
+        runs[variant] = xr.open_dataset(out, engine="h5netcdf")
+    one, staged = runs["one_off"], runs["staged"]
+    assert "programme_stages" not in one
+    stages = staged["programme_stages"]
+    assert list(stages["stage"].values) == [f"one_off_2021: {s}" for s in
+                                            ("pre_registration", "biometrics", "decision", "document_delivery")]
+    decisions = {name: ds["programme_decisions"].sel(programme="one_off_2021").sum("time") for name, ds in runs.items()}
+    # The stages do not change who applies (the same draws).
+    assert int(decisions["staged"].sel(outcome="application")) == int(decisions["one_off"].sel(outcome="application"))
+    # Biometrics hold the backlog: its queue peaks far above the one-decision queue's peak.
+    waiting = stages.sel(stage_quantity="waiting")
+    assert int(waiting.sel(stage="one_off_2021: biometrics").max()) > 3 * int(one["programme_queue"].max())
+    # Its daily throughput follows the dated capacity (1,500, then 3,000 from 1 June 2021).
+    handled = stages.sel(stage="one_off_2021: biometrics", stage_quantity=["passed", "absent", "rejected"]).sum(
+        "stage_quantity")
+    assert int(handled.sel(time=slice("2021-03-01", "2021-05-31")).max()) <= 1500
+    assert 1500 < int(handled.sel(time=slice("2021-06-01", None)).max()) <= 3000
+    # No-shows at three stages: more absent than with one decision.
+    assert int(decisions["staged"].sel(outcome="absent")) > int(decisions["one_off"].sel(outcome="absent"))
+    # Every admissible application is decided or waits at some stage at the end.
+    d = decisions["staged"]
+    ended = int(d.sel(outcome=["approved", "rejected", "absent"]).sum())
+    left = int(waiting.isel(time=-1).sum())
+    assert ended + left == int(d.sel(outcome="application")) - int(d.sel(outcome="inadmissible"))
+    assert int(staged["programme_queue"].isel(time=-1).sum()) == left
