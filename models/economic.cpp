@@ -86,10 +86,7 @@ ParamTableOf<EconomicParams> make_table() {
       .range(0, 10)
       .about("log-normal shape of resources")
       .source("scenario assumption");
-  t.share("demography.female_share", &P::female_share).about("share of women").source("scenario");
-  t.shares("demography.age_band_shares", &P::age_band_shares)
-      .about("shares of the age bands 0-17, 18-34, 35-59, 60+")
-      .source("scenario");
+  demography_entries(t, &P::demography, "scenario");
   t.share("stranded_return_per_day", &P::stranded_return_per_day)
       .noun("a probability per day")
       .unit("1/day")
@@ -125,6 +122,9 @@ double EconomicModel::push(country_id c, std::int32_t day) const {
 void EconomicModel::on_start(StepContext& ctx) {
   const World& world = ctx.world();
   params_.validate(world, ctx.days());
+  shares_.clear();
+  for (std::size_t c = 0; c < world.countries().size(); ++c)
+    shares_.push_back(params_.demography.of(static_cast<country_id>(c)));
   destination_places_.clear();
   for (const auto& d : params_.destinations) destination_places_.push_back(d.place);
   RoutingOptions planned_options{params_.speed_km_per_day, nullptr};
@@ -230,9 +230,6 @@ void EconomicModel::init_agents(StepContext& ctx, std::size_t first, std::size_t
       const place_id dest = destination_places_[k];
       const auto demo = rng.words(id, day, economic_purpose::demography);
       const double u_sex = KeyedRng::to_unit(demo.v[0]), u_age = KeyedRng::to_unit(demo.v[1]);
-      int band = 0;
-      for (double acc = params_.age_band_shares[0]; band + 1 < age_band_count && u_age >= acc;)
-        acc += params_.age_band_shares[static_cast<std::size_t>(++band)];
       const country_id dest_country = world.places()[static_cast<std::size_t>(dest)].country;
       const bool visa =
           KeyedRng::to_unit(demo.v[2]) < params_.visa_share[static_cast<std::size_t>(dest_country)];
@@ -241,8 +238,8 @@ void EconomicModel::init_agents(StepContext& ctx, std::size_t first, std::size_t
       pop.reset(i, o, day);
       pop.destination[i] = dest;
       resources[i] = static_cast<float>(params_.resources_median_usd * std::exp(params_.resources_sigma * z));
-      pop.age_band[i] = static_cast<std::uint8_t>(band);
-      pop.sex[i] = u_sex < params_.female_share ? Sex::female : Sex::male;
+      Demography::draw(shares_[static_cast<std::size_t>(world.places()[static_cast<std::size_t>(o)].country)],
+                       u_sex, u_age, pop.sex[i], pop.age_band[i]);
       pop.flags[i] = visa ? holds_permit : 0;
     }
   });

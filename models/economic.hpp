@@ -13,6 +13,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
+#include "models/demography.hpp"
 #include "models/shared_columns.hpp"
 #include "sim/model.hpp"
 #include "sim/params.hpp"
@@ -37,8 +38,7 @@ struct EconomicParams {
   std::int32_t patience_days = 7;  // days stranded before rerouting
   double resources_median_usd = 3000;
   double resources_sigma = 0.8;  // log-normal shape
-  double female_share = 0.4;
-  std::array<double, age_band_count> age_band_shares{0.2, 0.5, 0.25, 0.05};
+  Demography demography;         // sex and age band of the movers, by country of origin
 
   // The parameter table (key paths, ranges, units, sources): read by io/, checked by validate(), printed
   // by `migrasim params`.
@@ -100,6 +100,7 @@ class EconomicModel final : public Model {
   std::vector<place_id> origins_;
   std::vector<std::int32_t> origin_index_;  // [place] index into origins_, -1 otherwise
   std::vector<double> cumulative_weight_;   // [origin * destinations + k]
+  std::vector<Demography::Shares> shares_;  // [country of origin] the movers' sex and age shares
 };
 
 }  // namespace migrasim::models

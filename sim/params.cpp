@@ -1,5 +1,6 @@
 #include "sim/params.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -214,6 +215,8 @@ void check_params(const ParamTable& table, const void* obj, const ParamContext& 
       }
       case ParamKind::shares: {
         const auto v = e.get(obj).numbers;
+        if (e.unset && std::all_of(v.begin(), v.end(), [&](double x) { return x == *e.unset; }))
+          break;  // not given
         double total = 0;
         for (std::size_t i = 0; i < v.size(); ++i) {
           check_number(path + "[" + std::to_string(i) + "]", v[i], e);

@@ -313,7 +313,10 @@ class ParamTableOf : public ParamTable {
 
   template <std::size_t N>
   ParamEntryRef shares(std::string key, std::array<double, N> P::*m) {
-    Access<std::array<double, N>> f = field(m);
+    return shares<N>(std::move(key), field(m));
+  }
+  template <std::size_t N>
+  ParamEntryRef shares(std::string key, Access<std::array<double, N>> f) {
     auto& e = add(std::move(key), ParamKind::shares);
     e.length = N;
     e.lo = 0, e.hi = 1;

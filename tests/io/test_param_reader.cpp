@@ -60,7 +60,7 @@ demography: {age_band_shares: [0.25, 0.25, 0.25, 0.25]}
   CHECK(p.speed_km_per_day[static_cast<int>(TravelMode::foot)] == 20);
   CHECK(p.speed_km_per_day[static_cast<int>(TravelMode::road)] == 400);
   CHECK(p.patience_days == 10);
-  CHECK(p.age_band_shares[3] == 0.25);
+  CHECK(p.demography.all.age_band_shares[3] == 0.25);
   CHECK_NOTHROW(p.validate(*w));
 }
 

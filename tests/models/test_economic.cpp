@@ -91,8 +91,8 @@ TEST_CASE("departures follow population x rate x push index", "[models]") {
 TEST_CASE("agent attributes follow the demography and resource parameters", "[models]") {
   auto w = test::corridor_world();
   auto params = test::corridor_params(*w);
-  params.female_share = 0.3;
-  params.age_band_shares = {0.1, 0.6, 0.2, 0.1};
+  params.demography.all.female_share = 0.3;
+  params.demography.all.age_band_shares = {0.1, 0.6, 0.2, 0.1};
   params.resources_median_usd = 2000;
   Fixture f(params, 5);
   f.sim->run();
@@ -122,7 +122,7 @@ TEST_CASE("economic parameters are validated", "[models]") {
   bad_share.visa_share[1] = -0.1;
   CHECK_THROWS_AS(bad_share.validate(*w), InputError);
   auto bad_ages = test::corridor_params(*w);
-  bad_ages.age_band_shares = {0.5, 0.5, 0.5, 0.0};
+  bad_ages.demography.all.age_band_shares = {0.5, 0.5, 0.5, 0.0};
   CHECK_THROWS_WITH(bad_ages.validate(*w), Catch::Contains("sum to"));
   auto no_dest = test::corridor_params(*w);
   no_dest.destinations.clear();

@@ -382,7 +382,7 @@ TEST_CASE("population_by_group counts everyone at a place by nationality, sex an
   auto w = test::corridor_world();
   std::vector<std::unique_ptr<Model>> models;
   auto params = test::corridor_params(*w);
-  params.female_share = 0.3;
+  params.demography.all.female_share = 0.3;
   models.push_back(std::make_unique<models::EconomicModel>(params));
   SimulationConfig config{8, 12, 2, "2024-01-01"};
   config.record_groups = true;
