@@ -128,6 +128,13 @@ std::shared_ptr<const ParamTableOf<SmugglingParams::Service>> service_table() {
       .shown_default("every nationality")
       .about("the nationalities who may use it (a pathway's eligibility)")
       .source("scenario");
+  t->boolean("apply_from_home", &S::from_home)
+      .about(
+          "a pathway applied for from home: travellers heading for the country it leads to choose at their "
+          "place of origin between applying (and waiting there for a permit; seats = permits a day) and "
+          "setting off towards its `from`, where the other options are; permit holders travel on with "
+          "their driver")
+      .source("scenario (policy)");
   t->place("from", &S::from_place)
       .shown_default("required (or path)")
       .about("departure side of a one-route service")
@@ -268,6 +275,11 @@ std::shared_ptr<const ParamTableOf<SmugglingParams::Service>> service_table() {
           if (!s.price_given) throw ParamProblem("", "missing key 'price_usd'");
         }
       });
+  t->rule("only a pathway is applied for from home", [](const S& s, const ParamContext&) {
+    if (s.from_home && s.kind != Kind::pathway)
+      throw ParamProblem("apply_from_home",
+                         "got true, expected false: only a pathway is applied for from home");
+  });
   t->rule("interception + death + abandonment must not exceed 1", [](const S& s, const ParamContext&) {
     if (s.interception + s.death + s.abandonment > 1)
       throw ParamProblem("", "interception + death + abandonment must not exceed 1");
@@ -471,6 +483,17 @@ ParamTableOf<SmugglingParams> make_table() {
           "logit (absent: not an option)")
       .source("assumption");
   t.after_read([](P& p) { p.choice.can_stay = true; });
+  t.number("choice.home_wait_cost_usd_per_day",
+           [](P& p) -> double& { return p.choice.home_wait_cost_usd_per_day; })
+      .range(0, 1e5)
+      .unit("USD/day")
+      .noun("a cost")
+      .shown_default("required with a pathway applied for from home")
+      .about(
+          "what a day of waiting at home for a pathway's permit costs (earnings forgone), weighed like a "
+          "price: utility - price_sensitivity x cost x expected wait / 1000")
+      .source("assumption (scenario: earnings at destination less earnings at home)");
+  t.after_read([](P& p) { p.choice.home_wait_given = true; });
   t.share("give_up_after_interception", &P::give_up_after_interception)
       .noun("a probability")
       .about("intercepted people who go home instead of trying again")
@@ -557,6 +580,24 @@ ParamTableOf<SmugglingParams> make_table() {
                                                   "', expected a place that a service leaves");
     }
   });
+  t.rule("a pathway applied for from home leaves a crossing point and its home wait has a cost",
+         [](const P& p, const ParamContext& ctx) {
+           for (std::size_t k = 0; k < p.services.size(); ++k) {
+             const auto& s = p.services[k];
+             if (!s.from_home || s.path.empty()) continue;
+             if (std::find(p.crossing_points.begin(), p.crossing_points.end(), s.from()) ==
+                 p.crossing_points.end())
+               throw ParamProblem("services",
+                                  "[" + std::to_string(k) + "] '" + s.name + "': from '" +
+                                      ctx.world.places()[static_cast<std::size_t>(s.from())].name +
+                                      "' is not a crossing point, expected one of crossing_points (a pathway "
+                                      "applied for from home is the regular way across there)");
+             if (!p.choice.home_wait_given)
+               throw ParamProblem(
+                   "choice.home_wait_cost_usd_per_day",
+                   "missing key (needed by '" + s.name + "', a pathway applied for from home)");
+           }
+         });
   t.rule("some departure demand or crossing point", [](const P& p, const ParamContext&) {
     if (p.demand.empty() && p.crossing_points.empty())
       throw ParamProblem(
@@ -653,6 +694,24 @@ void SmugglingModel::on_start(StepContext& ctx) {
   }
   for (std::size_t k = 0; k < params_.demand.size(); ++k)
     demand_at_[static_cast<std::size_t>(params_.demand[k].place)] = static_cast<std::int32_t>(k);
+  // Pathways applied for from home: offered at every place of an eligible country other than the one
+  // they lead to (to travellers standing there at their place of origin).
+  const auto& places = world.places();
+  crossing_point_.assign(places.size(), 0);
+  for (place_id q : params_.crossing_points) crossing_point_[static_cast<std::size_t>(q)] = 1;
+  home_options_.assign(places.size(), {});
+  for (std::size_t k = 0; k < ns; ++k) {
+    const auto& s = params_.services[k];
+    if (!s.from_home) continue;
+    const country_id to = places[static_cast<std::size_t>(s.to())].country;
+    for (std::size_t q = 0; q < places.size(); ++q) {
+      const country_id c = places[q].country;
+      if (c != to && (s.nationalities.empty() ||
+                      std::find(s.nationalities.begin(), s.nationalities.end(), c) != s.nationalities.end()))
+        home_options_[q].push_back(static_cast<std::uint8_t>(k));
+    }
+  }
+  home_choices_.assign(any_from_home() ? ns * home_choice_count : 0, 0);
   // The crossing market: who may use which service, the countries of places, today's open options.
   pop_ = &ctx.population();
   world_ = &world;
@@ -750,10 +809,18 @@ bool SmugglingModel::takes(std::size_t i, place_id p, std::uint8_t flags) const 
   const place_id d = pop.destination[i];
   if (d < 0 || d == p) return false;
   const auto& places = world_->places();
-  if (places[static_cast<std::size_t>(d)].country == places[static_cast<std::size_t>(p)].country)
-    return false;  // not leaving the country
+  const country_id to = places[static_cast<std::size_t>(d)].country;
+  if (to == places[static_cast<std::size_t>(p)].country) return false;  // not leaving the country
   for (std::uint8_t k : options_at_[static_cast<std::size_t>(p)])
-    if (open_to(k, pop.nationality[i]) && !barred(k, pop, i, today_day_)) return true;
+    if (!params_.services[k].from_home && open_to(k, pop.nationality[i]) && !barred(k, pop, i, today_day_))
+      return true;
+  // At home: a pathway applied for from home to the country it heads for (asked once: who chose to set
+  // off is not asked again).
+  if (p != pop.origin[i] || pop[service_][i] == set_off_from_home) return false;
+  for (std::uint8_t k : home_options_[static_cast<std::size_t>(p)])
+    if (places[static_cast<std::size_t>(params_.services[k].to())].country == to &&
+        open_to(k, pop.nationality[i]) && !barred(k, pop, i, today_day_))
+      return true;
   return false;
 }
 
@@ -838,6 +905,7 @@ void SmugglingModel::decide(StepContext& ctx) {
   if (params_.informed) update_beliefs(day);
   std::fill(today_.begin(), today_.end(), 0);
   std::fill(ended_.begin(), ended_.end(), 0);
+  std::fill(home_choices_.begin(), home_choices_.end(), 0);
   std::vector<double> base_utility(ns);
   const RouteState& routes = ctx.route_state();
   for (std::size_t k = 0; k < ns; ++k) {
@@ -898,7 +966,9 @@ void SmugglingModel::decide(StepContext& ctx) {
     std::fill(places_.begin(), places_.end(), 0);
     for (place_id q : params_.crossing_points)
       for (std::uint8_t k : options_at_[static_cast<std::size_t>(q)])
-        places_[static_cast<std::size_t>(q)] |= open_[k];
+        if (!params_.services[k].from_home) places_[static_cast<std::size_t>(q)] |= open_[k];
+    for (std::size_t q = 0; q < home_options_.size(); ++q)
+      for (std::uint8_t k : home_options_[q]) places_[q] |= open_[k];
     held_.clear();
     std::mutex found;
     ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
@@ -914,10 +984,41 @@ void SmugglingModel::decide(StepContext& ctx) {
     std::merge(active_.begin(), active_.end(), held_.begin(), held_.end(), merged.begin());
   }
   const std::vector<std::uint64_t>& waiting = params_.crossing_points.empty() ? active_ : merged;
+  // The deterministic part of option k's utility for agent i of this nationality (docs/models/
+  // smuggling.md, "Choice"); `bars` is 1 when a removal would bar it from a pathway open to it there.
+  auto utility = [&](std::size_t k, std::int16_t nationality, double bars) {
+    double u = base_utility[k];
+    // The risks as this person's nationality believes them (the true ones without information).
+    double stop_rate = interception_[k];
+    if (params_.informed && nationality >= 0) {
+      const std::size_t at = k * countries_ + static_cast<std::size_t>(nationality);
+      u -= believed_cost[at];
+      stop_rate = believed_stop[at];
+    }
+    if (removal_aversion > 0) u -= removal_aversion * stop_rate * removal_[k] * (1 + bars);
+    if (wait_aversion > 0) u -= wait_aversion * wait_days_[k];
+    return u;
+  };
+  // Would a removal bar agent i from a pathway open to it at place q (applied for there or from home)?
+  auto bars_at = [&](place_id q, const Population& people, std::size_t i) {
+    if (removal_aversion > 0)
+      for (std::uint8_t k : options_at_[static_cast<std::size_t>(q)])
+        if (params_.services[k].bar_after_removal_days > 0 && open_to(k, people.nationality[i]) &&
+            !barred(k, people, i, day))
+          return 1.0;
+    return 0.0;
+  };
+  const auto& places = ctx.world().places();
+  auto country_of = [&](place_id q) { return places[static_cast<std::size_t>(q)].country; };
+  // Gumbel draws of the choice at home: `home_draws` setting off, then one per pathway (apart from the
+  // draws at a crossing point, one per option there and three more).
+  constexpr std::size_t home_draws = 128;
   std::vector<ResourceRequest> requests;
   std::mutex merge;
   ctx.parallel_for(0, waiting.size(), [&](std::size_t b, std::size_t e) {
     std::vector<ResourceRequest> local;
+    // This sub-range's counts of the journey endings and of the choices at home (summed below).
+    std::vector<std::int64_t> ended(ended_.size(), 0), home_chosen(home_choices_.size(), 0);
     for (std::size_t a = b; a < e; ++a) {
       const std::uint64_t i = waiting[a];
       const bool held = pop.driver[i] & journey::at_crossing;
@@ -926,6 +1027,70 @@ void SmugglingModel::decide(StepContext& ctx) {
       pop[service_][i] = no_service;
       const bool applicant = pop.legal_status[i] == LegalStatus::applicant;
       if (applicant) pop.legal_status[i] = LegalStatus::in_transit;  // unless it stays in the queue below
+      auto gumbel = [&](std::size_t q) {
+        return -std::log(
+            -std::log(ctx.rng().uniform(i, day, smuggling_purpose::choice, static_cast<std::uint32_t>(q))));
+      };
+      if (held && !crossing_point_[static_cast<std::size_t>(pop.place[i])]) {
+        // At home, held for a pathway applied for from home: applicants keep their place in its queue
+        // while it is open to them; the others choose between applying and setting off.
+        const std::int16_t nationality = pop.nationality[i];
+        const auto w = ctx.rng().words(i, day, smuggling_purpose::seat);
+        if (applicant && queued != no_service && open_to(queued, nationality) &&
+            !barred(queued, pop, i, day)) {
+          pop.legal_status[i] = LegalStatus::applicant;
+          pop[service_][i] = queued;
+          local.push_back({queued, queue_priority(pop.status_since[i], w.v[0]), i});
+          continue;
+        }
+        const country_id to = country_of(pop.destination[i]);
+        const double money = static_cast<double>(pop[resources_][i]);
+        const double wait_cost =
+            params_.choice.price_sensitivity * params_.choice.home_wait_cost_usd_per_day / 1000.0;
+        const auto& home = home_options_[static_cast<std::size_t>(pop.place[i])];
+        int best = -1;
+        double best_u = -std::numeric_limits<double>::infinity();
+        std::vector<place_id> crossings_ahead;  // the crossing points of the pathways open to it
+        for (std::size_t q = 0; q < home.size(); ++q) {
+          const std::size_t k = home[q];
+          if (country_of(params_.services[k].to()) != to || !open_to(k, nationality) ||
+              barred(k, pop, i, day))
+            continue;
+          const place_id x = params_.services[k].from();
+          if (std::find(crossings_ahead.begin(), crossings_ahead.end(), x) == crossings_ahead.end())
+            crossings_ahead.push_back(x);
+          if (money < price_[k]) continue;  // a pathway's fee is paid from savings
+          const double u = base_utility[k] - wait_cost * wait_days_[k] + gumbel(home_draws + 1 + q);
+          if (u > best_u) best = static_cast<int>(k), best_u = u;
+        }
+        // Setting off: the options met at the crossing point(s) ahead, as one nest of the logit (the
+        // log of the sum of their exp(utility), those it could pay for).
+        const bool may_borrow = KeyedRng::to_unit(w.v[1]) < params_.debt_share;
+        double sum = 0;
+        for (place_id x : crossings_ahead) {
+          const double bars = bars_at(x, pop, i);
+          for (std::uint8_t k : options_at_[static_cast<std::size_t>(x)]) {
+            const auto& s = params_.services[k];
+            if (s.from_home || !open_to(k, nationality) || barred(k, pop, i, day)) continue;
+            if (money < price_[k] && !(s.kind == Kind::smuggler && may_borrow)) continue;
+            sum += std::exp(utility(k, nationality, bars));
+          }
+        }
+        const double set_off_u =
+            sum > 0 ? std::log(sum) + gumbel(home_draws) : -std::numeric_limits<double>::infinity();
+        if (best < 0 || set_off_u > best_u) {  // sets off: its driver takes it on
+          if (best >= 0) ++home_chosen[static_cast<std::size_t>(best) * home_choice_count + set_off];
+          pop[service_][i] = set_off_from_home;
+          release(pop, i);
+          continue;
+        }
+        ++home_chosen[static_cast<std::size_t>(best) * home_choice_count + applied];
+        pop[service_][i] = static_cast<std::uint8_t>(best);
+        pop.legal_status[i] = LegalStatus::applicant;
+        pop.status_since[i] = store_day(day);
+        local.push_back({best, queue_priority(pop.status_since[i], w.v[0]), i});
+        continue;
+      }
       if (options.empty()) {
         if (held) release(pop, i);
         continue;
@@ -933,7 +1098,7 @@ void SmugglingModel::decide(StepContext& ctx) {
       const auto w = ctx.rng().words(i, day, smuggling_purpose::seat);
       // Goes home (gives up, or chooses to go back): the journey ends in the place of origin.
       auto go_home = [&]() {
-        if (!ended_.empty()) ++ended_[static_cast<std::size_t>(pop.place[i]) * end_choice_count + went_back];
+        if (!ended.empty()) ++ended[static_cast<std::size_t>(pop.place[i]) * end_choice_count + went_back];
         pop.legal_status[i] = LegalStatus::returned;
         pop.status_since[i] = store_day(day);
         pop.place[i] = pop.origin[i];
@@ -957,37 +1122,19 @@ void SmugglingModel::decide(StepContext& ctx) {
       const double money = static_cast<double>(pop[resources_][i]);
       const auto& choice = params_.choice;
       const bool draws = options.size() > 1 || choice.can_wait || choice.can_go_back || choice.can_stay;
-      auto gumbel = [&](std::size_t q) {
-        return -std::log(
-            -std::log(ctx.rng().uniform(i, day, smuggling_purpose::choice, static_cast<std::uint32_t>(q))));
-      };
       int best = -1;
       bool any_open = false;
       double best_u = -std::numeric_limits<double>::infinity();
       const std::int16_t nationality = pop.nationality[i];
-      // Would a removal bar this person from a pathway open to it here?
-      double bars = 0;
-      if (removal_aversion > 0)
-        for (std::uint8_t k : options)
-          if (params_.services[k].bar_after_removal_days > 0 && open_to(k, nationality) &&
-              !barred(k, pop, i, day))
-            bars = 1;
+      const double bars = bars_at(pop.place[i], pop, i);
       for (std::size_t q = 0; q < options.size(); ++q) {
         const std::size_t k = options[q];
         const auto& s = params_.services[k];
-        if (!open_to(k, nationality) || barred(k, pop, i, day)) continue;  // closed, or not for this person
+        // Closed, not for this person, or applied for from home only.
+        if (s.from_home || !open_to(k, nationality) || barred(k, pop, i, day)) continue;
         any_open = true;
         if (money < price_[k] && !(s.kind == Kind::smuggler && may_borrow)) continue;  // cannot pay
-        double u = base_utility[k];
-        // The risks as this person's nationality believes them (the true ones without information).
-        double stop_rate = interception_[k];
-        if (params_.informed && nationality >= 0) {
-          const std::size_t at = k * countries_ + static_cast<std::size_t>(nationality);
-          u -= believed_cost[at];
-          stop_rate = believed_stop[at];
-        }
-        if (removal_aversion > 0) u -= removal_aversion * stop_rate * removal_[k] * (1 + bars);
-        if (wait_aversion > 0) u -= wait_aversion * wait_days_[k];
+        double u = utility(k, nationality, bars);
         if (draws) u += gumbel(q);
         if (u > best_u) best = static_cast<int>(k), best_u = u;
       }
@@ -1013,9 +1160,8 @@ void SmugglingModel::decide(StepContext& ctx) {
         continue;
       }
       if (end == stayed) {  // the journey ends here: this place is the destination
-        ++ended_[static_cast<std::size_t>(pop.place[i]) * end_choice_count + stayed];
-        const auto& places = ctx.world().places();
-        const bool national = places[static_cast<std::size_t>(pop.place[i])].country == nationality;
+        ++ended[static_cast<std::size_t>(pop.place[i]) * end_choice_count + stayed];
+        const bool national = country_of(pop.place[i]) == nationality;
         pop.destination[i] = pop.place[i];
         pop.legal_status[i] = national ? LegalStatus::regular : LegalStatus::irregular;
         pop.status_since[i] = store_day(day);
@@ -1036,6 +1182,8 @@ void SmugglingModel::decide(StepContext& ctx) {
     }
     std::lock_guard<std::mutex> lock(merge);
     requests.insert(requests.end(), local.begin(), local.end());
+    for (std::size_t j = 0; j < ended.size(); ++j) ended_[j] += ended[j];
+    for (std::size_t j = 0; j < home_chosen.size(); ++j) home_choices_[j] += home_chosen[j];
   });
   std::fill(requests_.begin(), requests_.end(), 0);
   for (const auto& r : requests) ++requests_[static_cast<std::size_t>(r.resource)];
@@ -1079,6 +1227,14 @@ void SmugglingModel::move(StepContext& ctx) {
     // A traveller of another driver: handed back where the trip ends, and its driver settles it there.
     const bool held = pop.driver[i] & journey::at_crossing;
     ++q[seats_used];
+    if (s.from_home) {  // a permit, at home: its driver takes it on, across with the permit
+      ++q[arrivals];
+      pop.flags[i] |= holds_permit_.mask;
+      pop.legal_status[i] = LegalStatus::in_transit;
+      pop.status_since[i] = store_day(day);
+      release(pop, i);
+      continue;
+    }
     if (s.kind == Kind::smuggler) q[revenue_usd] += std::llround(price_[k]);
     const route_id risky = s.legs[s.risk_leg];
     const double u = KeyedRng::to_unit(w.v[0]);
@@ -1235,6 +1391,16 @@ void SmugglingModel::declare_series(std::vector<SeriesSpec>& out) const {
                    "persons",
                    {"location", "choice"},
                    {params_.place_names, {"go_back", "stay"}}});
+  if (any_from_home()) {
+    std::vector<std::string> home;
+    for (const auto& s : params_.services)
+      if (s.from_home) home.push_back(s.name);
+    out.push_back({"home_choices",
+                   "travellers at home who applied for a pathway applied for from home, or set off instead",
+                   "persons",
+                   {"pathway", "choice"},
+                   {home, {"applied", "set_off"}}});
+  }
 }
 
 void SmugglingModel::fill_series(StepContext& ctx, std::vector<std::vector<std::int64_t>>& values) {
@@ -1253,7 +1419,15 @@ void SmugglingModel::fill_series(StepContext& ctx, std::vector<std::vector<std::
       for (std::size_t r = 0; r < risk_count; ++r)
         v[a * risk_count + r] = std::llround(1e5 * heard_[a * w + 1 + r] / heard_[a * w]);
   }
-  if (params_.choice.can_go_back || params_.choice.can_stay) values[next] = ended_;
+  if (params_.choice.can_go_back || params_.choice.can_stay) values[next++] = ended_;
+  if (!home_choices_.empty()) {
+    auto& v = values[next];
+    v.clear();
+    for (std::size_t k = 0; k < params_.services.size(); ++k)
+      if (params_.services[k].from_home)
+        v.insert(v.end(), home_choices_.begin() + static_cast<std::ptrdiff_t>(k * home_choice_count),
+                 home_choices_.begin() + static_cast<std::ptrdiff_t>((k + 1) * home_choice_count));
+  }
 }
 
 }  // namespace migrasim::models

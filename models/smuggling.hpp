@@ -64,7 +64,12 @@ struct SmugglingParams {
     // A pathway refuses people removed within the last `bar_after_removal_days` (0: no bar).
     std::int32_t bar_after_removal_days = 0;
     std::vector<country_id> nationalities;  // who may use the service (empty: every nationality)
-    bool runs_when_closed = true;           // keeps running while a route of its path is closed (smugglers)
+    // A pathway applied for from home: travellers heading for the country it leads to choose at their
+    // place of origin between applying (and waiting there for a permit, `seats` a day) and setting off
+    // towards its crossing point, where the other options are; the permit holders travel on with their
+    // driver. At the crossing point it is no option.
+    bool from_home = false;
+    bool runs_when_closed = true;  // keeps running while a route of its path is closed (smugglers)
     // As the scenario gives them (the table binds to these; a derivation sets path, legs and risk_leg):
     // `from` and `to` (one route) unless `path` is given, the risky leg's two places, and which of the
     // kind-dependent keys were given.
@@ -96,6 +101,10 @@ struct SmugglingParams {
     // Gumbel draw.
     bool can_go_back = false, can_stay = false;
     double go_back_utility = 0, stay_utility = 0;
+    // The choice at home (a pathway applied for from home): a day's wait for the permit costs this many
+    // USD (earnings forgone), weighed like a price.
+    bool home_wait_given = false;
+    double home_wait_cost_usd_per_day = 0;
   };
   // What people believe about the risks of the options (docs/models/smuggling.md, "Information"). Without
   // it they know the true death, interception and abandonment probabilities of today. With it, each
@@ -172,6 +181,9 @@ inline constexpr Purpose choice{60};
 }  // namespace smuggling_purpose
 
 inline constexpr std::uint8_t no_service = 255;
+// In the `service` column of a traveller who chose at home to set off rather than apply: its home is
+// not offered the choice again.
+inline constexpr std::uint8_t set_off_from_home = 254;
 
 class SmugglingModel final : public Model, public CrossingMarket {
  public:
@@ -212,6 +224,9 @@ class SmugglingModel final : public Model, public CrossingMarket {
   // Choices that end a journey at a place with options (the journey_choices(time, location, choice)
   // series, when going back or staying is an option).
   enum EndChoice : std::uint8_t { went_back, stayed, end_choice_count };
+  // Choices at home (the home_choices(time, service, choice) series, when a pathway is applied for from
+  // home): applied for it, or set off towards its crossing point.
+  enum HomeChoice : std::uint8_t { applied, set_off, home_choice_count };
 
  private:
   void apply_enforcement(std::int32_t day);
@@ -243,6 +258,11 @@ class SmugglingModel final : public Model, public CrossingMarket {
   bool open_to(std::size_t k, std::int16_t nationality) const {
     return open_[k] && (nationality_ok_.empty() ||
                         nationality_ok_[k * countries_ + static_cast<std::size_t>(nationality)]);
+  }
+  bool any_from_home() const {
+    for (const auto& s : params_.services)
+      if (s.from_home) return true;
+    return false;
   }
   // Hands agent i back to its driver, which walks it on from where it is (sim/population.hpp, journey).
   static void release(Population& pop, std::size_t i) { pop.driver[i] = journey::driver_of(pop.driver[i]); }
@@ -277,7 +297,13 @@ class SmugglingModel final : public Model, public CrossingMarket {
   std::vector<std::uint64_t> admitted_;  // today's travellers
   std::vector<std::uint64_t> active_;    // own agents still waiting, by id
   std::vector<std::uint64_t> held_;      // travellers of other drivers the market holds today, by id
-  std::vector<std::uint8_t> open_;       // [service] open today (seats, or alone; routes open or not needed)
+  // Pathways applied for from home: [place] those that travellers standing there at their place of
+  // origin may apply for (their nationalities include the place's country, which is not the one the
+  // pathway leads to); [place] 1 at the crossing points.
+  std::vector<std::vector<std::uint8_t>> home_options_;
+  std::vector<std::uint8_t> crossing_point_;
+  std::vector<std::int64_t> home_choices_;  // [service * home_choice_count + choice] today
+  std::vector<std::uint8_t> open_;  // [service] open today (seats, or alone; routes open or not needed)
   std::vector<std::uint8_t> nationality_ok_;  // [service * countries + country]; empty: all open to all
   std::size_t countries_ = 0;
   const Population* pop_ = nullptr;  // for takes(), set in on_start

@@ -255,11 +255,13 @@ choice: {price_sensitivity: 0.7, wait_utility: -1}
 debt_share: 0.4
 )";
 
-std::string smuggling_error(const std::string& old, const std::string& replacement) {
+std::string smuggling_error(const std::vector<std::pair<std::string, std::string>>& changes) {
   std::string yaml = smuggling_yaml;
-  const auto at = yaml.find(old);
-  REQUIRE(at != std::string::npos);
-  yaml.replace(at, old.size(), replacement);
+  for (const auto& [old, replacement] : changes) {
+    const auto at = yaml.find(old);
+    REQUIRE(at != std::string::npos);
+    yaml.replace(at, old.size(), replacement);
+  }
   const auto w = test::corridor_world();
   try {
     read_params(models::SmugglingParams::table(), parse_yaml(yaml, "s.yaml"), "behaviour.smuggling",
@@ -268,6 +270,10 @@ std::string smuggling_error(const std::string& old, const std::string& replaceme
     return e.what();
   }
   return "no error";
+}
+
+std::string smuggling_error(const std::string& old, const std::string& replacement) {
+  return smuggling_error({{old, replacement}});
 }
 
 }  // namespace
@@ -401,6 +407,21 @@ TEST_CASE("smuggling errors name file:line:column, key path, value, kind and ran
       Contains("s.yaml:8:5: behaviour.smuggling.services[1]: crossing alone has neither seats nor a price"));
   CHECK_THAT(smuggling_error("seats_per_day: 5, ", ""),
              Contains("s.yaml:9:5: behaviour.smuggling.services[2]: missing key 'seats_per_day'"));
+  // A pathway applied for from home: only a pathway, from a crossing point, with a cost of the wait.
+  CHECK_THAT(smuggling_error("kind: alone, from: B", "kind: alone, apply_from_home: true, from: B"),
+             Contains("behaviour.smuggling.services[1].apply_from_home: got true, expected false: only a "
+                      "pathway is applied for from home"));
+  CHECK_THAT(smuggling_error("kind: pathway, from: B", "kind: pathway, apply_from_home: true, from: B"),
+             Contains("behaviour.smuggling.services: [2] 'visa': from 'B' is not a crossing point"));
+  CHECK_THAT(
+      smuggling_error({{"kind: pathway, from: B", "kind: pathway, apply_from_home: true, from: B"},
+                       {"debt_share: 0.4", "debt_share: 0.4\ncrossing_points: [B]"}}),
+      Contains("behaviour.smuggling.choice.home_wait_cost_usd_per_day: missing key (needed by 'visa', a "
+               "pathway applied for from home)"));
+  CHECK(smuggling_error({{"kind: pathway, from: B", "kind: pathway, apply_from_home: true, from: B"},
+                         {"debt_share: 0.4", "debt_share: 0.4\ncrossing_points: [B]"},
+                         {"wait_utility: -1", "wait_utility: -1, home_wait_cost_usd_per_day: 70"}}) ==
+        "no error");
   CHECK_THAT(
       smuggling_error("death: 0.02}", "death: 0.5, abandonment: 0.5}"),
       Contains("behaviour.smuggling.services[0]: interception + death + abandonment must not exceed 1"));

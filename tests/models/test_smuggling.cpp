@@ -527,9 +527,15 @@ struct ParoleRun {
   std::vector<std::array<std::int64_t, 2>> irregular;
   std::vector<std::int64_t> pathway;  // pathway arrivals per day
   std::int64_t removed = 0, returned = 0, flow_to_t = 0;
+  std::int64_t pathway_crossings = 0;            // VEN crossings of B--X as `pathway`
+  std::vector<std::int64_t> applicants_at_home;  // applicants at OV, by day
+  std::array<std::int64_t, 2> home{0, 0};        // home_choices: applied, set off
+  std::int64_t regular_at_d = 0;                 // regular residents at D at the end
 };
 
-ParoleRun run_parole(bool policy, int threads = 2, bool to_third_country = false) {
+// home_wait_cost >= 0: the pathway is applied for from home (a day's wait there costing that many USD).
+ParoleRun run_parole(bool policy, int threads = 2, bool to_third_country = false,
+                     double home_wait_cost = -1) {
   auto w = parole_world();
   models::EconomicParams e;
   e.emigration_rate_per_day = {3e-4, 3e-4, 0, 0};
@@ -551,6 +557,11 @@ ParoleRun run_parole(bool policy, int threads = 2, bool to_third_country = false
   service("parole", Kind::pathway, 0, 0, 0, 500);
   m.services[2].nationalities = {0};
   m.services[2].bar_after_removal_days = 3650;
+  if (home_wait_cost >= 0) {
+    m.services[2].from_home = true;
+    m.choice.home_wait_given = true;
+    m.choice.home_wait_cost_usd_per_day = home_wait_cost;
+  }
   if (policy) {
     SmugglingParams::Enforcement open;
     open.name = "parole opens";
@@ -620,6 +631,24 @@ ParoleRun run_parole(bool policy, int threads = 2, bool to_third_country = false
     run.returned +=
         sim.population_counts()[q * legal_status_count + static_cast<std::size_t>(LegalStatus::returned)];
   for (std::int32_t d = 0; d < days; ++d) run.flow_to_t += run.rec->flow[static_cast<std::size_t>(d) * 5 + 4];
+  // Pathway crossings of B--X (the permit holders' and the pathway's own) and applicants at OV by day.
+  for (std::int32_t d = 0; d < days; ++d) {
+    const std::size_t pw =
+        static_cast<std::size_t>(std::find(options.begin(), options.end(), "pathway") - options.begin());
+    run.pathway_crossings +=
+        run.rec->series[crossed][static_cast<std::size_t>(d) * per_day + (edge * no + pw) * nc + 0];
+    run.applicants_at_home.push_back(
+        run.rec->population[(static_cast<std::size_t>(d) * static_cast<std::size_t>(w->place_count()) + 0) *
+                                legal_status_count +
+                            static_cast<std::size_t>(LegalStatus::applicant)]);
+  }
+  for (std::size_t k = 0; k < specs.size(); ++k)
+    if (specs[k].name == "home_choices")
+      for (std::int32_t d = 0; d < days; ++d)
+        for (std::size_t c = 0; c < 2; ++c)
+          run.home[c] += run.rec->series[k][static_cast<std::size_t>(d) * 2 + c];
+  run.regular_at_d =
+      sim.population_counts()[4 * legal_status_count + static_cast<std::size_t>(LegalStatus::regular)];
   return run;
 }
 
@@ -662,6 +691,55 @@ TEST_CASE(
 TEST_CASE("the parole journey does not depend on threads", "[models][smuggling][journey]") {
   const ParoleRun a = run_parole(true, 1), b = run_parole(true, 3);
   CHECK(a.irregular == b.irregular);
+  CHECK(a.rec->population == b.rec->population);
+}
+
+TEST_CASE(
+    "a parole applied for from home: applicants wait at home, and fewer set off while its queue is short",
+    "[models][smuggling][journey][reference]") {
+  // A day's wait at home costs USD 70 (earnings forgone), the pathway's queue is the wait.
+  const ParoleRun home = run_parole(true, 2, false, 70), none = run_parole(false, 2, false, 70);
+  const double ven_before = mean(home, 0, 60, 90), ven_after = mean(home, 0, 90, 180);
+  const double col_before = mean(home, 1, 60, 90), col_after = mean(home, 1, 90, 180);
+  const double ven_cut = 1 - ven_after / ven_before, col_cut = 1 - col_after / col_before;
+  INFO("VEN " << ven_before << " -> " << ven_after << " a day (cut " << ven_cut << "); COL " << col_before
+              << " -> " << col_after << " (cut " << col_cut << "); applied " << home.home[0] << ", set off "
+              << home.home[1] << ", pathway crossings " << home.pathway_crossings);
+  CHECK(ven_cut >= 0.70);
+  CHECK(col_cut < ven_cut - 0.2);
+  // Nobody applies before the pathway opens; then applicants wait at their origin, and the permit holders
+  // cross B--X with their permit (the economic driver counts them as `pathway`) and settle regular at D.
+  for (std::size_t d = 0; d < 90; ++d) CHECK(home.applicants_at_home[d] == 0);
+  CHECK(home.applicants_at_home[179] > 0);
+  CHECK(home.home[0] > 10000);
+  CHECK(home.home[1] > 0);
+  std::int64_t permits = 0;
+  for (std::size_t d = 90; d < 180; ++d) {
+    CHECK(home.pathway[d] <= 250);
+    permits += home.pathway[d];
+  }
+  CHECK(permits > 10000);
+  CHECK(home.pathway_crossings > permits / 2);
+  CHECK(home.pathway_crossings <= permits);
+  CHECK(home.regular_at_d > permits / 2);
+  // Without the policy no choice at home is offered.
+  CHECK(none.home[0] + none.home[1] == 0);
+  CHECK(none.pathway_crossings == 0);
+  // The dearer the wait at home, the more set off instead of applying (the same seed, the same movers).
+  const ParoleRun dear = run_parole(true, 2, false, 700);
+  INFO("wait at USD 700 a day: applied " << dear.home[0] << ", set off " << dear.home[1]);
+  const double share_70 =
+      static_cast<double>(home.home[1]) / static_cast<double>(home.home[0] + home.home[1]);
+  const double share_700 =
+      static_cast<double>(dear.home[1]) / static_cast<double>(dear.home[0] + dear.home[1]);
+  CHECK(share_700 > 2 * share_70);
+  CHECK(mean(dear, 0, 90, 180) > ven_after);
+}
+
+TEST_CASE("the choice at home does not depend on threads", "[models][smuggling][journey]") {
+  const ParoleRun a = run_parole(true, 1, false, 70), b = run_parole(true, 3, false, 70);
+  CHECK(a.irregular == b.irregular);
+  CHECK(a.home == b.home);
   CHECK(a.rec->population == b.rec->population);
 }
 
