@@ -241,6 +241,9 @@ ParamTableOf<P> make_table() {
   t.share("split.abroad", &P::share_abroad)
       .about("share of the displaced who cross a border (the nearest place abroad)")
       .source("assumption");
+  demography_entries(t, &P::demography,
+                     "the world's population (UN DESA WPP via UNHCR Global Trends 2023; 18-34 / 35-59 split "
+                     "assumed)");
   t.number("kin_max_km", &P::kin_max_km)
       .range(1e-3, 1e5)
       .noun("a distance")
@@ -439,6 +442,9 @@ DisasterModel::DisasterModel(DisasterParams params) : params_(std::move(params))
 void DisasterModel::on_start(StepContext& ctx) {
   const World& world = ctx.world();
   params_.validate(world, ctx.days());
+  shares_.clear();
+  for (std::size_t c = 0; c < world.countries().size(); ++c)
+    shares_.push_back(params_.demography.of(static_cast<country_id>(c)));
   const auto places = static_cast<std::size_t>(world.place_count());
   shelter_index_.assign(places, -1);
   for (std::size_t p = 0; p < places; ++p) {
@@ -589,8 +595,8 @@ void DisasterModel::init_agents(StepContext& ctx, std::size_t first, std::size_t
       pop.destination[i] = dest;
       pop[return_day_][i] = return_day(ctx.rng(), i, home, event_end_[ei], day);
       pop.legal_status[i] = LegalStatus::regular;
-      pop.age_band[i] = static_cast<std::uint8_t>(w.v[2] % age_band_count);
-      pop.sex[i] = (w.v[3] & 1u) ? Sex::male : Sex::female;
+      Demography::draw(shares_[static_cast<std::size_t>(ctx.world().places()[h].country)],
+                       KeyedRng::to_unit(w.v[3]), KeyedRng::to_unit(w.v[2]), pop.sex[i], pop.age_band[i]);
       // With nowhere to go, people stay displaced at home, unsheltered.
       pop.flags[i] =
           dest < 0 ? static_cast<std::uint8_t>(displaced_.mask | unsheltered_.mask | agent_flag::settled)

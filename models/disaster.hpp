@@ -12,6 +12,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
+#include "models/demography.hpp"
 #include "models/shared_columns.hpp"
 #include "sim/model.hpp"
 #include "sim/params.hpp"
@@ -97,6 +98,10 @@ struct DisasterParams {
   double recovery_days = 180;               // recovery(t) = 1 - exp(-t / recovery_days) after the event ends
   std::vector<double> place_recovery_days;  // [place] overrides (> 0), or empty / <= 0 for the default
   std::array<double, travel_mode_count> speed_km_per_day{300, 25, 200, 3000};
+  // Sex and age band of the displaced, by country. Default: the world's population (UN DESA, World
+  // Population Prospects, as charted in UNHCR Global Trends 2023: 30 % under 18, 56 % 18-59, 14 % 60+, half
+  // women); the split of 18-59 into 18-34 and 35-59 is an assumption (docs/models/demography.md).
+  Demography demography{{0.5, {0.30, 0.25, 0.31, 0.14}}, {}};
   LegalStatus abroad_status = LegalStatus::irregular;  // e.g. temporary_protection when a country opens it
   std::vector<std::string> shelter_names;  // labels of the `shelter` dimension: shelter places in place order
 
@@ -156,6 +161,7 @@ class DisasterModel final : public Model {
   FlagBit displaced_, unsheltered_;
   CrossingOptions ways_;                     // declared ways of crossing a border
   std::vector<place_id> shelters_;           // shelter places
+  std::vector<Demography::Shares> shares_;   // [country] sex and age band of the displaced
   std::vector<std::int32_t> shelter_index_;  // [place] -1 if not a shelter
   std::vector<place_id> all_places_;
   std::vector<place_id> nearest_shelter_, nearest_abroad_;                // [home place], -1 none

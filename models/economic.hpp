@@ -11,13 +11,11 @@
 #include <string>
 #include <vector>
 
-#include <tbb/enumerable_thread_specific.h>
-
 #include "models/demography.hpp"
+#include "models/route_walker.hpp"
 #include "models/shared_columns.hpp"
 #include "sim/model.hpp"
 #include "sim/params.hpp"
-#include "sim/routing.hpp"
 
 namespace migrasim::models {
 
@@ -80,23 +78,7 @@ class EconomicModel final : public Model {
   FlagBit holds_permit_;     // shared: a visa for the destination
   CrossingOptions ways_;     // declared ways of crossing a border
   std::vector<place_id> destination_places_;
-  RoutingTables planned_;  // all routes open: the route an agent sets out on
-  RoutingTables open_;     // current state: what a rerouting agent follows
-  // Per route, refreshed when the route state changes: what the move loop needs, in 16 bytes, so that
-  // it stays in cache.
-  struct RouteTravel {
-    float distance_km;
-    float speed_km_per_day;
-    std::int32_t capacity_per_day;  // -1 unlimited
-    bool open;
-    bool crosses_border;
-  };
-  std::vector<RouteTravel> travel_;
-  bool any_capacity_ = false;
-  // Agents that reached their destination during today's move, per thread; update_status settles them
-  // without scanning the whole population.
-  tbb::enumerable_thread_specific<std::vector<std::size_t>>
-      arrivals_;  // some open route has a daily capacity: decide() allocates places on it
+  RouteWalker walker_;  // walks the movers to their destinations
   std::vector<place_id> origins_;
   std::vector<std::int32_t> origin_index_;  // [place] index into origins_, -1 otherwise
   std::vector<double> cumulative_weight_;   // [origin * destinations + k]

@@ -150,6 +150,17 @@ ParamTableOf<FleeParams> make_table() {
       .noun("a factor")
       .about("camp capacities multiplied by this in the capacity multiplier")
       .source("Flee (documentation, simsetting files of the cases)");
+  const std::string displaced =
+      "the forcibly displaced, end of 2023 (UNHCR Global Trends 2023; 18-34 / 35-59 "
+      "split assumed)";
+  t.share("demography.female_share", [](P& p) -> double& { return p.demography.female_share; })
+      .about("share of women among the displaced (not a Flee rule: Flee's agents have no sex)")
+      .source(displaced);
+  t.shares<age_band_count>(
+       "demography.age_band_shares",
+       [](P& p) -> std::array<double, age_band_count>& { return p.demography.age_band_shares; })
+      .about("shares of the age bands 0-17, 18-34, 35-59, 60+ among the displaced (not a Flee rule)")
+      .source(displaced);
   return t;
 }
 
@@ -257,7 +268,9 @@ void FleeModel::init_agents(StepContext& ctx, std::size_t first, std::size_t las
       const bool abroad = world.places()[static_cast<std::size_t>(p)].country != params_.home_country;
       pop.reset(i, p, day);
       if (k == FleeKind::camp && abroad) pop.legal_status[i] = LegalStatus::temporary_protection;
-      pop.sex[i] = (i & 1u) ? Sex::male : Sex::female;
+      const auto demo = ctx.rng().words(static_cast<std::uint64_t>(i), day, flee_purpose::demography);
+      Demography::draw(params_.demography, KeyedRng::to_unit(demo.v[0]), KeyedRng::to_unit(demo.v[1]),
+                       pop.sex[i], pop.age_band[i]);
     }
   });
 }

@@ -15,6 +15,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
+#include "models/demography.hpp"
 #include "models/shared_columns.hpp"
 #include "sim/model.hpp"
 #include "sim/params.hpp"
@@ -59,6 +60,10 @@ struct FleeParams {
   // (chance 1) through any place but a camp, instead of drawing the place's move chance again.
   bool full_day_travel = false;
   double capacity_scaling = 1.0;
+  // Sex and age band of the displaced (one set for the case: its conflict is in one country). Default: the
+  // forcibly displaced worldwide at the end of 2023 (UNHCR Global Trends 2023: 40 % under 18, 53 % 18-59,
+  // 7 % 60+, half women); the split of 18-59 into 18-34 and 35-59 is an assumption.
+  Demography::Shares demography{0.5, {0.40, 0.32, 0.21, 0.07}};
   // spawn_rules
   std::vector<double> conflict_spawn_decay{1.0};  // multiplier by 30-day interval since the conflict began
   // What io/ hands to the Flee case builder (the model does not read them): the case's time divisor and
@@ -77,6 +82,7 @@ struct FleeParams {
 namespace flee_purpose {
 inline constexpr Purpose spawn_place{32};
 inline constexpr Purpose move{33};
+inline constexpr Purpose demography{34};
 }  // namespace flee_purpose
 
 class FleeModel final : public Model {
@@ -84,7 +90,7 @@ class FleeModel final : public Model {
   explicit FleeModel(FleeParams params);
   std::string_view name() const override { return "flee"; }
   void declare(Declarations& declared) override {
-    declared.purposes(32, 2);
+    declared.purposes(32, 3);
     ways_ = declare_crossing_options(declared);
   }
   void on_start(StepContext& ctx) override;

@@ -1,6 +1,7 @@
 #pragma once
 // Parameters that several mechanisms declare with one meaning (their tables: sim/params.hpp).
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,40 @@ void speed_entries(ParamTableOf<P>& t, std::array<double, travel_mode_count> P::
         .about("travel speed" + who + " on " + mode + " routes")
         .source(sources[static_cast<std::size_t>(m)]);
   }
+}
+
+// The rules of a driver's route walker (models/route_walker.hpp): speed_km_per_day.*, patience_days and
+// stranded_return_per_day.
+template <class P>
+void walker_entries(ParamTableOf<P>& t, std::array<double, travel_mode_count> P::*speeds,
+                    std::int32_t P::*patience, double P::*stranded_return) {
+  speed_entries(t, speeds, "",
+                {"scenario assumption (bus travel)", "scenario assumption", "scenario assumption",
+                 "scenario assumption"});
+  t.integer("patience_days", patience)
+      .range(0, 65535)
+      .unit("days")
+      .about("days stranded at a closed route before rerouting")
+      .source("scenario assumption");
+  t.share("stranded_return_per_day", stranded_return)
+      .noun("a probability per day")
+      .unit("1/day")
+      .about("people stranded for `patience_days` or more who go home, per day")
+      .source("scenario assumption");
+}
+
+// resources_usd.{median, sigma}: the log-normal money a driver's movers carry; `what` says what it is.
+template <class P>
+void resources_entries(ParamTableOf<P>& t, double P::*median, double P::*sigma, const std::string& what) {
+  t.number("resources_usd.median", median)
+      .range(0, 1e9)
+      .unit("USD")
+      .about("median " + what)
+      .source("scenario assumption");
+  t.number("resources_usd.sigma", sigma)
+      .range(0, 10)
+      .about("log-normal shape of resources")
+      .source("scenario assumption");
 }
 
 // border / route: the crossings a record applies to, every route between two countries or the routes

@@ -7,6 +7,7 @@
 #include "io/scenario.hpp"
 #include "io/yaml_tree.hpp"
 #include "models/economic.hpp"
+#include "models/family.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
 
@@ -120,6 +121,44 @@ TEST_CASE("output.record selects the kernel's variables; population_by_group is 
   CHECK_THAT(error_of(data_dir + "mini.yaml", {"output.record=[flows]"}),
              Catch::Contains("output.record[0]: got 'flows', expected one of population, stranded, on_route, "
                              "flow, population_by_group"));
+}
+
+TEST_CASE("behaviour.family adds relatives to the run's movers, beside the economic model or alone",
+          "[io][family]") {
+  const std::string family =
+      "    patience_days: 3\n"
+      "  family:\n"
+      "    join_rate_per_day: {ORI: 1.0e-2}\n"
+      "    destinations:\n"
+      "      D1: {diaspora: {ORI: 20000}}\n"
+      "      D2: {diaspora: {ORI: 10000}}\n"
+      "    permit_share: {DST: 0.5}\n";
+  const std::string path = variant("    patience_days: 3\n", family);
+  const ScenarioSpec both = load_scenario(path);
+  const auto& p = both.params<models::FamilyParams>("family");
+  CHECK(p.join_rate_per_day[0] == 1e-2);
+  CHECK(p.destinations.size() == 2);
+  CHECK(p.destination_names == std::vector<std::string>{"D1", "D2"});
+  CHECK(p.permit_share[1] == 0.5);
+  const auto departures = [](const ScenarioSpec& s) {
+    MemoryRecorder record;
+    auto sim = make_simulation(s, 1);
+    sim->add_recorder(&record);
+    sim->run();
+    std::int64_t n = 0;
+    for (std::size_t k = 0; k < record.series_specs().size(); ++k)
+      if (record.series_specs()[k].name == "family_departures")
+        for (auto v : record.series[k]) n += v;
+    return std::pair{n, sim->spawned_total()};
+  };
+  const auto [with_economic, all] = departures(both);
+  CHECK(with_economic > 20 * 300 * 8 / 10);  // 300 a day expected
+  CHECK(all > with_economic);                // the economic movers too
+  const auto [alone, only] = departures(load_scenario(path, {"behaviour.model=none"}));
+  CHECK(alone == only);
+  CHECK(alone == with_economic);  // its own keyed draws: the same relatives leave
+  CHECK_THAT(error_of(path, {"behaviour.family.join_rate_per_day.ORI=2"}),
+             Catch::Contains("behaviour.family.join_rate_per_day.ORI"));
 }
 
 TEST_CASE("--set addresses events by index and by name", "[io]") {

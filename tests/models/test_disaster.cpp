@@ -299,3 +299,21 @@ TEST_CASE("the disasters table names file:line:column, key path, value, kind and
       "s.yaml:5:12: behaviour.disasters.responses[0].kind: got 'visa', expected one of temporary_protection, "
       "humanitarian_visa, evacuation_order");
 }
+
+TEST_CASE("the displaced get the sex and age band shares of their country", "[models][disaster]") {
+  auto p = drill_params();
+  p.demography.by_origin.push_back({0, 0.7, {0.5, 0.2, 0.2, 0.1}});
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<DisasterModel>(p));
+  Simulation sim(drill_world(), Schedule{}, std::move(models), SimulationConfig{4, 10, 2, "2020-01-01"});
+  sim.run();
+  const Population& pop = sim.population();
+  REQUIRE(pop.size() > 10000);
+  double children = 0, women = 0;
+  for (std::size_t i = 0; i < pop.size(); ++i) {
+    children += pop.age_band[i] == 0;
+    women += pop.sex[i] == Sex::female;
+  }
+  CHECK(children / static_cast<double>(pop.size()) == Approx(0.5).margin(0.015));
+  CHECK(women / static_cast<double>(pop.size()) == Approx(0.7).margin(0.015));
+}

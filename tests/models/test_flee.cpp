@@ -1,3 +1,4 @@
+#include <array>
 #include <cmath>
 #include <numeric>
 
@@ -199,4 +200,30 @@ TEST_CASE("variant improved: people who arrive during the day with distance left
   // The same people are created under both rules, and everyone leaves Z (conflict_movechance 1).
   CHECK(flee->spawned == improved->spawned);
   CHECK(improved->flow[0] >= improved->spawned[0]);
+}
+
+TEST_CASE("the displaced get the sex and age band shares of behaviour.flee.demography", "[models][flee]") {
+  const auto shares = [](const models::FleeParams& p, const std::shared_ptr<const World>& w) {
+    std::vector<std::unique_ptr<Model>> models;
+    models.push_back(std::make_unique<models::FleeModel>(p));
+    Simulation sim(w, Schedule{}, std::move(models), SimulationConfig{3, 20, 2, "2020-01-01"});
+    sim.run();
+    const Population& pop = sim.population();
+    std::array<double, age_band_count + 1> s{};  // bands, then women
+    for (std::size_t i = 0; i < pop.size(); ++i) {
+      s[pop.age_band[i]] += 1;
+      s[age_band_count] += pop.sex[i] == Sex::female;
+    }
+    for (double& v : s) v /= static_cast<double>(pop.size());
+    return s;
+  };
+  Case c = small_case(20, 1000);
+  const auto given = shares(c.params, c.world);  // 20,000 people, the UNHCR defaults
+  CHECK(given[0] == Approx(0.40).margin(0.015));
+  CHECK(given[3] == Approx(0.07).margin(0.01));
+  CHECK(given[age_band_count] == Approx(0.5).margin(0.015));
+  c.params.demography = {0.3, {0.1, 0.6, 0.2, 0.1}};
+  const auto set = shares(c.params, c.world);
+  CHECK(set[1] == Approx(0.6).margin(0.015));
+  CHECK(set[age_band_count] == Approx(0.3).margin(0.015));
 }

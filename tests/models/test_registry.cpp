@@ -10,7 +10,7 @@ TEST_CASE("every mechanism is registered once, movement models first and legal s
   const auto& all = models::mechanisms().all();
   std::vector<std::string> names;
   for (const auto& m : all) names.push_back(m.name);
-  CHECK(names == std::vector<std::string>{"economic", "flee", "entry", "route_risks", "disasters",
+  CHECK(names == std::vector<std::string>{"economic", "flee", "family", "entry", "route_risks", "disasters",
                                           "smuggling", "legal"});
   CHECK(all.front().movement);
   CHECK_FALSE(all.back().movement);
