@@ -12,6 +12,7 @@ Scenario errors raise :class:`ScenarioError` (a ``ValueError``) with the same me
 _FROM_CORE = ("LEGAL_STATUSES", "ScenarioError", "__version__")
 _FROM_API = ("Result", "Scenario", "Simulation", "Validation", "drill", "load_scenario", "open_result", "run",
              "validate")
+_FROM_STUDIES = ("ensemble", "open_ensemble", "sweep")
 
 
 def __getattr__(name):
@@ -23,11 +24,15 @@ def __getattr__(name):
         from . import api
 
         return getattr(api, name)
+    if name in _FROM_STUDIES:
+        from . import studies
+
+        return getattr(studies, name)
     raise AttributeError(f"module 'migrasim' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_FROM_CORE) + list(_FROM_API))
+    return sorted(list(globals()) + list(_FROM_CORE) + list(_FROM_API) + list(_FROM_STUDIES))
 
 
 __all__ = [
@@ -38,9 +43,12 @@ __all__ = [
     "Simulation",
     "Validation",
     "drill",
+    "ensemble",
     "load_scenario",
+    "open_ensemble",
     "open_result",
     "run",
+    "sweep",
     "validate",
     "__version__",
 ]

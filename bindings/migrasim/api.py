@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -28,6 +29,11 @@ class Scenario:
     def with_overrides(self, *assignments: str) -> "Scenario":
         """A copy with more overrides applied (validated at once)."""
         return load_scenario(self.path, *self.overrides, *assignments)
+
+    def __reduce__(self):
+        # Pickles as its file and overrides (the resolved spec is the C++ object): the copy loads the file
+        # again, by its absolute path, so that a worker in another folder finds it.
+        return (load_scenario, (os.path.abspath(self.path), *self.overrides))
 
     @property
     def days(self) -> int:
@@ -71,11 +77,12 @@ MAX_THREADS = 1024  # as `migrasim run --threads`
 
 
 def _threads(threads) -> int:
-    """Worker threads: ``None`` or 0 for every core, else a whole number in [1, MAX_THREADS]."""
-    n = int(threads or os.cpu_count() or 1)
-    if not 1 <= n <= MAX_THREADS:
-        raise ValueError(f"threads: got {threads}, expected a whole number in [1, {MAX_THREADS}] (or None: every core)")
-    return n
+    """Worker threads: ``None`` for every core, else a whole number in [1, MAX_THREADS]."""
+    if threads is None:
+        return max(1, min(os.cpu_count() or 1, MAX_THREADS))
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not 1 <= threads <= MAX_THREADS:
+        raise ValueError(f"threads: got {threads!r}, expected a whole number in [1, {MAX_THREADS}] (or None: every core)")
+    return int(threads)
 
 
 class Simulation:
@@ -84,7 +91,13 @@ class Simulation:
     ``population_counts`` (places x legal statuses), ``stranded_counts``, ``on_route_counts`` and
     ``flow_counts`` are read-only numpy views of the kernel's current counts: no copies, updated in place
     by :meth:`step`.
+
+    The scenario is fixed when the simulation is made: setting ``scenario`` (or any other attribute) raises.
+    A simulation is stepped by one thread at a time: a second thread that steps it, or reads its record,
+    while it steps gets a ``RuntimeError``.
     """
+
+    __slots__ = ("_scenario", "_sim", "_busy")
 
     def __init__(self, scenario, threads: int | None = None, seed: int | None = None, days: int | None = None):
         scenario = _as_scenario(scenario)
@@ -95,8 +108,22 @@ class Simulation:
             extra.append(f"run.days={int(days)}")
         if extra:
             scenario = scenario.with_overrides(*extra)
-        self.scenario = scenario
-        self._sim = _core.Simulation(scenario.spec, _threads(threads))
+        object.__setattr__(self, "_scenario", scenario)
+        object.__setattr__(self, "_sim", _core.Simulation(scenario.spec, _threads(threads)))
+        object.__setattr__(self, "_busy", threading.Lock())
+
+    def __setattr__(self, name, value):
+        raise AttributeError(
+            f"Simulation.{name} cannot be set: the scenario and its parameters are fixed when the simulation is "
+            "made; load the changed scenario (migrasim.load_scenario(path, 'key=value')) and make a new Simulation")
+
+    scenario = property(lambda self: self._scenario, doc="The scenario the simulation was made from.")
+
+    def _exclusive(self, what: str):
+        if not self._busy.acquire(blocking=False):
+            raise RuntimeError(f"{what}: this Simulation is being stepped by another thread; step it from one "
+                               "thread at a time (or make one Simulation per thread)")
+        return self._busy
 
     def step(self, n: int = 1) -> int:
         """Run up to ``n`` days (fewer when the run ends first); returns the number run. The GIL is released
@@ -106,11 +133,19 @@ class Simulation:
             raise ValueError(f"step: n must be >= 0, got {n}")
         if n > 0 and self._sim.day >= self._sim.days:
             raise ValueError(f"step: the run has ended (all {self._sim.days} days run); nothing left to step")
-        return self._sim.step(n)
+        lock = self._exclusive("step")
+        try:
+            return self._sim.step(n)
+        finally:
+            lock.release()
 
     def run(self) -> "Result":
         """Run the remaining days and return the result."""
-        self._sim.step(self._sim.days - self._sim.day)
+        lock = self._exclusive("run")
+        try:
+            self._sim.step(self._sim.days - self._sim.day)
+        finally:
+            lock.release()
         return self.result()
 
     day = property(lambda self: self._sim.day, doc="The next day to run (0 before the first step).")
@@ -124,7 +159,11 @@ class Simulation:
 
     def result(self) -> "Result":
         """Everything recorded so far, as a :class:`Result`."""
-        return Result._from_simulation(self)
+        lock = self._exclusive("result")
+        try:
+            return Result._from_simulation(self)
+        finally:
+            lock.release()
 
 
 def run(scenario, seed: int | None = None, threads: int | None = None, days: int | None = None) -> "Result":
@@ -172,6 +211,10 @@ class Result:
         self.dataset = dataset
         self._simulation = simulation
 
+    def __reduce__(self):
+        # Pickles as its dataset; the copy has no simulation behind it (save() then refuses).
+        return (Result, (self.dataset,))
+
     @classmethod
     def _from_simulation(cls, simulation: Simulation) -> "Result":
         import pandas as pd
@@ -218,7 +261,8 @@ class Result:
     def save(self, path: str | os.PathLike) -> None:
         """Write the HDF5 file (same layout and provenance as ``migrasim run``)."""
         if self._simulation is None:
-            raise ValueError("this result was read from a file; copy the file instead")
+            raise ValueError("this result has no simulation behind it (read from a file or unpickled); copy the "
+                             "file, or write result.dataset with to_netcdf")
         self._simulation._sim.save(os.fspath(path), " ".join([sys.executable] + sys.argv))
 
     def __repr__(self) -> str:
