@@ -11,6 +11,7 @@
 
 #include "io/hdf5_reader.hpp"
 #include "io/hdf5_writer.hpp"
+#include "io/param_docs.hpp"
 #include "io/scenario.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
@@ -284,6 +285,10 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("path"), py::arg("overrides"), py::arg("observed"), py::arg("seeds"), py::arg("threads"),
       "What `migrasim validate` computes, as a dict (the GIL is released while the seeds run).");
+  m.def(
+      "params_json", [] { return io::params_json(io::registered_sections()); },
+      "The parameter dictionary of every registered mechanism, as `migrasim params --format json` prints "
+      "it.");
   m.def(
       "summarise_file", [](const std::string& path) { return io::summarise_file(path); }, py::arg("path"),
       "The text `migrasim info FILE` prints.");

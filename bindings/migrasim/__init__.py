@@ -13,6 +13,7 @@ _FROM_CORE = ("LEGAL_STATUSES", "ScenarioError", "__version__")
 _FROM_API = ("Result", "Scenario", "Simulation", "Validation", "drill", "load_scenario", "open_result", "run",
              "validate")
 _FROM_STUDIES = ("ensemble", "open_ensemble", "sweep")
+_FROM_SENSITIVITY = ("morris", "sobol")
 
 
 def __getattr__(name):
@@ -28,11 +29,15 @@ def __getattr__(name):
         from . import studies
 
         return getattr(studies, name)
+    if name in _FROM_SENSITIVITY:
+        from . import sensitivity
+
+        return getattr(sensitivity, name)
     raise AttributeError(f"module 'migrasim' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_FROM_CORE) + list(_FROM_API) + list(_FROM_STUDIES))
+    return sorted(list(globals()) + list(_FROM_CORE) + list(_FROM_API) + list(_FROM_STUDIES) + list(_FROM_SENSITIVITY))
 
 
 __all__ = [
@@ -45,9 +50,11 @@ __all__ = [
     "drill",
     "ensemble",
     "load_scenario",
+    "morris",
     "open_ensemble",
     "open_result",
     "run",
+    "sobol",
     "sweep",
     "validate",
     "__version__",

@@ -210,6 +210,13 @@ def _outcomes(outcome, ds) -> dict:
     return out
 
 
+def _one_outcome(outcome) -> str:
+    if not isinstance(outcome, str) or not outcome or outcome == "sum:":
+        raise ValueError(f"outcome: got {outcome!r}, expected a variable name ('NAME' or 'sum:NAME') or a "
+                         "callable returning a number")
+    return outcome
+
+
 def _number(value, what: str):
     try:
         return float(value) if not isinstance(value, (int, np.integer)) else int(value)
