@@ -14,6 +14,7 @@ _FROM_API = ("Result", "Scenario", "Simulation", "Validation", "drill", "load_sc
              "validate")
 _FROM_STUDIES = ("ensemble", "open_ensemble", "sweep")
 _FROM_SENSITIVITY = ("morris", "sobol")
+_FROM_CALIBRATION = ("Calibration", "calibrate")
 
 
 def __getattr__(name):
@@ -33,20 +34,27 @@ def __getattr__(name):
         from . import sensitivity
 
         return getattr(sensitivity, name)
+    if name in _FROM_CALIBRATION:
+        from . import calibration
+
+        return getattr(calibration, name)
     raise AttributeError(f"module 'migrasim' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_FROM_CORE) + list(_FROM_API) + list(_FROM_STUDIES) + list(_FROM_SENSITIVITY))
+    return sorted(list(globals()) + list(_FROM_CORE) + list(_FROM_API) + list(_FROM_STUDIES) + list(_FROM_SENSITIVITY)
+                  + list(_FROM_CALIBRATION))
 
 
 __all__ = [
+    "Calibration",
     "LEGAL_STATUSES",
     "Result",
     "Scenario",
     "ScenarioError",
     "Simulation",
     "Validation",
+    "calibrate",
     "drill",
     "ensemble",
     "load_scenario",

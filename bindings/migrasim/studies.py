@@ -42,36 +42,60 @@ def _run_member(assignments: tuple, seed: int, threads: int, scenario=None):
     return ds, time.perf_counter() - start
 
 
-def _run_members(scenario: api.Scenario, tasks: list, workers: int, threads: int, bar=None, reduce=None):
-    """Runs ``tasks``, a list of (assignments, seed), on ``workers`` processes (1: this one); returns the
-    members' datasets (or what ``reduce`` makes of each, as it arrives) in the order of the tasks, and the
-    seconds each member's run took."""
-    out = [None] * len(tasks)
+class _Runner:
+    """Runs members on ``workers`` processes (1: this process), keeping the pool open across calls (a study
+    that proposes members in rounds, such as calibration, starts its workers once)."""
 
-    def keep(k, member):
-        ds, seconds = member
-        out[k] = (reduce(ds) if reduce else ds, seconds)
+    def __init__(self, scenario: api.Scenario, workers: int, threads: int):
+        self.scenario, self.workers, self.threads = scenario, workers, threads
+        self.pool = None
 
-    if workers == 1:
-        for k, (assignments, seed) in enumerate(tasks):
-            keep(k, _run_member(assignments, seed, threads, scenario))
+    def __enter__(self):
+        if self.workers > 1:
+            context = multiprocessing.get_context("spawn")
+            self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
+                                               initargs=(os.path.abspath(self.scenario.path),
+                                                         self.scenario.overrides))
+        return self
+
+    def __exit__(self, *exc):
+        if self.pool is not None:
+            # On an error, do not run the members still queued.
+            self.pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
+            self.pool = None
+        return False
+
+    def run(self, tasks: list, bar=None, reduce=None):
+        """Runs ``tasks``, a list of (assignments, seed); returns the members' datasets (or what ``reduce``
+        makes of each, as it arrives) in the order of the tasks, and the seconds each member's run took."""
+        out = [None] * len(tasks)
+
+        def keep(k, member):
+            ds, seconds = member
+            out[k] = (reduce(ds) if reduce else ds, seconds)
             if bar is not None:
                 bar.update(1)
-    else:
-        context = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                    initargs=(os.path.abspath(scenario.path), scenario.overrides)) as pool:
-            futures = {pool.submit(_run_member, assignments, seed, threads): k
+
+        if self.pool is None:
+            for k, (assignments, seed) in enumerate(tasks):
+                keep(k, _run_member(assignments, seed, self.threads, self.scenario))
+        else:
+            futures = {self.pool.submit(_run_member, assignments, seed, self.threads): k
                        for k, (assignments, seed) in enumerate(tasks)}
             try:
                 for future in cf.as_completed(futures):
                     keep(futures[future], future.result())
-                    if bar is not None:
-                        bar.update(1)
             except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)  # do not run the members still queued
+                for f in futures:
+                    f.cancel()
                 raise
-    return [ds for ds, _ in out], [seconds for _, seconds in out]
+        return [v for v, _ in out], [seconds for _, seconds in out]
+
+
+def _run_members(scenario: api.Scenario, tasks: list, workers: int, threads: int, bar=None, reduce=None):
+    """One round of members on a pool of its own (see _Runner.run)."""
+    with _Runner(scenario, workers, threads) as runner:
+        return runner.run(tasks, bar, reduce)
 
 
 def _seeds(scenario: api.Scenario, seeds) -> list:

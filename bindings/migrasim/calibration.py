@@ -1,0 +1,292 @@
+"""Calibration by approximate Bayesian computation (ABC) against observed series, with a held-out check.
+
+    >>> cal = migrasim.calibrate(scenario, {"behaviour.economic.emigration_rate_per_day.ORI": (1e-4, 3e-3)},
+    ...                          observed=obs, simulate=lambda ds: ds["spawned"].values, fit=slice(0, 60),
+    ...                          distance="rmse", method="smc", particles=100, generations=4)
+    >>> cal.summary(); cal.holdout
+
+Methods (written from their published descriptions):
+- rejection: draw from the uniform prior over the ranges, keep the ``accept`` share closest to the data
+  (Pritchard et al. 1999, Molecular Biology and Evolution 16).
+- smc: sequential Monte Carlo (Toni et al. 2009, J. R. Soc. Interface 6; the weights and the Gaussian
+  kernel with twice the weighted covariance of the previous population: Beaumont et al. 2009, Biometrika
+  96). Each generation's tolerance is the ``accept`` quantile of the previous generation's distances.
+
+Every run uses its own seed (the scenario's seed plus the candidate's index), so the posterior carries the
+model's noise; candidates are proposed in batches from a seeded generator and accepted in the order they
+were proposed, so the result does not depend on the workers.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import api, sensitivity, studies
+
+
+# -------------------------------------------------------------------------------------------- distances
+def rmse(sim, obs) -> float:
+    """Root mean square error over every value."""
+    sim, obs = np.asarray(sim, dtype=float), np.asarray(obs, dtype=float)
+    return float(np.sqrt(np.mean((sim - obs) ** 2)))
+
+
+def ard(sim, obs) -> float:
+    """Flee's averaged relative difference (docs/flee.md): the mean over days (rows) of
+    sum_c |sim - obs| / max(sum_c obs, 1) over the series (columns)."""
+    sim, obs = _2d(sim), _2d(obs)
+    return float(np.mean(np.abs(sim - obs).sum(axis=1) / np.maximum(obs.sum(axis=1), 1)))
+
+
+def ard_rescaled(sim, obs) -> float:
+    """ARD with each day's simulated values rescaled to the observed total of that day (Flee's rescaled
+    ARD: the spread among the series, not the total)."""
+    sim, obs = _2d(sim), _2d(obs)
+    total = sim.sum(axis=1, keepdims=True)
+    scaled = np.where(total > 0, np.floor(sim * obs.sum(axis=1, keepdims=True) / np.where(total > 0, total, 1)),
+                      sim)
+    return ard(scaled, obs)
+
+
+def relative(sim, obs) -> float:
+    """Mean relative error over named targets (values): mean |sim - obs| / max(|obs|, 1)."""
+    sim, obs = np.asarray(sim, dtype=float).ravel(), np.asarray(obs, dtype=float).ravel()
+    return float(np.mean(np.abs(sim - obs) / np.maximum(np.abs(obs), 1)))
+
+
+DISTANCES = {"rmse": rmse, "ard": ard, "ard_rescaled": ard_rescaled, "relative": relative}
+
+
+def _2d(a):
+    a = np.asarray(a, dtype=float)
+    return a.reshape(-1, 1) if a.ndim == 1 else a.reshape(a.shape[0], -1)
+
+
+def _distance(distance):
+    if callable(distance):
+        return distance
+    if distance not in DISTANCES:
+        raise ValueError(f"distance: got {distance!r}, expected one of {', '.join(DISTANCES)} or a callable "
+                         "(simulated, observed) -> number")
+    return DISTANCES[distance]
+
+
+# ------------------------------------------------------------------------------------------------ result
+@dataclass
+class Calibration:
+    """What :func:`calibrate` found.
+
+    Attributes:
+        samples: a pandas DataFrame of the accepted parameter values with ``distance`` and ``weight``
+            (weights sum to 1).
+        generations: a pandas DataFrame per generation: ``tolerance``, ``runs``, ``accepted``.
+        runs: simulations run in all.
+        fit_error, holdout: the distance of the posterior-mean parameters' simulation (mean over
+            ``check_seeds`` seeds) on the fitted part of the data and on the held-out part (None when
+            nothing was held out).
+        check: a pandas DataFrame of the observed and the posterior-mean simulated values, with a ``part``
+            column (fit / held out).
+    """
+
+    samples: object
+    generations: object
+    runs: int
+    fit_error: float
+    holdout: float | None
+    check: object
+
+    def summary(self):
+        """Weighted mean, standard deviation and 5 %, 50 %, 95 % quantiles of each parameter."""
+        import pandas as pd
+
+        w = self.samples["weight"].to_numpy()
+        rows = {}
+        for key in self.samples.columns[:-2]:
+            x = self.samples[key].to_numpy(dtype=float)
+            mean = float(np.sum(w * x))
+            order = np.argsort(x)
+            cum = np.cumsum(w[order])
+            q = [float(x[order][min(np.searchsorted(cum, p), len(x) - 1)]) for p in (0.05, 0.5, 0.95)]
+            rows[key] = {"mean": mean, "sd": float(np.sqrt(np.sum(w * (x - mean) ** 2))), "q05": q[0],
+                         "median": q[1], "q95": q[2]}
+        return pd.DataFrame(rows).T
+
+    def mean(self) -> dict:
+        """The posterior mean of each parameter."""
+        return self.summary()["mean"].to_dict()
+
+
+# ---------------------------------------------------------------------------------------------- calibrate
+def _mask(fit, n: int):
+    if fit is None:
+        return np.ones(n, dtype=bool)
+    m = np.zeros(n, dtype=bool)
+    if isinstance(fit, slice):
+        m[fit] = True
+    else:
+        fit = np.asarray(fit)
+        if fit.dtype == bool:
+            if fit.shape != (n,):
+                raise ValueError(f"fit: a mask of {fit.shape[0]} values, expected one per observed row ({n})")
+            m = fit.copy()
+        else:
+            m[fit.astype(int)] = True
+    if not m.any():
+        raise ValueError("fit: selects no observed row; expected at least one")
+    return m
+
+
+def calibrate(scenario, params: dict, observed, simulate, fit=None, distance="rmse", method: str = "smc",
+              particles: int = 100, generations: int = 4, accept: float = 0.3, seed: int = 0,
+              check_seeds: int = 5, max_runs: int = 100000, workers=None, threads=None, progress=None):
+    """Fit parameters of a scenario to observed series by ABC and check them on data the fit did not see.
+
+    Args:
+        params: ``{key path: (low, high)}``: a uniform prior over each range (as for :func:`migrasim.sobol`;
+            a list of keys takes the parameter tables' ranges).
+        observed: the data, an array (rows: days or targets; columns: series) or a pandas object.
+        simulate: a callable taking a member's ``xarray.Dataset`` and returning values shaped as
+            ``observed``.
+        fit: the rows fitted (a slice, indices or a boolean mask); the others are held out and only
+            scored at the end. ``None``: all rows (then there is no held-out check).
+        distance: ``"rmse"``, ``"ard"`` (Flee's), ``"ard_rescaled"``, ``"relative"`` or a callable
+            (simulated, observed) -> number.
+        method: ``"rejection"`` (``particles / accept`` prior draws, the closest ``accept`` share kept) or
+            ``"smc"`` (``generations`` populations of ``particles``).
+        accept: the share kept (rejection) or the quantile that sets the next tolerance (smc).
+        seed: draws the candidates; run k uses the scenario's seed + k.
+        check_seeds: seeds of the posterior-mean check.
+        max_runs: a bound on the simulations (a RuntimeError when reached).
+    """
+    scenario = api._as_scenario(scenario)
+    keys, lows, highs, whole = sensitivity._ranges(params)
+    obs_all = _2d(observed.to_numpy() if hasattr(observed, "to_numpy") else observed)
+    mask = _mask(fit, obs_all.shape[0])
+    dist = _distance(distance)
+    if method not in ("rejection", "smc"):
+        raise ValueError(f"method: got {method!r}, expected 'rejection' or 'smc'")
+    if not (isinstance(particles, int) and particles >= 2):
+        raise ValueError(f"particles: got {particles!r}, expected a whole number >= 2")
+    if not 0 < accept < 1:
+        raise ValueError(f"accept: got {accept!r}, expected a share in (0, 1)")
+    rng = np.random.default_rng(seed)
+    k = len(keys)
+    n_workers = studies._workers(workers, particles)
+    per_member = api._threads(threads) if threads is not None else max(1, (os.cpu_count() or 1) // n_workers)
+    state = {"runs": 0}
+
+    def text(v, w):
+        return str(int(round(v))) if w else repr(float(v))
+
+    for row in (lows, highs):  # the corners validate every key
+        scenario.with_overrides(*[f"{key}={text(v, w)}" for key, v, w in zip(keys, row, whole)])
+
+    def simulated(ds):
+        values = _2d(simulate(ds))
+        if values.shape != obs_all.shape:
+            raise ValueError(f"simulate: returned values of shape {values.shape}, expected the observed "
+                             f"shape {obs_all.shape}")
+        return values
+
+    def evaluate(thetas, seeds):
+        """Distances on the fitted rows of candidates ``thetas`` run with ``seeds``."""
+        if state["runs"] + len(thetas) > max_runs:
+            raise RuntimeError(f"calibrate: max_runs ({max_runs}) reached; widen the tolerance (accept) or "
+                               "give a larger max_runs")
+        tasks = [(tuple(f"{key}={text(v, w)}" for key, v, w in zip(keys, theta, whole)), int(s))
+                 for theta, s in zip(thetas, seeds)]
+        out, _ = runner.run(tasks, reduce=lambda ds: dist(simulated(ds)[mask], obs_all[mask]))
+        state["runs"] += len(thetas)
+        return np.asarray(out, dtype=float)
+
+    def draw_prior(n):
+        u = rng.random((n, k))
+        theta = lows + u * (highs - lows)
+        return np.where(whole, np.round(theta), theta)
+
+    base_seed = scenario.seed
+    history = []
+    with studies._Runner(scenario, n_workers, per_member) as runner:
+        theta, d, w = _abc(method, particles, generations, accept, rng, lows, highs, whole, k, draw_prior,
+                           evaluate, base_seed, state, history)
+        check = _check(runner, keys, theta, w, whole, text, base_seed, check_seeds, simulated, state)
+    return _result(keys, whole, theta, d, w, history, state, check, dist, obs_all, mask)
+
+
+def _abc(method, particles, generations, accept, rng, lows, highs, whole, k, draw_prior, evaluate, base_seed,
+         state, history):
+    """The accepted particles, their distances and weights."""
+    if method == "rejection":
+        n = int(np.ceil(particles / accept))
+        theta = draw_prior(n)
+        d = evaluate(theta, base_seed + np.arange(n))
+        keep = np.argsort(d, kind="stable")[:particles]
+        theta, d, w = theta[keep], d[keep], np.full(particles, 1.0 / particles)
+        history.append({"tolerance": float(d.max()), "runs": n, "accepted": particles})
+    else:
+        theta = draw_prior(particles)
+        d = evaluate(theta, base_seed + np.arange(particles))
+        w = np.full(particles, 1.0 / particles)
+        history.append({"tolerance": float("inf"), "runs": particles, "accepted": particles})
+        for _ in range(1, generations):
+            tol = float(np.quantile(d, accept))
+            cov = 2 * np.atleast_2d(np.cov(theta.T, aweights=w)) + 1e-12 * np.diag((highs - lows) ** 2)
+            chol = np.linalg.cholesky(cov)
+            new_t, new_d, runs = [], [], 0
+            while len(new_t) < particles:
+                batch = max(1, particles // 2)  # not the workers: the draws must not depend on them
+                parents = rng.choice(particles, size=batch, p=w)
+                cand = theta[parents] + rng.standard_normal((batch, k)) @ chol.T
+                cand = np.where(whole, np.round(cand), cand)
+                inside = np.all((cand >= lows) & (cand <= highs), axis=1)
+                cand = cand[inside]
+                if len(cand) == 0:
+                    continue
+                dc = evaluate(cand, base_seed + state["runs"] + np.arange(len(cand)))
+                runs += len(cand)
+                for c, dd in zip(cand, dc):
+                    if dd <= tol and len(new_t) < particles:
+                        new_t.append(c)
+                        new_d.append(dd)
+            new_t, new_d = np.array(new_t), np.array(new_d)
+            # Weights: uniform prior over the box / the kernel mixture of the previous population.
+            inv = np.linalg.inv(cov)
+            diff = new_t[:, None, :] - theta[None, :, :]
+            kern = np.exp(-0.5 * np.einsum("ijk,kl,ijl->ij", diff, inv, diff))
+            new_w = 1.0 / (kern @ w)
+            theta, d, w = new_t, new_d, new_w / new_w.sum()
+            history.append({"tolerance": tol, "runs": runs, "accepted": particles})
+    return theta, d, w
+
+
+def _check(runner, keys, theta, w, whole, text, base_seed, check_seeds, simulated, state):
+    """The posterior mean's simulation, mean over ``check_seeds`` fresh seeds."""
+    mean = np.sum(w[:, None] * theta, axis=0)
+    mean = np.where(whole, np.round(mean), mean)
+    assignments = tuple(f"{key}={text(v, wh)}" for key, v, wh in zip(keys, mean, whole))
+    sims, _ = runner.run([(assignments, base_seed + 10 ** 6 + s) for s in range(check_seeds)], reduce=simulated)
+    state["runs"] += check_seeds
+    return np.mean(np.stack(sims), axis=0)
+
+
+def _result(keys, whole, theta, d, w, history, state, sim_mean, dist, obs_all, mask):
+    import pandas as pd
+
+    samples = pd.DataFrame(theta, columns=keys)
+    for key, wh in zip(keys, whole):
+        if wh:
+            samples[key] = samples[key].round().astype(int)
+    samples["distance"] = d
+    samples["weight"] = w
+    generations_table = pd.DataFrame(history)
+    generations_table.index.name = "generation"
+
+    fit_error = float(dist(sim_mean[mask], obs_all[mask]))
+    holdout = float(dist(sim_mean[~mask], obs_all[~mask])) if (~mask).any() else None
+    check = pd.DataFrame({"row": np.repeat(np.arange(obs_all.shape[0]), obs_all.shape[1]),
+                          "series": np.tile(np.arange(obs_all.shape[1]), obs_all.shape[0]),
+                          "observed": obs_all.ravel(), "simulated": sim_mean.ravel(),
+                          "part": np.repeat(np.where(mask, "fit", "held out"), obs_all.shape[1])})
+    return Calibration(samples, generations_table, state["runs"], fit_error, holdout, check)

@@ -1,0 +1,71 @@
+"""Calibration (migrasim.calibration): distances, ABC rejection and SMC, the held-out check."""
+import numpy as np
+import pytest
+
+import migrasim
+from migrasim import calibration as cal
+
+RATE = "behaviour.economic.emigration_rate_per_day.ORI"
+
+
+def test_distances_follow_their_definitions():
+    obs = np.array([[10.0, 30.0], [0.0, 0.0], [5.0, 5.0]])
+    sim = np.array([[20.0, 20.0], [3.0, 0.0], [5.0, 15.0]])
+    # ARD: mean over days of sum |sim - obs| / max(sum obs, 1) = (20/40 + 3/1 + 10/10) / 3.
+    assert cal.ard(sim, obs) == pytest.approx((0.5 + 3.0 + 1.0) / 3)
+    # Rescaled: day 0 already sums to 40; day 1 scales to the observed 0; day 2 -> floor(5 x 10/20),
+    # floor(15 x 10/20) = 2, 7.
+    assert cal.ard_rescaled(sim, obs) == pytest.approx((0.5 + 0.0 + (3 + 2) / 10) / 3)
+    assert cal.rmse(sim, obs) == pytest.approx(np.sqrt(np.mean((sim - obs) ** 2)))
+    assert cal.relative([110, 50], [100, 0]) == pytest.approx((0.1 + 50) / 2)
+
+
+def observed_run(mini, rate=1e-3, seed=99):
+    scenario = migrasim.load_scenario(mini, f"{RATE}={rate}", "events=[]")
+    return scenario, migrasim.run(scenario, seed=seed, threads=1).spawned.values
+
+
+def test_smc_recovers_a_known_rate_and_is_checked_on_days_it_did_not_see(mini):
+    scenario, obs = observed_run(mini)
+    fit = slice(0, 10)  # days 0-9 fitted, 10-19 held out
+    c = migrasim.calibrate(scenario, {RATE: (2e-4, 4e-3)}, obs, lambda ds: ds["spawned"].values, fit=fit,
+                           method="smc", particles=20, generations=3, accept=0.4, seed=1, workers=1)
+    mean = c.mean()[RATE]
+    assert 0.85e-3 < mean < 1.15e-3
+    s = c.summary().loc[RATE]
+    assert s["q05"] < 1e-3 < s["q95"]
+    assert list(c.generations["tolerance"])[1:] == sorted(list(c.generations["tolerance"])[1:], reverse=True)
+    assert c.samples["weight"].sum() == pytest.approx(1)
+    # Held out: the fitted rate predicts the later days about as well as it fits the first ones.
+    assert c.holdout is not None and c.holdout < 0.1 * obs[10:].mean()
+    assert set(c.check["part"]) == {"fit", "held out"}
+    assert c.runs == len(c.samples) + c.generations["runs"].iloc[1:].sum() + 5
+
+
+def test_rejection_and_workers(mini):
+    scenario, obs = observed_run(mini, rate=2e-3)
+    kwargs = dict(fit=np.arange(20) % 2 == 0, method="rejection", particles=10, accept=0.25, seed=3)
+    one = migrasim.calibrate(scenario, {RATE: (2e-4, 4e-3)}, obs, lambda ds: ds["spawned"].values, workers=1,
+                             **kwargs)
+    two = migrasim.calibrate(scenario, {RATE: (2e-4, 4e-3)}, obs, lambda ds: ds["spawned"].values, workers=2,
+                             **kwargs)
+    assert one.samples.equals(two.samples)
+    assert one.runs == 40 + 5
+    assert abs(one.mean()[RATE] - 2e-3) < 0.4e-3
+
+
+def test_bad_calibrations_are_refused_before_running(mini):
+    scenario, obs = observed_run(mini)
+    sim = lambda ds: ds["spawned"].values  # noqa: E731
+    with pytest.raises(ValueError, match="distance: got 'mse', expected one of rmse, ard, ard_rescaled"):
+        migrasim.calibrate(scenario, {RATE: (1e-4, 1e-3)}, obs, sim, distance="mse")
+    with pytest.raises(ValueError, match="method: got 'mcmc'"):
+        migrasim.calibrate(scenario, {RATE: (1e-4, 1e-3)}, obs, sim, method="mcmc")
+    with pytest.raises(ValueError, match="fit: selects no observed row"):
+        migrasim.calibrate(scenario, {RATE: (1e-4, 1e-3)}, obs, sim, fit=slice(30, 40))
+    with pytest.raises(ValueError, match=r"simulate: returned values of shape \(20, 1\), expected the observed "
+                                         r"shape \(10, 1\)"):
+        migrasim.calibrate(scenario, {RATE: (1e-4, 1e-3)}, obs[:10], sim, particles=2, workers=1,
+                           method="rejection", accept=0.5)
+    with pytest.raises(RuntimeError, match=r"max_runs \(30\) reached"):
+        migrasim.calibrate(scenario, {RATE: (1e-4, 1e-3)}, obs, sim, particles=20, max_runs=30, workers=1)
