@@ -18,7 +18,6 @@ were proposed, so the result does not depend on the workers.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -140,7 +139,7 @@ def _mask(fit, n: int):
 
 def calibrate(scenario, params: dict, observed, simulate, fit=None, distance="rmse", method: str = "smc",
               particles: int = 100, generations: int = 4, accept: float = 0.3, seed: int = 0,
-              check_seeds: int = 5, max_runs: int = 100000, workers=None, threads=None, progress=None):
+              check_seeds: int = 5, max_runs: int = 100000, workers=None, threads=None, cluster=None):
     """Fit parameters of a scenario to observed series by ABC and check them on data the fit did not see.
 
     Args:
@@ -159,6 +158,7 @@ def calibrate(scenario, params: dict, observed, simulate, fit=None, distance="rm
         seed: draws the candidates; run k uses the scenario's seed + k.
         check_seeds: seeds of the posterior-mean check.
         max_runs: a bound on the simulations (a RuntimeError when reached).
+        workers, threads, cluster: as for :func:`migrasim.ensemble`.
     """
     scenario = api._as_scenario(scenario)
     keys, lows, highs, whole = sensitivity._ranges(params)
@@ -173,8 +173,7 @@ def calibrate(scenario, params: dict, observed, simulate, fit=None, distance="rm
         raise ValueError(f"accept: got {accept!r}, expected a share in (0, 1)")
     rng = np.random.default_rng(seed)
     k = len(keys)
-    n_workers = studies._workers(workers, particles)
-    per_member = api._threads(threads) if threads is not None else max(1, (os.cpu_count() or 1) // n_workers)
+    n_workers, per_member = studies._plan(workers, threads, particles, cluster)
     state = {"runs": 0}
 
     def text(v, w):
@@ -208,7 +207,7 @@ def calibrate(scenario, params: dict, observed, simulate, fit=None, distance="rm
 
     base_seed = scenario.seed
     history = []
-    with studies._Runner(scenario, n_workers, per_member) as runner:
+    with studies._Runner(scenario, n_workers, per_member, cluster) as runner:
         theta, d, w = _abc(method, particles, generations, accept, rng, lows, highs, whole, k, draw_prior,
                            evaluate, base_seed, state, history)
         check = _check(runner, keys, theta, w, whole, text, base_seed, check_seeds, simulated, state)

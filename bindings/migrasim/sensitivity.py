@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 
 import numpy as np
 
@@ -187,7 +186,7 @@ def _ranges(params) -> tuple:
     return keys, np.array(lows), np.array(highs), np.array(whole)
 
 
-def _evaluate(scenario, keys, lows, highs, whole, U, outcome, seeds, workers, threads, progress, what):
+def _evaluate(scenario, keys, lows, highs, whole, U, outcome, seeds, workers, threads, progress, what, cluster):
     """The outcome (mean over the seeds) at each row of the unit-cube design U; and the values used."""
     values = lows + U * (highs - lows)
     values = np.where(whole, np.round(values), values)
@@ -209,11 +208,10 @@ def _evaluate(scenario, keys, lows, highs, whole, U, outcome, seeds, workers, th
             return studies._outcomes([name], ds)[name]
     tasks = [(tuple(f"{k}={text(v, w)}" for k, v, w in zip(keys, row, whole)), seed)
              for row in values for seed in seeds]
-    n_workers = studies._workers(workers, len(tasks))
-    per_member = api._threads(threads) if threads is not None else max(1, (os.cpu_count() or 1) // n_workers)
+    n_workers, per_member = studies._plan(workers, threads, len(tasks), cluster)
     bar = studies._progress(progress, len(tasks), what)
     try:
-        out, _ = studies._run_members(scenario, tasks, n_workers, per_member, bar, reduce=reduce)
+        out, _ = studies._run_members(scenario, tasks, n_workers, per_member, bar, reduce=reduce, cluster=cluster)
     finally:
         if bar is not None:
             bar.close()
@@ -221,7 +219,8 @@ def _evaluate(scenario, keys, lows, highs, whole, U, outcome, seeds, workers, th
 
 
 def morris(scenario, params, outcome="sum:spawned", trajectories: int = 10, levels: int = 4, seed: int = 0,
-           seeds=1, workers=None, threads=None, progress=None, bootstrap: int = 200, confidence: float = 0.95):
+           seeds=1, workers=None, threads=None, progress=None, bootstrap: int = 200, confidence: float = 0.95,
+           cluster=None):
     """Morris screening of a scenario's parameters.
 
     Args:
@@ -231,6 +230,7 @@ def morris(scenario, params, outcome="sum:spawned", trajectories: int = 10, leve
         trajectories, levels: the design (r (k + 1) runs); ``seed`` draws it.
         seeds: the runs' seeds at each point (the outcome is their mean); by default the scenario's own, the
             same at every point (common random numbers).
+        workers, threads, progress, cluster: as for :func:`migrasim.ensemble`.
 
     Returns a ``pandas.DataFrame`` indexed by the keys: ``mu``, ``mu_star``, ``sigma`` (per whole range of the
     parameter, in the outcome's units), ``mu_star_low`` / ``mu_star_high`` (bootstrap interval), ``low``,
@@ -242,7 +242,7 @@ def morris(scenario, params, outcome="sum:spawned", trajectories: int = 10, leve
     keys, lows, highs, whole = _ranges(params)
     U, factors, steps = morris_sample(len(keys), trajectories, levels, seed)
     Y, values = _evaluate(scenario, keys, lows, highs, whole, U, outcome, seeds, workers, threads, progress,
-                          "morris")
+                          "morris", cluster)
     # Integer parameters are rounded: use the steps actually taken (in units of each range).
     real = (values - lows) / (highs - lows)
     actual = np.diff(real.reshape(trajectories, len(keys) + 1, len(keys)), axis=1)
@@ -258,7 +258,7 @@ def morris(scenario, params, outcome="sum:spawned", trajectories: int = 10, leve
 
 
 def sobol(scenario, params, outcome="sum:spawned", n: int = 64, seed: int = 0, seeds=1, workers=None,
-          threads=None, progress=None, bootstrap: int = 200, confidence: float = 0.95):
+          threads=None, progress=None, bootstrap: int = 200, confidence: float = 0.95, cluster=None):
     """Sobol first-order and total indices of a scenario's parameters (Saltelli sampling, n (k + 2) runs).
 
     Arguments as for :func:`morris`; ``n`` the rows of each Saltelli matrix (a power of 2 is best).
@@ -271,7 +271,7 @@ def sobol(scenario, params, outcome="sum:spawned", n: int = 64, seed: int = 0, s
     keys, lows, highs, whole = _ranges(params)
     U = saltelli_sample(len(keys), n, seed)
     Y, values = _evaluate(scenario, keys, lows, highs, whole, U, outcome, seeds, workers, threads, progress,
-                          "sobol")
+                          "sobol", cluster)
     r = sobol_analyze(Y, len(keys), bootstrap, confidence, seed)
     table = pd.DataFrame(r, index=pd.Index(keys, name="parameter"))
     table["low"], table["high"] = lows, highs

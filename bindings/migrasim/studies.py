@@ -31,6 +31,17 @@ def _start_worker(path: str, overrides: tuple) -> None:
     _worker_scenario = api.load_scenario(path, *overrides)
 
 
+# On a Dask worker: the scenarios loaded so far, by (path, overrides), so that each is loaded once.
+_loaded = {}
+
+
+def _run_member_on_cluster(path: str, overrides: tuple, assignments: tuple, seed: int, threads: int):
+    scenario = _loaded.get((path, overrides))
+    if scenario is None:
+        scenario = _loaded[(path, overrides)] = api.load_scenario(path, *overrides)
+    return _run_member(assignments, seed, threads, scenario)
+
+
 def _run_member(assignments: tuple, seed: int, threads: int, scenario=None):
     """One member: the base scenario with ``assignments`` applied, run with ``seed``; its dataset and the
     seconds its run took (loading and collecting not counted)."""
@@ -43,15 +54,26 @@ def _run_member(assignments: tuple, seed: int, threads: int, scenario=None):
 
 
 class _Runner:
-    """Runs members on ``workers`` processes (1: this process), keeping the pool open across calls (a study
-    that proposes members in rounds, such as calibration, starts its workers once)."""
+    """Runs members on ``workers`` processes (1: this process) or on a Dask cluster, keeping the pool open
+    across calls (a study that proposes members in rounds, such as calibration, starts its workers once)."""
 
-    def __init__(self, scenario: api.Scenario, workers: int, threads: int):
-        self.scenario, self.workers, self.threads = scenario, workers, threads
-        self.pool = None
+    def __init__(self, scenario: api.Scenario, workers: int, threads: int, cluster=None):
+        self.scenario, self.workers, self.threads, self.cluster = scenario, workers, threads, cluster
+        self.pool = self.client = None
+        self.own_client = False
 
     def __enter__(self):
-        if self.workers > 1:
+        if self.cluster is not None:
+            from distributed import Client
+
+            if isinstance(self.cluster, Client):
+                self.client = self.cluster
+            elif isinstance(self.cluster, str):
+                self.client, self.own_client = Client(self.cluster), True
+            else:
+                raise ValueError(f"cluster: got {self.cluster!r}, expected a scheduler address "
+                                 "('tcp://host:8786') or a dask.distributed.Client")
+        elif self.workers > 1:
             context = multiprocessing.get_context("spawn")
             self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
                                                initargs=(os.path.abspath(self.scenario.path),
@@ -59,6 +81,9 @@ class _Runner:
         return self
 
     def __exit__(self, *exc):
+        if self.own_client:
+            self.client.close()
+        self.client = None
         if self.pool is not None:
             # On an error, do not run the members still queued.
             self.pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
@@ -76,7 +101,20 @@ class _Runner:
             if bar is not None:
                 bar.update(1)
 
-        if self.pool is None:
+        if self.client is not None:
+            from distributed import as_completed
+
+            path, overrides = os.path.abspath(self.scenario.path), self.scenario.overrides
+            futures = [self.client.submit(_run_member_on_cluster, path, overrides, assignments, seed, self.threads,
+                                          pure=False) for assignments, seed in tasks]
+            index = {f.key: k for k, f in enumerate(futures)}
+            try:
+                for future, member in as_completed(futures, with_results=True):
+                    keep(index[future.key], member)
+            except BaseException:
+                self.client.cancel(futures)
+                raise
+        elif self.pool is None:
             for k, (assignments, seed) in enumerate(tasks):
                 keep(k, _run_member(assignments, seed, self.threads, self.scenario))
         else:
@@ -92,9 +130,10 @@ class _Runner:
         return [v for v, _ in out], [seconds for _, seconds in out]
 
 
-def _run_members(scenario: api.Scenario, tasks: list, workers: int, threads: int, bar=None, reduce=None):
+def _run_members(scenario: api.Scenario, tasks: list, workers: int, threads: int, bar=None, reduce=None,
+                 cluster=None):
     """One round of members on a pool of its own (see _Runner.run)."""
-    with _Runner(scenario, workers, threads) as runner:
+    with _Runner(scenario, workers, threads, cluster) as runner:
         return runner.run(tasks, bar, reduce)
 
 
@@ -121,6 +160,15 @@ def _seeds(scenario: api.Scenario, seeds) -> list:
     return out
 
 
+def _plan(workers, threads, members: int, cluster=None) -> tuple:
+    """Processes and threads per member: with a cluster its workers run the members (one thread each
+    unless ``threads`` says otherwise); else ``workers`` local processes sharing the cores."""
+    if cluster is not None:
+        return 1, api._threads(threads) if threads is not None else 1
+    n_workers = _workers(workers, members)
+    return n_workers, api._threads(threads) if threads is not None else max(1, (os.cpu_count() or 1) // n_workers)
+
+
 def _workers(workers, members: int) -> int:
     cores = os.cpu_count() or 1
     if workers is None:
@@ -143,7 +191,7 @@ def _progress(progress, total: int, what: str):
 
 
 def ensemble(scenario, seeds: Iterable[int] | int = 20, workers: int | None = None, threads: int | None = None,
-             progress: bool | None = None):
+             progress: bool | None = None, cluster=None):
     """Run the scenario once per seed and return an ``xarray.Dataset`` with a ``seed`` dimension first on
     every variable of a run (population, stranded, on_route, flow, spawned and the models' series).
 
@@ -156,18 +204,19 @@ def ensemble(scenario, seeds: Iterable[int] | int = 20, workers: int | None = No
         threads: threads per member; ``None``: the cores shared among the workers (1 when members
             outnumber cores).
         progress: a tqdm progress bar; ``None``: when standard error is a terminal.
+        cluster: run the members on a Dask distributed cluster instead: a scheduler address
+            (``"tcp://host:8786"``) or a ``dask.distributed.Client``; ``workers`` is then the cluster's.
 
     The result does not depend on ``workers`` or ``threads``. ``ds.quantile(q, dim="seed")`` gives bands;
     ``ds.migrasim.save(path)`` writes one netCDF-4 file (``migrasim.open_ensemble`` reads it back).
     """
     scenario = api._as_scenario(scenario)
     seeds = _seeds(scenario, seeds)
-    n_workers = _workers(workers, len(seeds))
-    cores = os.cpu_count() or 1
-    per_member = api._threads(threads) if threads is not None else max(1, cores // n_workers)
+    n_workers, per_member = _plan(workers, threads, len(seeds), cluster)
     bar = _progress(progress, len(seeds), "ensemble")
     try:
-        members, _ = _run_members(scenario, [((), seed) for seed in seeds], n_workers, per_member, bar)
+        members, _ = _run_members(scenario, [((), seed) for seed in seeds], n_workers, per_member, bar,
+                                  cluster=cluster)
     finally:
         if bar is not None:
             bar.close()
@@ -250,7 +299,7 @@ def _number(value, what: str):
 
 def sweep(scenario, vary: dict | None = None, seeds: Iterable[int] | int = 1, outcome=("sum:spawned",),
           points: list | None = None, workers: int | None = None, threads: int | None = None,
-          progress: bool | None = None):
+          progress: bool | None = None, cluster=None):
     """Run the scenario at each point of a design, for each seed, and tabulate the outcomes.
 
     Args:
@@ -262,7 +311,7 @@ def sweep(scenario, vary: dict | None = None, seeds: Iterable[int] | int = 1, ou
         outcome: a callable taking a member's ``xarray.Dataset`` and returning a number or a dict of
             numbers, or a list of names: ``"NAME"`` the variable's total on the last day, ``"sum:NAME"``
             its total over every day.
-        workers, threads, progress: as for :func:`ensemble`.
+        workers, threads, progress, cluster: as for :func:`ensemble`.
 
     Returns a ``pandas.DataFrame`` with one row per (point, seed), in the order of the points, then of the
     seeds: the varied keys, ``seed``, then the outcome columns. Every point is validated before any run, so
@@ -283,12 +332,11 @@ def sweep(scenario, vary: dict | None = None, seeds: Iterable[int] | int = 1, ou
     for a in assignments:
         scenario.with_overrides(*a)  # validates: raises ScenarioError naming the key and value
     tasks = [(a, seed) for a in assignments for seed in seeds]
-    n_workers = _workers(workers, len(tasks))
-    per_member = api._threads(threads) if threads is not None else max(1, (os.cpu_count() or 1) // n_workers)
+    n_workers, per_member = _plan(workers, threads, len(tasks), cluster)
     bar = _progress(progress, len(tasks), "sweep")
     try:
         values, _ = _run_members(scenario, tasks, n_workers, per_member, bar,
-                                 reduce=lambda ds: _outcomes(outcome, ds))
+                                 reduce=lambda ds: _outcomes(outcome, ds), cluster=cluster)
     finally:
         if bar is not None:
             bar.close()

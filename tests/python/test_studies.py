@@ -140,3 +140,22 @@ def test_bad_sweeps_fail_before_any_run(mini):
         migrasim.sweep(mini, points=[{"run.days": 3}, {"run.seed": 4}], workers=1)
     with pytest.raises(ValueError, match="outcome 'populaton': no variable 'populaton' in the run; variables: "):
         migrasim.sweep(mini, {"run.days": [3]}, outcome=["populaton"], workers=1)
+
+
+def test_a_dask_cluster_gives_the_same_ensemble_and_sweep(mini):
+    distributed = pytest.importorskip("distributed", reason="Debian python3-distributed is not installed")
+    scenario = migrasim.load_scenario(mini, run__days=10)
+    local = migrasim.ensemble(scenario, seeds=range(3), workers=1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            on_client = migrasim.ensemble(scenario, seeds=range(3), cluster=client)
+            table = migrasim.sweep(scenario, {"behaviour.economic.patience_days": [1, 5]}, seeds=2,
+                                   cluster=client)
+        by_address = migrasim.ensemble(scenario, seeds=range(3), cluster=cluster.scheduler_address)
+    xr.testing.assert_identical(local, on_client)
+    xr.testing.assert_identical(local, by_address)
+    assert table.equals(migrasim.sweep(scenario, {"behaviour.economic.patience_days": [1, 5]}, seeds=2,
+                                       workers=1))
+    with pytest.raises(ValueError, match="cluster: got 3, expected a scheduler address"):
+        migrasim.ensemble(scenario, seeds=2, cluster=3)
