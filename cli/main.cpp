@@ -34,6 +34,7 @@
 #include "sim/version.hpp"
 #include "studies/compare.hpp"
 #include "studies/drill.hpp"
+#include "studies/sweep.hpp"
 #include "studies/validation.hpp"
 
 namespace {
@@ -454,6 +455,32 @@ int compare_command(const std::vector<std::string>& files, std::string png) {
   return exit_ok;
 }
 
+int sweep_command(const std::string& scenario, const std::vector<std::string>& vary_texts, int seeds,
+                  std::vector<std::string> outcomes, int threads, const std::vector<std::string>& sets,
+                  std::string output) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  const bool default_output = output.empty();
+  if (default_output) output = (fs::path("out") / fs::path(scenario).stem()).string() + "_sweep.csv";
+  if (!default_output && fs::path(output).has_parent_path() &&
+      !fs::is_directory(fs::path(output).parent_path()))
+    throw migrasim::InputError(output + ": folder " + fs::path(output).parent_path().string() +
+                               " does not exist");
+  std::vector<migrasim::studies::SweepKey> vary;
+  for (std::size_t i = 0; i < vary_texts.size(); ++i)
+    vary.push_back(migrasim::studies::parse_vary(vary_texts[i], "--vary " + vary_texts[i]));
+  if (outcomes.empty()) outcomes = {"sum:spawned"};
+  const auto t0 = std::chrono::steady_clock::now();
+  const migrasim::studies::SweepTable table =
+      migrasim::studies::run_sweep(scenario, sets, vary, seeds, outcomes, threads);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (default_output) make_default_folder(output);
+  migrasim::io::write_file_atomically(output, migrasim::studies::sweep_csv(table));
+  std::cout << fmt::format("wrote {} ({} runs: {} points x {} seeds, {:.1f} s)\n", output, table.rows.size(),
+                           table.rows.size() / static_cast<std::size_t>(seeds), seeds, seconds);
+  return exit_ok;
+}
+
 int drill_command(const std::string& scenario, const std::string& event, int ensemble, int threads,
                   const std::vector<std::string>& sets, std::string png) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -560,6 +587,29 @@ int main(int argc, char** argv) {
   drill->add_option("--set", sets, set_help);
   drill->add_option("-o,--output", drill_png, "Dashboard PNG (default out/<scenario name>_drill.png)");
 
+  auto* sweep = app.add_subcommand(
+      "sweep",
+      "Run a scenario at every combination of some keys' values, for several seeds, and tabulate outcomes");
+  std::string sweep_scenario, sweep_out;
+  std::vector<std::string> sweep_vary, sweep_outcomes;
+  int sweep_seeds = 1;
+  sweep->add_option("SCENARIO", sweep_scenario, "Scenario file (YAML)")->required();
+  sweep
+      ->add_option("--vary", sweep_vary,
+                   "KEY.PATH=v1,v2,... (repeatable; every combination runs; commas inside [...] belong to "
+                   "the value), e.g. behaviour.economic.patience_days=3,7,14")
+      ->required();
+  sweep->add_option("--seeds", sweep_seeds, "Seeds per point (run.seed, run.seed+1, ...)")
+      ->check(CLI::Range(1, 1000));
+  sweep->add_option("--outcome", sweep_outcomes,
+                    "NAME (the variable's total on the last day) or sum:NAME (over every day), NAME one of "
+                    "population, stranded, on_route, flow, spawned or a model series (repeatable; default "
+                    "sum:spawned)");
+  sweep->add_option("--threads", threads, "Worker threads per run")->check(CLI::Range(1, 1024));
+  sweep->add_option("--set", sets, set_help);
+  sweep->add_option("-o,--output", sweep_out,
+                    "Table (CSV: the keys, seed, the outcomes; default out/<scenario name>_sweep.csv)");
+
   auto* params = app.add_subcommand(
       "params",
       "Print the parameter dictionary of every mechanism (key, kind, unit, default, range, source)");
@@ -582,7 +632,7 @@ int main(int argc, char** argv) {
 
   try {
     // `-o ''` names no file: refuse it rather than write the default path.
-    for (CLI::App* sub : {run, import_flee, validate, compare, drill})
+    for (CLI::App* sub : {run, import_flee, validate, compare, drill, sweep})
       if (*sub && sub->count("--output") > 0 && sub->get_option("--output")->as<std::string>().empty())
         throw migrasim::InputError(sub->get_name() +
                                    " -o/--output: the path is empty, expected a file name (or no -o for the "
@@ -592,6 +642,8 @@ int main(int argc, char** argv) {
                          command_line);
     if (*compare) return compare_command(compare_files, compare_png);
     if (*drill) return drill_command(drill_scenario, drill_event, ensemble, threads, sets, drill_png);
+    if (*sweep)
+      return sweep_command(sweep_scenario, sweep_vary, sweep_seeds, sweep_outcomes, threads, sets, sweep_out);
     if (*import_flee) return import_flee_command(import_dir, import_simsetting, import_out);
     if (*validate)
       return validate_command(validate_scenario, observed_dir, seeds, threads, sets, validate_out);

@@ -159,3 +159,26 @@ def test_a_dask_cluster_gives_the_same_ensemble_and_sweep(mini):
                                        workers=1))
     with pytest.raises(ValueError, match="cluster: got 3, expected a scheduler address"):
         migrasim.ensemble(scenario, seeds=2, cluster=3)
+
+
+def test_the_sweep_verb_writes_the_table_migrasim_sweep_gives(cli, mini, tmp_path):
+    import pandas as pd
+
+    out = tmp_path / "table.csv"
+    r = cli("sweep", mini, "--vary", "behaviour.economic.emigration_rate_per_day.ORI=5.0e-4,1.0e-3",
+            "--vary", "run.days=5,12", "--seeds", "2", "--outcome", "sum:spawned", "--outcome", "stranded",
+            "--threads", "2", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert "8 runs: 4 points x 2 seeds" in r.stdout
+    from_cli = pd.read_csv(out)
+    from_python = migrasim.sweep(mini, {"behaviour.economic.emigration_rate_per_day.ORI": [5e-4, 1e-3],
+                                        "run.days": [5, 12]}, seeds=2, outcome=["sum:spawned", "stranded"],
+                                 workers=1)
+    assert list(from_cli.columns) == list(from_python.columns)
+    np.testing.assert_array_equal(from_cli.to_numpy(dtype=float), from_python.to_numpy(dtype=float))
+    bad = cli("sweep", mini, "--vary", "behaviour.economic.patience_days=1,-3", "-o", tmp_path / "bad.csv")
+    assert bad.returncode == 2 and "got '-3', expected an integer in [0, 65535]" in bad.stderr
+    assert not (tmp_path / "bad.csv").exists()
+    bad = cli("sweep", mini, "--vary", "run.days=3", "--outcome", "populaton", "-o", tmp_path / "bad.csv")
+    assert bad.returncode == 2 and "no variable 'populaton'" in bad.stderr
+    assert not (tmp_path / "bad.csv").exists()
