@@ -271,6 +271,38 @@ int run_command(const std::string& scenario, const std::string& flee_dir, const 
   return exit_ok;
 }
 
+int ensemble_command(const std::string& scenario, int seeds, int threads,
+                     const std::vector<std::string>& sets, std::string output, bool quiet,
+                     const std::string& command_line) {
+  const migrasim::io::ScenarioSpec spec = migrasim::io::load_scenario(scenario, sets);
+  const bool chosen = !output.empty();
+  if (output.empty()) output = (fs::path("out") / fs::path(scenario).stem()).string() + "_ensemble.h5";
+  if (!chosen) make_default_folder(output);
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  migrasim::io::Hdf5Options options = spec.output;
+  for (int k = 0; k < seeds; ++k) options.member_seeds.push_back(spec.seed + static_cast<std::uint64_t>(k));
+  migrasim::io::Hdf5Writer writer(output, options);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const std::uint64_t seed : options.member_seeds) {
+    migrasim::io::ScenarioSpec member = spec;  // shares the world and the resolved parameters
+    member.seed = seed;
+    auto sim = migrasim::io::make_simulation(member, threads);
+    ProgressBar progress(!quiet && isatty(STDERR_FILENO));
+    sim->add_recorder(&writer);
+    sim->add_recorder(&progress);
+    sim->run();
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  migrasim::io::Provenance prov{spec.path, spec.text, spec.resolved_yaml, spec.seed,
+                                threads,   seconds,   command_line};
+  writer.commit(prov);
+  if (!quiet)
+    std::cout << fmt::format("wrote {} ({} members, seeds {}-{}, {:.1f} s)\n", output, seeds, spec.seed,
+                             options.member_seeds.back(), seconds);
+  return exit_ok;
+}
+
 int import_flee_command(const std::string& dir, const std::string& simsetting, const std::string& output) {
   const migrasim::io::FleeCasePaths paths = migrasim::io::locate_flee_case(dir, simsetting);
   const fs::path out(output);
@@ -587,6 +619,20 @@ int main(int argc, char** argv) {
   drill->add_option("--set", sets, set_help);
   drill->add_option("-o,--output", drill_png, "Dashboard PNG (default out/<scenario name>_drill.png)");
 
+  auto* ensemble_cmd = app.add_subcommand(
+      "ensemble", "Run a scenario for several seeds and write one HDF5 file with a leading seed dimension");
+  std::string ensemble_scenario, ensemble_out;
+  int ensemble_seeds = 20;
+  bool ensemble_quiet = false;
+  ensemble_cmd->add_option("SCENARIO", ensemble_scenario, "Scenario file (YAML)")->required();
+  ensemble_cmd->add_option("--seeds", ensemble_seeds, "Members: seeds run.seed, run.seed+1, ... (default 20)")
+      ->check(CLI::Range(1, 10000));
+  ensemble_cmd->add_option("--threads", threads, "Worker threads per member")->check(CLI::Range(1, 1024));
+  ensemble_cmd->add_option("--set", sets, set_help);
+  ensemble_cmd->add_option("-o,--output", ensemble_out,
+                           "Output file (HDF5, netCDF-4; default out/<scenario name>_ensemble.h5)");
+  ensemble_cmd->add_flag("-q,--quiet", ensemble_quiet, "No progress bar or summary");
+
   auto* sweep = app.add_subcommand(
       "sweep",
       "Run a scenario at every combination of some keys' values, for several seeds, and tabulate outcomes");
@@ -632,7 +678,7 @@ int main(int argc, char** argv) {
 
   try {
     // `-o ''` names no file: refuse it rather than write the default path.
-    for (CLI::App* sub : {run, import_flee, validate, compare, drill, sweep})
+    for (CLI::App* sub : {run, import_flee, validate, compare, drill, sweep, ensemble_cmd})
       if (*sub && sub->count("--output") > 0 && sub->get_option("--output")->as<std::string>().empty())
         throw migrasim::InputError(sub->get_name() +
                                    " -o/--output: the path is empty, expected a file name (or no -o for the "
@@ -642,6 +688,9 @@ int main(int argc, char** argv) {
                          command_line);
     if (*compare) return compare_command(compare_files, compare_png);
     if (*drill) return drill_command(drill_scenario, drill_event, ensemble, threads, sets, drill_png);
+    if (*ensemble_cmd)
+      return ensemble_command(ensemble_scenario, ensemble_seeds, threads, sets, ensemble_out, ensemble_quiet,
+                              command_line);
     if (*sweep)
       return sweep_command(sweep_scenario, sweep_vary, sweep_seeds, sweep_outcomes, threads, sets, sweep_out);
     if (*import_flee) return import_flee_command(import_dir, import_simsetting, import_out);

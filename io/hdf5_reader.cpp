@@ -262,6 +262,22 @@ std::string summarise_open(hid_t file, const std::string& path) {
   const std::string declared_days = attr_text(file, "days");
   line("days",
        (declared_days.empty() ? std::string("?") : declared_days) + " (" + std::to_string(nt) + " recorded)");
+  const std::string members = attr_text(file, "members");
+  if (!members.empty()) {  // an ensemble file (`migrasim ensemble`): a leading seed dimension
+    std::string seeds;
+    if (has_link(file, "provenance")) {
+      Handle prov(H5Gopen2(file, "provenance", H5P_DEFAULT), H5Gclose);
+      if (prov.valid()) seeds = attr_text(prov.get(), "seeds");
+    }
+    line("members", members + (seeds.empty() ? "" : " (seeds " + seeds + ")"));
+    line("places", std::to_string(places.size()));
+    line("routes", std::to_string(edges.size()));
+    line("software", version.empty() ? "unknown" : version);
+    line("wall time", wall.empty() ? "unknown" : wall + " s for all members");
+    os << "an ensemble file: every time-dependent variable has a first dimension 'seed'; read the members "
+          "with xarray (migrasim.open_ensemble)\n";
+    return os.str();
+  }
   line("seed", attr_text(file, "seed"));
   line("places", std::to_string(places.size()));
   line("routes", std::to_string(edges.size()));

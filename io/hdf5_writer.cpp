@@ -206,6 +206,11 @@ struct Series {
   std::vector<unsigned char> buffer;
   hsize_t buffered = 0;
   hsize_t written = 0;
+  // An ensemble file: a leading dimension of `members` runs (0: none); this run's index along it, and the
+  // dataset's extent in time (the longest member so far).
+  hsize_t members = 0;
+  hsize_t member = 0;
+  hsize_t extent_t = 0;
 
   void append(const void* row) {
     const std::size_t bytes = static_cast<std::size_t>(row_elems) * elem_size;
@@ -218,14 +223,23 @@ struct Series {
 
   void flush() {
     if (buffered == 0) return;
-    std::vector<hsize_t> dims{written + buffered};
+    const std::size_t lead = members > 0 ? 1 : 0;
+    extent_t = std::max(extent_t, written + buffered);
+    std::vector<hsize_t> dims;
+    if (lead) dims.push_back(members);
+    dims.push_back(extent_t);
     dims.insert(dims.end(), row_dims.begin(), row_dims.end());
     check(H5Dset_extent(dataset.get(), dims.data()), "cannot extend dataset '" + name + "'");
     if (row_elems > 0) {
       Handle file_space =
           checked(H5Dget_space(dataset.get()), H5Sclose, "cannot get dataspace of '" + name + "'");
-      std::vector<hsize_t> start(dims.size(), 0), count{buffered};
-      start[0] = written;
+      std::vector<hsize_t> start(dims.size(), 0), count;
+      if (lead) {
+        start[0] = member;
+        count.push_back(1);
+      }
+      start[lead] = written;
+      count.push_back(buffered);
       count.insert(count.end(), row_dims.begin(), row_dims.end());
       check(
           H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
@@ -260,16 +274,19 @@ struct Hdf5Writer::Impl {
   Series* spawned = nullptr;
   std::vector<Series*> model_series;  // [k] the variable of info.series[k]
   std::vector<std::int64_t> spawned_row;
+  Handle member_scale;     // an ensemble file's `seed` dimension (invalid otherwise)
+  std::size_t member = 0;  // the member being written
 
   void close_all() {
     time = population = stranded = on_route = flow = spawned = nullptr;
     model_series.clear();
     series.clear();
+    member_scale.reset();
     file.reset();
   }
 
   Handle create_chunked(const char* name, hid_t file_type, const std::vector<hsize_t>& row_dims,
-                        hsize_t chunk_t, bool compress) {
+                        hsize_t chunk_t, bool compress, hsize_t members) {
     std::vector<hsize_t> dims{0}, maxdims{H5S_UNLIMITED}, chunk{chunk_t};
     for (hsize_t d : row_dims) {
       dims.push_back(d);
@@ -283,6 +300,11 @@ struct Hdf5Writer::Impl {
       hsize_t inner = elem;
       for (std::size_t i = 2; i < chunk.size(); ++i) inner *= chunk[i];
       chunk[1] = std::clamp<hsize_t>(target_chunk_bytes / std::max<hsize_t>(inner, 1), 1, chunk[1]);
+    }
+    if (members > 0) {  // an ensemble file: one member per chunk
+      dims.insert(dims.begin(), members);
+      maxdims.insert(maxdims.begin(), members);
+      chunk.insert(chunk.begin(), 1);
     }
     Handle space = make_space(dims, &maxdims);
     Handle dcpl = dataset_create_plist();
@@ -303,8 +325,9 @@ struct Hdf5Writer::Impl {
   }
 
   Series* add_series(const char* name, hid_t file_type, hid_t mem_type, std::vector<hsize_t> row_dims,
-                     bool compress) {
+                     bool compress, bool per_member = true) {
     Series s;
+    s.members = per_member ? static_cast<hsize_t>(options.member_seeds.size()) : 0;
     s.name = name;
     s.mem_type = mem_type;
     s.elem_size = H5Tget_size(mem_type);
@@ -312,7 +335,7 @@ struct Hdf5Writer::Impl {
     s.row_elems =
         std::accumulate(s.row_dims.begin(), s.row_dims.end(), hsize_t{1}, std::multiplies<hsize_t>());
     s.chunk_t = time_chunk(s.row_elems * s.elem_size, s.row_dims.empty() ? max_series_chunk : max_time_chunk);
-    s.dataset = create_chunked(name, file_type, s.row_dims, s.chunk_t, compress);
+    s.dataset = create_chunked(name, file_type, s.row_dims, s.chunk_t, compress, s.members);
     series.push_back(std::move(s));
     return &series.back();
   }
@@ -358,13 +381,51 @@ struct Hdf5Writer::Impl {
       }
       Series* s = add_series(spec.name.c_str(), H5T_STD_I64LE, H5T_NATIVE_INT64, std::move(row_dims), true);
       const hid_t d = s->dataset.get();
-      attach(d, time->dataset.get(), 0, spec.name.c_str());
+      const unsigned lead = attach_member(d, spec.name.c_str());
+      attach(d, time->dataset.get(), lead, spec.name.c_str());
       for (std::size_t i = 0; i < scales.size(); ++i)
-        attach(d, scales[i].get(), static_cast<unsigned>(i + 1), spec.name.c_str());
+        attach(d, scales[i].get(), static_cast<unsigned>(lead + i + 1), spec.name.c_str());
       if (!spec.long_name.empty()) put_attr(d, "long_name", spec.long_name);
       if (!spec.units.empty()) put_attr(d, "units", spec.units);
       model_series.push_back(s);
     }
+  }
+
+  // In an ensemble file, attaches the `seed` dimension to a variable's first axis; the axes after it
+  // shift by the returned offset (1, or 0 in a file of one run).
+  unsigned attach_member(hid_t dataset, const char* what) const {
+    if (!member_scale.valid()) return 0;
+    attach(dataset, member_scale.get(), 0, what);
+    return 1;
+  }
+
+  // The next member of an ensemble file: the same world, days and series as the first; what the last
+  // member buffered is written, and the time-dependent variables start again at day 0 of this member.
+  void next_member(const RunInfo& next) {
+    const std::string what = "Hdf5Writer::on_start (member " + std::to_string(member + 1) + ")";
+    if (member + 1 >= options.member_seeds.size())
+      throw InternalError(what + ": more runs than the " + std::to_string(options.member_seeds.size()) +
+                          " members the file was made for");
+    if (next.world == nullptr || next.world->places().size() != places ||
+        next.world->routes().size() != routes || next.days != info.days ||
+        next.start_date != info.start_date || next.series.size() != info.series.size())
+      throw InternalError(what + ": a member must have the first member's world, days and series");
+    for (std::size_t k = 0; k < next.series.size(); ++k)
+      if (next.series[k].name != info.series[k].name || next.series[k].size() != info.series[k].size())
+        throw InternalError(what + ": series '" + next.series[k].name + "' differs from the first member's");
+    if (next.seed != options.member_seeds[member + 1])
+      throw InternalError(what + ": seed " + std::to_string(next.seed) + ", expected " +
+                          std::to_string(options.member_seeds[member + 1]));
+    for (Series& s : series) s.flush();
+    if (time->written != static_cast<hsize_t>(info.days))
+      throw InternalError(what + ": the previous member stopped after " + std::to_string(time->written) +
+                          " of " + std::to_string(info.days) + " days");
+    ++member;
+    for (Series& s : series)
+      if (&s != time) {
+        s.member = member;
+        s.written = 0;
+      }
   }
 
   bool has_root_link(const std::string& name) const {
@@ -373,8 +434,8 @@ struct Hdf5Writer::Impl {
 
   // Names that are (or may become) the kernel's, whether or not this file records them.
   static bool reserved_name(const std::string& name) {
-    for (const char* r : {"time", "location", "legal_status", "edge", "population", "stranded", "on_route",
-                          "flow", "spawned", "location_country", "location_kind", "location_lat",
+    for (const char* r : {"seed", "time", "location", "legal_status", "edge", "population", "stranded",
+                          "on_route", "flow", "spawned", "location_country", "location_kind", "location_lat",
                           "location_lon", "edge_distance_km", "edge_mode", "events", "provenance"})
       if (name == r) return true;
     return false;
@@ -440,6 +501,11 @@ struct Hdf5Writer::Impl {
     put_attr(group.get(), "scenario_path", p.scenario_path);
     put_attr(group.get(), "command_line", p.command_line);
     put_attr(group.get(), "seed", p.seed);
+    if (!options.member_seeds.empty()) {
+      std::string seeds;
+      for (std::uint64_t v : options.member_seeds) seeds += (seeds.empty() ? "" : " ") + std::to_string(v);
+      put_attr(group.get(), "seeds", seeds);  // an ensemble's members
+    }
     put_attr(group.get(), "threads", static_cast<std::int32_t>(p.threads));
     put_attr(group.get(), "wall_seconds", p.wall_seconds);
     put_attr(group.get(), "migrasim_version", migrasim::version_string);
@@ -476,6 +542,10 @@ const std::string& Hdf5Writer::path() const {
 void Hdf5Writer::on_start(const RunInfo& info) {
   ErrorSilencer silence;
   Impl& m = *impl_;
+  if (m.started && !m.options.member_seeds.empty() && !m.committed) {
+    m.next_member(info);
+    return;
+  }
   if (m.started) throw InternalError("Hdf5Writer::on_start called twice");
   if (info.world == nullptr) throw InternalError("Hdf5Writer::on_start: RunInfo has no world");
   namespace fs = std::filesystem;
@@ -518,10 +588,20 @@ void Hdf5Writer::on_start(const RunInfo& info) {
   put_attr(root, "source", software_version());
   put_attr(root, "start_date", info.start_date);
   put_attr(root, "days", info.days);
-  put_attr(root, "seed", info.seed);
+  if (m.options.member_seeds.empty()) {
+    put_attr(root, "seed", info.seed);
+  } else {
+    if (info.seed != m.options.member_seeds[0])
+      throw InternalError("Hdf5Writer::on_start: the first member's seed is not the first of member_seeds");
+    put_attr(root, "members", static_cast<std::int32_t>(m.options.member_seeds.size()));
+    // Dimension: seed, the members of the ensemble.
+    m.member_scale = write_numbers(root, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, m.options.member_seeds);
+    check(H5DSset_scale(m.member_scale.get(), "seed"), "cannot make 'seed' a dimension scale");
+    put_attr(m.member_scale.get(), "long_name", "seed of the ensemble member (run.seed)");
+  }
 
   // Dimension: time (unlimited, written day by day).
-  m.time = m.add_series("time", H5T_STD_I32LE, H5T_NATIVE_INT32, {}, false);
+  m.time = m.add_series("time", H5T_STD_I32LE, H5T_NATIVE_INT32, {}, false, false);
   {
     const hid_t t = m.time->dataset.get();
     check(H5DSset_scale(t, "time"), "cannot make 'time' a dimension scale");
@@ -598,9 +678,10 @@ void Hdf5Writer::on_start(const RunInfo& info) {
                       const char* long_name, const char* coords) {
     Series* s = m.add_series(name, H5T_STD_I64LE, H5T_NATIVE_INT64, std::move(row_dims), true);
     const hid_t d = s->dataset.get();
-    attach(d, m.time->dataset.get(), 0, name);
+    const unsigned lead = m.attach_member(d, name);
+    attach(d, m.time->dataset.get(), lead, name);
     for (std::size_t i = 0; i < scales.size(); ++i)
-      attach(d, scales[i]->get(), static_cast<unsigned>(i + 1), name);
+      attach(d, scales[i]->get(), static_cast<unsigned>(lead + i + 1), name);
     put_attr(d, "long_name", long_name);
     put_attr(d, "units", "persons");
     if (coords != nullptr) put_attr(d, "coordinates", coords);
@@ -622,7 +703,7 @@ void Hdf5Writer::on_start(const RunInfo& info) {
 }
 
 void Hdf5Writer::on_event(const EventRecord& event) {
-  impl_->events.push_back(event);
+  if (impl_->member == 0) impl_->events.push_back(event);  // an ensemble's members share the scenario's
 }
 
 void Hdf5Writer::on_day(const DayRecord& record) {
@@ -651,7 +732,7 @@ void Hdf5Writer::on_day(const DayRecord& record) {
   for (std::size_t k = 0; k < extra.size(); ++k)
     extra[k] = row(record.series[k], m.info.series[k].size(), m.info.series[k].name.c_str());
   // (Test the series, not the row pointers: an empty vector may give a null data().)
-  m.time->append(&record.day);
+  if (m.member == 0) m.time->append(&record.day);
   if (m.population) m.population->append(pop);
   if (m.stranded) m.stranded->append(str);
   if (m.on_route) m.on_route->append(onr);
@@ -666,11 +747,15 @@ void Hdf5Writer::commit(const Provenance& provenance) {
   if (!m.started) throw InternalError("Hdf5Writer::commit called before on_start");
   if (m.committed) throw InternalError("Hdf5Writer::commit called twice");
   for (Series& s : m.series) s.flush();
+  if (!m.options.member_seeds.empty() && m.member + 1 != m.options.member_seeds.size())
+    throw InternalError("Hdf5Writer::commit: " + std::to_string(m.member + 1) + " of " +
+                        std::to_string(m.options.member_seeds.size()) + " members written");
   m.write_events();
   m.write_provenance(provenance);
   m.time = m.population = m.stranded = m.on_route = m.flow = m.spawned = nullptr;
   m.model_series.clear();
   m.series.clear();
+  m.member_scale.reset();
   check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), "cannot flush '" + m.partial_path + "'");
   check(m.file.close(), "cannot close '" + m.partial_path + "'");
   if (std::rename(m.partial_path.c_str(), m.path.c_str()) != 0) {

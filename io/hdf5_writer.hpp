@@ -21,12 +21,17 @@
 // Variables are chunked along time and deflate-compressed. Days are written as they come (the time dimension
 // is unlimited), so memory does not grow with the run length.
 //
+// An ensemble file (Hdf5Options::member_seeds) has the same layout with a first dimension `seed` (uint64,
+// the members' run.seed) on every time-dependent variable: population(seed, time, location, legal_status),
+// ...; `migrasim ensemble` writes it, xarray opens it as one Dataset.
+//
 // The file is first written as "<path>.partial-<pid>" and renamed to <path> by commit(); if the writer is
 // destroyed without commit (error, exception), the partial file is removed. A killed process leaves only the
 // ".partial-" name, never a file under the requested name.
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sim/recorder.hpp"
 
@@ -51,6 +56,11 @@ struct Hdf5Options {
   // Not the writer's: asks the simulation for its population_by_group series (io::make_simulation passes
   // it on as SimulationConfig::record_groups); the writer writes it like every series.
   bool record_population_by_group = false;
+  // Non-empty: an ensemble file. Every time-dependent variable gets a first dimension `seed` with these
+  // values; the writer takes one run per seed, in this order (each run calls on_start again with its
+  // seed, the same world, days and series), and commit() needs them all. The events table is the first
+  // member's (the members share the scenario's events).
+  std::vector<std::uint64_t> member_seeds;
 };
 
 class Hdf5Writer final : public Recorder {

@@ -781,3 +781,85 @@ TEST_CASE("Hdf5Writer rejects inconsistent model series as InternalError", "[io]
   CHECK_FALSE(fs::exists(path));
   CHECK(fs::is_empty(tmp.dir));
 }
+
+TEST_CASE("Hdf5Writer writes an ensemble file: a seed dimension first, one run per member",
+          "[io][ensemble]") {
+  TempDir tmp;
+  const World w = tiny_world();
+  const int days = 40;  // more than one time chunk
+  const std::string path = tmp.file("ensemble.h5");
+  io::Hdf5Options options;
+  options.member_seeds = {5, 6};
+  {
+    io::Hdf5Writer writer(path, options);
+    for (std::uint64_t seed : options.member_seeds) {
+      RunInfo info = run_info(w, days);
+      info.seed = seed;
+      writer.on_start(info);
+      for (int d = 0; d < days; ++d) {
+        const DayData data = make_day(w, d);
+        DayRecord r;
+        r.day = d;
+        r.population = &data.population;
+        r.stranded = &data.stranded;
+        r.on_route = &data.on_route;
+        r.flow = &data.flow;
+        r.spawned_today = static_cast<std::int64_t>(seed) * 1000 + d;  // tells the members apart
+        writer.on_day(r);
+      }
+    }
+    writer.commit(provenance(""));
+  }
+  H5 f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  REQUIRE(f.id >= 0);
+  CHECK(read_numbers<std::uint64_t>(f.id, "seed", H5T_NATIVE_UINT64) == std::vector<std::uint64_t>{5, 6});
+  CHECK(dims_of(f.id, "time") == std::vector<hsize_t>{static_cast<hsize_t>(days)});
+  CHECK(dims_of(f.id, "spawned") == std::vector<hsize_t>{2, static_cast<hsize_t>(days)});
+  CHECK(dims_of(f.id, "population") == std::vector<hsize_t>{2, static_cast<hsize_t>(days),
+                                                            static_cast<hsize_t>(w.place_count()),
+                                                            static_cast<hsize_t>(legal_status_count)});
+  const auto spawned = read_numbers<std::int64_t>(f.id, "spawned", H5T_NATIVE_INT64);
+  CHECK(spawned[0] == 5000);
+  CHECK(spawned[39] == 5039);
+  CHECK(spawned[40] == 6000);
+  CHECK(spawned[79] == 6039);
+  const auto time = read_numbers<std::int32_t>(f.id, "time", H5T_NATIVE_INT32);
+  CHECK(time.back() == days - 1);
+  // Both members' populations are the day's (the same synthetic counts).
+  const auto pop = read_numbers<std::int64_t>(f.id, "population", H5T_NATIVE_INT64);
+  const std::size_t member = pop.size() / 2;
+  CHECK(std::equal(pop.begin(), pop.begin() + static_cast<std::ptrdiff_t>(member),
+                   pop.begin() + static_cast<std::ptrdiff_t>(member)));
+  CHECK(pop[member - 1] == make_day(w, days - 1).population.back());
+}
+
+TEST_CASE("Hdf5Writer refuses an ensemble with missing or extra members, leaving no file", "[io][ensemble]") {
+  TempDir tmp;
+  const World w = tiny_world();
+  const std::string path = tmp.file("ensemble.h5");
+  io::Hdf5Options options;
+  options.member_seeds = {1, 2};
+  {
+    io::Hdf5Writer writer(path, options);
+    RunInfo info = run_info(w, 3);
+    info.seed = 1;
+    writer.on_start(info);
+    for (int d = 0; d < 3; ++d) feed_day(writer, w, d);
+    CHECK_THROWS_WITH(writer.commit(provenance("")), Catch::Contains("1 of 2 members written"));
+  }
+  CHECK_FALSE(fs::exists(path));
+  {
+    io::Hdf5Writer writer(path, options);
+    RunInfo info = run_info(w, 3);
+    info.seed = 1;
+    writer.on_start(info);
+    for (int d = 0; d < 3; ++d) feed_day(writer, w, d);
+    RunInfo longer = run_info(w, 4);
+    longer.seed = 2;
+    CHECK_THROWS_AS(writer.on_start(longer), InternalError);  // another run length
+    RunInfo wrong_seed = run_info(w, 3);
+    wrong_seed.seed = 9;
+    CHECK_THROWS_WITH(writer.on_start(wrong_seed), Catch::Contains("seed 9, expected 2"));
+  }
+  CHECK(fs::is_empty(tmp.dir));
+}

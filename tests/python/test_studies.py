@@ -182,3 +182,22 @@ def test_the_sweep_verb_writes_the_table_migrasim_sweep_gives(cli, mini, tmp_pat
     bad = cli("sweep", mini, "--vary", "run.days=3", "--outcome", "populaton", "-o", tmp_path / "bad.csv")
     assert bad.returncode == 2 and "no variable 'populaton'" in bad.stderr
     assert not (tmp_path / "bad.csv").exists()
+
+
+def test_the_ensemble_verb_writes_the_members_migrasim_ensemble_gives(cli, mini, tmp_path):
+    out = tmp_path / "ens.h5"
+    r = cli("ensemble", mini, "--seeds", "3", "--threads", "2", "--set", "run.days=15", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert "3 members, seeds 7-9" in r.stdout
+    from_cli = migrasim.open_ensemble(out)
+    from_python = migrasim.ensemble(migrasim.load_scenario(mini, run__days=15), seeds=3, workers=1)
+    assert list(from_cli["seed"].values) == [7, 8, 9]
+    for name in from_python.data_vars:
+        np.testing.assert_array_equal(from_cli[name].values, from_python[name].values, err_msg=name)
+        assert from_cli[name].dims == from_python[name].dims, name
+    np.testing.assert_array_equal(from_cli["time"].values, from_python["time"].values)
+    info = cli("info", out)
+    assert info.returncode == 0 and "members:      3 (seeds 7 8 9)" in info.stdout
+    bad = cli("ensemble", mini, "--seeds", "2", "--set", "run.days=0", "-o", tmp_path / "bad.h5")
+    assert bad.returncode == 2 and "run.days" in bad.stderr
+    assert not any(p.name.startswith("bad.h5") for p in tmp_path.iterdir())
