@@ -17,7 +17,7 @@ PACKAGES=(build-essential cmake ninja-build pkg-config clang-format
   librandom123-dev libfmt-dev
   python3-dev python3-venv python3-numpy python3-h5py python3-xarray python3-h5netcdf python3-pandas
   python3-matplotlib python3-pytest python3-nbclient python3-nbformat python3-ipykernel python3-tqdm
-  python3-scipy python3-distributed)
+  python3-scipy python3-distributed python3-sklearn)
 
 install_packages() {
   local missing=()

@@ -14,7 +14,7 @@ _FROM_API = ("Result", "Scenario", "Simulation", "Validation", "drill", "load_sc
              "validate")
 _FROM_STUDIES = ("ensemble", "open_ensemble", "sweep")
 _FROM_SENSITIVITY = ("morris", "sobol")
-_FROM_CALIBRATION = ("Calibration", "calibrate")
+_FROM_CALIBRATION = ("Calibration", "HistoryMatch", "calibrate", "history_match")
 
 
 def __getattr__(name):
@@ -48,6 +48,7 @@ def __dir__():
 
 __all__ = [
     "Calibration",
+    "HistoryMatch",
     "LEGAL_STATUSES",
     "Result",
     "Scenario",
@@ -57,6 +58,7 @@ __all__ = [
     "calibrate",
     "drill",
     "ensemble",
+    "history_match",
     "load_scenario",
     "morris",
     "open_ensemble",

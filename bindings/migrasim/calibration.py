@@ -289,3 +289,154 @@ def _result(keys, whole, theta, d, w, history, state, sim_mean, dist, obs_all, m
                           "observed": obs_all.ravel(), "simulated": sim_mean.ravel(),
                           "part": np.repeat(np.where(mask, "fit", "held out"), obs_all.shape[1])})
     return Calibration(samples, generations_table, state["runs"], fit_error, holdout, check)
+
+
+# -------------------------------------------------------------------------------------- history matching
+@dataclass
+class HistoryMatch:
+    """What :func:`history_match` found.
+
+    Attributes:
+        waves: a pandas DataFrame per wave: ``runs``, ``nroy_share`` (the share of the wave's input space
+            that is not ruled out yet, estimated on the candidate sample) and ``max_emulator_sd`` (relative).
+        runs: a pandas DataFrame of every simulation: the parameters, ``wave``, ``max_implausibility`` of
+            its simulated outputs against the data, ``distance`` (on the fitted rows).
+        nroy: a pandas DataFrame of candidate points not ruled out after the last wave.
+        fit_error, holdout, check: as for :class:`Calibration`, for the run with the smallest distance
+            among the last wave's runs re-run with ``check_seeds`` fresh seeds.
+    """
+
+    waves: object
+    runs: object
+    nroy: object
+    fit_error: float
+    holdout: float | None
+    check: object
+    best: dict
+
+
+def history_match(scenario, params, observed, simulate, fit=None, distance="rmse", waves: int = 3,
+                  runs_per_wave: int = 30, outputs: int = 12, cutoff: float = 3.0, observation_sd: float = 0.1,
+                  discrepancy_sd: float = 0.0, candidates: int = 20000, seed: int = 0, check_seeds: int = 5,
+                  workers=None, threads=None, cluster=None):
+    """History matching with Gaussian-process emulators (scikit-learn), wave after wave.
+
+    The fitted rows of ``observed`` are thinned to at most ``outputs`` evenly spaced rows (all series). The
+    first wave runs ``runs_per_wave`` members on a Latin hypercube of the whole box, each later wave on a
+    random sample of the candidates not yet ruled out; after each wave one emulator per output (RBF kernel
+    with a noise term, on the unit cube) is fitted to every run so far, and the candidates whose
+    largest implausibility I = |z - E[f]| / sqrt(Var_emulator + Var_observation + Var_discrepancy) exceeds
+    ``cutoff`` (3: Pukelsheim's three-sigma rule). Observation and discrepancy standard deviations are
+    ``observation_sd`` x |z| + 1 and ``discrepancy_sd`` x |z| (relative; say where they come from).
+    Written from Vernon, Goldstein and Bower (2010, Bayesian Analysis 5) and Andrianakis et al. (2015, PLoS
+    Comput. Biol. 11). Arguments otherwise as for :func:`calibrate`.
+    """
+    import pandas as pd
+    from scipy.stats import qmc
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
+
+    scenario = api._as_scenario(scenario)
+    keys, lows, highs, whole = sensitivity._ranges(params)
+    obs_all = _2d(observed.to_numpy() if hasattr(observed, "to_numpy") else observed)
+    mask = _mask(fit, obs_all.shape[0])
+    dist = _distance(distance)
+    for name, v, lo in (("waves", waves, 1), ("runs_per_wave", runs_per_wave, 4), ("outputs", outputs, 1),
+                        ("candidates", candidates, 100)):
+        if not (isinstance(v, int) and v >= lo):
+            raise ValueError(f"{name}: got {v!r}, expected a whole number >= {lo}")
+    if not cutoff > 0 or not observation_sd >= 0 or not discrepancy_sd >= 0:
+        raise ValueError("cutoff must be > 0, observation_sd and discrepancy_sd >= 0")
+    k = len(keys)
+    fitted_rows = np.flatnonzero(mask)
+    rows = fitted_rows[np.unique(np.linspace(0, len(fitted_rows) - 1, min(outputs, len(fitted_rows))).round()
+                                 .astype(int))]
+    z = obs_all[rows].ravel()
+    var_fixed = (observation_sd * np.abs(z) + 1) ** 2 + (discrepancy_sd * np.abs(z)) ** 2
+    n_workers, per_member = studies._plan(workers, threads, runs_per_wave, cluster)
+    rng = np.random.default_rng(seed)
+
+    def text(v, w):
+        return str(int(round(v))) if w else repr(float(v))
+
+    for row in (lows, highs):
+        scenario.with_overrides(*[f"{key}={text(v, w)}" for key, v, w in zip(keys, row, whole)])
+
+    def simulated(ds):
+        values = _2d(simulate(ds))
+        if values.shape != obs_all.shape:
+            raise ValueError(f"simulate: returned values of shape {values.shape}, expected the observed "
+                             f"shape {obs_all.shape}")
+        return values
+
+    def to_theta(u):
+        theta = lows + u * (highs - lows)
+        return np.where(whole, np.round(theta), theta)
+
+    cand = rng.random((candidates, k))  # unit cube; shrinks to the space not ruled out
+    design_u, outputs_y, all_runs, wave_rows = [], [], [], []
+    run_index = 0
+    with studies._Runner(scenario, n_workers, per_member, cluster) as runner:
+        for wave in range(waves):
+            pick = cand[rng.choice(len(cand), size=min(runs_per_wave, len(cand)), replace=False)] \
+                if wave else qmc.LatinHypercube(d=k, seed=rng).random(runs_per_wave)
+            theta = to_theta(pick)
+            tasks = [(tuple(f"{key}={text(v, w)}" for key, v, w in zip(keys, t, whole)), scenario.seed + run_index + i)
+                     for i, t in enumerate(theta)]
+            run_index += len(tasks)
+            sims, _ = runner.run(tasks, reduce=simulated)
+            y = np.array([sm[rows].ravel() for sm in sims])
+            for t, sm, yy in zip(theta, sims, y):
+                imp = np.max(np.abs(z - yy) / np.sqrt(var_fixed))
+                all_runs.append(dict(zip(keys, t), wave=wave, max_implausibility=float(imp),
+                                     distance=float(dist(sm[mask], obs_all[mask]))))
+            design_u.append((theta - lows) / (highs - lows))
+            outputs_y.append(y)
+            X, Y = np.vstack(design_u), np.vstack(outputs_y)
+            # One emulator per output, trained on every run so far; implausibility of the candidates.
+            gps, rel_sd = [], 0.0
+            for j in range(len(z)):
+                kernel = ConstantKernel(1.0, (1e-3, 1e3)) * RBF(np.full(k, 0.3), (1e-2, 1e2)) + \
+                    WhiteKernel(1e-2, (1e-6, 1e0))
+                gp = GaussianProcessRegressor(kernel, normalize_y=True, random_state=0, n_restarts_optimizer=1)
+                gps.append(gp.fit(X, Y[:, j]))
+
+            def implausibility(points):
+                worst, sd_max = np.zeros(len(points)), 0.0
+                for j, gp in enumerate(gps):
+                    m, sd = gp.predict(points, return_std=True)
+                    worst = np.maximum(worst, np.abs(z[j] - m) / np.sqrt(sd ** 2 + var_fixed[j]))
+                    sd_max = max(sd_max, float(np.max(sd)) / max(float(np.std(Y[:, j])), 1e-12))
+                return worst, sd_max
+
+            imp, rel_sd = implausibility(cand)
+            keep = imp <= cutoff
+            share = float(keep.mean()) * (wave_rows[-1]["nroy_share"] if wave_rows else 1.0)
+            wave_rows.append({"runs": len(tasks), "nroy_share": share, "max_emulator_sd": rel_sd})
+            if not keep.any():
+                raise RuntimeError(f"history_match: wave {wave} rules out every candidate; the model cannot "
+                                   "match these data within the cutoff (or the errors are too small)")
+            cand = cand[keep]
+            if wave + 1 < waves and len(cand) < candidates:
+                # Refill inside the box of what is left, keeping only points these emulators do not rule out.
+                lo_u, hi_u = cand.min(axis=0), cand.max(axis=0)
+                fresh = lo_u + rng.random((candidates, k)) * (hi_u - lo_u)
+                fresh = fresh[implausibility(fresh)[0] <= cutoff]
+                cand = np.vstack([cand, fresh])[:candidates]
+        runs = pd.DataFrame(all_runs)
+        last = runs[runs["wave"] == waves - 1]
+        best = last.loc[last["distance"].idxmin(), keys].to_dict()
+        assignments = tuple(f"{key}={text(best[key], w)}" for key, w in zip(keys, whole))
+        checks, _ = runner.run([(assignments, scenario.seed + 10 ** 6 + s) for s in range(check_seeds)],
+                               reduce=simulated)
+    sim_mean = np.mean(np.stack(checks), axis=0)
+    fit_error = float(dist(sim_mean[mask], obs_all[mask]))
+    holdout = float(dist(sim_mean[~mask], obs_all[~mask])) if (~mask).any() else None
+    check = pd.DataFrame({"row": np.repeat(np.arange(obs_all.shape[0]), obs_all.shape[1]),
+                          "series": np.tile(np.arange(obs_all.shape[1]), obs_all.shape[0]),
+                          "observed": obs_all.ravel(), "simulated": sim_mean.ravel(),
+                          "part": np.repeat(np.where(mask, "fit", "held out"), obs_all.shape[1])})
+    waves_table = pd.DataFrame(wave_rows)
+    waves_table.index.name = "wave"
+    nroy = pd.DataFrame(to_theta(cand), columns=keys)
+    return HistoryMatch(waves_table, runs, nroy, fit_error, holdout, check, best)

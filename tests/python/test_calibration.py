@@ -69,3 +69,21 @@ def test_bad_calibrations_are_refused_before_running(mini):
                            method="rejection", accept=0.5)
     with pytest.raises(RuntimeError, match=r"max_runs \(30\) reached"):
         migrasim.calibrate(scenario, {RATE: (1e-4, 1e-3)}, obs, sim, particles=20, max_runs=30, workers=1)
+
+
+def test_history_matching_rules_out_rates_far_from_the_data(mini):
+    pytest.importorskip("sklearn", reason="Debian python3-sklearn is not installed")
+    scenario, obs = observed_run(mini)
+    hm = migrasim.history_match(scenario, {RATE: (2e-4, 4e-3)}, obs, lambda ds: ds["spawned"].values,
+                                fit=slice(0, 10), waves=2, runs_per_wave=10, outputs=5, candidates=2000,
+                                seed=2, workers=1)
+    assert list(hm.waves["runs"]) == [10, 10]
+    assert hm.waves["nroy_share"].iloc[-1] < 0.3  # most of the prior is ruled out
+    lo, hi = hm.nroy[RATE].min(), hm.nroy[RATE].max()
+    assert lo < 1e-3 < hi  # the true rate is not
+    assert abs(hm.best[RATE] - 1e-3) < 0.2e-3
+    assert hm.holdout is not None and hm.holdout < 0.15 * obs[10:].mean()
+    assert len(hm.runs) == 20 and set(hm.runs["wave"]) == {0, 1}
+    with pytest.raises(ValueError, match="runs_per_wave: got 2, expected a whole number >= 4"):
+        migrasim.history_match(scenario, {RATE: (2e-4, 4e-3)}, obs, lambda ds: ds["spawned"].values,
+                               runs_per_wave=2)
