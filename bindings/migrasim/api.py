@@ -1,8 +1,11 @@
 """The user-facing Python API over migrasim._core."""
 from __future__ import annotations
 
+import io
 import os
+import pathlib
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -171,82 +174,85 @@ def run(scenario, seed: int | None = None, threads: int | None = None, days: int
     return Simulation(scenario, threads=threads, seed=seed, days=days).run()
 
 
-def _add_model_series(data_vars: dict, coords: dict, series: dict) -> None:
-    """Add the models' own series as variables (time, *dims), as the HDF5 file has them.
+# HDF5 attributes that describe the file's structure (dimension scales, netCDF bookkeeping), not the data.
+_STRUCTURE_ATTRS = {"DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME", "_Netcdf4Dimid", "_Netcdf4Coordinates",
+                    "_nc3_strict"}
 
-    A dimension that already exists ("location", "legal_status", "edge" or one an earlier series made) keeps
-    its coordinate labels; its length must match. A new dimension gets the series' labels.
-    """
-    sizes = {"location": len(coords["location"]), "legal_status": len(coords["legal_status"]),
-             "edge": len(coords["edge"])}
-    for name, s in series.items():
-        if name in data_vars or name in coords:
-            raise RuntimeError(f"model series {name!r} has the name of an existing variable")
-        dims = tuple(s["dims"])
-        for dim, labels in zip(dims, s["coords"]):
-            if dim == "time":
-                raise RuntimeError(f"model series {name!r}: 'time' is implicit, not a dimension to declare")
-            if dim in sizes:
-                if sizes[dim] != len(labels):
-                    raise RuntimeError(
-                        f"model series {name!r}: dimension {dim!r} has {sizes[dim]} entries, "
-                        f"the series gives {len(labels)} labels"
-                    )
-            else:
-                sizes[dim] = len(labels)
-                coords[dim] = list(labels)
-        attrs = {k: s[k] for k in ("long_name", "units") if s.get(k)}
-        data_vars[name] = (("time",) + dims, s["values"], attrs)
+
+def _attr_value(v):
+    if isinstance(v, bytes):
+        return v.decode("utf-8")
+    if isinstance(v, np.ndarray) and v.dtype.kind == "O":
+        return [x.decode("utf-8") if isinstance(x, bytes) else x for x in v]
+    return v
+
+
+def _read_root(file: bytes):
+    """The root variables of a netCDF-4 file as an ``xarray.Dataset``, read with h5py and decoded by
+    ``xarray.decode_cf``: what ``xr.open_dataset(..., engine="h5netcdf")`` gives (tested), four times
+    faster, which matters when every member of a study is read back."""
+    import h5py
+    import xarray as xr
+
+    with h5py.File(io.BytesIO(file), "r") as f:
+        variables = {}
+        for name, obj in f.items():
+            if not isinstance(obj, h5py.Dataset):
+                continue
+            dims = (name,) if h5py.h5ds.is_scale(obj.id) else tuple(
+                obj.dims[i][0].name.lstrip("/") for i in range(obj.ndim))
+            data = obj.asstr()[()] if h5py.check_string_dtype(obj.dtype) else obj[()]
+            if isinstance(data, np.ndarray) and data.dtype.kind in "OU":
+                data = data.astype(object)
+            attrs = {k: _attr_value(v) for k, v in obj.attrs.items() if k not in _STRUCTURE_ATTRS}
+            variables[name] = xr.Variable(dims, data, attrs)
+        attrs = {k: _attr_value(v) for k, v in f.attrs.items() if k not in _STRUCTURE_ATTRS}
+    return xr.decode_cf(xr.Dataset(variables, attrs=attrs))
 
 
 class Result:
     """The outcome of a run as an ``xarray.Dataset`` (``.dataset``) with convenient accessors.
 
     Variables: population(time, location, legal_status), stranded(time, location),
-    on_route(time, edge), flow(time, edge), spawned(time), plus the models' own series (time, ...);
-    the same layout as the HDF5 file.
+    on_route(time, edge), flow(time, edge), spawned(time), plus the models' own series (time, ...). A
+    result made by :meth:`Simulation.result` is the file ``migrasim run`` would write, read back: one layout
+    rule (the C++ writer's), the same coordinates, units, long names and attributes; ``events`` and
+    ``provenance`` are that file's groups, and :meth:`save` writes that file as it was when the result was
+    made, whatever the simulation did after.
     """
 
-    def __init__(self, dataset, simulation: Simulation | None = None):
+    def __init__(self, dataset, events=None, provenance=None, file: bytes | None = None):
         self.dataset = dataset
-        self._simulation = simulation
+        self._events = events
+        self._provenance = provenance
+        self._file = file
 
     def __reduce__(self):
-        # Pickles as its dataset; the copy has no simulation behind it (save() then refuses).
-        return (Result, (self.dataset,))
+        return (Result, (self.dataset, self._events, self._provenance, self._file))
+
+    @classmethod
+    def _from_file(cls, path: str) -> "Result":
+        file = pathlib.Path(path).read_bytes()
+        return cls(_read_root(file), file=file)
+
+    def _group(self, name: str):
+        """A group of the result's file (read when first asked for), or None without a file."""
+        import xarray as xr
+
+        if self._file is None:
+            return None
+        with xr.open_dataset(io.BytesIO(self._file), engine="h5netcdf", group=name) as g:
+            return g.load()
 
     @classmethod
     def _from_simulation(cls, simulation: Simulation) -> "Result":
-        import pandas as pd
-        import xarray as xr
-
-        spec = simulation.scenario.spec
-        rec = simulation._sim.record()
-        days = rec["spawned"].shape[0]
-        time = pd.Timestamp(spec.start_date) + pd.to_timedelta(np.arange(days), unit="D")
-        coords = {
-            "time": time,
-            "location": spec.place_names,
-            "legal_status": list(_core.LEGAL_STATUSES),
-            "edge": spec.edge_names,
-            "location_country": ("location", spec.place_countries),
-            "location_kind": ("location", spec.place_kinds),
-        }
-        data_vars = {
-            "population": (("time", "location", "legal_status"), rec["population"]),
-            "stranded": (("time", "location"), rec["stranded"]),
-            "on_route": (("time", "edge"), rec["on_route"]),
-            "flow": (("time", "edge"), rec["flow"]),
-            "spawned": (("time",), rec["spawned"]),
-        }
-        _add_model_series(data_vars, coords, rec.get("series", {}))
-        ds = xr.Dataset(
-            data_vars,
-            coords=coords,
-            attrs={"start_date": spec.start_date, "seed": spec.seed, "scenario": spec.path},
-        )
-        ds.attrs["events"] = repr(rec["events"])
-        return cls(ds, simulation)
+        fd, tmp = tempfile.mkstemp(suffix=".h5", prefix="migrasim-result-")
+        os.close(fd)
+        try:
+            simulation._sim.save(tmp, " ".join([sys.executable] + sys.argv))
+            return cls._from_file(tmp)
+        finally:
+            os.remove(tmp)
 
     population = property(lambda self: self.dataset["population"], doc="People at places, not stranded.")
     stranded = property(lambda self: self.dataset["stranded"])
@@ -254,26 +260,60 @@ class Result:
     flows = property(lambda self: self.dataset["flow"], doc="Entries into each route per day.")
     spawned = property(lambda self: self.dataset["spawned"])
 
+    @property
+    def events(self):
+        """The events the run applied, a pandas DataFrame: day, date, name, action, target, value,
+        routes_affected (the file's ``events`` group)."""
+        import pandas as pd
+
+        columns = ["day", "date", "name", "action", "target", "value", "routes_affected"]
+        if self._events is None:
+            self._events = self._group("events")
+        if self._events is None:
+            return pd.DataFrame(columns=columns)
+        df = self._events.to_dataframe().reset_index(drop=True)
+        start = pd.Timestamp(self.dataset.attrs.get("start_date", "1970-01-01"))
+        df["date"] = start + pd.to_timedelta(df["day"], unit="D")
+        return df[[c for c in columns if c in df.columns]]
+
+    @property
+    def provenance(self):
+        """The file's ``provenance`` group (an ``xarray.Dataset``: scenario text, resolved scenario; attributes
+        seed, threads, versions, command line, ...), or None for a dataset made otherwise."""
+        if self._provenance is None:
+            self._provenance = self._group("provenance")
+        return self._provenance
+
     def to_dataframe(self):
         """Population in long form: one row per (time, location, legal_status) with a ``population`` column."""
         return self.population.to_dataframe().reset_index()
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the HDF5 file (same layout and provenance as ``migrasim run``)."""
-        if self._simulation is None:
-            raise ValueError("this result has no simulation behind it (read from a file or unpickled); copy the "
-                             "file, or write result.dataset with to_netcdf")
-        self._simulation._sim.save(os.fspath(path), " ".join([sys.executable] + sys.argv))
+        """Write the result's HDF5 file (the layout and provenance of ``migrasim run``), as it was when the
+        result was made; under a temporary name first, renamed when complete. A result without such a file
+        (a dataset built otherwise) is written with ``to_netcdf``."""
+        path = os.fspath(path)
+        partial = f"{path}.partial-{os.getpid()}"
+        try:
+            if self._file is not None:
+                with open(partial, "wb") as f:
+                    f.write(self._file)
+            else:
+                self.dataset.to_netcdf(partial, engine="h5netcdf")
+            os.replace(partial, path)
+        except BaseException:
+            if os.path.exists(partial):
+                os.remove(partial)
+            raise
 
     def __repr__(self) -> str:
         return f"<migrasim.Result\n{self.dataset!r}>"
 
 
 def open_result(path: str | os.PathLike) -> Result:
-    """Open an HDF5 output file written by ``migrasim run`` or :meth:`Result.save`."""
-    import xarray as xr
-
-    return Result(xr.open_dataset(os.fspath(path), engine="h5netcdf"))
+    """Open an HDF5 output file written by ``migrasim run`` or :meth:`Result.save` (its events and
+    provenance too; :meth:`Result.save` copies the file)."""
+    return Result._from_file(os.fspath(path))
 
 
 def drill(scenario, event: str | None = None, ensemble: int = 1, threads: int | None = None) -> dict:

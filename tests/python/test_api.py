@@ -85,6 +85,32 @@ def test_save_matches_the_cli_layout(mini, tmp_path, cli):
     assert events.sizes["event"] == 2
 
 
+def test_a_result_is_the_file_layout_with_its_events_and_provenance(mini, tmp_path, cli):
+    sim = migrasim.Simulation(mini, threads=1)
+    sim.step(10)
+    early = sim.result()
+    sim.step(10)
+    late = sim.result()
+    # The same coordinates, units and long names as the file `migrasim run` writes.
+    assert cli("run", mini, "-o", tmp_path / "cli.h5", "-q", "--threads", 1).returncode == 0
+    with xr.open_dataset(tmp_path / "cli.h5", engine="h5netcdf") as on_disk:
+        for name in ("population", "stranded", "flow", "spawned", "crossings"):
+            assert late.dataset[name].attrs == on_disk[name].attrs, name
+            assert late.dataset[name].dims == on_disk[name].dims, name
+        assert set(late.dataset.coords) == set(on_disk.coords)
+        np.testing.assert_array_equal(late.population.values, on_disk["population"].values)
+    assert late.population.attrs["units"] == "persons"
+    # Events and provenance are the file's groups.
+    ev = late.events
+    assert list(ev["action"]) == ["close_routes", "open_routes"]
+    assert str(ev["date"].iloc[0].date()) == "2024-01-05"
+    assert int(late.provenance.attrs["threads"]) == 1
+    # save() writes the result as it was made, not what the simulation did after.
+    early.save(tmp_path / "early.h5")
+    assert migrasim.open_result(tmp_path / "early.h5").population.sizes["time"] == 10
+    assert not any(p.name.startswith("early.h5.partial") for p in tmp_path.iterdir())
+
+
 def test_model_series_reach_the_result_and_the_file(root, tmp_path):
     scenario = migrasim.load_scenario(root / "scenarios" / "italy_2002.yaml", run__days=150)
     result = migrasim.run(scenario, threads=2)
@@ -134,3 +160,14 @@ def test_thread_counts_out_of_range_are_value_errors(mini, threads):
     with pytest.raises(ValueError, match=r"threads: got .*, expected a whole number in \[1, 1024\]"):
         migrasim.Simulation(mini, threads=threads)
     assert migrasim.Simulation(mini, threads=1024).step(1) == 1
+
+
+def test_results_read_their_file_as_xarray_opens_it(root, mini, tmp_path):
+    # Result reads its file with h5py + xarray.decode_cf (faster); it must be what open_dataset gives.
+    for scenario, days in ((mini, None), (root / "scenarios" / "central_america.yaml", 40),
+                           (root / "scenarios" / "italy_2002.yaml", 30)):
+        r = migrasim.run(migrasim.load_scenario(scenario, **({"run__days": days} if days else {})), threads=2)
+        path = tmp_path / "r.h5"
+        r.save(path)
+        with xr.open_dataset(path, engine="h5netcdf") as on_disk:
+            xr.testing.assert_identical(r.dataset, on_disk.load())

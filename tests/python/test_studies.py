@@ -63,7 +63,7 @@ def test_bad_study_arguments_name_the_argument_and_the_expectation(mini):
             migrasim.run(mini, threads=threads)
 
 
-def test_scenarios_and_results_pickle(mini):
+def test_scenarios_and_results_pickle(mini, tmp_path):
     s = migrasim.load_scenario(mini, run__days=6)
     copy = pickle.loads(pickle.dumps(s))
     assert copy.days == 6 and copy.overrides == s.overrides
@@ -71,8 +71,10 @@ def test_scenarios_and_results_pickle(mini):
     r = migrasim.run(s, seed=2, threads=1)
     back = pickle.loads(pickle.dumps(r))
     xr.testing.assert_identical(back.dataset, r.dataset)
-    with pytest.raises(ValueError, match="no simulation behind it"):
-        back.save("never.h5")
+    assert back.events.equals(r.events)
+    r.save(tmp_path / "a.h5")
+    back.save(tmp_path / "b.h5")  # the copy carries the run's file
+    assert (tmp_path / "a.h5").read_bytes() == (tmp_path / "b.h5").read_bytes()
 
 
 def test_a_simulation_refuses_new_attributes_and_a_second_stepping_thread(mini):
