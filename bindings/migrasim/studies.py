@@ -1,4 +1,6 @@
-"""Scenario studies: ensembles of seeds, run in this process or in a local process pool.
+"""Scenario studies: ensembles of seeds and sweeps over parameter values, run in this process, in a local
+process pool or on a Dask cluster (sensitivity analysis: migrasim.sensitivity; calibration:
+migrasim.calibration, both on the runners here).
 
 A member is one run of (scenario, seed): a function of those two only, so a study gives the same numbers
 whatever the number of workers or the threads each member uses. Members are collected in the order of
@@ -142,7 +144,8 @@ def _seeds(scenario: api.Scenario, seeds) -> list:
     after it)."""
     if isinstance(seeds, bool):
         raise ValueError(f"seeds: got {seeds!r}, expected a count >= 1 or an iterable of whole numbers >= 0")
-    if isinstance(seeds, int):
+    if isinstance(seeds, (int, np.integer)):
+        seeds = int(seeds)
         if seeds < 1:
             raise ValueError(f"seeds: got {seeds}, expected a count >= 1 or an iterable of whole numbers >= 0")
         seeds = range(scenario.seed, scenario.seed + seeds)
@@ -151,8 +154,9 @@ def _seeds(scenario: api.Scenario, seeds) -> list:
     except TypeError:
         raise ValueError(f"seeds: got {seeds!r}, expected a count >= 1 or an iterable of whole numbers >= 0")
     for s in out:
-        if isinstance(s, bool) or not isinstance(s, int) or s < 0:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
             raise ValueError(f"seeds: got {s!r} among the seeds, expected whole numbers >= 0")
+    out = [int(s) for s in out]
     if not out:
         raise ValueError("seeds: no seeds given, expected at least one")
     if len(set(out)) != len(out):
@@ -173,10 +177,10 @@ def _workers(workers, members: int) -> int:
     cores = os.cpu_count() or 1
     if workers is None:
         return max(1, min(members, cores))
-    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= api.MAX_THREADS:
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or not 1 <= workers <= api.MAX_THREADS:
         raise ValueError(f"workers: got {workers!r}, expected a whole number in [1, {api.MAX_THREADS}] "
                          "(or None: one per core, at most one per member)")
-    return min(workers, members)
+    return min(int(workers), members)
 
 
 def _progress(progress, total: int, what: str):

@@ -29,6 +29,8 @@ def test_a_count_of_seeds_starts_at_the_scenario_seed(mini):
     ens = migrasim.ensemble(migrasim.load_scenario(mini, run__days=5), seeds=2, workers=1)
     assert list(ens["seed"].values) == [7, 8]
     assert ens.sizes["time"] == 5
+    numpy_seeds = migrasim.ensemble(migrasim.load_scenario(mini, run__days=5), seeds=np.arange(7, 9), workers=1)
+    xr.testing.assert_identical(numpy_seeds, ens)
 
 
 def test_the_ensemble_does_not_depend_on_workers_or_threads(mini):
