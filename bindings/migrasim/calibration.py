@@ -175,27 +175,15 @@ def calibrate(scenario, params: dict, observed, simulate, fit=None, distance="rm
     k = len(keys)
     n_workers, per_member = studies._plan(workers, threads, particles, cluster)
     state = {"runs": 0}
-
-    def text(v, w):
-        return str(int(round(v))) if w else repr(float(v))
-
-    for row in (lows, highs):  # the corners validate every key
-        scenario.with_overrides(*[f"{key}={text(v, w)}" for key, v, w in zip(keys, row, whole)])
-
-    def simulated(ds):
-        values = _2d(simulate(ds))
-        if values.shape != obs_all.shape:
-            raise ValueError(f"simulate: returned values of shape {values.shape}, expected the observed "
-                             f"shape {obs_all.shape}")
-        return values
+    sensitivity._validate_corners(scenario, keys, lows, highs, whole)
+    simulated = _shaped(simulate, obs_all.shape)
 
     def evaluate(thetas, seeds):
         """Distances on the fitted rows of candidates ``thetas`` run with ``seeds``."""
         if state["runs"] + len(thetas) > max_runs:
             raise RuntimeError(f"calibrate: max_runs ({max_runs}) reached; widen the tolerance (accept) or "
                                "give a larger max_runs")
-        tasks = [(tuple(f"{key}={text(v, w)}" for key, v, w in zip(keys, theta, whole)), int(s))
-                 for theta, s in zip(thetas, seeds)]
+        tasks = [(sensitivity._assignments(keys, theta, whole), int(s)) for theta, s in zip(thetas, seeds)]
         out, _ = runner.run(tasks, reduce=lambda ds: dist(simulated(ds)[mask], obs_all[mask]))
         state["runs"] += len(thetas)
         return np.asarray(out, dtype=float)
@@ -210,7 +198,9 @@ def calibrate(scenario, params: dict, observed, simulate, fit=None, distance="rm
     with studies._Runner(scenario, n_workers, per_member, cluster) as runner:
         theta, d, w = _abc(method, particles, generations, accept, rng, lows, highs, whole, k, draw_prior,
                            evaluate, base_seed, state, history)
-        check = _check(runner, keys, theta, w, whole, text, base_seed, check_seeds, simulated, state)
+        mean = np.sum(w[:, None] * theta, axis=0)
+        check = _check(runner, sensitivity._assignments(keys, mean, whole), base_seed, check_seeds, simulated)
+        state["runs"] += check_seeds
     return _result(keys, whole, theta, d, w, history, state, check, dist, obs_all, mask)
 
 
@@ -260,14 +250,34 @@ def _abc(method, particles, generations, accept, rng, lows, highs, whole, k, dra
     return theta, d, w
 
 
-def _check(runner, keys, theta, w, whole, text, base_seed, check_seeds, simulated, state):
-    """The posterior mean's simulation, mean over ``check_seeds`` fresh seeds."""
-    mean = np.sum(w[:, None] * theta, axis=0)
-    mean = np.where(whole, np.round(mean), mean)
-    assignments = tuple(f"{key}={text(v, wh)}" for key, v, wh in zip(keys, mean, whole))
+def _shaped(simulate, shape):
+    """``simulate`` checked to return values of the observed shape."""
+    def simulated(ds):
+        values = _2d(simulate(ds))
+        if values.shape != shape:
+            raise ValueError(f"simulate: returned values of shape {values.shape}, expected the observed "
+                             f"shape {shape}")
+        return values
+    return simulated
+
+
+def _check(runner, assignments, base_seed, check_seeds, simulated):
+    """The simulation of one point, mean over ``check_seeds`` fresh seeds (not those of the fit's runs)."""
     sims, _ = runner.run([(assignments, base_seed + 10 ** 6 + s) for s in range(check_seeds)], reduce=simulated)
-    state["runs"] += check_seeds
     return np.mean(np.stack(sims), axis=0)
+
+
+def _scored(sim_mean, obs_all, mask, dist):
+    """The distance on the fitted rows, on the held-out rows (None when none), and both series side by side."""
+    import pandas as pd
+
+    fit_error = float(dist(sim_mean[mask], obs_all[mask]))
+    holdout = float(dist(sim_mean[~mask], obs_all[~mask])) if (~mask).any() else None
+    check = pd.DataFrame({"row": np.repeat(np.arange(obs_all.shape[0]), obs_all.shape[1]),
+                          "series": np.tile(np.arange(obs_all.shape[1]), obs_all.shape[0]),
+                          "observed": obs_all.ravel(), "simulated": sim_mean.ravel(),
+                          "part": np.repeat(np.where(mask, "fit", "held out"), obs_all.shape[1])})
+    return fit_error, holdout, check
 
 
 def _result(keys, whole, theta, d, w, history, state, sim_mean, dist, obs_all, mask):
@@ -282,12 +292,7 @@ def _result(keys, whole, theta, d, w, history, state, sim_mean, dist, obs_all, m
     generations_table = pd.DataFrame(history)
     generations_table.index.name = "generation"
 
-    fit_error = float(dist(sim_mean[mask], obs_all[mask]))
-    holdout = float(dist(sim_mean[~mask], obs_all[~mask])) if (~mask).any() else None
-    check = pd.DataFrame({"row": np.repeat(np.arange(obs_all.shape[0]), obs_all.shape[1]),
-                          "series": np.tile(np.arange(obs_all.shape[1]), obs_all.shape[0]),
-                          "observed": obs_all.ravel(), "simulated": sim_mean.ravel(),
-                          "part": np.repeat(np.where(mask, "fit", "held out"), obs_all.shape[1])})
+    fit_error, holdout, check = _scored(sim_mean, obs_all, mask, dist)
     return Calibration(samples, generations_table, state["runs"], fit_error, holdout, check)
 
 
@@ -355,19 +360,8 @@ def history_match(scenario, params, observed, simulate, fit=None, distance="rmse
     var_fixed = (observation_sd * np.abs(z) + 1) ** 2 + (discrepancy_sd * np.abs(z)) ** 2
     n_workers, per_member = studies._plan(workers, threads, runs_per_wave, cluster)
     rng = np.random.default_rng(seed)
-
-    def text(v, w):
-        return str(int(round(v))) if w else repr(float(v))
-
-    for row in (lows, highs):
-        scenario.with_overrides(*[f"{key}={text(v, w)}" for key, v, w in zip(keys, row, whole)])
-
-    def simulated(ds):
-        values = _2d(simulate(ds))
-        if values.shape != obs_all.shape:
-            raise ValueError(f"simulate: returned values of shape {values.shape}, expected the observed "
-                             f"shape {obs_all.shape}")
-        return values
+    sensitivity._validate_corners(scenario, keys, lows, highs, whole)
+    simulated = _shaped(simulate, obs_all.shape)
 
     def to_theta(u):
         theta = lows + u * (highs - lows)
@@ -381,7 +375,7 @@ def history_match(scenario, params, observed, simulate, fit=None, distance="rmse
             pick = cand[rng.choice(len(cand), size=min(runs_per_wave, len(cand)), replace=False)] \
                 if wave else qmc.LatinHypercube(d=k, seed=rng).random(runs_per_wave)
             theta = to_theta(pick)
-            tasks = [(tuple(f"{key}={text(v, w)}" for key, v, w in zip(keys, t, whole)), scenario.seed + run_index + i)
+            tasks = [(sensitivity._assignments(keys, t, whole), scenario.seed + run_index + i)
                      for i, t in enumerate(theta)]
             run_index += len(tasks)
             sims, _ = runner.run(tasks, reduce=simulated)
@@ -426,16 +420,9 @@ def history_match(scenario, params, observed, simulate, fit=None, distance="rmse
         runs = pd.DataFrame(all_runs)
         last = runs[runs["wave"] == waves - 1]
         best = last.loc[last["distance"].idxmin(), keys].to_dict()
-        assignments = tuple(f"{key}={text(best[key], w)}" for key, w in zip(keys, whole))
-        checks, _ = runner.run([(assignments, scenario.seed + 10 ** 6 + s) for s in range(check_seeds)],
-                               reduce=simulated)
-    sim_mean = np.mean(np.stack(checks), axis=0)
-    fit_error = float(dist(sim_mean[mask], obs_all[mask]))
-    holdout = float(dist(sim_mean[~mask], obs_all[~mask])) if (~mask).any() else None
-    check = pd.DataFrame({"row": np.repeat(np.arange(obs_all.shape[0]), obs_all.shape[1]),
-                          "series": np.tile(np.arange(obs_all.shape[1]), obs_all.shape[0]),
-                          "observed": obs_all.ravel(), "simulated": sim_mean.ravel(),
-                          "part": np.repeat(np.where(mask, "fit", "held out"), obs_all.shape[1])})
+        sim_mean = _check(runner, sensitivity._assignments(keys, [best[key] for key in keys], whole),
+                          scenario.seed, check_seeds, simulated)
+    fit_error, holdout, check = _scored(sim_mean, obs_all, mask, dist)
     waves_table = pd.DataFrame(wave_rows)
     waves_table.index.name = "wave"
     nroy = pd.DataFrame(to_theta(cand), columns=keys)

@@ -186,17 +186,23 @@ def _ranges(params) -> tuple:
     return keys, np.array(lows), np.array(highs), np.array(whole)
 
 
+def _assignments(keys, values, whole) -> tuple:
+    """``key=value`` overrides for one point (whole-number parameters written as integers)."""
+    return tuple(f"{k}={int(round(v))}" if w else f"{k}={float(v)!r}" for k, v, w in zip(keys, values, whole))
+
+
+def _validate_corners(scenario, keys, lows, highs, whole) -> None:
+    """Loads the scenario at both corners of the ranges: a bad key or value raises ScenarioError at once
+    (the points of a design stay inside the corners)."""
+    for row in (lows, highs):
+        scenario.with_overrides(*_assignments(keys, row, whole))
+
+
 def _evaluate(scenario, keys, lows, highs, whole, U, outcome, seeds, workers, threads, progress, what, cluster):
     """The outcome (mean over the seeds) at each row of the unit-cube design U; and the values used."""
     values = lows + U * (highs - lows)
     values = np.where(whole, np.round(values), values)
-
-    def text(v, w):
-        return str(int(v)) if w else repr(float(v))
-
-    # The corners of the ranges validate every key (the design stays inside them).
-    for row in (lows, highs):
-        scenario.with_overrides(*[f"{k}={text(v, w)}" for k, v, w in zip(keys, row, whole)])
+    _validate_corners(scenario, keys, lows, highs, whole)
     seeds = studies._seeds(scenario, seeds)
     if callable(outcome):
         def reduce(ds):
@@ -206,8 +212,7 @@ def _evaluate(scenario, keys, lows, highs, whole, U, outcome, seeds, workers, th
 
         def reduce(ds):
             return studies._outcomes([name], ds)[name]
-    tasks = [(tuple(f"{k}={text(v, w)}" for k, v, w in zip(keys, row, whole)), seed)
-             for row in values for seed in seeds]
+    tasks = [(_assignments(keys, row, whole), seed) for row in values for seed in seeds]
     n_workers, per_member = studies._plan(workers, threads, len(tasks), cluster)
     bar = studies._progress(progress, len(tasks), what)
     try:
