@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "io/flee_case.hpp"
 #include "io/hdf5_reader.hpp"
 #include "io/hdf5_writer.hpp"
 #include "io/param_docs.hpp"
@@ -285,6 +286,14 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("path"), py::arg("overrides"), py::arg("observed"), py::arg("seeds"), py::arg("threads"),
       "What `migrasim validate` computes, as a dict (the GIL is released while the seeds run).");
+  m.def(
+      "flee_case_yaml",
+      [](const std::string& dir, const std::string& simsetting, const std::string& relative_to) {
+        return io::flee_case_to_yaml(io::locate_flee_case(dir, simsetting), relative_to);
+      },
+      py::arg("dir"), py::arg("simsetting"), py::arg("relative_to"),
+      "The scenario `migrasim import-flee` writes for a Flee case, with its paths relative to "
+      "`relative_to`.");
   m.def(
       "params_json", [] { return io::params_json(io::registered_sections()); },
       "The parameter dictionary of every registered mechanism, as `migrasim params --format json` prints "

@@ -10,8 +10,8 @@ Scenario errors raise :class:`ScenarioError` (a ``ValueError``) with the same me
 # The names below load the compiled module on first use (PEP 562), so that the pure-Python parts
 # (`python -m migrasim.plots`, `migrasim.plot`) run with any Python that has matplotlib.
 _FROM_CORE = ("LEGAL_STATUSES", "ScenarioError", "__version__")
-_FROM_API = ("Result", "Scenario", "Simulation", "Validation", "drill", "load_scenario", "open_result", "run",
-             "validate")
+_FROM_API = ("Result", "Scenario", "Simulation", "Validation", "drill", "import_flee", "load_scenario",
+             "open_result", "run", "validate")
 _FROM_STUDIES = ("ensemble", "open_ensemble", "sweep")
 _FROM_SENSITIVITY = ("morris", "sobol")
 _FROM_CALIBRATION = ("Calibration", "HistoryMatch", "calibrate", "history_match")
@@ -59,6 +59,7 @@ __all__ = [
     "drill",
     "ensemble",
     "history_match",
+    "import_flee",
     "load_scenario",
     "morris",
     "open_ensemble",

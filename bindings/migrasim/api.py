@@ -1,9 +1,11 @@
 """The user-facing Python API over migrasim._core."""
 from __future__ import annotations
 
+import atexit
 import io
 import os
 import pathlib
+import shutil
 import sys
 import tempfile
 import threading
@@ -68,6 +70,35 @@ def load_scenario(path: str | os.PathLike, *assignments: str, **overrides) -> Sc
     sets = list(assignments) + [_assignment(k.replace("__", "."), v) for k, v in overrides.items()]
     spec = _core.load_scenario(os.fspath(path), sets)
     return Scenario(os.fspath(path), tuple(sets), spec)
+
+
+def import_flee(case_dir: str | os.PathLike, output: str | os.PathLike | None = None,
+                simsetting: str | os.PathLike | None = None) -> Scenario:
+    """A Flee case as a scenario, as ``migrasim import-flee CASE_DIR -o OUTPUT`` writes it (every Flee
+    parameter written out, from the case's ``simsetting.yml`` or ``simsetting``, else Flee's defaults).
+
+    The YAML goes to ``output`` (its folder must exist; the case's folders are named relative to it), or,
+    without one, to a new temporary folder kept until the process ends. It is loaded and validated before
+    it is written under the requested name. Raises :class:`migrasim.ScenarioError` on a bad case.
+    """
+    if output is None:
+        folder = pathlib.Path(tempfile.mkdtemp(prefix="migrasim-flee-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        output = folder / (pathlib.Path(case_dir).resolve().name + ".yaml")
+    output = pathlib.Path(output)
+    folder = output.parent if str(output.parent) else pathlib.Path(".")
+    if not folder.is_dir():
+        raise _core.ScenarioError(f"{output}: folder {folder} does not exist")
+    text = _core.flee_case_yaml(os.fspath(case_dir), os.fspath(simsetting) if simsetting else "", os.fspath(folder))
+    partial = output.with_name(f"{output.name}.partial-{os.getpid()}")
+    partial.write_text(text)
+    try:
+        _core.load_scenario(os.fspath(partial), [])
+        os.replace(partial, output)
+    finally:
+        if partial.exists():
+            partial.unlink()
+    return load_scenario(output)
 
 
 def _as_scenario(scenario) -> Scenario:

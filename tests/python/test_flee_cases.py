@@ -183,3 +183,21 @@ def test_validate_from_python_matches_the_cli(cli, tmp_path):
     assert better.summary().loc["overall"][("ard", "mean")] < overall[("ard", "mean")]
     with pytest.raises(migrasim.ScenarioError, match="data_layout.csv"):
         migrasim.validate(scenario, observed=tmp_path, seeds=1)
+
+
+@needs_data
+def test_import_flee_from_python_writes_what_the_cli_writes(cli, tmp_path):
+    import migrasim
+
+    assert cli("import-flee", DATA / "mali2012", "-o", tmp_path / "cli.yaml").returncode == 0
+    s = migrasim.import_flee(DATA / "mali2012", tmp_path / "py.yaml")
+    assert (tmp_path / "py.yaml").read_text() == (tmp_path / "cli.yaml").read_text()
+    assert s.days == 300 and "flee_case" in s.spec.resolved_yaml
+    a = migrasim.run(s, threads=1)
+    b = migrasim.run(migrasim.import_flee(DATA / "mali2012"), threads=2)  # a temporary file
+    xr.testing.assert_equal(a.population, b.population)
+    with pytest.raises(migrasim.ScenarioError, match="expected a Flee case"):
+        migrasim.import_flee(tmp_path, tmp_path / "bad.yaml")
+    assert not (tmp_path / "bad.yaml").exists()
+    with pytest.raises(migrasim.ScenarioError, match="does not exist"):
+        migrasim.import_flee(DATA / "mali2012", tmp_path / "nowhere" / "m.yaml")
