@@ -214,6 +214,19 @@ void make_default_folder(const std::string& path) {
   if (!parent.empty()) fs::create_directories(parent, ec);
 }
 
+// An output path: out/<scenario name><suffix> when none was given (true: its folder may be made), else the
+// given one, whose folder must exist (InputError otherwise).
+bool default_or_existing_folder(std::string& output, const std::string& scenario, const std::string& suffix) {
+  if (output.empty()) {
+    output = (fs::path("out") / fs::path(scenario).stem()).string() + suffix;
+    return true;
+  }
+  if (fs::path(output).has_parent_path() && !fs::is_directory(fs::path(output).parent_path()))
+    throw migrasim::InputError(output + ": folder " + fs::path(output).parent_path().string() +
+                               " does not exist");
+  return false;
+}
+
 std::string case_name(const std::string& dir) {
   fs::path p = fs::path(dir).lexically_normal();
   if (p.filename().empty()) p = p.parent_path();
@@ -332,12 +345,7 @@ int validate_command(const std::string& scenario, const std::string& observed_di
                      const std::vector<std::string>& sets, std::string output) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  const bool default_output = output.empty();
-  if (default_output) output = (fs::path("out") / fs::path(scenario).stem()).string() + "_validation.csv";
-  if (!default_output && fs::path(output).has_parent_path() &&
-      !fs::is_directory(fs::path(output).parent_path()))
-    throw migrasim::InputError(output + ": folder " + fs::path(output).parent_path().string() +
-                               " does not exist");
+  const bool default_output = default_or_existing_folder(output, scenario, "_validation.csv");
   const migrasim::studies::ValidationRun run =
       migrasim::studies::run_validation(scenario, sets, observed_dir, seeds, threads);
   if (default_output) make_default_folder(output);
@@ -492,12 +500,7 @@ int sweep_command(const std::string& scenario, const std::vector<std::string>& v
                   std::string output) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  const bool default_output = output.empty();
-  if (default_output) output = (fs::path("out") / fs::path(scenario).stem()).string() + "_sweep.csv";
-  if (!default_output && fs::path(output).has_parent_path() &&
-      !fs::is_directory(fs::path(output).parent_path()))
-    throw migrasim::InputError(output + ": folder " + fs::path(output).parent_path().string() +
-                               " does not exist");
+  const bool default_output = default_or_existing_folder(output, scenario, "_sweep.csv");
   std::vector<migrasim::studies::SweepKey> vary;
   for (std::size_t i = 0; i < vary_texts.size(); ++i)
     vary.push_back(migrasim::studies::parse_vary(vary_texts[i], "--vary " + vary_texts[i]));

@@ -36,6 +36,12 @@ struct Demography {
       }
     return s;
   }
+  // The shares of the movers of each of `countries` countries of origin, by country id.
+  std::vector<Shares> by_country(std::size_t countries) const {
+    std::vector<Shares> out;
+    for (std::size_t c = 0; c < countries; ++c) out.push_back(of(static_cast<country_id>(c)));
+    return out;
+  }
   // Sex and age band from two uniform draws in [0, 1).
   static void draw(const Shares& s, double u_sex, double u_age, Sex& sex, std::uint8_t& band) {
     int b = 0;

@@ -442,9 +442,7 @@ DisasterModel::DisasterModel(DisasterParams params) : params_(std::move(params))
 void DisasterModel::on_start(StepContext& ctx) {
   const World& world = ctx.world();
   params_.validate(world, ctx.days());
-  shares_.clear();
-  for (std::size_t c = 0; c < world.countries().size(); ++c)
-    shares_.push_back(params_.demography.of(static_cast<country_id>(c)));
+  shares_ = params_.demography.by_country(world.countries().size());
   const auto places = static_cast<std::size_t>(world.place_count());
   shelter_index_.assign(places, -1);
   for (std::size_t p = 0; p < places; ++p) {

@@ -99,9 +99,7 @@ double EconomicModel::push(country_id c, std::int32_t day) const {
 void EconomicModel::on_start(StepContext& ctx) {
   const World& world = ctx.world();
   params_.validate(world, ctx.days());
-  shares_.clear();
-  for (std::size_t c = 0; c < world.countries().size(); ++c)
-    shares_.push_back(params_.demography.of(static_cast<country_id>(c)));
+  shares_ = params_.demography.by_country(world.countries().size());
   destination_places_.clear();
   for (const auto& d : params_.destinations) destination_places_.push_back(d.place);
   walker_.start(ctx, destination_places_,

@@ -95,7 +95,8 @@ DayData make_day(const World& w, int day) {
   return d;
 }
 
-void feed_day(Recorder& rec, const World& w, int day) {
+// `spawned_offset` tells runs apart (the members of an ensemble file).
+void feed_day(Recorder& rec, const World& w, int day, std::int64_t spawned_offset = 0) {
   const DayData d = make_day(w, day);
   DayRecord r;
   r.day = day;
@@ -103,7 +104,7 @@ void feed_day(Recorder& rec, const World& w, int day) {
   r.stranded = &d.stranded;
   r.on_route = &d.on_route;
   r.flow = &d.flow;
-  r.spawned_today = spawned_value(day);
+  r.spawned_today = spawned_value(day) + spawned_offset;
   rec.on_day(r);
 }
 
@@ -796,17 +797,7 @@ TEST_CASE("Hdf5Writer writes an ensemble file: a seed dimension first, one run p
       RunInfo info = run_info(w, days);
       info.seed = seed;
       writer.on_start(info);
-      for (int d = 0; d < days; ++d) {
-        const DayData data = make_day(w, d);
-        DayRecord r;
-        r.day = d;
-        r.population = &data.population;
-        r.stranded = &data.stranded;
-        r.on_route = &data.on_route;
-        r.flow = &data.flow;
-        r.spawned_today = static_cast<std::int64_t>(seed) * 1000 + d;  // tells the members apart
-        writer.on_day(r);
-      }
+      for (int d = 0; d < days; ++d) feed_day(writer, w, d, static_cast<std::int64_t>(seed) * 1000);
     }
     writer.commit(provenance(""));
   }
@@ -819,10 +810,10 @@ TEST_CASE("Hdf5Writer writes an ensemble file: a seed dimension first, one run p
                                                             static_cast<hsize_t>(w.place_count()),
                                                             static_cast<hsize_t>(legal_status_count)});
   const auto spawned = read_numbers<std::int64_t>(f.id, "spawned", H5T_NATIVE_INT64);
-  CHECK(spawned[0] == 5000);
-  CHECK(spawned[39] == 5039);
-  CHECK(spawned[40] == 6000);
-  CHECK(spawned[79] == 6039);
+  CHECK(spawned[0] == 5000 + spawned_value(0));
+  CHECK(spawned[39] == 5000 + spawned_value(39));
+  CHECK(spawned[40] == 6000 + spawned_value(0));
+  CHECK(spawned[79] == 6000 + spawned_value(39));
   const auto time = read_numbers<std::int32_t>(f.id, "time", H5T_NATIVE_INT32);
   CHECK(time.back() == days - 1);
   // Both members' populations are the day's (the same synthetic counts).
