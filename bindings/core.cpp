@@ -28,7 +28,8 @@ namespace {
 
 // A running simulation with its in-memory record, owned together.
 struct PySimulation {
-  std::shared_ptr<const io::ScenarioSpec> spec;
+  std::shared_ptr<const io::ScenarioSpec> spec;     // as made (the file's provenance)
+  std::shared_ptr<const io::ScenarioSpec> current;  // with the parameters set since (the base of the next)
   std::unique_ptr<Simulation> sim;
   MemoryRecorder record;
   int threads = 1;
@@ -90,11 +91,44 @@ void register_simulation(py::module_& m) {
              auto s = std::make_unique<PySimulation>();
              s->spec = spec;
              s->threads = threads;
+             s->current = spec;
              s->sim = io::make_simulation(*spec, threads);
              s->sim->add_recorder(&s->record);
              return s;
            }),
            py::arg("scenario"), py::arg("threads") = 1)
+      .def(
+          "fork",
+          [](const PySimulation& s, int threads) {
+            if (threads < 0) throw InputError("threads must be >= 1, got " + std::to_string(threads));
+            auto f = std::make_unique<PySimulation>();
+            f->spec = s.spec;
+            f->current = s.current;
+            f->record = s.record;
+            f->threads = threads > 0 ? threads : s.threads;
+            f->wall_seconds = s.wall_seconds;
+            f->sim = s.sim->fork({&f->record}, f->threads);
+            return f;
+          },
+          py::arg("threads") = 0,
+          "An independent copy (state and record so far); threads 0: the same number of threads.")
+      .def(
+          "apply_event",
+          [](PySimulation& s, const std::string& yaml) {
+            s.sim->apply_event(io::read_event(*s.current, yaml, s.sim->day()));
+          },
+          py::arg("yaml"),
+          "A route event (an entry of the scenario's events list, date optional) from the next day.")
+      .def(
+          "set",
+          [](PySimulation& s, const std::string& assignment) {
+            io::ParamChange c = io::change_param(*s.current, assignment);
+            s.sim->change_params(c.mechanism, c.params.get(), "set " + assignment, c.value);
+            s.current = std::move(c.spec);
+          },
+          py::arg("assignment"), "KEY=VALUE for a parameter marked changeable mid-run, from the next day.")
+      .def_property_readonly("changeable_keys",
+                             [](const PySimulation& s) { return io::changeable_keys(*s.current); })
       .def(
           "step",
           [](PySimulation& s, std::int32_t n) {

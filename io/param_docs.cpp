@@ -113,7 +113,8 @@ void markdown_rows(const ParamTable& t, const std::string& prefix, std::string& 
   for (const auto& e : t.entries()) {
     const std::string key = prefix + shown_key(e);
     out += "| `" + key + "` | " + to_string(e.kind) + " | " + cell(e.unit) + " | " +
-           cell(default_of(e, defaults)) + " | " + cell(range_of(e)) + " | " + cell(e.description) + " | " +
+           cell(default_of(e, defaults)) + " | " + cell(range_of(e)) + " | " +
+           cell(e.description + (e.changeable ? "; changeable mid-run (`Simulation.set`)" : "")) + " | " +
            cell(e.source) + " |\n";
     if (e.fields) markdown_rows(*e.fields, key + ".", out, rules);
   }
@@ -164,6 +165,7 @@ std::string json_table(const ParamTable& t, const std::string& indent) {
     const std::string in = indent + "  ";
     out += indent + "{\"key\": " + json_string(e.key) + ", \"kind\": " + json_string(to_string(e.kind)) +
            ", \"unit\": " + json_string(e.unit) + ", \"required\": " + (e.required ? "true" : "false") +
+           ", \"changeable\": " + (e.changeable ? "true" : "false") +
            ", \"default\": " + json_string(default_of(e, defaults));
     const bool ranged = e.kind == ParamKind::number || e.kind == ParamKind::integer ||
                         e.kind == ParamKind::per_country || e.kind == ParamKind::per_country_series ||

@@ -201,13 +201,14 @@ WorldParts read_world(const YamlNode& node) {
   return w;
 }
 
+// `label`: the key path of one event in messages (an event given between steps), instead of events[i].
 std::vector<Event> read_events(const YamlNode* node, const WorldParts& w, std::int64_t start_day,
-                               std::int32_t days) {
+                               std::int32_t days, const std::string& label = "") {
   std::vector<Event> events;
   if (!node) return events;
   if (!node->is_sequence()) expected(*node, "events", "a list of events");
   for (std::size_t i = 0; i < node->items.size(); ++i) {
-    const std::string p = "events[" + std::to_string(i) + "]";
+    const std::string p = label.empty() ? "events[" + std::to_string(i) + "]" : label;
     MapReader r(node->items[i], p,
                 {"date", "action", "name", "from", "to", "countries", "factor", "capacity"});
     Event e;
@@ -311,7 +312,133 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
     w.place_by_name[w.places[i].name] = static_cast<place_id>(i);
 }
 
+bool same_value(const ParamValue& a, const ParamValue& b) {
+  auto same_series = [](const std::vector<std::vector<DatedValue>>& x,
+                        const std::vector<std::vector<DatedValue>>& y) {
+    if (x.size() != y.size()) return false;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      if (x[i].size() != y[i].size()) return false;
+      for (std::size_t k = 0; k < x[i].size(); ++k)
+        if (x[i][k].day != y[i][k].day || x[i][k].value != y[i][k].value) return false;
+    }
+    return true;
+  };
+  return a.number == b.number && a.integer == b.integer && a.text == b.text && a.ids == b.ids &&
+         a.numbers == b.numbers && a.texts == b.texts && same_series(a.series, b.series);
+}
+
+// The keys of table `t` whose values differ between structs `a` and `b` (`prefix` + key, with the index
+// of a record: "pathways[2].quota_per_month"), each with whether it may change mid-run.
+void changed_keys(const ParamTable& t, const void* a, const void* b, const std::string& prefix,
+                  std::vector<std::pair<std::string, bool>>& out) {
+  for (const auto& e : t.entries()) {
+    const std::string key = prefix + e.key;
+    if (e.fields) {
+      const std::size_t n = e.count(a);
+      std::vector<std::pair<std::string, bool>> inside;
+      if (n != e.count(b)) {
+        inside.emplace_back(key, e.changeable);
+      } else {
+        for (std::size_t i = 0; i < n; ++i)
+          changed_keys(*e.fields, e.at(a, i), e.at(b, i), key + "[" + std::to_string(i) + "].", inside);
+      }
+      if (e.changeable && !inside.empty())
+        out.emplace_back(key, true);  // a changeable list takes any change to its records
+      else
+        out.insert(out.end(), inside.begin(), inside.end());
+    } else if (e.get && !same_value(e.get(a), e.get(b))) {
+      out.emplace_back(key, e.changeable);
+    }
+  }
+}
+
+void collect_changeable(const ParamTable& t, const std::string& prefix, std::vector<std::string>& out) {
+  for (const auto& e : t.entries()) {
+    if (e.changeable) out.push_back(prefix + e.key + (e.fields ? "[]" : ""));
+    if (e.fields) collect_changeable(*e.fields, prefix + e.key + "[].", out);
+  }
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string s;
+  for (const auto& w : words) s += (s.empty() ? "" : ", ") + w;
+  return s.empty() ? "none" : s;
+}
+
 }  // namespace
+
+std::vector<std::string> changeable_keys(const ScenarioSpec& spec) {
+  std::vector<std::string> keys;
+  for (const auto& m : spec.mechanisms)
+    if (m.mechanism->table)
+      collect_changeable(*m.mechanism->table, "behaviour." + m.mechanism->name + ".", keys);
+  return keys;
+}
+
+ParamChange change_param(const ScenarioSpec& spec, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  const std::string key = assignment.substr(0, eq);
+  auto refuse = [&](const std::string& why) {
+    throw InputError("set " + key + ": " + why +
+                     "; the keys that may change mid-run in this scenario: " + joined(changeable_keys(spec)));
+  };
+  if (eq == std::string::npos || eq == 0) refuse("expected KEY=VALUE, got '" + assignment + "'");
+  const std::string section = "behaviour.";
+  if (key.compare(0, section.size(), section) != 0)
+    refuse("only mechanisms' parameters (behaviour.*) change mid-run");
+  const std::string rest = key.substr(section.size());
+  const std::string name = rest.substr(0, rest.find_first_of(".["));
+  const ResolvedMechanism* old = spec.find(name);
+  if (!old) refuse("the scenario runs no mechanism '" + name + "'");
+  std::vector<std::string> overrides = spec.overrides;
+  overrides.push_back(assignment);
+  auto next = std::make_shared<ScenarioSpec>(load_scenario(spec.path, overrides));
+  const ResolvedMechanism* now = next->find(name);
+  if (!now || !old->mechanism->table) refuse("mechanism '" + name + "' has no parameter table");
+  std::vector<std::pair<std::string, bool>> changed;
+  changed_keys(*old->mechanism->table, old->params.get(), now->params.get(), section + name + ".", changed);
+  for (const auto& [k, ok] : changed)
+    if (!ok) refuse("'" + k + "' cannot change mid-run");
+  ParamChange c;
+  c.mechanism = name;
+  c.params = now->params;
+  c.spec = std::move(next);
+  const std::string value = assignment.substr(eq + 1);
+  double v = 0;
+  if (std::from_chars(value.data(), value.data() + value.size(), v).ec == std::errc{}) c.value = v;
+  return c;
+}
+
+Event read_event(const ScenarioSpec& spec, const std::string& yaml, std::int32_t today) {
+  YamlNode item = parse_yaml(yaml, "event");
+  if (!item.is_map()) expected(item, "event", "a map in the form of an entry of the scenario's events list");
+  std::int64_t start_day = 0;
+  if (!parse_iso_date(spec.start_date, start_day))
+    throw InternalError("bad start date in a resolved scenario");
+  if (!item.find("date")) {
+    YamlNode date;
+    date.kind = YamlNode::Kind::scalar;
+    date.scalar = format_iso_date(start_day + today);
+    date.mark = item.mark;
+    item.entries.insert(item.entries.begin(), {"date", date});
+  }
+  WorldParts w;
+  w.countries = spec.world->countries();
+  w.places = spec.world->places();
+  w.routes = spec.world->routes();
+  for (std::size_t k = 0; k < w.countries.size(); ++k)
+    w.country_by_code[w.countries[k].code] = static_cast<country_id>(k);
+  for (std::size_t k = 0; k < w.places.size(); ++k)
+    w.place_by_name[w.places[k].name] = static_cast<place_id>(k);
+  YamlNode list;
+  list.kind = YamlNode::Kind::sequence;
+  list.items.push_back(item);
+  Event e = read_events(&list, w, start_day, spec.days, "event").front();
+  if (e.day < today)
+    expected(*item.find("date"), "event.date",
+             "a date on or after the next day to run (" + format_iso_date(start_day + today) + ")");
+  return e;
+}
 
 const ResolvedMechanism* ScenarioSpec::find(const std::string& name) const {
   for (const auto& m : mechanisms)
@@ -343,6 +470,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
     if (const YamlNode* d = run_node->find("days"); d && d->is_scalar())
       std::from_chars(d->scalar.data(), d->scalar.data() + d->scalar.size(), declared_days);
   for (const auto& o : overrides) set_yaml_path(root, o);
+  spec.overrides = overrides;
   spec.resolved_yaml = emit_yaml(root);
 
   MapReader top(root, "", {"run", "world", "flee_case", "behaviour", "events", "output"});

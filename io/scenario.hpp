@@ -18,10 +18,11 @@
 namespace migrasim::io {
 
 struct ScenarioSpec {
-  std::string path;           // the scenario file as given
-  std::string text;           // that file, verbatim
-  std::string resolved_yaml;  // after `extends:` and `--set`, as YAML
-  std::string start_date;     // ISO date of day 0
+  std::string path;                    // the scenario file as given
+  std::string text;                    // that file, verbatim
+  std::vector<std::string> overrides;  // the `--set` assignments, in order
+  std::string resolved_yaml;           // after `extends:` and `--set`, as YAML
+  std::string start_date;              // ISO date of day 0
   std::int32_t days = 0;
   std::uint64_t seed = 0;
   std::shared_ptr<const World> world;
@@ -49,6 +50,27 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
 // The same with another list of mechanisms than models/registry.cpp (tests; applications that add their own).
 ScenarioSpec load_scenario(const std::string& path, const std::vector<std::string>& overrides,
                            const MechanismRegistry& registry);
+
+// Changes between the days of a run (the Python API's Simulation.set and Simulation.apply).
+//
+// A parameter: `spec` loaded again with one more override KEY=VALUE. The key must lie in the section of a
+// mechanism the scenario runs, and the mechanism's new parameters may differ from `spec`'s only in keys
+// its table marks changeable mid-run (ParamEntry::changeable; a changeable list takes any change to its
+// records); otherwise InputError names the key and lists the changeable ones. The simulation takes
+// `params` through Simulation::change_params(mechanism, ...).
+struct ParamChange {
+  std::shared_ptr<const ScenarioSpec> spec;  // with the override: the base of the next change
+  std::string mechanism;
+  std::shared_ptr<const void> params;
+  double value = 0;  // the value when it is one number (for the events table), else 0
+};
+ParamChange change_param(const ScenarioSpec& spec, const std::string& assignment);
+// The changeable keys of the mechanisms `spec` runs, as `migrasim params` shows them
+// ("behaviour.legal.pathways[].quota_per_month").
+std::vector<std::string> changeable_keys(const ScenarioSpec& spec);
+// A route event: one entry of the scenario's `events:` list, as YAML text, whose `date` may be left out
+// (then `today`, the next day to run); a date before `today` or after the run is refused.
+Event read_event(const ScenarioSpec& spec, const std::string& yaml, std::int32_t today);
 
 // Builds a ready-to-run simulation from a resolved scenario.
 std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int threads);

@@ -7,6 +7,7 @@
 // (DisasterParams::route_events), which the loader schedules.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -127,6 +128,7 @@ class DisasterModel final : public Model {
  public:
   explicit DisasterModel(DisasterParams params);
   std::string_view name() const override { return "disaster"; }
+  std::unique_ptr<Model> clone() const override { return std::make_unique<DisasterModel>(*this); }
   void declare(Declarations& declared) override;
   void on_start(StepContext& ctx) override;
   void on_route_state_changed(StepContext& ctx) override;

@@ -34,6 +34,7 @@ ParamTableOf<EconomicParams> make_table() {
                     "Baseline economic migration: Poisson departures by origin, gravity destination choice, "
                     "least-travel-time routes (entry rules on them: behaviour.entry).");
   t.per_country("emigration_rate_per_day", &P::emigration_rate_per_day)
+      .changeable()
       .range(0, 1)
       .noun("a rate per capita per day")
       .unit("1/day")
@@ -62,6 +63,7 @@ ParamTableOf<EconomicParams> make_table() {
       .about("the destinations and their pull")
       .source("scenario");
   t.per_country("visa_share", &P::visa_share)
+      .changeable()
       .range(0, 1)
       .noun("a share")
       .about("share of migrants from that country holding a permit for their destination")
@@ -105,10 +107,13 @@ void EconomicModel::on_start(StepContext& ctx) {
   walker_.start(ctx, destination_places_,
                 {params_.speed_km_per_day, params_.patience_days, params_.stranded_return_per_day,
                  economic_purpose::return_home});
-  const RoutingTables& planned = walker_.planned();
+  find_origins(world);
+}
 
-  // Origins: populated places in countries with a positive emigration rate, other than destinations,
-  // that can reach at least one destination.
+// Origins: populated places in countries with a positive emigration rate, other than destinations, that
+// can reach at least one destination (over the routes with every route open).
+void EconomicModel::find_origins(const World& world) {
+  const RoutingTables& planned = walker_.planned();
   const std::size_t n_dest = destination_places_.size();
   const std::int32_t places = world.place_count();
   origins_.clear();
@@ -138,6 +143,13 @@ void EconomicModel::on_start(StepContext& ctx) {
     origins_.push_back(p);
     for (double c : cum) cumulative_weight_.push_back(c / total);
   }
+}
+
+void EconomicModel::change_params(StepContext& ctx, const void* params) {
+  EconomicParams p = *static_cast<const EconomicParams*>(params);
+  p.validate(ctx.world(), ctx.days());
+  params_ = std::move(p);
+  find_origins(ctx.world());  // the emigration rates decide which places are origins
 }
 
 std::vector<double> EconomicModel::destination_probabilities(place_id origin) const {

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -57,8 +58,11 @@ class EconomicModel final : public Model {
  public:
   explicit EconomicModel(EconomicParams params);
   std::string_view name() const override { return "economic"; }
+  std::unique_ptr<Model> clone() const override { return std::make_unique<EconomicModel>(*this); }
   void declare(Declarations& declared) override;
   void on_start(StepContext& ctx) override;
+  // Changeable mid-run: emigration_rate_per_day, visa_share.
+  void change_params(StepContext& ctx, const void* params) override;
   void on_route_state_changed(StepContext& ctx) override;
   void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
   void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;
@@ -72,6 +76,7 @@ class EconomicModel final : public Model {
 
  private:
   double push(country_id c, std::int32_t day) const;
+  void find_origins(const World& world);
 
   EconomicParams params_;
   Column<float> resources_;  // shared: savings for fees and smugglers further on

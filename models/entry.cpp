@@ -34,6 +34,7 @@ std::shared_ptr<const ParamTableOf<EntryParams::Rule>> rule_table() {
           "permeability: permit holders, and the others with `permeability` a day")
       .source("scenario");
   t->share("permeability", &R::permeability)
+      .changeable()
       .noun("a probability per day")
       .unit("1/day")
       .about("rule permeability: daily probability that an attempt without a permit gets through")
@@ -61,6 +62,7 @@ ParamTableOf<EntryParams> make_table() {
                     "Dated entry rules by nationality on borders and routes, for every mover: closed, visa "
                     "required, visa free, or a daily permeability.");
   t.records("rules", &P::rules, rule_table())
+      .changeable()
       .required()
       .about("the rules; for one person and route the last one in force that names them decides")
       .source("scenario");
@@ -92,11 +94,14 @@ void EntryModel::declare(Declarations& declared) {
   declared.entry_gate(this);
 }
 
-void EntryModel::on_start(StepContext& ctx) {
-  params_.validate(ctx.world(), ctx.days());
+void EntryModel::attach(StepContext& ctx) {
   world_ = &ctx.world();
   population_ = &ctx.population();
   rng_ = &ctx.rng();
+}
+
+void EntryModel::on_start(StepContext& ctx) {
+  params_.validate(ctx.world(), ctx.days());
   rules_on_.assign(static_cast<std::size_t>(ctx.world().route_count()), {});
 }
 

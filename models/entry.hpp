@@ -12,6 +12,7 @@
 // person waiting (economic: stranded, reroutes after its patience).
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,8 +55,16 @@ class EntryModel final : public Model, public EntryGate {
  public:
   explicit EntryModel(EntryParams params);
   std::string_view name() const override { return "entry"; }
+  std::unique_ptr<Model> clone() const override { return std::make_unique<EntryModel>(*this); }
   void declare(Declarations& declared) override;
+  void attach(StepContext& ctx) override;
   void on_start(StepContext& ctx) override;
+  // Changeable mid-run (rules (any change to the list), rules[].permeability): read afresh each day.
+  void change_params(StepContext& ctx, const void* params) override {
+    EntryParams p = *static_cast<const EntryParams*>(params);
+    p.validate(ctx.world(), ctx.days());
+    params_ = std::move(p);
+  }
   void decide(StepContext& ctx) override;
 
   // EntryGate

@@ -9,6 +9,7 @@
 // market, the entry rules and the route risks of the run meet them as every other traveller.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,7 @@ class FamilyModel final : public Model {
  public:
   explicit FamilyModel(FamilyParams params);
   std::string_view name() const override { return "family"; }
+  std::unique_ptr<Model> clone() const override { return std::make_unique<FamilyModel>(*this); }
   void declare(Declarations& declared) override;
   void on_start(StepContext& ctx) override;
   void on_route_state_changed(StepContext& ctx) override { walker_.route_state_changed(ctx); }

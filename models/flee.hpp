@@ -11,6 +11,7 @@
 // through any place but a camp instead of drawing the place's move chance again.
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <tbb/enumerable_thread_specific.h>
@@ -89,6 +90,7 @@ class FleeModel final : public Model {
  public:
   explicit FleeModel(FleeParams params);
   std::string_view name() const override { return "flee"; }
+  std::unique_ptr<Model> clone() const override { return std::make_unique<FleeModel>(*this); }
   void declare(Declarations& declared) override {
     declared.purposes(32, 3);
     ways_ = declare_crossing_options(declared);

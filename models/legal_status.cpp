@@ -288,6 +288,7 @@ std::shared_ptr<const ParamTableOf<LegalParams::Pathway>> pathway_table() {
       .about("[open, close] dates applications are taken, inclusive")
       .source("scenario");
   t->integer("quota_per_month", &W::quota_per_month)
+      .changeable()
       .range(0, max_persons)
       .unset(-1)
       .unit("approvals/month")
@@ -295,6 +296,7 @@ std::shared_ptr<const ParamTableOf<LegalParams::Pathway>> pathway_table() {
       .about("approvals per calendar month")
       .source("scenario");
   t->integer("processing_per_day", &W::processing_per_day)
+      .changeable()
       .range(0, 2147483647)
       .unit("decisions/day")
       .required()
@@ -349,6 +351,7 @@ std::shared_ptr<const ParamTableOf<LegalParams::Enforcement>> enforcement_table(
       .about("last day in force")
       .source("scenario");
   t->share("apprehension_per_day", &E::apprehension_per_day)
+      .changeable()
       .noun("a probability per day")
       .unit("1/day")
       .about("per irregular resident (irregular or overstayer) and day: apprehended and detained")
@@ -363,9 +366,11 @@ std::shared_ptr<const ParamTableOf<LegalParams::Enforcement>> enforcement_table(
       .about("days detained before removal or release")
       .source("scenario");
   t->share("removal_share", &E::removal_share)
+      .changeable()
       .about("share of the detained removed to their origin (the rest are released)")
       .source("scenario");
   t->integer("detention_capacity", &E::detention_capacity)
+      .changeable()
       .range(0, max_persons)
       .unset(-1)
       .unit("persons")

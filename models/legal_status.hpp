@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -161,8 +162,16 @@ class LegalStatusModel final : public Model {
  public:
   explicit LegalStatusModel(LegalParams params);
   std::string_view name() const override { return "legal"; }
+  std::unique_ptr<Model> clone() const override { return std::make_unique<LegalStatusModel>(*this); }
   void declare(Declarations& declared) override;
   void on_start(StepContext& ctx) override;
+  // Changeable mid-run (pathways[].quota_per_month and processing_per_day;
+  // enforcement[].apprehension_per_day, removal_share, detention_capacity): read afresh each day.
+  void change_params(StepContext& ctx, const void* params) override {
+    LegalParams p = *static_cast<const LegalParams*>(params);
+    p.validate(ctx.world(), ctx.days());
+    params_ = std::move(p);
+  }
   void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
   void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;
   void decide(StepContext& ctx) override;

@@ -22,6 +22,7 @@ std::shared_ptr<const ParamTableOf<RouteRiskParams::Risk>> risk_table() {
       .about("last day in force")
       .source("scenario");
   t->share("death", &R::death)
+      .changeable()
       .noun("a probability per trip")
       .required()
       .about("probability that a traveller dies along the route, per trip")
@@ -46,6 +47,7 @@ ParamTableOf<RouteRiskParams> make_table() {
       .about("the risks; where several are in force on a route, the largest applies")
       .source("scenario");
   t.share("recorded_share", &P::recorded_share)
+      .changeable()
       .noun("a probability")
       .about("share of deaths that data sources record (status dead); the others are missing")
       .source(
@@ -82,11 +84,14 @@ void RouteRiskModel::declare(Declarations& declared) {
   holds_permit_ = declared.flag(holds_permit_flag());
 }
 
-void RouteRiskModel::on_start(StepContext& ctx) {
-  params_.validate(ctx.world(), ctx.days());
+void RouteRiskModel::attach(StepContext& ctx) {
   world_ = &ctx.world();
   population_ = &ctx.population();
   rng_ = &ctx.rng();
+}
+
+void RouteRiskModel::on_start(StepContext& ctx) {
+  params_.validate(ctx.world(), ctx.days());
   death_.assign(static_cast<std::size_t>(ctx.world().route_count()), 0);
   exempt_.assign(death_.size(), 0);
 }

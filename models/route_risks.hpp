@@ -7,6 +7,7 @@
 // (status `missing`). Smuggling trips carry their own risks (models/smuggling.hpp).
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,8 +46,16 @@ class RouteRiskModel final : public Model, public RouteHazard {
  public:
   explicit RouteRiskModel(RouteRiskParams params);
   std::string_view name() const override { return "route_risks"; }
+  std::unique_ptr<Model> clone() const override { return std::make_unique<RouteRiskModel>(*this); }
   void declare(Declarations& declared) override;
+  void attach(StepContext& ctx) override;
   void on_start(StepContext& ctx) override;
+  // Changeable mid-run (risks[].death, recorded_share): read afresh each day.
+  void change_params(StepContext& ctx, const void* params) override {
+    RouteRiskParams p = *static_cast<const RouteRiskParams*>(params);
+    p.validate(ctx.world(), ctx.days());
+    params_ = std::move(p);
+  }
   void decide(StepContext& ctx) override;
   void declare_series(std::vector<SeriesSpec>& out) const override;
   void fill_series(StepContext& ctx, std::vector<std::vector<std::int64_t>>& values) override;

@@ -666,6 +666,11 @@ void SmugglingParams::validate(const World& world, std::int32_t days) const {
 
 SmugglingModel::SmugglingModel(SmugglingParams params) : params_(std::move(params)) {}
 
+void SmugglingModel::attach(StepContext& ctx) {
+  pop_ = &ctx.population();
+  world_ = &ctx.world();
+}
+
 void SmugglingModel::on_start(StepContext& ctx) {
   const World& world = ctx.world();
   params_.validate(world, ctx.days());
@@ -713,8 +718,6 @@ void SmugglingModel::on_start(StepContext& ctx) {
   }
   home_choices_.assign(any_from_home() ? ns * home_choice_count : 0, 0);
   // The crossing market: who may use which service, the countries of places, today's open options.
-  pop_ = &ctx.population();
-  world_ = &world;
   countries_ = world.countries().size();
   nationality_ok_.clear();
   bool any_restricted = false;

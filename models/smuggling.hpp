@@ -14,6 +14,7 @@
 // its move, chooses among the same options, and is handed back to its driver where its trip ends.
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -189,7 +190,9 @@ class SmugglingModel final : public Model, public CrossingMarket {
  public:
   explicit SmugglingModel(SmugglingParams params);
   std::string_view name() const override { return "smuggling"; }
+  std::unique_ptr<Model> clone() const override { return std::make_unique<SmugglingModel>(*this); }
   void declare(Declarations& declared) override;
+  void attach(StepContext& ctx) override;
   void on_start(StepContext& ctx) override;
   void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
   void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;
@@ -306,7 +309,7 @@ class SmugglingModel final : public Model, public CrossingMarket {
   std::vector<std::uint8_t> open_;  // [service] open today (seats, or alone; routes open or not needed)
   std::vector<std::uint8_t> nationality_ok_;  // [service * countries + country]; empty: all open to all
   std::size_t countries_ = 0;
-  const Population* pop_ = nullptr;  // for takes(), set in on_start
+  const Population* pop_ = nullptr;  // for takes(), set in attach
   const World* world_ = nullptr;
 };
 

@@ -6,6 +6,7 @@
 // depend on the number of threads.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -188,8 +189,23 @@ class Model {
   // (keep the handles), and its random-number purposes. A model reads and writes only these columns and
   // the kernel's, and draws only from these purposes and the kernel's.
   virtual void declare(Declarations&) {}
+  // A copy of the model and its state, for Simulation::fork (usually the copy constructor: `return
+  // std::make_unique<M>(*this);`). The fork calls declare() and attach() on the copy, never on_start().
+  // The default refuses: a model that cannot be copied cannot be forked.
+  virtual std::unique_ptr<Model> clone() const {
+    throw InputError("the mechanism '" + std::string(name()) + "' cannot be forked");
+  }
+  // Before on_start, and in a fork before its first day: the place to keep pointers to the context's
+  // world, population or random numbers (a fork has its own population).
+  virtual void attach(StepContext&) {}
   // Once, before day 0.
   virtual void on_start(StepContext&) {}
+  // Between days (Simulation::change_params): the model's parameter struct with new values of the keys
+  // its table marks changeable mid-run (ParamEntry::changeable), read and validated by the caller; the
+  // model takes them from the next day on. The default refuses.
+  virtual void change_params(StepContext&, const void* /*params*/) {
+    throw InputError("the mechanism '" + std::string(name()) + "' has no parameters that change mid-run");
+  }
   // For each event of the day, after the kernel applied it to the route state.
   virtual void on_event(StepContext&, const Event&) {}
   // After the day's events, when any of them changed the route state.

@@ -91,7 +91,10 @@ struct ParamEntry {
   // number, integer: a value outside the range that the field holds when the key is not given (-1: no
   // quota); check_params accepts it, the reader never reads it.
   std::optional<double> unset;
-  bool within_run = false;           // date, window: must fall within the run's days
+  bool within_run = false;  // date, window: must fall within the run's days
+  // May change between the days of a run (Simulation::change_params; the Python API's Simulation.set):
+  // the mechanism reads it afresh each day, or rebuilds what it derives from it when it changes.
+  bool changeable = false;
   bool keyed_by_place = true;        // keyed_records: the map's keys are place names (else free names)
   std::vector<std::string> choices;  // choice
   std::string noun;                  // number: "a share", "a probability per day", ... ("" = "a number")
@@ -172,6 +175,10 @@ class ParamEntryRef {
   }
   ParamEntryRef& length(std::size_t n) {
     e_->length = n;
+    return *this;
+  }
+  ParamEntryRef& changeable() {
+    e_->changeable = true;
     return *this;
   }
   ParamEntryRef& within_run() {

@@ -23,6 +23,12 @@ Schedule::Schedule(std::vector<Event> events) : events_(std::move(events)) {
                    [](const Event& x, const Event& y) { return x.day < y.day; });
 }
 
+void Schedule::add(Event e) {
+  auto at = std::upper_bound(events_.begin(), events_.end(), e.day,
+                             [](std::int32_t d, const Event& x) { return d < x.day; });
+  events_.insert(at, std::move(e));
+}
+
 std::pair<const Event*, const Event*> Schedule::on_day(std::int32_t day) const {
   auto lo = std::lower_bound(events_.begin(), events_.end(), day,
                              [](const Event& e, std::int32_t d) { return e.day < d; });

@@ -48,6 +48,8 @@ class Schedule {
   // Events are stably sorted by day: events on the same day keep the order the scenario gave.
   explicit Schedule(std::vector<Event> events);
   const std::vector<Event>& events() const { return events_; }
+  // Adds an event after those of its day already held (a change made between steps).
+  void add(Event e);
   // Events of one day, in order.
   std::pair<const Event*, const Event*> on_day(std::int32_t day) const;
 

@@ -169,7 +169,30 @@ struct Simulation::Impl final : StepContext {
     return v;
   }
 
+  // The state of `o` (a simulation of the same world, schedule and models, as fork() makes it): agents,
+  // route state, day, counts and series; the models' state came with their copies.
+  void copy_state(const Impl& o) {
+    schedule_ = o.schedule_;
+    route_state_ = o.route_state_;
+    population_ = o.population_;
+    day_ = o.day_;
+    started_ = o.started_;
+    population_counts_ = o.population_counts_;
+    stranded_counts_ = o.stranded_counts_;
+    on_route_counts_ = o.on_route_counts_;
+    flow_counts_ = o.flow_counts_;
+    spawned_total_ = o.spawned_total_;
+    series_specs_ = o.series_specs_;
+    series_first_ = o.series_first_;
+    series_count_ = o.series_count_;
+    series_values_ = o.series_values_;
+    crossings_series_ = o.crossings_series_;
+    groups_series_ = o.groups_series_;
+    if (started_) each_model([&](Model& m) { m.attach(*this); });
+  }
+
   void start() {
+    each_model([&](Model& m) { m.attach(*this); });
     for (auto& m : models_) {
       series_first_.push_back(series_specs_.size());
       m->declare_series(series_specs_);
@@ -437,6 +460,41 @@ Simulation::~Simulation() = default;
 void Simulation::add_recorder(Recorder* recorder) {
   if (impl_->started_) throw InternalError("recorders must be added before the first step");
   impl_->recorders_.push_back(recorder);
+}
+
+std::unique_ptr<Simulation> Simulation::fork(const std::vector<Recorder*>& recorders, int threads) const {
+  const Impl& o = *impl_;
+  std::vector<std::unique_ptr<Model>> models;
+  for (const auto& m : o.models_) models.push_back(m->clone());
+  SimulationConfig config = o.config_;
+  if (threads != 0) config.threads = threads;
+  auto copy = std::make_unique<Simulation>(o.world_, o.schedule_, std::move(models), config);
+  copy->impl_->recorders_ = recorders;
+  copy->impl_->copy_state(o);
+  return copy;
+}
+
+void Simulation::apply_event(Event event) {
+  for (route_id r : event.routes)
+    if (r < 0 || r >= impl_->world_->route_count())
+      throw InternalError("event '" + event.name + "' names an unknown route");
+  event.day = impl_->day_;
+  impl_->schedule_.add(std::move(event));
+}
+
+void Simulation::change_params(std::string_view name, const void* params, const std::string& what,
+                               double value) {
+  Impl& s = *impl_;
+  if (!s.started_) s.start();  // the models take their parameters in on_start first
+  for (std::size_t k = 0; k < s.models_.size(); ++k)
+    if (s.models_[k]->name() == name) {
+      s.current_model_ = static_cast<std::uint8_t>(k);
+      s.models_[k]->change_params(s, params);
+      const EventRecord rec{s.day_, what, "set_parameter", std::string(name), value, 0};
+      for (auto* r : s.recorders_) r->on_event(rec);
+      return;
+    }
+  throw InputError("the run has no mechanism '" + std::string(name) + "'");
 }
 
 std::int32_t Simulation::step(std::int32_t n) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/model.hpp"
@@ -34,6 +35,21 @@ class Simulation {
 
   // Recorders are not owned; they must outlive the run.
   void add_recorder(Recorder* recorder);
+
+  // An independent copy of the simulation as it stands (the agents, the route state, the counts, every
+  // model's state): stepped on, it gives exactly the numbers this one would. `recorders` receive the
+  // fork's days from here on (not on_start when this one has started: pass copies of this run's
+  // recorders to continue their record). `threads` (0: the same) may differ; results do not depend on
+  // it. Throws InputError when a mechanism cannot be copied (Model::clone).
+  std::unique_ptr<Simulation> fork(const std::vector<Recorder*>& recorders = {}, int threads = 0) const;
+
+  // Changes between steps. A route event applied at the start of the next day, after the events the
+  // schedule holds for it (its `day` is set to day()); recorded like them.
+  void apply_event(Event event);
+  // Hands mechanism `name` changed parameters (Model::change_params) before the next day, and tells the
+  // recorders (an event of action "set_parameter" on day(), named `what`, with `value`). Throws
+  // InputError when the run has no such mechanism or the mechanism refuses.
+  void change_params(std::string_view name, const void* params, const std::string& what, double value);
 
   // Runs up to n days (fewer when the run ends). Returns the number of days run.
   std::int32_t step(std::int32_t n = 1);

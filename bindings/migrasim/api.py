@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import atexit
 import io
+import json
 import os
 import pathlib
 import shutil
@@ -126,9 +127,12 @@ class Simulation:
     ``flow_counts`` are read-only numpy views of the kernel's current counts: no copies, updated in place
     by :meth:`step`.
 
-    The scenario is fixed when the simulation is made: setting ``scenario`` (or any other attribute) raises.
-    A simulation is stepped by one thread at a time: a second thread that steps it, or reads its record,
-    while it steps gets a ``RuntimeError``.
+    Between steps: :meth:`fork` makes an independent copy (run two policies from one shared history),
+    :meth:`apply` gives a route or border event from the next day, :meth:`set` changes a parameter that the
+    parameter tables mark changeable mid-run (:attr:`changeable`); each change is recorded in the events
+    table (``result.events``). Setting an attribute (``sim.scenario = other``) raises. A simulation is
+    stepped by one thread at a time: a second thread that steps it, or reads its record, while it steps
+    gets a ``RuntimeError``.
     """
 
     __slots__ = ("_scenario", "_sim", "_busy")
@@ -190,6 +194,57 @@ class Simulation:
     stranded_counts = property(lambda self: self._sim.stranded_counts)
     on_route_counts = property(lambda self: self._sim.on_route_counts)
     flow_counts = property(lambda self: self._sim.flow_counts)
+
+    def fork(self, threads: int | None = None) -> "Simulation":
+        """An independent copy of the simulation as it stands: agents, route state, every mechanism's state
+        and the record so far. Stepped on, it gives exactly the numbers this one would (for any ``threads``;
+        default: the same); changes made to one do not reach the other."""
+        lock = self._exclusive("fork")
+        try:
+            core = self._sim.fork(0 if threads is None else _threads(threads))
+        finally:
+            lock.release()
+        twin = object.__new__(Simulation)
+        object.__setattr__(twin, "_scenario", self._scenario)
+        object.__setattr__(twin, "_sim", core)
+        object.__setattr__(twin, "_busy", threading.Lock())
+        return twin
+
+    def apply(self, event: dict) -> None:
+        """A route or border event from the next day on, as an entry of the scenario's ``events`` list:
+        ``{"action": "close_border", "countries": ["MEX", "USA"]}``, ``{"action": "set_route_capacity",
+        "from": "A", "to": "B", "capacity": 100}``, ... (docs/scenario-format.md). ``date`` may be left out
+        (the next day to run) or give a later day. Entry rules by nationality change through
+        ``set("behaviour.entry.rules", [...])``. Bad events raise ``ScenarioError`` naming the key."""
+        if not isinstance(event, dict):
+            raise TypeError(f"apply: expected a dict in the form of an entry of the scenario's events list, "
+                            f"got {type(event).__name__}")
+        self._between_steps("apply")
+        lock = self._exclusive("apply")
+        try:
+            self._sim.apply_event(json.dumps(event, default=str))
+        finally:
+            lock.release()
+
+    def set(self, key: str, value) -> None:
+        """Change a parameter from the next day on: ``key`` as for ``migrasim run --set`` (list entries by
+        index or name: ``behaviour.legal.pathways[0].quota_per_month``), ``value`` a number, text, list or
+        dict. Only the keys the parameter tables mark changeable mid-run may change (:attr:`changeable`;
+        ``migrasim params`` says which); any other key raises ``ScenarioError`` with that list."""
+        self._between_steps("set")
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        lock = self._exclusive("set")
+        try:
+            self._sim.set(f"{key}={text}")
+        finally:
+            lock.release()
+
+    changeable = property(lambda self: list(self._sim.changeable_keys),
+                          doc="The keys :meth:`set` accepts in this scenario (list entries shown as ``[]``).")
+
+    def _between_steps(self, what: str):
+        if self._sim.day >= self._sim.days:
+            raise ValueError(f"{what}: the run has ended (all {self._sim.days} days run); nothing is left to change")
 
     def result(self) -> "Result":
         """Everything recorded so far, as a :class:`Result`."""

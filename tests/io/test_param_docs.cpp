@@ -28,11 +28,12 @@ TEST_CASE("the dictionary lists every registered table with kinds, ranges and so
   CHECK_THAT(md, Contains("| `behaviour.economic.patience_days` | integer | days | 7 | [0, 65535] |"));
   CHECK_THAT(md, Contains("`behaviour.entry.rules[].permeability`"));
   CHECK_THAT(md, Contains("gravity-model convention"));
+  CHECK_THAT(md, Contains("departures per resident per day; changeable mid-run (`Simulation.set`)"));
   const std::string json = params_json(sections);
   CHECK_THAT(
       json,
       Contains("\"key\": \"patience_days\", \"kind\": \"integer\", \"unit\": \"days\", \"required\": false, "
-               "\"default\": \"7\", \"min\": 0, \"max\": 65535"));
+               "\"changeable\": false, \"default\": \"7\", \"min\": 0, \"max\": 65535"));
   CHECK_THAT(json, Contains("\"expected\": \"an integer in [0, 65535] (days)\""));
 }
 

@@ -171,3 +171,85 @@ def test_results_read_their_file_as_xarray_opens_it(root, mini, tmp_path):
         r.save(path)
         with xr.open_dataset(path, engine="h5netcdf") as on_disk:
             xr.testing.assert_identical(r.dataset, on_disk.load())
+
+
+# ------------------------------------------------------------------------------ changes between steps
+def _mini_all(root, tmp_path):
+    for name in ("mini.yaml", "mini_all.yaml", "mini_locations.csv"):
+        (tmp_path / name).write_bytes((root / "tests" / "data" / name).read_bytes())
+    return tmp_path / "mini_all.yaml"
+
+
+def _same(a, b):
+    for name, var in a.dataset.data_vars.items():
+        np.testing.assert_array_equal(var.values, b.dataset[name].values, err_msg=name)
+
+
+def test_a_fork_runs_on_as_the_unforked_run_and_shares_nothing(root, tmp_path):
+    scenario = _mini_all(root, tmp_path)  # economic, family, entry rules, route risks
+    straight = migrasim.run(scenario)
+    sim = migrasim.Simulation(scenario)
+    sim.step(8)
+    twin = sim.fork(threads=3)
+    assert twin.day == 8 and twin.agents == sim.agents
+    sim.set("behaviour.economic.emigration_rate_per_day", {"ORI": 0})  # changes the original only
+    changed = sim.run()
+    forked = twin.run()
+    _same(forked, straight)
+    assert changed.spawned.values[8:].sum() < straight.spawned.values[8:].sum()
+    assert list(forked.events["name"]) == list(straight.events["name"])
+
+
+def test_set_changes_a_changeable_parameter_from_the_next_day_and_records_it(mini):
+    sim = migrasim.Simulation(mini)
+    assert "behaviour.economic.emigration_rate_per_day" in sim.changeable
+    sim.step(10)
+    sim.set("behaviour.economic.emigration_rate_per_day.ORI", 0.0)  # one country of the map
+    r = sim.run()
+    assert r.spawned.values[:10].sum() > 0 and r.spawned.values[10:].sum() == 0
+    ev = r.events[r.events["action"] == "set_parameter"]
+    assert list(ev["day"]) == [10] and "emigration_rate_per_day" in ev["name"].iloc[0]
+
+
+def test_set_refuses_keys_that_cannot_change_mid_run_with_the_list(mini):
+    sim = migrasim.Simulation(mini)
+    sim.step(2)
+    with pytest.raises(migrasim.ScenarioError, match=r"'behaviour\.economic\.patience_days' cannot change "
+                                                     r"mid-run.*emigration_rate_per_day"):
+        sim.set("behaviour.economic.patience_days", 9)
+    with pytest.raises(migrasim.ScenarioError, match="only mechanisms' parameters"):
+        sim.set("run.days", 9)
+    with pytest.raises(migrasim.ScenarioError, match="runs no mechanism 'legal'"):
+        sim.set("behaviour.legal.pathways[0].quota_per_month", 9)
+    with pytest.raises(migrasim.ScenarioError, match=r"rate per capita per day in \[0, 1\]"):
+        sim.set("behaviour.economic.emigration_rate_per_day", {"ORI": 2})
+    sim.run()  # the refused changes left the run as it was
+    with pytest.raises(ValueError, match="the run has ended"):
+        sim.set("behaviour.economic.emigration_rate_per_day", {"ORI": 0})
+
+
+def test_apply_closes_a_border_from_the_next_day(mini):
+    sim = migrasim.Simulation(mini, days=20)
+    sim.step(10)
+    sim.apply({"action": "close_border", "countries": ["ORI", "DST"], "name": "closed from Python"})
+    r = sim.run()
+    crossing = [i for i, e in enumerate(r.flows["edge"].values) if "B" in e and "X" in e][0]
+    assert r.flows.values[:10, crossing].sum() > 0 and r.flows.values[10:, crossing].sum() == 0
+    assert "closed from Python" in list(r.events["name"])
+    late = migrasim.Simulation(mini)
+    late.step(10)
+    with pytest.raises(migrasim.ScenarioError, match=r"event\.date.*on or after the next day to run \(2024-01-11\)"):
+        late.apply({"action": "close_border", "countries": ["ORI", "DST"], "date": "2024-01-02"})
+    with pytest.raises(migrasim.ScenarioError, match=r"event\.countries\[1\].*country code"):
+        late.apply({"action": "close_border", "countries": ["ORI", "XXX"]})
+
+
+def test_an_entry_rule_set_mid_run_stops_the_crossing(root, tmp_path):
+    scenario = _mini_all(root, tmp_path)
+    sim = migrasim.Simulation(scenario)
+    sim.step(10)
+    sim.set("behaviour.entry.rules", [{"name": "closed", "from": "2024-01-11", "border": ["ORI", "DST"],
+                                      "rule": "closed"}])
+    r = sim.run()
+    crossing = [i for i, e in enumerate(r.flows["edge"].values) if "B" in e and "X" in e][0]
+    assert r.flows.values[:10, crossing].sum() > 0 and r.flows.values[10:, crossing].sum() == 0

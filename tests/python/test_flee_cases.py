@@ -201,3 +201,21 @@ def test_import_flee_from_python_writes_what_the_cli_writes(cli, tmp_path):
     assert not (tmp_path / "bad.yaml").exists()
     with pytest.raises(migrasim.ScenarioError, match="does not exist"):
         migrasim.import_flee(DATA / "mali2012", tmp_path / "nowhere" / "m.yaml")
+
+
+@needs_data
+def test_a_fork_of_a_flee_case_runs_on_as_the_unforked_run(tmp_path):
+    import numpy as np
+
+    import migrasim
+
+    scenario = migrasim.import_flee(DATA / "mali2012", tmp_path / "mali.yaml").with_overrides("run.days=60")
+    straight = migrasim.run(scenario)
+    sim = migrasim.Simulation(scenario)
+    sim.step(30)
+    twin = sim.fork(threads=2)
+    sim.apply({"action": "close_border", "countries": ["Mali", "Mauritania"]})  # the original only
+    changed, forked = sim.run(), twin.run()
+    for name, var in forked.dataset.data_vars.items():
+        np.testing.assert_array_equal(var.values, straight.dataset[name].values, err_msg=name)
+    assert not np.array_equal(changed.flows.values, straight.flows.values)
