@@ -217,6 +217,7 @@ void register_simulation(py::module_& m) {
           [](const PySimulation& s, const std::string& path, const std::string& command_line) {
             io::Hdf5Writer writer(path, s.spec->output);
             s.record.replay(writer);
+            writer.add_agents(s.sim->agent_sample());
             writer.commit(io::Provenance{s.spec->path, s.spec->text, s.spec->resolved_yaml, s.spec->seed,
                                          s.threads, s.wall_seconds, command_line});
           },

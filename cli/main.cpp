@@ -273,6 +273,7 @@ int run_command(const std::string& scenario, const std::string& flee_dir, const 
   sim->add_recorder(&summary);
   const auto t0 = std::chrono::steady_clock::now();
   sim->run();
+  writer.add_agents(sim->agent_sample());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   migrasim::io::Provenance prov{spec.path, spec.text, spec.resolved_yaml, spec.seed,
                                 threads,   seconds,   command_line};
@@ -305,6 +306,7 @@ int ensemble_command(const std::string& scenario, int seeds, int threads,
     sim->add_recorder(&writer);
     sim->add_recorder(&progress);
     sim->run();
+    writer.add_agents(sim->agent_sample());
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   migrasim::io::Provenance prov{spec.path, spec.text, spec.resolved_yaml, spec.seed,

@@ -253,6 +253,17 @@ std::string summarise_open(hid_t file, const std::string& path) {
     }
   }
 
+  std::string agents;  // output.agents: "N agents every D days, R rows"
+  if (has_link(file, "agents")) {
+    Handle g(H5Gopen2(file, "agents", H5P_DEFAULT), H5Gclose);
+    if (g.valid() && H5Lexists(g.get(), "row", H5P_DEFAULT) > 0) {
+      Handle rows = open_dataset(g.get(), "row");
+      const auto n = extent(rows.get());
+      agents = attr_text(g.get(), "sample") + " agents every " + attr_text(g.get(), "every") + " days, " +
+               std::to_string(n.empty() ? 0 : n[0]) + " rows (group agents)";
+    }
+  }
+
   std::ostringstream os;
   auto line = [&](const std::string& label, const std::string& value) {
     os << "  " << std::left << std::setw(14) << (label + ":") << value << "\n";
@@ -274,6 +285,7 @@ std::string summarise_open(hid_t file, const std::string& path) {
     line("routes", std::to_string(edges.size()));
     line("software", version.empty() ? "unknown" : version);
     line("wall time", wall.empty() ? "unknown" : wall + " s for all members");
+    if (!agents.empty()) line("agent sample", agents);
     os << "an ensemble file: every time-dependent variable has a first dimension 'seed'; read the members "
           "with xarray (migrasim.open_ensemble)\n";
     return os.str();
@@ -285,6 +297,7 @@ std::string summarise_open(hid_t file, const std::string& path) {
   line("wall time",
        wall.empty() ? "unknown"
                     : wall + " s" + (threads.empty() || threads == "0" ? "" : " on " + threads + " threads"));
+  if (!agents.empty()) line("agent sample", agents);
 
   if (nt == 0) {
     os << "no days recorded\n";

@@ -276,6 +276,11 @@ struct Hdf5Writer::Impl {
   std::vector<std::int64_t> spawned_row;
   Handle member_scale;     // an ensemble file's `seed` dimension (invalid otherwise)
   std::size_t member = 0;  // the member being written
+  // add_agents: the sampled rows of every member so far, with their member's seed and weight.
+  std::vector<AgentRow> agent_rows;
+  std::vector<std::uint64_t> agent_seeds;
+  std::vector<float> agent_weights;
+  std::size_t agents_added = 0;  // members whose sample was added
 
   void close_all() {
     time = population = stranded = on_route = flow = spawned = nullptr;
@@ -487,6 +492,74 @@ struct Hdf5Writer::Impl {
            "event value (travel-time factor or capacity in persons per day)", nullptr);
     finish(write_numbers(group.get(), "routes_affected", H5T_STD_I32LE, H5T_NATIVE_INT32, routes_affected),
            "routes_affected", "number of routes the event acted on", "1");
+  }
+
+  void write_agents() {
+    if (options.agents.size <= 0) return;
+    Handle group = create_group(file.get(), "agents");
+    put_attr(group.get(), "long_name", "a keyed random sample of agents' trajectories (output.agents)");
+    put_attr(group.get(), "sample", static_cast<std::uint64_t>(options.agents.size));
+    put_attr(group.get(), "every", options.agents.every);
+    const std::size_t n = agent_rows.size();
+    std::vector<std::int64_t> index(n), agent(n);
+    std::vector<std::int32_t> day(n), location(n), edge(n);
+    std::vector<std::int16_t> nationality(n);
+    std::vector<std::uint8_t> status(n), sex(n), band(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const AgentRow& r = agent_rows[i];
+      index[i] = static_cast<std::int64_t>(i);
+      agent[i] = r.agent;
+      day[i] = r.day;
+      location[i] = r.location;
+      edge[i] = r.edge;
+      nationality[i] = r.nationality;
+      status[i] = static_cast<std::uint8_t>(r.legal_status);
+      sex[i] = static_cast<std::uint8_t>(r.sex);
+      band[i] = r.age_band;
+    }
+    Handle scale = write_numbers(group.get(), "row", H5T_STD_I64LE, H5T_NATIVE_INT64, index);
+    check(H5DSset_scale(scale.get(), "row"), "cannot make 'row' a dimension scale");
+    put_attr(scale.get(), "long_name", "row of the sample: by agent, then day");
+    auto finish = [&](Handle ds, const char* name, const std::string& long_name) {
+      attach(ds.get(), scale.get(), 0, name);
+      put_attr(ds.get(), "long_name", long_name);
+      return ds;
+    };
+    // Codes 0, 1, ... of the names in flag_meanings (space-separated, as CF writes them).
+    auto coded = [&](Handle ds, const char* name, const std::string& long_name,
+                     const std::vector<std::string>& names) {
+      Handle d = finish(std::move(ds), name, long_name);
+      std::string meanings;
+      for (const auto& s : names) meanings += (meanings.empty() ? "" : " ") + s;
+      put_attr(d.get(), "flag_meanings", meanings);
+    };
+    finish(write_numbers(group.get(), "agent", H5T_STD_I64LE, H5T_NATIVE_INT64, agent), "agent",
+           "agent id (order of creation)");
+    finish(write_numbers(group.get(), "day", H5T_STD_I32LE, H5T_NATIVE_INT32, day), "day",
+           "simulation day, at its end (0 = start date)");
+    finish(write_numbers(group.get(), "location", H5T_STD_I32LE, H5T_NATIVE_INT32, location), "location",
+           "index into the location coordinate; -1 while on a route");
+    finish(write_numbers(group.get(), "edge", H5T_STD_I32LE, H5T_NATIVE_INT32, edge), "edge",
+           "index into the edge coordinate; -1 while at a place");
+    std::vector<std::string> names;
+    for (const auto& c : info.world->countries()) names.push_back(c.code);
+    coded(write_numbers(group.get(), "nationality", H5T_STD_I16LE, H5T_NATIVE_INT16, nationality),
+          "nationality", "country of nationality (code into flag_meanings)", names);
+    names.clear();
+    for (int s = 0; s < legal_status_count; ++s) names.emplace_back(to_string(static_cast<LegalStatus>(s)));
+    coded(write_numbers(group.get(), "legal_status", H5T_STD_U8LE, H5T_NATIVE_UINT8, status), "legal_status",
+          "legal status (code into flag_meanings)", names);
+    coded(write_numbers(group.get(), "sex", H5T_STD_U8LE, H5T_NATIVE_UINT8, sex), "sex",
+          "sex (code into flag_meanings)", {"female", "male"});
+    names.clear();
+    for (int b = 0; b < age_band_count; ++b) names.emplace_back(age_band_name(b));
+    coded(write_numbers(group.get(), "age_band", H5T_STD_U8LE, H5T_NATIVE_UINT8, band), "age_band",
+          "age band (code into flag_meanings)", names);
+    finish(write_numbers(group.get(), "weight", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, agent_weights), "weight",
+           "agents the sampled agent stands for: agents made in the run / agents in the sample");
+    if (!options.member_seeds.empty())
+      finish(write_numbers(group.get(), "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, agent_seeds), "seed",
+             "the member's run.seed");
   }
 
   void write_provenance(const Provenance& p) {
@@ -741,6 +814,24 @@ void Hdf5Writer::on_day(const DayRecord& record) {
   for (std::size_t k = 0; k < extra.size(); ++k) m.model_series[k]->append(extra[k]);
 }
 
+void Hdf5Writer::add_agents(const AgentSample& sample) {
+  Impl& m = *impl_;
+  if (!m.started || m.committed) throw InternalError("Hdf5Writer::add_agents called outside a run");
+  if (sample.spec().size != m.options.agents.size || sample.spec().every != m.options.agents.every)
+    throw InternalError("Hdf5Writer::add_agents: the sample does not match output.agents");
+  if (m.options.agents.size <= 0) return;
+  const std::vector<AgentRow> rows = sample.rows();
+  const float weight =
+      sample.agents() == 0
+          ? 0.0F
+          : static_cast<float>(static_cast<double>(sample.seen()) / static_cast<double>(sample.agents()));
+  const std::uint64_t seed = m.options.member_seeds.empty() ? m.info.seed : m.options.member_seeds[m.member];
+  m.agent_rows.insert(m.agent_rows.end(), rows.begin(), rows.end());
+  m.agent_seeds.insert(m.agent_seeds.end(), rows.size(), seed);
+  m.agent_weights.insert(m.agent_weights.end(), rows.size(), weight);
+  ++m.agents_added;
+}
+
 void Hdf5Writer::commit(const Provenance& provenance) {
   ErrorSilencer silence;
   Impl& m = *impl_;
@@ -750,7 +841,11 @@ void Hdf5Writer::commit(const Provenance& provenance) {
   if (!m.options.member_seeds.empty() && m.member + 1 != m.options.member_seeds.size())
     throw InternalError("Hdf5Writer::commit: " + std::to_string(m.member + 1) + " of " +
                         std::to_string(m.options.member_seeds.size()) + " members written");
+  if (m.options.agents.size > 0 && m.agents_added != std::max<std::size_t>(1, m.options.member_seeds.size()))
+    throw InternalError("Hdf5Writer::commit: output.agents is set and " + std::to_string(m.agents_added) +
+                        " agent samples were added");
   m.write_events();
+  m.write_agents();
   m.write_provenance(provenance);
   m.time = m.population = m.stranded = m.on_route = m.flow = m.spawned = nullptr;
   m.model_series.clear();

@@ -16,6 +16,11 @@
 //     programme_decisions(time, programme, outcome); dimension scales created once, or reused when a dim of
 //     that name exists (location, legal_status, edge, or another series')
 //   group events: 1-D datasets over dimension "event": day, name, action, target, value, routes_affected
+//   group agents (output.agents): a keyed random sample of agents' trajectories, one row per sampled agent
+//     and recording day, 1-D datasets over dimension "row": agent, day, location and edge (indices into the
+//     root's coordinates, -1 when on a route / at a place), legal_status, nationality, sex, age_band (codes
+//     0, 1, ... of the names in their attribute flag_meanings), weight (agents made in the run / agents
+//     sampled: the agents a sampled one stands for), and seed in an ensemble file; attributes sample, every
 //   group provenance: attributes and string datasets (scenario text verbatim, resolved scenario, seed,
 //     software and library versions, threads, wall time, command line, start time)
 // Variables are chunked along time and deflate-compressed. Days are written as they come (the time dimension
@@ -33,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/agent_sample.hpp"
 #include "sim/recorder.hpp"
 
 namespace migrasim::io {
@@ -56,6 +62,9 @@ struct Hdf5Options {
   // Not the writer's: asks the simulation for its population_by_group series (io::make_simulation passes
   // it on as SimulationConfig::record_groups); the writer writes it like every series.
   bool record_population_by_group = false;
+  // output.agents: the sample of agents' trajectories the simulation keeps (SimulationConfig::agents, passed
+  // on by io::make_simulation); the writer writes what add_agents gives it.
+  AgentSampleSpec agents{};
   // Non-empty: an ensemble file. Every time-dependent variable gets a first dimension `seed` with these
   // values; the writer takes one run per seed, in this order (each run calls on_start again with its
   // seed, the same world, days and series), and commit() needs them all. The events table is the first
@@ -70,6 +79,9 @@ class Hdf5Writer final : public Recorder {
   void on_start(const RunInfo& info) override;
   void on_event(const EventRecord& event) override;
   void on_day(const DayRecord& record) override;
+  // The run's (or the member's) sample of agents' trajectories, after its last day: written at commit as
+  // the group `agents`, with a column `seed` in an ensemble file. Nothing is written for an empty spec.
+  void add_agents(const AgentSample& sample);
   // Writes provenance, closes the file and renames it to its final name. Throws on I/O failure.
   void commit(const Provenance& provenance);
   const std::string& path() const;

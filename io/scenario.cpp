@@ -555,7 +555,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   spec.events = read_events(top.get("events"), w, start_day, horizon);
 
   if (const YamlNode* out = top.get("output")) {
-    MapReader o(*out, "output", {"path", "compression", "record"});
+    MapReader o(*out, "output", {"path", "compression", "record", "agents"});
     if (auto* pth = o.get("path")) spec.output_path = as_string(*pth, "output.path");
     if (auto* c = o.get("compression"))
       spec.output.compression_level =
@@ -583,6 +583,21 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
                    "one of population, stranded, on_route, flow, population_by_group");
       }
     }
+    if (auto* ag = o.get("agents")) {
+      MapReader a(*ag, "output.agents", {"sample", "every"});
+      auto whole = [](const YamlNode& n, const std::string& where, std::int64_t hi, const char* unit) {
+        const std::string what =
+            std::string("a whole number of ") + unit + " in [1, " + std::to_string(hi) + "]";
+        const double v = number_in(n, where, 1, static_cast<double>(hi), what);
+        if (v != std::floor(v)) expected(n, where, what);
+        return static_cast<std::int64_t>(v);
+      };
+      spec.output.agents.size =
+          whole(a.require("sample"), "output.agents.sample", max_agent_sample, "agents");
+      if (auto* e = a.get("every"))
+        spec.output.agents.every =
+            static_cast<std::int32_t>(whole(*e, "output.agents.every", max_run_days, "days"));
+    }
   }
 
   spec.events.insert(spec.events.begin(), w.events.begin(), w.events.end());
@@ -593,8 +608,9 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
 std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int threads) {
   std::vector<std::unique_ptr<Model>> models;
   for (const auto& r : spec.mechanisms) models.push_back(r.mechanism->make(r.params.get()));
-  SimulationConfig config{spec.seed, spec.days, threads, spec.start_date,
-                          spec.output.record_population_by_group};
+  SimulationConfig config{
+      spec.seed,         spec.days, threads, spec.start_date, spec.output.record_population_by_group,
+      spec.output.agents};
   return std::make_unique<Simulation>(spec.world, Schedule(spec.events), std::move(models), config);
 }
 

@@ -17,6 +17,7 @@ namespace migrasim {
 enum class Purpose : std::uint32_t {
   spawn_count = 1,     // how many agents appear at a place on a day
   route_priority = 2,  // keyed priority for a place on a capacity-limited route
+  agent_sample = 3,    // an agent's key for the recorded sample of trajectories (sim/agent_sample.hpp)
 };
 inline constexpr std::uint32_t kernel_purpose_count = 16;
 

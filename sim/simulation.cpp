@@ -76,6 +76,7 @@ struct Simulation::Impl final : StepContext {
   std::ptrdiff_t crossings_series_ = -1;
   std::size_t group_size_ = 0;  // values of population_by_group a day (0: not recorded)
   std::ptrdiff_t groups_series_ = -1;
+  AgentSample agent_sample_;
 
   Impl(std::shared_ptr<const World> world, Schedule schedule, std::vector<std::unique_ptr<Model>> models,
        SimulationConfig config)
@@ -85,7 +86,8 @@ struct Simulation::Impl final : StepContext {
         config_(std::move(config)),
         route_state_(world_->route_count()),
         rng_(config_.seed),
-        arena_(std::max(1, config_.threads)) {
+        arena_(std::max(1, config_.threads)),
+        agent_sample_(config_.agents) {
     const auto places = static_cast<std::size_t>(world_->place_count());
     const auto routes = static_cast<std::size_t>(world_->route_count());
     population_counts_.assign(places * legal_status_count, 0);
@@ -96,6 +98,8 @@ struct Simulation::Impl final : StepContext {
     if (config_.days > max_run_days)
       throw InputError("a run lasts at most " + std::to_string(max_run_days) +
                        " days (per-agent days are 16-bit); got " + std::to_string(config_.days));
+    if (config_.agents.size < 0 || config_.agents.every < 1)
+      throw InputError("an agent sample needs a size >= 0 and a recording interval >= 1 day");
     std::vector<PurposeRange> purposes;
     for (auto& m : models_) {
       Declarations declared(population_, purposes, crossing_options_, gate_, hazard_, market_, m->name());
@@ -188,6 +192,7 @@ struct Simulation::Impl final : StepContext {
     series_values_ = o.series_values_;
     crossings_series_ = o.crossings_series_;
     groups_series_ = o.groups_series_;
+    agent_sample_ = o.agent_sample_;
     if (started_) each_model([&](Model& m) { m.attach(*this); });
   }
 
@@ -431,6 +436,7 @@ struct Simulation::Impl final : StepContext {
         series_values_[g].swap(values[k]);
       }
     }
+    if (agent_sample_.due(day_, config_.days)) agent_sample_.observe(population_, *world_, rng_, day_);
     DayRecord rec{day_,          &population_counts_, &stranded_counts_, &on_route_counts_,
                   &flow_counts_, spawned_today,       spawned_total_,    {}};
     for (const auto& v : series_values_) rec.series.push_back(&v);
@@ -527,6 +533,10 @@ const RouteState& Simulation::route_state() const {
 const Population& Simulation::population() const {
   return impl_->population_;
 }
+const AgentSample& Simulation::agent_sample() const {
+  return impl_->agent_sample_;
+}
+
 const SimulationConfig& Simulation::config() const {
   return impl_->config_;
 }

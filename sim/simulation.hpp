@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/agent_sample.hpp"
 #include "sim/model.hpp"
 #include "sim/population.hpp"
 #include "sim/recorder.hpp"
@@ -23,6 +24,8 @@ struct SimulationConfig {
   // Record the kernel's population_by_group(time, location, nationality, sex, age_band) series: people at
   // each place, stranded or not, by group. Off by default: it holds places x countries x 8 values a day.
   bool record_groups = false;
+  // A keyed random sample of agents' trajectories (sim/agent_sample.hpp); size 0: none.
+  AgentSampleSpec agents{};
 };
 
 class Simulation {
@@ -63,6 +66,8 @@ class Simulation {
   const RouteState& route_state() const;
   const Population& population() const;
   const SimulationConfig& config() const;
+  // The sample of agents' trajectories recorded so far (SimulationConfig::agents).
+  const AgentSample& agent_sample() const;
 
   // Counts at the end of the last day run (layout as in DayRecord); stable addresses for the lifetime
   // of the simulation, so that Python can hold numpy views of them.

@@ -363,6 +363,40 @@ class Result:
         return df[[c for c in columns if c in df.columns]]
 
     @property
+    def agents(self):
+        """The keyed random sample of agents' trajectories that ``output.agents: {sample: N, every: D}`` asks
+        for, a pandas DataFrame with a row per sampled agent and recording day (every D days and the last):
+        agent, day, date, location and edge (names; missing while on a route, or at a place), legal_status,
+        nationality, sex, age_band (categoricals), weight (the agents each sampled one stands for) and, in an
+        ensemble file, seed. Empty when the scenario asks for no sample. The file's ``agents`` group."""
+        import h5py
+        import pandas as pd
+
+        columns = ["agent", "day", "date", "location", "edge", "legal_status", "nationality", "sex", "age_band",
+                   "weight"]
+        if self._file is None:
+            return pd.DataFrame(columns=columns)
+        with h5py.File(io.BytesIO(self._file), "r") as f:
+            if "agents" not in f:
+                return pd.DataFrame(columns=columns)
+            g = f["agents"]
+            df = pd.DataFrame({"agent": g["agent"][()], "day": g["day"][()]})
+            start = pd.Timestamp(self.dataset.attrs.get("start_date", "1970-01-01"))
+            df["date"] = start + pd.to_timedelta(df["day"], unit="D")
+            for name, coord in (("location", "location"), ("edge", "edge")):
+                names = [str(v) for v in self.dataset[coord].values] if coord in self.dataset.coords else []
+                df[name] = pd.Categorical.from_codes(g[name][()].astype("int64"), categories=names)
+            for name in ("legal_status", "nationality", "sex", "age_band"):
+                meanings = g[name].attrs["flag_meanings"]
+                meanings = meanings.decode() if isinstance(meanings, bytes) else str(meanings)
+                df[name] = pd.Categorical.from_codes(g[name][()].astype("int64"), categories=meanings.split())
+            df["weight"] = g["weight"][()]
+            if "seed" in g:
+                columns = ["seed"] + columns
+                df["seed"] = g["seed"][()]
+        return df[columns]
+
+    @property
     def provenance(self):
         """The file's ``provenance`` group (an ``xarray.Dataset``: scenario text, resolved scenario; attributes
         seed, threads, versions, command line, ...), or None for a dataset made otherwise."""

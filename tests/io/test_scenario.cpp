@@ -123,6 +123,28 @@ TEST_CASE("output.record selects the kernel's variables; population_by_group is 
                              "flow, population_by_group"));
 }
 
+TEST_CASE("output.agents asks for a keyed sample of agents' trajectories", "[io][agents]") {
+  CHECK(load_scenario(data_dir + "mini.yaml").output.agents.size == 0);
+  const ScenarioSpec spec = load_scenario(data_dir + "mini.yaml", {"output.agents={sample: 25, every: 7}"});
+  CHECK(spec.output.agents.size == 25);
+  CHECK(spec.output.agents.every == 7);
+  auto sim = make_simulation(spec, 1);
+  sim->run();
+  CHECK(sim->agent_sample().agents() == 25);
+  CHECK(load_scenario(data_dir + "mini.yaml", {"output.agents={sample: 3}"}).output.agents.every == 1);
+  CHECK_THAT(
+      error_of(data_dir + "mini.yaml", {"output.agents={sample: 0}"}),
+      Catch::Contains("output.agents.sample: got '0', expected a whole number of agents in [1, 10000000]"));
+  CHECK_THAT(error_of(data_dir + "mini.yaml", {"output.agents={sample: 2.5}"}),
+             Catch::Contains("output.agents.sample: got '2.5', expected a whole number of agents"));
+  CHECK_THAT(error_of(data_dir + "mini.yaml", {"output.agents={sample: 5, every: 0}"}),
+             Catch::Contains("output.agents.every: got '0', expected a whole number of days in [1, 32767]"));
+  CHECK_THAT(error_of(data_dir + "mini.yaml", {"output.agents={every: 5}"}),
+             Catch::Contains("output.agents"));
+  CHECK_THAT(error_of(data_dir + "mini.yaml", {"output.agents={sample: 5, evry: 5}"}),
+             Catch::Contains("evry"));
+}
+
 TEST_CASE("behaviour.family adds relatives to the run's movers, beside the economic model or alone",
           "[io][family]") {
   const std::string family =

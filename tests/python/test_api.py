@@ -1,5 +1,6 @@
 """The Python package: load, run, step, views, results, errors."""
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -253,3 +254,36 @@ def test_an_entry_rule_set_mid_run_stops_the_crossing(root, tmp_path):
     r = sim.run()
     crossing = [i for i, e in enumerate(r.flows["edge"].values) if "B" in e and "X" in e][0]
     assert r.flows.values[:10, crossing].sum() > 0 and r.flows.values[10:, crossing].sum() == 0
+
+
+# ------------------------------------------------------------------------------ per-agent samples
+def test_output_agents_records_a_keyed_sample_of_trajectories(mini, tmp_path):
+    scenario = migrasim.load_scenario(mini, output__agents="{sample: 2000, every: 4}")
+    r = migrasim.run(scenario, threads=1)
+    df = r.agents
+    assert df["agent"].nunique() == 2000
+    assert sorted(df["day"].unique()) == [0, 4, 8, 12, 16, 19]  # every 4 days and the last
+    assert df.groupby("agent")["day"].apply(lambda d: d.is_monotonic_increasing).all()
+    assert set(df["sex"].cat.categories) == {"female", "male"}
+    assert set(df["legal_status"].cat.categories) == set(migrasim.LEGAL_STATUSES)
+    # At a place or on a route, never both.
+    assert (df["location"].isna() != df["edge"].isna()).all()
+    # The weighted sample estimates the counts: on the last day, people at places and on routes.
+    last = df[df["day"] == 19]
+    weight = float(last["weight"].iloc[0])
+    assert weight == pytest.approx(float(r.spawned.sum()) / 2000)
+    at_places = float((r.population.sum("legal_status") + r.stranded).isel(time=-1).sum())
+    on_routes = float(r.on_route.isel(time=-1).sum())
+    total = at_places + on_routes
+    for estimate, truth in ((last["location"].notna().sum() * weight, at_places),
+                            (last["edge"].notna().sum() * weight, on_routes)):
+        p = truth / total
+        sd = weight * np.sqrt(2000 * p * (1 - p))
+        assert abs(estimate - truth) < 5 * sd + weight
+    # The same sample for any thread count, through save and open_result, and no group without the key.
+    again = migrasim.run(scenario, threads=3).agents
+    pd.testing.assert_frame_equal(again, df)
+    path = tmp_path / "agents.h5"
+    r.save(path)
+    pd.testing.assert_frame_equal(migrasim.open_result(path).agents, df)
+    assert migrasim.run(mini).agents.empty

@@ -3,6 +3,7 @@ import pickle
 import threading
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -205,3 +206,19 @@ def test_the_ensemble_verb_writes_the_members_migrasim_ensemble_gives(cli, mini,
     bad = cli("ensemble", mini, "--seeds", "2", "--set", "run.days=0", "-o", tmp_path / "bad.h5")
     assert bad.returncode == 2 and "run.days" in bad.stderr
     assert not any(p.name.startswith("bad.h5") for p in tmp_path.iterdir())
+
+
+def test_an_ensemble_file_holds_each_members_agent_sample(cli, mini, tmp_path):
+    out = tmp_path / "ens.h5"
+    r = cli("ensemble", mini, "--seeds", "2", "--set", "run.days=10", "--set", "output.agents={sample: 15, every: 3}",
+            "-o", out)
+    assert r.returncode == 0, r.stderr
+    agents = migrasim.open_result(out).agents
+    assert list(agents.columns[:2]) == ["seed", "agent"]
+    info = cli("info", out)
+    assert f"agent sample: 15 agents every 3 days, {len(agents)} rows" in info.stdout
+    for seed in (7, 8):  # each member's rows are that member's own run
+        single = migrasim.run(migrasim.load_scenario(mini, run__days=10, run__seed=seed,
+                                                     output__agents="{sample: 15, every: 3}")).agents
+        member = agents[agents["seed"] == seed].drop(columns="seed").reset_index(drop=True)
+        pd.testing.assert_frame_equal(member, single)
