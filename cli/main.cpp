@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -155,12 +157,23 @@ class Summary final : public migrasim::Recorder {
 
 namespace fs = std::filesystem;
 
-// Draws a figure with `PYTHON -m migrasim.plots KIND ARGS...` (PYTHON: $MIGRASIM_PYTHON, else python3 on
-// the PATH), without a shell and with its output discarded. Returns the Python used when it failed
-// (for the message), empty on success.
+// The Python that draws figures and runs the Python verbs: $MIGRASIM_PYTHON; else the checkout's
+// .venv/bin/python made by ./run.sh when this binary is its build/<preset>/cli/migrasim; else python3.
+std::string cli_python() {
+  if (const char* env = std::getenv("MIGRASIM_PYTHON"); env && *env) return env;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path venv = exe.parent_path().parent_path().parent_path().parent_path() / ".venv/bin/python";
+    if (fs::exists(venv, ec)) return venv.string();
+  }
+  return "python3";
+}
+
+// Draws a figure with `PYTHON -m migrasim.plots KIND ARGS...` (PYTHON: cli_python()), without a shell and
+// with its output discarded. Returns the Python used when it failed (for the message), empty on success.
 std::string draw_plot(const std::string& kind, const std::vector<std::string>& args) {
-  const char* env = std::getenv("MIGRASIM_PYTHON");
-  const std::string python = env && *env ? env : "python3";
+  const std::string python = cli_python();
   std::vector<std::string> words{python, "-m", "migrasim.plots", kind};
   words.insert(words.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -540,6 +553,24 @@ int drill_command(const std::string& scenario, const std::string& event, int ens
   return exit_ok;
 }
 
+// `migrasim calibrate ARGS`: the study functions are Python, so the verb is
+// `PYTHON -m migrasim.calibrate_cli ARGS` (PYTHON: cli_python()), which parses, checks and reports with
+// the CLI's exit codes. Replaces this process; returns only when Python cannot be started.
+int calibrate_command(std::vector<std::string> args) {
+  const std::string python = cli_python();
+  std::vector<std::string> words{python, "-m", "migrasim.calibrate_cli"};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  std::cout.flush();
+  execvp(python.c_str(), argv.data());
+  const int err = errno;
+  throw migrasim::InputError("calibrate: cannot start '" + python + "': " + std::strerror(err) +
+                             " (set MIGRASIM_PYTHON to a Python that has the migrasim package, e.g. "
+                             ".venv/bin/python made by ./run.sh)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -670,6 +701,14 @@ int main(int argc, char** argv) {
   params->add_option("--into", params_into,
                      "Instead of printing, replace the generated block of this page (docs/parameters.md)");
 
+  auto* calibrate = app.add_subcommand(
+      "calibrate",
+      "Fit scenario parameters to observed camp counts by ABC on the first days and score them on the days "
+      "held out (runs PYTHON -m migrasim.calibrate_cli, PYTHON $MIGRASIM_PYTHON or the checkout's "
+      ".venv/bin/python; `migrasim calibrate --help` lists its options)");
+  calibrate->prefix_command();  // everything after the verb goes to the Python module, --help included
+  calibrate->set_help_flag("");
+
   auto* info = app.add_subcommand("info", "Summarise an output file");
   std::string info_path;
   info->add_option("FILE", info_path, "migrasim output file (HDF5)")->required();
@@ -702,6 +741,7 @@ int main(int argc, char** argv) {
     if (*validate)
       return validate_command(validate_scenario, observed_dir, seeds, threads, sets, validate_out);
     if (*params) return params_command(params_format, params_into);
+    if (*calibrate) return calibrate_command(calibrate->remaining());
     if (*info) {
       std::cout << migrasim::io::summarise_file(info_path);
       return exit_ok;

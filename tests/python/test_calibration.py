@@ -87,3 +87,65 @@ def test_history_matching_rules_out_rates_far_from_the_data(mini):
     with pytest.raises(ValueError, match="runs_per_wave: got 2, expected a whole number >= 4"):
         migrasim.history_match(scenario, {RATE: (2e-4, 4e-3)}, obs, lambda ds: ds["spawned"].values,
                                runs_per_wave=2)
+
+
+# ------------------------------------------------------------------------------ the `migrasim calibrate` verb
+def _observed_folder(scenario, folder, seed=99):
+    """Flee's validation layout (data_layout.csv, a date,count CSV per place) with the counts at D1 and D2
+    of one run of ``scenario``: the truth the verb must find."""
+    import pandas as pd
+
+    ds = migrasim.run(scenario, seed=seed, threads=1).dataset
+    folder.mkdir()
+    dates = pd.date_range(ds.attrs["start_date"], periods=ds.sizes["time"]).strftime("%Y-%m-%d")
+    layout, total = ["total,total.csv"], 0
+    for camp in ("D1", "D2"):
+        n = (ds["population"].sel(location=camp).sum("legal_status") + ds["stranded"].sel(location=camp)).values
+        pd.DataFrame({"Date": dates, "count": n}).to_csv(folder / f"{camp}.csv", index=False)
+        layout.append(f"{camp},{camp}.csv")
+        total = total + n
+    pd.DataFrame({"Date": dates, "count": total}).to_csv(folder / "total.csv", index=False)
+    (folder / "data_layout.csv").write_text("\n".join(layout) + "\n")
+    return folder
+
+
+def test_the_calibrate_verb_finds_a_known_rate_and_scores_the_held_out_days(cli, mini, tmp_path):
+    import pandas as pd
+
+    truth = migrasim.load_scenario(mini, f"{RATE}=1e-3", "events=[]")
+    observed = _observed_folder(truth, tmp_path / "observed")
+    out = tmp_path / "posterior.csv"
+    # The scenario as given has twice the true rate; the fit sees days 0-9 only.
+    r = cli("calibrate", mini, "--set", f"{RATE}=2e-3", "--set", "events=[]", "--observed", observed,
+            "--param", f"{RATE}=2e-4:4e-3", "--particles", "12", "--generations", "3", "--seed", "1",
+            "--workers", "1", "--check-seeds", "3", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert "days 0-9 fitted, 10-19 held out" in r.stdout
+    samples = pd.read_csv(out)
+    assert list(samples.columns) == [RATE, "distance", "weight"]
+    mean = float((samples[RATE] * samples["weight"]).sum())
+    assert 0.8e-3 < mean < 1.2e-3
+    scores = pd.read_csv(tmp_path / "posterior_scores.csv", index_col=0)
+    assert list(scores.columns) == ["fitted_days", "held_out_days"]
+    given, fitted = scores.loc["scenario as given"], scores.loc["calibrated (posterior mean)"]
+    assert fitted["held_out_days"] < 0.5 * given["held_out_days"]  # predicts the days it did not see
+
+
+def test_the_calibrate_verb_refuses_bad_input_with_exit_2_and_no_file(cli, mini, tmp_path):
+    out = tmp_path / "p.csv"
+    for args, message in (
+        (["--param", f"{RATE}=1:0"], "expected finite low < high"),
+        (["--param", f"{RATE}=0.1"], "expected KEY=LOW:HIGH"),
+        (["--param", "behaviour.economic.nothing=0:1"], "no parameter 'behaviour.economic.nothing'"),
+        (["--param", f"{RATE}=0:0.01", "--particles", "1"], "--particles: got 1"),
+        (["--param", f"{RATE}=0:0.01", "--fit-share", "1"], "--fit-share: got 1.0"),
+        (["--param", f"{RATE}=0:0.01", "--observed", tmp_path / "nowhere"], "not a folder"),
+        (["--param", f"{RATE}=0:0.01"], "no observed data"),
+    ):
+        r = cli("calibrate", mini, *args, "-o", out)
+        assert r.returncode == 2, (args, r.stderr)
+        assert message in r.stderr, (args, r.stderr)
+        assert not out.exists()
+    r = cli("calibrate", mini, "--param", f"{RATE}=0:0.01", "-o", tmp_path / "missing" / "p.csv")
+    assert r.returncode == 2 and "does not exist" in r.stderr
+    assert "--fit-share" in cli("calibrate", "--help").stdout
