@@ -429,6 +429,7 @@ ParamTableOf<SmugglingParams> make_table() {
       .about("the ways across (see the service rows)")
       .source("scenario");
   t.records("enforcement", &P::enforcement, enforcement_table())
+      .changeable()
       .about("dated enforcement changes (see the enforcement change rows)")
       .source("scenario");
   t.number("choice.price_sensitivity", [](P& p) -> double& { return p.choice.price_sensitivity; })
@@ -849,6 +850,35 @@ void SmugglingModel::init_agents(StepContext& ctx, std::size_t first, std::size_
       pop[resources_][i] = static_cast<float>(money);
     }
   });
+}
+
+namespace {
+bool same_change(const SmugglingParams::Enforcement& a, const SmugglingParams::Enforcement& b) {
+  return a.name == b.name && a.day == b.day && a.services == b.services && a.demand == b.demand &&
+         a.interception == b.interception && a.death == b.death && a.removal == b.removal &&
+         a.capacity_factor == b.capacity_factor && a.seats == b.seats && a.demand_factor == b.demand_factor;
+}
+}  // namespace
+
+void SmugglingModel::change_params(StepContext& ctx, const void* params) {
+  SmugglingParams p = *static_cast<const SmugglingParams*>(params);
+  p.validate(ctx.world(), ctx.days());
+  const std::int32_t today = ctx.day();
+  for (std::size_t i = 0; i < p.enforcement.size(); ++i) {
+    const auto& e = p.enforcement[i];
+    const std::string at = "behaviour.smuggling.enforcement[" + std::to_string(i) + "]";
+    // Changes dated before the next day would never act: only those the run already had may stay.
+    if (e.day < today && (i >= params_.enforcement.size() || !same_change(e, params_.enforcement[i])))
+      throw InputError(at + " ('" + e.name + "'): dated day " + std::to_string(e.day) +
+                       ", expected a date on or after the next day to run (day " + std::to_string(today) +
+                       ")");
+    if (e.removal > 0 && !removals_)
+      throw InputError(
+          at + " ('" + e.name +
+          "'): a removal share mid-run needs removals in the scenario from the start (a service's "
+          "or an enforcement change's removal), which declare the agents' removal day");
+  }
+  params_.enforcement = std::move(p.enforcement);
 }
 
 void SmugglingModel::apply_enforcement(std::int32_t day) {

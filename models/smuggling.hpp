@@ -194,6 +194,8 @@ class SmugglingModel final : public Model, public CrossingMarket {
   void declare(Declarations& declared) override;
   void attach(StepContext& ctx) override;
   void on_start(StepContext& ctx) override;
+  // Changeable mid-run: enforcement (the dated changes; those before the next day must stay as they were).
+  void change_params(StepContext& ctx, const void* params) override;
   void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
   void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;
   void decide(StepContext& ctx) override;

@@ -287,3 +287,27 @@ def test_output_agents_records_a_keyed_sample_of_trajectories(mini, tmp_path):
     r.save(path)
     pd.testing.assert_frame_equal(migrasim.open_result(path).agents, df)
     assert migrasim.run(mini).agents.empty
+
+
+def test_a_smuggling_enforcement_change_set_mid_run_acts_from_the_next_day(root):
+    scenario = migrasim.load_scenario(root / "scenarios" / "central_mediterranean.yaml", run__days=60)
+    sim = migrasim.Simulation(scenario)
+    sim.step(30)
+    twin = sim.fork()
+    crackdown = {"date": "2016-01-31", "service": "libya_italy_sea", "seats": 0, "name": "boats seized"}
+    old = [{"date": "2017-02-02", "service": "libya_italy_sea", "interception": 0.10, "name": "mou"}]
+    twin.set("behaviour.smuggling.enforcement", old + [crackdown])
+    assert "behaviour.smuggling.enforcement[]" in twin.changeable
+    a, b = sim.run(), twin.run()
+    seats = list(a.dataset["quantity"].values).index("seats_used")
+    trips_a = a.dataset["smuggling"].sel(service="libya_italy_sea").values[:, seats]
+    trips_b = b.dataset["smuggling"].sel(service="libya_italy_sea").values[:, seats]
+    np.testing.assert_array_equal(trips_a[:30], trips_b[:30])
+    assert trips_a[30:].sum() > 0 and trips_b[30:].sum() == 0
+    assert "set behaviour.smuggling.enforcement" in " ".join(b.events["name"])
+    # A change dated before the next day would never act: refused, naming it.
+    late = migrasim.Simulation(scenario)
+    late.step(30)
+    with pytest.raises(migrasim.ScenarioError, match=r"enforcement\[1\] \('boats seized'\): dated day 10, expected "
+                                                     r"a date on or after the next day to run \(day 30\)"):
+        late.set("behaviour.smuggling.enforcement", old + [dict(crackdown, date="2016-01-11")])
