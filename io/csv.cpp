@@ -100,16 +100,51 @@ CsvTable parse_csv(const std::string& text, const std::string& path, bool ragged
   return table;
 }
 
-CsvTable read_csv(const std::string& path, bool ragged) {
+std::string read_input_file(const std::string& path, const std::string& what) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) throw InputError(path + ": cannot open the " + what + " (no such file)");
+  if (!fs::is_regular_file(st))
+    throw InputError(
+        path + ": not a regular file (" +
+        (fs::is_directory(st) ? std::string("a folder") : std::string("a device, FIFO or socket")) +
+        "), expected the " + what);
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (!ec && size > max_input_file_bytes)
+    throw InputError(path + ": " + std::to_string(size) + " bytes, expected the " + what + " of at most " +
+                     std::to_string(max_input_file_bytes) + " bytes (1 GiB)");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the file");
+  if (!in) throw InputError(path + ": cannot open the " + what);
   std::ostringstream ss;
   ss << in.rdbuf();
-  return parse_csv(ss.str(), path, ragged);
+  if (in.bad()) throw InputError(path + ": cannot read the " + what);
+  return ss.str();
+}
+
+CsvTable read_csv(const std::string& path, bool ragged) {
+  return parse_csv(read_input_file(path, "CSV file"), path, ragged);
+}
+
+void check_output_path(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty()) throw InputError("the output path is empty, expected a file name");
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(path, ec);
+  if (ec || !fs::exists(st) || fs::is_regular_file(st)) return;
+  if (fs::is_symlink(st)) {
+    const fs::file_status target = fs::status(path, ec);
+    if (ec || !fs::exists(target) || fs::is_regular_file(target)) return;
+  }
+  throw InputError(path + ": exists and is not a regular file (" +
+                   (fs::is_directory(fs::status(path, ec)) ? std::string("a folder")
+                                                           : std::string("a device, FIFO or socket")) +
+                   "); expected a file name to write, refusing to replace it");
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {
   namespace fs = std::filesystem;
+  check_output_path(path);
   const fs::path partial = path + ".partial-" + std::to_string(::getpid());
   std::error_code ec;
   {

@@ -23,6 +23,7 @@
 #include <tbb/version.h>
 #include <boost/version.hpp>
 
+#include "io/csv.hpp"
 #include "io/hdf5_common.hpp"
 #include "sim/errors.hpp"
 #include "sim/version.hpp"
@@ -595,6 +596,7 @@ struct Hdf5Writer::Impl {
 Hdf5Writer::Hdf5Writer(std::string path, Hdf5Options options) : impl_(std::make_unique<Impl>()) {
   if (options.compression_level < 0 || options.compression_level > 9)
     throw InputError("HDF5 compression level must be 0..9, got " + std::to_string(options.compression_level));
+  check_output_path(path);
   impl_->path = std::move(path);
   impl_->partial_path = impl_->path + ".partial-" + std::to_string(static_cast<long>(::getpid()));
   impl_->options = options;

@@ -454,13 +454,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
                            const MechanismRegistry& registry) {
   ScenarioSpec spec;
   spec.path = path;
-  {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path + ": cannot open the scenario file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    spec.text = ss.str();
-  }
+  spec.text = read_input_file(path, "scenario file");
   std::vector<std::string> chain;
   YamlNode root = load_with_bases(path, chain);
   // Event dates are checked against the run the files declare, so that `--days` may shorten a run without

@@ -9,6 +9,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "io/csv.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim::io {
@@ -154,11 +155,7 @@ YamlNode parse_yaml(const std::string& text, const std::string& label) {
 }
 
 YamlNode load_yaml_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_yaml(ss.str(), path);
+  return parse_yaml(read_input_file(path, "YAML file"), path);
 }
 
 namespace {

@@ -38,3 +38,20 @@ TEST_CASE("csv skips a UTF-8 byte-order mark and keeps the columns of the first 
   CHECK(t.rows[0].fields[1].text == "1");
   CHECK(t.mark(t.rows[0], 1).str() == "b.csv:2:3");
 }
+
+TEST_CASE("input files must be regular files; output paths never replace anything else",
+          "[io][reliability]") {
+  // /dev/zero would be read forever (issue 14: `locations: /dev/zero`, `extends: /dev/zero`).
+  CHECK_THROWS_WITH(
+      read_csv("/dev/zero"),
+      Catch::Contains("/dev/zero: not a regular file (a device, FIFO or socket), expected the CSV file"));
+  CHECK_THROWS_WITH(read_input_file("/tmp", "scenario file"),
+                    Catch::Contains("/tmp: not a regular file (a folder)"));
+  CHECK_THROWS_WITH(read_input_file("/nonexistent/s.yaml", "scenario file"),
+                    Catch::Contains("cannot open the scenario file (no such file)"));
+  CHECK_THROWS_WITH(check_output_path("/dev/null"),
+                    Catch::Contains("/dev/null: exists and is not a regular file"));
+  CHECK_THROWS_WITH(check_output_path(""), Catch::Contains("the output path is empty"));
+  CHECK_THROWS_AS(write_file_atomically("/dev/null", "x"), InputError);
+  CHECK_NOTHROW(check_output_path("/nonexistent-folder/new.csv"));  // a missing folder is the writer's error
+}

@@ -544,8 +544,17 @@ TEST_CASE("Hdf5Writer reports an unusable output path as InputError", "[io]") {
     }
   }
   SECTION("path is a directory") {
-    io::Hdf5Writer writer(tmp.dir.string());
-    CHECK_THROWS_AS(writer.on_start(run_info(w, 3)), InputError);
+    CHECK_THROWS_WITH(io::Hdf5Writer(tmp.dir.string()), Catch::Contains("(a folder); expected a file name"));
+  }
+  SECTION("path is a device node, or a link to one: never replaced") {
+    CHECK_THROWS_WITH(io::Hdf5Writer("/dev/null"),
+                      Catch::Contains("/dev/null: exists and is not a regular file"));
+    const std::string link = tmp.file("null.h5");
+    fs::create_symlink("/dev/null", link);
+    CHECK_THROWS_AS(io::Hdf5Writer(link), InputError);
+    CHECK(fs::is_symlink(link));
+    fs::remove(link);
+    CHECK(fs::is_character_file("/dev/null"));
   }
   SECTION("bad compression level") {
     io::Hdf5Options opt;

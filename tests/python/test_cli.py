@@ -1,4 +1,5 @@
 """End-to-end tests of the `migrasim` command line: outputs, determinism, conservation, bad input."""
+import os
 import re
 
 import numpy as np
@@ -272,3 +273,21 @@ def test_a_seed_out_of_range_is_refused_not_clamped(cli, mini, tmp_path, seed):
     assert f"--seed: got '{seed}', expected a whole number in [0, 9223372036854775807]" in r.stderr
     assert not out.exists()
     assert cli("run", mini, "-o", out, "-q", "--seed", "9223372036854775807").returncode == 0
+
+
+def test_device_files_are_neither_read_nor_replaced(cli, mini, tmp_path):
+    # Issue 14: `locations: /dev/zero` and `extends: /dev/zero` were read until memory ran out; `-o` naming
+    # a device node replaced it with an HDF5 file.
+    text = mini.read_text()
+    (tmp_path / "zero.yaml").write_text(text.replace("locations: mini_locations.csv", "locations: /dev/zero"))
+    (tmp_path / "base.yaml").write_text("extends: /dev/zero\n")
+    for name in ("zero.yaml", "base.yaml"):
+        r = cli("run", tmp_path / name, "-o", tmp_path / "x.h5", timeout=60)
+        assert r.returncode == 2 and "/dev/zero: not a regular file" in r.stderr, r.stderr
+    assert not (tmp_path / "x.h5").exists()
+    link = tmp_path / "null.h5"
+    link.symlink_to("/dev/null")
+    for out in ("/dev/null", link, tmp_path):
+        r = cli("run", mini, "-o", out)
+        assert r.returncode == 2 and "exists and is not a regular file" in r.stderr, r.stderr
+    assert link.is_symlink() and os.path.realpath(link) == "/dev/null"
