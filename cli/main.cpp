@@ -1,6 +1,7 @@
 // migrasim command-line interface.
 // Exit codes: 0 success; 2 bad input (scenario, options, files); 1 internal error.
 #include <fcntl.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,12 +11,14 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -199,25 +202,83 @@ std::string no_plot(const std::string& python) {
          "matplotlib, e.g. .venv/bin/python)";
 }
 
+// Signals. SIGINT and SIGTERM are blocked in every thread (before any is made) and taken by one thread
+// that waits for them: it removes what the process was writing (each output's "<path>.partial-<pid>", the
+// temporary folders) and exits 130 (SIGINT) or 143 (SIGTERM), so that an interrupted run leaves nothing
+// behind. The list is the process's, not a simulation's: the CLI's one piece of process-wide state.
+class Leftovers {
+ public:
+  static Leftovers& process() {
+    static Leftovers leftovers;
+    return leftovers;
+  }
+  // Call first in main, before any thread starts.
+  void watch_signals() {
+    sigemptyset(&signals_);
+    sigaddset(&signals_, SIGINT);
+    sigaddset(&signals_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
+    std::thread([this] {
+      int sig = 0;
+      if (sigwait(&signals_, &sig) != 0) return;
+      std::lock_guard<std::mutex> lock(mutex_);
+      std::error_code ec;
+      for (const auto& p : paths_) fs::remove_all(p, ec);
+      const char* msg = sig == SIGINT ? "migrasim: interrupted (SIGINT); partial output removed\n"
+                                      : "migrasim: terminated (SIGTERM); partial output removed\n";
+      if (::write(STDERR_FILENO, msg, std::strlen(msg)) < 0) {
+      }
+      std::_Exit(128 + sig);
+    }).detach();
+  }
+  // An output written under "<path>.partial-<pid>" (Hdf5Writer, write_file_atomically).
+  void output(const std::string& path) { add(path + ".partial-" + std::to_string(getpid())); }
+  void add(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    paths_.push_back(path);
+  }
+  void remove(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    paths_.erase(std::remove(paths_.begin(), paths_.end(), path), paths_.end());
+  }
+
+ private:
+  sigset_t signals_{};
+  std::mutex mutex_;
+  std::vector<std::string> paths_;
+};
+
+// A private temporary folder, removed when it goes out of scope (also on errors) or on a signal.
+class TempFolder {
+ public:
+  explicit TempFolder(const std::string& name) : path_(fs::temp_directory_path() / name) {
+    Leftovers::process().add(path_.string());
+    fs::create_directories(path_);
+  }
+  ~TempFolder() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+    Leftovers::process().remove(path_.string());
+  }
+  TempFolder(const TempFolder&) = delete;
+  TempFolder& operator=(const TempFolder&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
 // A Flee case becomes a scenario file in a private temporary folder, then loads like any scenario.
 migrasim::io::ScenarioSpec load_flee_case(const std::string& dir, const std::string& simsetting,
                                           const std::vector<std::string>& sets) {
   const migrasim::io::FleeCasePaths paths = migrasim::io::locate_flee_case(dir, simsetting);
-  const fs::path tmp = fs::temp_directory_path() / ("migrasim-flee-" + std::to_string(getpid()));
-  fs::create_directories(tmp);
-  const fs::path file = tmp / "scenario.yaml";
+  const TempFolder tmp("migrasim-flee-" + std::to_string(getpid()));
+  const fs::path file = tmp.path() / "scenario.yaml";
   {
     std::ofstream out(file);
-    out << migrasim::io::flee_case_to_yaml(paths, tmp.string());
+    out << migrasim::io::flee_case_to_yaml(paths, tmp.path().string());
   }
-  try {
-    migrasim::io::ScenarioSpec spec = migrasim::io::load_scenario(file.string(), sets);
-    fs::remove_all(tmp);
-    return spec;
-  } catch (...) {
-    fs::remove_all(tmp);
-    throw;
-  }
+  return migrasim::io::load_scenario(file.string(), sets);
 }
 
 // Default output paths (not ones the user typed) may create their folder, e.g. out/.
@@ -278,6 +339,7 @@ int run_command(const std::string& scenario, const std::string& flee_dir, const 
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   auto sim = migrasim::io::make_simulation(spec, threads);
   if (verbose) std::cerr << migrasim::format_columns(sim->population());
+  Leftovers::process().output(output);
   migrasim::io::Hdf5Writer writer(output, spec.output);
   ProgressBar progress(!quiet && isatty(STDERR_FILENO));
   Summary summary;
@@ -309,6 +371,7 @@ int ensemble_command(const std::string& scenario, int seeds, int threads,
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   migrasim::io::Hdf5Options options = spec.output;
   for (int k = 0; k < seeds; ++k) options.member_seeds.push_back(spec.seed + static_cast<std::uint64_t>(k));
+  Leftovers::process().output(output);
   migrasim::io::Hdf5Writer writer(output, options);
   const auto t0 = std::chrono::steady_clock::now();
   for (const std::uint64_t seed : options.member_seeds) {
@@ -574,6 +637,7 @@ int calibrate_command(std::vector<std::string> args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  Leftovers::process().watch_signals();
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
 

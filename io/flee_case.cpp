@@ -425,6 +425,11 @@ std::string flee_case_to_yaml(const FleeCasePaths& paths, const std::string& rel
   std::string start_date;
   std::int32_t days = 0;
   read_flee_period(paths.input, start_date, days);
+  if (paths.validation.empty())  // (it was an exit 1: "cannot make absolute path")
+    throw InputError(
+        paths.input +
+        ": no validation/data_layout.csv beside it or in the case folder; Flee spawning takes the "
+        "observed totals (refugees.csv) from the case's validation folder");
   const fs::path base = relative_to.empty() ? fs::current_path() : fs::absolute(relative_to);
   auto rel = [&](const std::string& p) {
     return fs::absolute(p).lexically_normal().lexically_relative(base).string();

@@ -1,6 +1,10 @@
 """End-to-end tests of the `migrasim` command line: outputs, determinism, conservation, bad input."""
 import os
+import pathlib
 import re
+import signal
+import subprocess
+import time
 
 import numpy as np
 import pytest
@@ -291,3 +295,49 @@ def test_device_files_are_neither_read_nor_replaced(cli, mini, tmp_path):
         r = cli("run", mini, "-o", out)
         assert r.returncode == 2 and "exists and is not a regular file" in r.stderr, r.stderr
     assert link.is_symlink() and os.path.realpath(link) == "/dev/null"
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_ends_the_run_and_removes_its_partial_file(migrasim_bin, root, tmp_path, sig, code):
+    out = tmp_path / "ca.h5"
+    p = subprocess.Popen([migrasim_bin, "run", root / "scenarios" / "central_america.yaml", "-o", out, "-q"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    partial = tmp_path / f"ca.h5.partial-{p.pid}"
+    deadline = time.monotonic() + 60
+    while not partial.exists() and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert partial.exists(), "the run ended before it could be interrupted"
+    p.send_signal(sig)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == code, err
+    assert "partial output removed" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_flee_case_that_fails_to_import_exits_2_and_leaves_no_temporary_folder(migrasim_bin, tmp_path):
+    import tempfile
+
+    case = tmp_path / "case"
+    (case / "input").mkdir(parents=True)
+    (case / "input" / "locations.csv").write_text("#name,region,country,lat,lon,location_type,conflict_date,pop\n"
+                                                   "A,r,X,1,1,conflict_zone,0,1000\nB,r,Y,2,2,camp,,5000\n")
+    (case / "input" / "routes.csv").write_text("#name1,name2,distance\nA,B,10\n")
+    (case / "input" / "sim_period.csv").write_text("StartDate,2010-01-01\nLength,10\n")
+
+    def run():
+        p = subprocess.Popen([migrasim_bin, "run", "--flee", case, "-o", tmp_path / "x.h5"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 2, err
+        assert not (pathlib.Path(tempfile.gettempdir()) / f"migrasim-flee-{p.pid}").exists()
+        assert not (tmp_path / "x.h5").exists()
+        return err
+
+    # No validation folder: it was an exit 1 ("cannot make absolute path").
+    assert "no validation/data_layout.csv" in run()
+    (case / "validation").mkdir()
+    (case / "validation" / "data_layout.csv").write_text("total,refugees.csv\nB,b.csv\n")
+    (case / "validation" / "refugees.csv").write_text("Date,n\n2010-01-01,10\n2010-01-11,100\n")
+    (case / "validation" / "b.csv").write_text("Date,n\n2010-01-01,10\n2010-01-11,100\n")
+    (case / "input" / "routes.csv").write_text("#name1,name2,distance\nA,B,notanumber\n")
+    assert "routes.csv" in run()  # fails after the temporary scenario folder was made
