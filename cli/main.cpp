@@ -637,6 +637,7 @@ int calibrate_command(std::vector<std::string> args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  migrasim::io::hdf5_skip_exit_cleanup();
   Leftovers::process().watch_signals();
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);

@@ -253,7 +253,32 @@ struct Series {
     buffered = 0;
   }
 };
+// A failed write of the output (a full disk, an I/O error, a quota) is the environment's, not a bug:
+// InputError naming the file, with the system's reason where HDF5 gives it ("No space left on device").
+template <class F>
+void writing(const std::string& path, F&& write) {
+  try {
+    write();
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    const std::string tag = "error message = '";
+    std::string reason = what;
+    if (const auto at = what.find(tag); at != std::string::npos) {
+      const auto end = what.find('\'', at + tag.size());
+      reason =
+          what.substr(at + tag.size(), end == std::string::npos ? std::string::npos : end - at - tag.size());
+    }
+    throw InputError("cannot write the output file '" + path + "': " + reason);
+  }
+}
+
 }  // namespace
+
+void hdf5_skip_exit_cleanup() {
+  H5dont_atexit();
+}
 
 struct Hdf5Writer::Impl {
   std::string path;
@@ -807,13 +832,15 @@ void Hdf5Writer::on_day(const DayRecord& record) {
   for (std::size_t k = 0; k < extra.size(); ++k)
     extra[k] = row(record.series[k], m.info.series[k].size(), m.info.series[k].name.c_str());
   // (Test the series, not the row pointers: an empty vector may give a null data().)
-  if (m.member == 0) m.time->append(&record.day);
-  if (m.population) m.population->append(pop);
-  if (m.stranded) m.stranded->append(str);
-  if (m.on_route) m.on_route->append(onr);
-  if (m.flow) m.flow->append(flw);
-  m.spawned->append(&record.spawned_today);
-  for (std::size_t k = 0; k < extra.size(); ++k) m.model_series[k]->append(extra[k]);
+  writing(m.path, [&] {
+    if (m.member == 0) m.time->append(&record.day);
+    if (m.population) m.population->append(pop);
+    if (m.stranded) m.stranded->append(str);
+    if (m.on_route) m.on_route->append(onr);
+    if (m.flow) m.flow->append(flw);
+    m.spawned->append(&record.spawned_today);
+    for (std::size_t k = 0; k < extra.size(); ++k) m.model_series[k]->append(extra[k]);
+  });
 }
 
 void Hdf5Writer::add_agents(const AgentSample& sample) {
@@ -839,22 +866,26 @@ void Hdf5Writer::commit(const Provenance& provenance) {
   Impl& m = *impl_;
   if (!m.started) throw InternalError("Hdf5Writer::commit called before on_start");
   if (m.committed) throw InternalError("Hdf5Writer::commit called twice");
-  for (Series& s : m.series) s.flush();
+  writing(m.path, [&] {
+    for (Series& s : m.series) s.flush();
+  });
   if (!m.options.member_seeds.empty() && m.member + 1 != m.options.member_seeds.size())
     throw InternalError("Hdf5Writer::commit: " + std::to_string(m.member + 1) + " of " +
                         std::to_string(m.options.member_seeds.size()) + " members written");
   if (m.options.agents.size > 0 && m.agents_added != std::max<std::size_t>(1, m.options.member_seeds.size()))
     throw InternalError("Hdf5Writer::commit: output.agents is set and " + std::to_string(m.agents_added) +
                         " agent samples were added");
-  m.write_events();
-  m.write_agents();
-  m.write_provenance(provenance);
-  m.time = m.population = m.stranded = m.on_route = m.flow = m.spawned = nullptr;
-  m.model_series.clear();
-  m.series.clear();
-  m.member_scale.reset();
-  check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), "cannot flush '" + m.partial_path + "'");
-  check(m.file.close(), "cannot close '" + m.partial_path + "'");
+  writing(m.path, [&] {
+    m.write_events();
+    m.write_agents();
+    m.write_provenance(provenance);
+    m.time = m.population = m.stranded = m.on_route = m.flow = m.spawned = nullptr;
+    m.model_series.clear();
+    m.series.clear();
+    m.member_scale.reset();
+    check(H5Fflush(m.file.get(), H5F_SCOPE_GLOBAL), "cannot flush '" + m.partial_path + "'");
+    check(m.file.close(), "cannot close '" + m.partial_path + "'");
+  });
   if (std::rename(m.partial_path.c_str(), m.path.c_str()) != 0) {
     const int err = errno;
     throw InputError("cannot rename '" + m.partial_path + "' to '" + m.path + "': " + std::strerror(err));

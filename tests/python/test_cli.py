@@ -341,3 +341,20 @@ def test_a_flee_case_that_fails_to_import_exits_2_and_leaves_no_temporary_folder
     (case / "validation" / "b.csv").write_text("Date,n\n2010-01-01,10\n2010-01-11,100\n")
     (case / "input" / "routes.csv").write_text("#name1,name2,distance\nA,B,notanumber\n")
     assert "routes.csv" in run()  # fails after the temporary scenario folder was made
+
+
+def test_a_full_disk_exits_2_with_the_reason_and_leaves_nothing(cli, root, tmp_path):
+    # Issue 14: "cannot flush ... No space left on device", then SIGSEGV at exit (HDF5's exit handler
+    # closing the file whose close had failed). A 64 KiB tmpfs is the full disk; it needs root.
+    disk = tmp_path / "small"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", disk],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        r = cli("run", root / "scenarios" / "central_america.yaml", "--days", "60", "-o", disk / "ca.h5", "-q")
+        assert r.returncode == 2, r.stderr
+        assert f"cannot write the output file '{disk / 'ca.h5'}': No space left on device" in r.stderr
+        assert list(disk.iterdir()) == []
+    finally:
+        subprocess.run(["umount", disk], check=False)
