@@ -38,7 +38,23 @@ SourceMark mark_of(const YAML::Node& n, const std::string& label) {
   return SourceMark{label, m.line >= 0 ? m.line + 1 : 0, m.column >= 0 ? m.column + 1 : 0};
 }
 
-YamlNode convert(const YAML::Node& n, const std::string& label) {
+// What one document may expand to. Aliases are copied into the tree, so a few hundred bytes of nested
+// aliases ("billion laughs") would expand to billions of nodes and end in bad_alloc: refused instead.
+struct TreeBudget {
+  static constexpr std::size_t max_nodes = 2'000'000;
+  static constexpr std::size_t max_text = std::size_t{256} << 20;  // bytes of scalars
+  static constexpr int max_depth = 200;
+  std::size_t nodes = 0, text = 0;
+};
+
+YamlNode convert(const YAML::Node& n, const std::string& label, TreeBudget& budget, int depth = 0) {
+  if (depth > TreeBudget::max_depth)
+    throw InputError(mark_of(n, label).str() + ": the YAML nests more than " +
+                     std::to_string(TreeBudget::max_depth) + " levels deep; expected a scenario");
+  if (++budget.nodes > TreeBudget::max_nodes)
+    throw InputError(
+        mark_of(n, label).str() + ": the YAML expands to more than " + std::to_string(TreeBudget::max_nodes) +
+        " values (aliases are copied where they are used); expected a scenario of at most that size");
   YamlNode out;
   out.mark = mark_of(n, label);
   switch (n.Type()) {
@@ -49,10 +65,15 @@ YamlNode convert(const YAML::Node& n, const std::string& label) {
     case YAML::NodeType::Scalar:
       out.kind = YamlNode::Kind::scalar;
       out.scalar = n.Scalar();
+      budget.text += out.scalar.size();
+      if (budget.text > TreeBudget::max_text)
+        throw InputError(out.mark.str() + ": the YAML expands to more than " +
+                         std::to_string(TreeBudget::max_text >> 20) +
+                         " MiB of text (aliases are copied where they are used)");
       break;
     case YAML::NodeType::Sequence:
       out.kind = YamlNode::Kind::sequence;
-      for (const auto& item : n) out.items.push_back(convert(item, label));
+      for (const auto& item : n) out.items.push_back(convert(item, label, budget, depth + 1));
       break;
     case YAML::NodeType::Map:
       out.kind = YamlNode::Kind::map;
@@ -64,7 +85,7 @@ YamlNode convert(const YAML::Node& n, const std::string& label) {
           if (e.first == key)
             throw InputError(mark_of(kv.first, label).str() + ": key '" + key +
                              "' appears twice in this map");
-        YamlNode value = convert(kv.second, label);
+        YamlNode value = convert(kv.second, label, budget, depth + 1);
         value.key_mark = mark_of(kv.first, label);
         if (value.kind == YamlNode::Kind::null) value.mark = value.key_mark;
         out.entries.emplace_back(key, std::move(value));
@@ -151,7 +172,8 @@ YamlNode parse_yaml(const std::string& text, const std::string& label) {
     SourceMark m{label, at.line >= 0 ? at.line + 1 : 0, at.column >= 0 ? at.column + 1 : 0};
     throw InputError(m.str() + ": a second YAML document starts here; a scenario file holds one document");
   }
-  return convert(docs.empty() ? YAML::Node() : docs.front(), label);
+  TreeBudget budget;
+  return convert(docs.empty() ? YAML::Node() : docs.front(), label, budget);
 }
 
 YamlNode load_yaml_file(const std::string& path) {

@@ -187,3 +187,22 @@ TEST_CASE("a byte-order mark is not part of the first key; a second document is 
       Contains("two.yaml:3:1: a second YAML document starts here; a scenario file holds one document"));
   CHECK(parse_yaml("---\nrun: {days: 3}\n", "one.yaml").find("run") != nullptr);  // one marked document
 }
+
+TEST_CASE("aliases that expand beyond bounds and deep nesting are refused, not followed to bad_alloc",
+          "[io][yaml][reliability]") {
+  // "Billion laughs": 10 levels of 9 aliases each, about 500 bytes, would copy 3.9e9 nodes.
+  std::string bomb = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i < 10; ++i) {
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 9; ++k) bomb += (k ? ", *a" : "*a") + std::to_string(i - 1);
+    bomb += "]\n";
+  }
+  CHECK_THROWS_WITH(parse_yaml(bomb, "bomb.yaml"),
+                    Contains("the YAML expands to more than 2000000 values (aliases are copied"));
+  const std::string deep = "run: " + std::string(300, '[') + std::string(300, ']') + "\n";
+  CHECK_THROWS_WITH(parse_yaml(deep, "deep.yaml"),
+                    Contains("deep.yaml:1:") && Contains("nests more than 200"));
+  // A few aliases within bounds still work.
+  const YamlNode ok = parse_yaml("a: &x [1, 2]\nb: *x\n", "ok.yaml");
+  CHECK(ok.find("b")->items.size() == 2);
+}
