@@ -310,7 +310,8 @@ std::string case_name(const std::string& dir) {
 
 int run_command(const std::string& scenario, const std::string& flee_dir, const std::string& simsetting,
                 std::string output, int days, const std::string& seed, int threads,
-                std::vector<std::string> sets, bool quiet, bool verbose, const std::string& command_line) {
+                std::vector<std::string> sets, bool quiet, bool verbose, std::int64_t max_agents,
+                const std::string& command_line) {
   if (days >= 0) sets.push_back("run.days=" + std::to_string(days));
   if (!seed.empty()) {
     // A seed is a whole number in [0, 2^63 - 1] (run.seed); anything else is refused, never clamped.
@@ -337,7 +338,7 @@ int run_command(const std::string& scenario, const std::string& flee_dir, const 
   // TBB caps workers at the core count unless told otherwise; --threads above it is honoured (and
   // changes nothing in the results, only the speed).
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  auto sim = migrasim::io::make_simulation(spec, threads);
+  auto sim = migrasim::io::make_simulation(spec, threads, max_agents);
   if (verbose) std::cerr << migrasim::format_columns(sim->population());
   Leftovers::process().output(output);
   migrasim::io::Hdf5Writer writer(output, spec.output);
@@ -671,6 +672,11 @@ int main(int argc, char** argv) {
   run->add_option("--threads", threads, "Worker threads (default: all cores); results do not depend on it")
       ->check(CLI::Range(1, 1024));
   run->add_option("--set", sets, set_help);
+  std::int64_t max_agents = 0;
+  run->add_option("--max-agents", max_agents,
+                  "Stop with exit 2 before a day that would make more agents than this (default: what the "
+                  "machine's memory holds at the run's bytes per agent)")
+      ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
   run->add_flag("-q,--quiet", quiet, "No progress bar or summary");
   run->add_flag(
       "-v,--verbose", verbose,
@@ -794,7 +800,7 @@ int main(int argc, char** argv) {
                                    "default)");
     if (*run)
       return run_command(scenario, flee_dir, simsetting, output, days, seed, threads, sets, quiet, verbose,
-                         command_line);
+                         max_agents, command_line);
     if (*compare) return compare_command(compare_files, compare_png);
     if (*drill) return drill_command(drill_scenario, drill_event, ensemble, threads, sets, drill_png);
     if (*ensemble_cmd)

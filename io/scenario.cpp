@@ -1,5 +1,7 @@
 #include "io/scenario.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -599,12 +601,19 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   return spec;
 }
 
-std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int threads) {
+std::uint64_t physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), size = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && size > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size) : 0;
+}
+
+std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int threads, std::int64_t max_agents) {
   std::vector<std::unique_ptr<Model>> models;
   for (const auto& r : spec.mechanisms) models.push_back(r.mechanism->make(r.params.get()));
   SimulationConfig config{
       spec.seed,         spec.days, threads, spec.start_date, spec.output.record_population_by_group,
       spec.output.agents};
+  config.max_agents = max_agents;
+  config.memory_bytes = physical_memory_bytes();
   return std::make_unique<Simulation>(spec.world, Schedule(spec.events), std::move(models), config);
 }
 

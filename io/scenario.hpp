@@ -73,6 +73,11 @@ std::vector<std::string> changeable_keys(const ScenarioSpec& spec);
 Event read_event(const ScenarioSpec& spec, const std::string& yaml, std::int32_t today);
 
 // Builds a ready-to-run simulation from a resolved scenario.
-std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int threads);
+// Limits: at most `max_agents` agents (0: no count limit) and at most what the machine's physical memory
+// holds of agent columns (SimulationConfig::max_agents, memory_bytes).
+std::unique_ptr<Simulation> make_simulation(const ScenarioSpec& spec, int threads,
+                                            std::int64_t max_agents = 0);
+// The machine's physical memory in bytes (0 when unknown).
+std::uint64_t physical_memory_bytes();
 
 }  // namespace migrasim::io

@@ -1,9 +1,12 @@
 #include "sim/simulation.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
 #include <type_traits>
 
+#include <fmt/format.h>
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
@@ -274,6 +277,30 @@ struct Simulation::Impl final : StepContext {
     each_model([&](Model& m) { m.on_route_state_changed(*this); });
   }
 
+  // The most agents the run may hold: config_.max_agents, and what config_.memory_bytes holds.
+  double agent_limit() const {
+    double limit = std::numeric_limits<double>::infinity();
+    if (config_.max_agents > 0) limit = static_cast<double>(config_.max_agents);
+    if (config_.memory_bytes > 0)
+      limit = std::min(limit, std::floor(static_cast<double>(config_.memory_bytes) /
+                                         static_cast<double>(population_.bytes_per_agent())));
+    return limit;
+  }
+
+  void check_agent_limit(double agents, const Model& by) const {
+    const double limit = agent_limit();
+    if (agents <= limit) return;
+    const double bytes = agents * static_cast<double>(population_.bytes_per_agent());
+    throw InputError(fmt::format(
+        "day {}: '{}' would bring the run to {:.0f} agents ({:.1f} GiB at {} bytes per agent), more than the "
+        "limit of {:.0f} agents ({}); lower the scenario's rates or counts, or set --max-agents",
+        day_, by.name(), agents, bytes / 1073741824.0, population_.bytes_per_agent(), limit,
+        config_.max_agents > 0 && static_cast<double>(config_.max_agents) <= limit
+            ? std::string("--max-agents")
+            : fmt::format("what {:.1f} GiB of memory holds",
+                          static_cast<double>(config_.memory_bytes) / 1073741824.0)));
+  }
+
   std::int64_t spawn() {
     std::int64_t spawned_today = 0;
     const auto places = static_cast<std::size_t>(world_->place_count());
@@ -292,8 +319,11 @@ struct Simulation::Impl final : StepContext {
       }
       const auto first = static_cast<std::size_t>(offset[0]), last = static_cast<std::size_t>(offset[places]);
       if (last == first) continue;
+      check_agent_limit(static_cast<double>(offset[places]), *m);
       if (last > population_.place.capacity())
-        population_.reserve(std::max(last, 2 * population_.place.capacity()));
+        population_.reserve(static_cast<std::size_t>(
+            std::min(static_cast<double>(std::max(last, 2 * population_.place.capacity())),
+                     std::max(static_cast<double>(last), std::min(agent_limit(), 1e18)))));
       population_.resize(last);
       parallel_for(
           0, places,

@@ -26,6 +26,11 @@ struct SimulationConfig {
   bool record_groups = false;
   // A keyed random sample of agents' trajectories (sim/agent_sample.hpp); size 0: none.
   AgentSampleSpec agents{};
+  // Resource limits, checked before agents are made (0: none): at most `max_agents` agents, and at most
+  // `memory_bytes` of agent columns (bytes per agent x agents). A day that would make more stops the run
+  // with InputError naming the figures, before allocating.
+  std::int64_t max_agents = 0;
+  std::uint64_t memory_bytes = 0;
 };
 
 class Simulation {

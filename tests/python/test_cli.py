@@ -358,3 +358,16 @@ def test_a_full_disk_exits_2_with_the_reason_and_leaves_nothing(cli, root, tmp_p
         assert list(disk.iterdir()) == []
     finally:
         subprocess.run(["umount", disk], check=False)
+
+
+def test_a_run_beyond_the_agent_limits_exits_2_with_the_figures_and_no_file(cli, mini, tmp_path):
+    out = tmp_path / "x.h5"
+    r = cli("run", mini, "--max-agents", "1000", "-o", out)
+    assert r.returncode == 2 and "more than the limit of 1000 agents (--max-agents)" in r.stderr, r.stderr
+    # Issue 14: 1e11 people leaving at rate 1 ended in bad_alloc (exit 1); now the machine's memory is the limit.
+    locations = tmp_path / "mini_locations.csv"
+    locations.write_text(locations.read_text().replace("O1,ORI,town,10.0,-80.0,1000000,", "O1,ORI,town,10.0,-80.0,100000000000,"))
+    r = cli("run", mini, "--set", "behaviour.economic.emigration_rate_per_day.ORI=1", "-o", out)
+    assert r.returncode == 2 and "of memory holds" in r.stderr and "would bring the run to 1000" in r.stderr, r.stderr
+    assert not out.exists() and not any(p.name.startswith("x.h5") for p in tmp_path.iterdir())
+    assert cli("run", mini, "--max-agents", "0", "-o", out).returncode == 2

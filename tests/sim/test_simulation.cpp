@@ -416,3 +416,27 @@ TEST_CASE("population_by_group counts everyone at a place by nationality, sex an
   REQUIRE(all > 1000);
   CHECK(static_cast<double>(female) / static_cast<double>(all) == Approx(0.3).margin(0.03));
 }
+
+TEST_CASE("a day that would make more agents than the limits stops the run before allocating",
+          "[sim][reliability]") {
+  auto w = test::corridor_world();
+  auto make = [&](std::int64_t max_agents, std::uint64_t memory_bytes, double rate) {
+    std::vector<std::unique_ptr<Model>> models;
+    models.push_back(std::make_unique<models::EconomicModel>(test::corridor_params(*w, rate)));
+    SimulationConfig config{11, 10, 1, "2024-01-01"};
+    config.max_agents = max_agents;
+    config.memory_bytes = memory_bytes;
+    return std::make_unique<Simulation>(w, Schedule(std::vector<Event>{}), std::move(models), config);
+  };
+  // 1.5 million residents at 1e-3 a day: about 1,500 agents a day.
+  auto capped = make(4000, 0, 1e-3);
+  CHECK_THROWS_WITH(capped->run(), Catch::Contains("day 2: 'economic' would bring the run to") &&
+                                       Catch::Contains("more than the limit of 4000 agents (--max-agents)"));
+  CHECK(capped->population().size() <= 4000);
+  // Everyone leaving on day 0 would need 1.5 million agents; 10 MB holds about 250,000.
+  auto small = make(0, 10'000'000, 1.0);
+  CHECK_THROWS_WITH(small->step(), Catch::Contains("what 0.0 GiB of memory holds"));
+  CHECK(small->population().size() == 0);
+  auto fits = make(1'000'000, 0, 1e-4);
+  CHECK_NOTHROW(fits->run());
+}
