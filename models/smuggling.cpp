@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <numeric>
 #include <string>
 
 #include "models/shared_columns.hpp"
@@ -571,6 +572,32 @@ ParamTableOf<SmugglingParams> make_table() {
              }
            });
   t.rule("service names are unique", [](const P& p, const ParamContext&) { check_unique_names(p); });
+  t.rule("after each enforcement change, interception + death + abandonment of its services stay at most 1",
+         [](const P& p, const ParamContext&) {
+           std::vector<std::size_t> order(p.enforcement.size());
+           std::iota(order.begin(), order.end(), std::size_t{0});
+           std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+             return p.enforcement[a].day < p.enforcement[b].day;
+           });
+           std::vector<double> interception, death;
+           for (const auto& s : p.services) interception.push_back(s.interception), death.push_back(s.death);
+           for (std::size_t i : order) {
+             const auto& e = p.enforcement[i];
+             for (std::size_t k : e.services) {
+               if (k >= p.services.size()) continue;
+               if (e.interception != -1) interception[k] = e.interception;
+               if (e.death != -1) death[k] = e.death;
+               const double sum = interception[k] + death[k] + p.services[k].abandonment;
+               if (sum > 1 + 1e-12)
+                 throw ParamProblem("enforcement[" + std::to_string(i) + "]",
+                                    "service '" + p.services[k].name + "' would have interception " +
+                                        format_number(interception[k]) + " + death " +
+                                        format_number(death[k]) + " + abandonment " +
+                                        format_number(p.services[k].abandonment) + " = " +
+                                        format_number(sum) + ", expected at most 1");
+             }
+           }
+         });
   t.rule("some service leaves each crossing point", [](const P& p, const ParamContext& ctx) {
     for (place_id at : p.crossing_points) {
       bool served = false;

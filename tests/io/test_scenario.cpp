@@ -357,3 +357,19 @@ TEST_CASE("a toy mechanism needs its own code and one registry line", "[io][regi
       md,
       Contains("| `behaviour.census.every_days` | integer | days | 1 | [1, 365] | days between counts |"));
 }
+
+TEST_CASE("an enforcement change may not push a service's risks above one", "[io][smuggling][reliability]") {
+  using Catch::Contains;
+  // Issue 14: `interception: 1.0, death: 1.0` in an enforcement entry was accepted.
+  const std::string cm = std::string(MIGRASIM_SOURCE_DIR) + "/scenarios/central_mediterranean.yaml";
+  CHECK_THAT(
+      error_of(cm, {"behaviour.smuggling.enforcement[0].death=1.0",
+                    "behaviour.smuggling.enforcement[0].interception=1.0"}),
+      Contains(
+          "central_mediterranean.yaml:55:9: behaviour.smuggling.enforcement[0]: service "
+          "'libya_italy_sea' would have interception 1 + death 1 + abandonment 0 = 2, expected at most 1"));
+  // A later change that raises death on top of an earlier interception rise counts both.
+  CHECK_THAT(error_of(cm, {"behaviour.smuggling.enforcement[2].death=0.6"}),
+             Contains("enforcement[2]: service 'libya_italy_sea' would have interception 0.45 + death 0.6"));
+  CHECK(error_of(cm, {"behaviour.smuggling.enforcement[2].death=0.5"}) == "(no error)");
+}
