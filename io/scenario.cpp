@@ -93,6 +93,14 @@ YamlNode load_with_bases(const std::string& path, std::vector<std::string>& chai
   const std::string base_rel = as_string(*ext, "extends");
   fs::path base = fs::path(path).parent_path() / base_rel;
   if (!fs::exists(base)) fail(*ext, "extends", "base scenario '" + base.string() + "' does not exist");
+  const std::string base_canonical = fs::weakly_canonical(base).string();
+  if (std::find(chain.begin(), chain.end(), base_canonical) != chain.end()) {
+    std::string files;
+    for (const auto& c : chain) files += fs::path(c).filename().string() + " -> ";
+    fail(*ext, "extends",
+         "'" + base_rel + "' forms a cycle (" + files + fs::path(base_canonical).filename().string() +
+             "); expected a chain of bases that ends in a file without extends");
+  }
   YamlNode merged = load_with_bases(base.string(), chain);
   YamlNode top = doc;
   top.entries.erase(std::remove_if(top.entries.begin(), top.entries.end(),

@@ -112,7 +112,7 @@ const YamlNode* MapReader::get(const std::string& key) const {
 
 const YamlNode& MapReader::require(const std::string& key) const {
   const YamlNode* n = get(key);
-  if (!n) fail(node_, path_, "missing key '" + key + "'");
+  if (!n) fail(node_, path_.empty() ? "(top level)" : path_, "missing key '" + key + "'");
   return *n;
 }
 

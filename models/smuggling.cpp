@@ -588,7 +588,8 @@ ParamTableOf<SmugglingParams> make_table() {
                if (e.interception != -1) interception[k] = e.interception;
                if (e.death != -1) death[k] = e.death;
                const double sum = interception[k] + death[k] + p.services[k].abandonment;
-               if (sum > 1 + 1e-12)
+               const bool shares = interception[k] <= 1 && death[k] <= 1;  // else their own checks say so
+               if (shares && sum > 1 + 1e-12)
                  throw ParamProblem("enforcement[" + std::to_string(i) + "]",
                                     "service '" + p.services[k].name + "' would have interception " +
                                         format_number(interception[k]) + " + death " +

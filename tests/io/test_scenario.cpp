@@ -373,3 +373,20 @@ TEST_CASE("an enforcement change may not push a service's risks above one", "[io
              Contains("enforcement[2]: service 'libya_italy_sea' would have interception 0.45 + death 0.6"));
   CHECK(error_of(cm, {"behaviour.smuggling.enforcement[2].death=0.5"}) == "(no error)");
 }
+
+TEST_CASE("an extends cycle and a missing section are named at their line", "[io][reliability]") {
+  using Catch::Contains;
+  const fs::path dir = fs::temp_directory_path() / "migrasim_test_cycle";
+  fs::create_directories(dir);
+  std::ofstream(dir / "c1.yaml") << "# first\nextends: c2.yaml\nrun: {days: 3}\n";
+  std::ofstream(dir / "c2.yaml") << "extends: c1.yaml\n";
+  CHECK_THAT(error_of((dir / "c1.yaml").string()),
+             Contains("c2.yaml:1:10: extends: 'c1.yaml' forms a cycle (c1.yaml -> c2.yaml -> c1.yaml)"));
+  std::ofstream(dir / "self.yaml") << "extends: self.yaml\n";
+  CHECK_THAT(error_of((dir / "self.yaml").string()),
+             Contains("self.yaml:1:10: extends: 'self.yaml' forms a cycle"));
+  std::ofstream(dir / "nosection.yaml") << "world: {}\n";
+  CHECK_THAT(error_of((dir / "nosection.yaml").string()),
+             Contains("nosection.yaml:1:1: (top level): missing key 'run'"));
+  fs::remove_all(dir);
+}
