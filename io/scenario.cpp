@@ -181,6 +181,11 @@ WorldParts read_world(const YamlNode& node) {
       place.capacity = as_int(*cap, p + ".capacity", "a whole number of persons >= 0, or -1 for unlimited");
       if (place.capacity < -1)
         expected(*cap, p + ".capacity", "a whole number of persons >= 0, or -1 for unlimited");
+      // Only shelters (and camps) have a capacity: on another place it would be ignored (issue 14).
+      if (place.capacity >= 0 && place.kind != PlaceKind::shelter)
+        expected(*cap, p + ".capacity",
+                 "-1 or nothing: only a shelter (or camp) has a capacity, and '" + place.name + "' is a " +
+                     std::string(to_string(place.kind)));
     }
     if (place.kind == PlaceKind::shelter && place.capacity < 0)
       fail(l.node(), p + ".capacity", "a shelter needs a capacity (persons >= 0)");

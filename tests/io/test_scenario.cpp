@@ -281,6 +281,14 @@ TEST_CASE("bad CSV rows point into the CSV file", "[io]") {
       << "name,country,kind,lat,lon,population,capacity\nO1,ORI,town,10.0\n";
   CHECK_THAT(error_of((dir / "s.yaml").string()),
              Catch::Contains("mini_locations.csv:2:1: expected 7 fields"));
+  // Issue 14: a capacity on a place that is not a shelter was silently ignored.
+  std::ofstream(dir / "mini_locations.csv") << "name,country,kind,lat,lon,population,capacity\n"
+                                               "O1,ORI,town,10.0,-80.0,1000000,-1\n"
+                                               "O2,ORI,town,10.5,-80.5,500000,300\n";
+  CHECK_THAT(
+      error_of((dir / "s.yaml").string()),
+      Catch::Contains("mini_locations.csv:3:31: world.locations[1].capacity: got '300', expected -1 or "
+                      "nothing: only a shelter (or camp) has a capacity, and 'O2' is a town"));
   fs::remove(dir / "mini_locations.csv");
   CHECK_THAT(error_of((dir / "s.yaml").string()), Catch::Contains("s.yaml:10:14: CSV file"));
 }
