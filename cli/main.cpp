@@ -187,7 +187,15 @@ std::string draw_plot(const std::string& kind, const std::vector<std::string>& a
   posix_spawn_file_actions_addopen(&quiet, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
   pid_t pid = 0;
-  const int spawned = posix_spawnp(&pid, python.c_str(), &quiet, nullptr, argv.data(), environ);
+  // The child starts with no signal blocked (this process blocks SIGINT and SIGTERM: Leftovers).
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  const int spawned = posix_spawnp(&pid, python.c_str(), &quiet, &attr, argv.data(), environ);
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&quiet);
   int status = 0;
   if (spawned == 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -628,6 +636,9 @@ int calibrate_command(std::vector<std::string> args) {
   for (auto& w : words) argv.push_back(w.data());
   argv.push_back(nullptr);
   std::cout.flush();
+  sigset_t none;  // Python handles SIGINT and SIGTERM itself: unblock them (Leftovers blocked them)
+  sigemptyset(&none);
+  pthread_sigmask(SIG_SETMASK, &none, nullptr);
   execvp(python.c_str(), argv.data());
   const int err = errno;
   throw migrasim::InputError("calibrate: cannot start '" + python + "': " + std::strerror(err) +
