@@ -293,7 +293,8 @@ struct Simulation::Impl final : StepContext {
     const double bytes = agents * static_cast<double>(population_.bytes_per_agent());
     throw InputError(fmt::format(
         "day {}: '{}' would bring the run to {:.0f} agents ({:.1f} GiB at {} bytes per agent), more than the "
-        "limit of {:.0f} agents ({}); lower the scenario's rates or counts, or set --max-agents",
+        "limit of {:.0f} agents ({}); lower the scenario's rates or counts, or set the limit (migrasim run "
+        "--max-agents)",
         day_, by.name(), agents, bytes / 1073741824.0, population_.bytes_per_agent(), limit,
         config_.max_agents > 0 && static_cast<double>(config_.max_agents) <= limit
             ? std::string("--max-agents")
