@@ -239,8 +239,8 @@ class Leftovers {
       std::_Exit(128 + sig);
     }).detach();
   }
-  // An output written under "<path>.partial-<pid>" (Hdf5Writer, write_file_atomically).
-  void output(const std::string& path) { add(path + ".partial-" + std::to_string(getpid())); }
+  // An output written under its partial name until complete (io::partial_path).
+  void output(const std::string& path) { add(migrasim::io::partial_path(path)); }
   void add(const std::string& path) {
     std::lock_guard<std::mutex> lock(mutex_);
     paths_.push_back(path);

@@ -126,26 +126,26 @@ CsvTable read_csv(const std::string& path, bool ragged) {
   return parse_csv(read_input_file(path, "CSV file"), path, ragged);
 }
 
+std::string partial_path(const std::string& path) {
+  return path + ".partial-" + std::to_string(static_cast<long>(::getpid()));
+}
+
 void check_output_path(const std::string& path) {
   namespace fs = std::filesystem;
   if (path.empty()) throw InputError("the output path is empty, expected a file name");
   std::error_code ec;
-  const fs::file_status st = fs::symlink_status(path, ec);
+  const fs::file_status st = fs::status(path, ec);  // follows links: a link to a device is a device
   if (ec || !fs::exists(st) || fs::is_regular_file(st)) return;
-  if (fs::is_symlink(st)) {
-    const fs::file_status target = fs::status(path, ec);
-    if (ec || !fs::exists(target) || fs::is_regular_file(target)) return;
-  }
-  throw InputError(path + ": exists and is not a regular file (" +
-                   (fs::is_directory(fs::status(path, ec)) ? std::string("a folder")
-                                                           : std::string("a device, FIFO or socket")) +
-                   "); expected a file name to write, refusing to replace it");
+  throw InputError(
+      path + ": exists and is not a regular file (" +
+      (fs::is_directory(st) ? std::string("a folder") : std::string("a device, FIFO or socket")) +
+      "); expected a file name to write, refusing to replace it");
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {
   namespace fs = std::filesystem;
   check_output_path(path);
-  const fs::path partial = path + ".partial-" + std::to_string(::getpid());
+  const fs::path partial = partial_path(path);
   std::error_code ec;
   {
     std::ofstream f(partial, std::ios::binary);

@@ -45,6 +45,10 @@ std::string read_input_file(const std::string& path, const std::string& what);
 // Throws InputError naming `path`.
 void check_output_path(const std::string& path);
 
+// The name an output is written under until it is complete: "<path>.partial-<pid>" (the HDF5 writer, the
+// atomic CSV writer, and the CLI, which removes it on a signal).
+std::string partial_path(const std::string& path);
+
 // Writes `text` to `path` through a temporary file beside it that is renamed into place, so that a failed
 // write never leaves a half-written file under the requested name. Throws InputError "path: cannot write
 // the file" on failure.

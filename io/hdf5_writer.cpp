@@ -623,7 +623,7 @@ Hdf5Writer::Hdf5Writer(std::string path, Hdf5Options options) : impl_(std::make_
     throw InputError("HDF5 compression level must be 0..9, got " + std::to_string(options.compression_level));
   check_output_path(path);
   impl_->path = std::move(path);
-  impl_->partial_path = impl_->path + ".partial-" + std::to_string(static_cast<long>(::getpid()));
+  impl_->partial_path = partial_path(impl_->path);
   impl_->options = options;
 }
 

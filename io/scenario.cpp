@@ -119,6 +119,14 @@ struct WorldParts {
   std::vector<Event> events;  // from a Flee case's closures
 };
 
+// Fills the name indexes of parts whose countries and places are complete (a Flee case, a built world).
+void index_names(WorldParts& w) {
+  for (std::size_t i = 0; i < w.countries.size(); ++i)
+    w.country_by_code[w.countries[i].code] = static_cast<country_id>(i);
+  for (std::size_t i = 0; i < w.places.size(); ++i)
+    w.place_by_name[w.places[i].name] = static_cast<place_id>(i);
+}
+
 country_id country_ref(const WorldParts& w, const YamlNode& n, const std::string& path) {
   const std::string code = as_string(n, path);
   auto it = w.country_by_code.find(code);
@@ -321,10 +329,7 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
   w.places = std::move(b.places);
   w.routes = std::move(b.routes);
   w.events = std::move(b.events);
-  for (std::size_t i = 0; i < w.countries.size(); ++i)
-    w.country_by_code[w.countries[i].code] = static_cast<country_id>(i);
-  for (std::size_t i = 0; i < w.places.size(); ++i)
-    w.place_by_name[w.places[i].name] = static_cast<place_id>(i);
+  index_names(w);
 }
 
 bool same_value(const ParamValue& a, const ParamValue& b) {
@@ -441,10 +446,7 @@ Event read_event(const ScenarioSpec& spec, const std::string& yaml, std::int32_t
   w.countries = spec.world->countries();
   w.places = spec.world->places();
   w.routes = spec.world->routes();
-  for (std::size_t k = 0; k < w.countries.size(); ++k)
-    w.country_by_code[w.countries[k].code] = static_cast<country_id>(k);
-  for (std::size_t k = 0; k < w.places.size(); ++k)
-    w.place_by_name[w.places[k].name] = static_cast<place_id>(k);
+  index_names(w);
   YamlNode list;
   list.kind = YamlNode::Kind::sequence;
   list.items.push_back(item);
