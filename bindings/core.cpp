@@ -219,7 +219,7 @@ void register_simulation(py::module_& m) {
             s.record.replay(writer);
             writer.add_agents(s.sim->agent_sample());
             writer.commit(io::Provenance{s.spec->path, s.spec->text, s.spec->resolved_yaml, s.spec->seed,
-                                         s.threads, s.wall_seconds, command_line});
+                                         s.threads, s.wall_seconds, command_line, s.spec->warnings});
           },
           py::arg("path"), py::arg("command_line") = "python",
           "Write everything recorded so far to an HDF5 file (the same layout as `migrasim run`).");

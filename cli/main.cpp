@@ -276,6 +276,11 @@ class TempFolder {
   fs::path path_;
 };
 
+// What the scenario reader doubts (docs/reliability.md), on stderr; the outputs keep them in provenance.
+void print_warnings(const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) std::cerr << "migrasim: warning: " << w << "\n";
+}
+
 // A Flee case becomes a scenario file in a private temporary folder, then loads like any scenario.
 migrasim::io::ScenarioSpec load_flee_case(const std::string& dir, const std::string& simsetting,
                                           const std::vector<std::string>& sets) {
@@ -334,6 +339,7 @@ int run_command(const std::string& scenario, const std::string& flee_dir, const 
     throw migrasim::InputError("run: give either a SCENARIO file or --flee DIR");
   const migrasim::io::ScenarioSpec spec = flee_dir.empty() ? migrasim::io::load_scenario(scenario, sets)
                                                            : load_flee_case(flee_dir, simsetting, sets);
+  print_warnings(spec.warnings);
   const bool chosen = !output.empty();
   if (output.empty()) output = spec.output_path;
   if (output.empty())
@@ -360,7 +366,7 @@ int run_command(const std::string& scenario, const std::string& flee_dir, const 
   writer.add_agents(sim->agent_sample());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   migrasim::io::Provenance prov{spec.path, spec.text, spec.resolved_yaml, spec.seed,
-                                threads,   seconds,   command_line};
+                                threads,   seconds,   command_line,       spec.warnings};
   writer.commit(prov);
   if (!quiet) {
     summary.print(seconds);
@@ -373,6 +379,7 @@ int ensemble_command(const std::string& scenario, int seeds, int threads,
                      const std::vector<std::string>& sets, std::string output, bool quiet,
                      const std::string& command_line) {
   const migrasim::io::ScenarioSpec spec = migrasim::io::load_scenario(scenario, sets);
+  print_warnings(spec.warnings);
   const bool chosen = !output.empty();
   if (output.empty()) output = (fs::path("out") / fs::path(scenario).stem()).string() + "_ensemble.h5";
   if (!chosen) make_default_folder(output);
@@ -395,7 +402,7 @@ int ensemble_command(const std::string& scenario, int seeds, int threads,
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   migrasim::io::Provenance prov{spec.path, spec.text, spec.resolved_yaml, spec.seed,
-                                threads,   seconds,   command_line};
+                                threads,   seconds,   command_line,       spec.warnings};
   writer.commit(prov);
   if (!quiet)
     std::cout << fmt::format("wrote {} ({} members, seeds {}-{}, {:.1f} s)\n", output, seeds, spec.seed,
@@ -411,14 +418,14 @@ int import_flee_command(const std::string& dir, const std::string& simsetting, c
     throw migrasim::InputError(output + ": folder " + folder.string() + " does not exist");
   const std::string yaml = migrasim::io::flee_case_to_yaml(paths, folder.string());
   // Check that it loads before writing it under the requested name.
-  const fs::path partial = output + ".partial-" + std::to_string(getpid());
+  const fs::path partial = migrasim::io::partial_path(output);
   {
     std::ofstream f(partial);
     f << yaml;
     if (!f) throw migrasim::InputError(output + ": cannot write the file");
   }
   try {
-    migrasim::io::load_scenario(partial.string());
+    print_warnings(migrasim::io::load_scenario(partial.string()).warnings);
   } catch (...) {
     fs::remove(partial);
     throw;
@@ -435,6 +442,7 @@ int validate_command(const std::string& scenario, const std::string& observed_di
   const bool default_output = default_or_existing_folder(output, scenario, "_validation.csv");
   const migrasim::studies::ValidationRun run =
       migrasim::studies::run_validation(scenario, sets, observed_dir, seeds, threads);
+  print_warnings(run.warnings);
   if (default_output) make_default_folder(output);
   const migrasim::io::ObservedData& observed = run.observed;
   const std::vector<migrasim::studies::ValidationScore>& scores = run.scores;

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "io/csv.hpp"
+#include "io/param_reader.hpp"
 #include "io/scenario.hpp"
 #include "io/yaml_tree.hpp"
 #include "sim/errors.hpp"
@@ -52,11 +53,6 @@ std::vector<CsvRow> all_rows(const CsvTable& t) {
   return rows;
 }
 
-std::string strip_hash(std::string s) {
-  if (!s.empty() && s[0] == '#') s.erase(0, 1);
-  return s;
-}
-
 }  // namespace
 
 FleeCasePaths locate_flee_case(const std::string& dir, const std::string& simsetting) {
@@ -76,6 +72,12 @@ FleeCasePaths locate_flee_case(const std::string& dir, const std::string& simset
     if (fs::exists(parent / "simsetting.yml")) p.simsetting = (parent / "simsetting.yml").string();
   } else {
     throw InputError(dir + ": no locations.csv here or in input/ (expected a Flee case)");
+  }
+  // A suite of cases (FabFlee's validation suite) shares one simsetting.yml in the folder above the cases.
+  if (p.simsetting.empty()) {
+    const fs::path case_dir = fs::path(p.input).lexically_normal().parent_path();
+    const fs::path suite = case_dir.parent_path() / "simsetting.yml";
+    if (fs::exists(case_dir / "validation") && fs::exists(suite)) p.simsetting = suite.string();
   }
   if (!simsetting.empty()) {
     if (!fs::exists(simsetting)) throw InputError(simsetting + ": simsetting file does not exist");
@@ -108,132 +110,286 @@ void read_flee_period(const std::string& input_dir, std::string& start_date, std
     throw InputError(path + ": expected rows 'StartDate,YYYY-MM-DD' and 'Length,N'");
 }
 
-ObservedData read_observed(const std::string& validation_dir, const std::string& corrections_csv,
-                           const World& world, std::int64_t start_day, std::int32_t days, double hasten) {
-  ObservedData out;
-  const std::string layout_path = (fs::path(validation_dir) / "data_layout.csv").string();
-  const CsvTable layout = read_csv(layout_path, true);
-  std::unordered_map<std::string, std::int64_t> correction_day;
-  if (!corrections_csv.empty() && fs::exists(corrections_csv)) {
-    const CsvTable corr = read_csv(corrections_csv, true);
-    for (const auto& row : all_rows(corr)) {
-      std::int64_t d = 0;
-      if (!parse_iso_date(field(row, 1), d))
-        bad(corr, row, 1, "got '" + field(row, 1) + "', expected a date YYYY-MM-DD");
-      if (world.find_place(field(row, 0)) < 0) bad(corr, row, 0, "unknown camp '" + field(row, 0) + "'");
-      const std::string method = row.fields.size() > 2 ? field(row, 2) : std::string();
-      if (!method.empty() && method != "normalize")
-        bad(corr, row, 2, "got '" + method + "', expected normalize (or nothing)");
-      correction_day[field(row, 0)] = d;
-    }
+namespace {
+
+// A Flee CSV file as Flee reads it: every non-blank row, the first line included (Flee's readers have no
+// header line: they skip rows by their first field). An empty file has no rows.
+struct FleeCsv {
+  CsvTable table;  // for marks
+  std::vector<CsvRow> rows;
+};
+FleeCsv read_flee_csv(const std::string& path) {
+  FleeCsv f;
+  const std::string text = read_input_file(path, "Flee CSV file");
+  f.table.path = path;
+  if (text.find_first_not_of(" \t\r\n\xEF\xBB\xBF") == std::string::npos) return f;
+  f.table = parse_csv(text, path, true);
+  f.rows = all_rows(f.table);
+  return f;
+}
+
+// Flee skips a row whose first field starts with '#' (headers and comments) or that is blank.
+bool flee_comment(const CsvRow& row) {
+  return row.fields.empty() || (!row.fields[0].text.empty() && row.fields[0].text[0] == '#');
+}
+
+// One data point series: (day, count) sorted by day.
+using Points = std::vector<std::pair<std::int64_t, double>>;
+
+// A validation series file: `YYYY-MM-DD,count` rows; other rows (headers, comments) are skipped.
+Points read_series(const std::string& path) {
+  const FleeCsv s = read_flee_csv(path);
+  Points points;
+  for (const auto& r : s.rows) {
+    std::int64_t d = 0;
+    if (flee_comment(r) || !parse_iso_date(field(r, 0), d)) continue;  // header or comment lines
+    if (field(r, 1).empty()) continue;                                 // Flee skips an empty count
+    points.emplace_back(d, number(s.table, r, 1, "count"));
   }
-  out.total.assign(static_cast<std::size_t>(days), 0.0);
-  for (const auto& row : all_rows(layout)) {
-    const std::string name = field(row, 0);
-    if (name == "total" || name.empty()) continue;
-    ObservedCamp camp;
-    camp.name = name;
-    camp.place = world.find_place(name);
-    if (camp.place < 0) bad(layout, row, 0, "camp '" + name + "' is not a location of the case");
-    const std::string series_path = (fs::path(validation_dir) / field(row, 1)).string();
-    const CsvTable series = read_csv(series_path, true);
-    std::vector<std::pair<std::int64_t, double>> points;
-    for (const auto& r : all_rows(series)) {
-      std::int64_t d = 0;
-      if (!parse_iso_date(field(r, 0), d)) continue;  // header or comment lines
-      points.emplace_back(d, number(series, r, 1, "count"));
-    }
-    if (points.empty()) throw InputError(series_path + ": no 'YYYY-MM-DD,count' rows");
-    std::sort(points.begin(), points.end());
-    // Registration corrections ("normalize"): a registration exercise on the correction date removed
-    // people counted twice or gone; the counts before it are scaled by (count on the date) / (last count
-    // before it), so that the series joins the corrected level without a drop (docs/flee.md). A count
-    // that rose is left as it is.
-    if (auto it = correction_day.find(name); it != correction_day.end()) {
-      auto value_at = [&](std::int64_t d) {
-        auto hi = std::lower_bound(points.begin(), points.end(), std::make_pair(d, -1e300));
-        if (hi == points.end()) return points.back().second;
-        if (hi->first == d || hi == points.begin()) return hi->second;
-        auto lo = hi - 1;
-        return lo->second + (hi->second - lo->second) * static_cast<double>(d - lo->first) /
-                                static_cast<double>(hi->first - lo->first);
-      };
-      double before = 0;
-      for (const auto& p : points)
-        if (p.first < it->second) before = p.second;
-      const double factor = before > 0 ? std::min(1.0, value_at(it->second) / before) : 1.0;
-      for (auto& p : points)
-        if (p.first < it->second) p.second *= factor;
-    }
-    camp.daily.resize(static_cast<std::size_t>(days));
-    std::size_t k = 0;
-    for (std::int32_t t = 0; t < days; ++t) {
-      const std::int64_t d = start_day + t;
-      while (k + 1 < points.size() && points[k + 1].first <= d) ++k;
-      double v;
-      if (d <= points.front().first)
-        v = points.front().second;
-      else if (k + 1 >= points.size())
-        v = points.back().second;
-      else
-        v = points[k].second + (points[k + 1].second - points[k].second) *
-                                   static_cast<double>(d - points[k].first) /
-                                   static_cast<double>(points[k + 1].first - points[k].first);
-      camp.daily[static_cast<std::size_t>(t)] = v / hasten;
-      out.total[static_cast<std::size_t>(t)] += v / hasten;
-    }
-    out.camps.push_back(std::move(camp));
+  if (points.empty()) throw InputError(path + ": no 'YYYY-MM-DD,count' rows");
+  std::stable_sort(points.begin(), points.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  return points;
+}
+
+// Linear interpolation (the first value before the first point, the last after the last).
+double value_at(const Points& points, std::int64_t d) {
+  if (d <= points.front().first) return points.front().second;
+  if (d >= points.back().first) return points.back().second;
+  auto hi = std::lower_bound(points.begin(), points.end(), std::make_pair(d, -1e300));
+  if (hi->first == d) return hi->second;
+  auto lo = hi - 1;
+  return lo->second + (hi->second - lo->second) * static_cast<double>(d - lo->first) /
+                          static_cast<double>(hi->first - lo->first);
+}
+
+// Several files on one data_layout row: their sum at every date of any of them (each file interpolated
+// as above). Flee sums them where their dates coincide; where they do not, its merge carries values over
+// unevenly (docs/flee.md).
+Points sum_series(const std::vector<Points>& files) {
+  if (files.size() == 1) return files[0];
+  std::vector<std::int64_t> dates;
+  for (const auto& f : files)
+    for (const auto& p : f) dates.push_back(p.first);
+  std::sort(dates.begin(), dates.end());
+  dates.erase(std::unique(dates.begin(), dates.end()), dates.end());
+  Points out;
+  for (std::int64_t d : dates) {
+    double v = 0;
+    for (const auto& f : files) v += value_at(f, d);
+    out.emplace_back(d, v);
   }
-  if (out.camps.empty()) throw InputError(layout_path + ": lists no camps");
   return out;
 }
 
+}  // namespace
+
+ObservedData read_observed(const std::string& validation_dir, const std::string& corrections_csv,
+                           const World& world, std::int64_t start_day, std::int32_t days,
+                           const FleeDataRules& rules, std::vector<std::string>* warnings) {
+  ObservedData out;
+  const std::string layout_path = (fs::path(validation_dir) / "data_layout.csv").string();
+  const FleeCsv layout = read_flee_csv(layout_path);
+  // data_layout.csv: name, file[, file ...] (several files are summed); the row `total` names the
+  // observed total (refugees.csv).
+  struct Series {
+    std::string name;
+    int line = 0;
+    place_id place = -1;
+    Points points;
+  };
+  std::vector<Series> series;
+  for (const auto& row : layout.rows) {
+    if (flee_comment(row) || row.fields.size() < 2) continue;
+    Series s;
+    s.name = field(row, 0);
+    s.line = row.line;
+    if (s.name.empty()) bad(layout.table, row, 0, "empty name (expected a camp or total)");
+    for (const auto& other : series)
+      if (other.name == s.name) bad(layout.table, row, 0, "'" + s.name + "' is listed twice");
+    std::vector<Points> files;
+    for (std::size_t k = 1; k < row.fields.size(); ++k)
+      if (!row.fields[k].text.empty())
+        files.push_back(read_series((fs::path(validation_dir) / row.fields[k].text).string()));
+    if (files.empty()) bad(layout.table, row, 1, "expected the file of the camp's counts");
+    s.points = sum_series(files);
+    if (s.name != "total") {
+      s.place = world.find_place(s.name);
+      if (s.place < 0 && warnings)
+        warnings->push_back(layout.table.mark(row, 0).str() + ": '" + s.name +
+                            "' is not a location of the case: its counts add to the spawning total (as "
+                            "Flee's sum_from_camps does) but it is not scored");
+    }
+    series.push_back(std::move(s));
+  }
+  // Registration corrections, in file order (each on the series as earlier ones left it): a registration
+  // exercise on that date re-counted the camp; every data point before the date is multiplied by (count on
+  // the date) / (the count just before it), whether that lowers or raises them. The date must be one of the
+  // series' data points, not its first.
+  if (!corrections_csv.empty() && fs::exists(corrections_csv)) {
+    const FleeCsv corr = read_flee_csv(corrections_csv);
+    for (const auto& row : corr.rows) {
+      if (flee_comment(row)) continue;
+      if (row.fields.size() < 2) bad(corr.table, row, 0, "expected camp,YYYY-MM-DD[,normalize]");
+      const std::string name = field(row, 0);
+      auto it = std::find_if(series.begin(), series.end(), [&](const Series& s) { return s.name == name; });
+      if (it == series.end()) bad(corr.table, row, 0, "'" + name + "' is not a row of " + layout_path);
+      std::int64_t d = 0;
+      if (!parse_iso_date(field(row, 1), d))
+        bad(corr.table, row, 1, "got '" + field(row, 1) + "', expected a date YYYY-MM-DD");
+      const std::string method = field(row, 2);
+      if (!method.empty() && method != "normalize")
+        bad(corr.table, row, 2, "got '" + method + "', expected normalize (or nothing)");
+      Points& p = it->points;
+      std::size_t i = 0;
+      while (i < p.size() && p[i].first != d) ++i;
+      if (i == 0 || i == p.size())
+        bad(corr.table, row, 1,
+            "got " + field(row, 1) + ", expected the date of one of " + name +
+                "'s data points after its first (Flee scales the counts before that point)");
+      if (p[i - 1].second > 0) {
+        const double factor = p[i].second / p[i - 1].second;
+        for (std::size_t k = 0; k < i; ++k) p[k].second *= factor;
+      }
+    }
+  }
+  // Daily values as Flee's data table gives them: the counts divided by hasten, interpolated, the whole
+  // part; with empty_camps_on_day0 less the day-0 value.
+  auto daily = [&](const Points& p) {
+    std::vector<double> v(static_cast<std::size_t>(days));
+    Points scaled = p;
+    for (auto& q : scaled) q.second /= rules.hasten;
+    for (std::int32_t t = 0; t < days; ++t)
+      v[static_cast<std::size_t>(t)] = std::trunc(value_at(scaled, start_day + t));
+    return v;
+  };
+  auto from_day0 = [&](std::vector<double>& v) {
+    if (!rules.empty_camps_on_day0 || v.empty()) return;
+    const double day0 = v[0];
+    for (auto& x : v) x -= day0;
+  };
+  out.total.assign(static_cast<std::size_t>(days), 0.0);
+  out.spawn_total.assign(static_cast<std::size_t>(days), 0);
+  const Series* total_row = nullptr;
+  for (const auto& s : series) {
+    if (s.name == "total") {
+      total_row = &s;
+      continue;
+    }
+    std::vector<double> v = daily(s.points);
+    const double day0 = v.empty() ? 0 : v[0];
+    from_day0(v);
+    for (std::int32_t t = 0; t < days; ++t)
+      out.spawn_total[static_cast<std::size_t>(t)] +=
+          static_cast<std::int64_t>(v[static_cast<std::size_t>(t)]);
+    if (s.place < 0) continue;
+    ObservedCamp camp;
+    camp.name = s.name;
+    camp.place = s.place;
+    camp.daily = v;
+    camp.day0 = day0;
+    for (std::int32_t t = 0; t < days; ++t)
+      out.total[static_cast<std::size_t>(t)] += v[static_cast<std::size_t>(t)];
+    out.camps.push_back(std::move(camp));
+  }
+  if (!rules.sum_from_camps) {
+    if (!total_row)
+      throw InputError(layout_path + ": no row 'total' (spawn_rules.sum_from_camps: false spawns from it)");
+    std::vector<double> v = daily(total_row->points);
+    from_day0(v);
+    for (std::int32_t t = 0; t < days; ++t)
+      out.spawn_total[static_cast<std::size_t>(t)] =
+          static_cast<std::int64_t>(v[static_cast<std::size_t>(t)]);
+  }
+  if (out.camps.empty()) throw InputError(layout_path + ": lists no camp that is a location of the case");
+  return out;
+}
+
+namespace {
+
+// Flee's location types, matched as Flee matches them: lower case, by the first of these it contains:
+// "camp" ("idp" too: an IDP camp), "conflict", "forward", "marker", "default" or "town". Anything else moves
+// like a forwarding hub (move chance 1, no camp, no town), as in Flee, with a warning.
+bool flee_kind_of(std::string type, models::FleeKind& kind) {
+  for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto has = [&](const char* s) { return type.find(s) != std::string::npos; };
+  if (has("camp"))
+    kind = has("idp") ? models::FleeKind::idpcamp : models::FleeKind::camp;
+  else if (has("conflict"))
+    kind = models::FleeKind::conflict_zone;
+  else if (has("forward"))
+    kind = models::FleeKind::forwarding_hub;
+  else if (has("marker"))
+    kind = models::FleeKind::marker;
+  else if (has("default") || has("town") || type == "city")
+    kind = models::FleeKind::town;
+  else {
+    kind = models::FleeKind::forwarding_hub;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, std::int32_t days,
-                          double hasten, bool insert_day0, models::FleeParams rules) {
+                          models::FleeParams rules) {
   FleeBuild b;
   b.params = std::move(rules);
+  const double hasten = b.params.hasten;
   const fs::path in(paths.input);
   std::unordered_map<std::string, country_id> country_of;
   std::unordered_map<std::string, place_id> place_of;
   std::vector<std::int32_t> conflict_date;
+  auto warn = [&](const CsvTable& t, const CsvRow& row, int i, const std::string& what) {
+    b.warnings.push_back(t.mark(row, i).str() + ": " + what);
+  };
 
   // locations.csv: name, region, country, latitude, longitude, location_type, conflict_date, population
-  const CsvTable loc = read_csv((in / "locations.csv").string(), true);
-  const std::string first_col = strip_hash(loc.header.empty() ? "" : loc.header[0]);
-  if (first_col != "name") throw InputError(loc.path + ":1:1: expected a header '#name,region,country,...'");
+  // (by position, as Flee reads them); rows starting with '#' are headers or comments; further columns
+  // are kept by Flee as attributes, and ignored here.
+  const FleeCsv loc = read_flee_csv((in / "locations.csv").string());
   for (const auto& row : loc.rows) {
+    if (flee_comment(row)) continue;
     if (row.fields.size() < 6)
-      bad(loc, row, 0, "expected at least 6 fields: name,region,country,latitude,longitude,location_type");
+      bad(loc.table, row, 0,
+          "expected at least 6 fields: name,region,country,latitude,longitude,location_type");
     Place p;
     p.name = field(row, 0);
-    if (p.name.empty()) bad(loc, row, 0, "empty location name");
-    if (place_of.count(p.name)) bad(loc, row, 0, "location '" + p.name + "' is listed twice");
-    const std::string country = field(row, 2);
-    if (country.empty()) bad(loc, row, 2, "empty country");
+    if (p.name.empty()) bad(loc.table, row, 0, "empty location name");
+    if (place_of.count(p.name)) bad(loc.table, row, 0, "location '" + p.name + "' is listed twice");
+    std::string country = field(row, 2);
+    if (country.empty()) country = "unknown";  // Flee's name for an empty country
     auto [cit, added] = country_of.emplace(country, static_cast<country_id>(b.countries.size()));
     if (added) b.countries.push_back({country, country});
     p.country = cit->second;
-    p.lat_deg = number(loc, row, 3, "latitude");
-    p.lon_deg = number(loc, row, 4, "longitude");
+    p.lat_deg = field(row, 3).empty() ? 0.0 : number(loc.table, row, 3, "latitude");
+    p.lon_deg = field(row, 4).empty() ? 0.0 : number(loc.table, row, 4, "longitude");
+    if (!(p.lat_deg >= -90 && p.lat_deg <= 90))
+      bad(loc.table, row, 3, "latitude: expected degrees in [-90, 90]");
+    if (!(p.lon_deg >= -180 && p.lon_deg <= 180))
+      bad(loc.table, row, 4, "longitude: expected degrees in [-180, 180]");
     models::FleeKind kind{};
     const std::string type = field(row, 5);
-    if (!models::parse_flee_kind(type, kind))
-      bad(loc, row, 5,
-          "location_type: got '" + type +
-              "', expected conflict_zone, town, camp, idpcamp, forwarding_hub or marker");
+    if (!flee_kind_of(type, kind))
+      warn(loc.table, row, 5,
+           "location_type '" + type +
+               "' is none Flee knows (camp, idpcamp, conflict_zone, forwarding_hub, marker, town): it "
+               "moves everyone on, as in Flee (move chance 1)");
     const std::string cdate = field(row, 6);
-    conflict_date.push_back(cdate.empty() ? -1
-                                          : static_cast<std::int32_t>(number(loc, row, 6, "conflict_date")));
+    conflict_date.push_back(
+        cdate.empty() ? -1 : static_cast<std::int32_t>(number(loc.table, row, 6, "conflict_date")));
     const std::string pop = field(row, 7);
-    const double population = pop.empty() ? 0 : number(loc, row, 7, "population");
-    if (population < 0) bad(loc, row, 7, "population: expected >= 0");
+    const double population = pop.empty() ? 0 : number(loc.table, row, 7, "population");
+    if (population < 0 || population > 1e12)
+      bad(loc.table, row, 7, "population: expected persons in [0, 1e12]");
     const bool camp = kind == models::FleeKind::camp || kind == models::FleeKind::idpcamp;
     p.kind = camp ? PlaceKind::shelter
              : (kind == models::FleeKind::forwarding_hub || kind == models::FleeKind::marker)
                  ? PlaceKind::transit_hub
                  : PlaceKind::town;
     if (camp) {
-      if (pop.empty()) bad(loc, row, 7, "a camp needs its capacity in the population column");
+      // Flee: a camp's capacity times capacity_scaling below 1 (an empty column) is no limit.
       p.capacity = static_cast<std::int64_t>(population / hasten);
     } else {
       p.population = static_cast<std::int64_t>(population / hasten);
@@ -242,44 +398,43 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
     b.places.push_back(std::move(p));
     b.params.kind.push_back(kind);
   }
-  if (b.places.empty()) throw InputError(loc.path + ": no locations");
+  if (b.places.empty()) throw InputError(loc.table.path + ": no locations");
   b.params.home_country = 0;
-  auto place_ref = [&](const CsvTable& t, const CsvRow& row, int i) {
+  auto place_ref = [&](const FleeCsv& t, const CsvRow& row, int i) {
     auto it = place_of.find(field(row, i));
-    if (it == place_of.end()) bad(t, row, i, "unknown location '" + field(row, i) + "'");
+    if (it == place_of.end()) bad(t.table, row, i, "unknown location '" + field(row, i) + "'");
     return it->second;
   };
 
-  // routes.csv: name1, name2, distance, forced_redirection (1: from name2 to name1; 2: from name1 to name2)
-  const CsvTable rt = read_csv((in / "routes.csv").string(), true);
+  // routes.csv: name1, name2, distance[, forced_redirection[, attributes]]. A route listed twice is two
+  // links, as in Flee (its neighbour is twice as likely to be chosen). Flee's movement does not read the
+  // forced_redirection column (it must be a whole number, as Flee parses it); see docs/flee.md.
+  const FleeCsv rt = read_flee_csv((in / "routes.csv").string());
   for (const auto& row : rt.rows) {
+    if (flee_comment(row)) continue;
     Route r;
     r.a = place_ref(rt, row, 0);
     r.b = place_ref(rt, row, 1);
-    if (r.a == r.b) bad(rt, row, 1, "a route must join two different locations");
-    r.distance_km = number(rt, row, 2, "distance");
-    if (!(r.distance_km > 0)) bad(rt, row, 2, "distance: expected km > 0");
-    for (const auto& other : b.routes)
-      if ((other.a == r.a && other.b == r.b) || (other.a == r.b && other.b == r.a))
-        bad(rt, row, 0, "a route between these locations is listed twice");
+    if (r.a == r.b) bad(rt.table, row, 1, "a route must join two different locations");
+    r.distance_km = number(rt.table, row, 2, "distance");
+    if (!(r.distance_km > 0) || r.distance_km > 1e6)
+      bad(rt.table, row, 2, "distance: expected km in (0, 1e6]");
     const std::string fr = field(row, 3);
-    if (!fr.empty() && fr != "0") {
-      if (fr == "1")
-        b.params.redirects.push_back({r.b, r.a, -1});
-      else if (fr == "2")
-        b.params.redirects.push_back({r.a, r.b, -1});
-      else
-        bad(rt, row, 3, "forced_redirection: got '" + fr + "', expected empty, 0, 1 or 2");
+    if (!fr.empty()) {
+      int v = 0;
+      auto res = std::from_chars(fr.data(), fr.data() + fr.size(), v);
+      if (res.ec != std::errc() || res.ptr != fr.data() + fr.size())
+        bad(rt.table, row, 3, "forced_redirection: got '" + fr + "', expected a whole number (0, 1 or 2)");
     }
     b.routes.push_back(r);
   }
-  auto route_between = [&](place_id x, place_id y) -> route_id {
+  auto routes_between = [&](place_id x, place_id y) {
+    std::vector<route_id> out;
     for (std::size_t k = 0; k < b.routes.size(); ++k)
       if ((b.routes[k].a == x && b.routes[k].b == y) || (b.routes[k].a == y && b.routes[k].b == x))
-        return static_cast<route_id>(k);
-    return -1;
+        out.push_back(static_cast<route_id>(k));
+    return out;
   };
-
   // conflicts.csv: #Day, then one intensity column per location; missing: conflict_date of conflict zones.
   const auto n_places = b.places.size();
   b.params.conflict_intensity.assign(static_cast<std::size_t>(days) * n_places, 0.0f);
@@ -324,23 +479,39 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
           b.params.conflict_intensity[static_cast<std::size_t>(d) * n_places + p] = 1.0f;
   }
 
-  // closures.csv: closure_type, name1, name2, closure_start, closure_end (-1: end of run). Two-way.
+  // closures.csv: closure_type, name1, name2, closure_start, closure_end (days; in force from start to the
+  // day before end; -1: to the end of the run), read as Flee reads them (docs/flee.md):
+  //   country   every route between the countries name1 and name2;
+  //   location  every route to or from the location name1 (name2 is not read);
+  //   link      the route(s) name1--name2;
+  //   camp, idpcamp  the camp name1 is an ordinary town for the period (closes no route; name2 is not read),
+  //             and a camp (an IDP camp) again from closure_end;
+  //   remove_forced_redirection  nothing (Flee's movement does not read redirections).
   const fs::path closures = in / "closures.csv";
   if (fs::exists(closures)) {
-    const CsvTable cl = read_csv(closures.string(), true);
+    const FleeCsv cl = read_flee_csv(closures.string());
     for (const auto& row : cl.rows) {
+      if (flee_comment(row)) continue;
       const std::string type = field(row, 0);
-      const auto start = static_cast<std::int32_t>(number(cl, row, 3, "closure_start"));
-      const auto end = static_cast<std::int32_t>(number(cl, row, 4, "closure_end"));
-      if (type == "remove_forced_redirection") {
-        const place_id from = place_ref(cl, row, 1), to = place_ref(cl, row, 2);
-        bool found = false;
-        for (auto& r : b.params.redirects)
-          if ((r.from == from && r.to == to) || (r.from == to && r.to == from)) {
-            r.until_day = start;
-            found = true;
-          }
-        if (!found) bad(cl, row, 1, "no forced redirection between these locations in routes.csv");
+      auto whole = [&](int i, const char* name) {
+        const double v = number(cl.table, row, i, name);
+        if (v != std::floor(v) || v < -1 || v > 1e6)
+          bad(cl.table, row, i,
+              std::string(name) + ": got '" + field(row, i) + "', expected a day >= 0 or -1");
+        return static_cast<std::int32_t>(v);
+      };
+      const std::int32_t start = whole(3, "closure_start");
+      const std::int32_t end = whole(4, "closure_end");
+      if (type == "remove_forced_redirection") continue;
+      if (type == "camp" || type == "idpcamp") {
+        auto it = place_of.find(field(row, 1));
+        if (it == place_of.end()) {
+          warn(cl.table, row, 1, "unknown location '" + field(row, 1) + "': closure ignored");
+          continue;
+        }
+        b.params.kind_changes.push_back({start, it->second, models::FleeKind::town});
+        b.params.kind_changes.push_back(
+            {end, it->second, type == "idpcamp" ? models::FleeKind::idpcamp : models::FleeKind::camp});
         continue;
       }
       Event close;
@@ -350,8 +521,12 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
       close.name = type + " closure " + close.target;
       if (type == "country") {
         auto c1 = country_of.find(field(row, 1)), c2 = country_of.find(field(row, 2));
-        if (c1 == country_of.end()) bad(cl, row, 1, "unknown country '" + field(row, 1) + "'");
-        if (c2 == country_of.end()) bad(cl, row, 2, "unknown country '" + field(row, 2) + "'");
+        if (c1 == country_of.end() || c2 == country_of.end()) {
+          warn(
+              cl.table, row, c1 == country_of.end() ? 1 : 2,
+              "unknown country '" + field(row, c1 == country_of.end() ? 1 : 2) + "': closure closes nothing");
+          continue;
+        }
         for (std::size_t k = 0; k < b.routes.size(); ++k) {
           const country_id x = b.places[static_cast<std::size_t>(b.routes[k].a)].country;
           const country_id y = b.places[static_cast<std::size_t>(b.routes[k].b)].country;
@@ -359,67 +534,184 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
             close.routes.push_back(static_cast<route_id>(k));
         }
       } else if (type == "location") {
-        // A location closure closes the location name1: every route to or from it (Flee's rule as its
-        // documentation describes it, "camp or town closure"; name2 must name a location but does not
-        // narrow the closure; docs/flee.md). `link` closes the one route name1--name2.
         const place_id at = place_ref(cl, row, 1);
-        if (!field(row, 2).empty()) place_ref(cl, row, 2);
         for (std::size_t k = 0; k < b.routes.size(); ++k)
           if (b.routes[k].a == at || b.routes[k].b == at) close.routes.push_back(static_cast<route_id>(k));
       } else if (type == "link") {
-        const route_id r = route_between(place_ref(cl, row, 1), place_ref(cl, row, 2));
-        if (r < 0) bad(cl, row, 1, "no route joins '" + field(row, 1) + "' and '" + field(row, 2) + "'");
-        close.routes.push_back(r);
-      } else if (type == "camp" || type == "idpcamp") {
-        // The camp closes to arrivals from the named country: every route between them.
-        const place_id camp = place_ref(cl, row, 1);
-        auto c = country_of.find(field(row, 2));
-        if (c == country_of.end()) bad(cl, row, 2, "unknown country '" + field(row, 2) + "'");
-        for (std::size_t k = 0; k < b.routes.size(); ++k) {
-          const place_id other = b.routes[k].a == camp   ? b.routes[k].b
-                                 : b.routes[k].b == camp ? b.routes[k].a
-                                                         : -1;
-          if (other >= 0 && b.places[static_cast<std::size_t>(other)].country == c->second)
-            close.routes.push_back(static_cast<route_id>(k));
-        }
+        close.routes = routes_between(place_ref(cl, row, 1), place_ref(cl, row, 2));
+        if (close.routes.empty())
+          bad(cl.table, row, 1, "no route joins '" + field(row, 1) + "' and '" + field(row, 2) + "'");
       } else {
-        bad(cl, row, 0,
-            "closure_type: got '" + type +
-                "', expected country, location, link, camp, idpcamp or remove_forced_redirection");
+        warn(cl.table, row, 0,
+             "closure_type '" + type +
+                 "' is none Flee knows (country, location, link, camp, idpcamp, remove_forced_redirection): "
+                 "ignored, as Flee ignores it");
+        continue;
       }
-      if (close.routes.empty() || start >= days) continue;
-      if (start < 0) bad(cl, row, 3, "closure_start: expected a day >= 0");
-      Event open = close;
-      open.action = EventAction::open_routes;
-      open.name = type + " reopening " + close.target;
+      if (close.routes.empty() || start < 0 || start >= days) continue;
       b.events.push_back(close);
-      if (end >= 0 && end < days) {
-        if (end < start) bad(cl, row, 4, "closure_end: before closure_start");
+      if (end >= 0 && end < days && end != start) {
+        if (end < start) {
+          warn(cl.table, row, 4, "closure_end before closure_start: the closure lasts to the end of the run");
+          continue;
+        }
+        Event open = close;
+        open.action = EventAction::open_routes;
+        open.name = type + " reopening " + close.target;
         open.day = end;
         b.events.push_back(open);
+      } else if (end == start) {
+        b.events.pop_back();  // closed and reopened on the same day: no closure
       }
     }
   }
+  std::stable_sort(b.params.kind_changes.begin(), b.params.kind_changes.end(),
+                   [](const auto& x, const auto& y) { return x.day < y.day; });
 
-  // Spawning targets from the observed camp totals.
+  // Spawning targets from the observed camp counts.
   if (paths.validation.empty())
     throw InputError(paths.input +
                      ": Flee spawning needs the observed data (validation/data_layout.csv) beside it");
   const World probe(b.countries, b.places, b.routes);
   const fs::path corrections = in / "registration_corrections.csv";
   b.observed = read_observed(paths.validation, fs::exists(corrections) ? corrections.string() : std::string(),
-                             probe, start_day, days, hasten);
-  b.params.target_total.resize(static_cast<std::size_t>(days));
-  for (std::int32_t t = 0; t < days; ++t)
-    b.params.target_total[static_cast<std::size_t>(t)] =
-        static_cast<std::int64_t>(std::floor(b.observed.total[static_cast<std::size_t>(t)]));
+                             probe, start_day, days, data_rules(b.params), &b.warnings);
+  // Cumulative agents to have made by each day: Flee's daily increases of the observed counts (their sum
+  // over camps, or the total with sum_from_camps false), added up; on day 0 with insert_day0 the camps
+  // receive their day-0 counts instead, and their capacities shrink by as much (as in Flee).
+  const bool insert = b.params.insert_day0 && !b.params.empty_camps_on_day0;
   b.params.day0_camp_agents.assign(n_places, 0);
-  if (insert_day0)
-    for (const auto& camp : b.observed.camps)
-      b.params.day0_camp_agents[static_cast<std::size_t>(camp.place)] +=
-          static_cast<std::int64_t>(std::floor(camp.daily[0]));
+  std::int64_t day0_inserted = 0;
+  if (insert)
+    for (const auto& camp : b.observed.camps) {
+      const auto n = static_cast<std::int64_t>(camp.daily[0]);
+      b.params.day0_camp_agents[static_cast<std::size_t>(camp.place)] += n;
+      day0_inserted += n;
+    }
+  if (b.params.insert_day0)
+    for (const auto& camp : b.observed.camps) {
+      Place& p = b.places[static_cast<std::size_t>(camp.place)];
+      if (p.capacity > 0) {
+        p.capacity = std::max<std::int64_t>(0, p.capacity - static_cast<std::int64_t>(camp.day0));
+      }
+    }
+  b.params.target_total.resize(static_cast<std::size_t>(days));
+  const std::int64_t base0 = b.observed.spawn_total.empty() ? 0 : b.observed.spawn_total[0];
+  for (std::int32_t t = 0; t < days; ++t) {
+    const std::int64_t v = b.observed.spawn_total[static_cast<std::size_t>(t)];
+    b.params.target_total[static_cast<std::size_t>(t)] = insert ? day0_inserted + (v - base0) : v;
+  }
   return b;
 }
+
+namespace {
+
+// Flee's simsetting.yml, key by key. The keys migrasim implements fill `move`, `spawn` and `hasten`; the
+// ones that only change Flee's logging or its input paths are accepted; Flee's optional rules migrasim does
+// not implement are accepted only at the value that leaves them off (Flee's default), and anything else is
+// refused at its line.
+void read_simsetting(const std::string& path, std::map<std::string, std::string>& move,
+                     std::map<std::string, std::string>& spawn, std::string& hasten) {
+  const YamlNode s = load_yaml_file(path);
+  auto lower = [](std::string v) {
+    for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return v;
+  };
+  auto scalar = [&](const std::string& key, const YamlNode& v) {
+    if (v.is_sequence()) {
+      std::string out = "[";
+      for (std::size_t i = 0; i < v.items.size(); ++i) {
+        if (!v.items[i].is_scalar())
+          throw InputError(v.items[i].mark.str() + ": " + key + ": expected a list of numbers");
+        out += (i ? ", " : "") + v.items[i].scalar;
+      }
+      return out + "]";
+    }
+    if (!v.is_scalar()) throw InputError(v.mark.str() + ": " + key + ": expected a value");
+    const std::string l = lower(v.scalar);
+    return (l == "true" || l == "false") ? l : v.scalar;
+  };
+  auto refuse = [&](const YamlNode& v, const std::string& key, const std::string& why) {
+    throw InputError((v.key_mark.line ? v.key_mark : v.mark).str() + ": " + key + ": " + why);
+  };
+  // Flee's optional rules that migrasim does not implement, with the value that leaves each off.
+  const std::map<std::string, std::string> off = {
+      {"move_rules.stay_close_to_home", "false"},         {"move_rules.use_pop_for_loc_weight", "false"},
+      {"move_rules.movechance_pop_scale_factor", "0"},    {"move_rules.use_v1_rules", "false"},
+      {"move_rules.childrenavoidhazards", "false"},       {"move_rules.boystakerisk", "false"},
+      {"move_rules.matchcampethnicity", "false"},         {"move_rules.matchtownethnicity", "false"},
+      {"move_rules.matchconflictethnicity", "false"},     {"spawn_rules.flood_zone_spawning_only", "false"},
+      {"spawn_rules.camps_are_sicks", "false"},           {"spawn_rules.read_from_agents_csv_file", "false"},
+      {"spawn_rules.conflict_zone_spawning_only", "true"}};
+  // Keys that matter only with one of those rules on, or not to Flee's movement at all.
+  const std::vector<std::string> inert = {"move_rules.home_distance_power",
+                                          "move_rules.pop_power_for_loc_weight",
+                                          "move_rules.movechance_pop_base", "move_rules.max_crossing_speed"};
+  if (!s.is_map()) throw InputError(path + ": expected a map of Flee's settings");
+  // The values read, with their marks in simsetting.yml, checked by behaviour.flee's table below so that a
+  // value out of range is named at its line here (not in the scenario written from it).
+  YamlNode check;
+  check.kind = YamlNode::Kind::map;
+  auto checked = [&](const std::string& section, const std::string& key, const YamlNode& v) {
+    YamlNode copy = v;
+    if (copy.is_scalar()) {
+      const std::string l = lower(copy.scalar);
+      if (l == "true" || l == "false") copy.scalar = l;
+    }
+    if (section.empty()) {
+      check.entries.emplace_back(key, std::move(copy));
+      return;
+    }
+    YamlNode* sec = check.find(section);
+    if (!sec) {
+      YamlNode m;
+      m.kind = YamlNode::Kind::map;
+      m.mark = v.mark;
+      check.entries.emplace_back(section, std::move(m));
+      sec = &check.entries.back().second;
+    }
+    sec->entries.emplace_back(key, std::move(copy));
+  };
+  for (const auto& [section, node] : s.entries) {
+    if (section == "log_levels" || section == "number_of_steps" || section == "conflict_input_file" ||
+        section == "flood_level_input_file")
+      continue;  // Flee's logging, and paths its run script sets
+    if (section != "move_rules" && section != "spawn_rules" && section != "optimisations")
+      refuse(
+          node, section,
+          "not a Flee setting migrasim reads (expected move_rules, spawn_rules, optimisations, log_levels)");
+    if (!node.is_map()) refuse(node, section, "expected a map");
+    for (const auto& [key, v] : node.entries) {
+      const std::string full = section + "." + key;
+      if (section == "optimisations") {
+        if (key != "hasten") refuse(v, full, "not a Flee optimisation migrasim implements (expected hasten)");
+        hasten = scalar(full, v);
+        checked("", key, v);
+      } else if (section == "move_rules" && move.count(key)) {
+        move[key] = scalar(full, v);
+        checked(section, key, v);
+      } else if (section == "spawn_rules" && spawn.count(key)) {
+        spawn[key] = scalar(full, v);
+        checked(section, key, v);
+      } else if (std::find(inert.begin(), inert.end(), full) != inert.end()) {
+        continue;
+      } else if (auto it = off.find(section + "." + lower(key)); it != off.end()) {
+        const std::string value = lower(scalar(full, v));
+        const bool same = value == it->second || (it->second == "0" && (value == "0.0" || value == "0"));
+        if (!same)
+          refuse(v, full,
+                 "got '" + v.scalar + "': this Flee rule is not implemented in migrasim (only " + it->second +
+                     ", which leaves it off, is accepted)");
+      } else {
+        refuse(v, full, "a Flee setting migrasim does not implement (docs/flee.md lists those it reads)");
+      }
+    }
+  }
+  const World no_world({}, {}, {});
+  read_params(models::FleeParams::table(), check, "behaviour.flee", ParamReadContext{no_world, 0, 1});
+}
+
+}  // namespace
 
 std::string flee_case_to_yaml(const FleeCasePaths& paths, const std::string& relative_to) {
   std::string start_date;
@@ -451,26 +743,18 @@ std::string flee_case_to_yaml(const FleeCasePaths& paths, const std::string& rel
                                              {"max_move_speed", std::to_string(d.max_move_speed)},
                                              {"max_walk_speed", std::to_string(d.max_walk_speed)},
                                              {"start_on_foot", d.start_on_foot ? "true" : "false"},
+                                             {"avoid_short_stints", d.avoid_short_stints ? "true" : "false"},
                                              {"capacity_buffer", std::to_string(d.capacity_buffer)},
                                              {"capacity_scaling", std::to_string(d.capacity_scaling)}};
-  std::string decay = "[1.0]", insert_day0 = "true", hasten = "1";
-  if (!paths.simsetting.empty()) {
-    const YamlNode s = load_yaml_file(paths.simsetting);
-    if (const YamlNode* mr = s.find("move_rules"); mr && mr->is_map())
-      for (const auto& [k, v] : mr->entries)
-        if (move.count(k) && v.is_scalar()) move[k] = v.scalar;
-    if (const YamlNode* sr = s.find("spawn_rules"); sr && sr->is_map()) {
-      if (const YamlNode* cd = sr->find("conflict_spawn_decay"); cd && cd->is_sequence()) {
-        decay = "[";
-        for (std::size_t i = 0; i < cd->items.size(); ++i) decay += (i ? ", " : "") + cd->items[i].scalar;
-        decay += "]";
-      }
-      if (const YamlNode* i0 = sr->find("insert_day0"); i0 && i0->is_scalar()) insert_day0 = i0->scalar;
-    }
-    if (const YamlNode* op = s.find("optimisations"); op && op->is_map())
-      if (const YamlNode* h = op->find("hasten"); h && h->is_scalar()) hasten = h->scalar;
-  }
-  for (auto& c : insert_day0) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::map<std::string, std::string> spawn = {
+      {"insert_day0", d.insert_day0 ? "true" : "false"},
+      {"conflict_spawn_decay", "[1.0]"},
+      {"conflict_spawn_decay_interval", std::to_string(d.conflict_spawn_decay_interval)},
+      {"sum_from_camps", d.sum_from_camps ? "true" : "false"},
+      {"take_from_population", d.take_from_population ? "true" : "false"},
+      {"empty_camps_on_day0", d.empty_camps_on_day0 ? "true" : "false"}};
+  std::string hasten = "1";
+  if (!paths.simsetting.empty()) read_simsetting(paths.simsetting, move, spawn, hasten);
   std::ostringstream y;
   y << "# A Flee case as a migrasim scenario (written by `migrasim import-flee`).\n"
     << "# Places, routes, closures, conflicts and observed camp counts are read from the Flee files named\n"
@@ -480,9 +764,9 @@ std::string flee_case_to_yaml(const FleeCasePaths& paths, const std::string& rel
     << "flee_case:\n  input: " << rel(paths.input) << "\n  validation: " << rel(paths.validation) << "\n"
     << "behaviour:\n  model: flee\n  flee:\n"
     << "    variant: flee  # Flee's published rules; 'improved' adds full-day travel (docs/flee.md)\n"
-    << "    hasten: " << hasten << "\n    spawn_rules:\n"
-    << "      insert_day0: " << insert_day0 << "\n      conflict_spawn_decay: " << decay
-    << "\n    move_rules:\n";
+    << "    hasten: " << hasten << "\n    spawn_rules:\n";
+  for (const auto& [k, v] : spawn) y << "      " << k << ": " << v << "\n";
+  y << "    move_rules:\n";
   for (const auto& [k, v] : move) y << "      " << k << ": " << v << "\n";
   return y.str();
 }

@@ -599,6 +599,11 @@ struct Hdf5Writer::Impl {
          "the fully resolved scenario (extends and --set applied), YAML");
     put_attr(group.get(), "scenario_path", p.scenario_path);
     put_attr(group.get(), "command_line", p.command_line);
+    // The reader's warnings: their number, and their text one per line.
+    put_attr(group.get(), "warning_count", static_cast<std::int32_t>(p.warnings.size()));
+    std::string warnings;
+    for (const auto& w : p.warnings) warnings += w + "\n";
+    text("warnings", warnings, "what the scenario reader doubted, one per line (docs/reliability.md)");
     put_attr(group.get(), "seed", p.seed);
     if (!options.member_seeds.empty()) {
       std::string seeds;

@@ -51,6 +51,7 @@ struct Provenance {
   int threads = 0;
   double wall_seconds = 0;
   std::string command_line;
+  std::vector<std::string> warnings;  // what the scenario reader doubted (ScenarioSpec::warnings)
 };
 
 struct Hdf5Options {

@@ -319,12 +319,11 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
   const World no_world({}, {}, {});
   models::FleeParams p = read_params(models::FleeParams::table(), flee_node, "behaviour.flee",
                                      ParamReadContext{no_world, start_day, spec.days});
-  const double hasten = p.hasten;
-  const bool insert_day0 = p.insert_day0;
-  FleeBuild b = build_flee_case(spec.flee_case, start_day, spec.days, hasten, insert_day0, std::move(p));
+  FleeBuild b = build_flee_case(spec.flee_case, start_day, spec.days, std::move(p));
   flee = std::move(b.params);
-  spec.flee_hasten = hasten;
+  spec.flee_data = data_rules(flee);
   spec.observed = std::move(b.observed);
+  spec.warnings.insert(spec.warnings.end(), b.warnings.begin(), b.warnings.end());
   w.countries = std::move(b.countries);
   w.places = std::move(b.places);
   w.routes = std::move(b.routes);

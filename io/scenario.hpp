@@ -31,8 +31,11 @@ struct ScenarioSpec {
   // The mechanisms the scenario names with their resolved parameters, in phase order (models/registry.cpp).
   std::vector<ResolvedMechanism> mechanisms;
   FleeCasePaths flee_case;  // model flee: the Flee files the world and data come from
-  double flee_hasten = 1;
+  FleeDataRules flee_data;  // model flee: how its observed data are read (hasten, ...)
   ObservedData observed;    // model flee: observed camp counts (spawning targets; validation)
+  // Input that loads but that the reader doubts (e.g. a Flee row Flee would skip): "file:line:column: ...",
+  // printed on stderr by the CLI and kept in the output's provenance (docs/reliability.md).
+  std::vector<std::string> warnings;
   std::string output_path;  // may be empty: then the caller chooses
   Hdf5Options output;
 

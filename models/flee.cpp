@@ -13,24 +13,6 @@
 
 namespace migrasim::models {
 
-bool parse_flee_kind(std::string_view s, FleeKind& out) {
-  if (s == "conflict_zone")
-    out = FleeKind::conflict_zone;
-  else if (s == "town" || s == "default" || s == "city")
-    out = FleeKind::town;
-  else if (s == "camp")
-    out = FleeKind::camp;
-  else if (s == "idpcamp")
-    out = FleeKind::idpcamp;
-  else if (s == "forwarding_hub")
-    out = FleeKind::forwarding_hub;
-  else if (s == "marker")
-    out = FleeKind::marker;
-  else
-    return false;
-  return true;
-}
-
 std::string_view to_string(FleeKind k) {
   switch (k) {
     case FleeKind::conflict_zone:
@@ -74,8 +56,24 @@ ParamTableOf<FleeParams> make_table() {
       .range(0, 1e6)
       .noun("a factor")
       .about(
-          "spawn multiplier by 30-day interval since the place's conflict began (the last factor beyond the "
-          "list)")
+          "spawn multiplier by interval since the place's conflict began (the last factor beyond the list); "
+          "also the exponent's factor of conflict_weight in the place's score")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.integer("spawn_rules.conflict_spawn_decay_interval", &P::conflict_spawn_decay_interval)
+      .range(1, 100000)
+      .unit("days")
+      .about("length of each interval of conflict_spawn_decay")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.boolean("spawn_rules.sum_from_camps", &P::sum_from_camps)
+      .about(
+          "new agents each day: the sum of the camps' increases (true) or the increase of the observed "
+          "total, the `total` row of data_layout.csv (false)")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.boolean("spawn_rules.take_from_population", &P::take_from_population)
+      .about("each agent spawned lowers its place's population (its spawning weight) by 1")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.boolean("spawn_rules.empty_camps_on_day0", &P::empty_camps_on_day0)
+      .about("camps start empty and every observed count is taken less its day-0 value")
       .source("Flee (documentation, simsetting files of the cases)");
   auto chance = [&](const char* key, double P::*m, const char* about) {
     t.share(key, m)
@@ -137,10 +135,15 @@ ParamTableOf<FleeParams> make_table() {
       .range(1e-6, 1e6)
       .unit("km/day")
       .noun("a speed")
-      .about("the first day's distance when start_on_foot")
+      .about("speed on the first route travelled when start_on_foot")
       .source("Flee (documentation, simsetting files of the cases)");
   t.boolean("move_rules.start_on_foot", &P::start_on_foot)
-      .about("the first day is travelled at max_walk_speed")
+      .about("the first route an agent travels is walked, at max_walk_speed")
+      .source("Flee (documentation, simsetting files of the cases)");
+  t.boolean("move_rules.avoid_short_stints", &P::avoid_short_stints)
+      .about(
+          "someone arriving at a town during the day goes on (chance 1) while its recent travel is short: "
+          "(recent + km today / max_move_speed) / 2 < 0.5, recent halved each day")
       .source("Flee (documentation, simsetting files of the cases)");
   t.share("move_rules.capacity_buffer", &P::capacity_buffer)
       .about("share of a camp's capacity above which its multiplier falls linearly, to 0 at capacity")
@@ -182,11 +185,11 @@ void FleeParams::validate(const World& world, std::int32_t days) const {
   for (float v : conflict_intensity)
     if (!(v >= 0 && v <= 1))
       throw InputError("conflict intensity " + std::to_string(v) + ": expected a value in [0, 1]");
+  for (const auto& c : kind_changes)
+    if (c.place < 0 || static_cast<std::size_t>(c.place) >= places)
+      throw InternalError("flee kind change of an unknown place");
   // Ranges: the table's.
   check_params(table(), this, ParamContext{world, days}, "behaviour.flee");
-  for (const auto& r : redirects)
-    if (world.find_route(r.from, r.to) < 0)
-      throw InputError("forced redirection between places with no route");
 }
 
 FleeModel::FleeModel(FleeParams params) : params_(std::move(params)) {}
@@ -202,12 +205,25 @@ void FleeModel::on_start(StepContext& ctx) {
   capacity_multiplier_.assign(places_, 1.0);
   arc_weight_.assign(static_cast<std::size_t>(ctx.world().arc_count()), 0.0);
   out_weight_total_.assign(places_, 0.0);
-  redirect_arc_.assign(places_, -1);
   occupancy_.assign(places_, 0);
+  kind_today_ = params_.kind;
+  next_kind_change_ = 0;
+  while (next_kind_change_ < params_.kind_changes.size() && params_.kind_changes[next_kind_change_].day < 0)
+    ++next_kind_change_;  // dated before the run (Flee's -1: never)
+  spawn_population_.resize(places_);
+  for (std::size_t p = 0; p < places_; ++p)
+    spawn_population_[p] = static_cast<double>(ctx.world().places()[p].population);
+}
+
+double FleeModel::decay(std::int32_t day, std::size_t p) const {
+  if (conflict_start_[p] < 0 || day < conflict_start_[p]) return 1.0;
+  const auto interval =
+      static_cast<std::size_t>((day - conflict_start_[p]) / params_.conflict_spawn_decay_interval);
+  return params_.conflict_spawn_decay[std::min(interval, params_.conflict_spawn_decay.size() - 1)];
 }
 
 double FleeModel::move_chance(std::int32_t day, place_id p) const {
-  switch (params_.kind[static_cast<std::size_t>(p)]) {
+  switch (kind_today_[static_cast<std::size_t>(p)]) {
     case FleeKind::marker:
     case FleeKind::forwarding_hub:
       return 1.0;
@@ -224,7 +240,6 @@ double FleeModel::move_chance(std::int32_t day, place_id p) const {
 
 void FleeModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) {
   const std::int32_t day = ctx.day();
-  const World& world = ctx.world();
   if (day == 0)
     for (std::size_t p = 0; p < places_; ++p) {
       per_place[p] += params_.day0_camp_agents[p];
@@ -238,21 +253,23 @@ void FleeModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_pl
   double total = 0;
   for (std::size_t p = 0; p < places_; ++p) {
     const float c = intensity(day, static_cast<place_id>(p));
-    if (c > 0 && conflict_start_[p] >= 0) {
-      const auto interval = static_cast<std::size_t>((day - conflict_start_[p]) / 30);
-      const double decay =
-          params_.conflict_spawn_decay[std::min(interval, params_.conflict_spawn_decay.size() - 1)];
-      total += static_cast<double>(world.places()[p].population) * c * decay;
-    }
+    if (c > 0 && conflict_start_[p] >= 0) total += spawn_population_[p] * c * decay(day, p);
     cumulative[p] = total;
   }
   if (!(total > 0)) return;  // no conflict today: the owed agents appear once one starts
-  // Each new agent picks its conflict zone with one keyed draw (a multinomial split of `owed`).
+  // Each new agent picks its conflict zone with one keyed draw (a multinomial split of `owed`); the
+  // weights are the day's (with take_from_population, the populations shrink after the day's batch).
+  std::vector<std::int64_t> today(places_, 0);
   for (std::int64_t k = 0; k < owed; ++k) {
     const double u = ctx.rng().uniform(static_cast<std::uint64_t>(k), day, flee_purpose::spawn_place) * total;
     const auto p = static_cast<std::size_t>(std::upper_bound(cumulative.begin(), cumulative.end(), u) -
                                             cumulative.begin());
-    ++per_place[std::min(p, places_ - 1)];
+    ++today[std::min(p, places_ - 1)];
+  }
+  for (std::size_t p = 0; p < places_; ++p) {
+    per_place[p] += today[p];
+    if (params_.take_from_population)
+      spawn_population_[p] = std::max(0.0, spawn_population_[p] - static_cast<double>(today[p]));
   }
   spawned_ += owed;
 }
@@ -264,7 +281,7 @@ void FleeModel::init_agents(StepContext& ctx, std::size_t first, std::size_t las
   ctx.parallel_for(first, last, [&](std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i) {
       const place_id p = pop.place[i];
-      const FleeKind k = params_.kind[static_cast<std::size_t>(p)];
+      const FleeKind k = kind_today_[static_cast<std::size_t>(p)];
       const bool abroad = world.places()[static_cast<std::size_t>(p)].country != params_.home_country;
       pop.reset(i, p, day);
       if (k == FleeKind::camp && abroad) pop.legal_status[i] = LegalStatus::temporary_protection;
@@ -291,18 +308,26 @@ void FleeModel::decide(StepContext& ctx) {
 
   const World& world = ctx.world();
   const std::int32_t day = ctx.day();
+  // The day's changes of kind (camp closures), in their order.
+  while (next_kind_change_ < params_.kind_changes.size() &&
+         params_.kind_changes[next_kind_change_].day <= day) {
+    const auto& c = params_.kind_changes[next_kind_change_++];
+    kind_today_[static_cast<std::size_t>(c.place)] = c.kind;
+  }
   for (std::size_t p = 0; p < places_; ++p) {
     const Place& place = world.places()[p];
-    const FleeKind k = params_.kind[p];
+    const FleeKind k = kind_today_[p];
     double score = 1.0;
     if (place.country != params_.home_country) score *= params_.foreign_weight;
     if (k == FleeKind::camp || k == FleeKind::idpcamp) score *= params_.camp_weight;
     const float c = intensity(day, static_cast<place_id>(p));
-    if (c > 0) score *= std::pow(params_.conflict_weight, static_cast<double>(c));
+    if (c > 0) score *= std::pow(params_.conflict_weight, decay(day, p) * static_cast<double>(c));
     score_[p] = score;
+    // Capacity (a camp's, kept while a closure makes it a town): full at capacity x capacity_scaling;
+    // below 1 person, no limit (as in Flee).
     double mult = 1.0;
-    if (place.capacity >= 0 && (k == FleeKind::camp || k == FleeKind::idpcamp)) {
-      const double full = static_cast<double>(place.capacity) * params_.capacity_scaling;
+    const double full = static_cast<double>(place.capacity) * params_.capacity_scaling;
+    if (place.capacity >= 0 && full >= 1) {
       const double start = params_.capacity_buffer * full;
       const auto n = static_cast<double>(occupancy_[p]);
       if (n >= full)
@@ -331,26 +356,23 @@ void FleeModel::decide(StepContext& ctx) {
     out_weight_total_[p] = t;
   }
   if (params_.awareness_level > 1) compute_walks(world, state);
-  std::fill(redirect_arc_.begin(), redirect_arc_.end(), -1);
-  for (const auto& r : params_.redirects) {
-    if (r.until_day >= 0 && day >= r.until_day) continue;
-    for (const arc_id* a = world.out_arcs_begin(r.from); a != world.out_arcs_end(r.from); ++a)
-      if (world.arc_target(*a) == r.to && state.open[static_cast<std::size_t>(world.arc_route(*a))])
-        redirect_arc_[static_cast<std::size_t>(r.from)] = *a;
-  }
   move_chance_today_.resize(places_);
+  town_today_.resize(places_);
   status_at_.resize(places_);
   stay_threshold_.resize(places_);
   for (std::size_t p = 0; p < places_; ++p) {
     const double chance = move_chance(day, static_cast<place_id>(p));
     move_chance_today_[p] = chance;
+    // Flee's towns (for avoid_short_stints): towns, closed camps, and conflict zones out of conflict.
+    town_today_[p] = kind_today_[p] == FleeKind::town || (kind_today_[p] == FleeKind::conflict_zone &&
+                                                          !(intensity(day, static_cast<place_id>(p)) > 0));
     const bool abroad = world.places()[p].country != params_.home_country;
-    status_at_[p] = (params_.kind[p] == FleeKind::camp && abroad) ? LegalStatus::temporary_protection
-                                                                  : LegalStatus::in_transit;
+    status_at_[p] = (kind_today_[p] == FleeKind::camp && abroad) ? LegalStatus::temporary_protection
+                                                                 : LegalStatus::in_transit;
     // For move()'s fast path, what decides whether someone here at the start of the day stays: -1, they
     // stay without a draw (no chance to move, or no route out weighs anything); 2, the full path decides
-    // (a forced redirection, or awareness > 1); else they stay when their first draw is >= it.
-    if (redirect_arc_[p] >= 0 || params_.awareness_level > 1)
+    // (awareness > 1); else they stay when their first draw is >= it.
+    if (params_.awareness_level > 1)
       stay_threshold_[p] = 2;
     else if (!(out_weight_total_[p] > 0) || !(chance > 0))
       stay_threshold_[p] = -1;
@@ -398,12 +420,29 @@ void FleeModel::compute_walks(const World& world, const RouteState& state) {
   walk_start_[places_] = walks_.size();
 }
 
+void FleeModel::declare(Declarations& declared) {
+  declared.purposes(32, 3);
+  ways_ = declare_crossing_options(declared);
+  if (params_.start_on_foot)
+    travelled_ =
+        declared.flag({"flee_travelled", "has reached a place since it set out (Flee's start_on_foot)"});
+  if (params_.avoid_short_stints) {
+    recent_ = declared.add<float>(
+        {"flee_recent_travel", "Flee's recent travel: km / max_move_speed, averaged with the day before", 0});
+    recent_day_ = declared.add<std::int16_t>(
+        {"flee_recent_day", "the day flee_recent_travel was last updated (-32768: never)", min_stored_day});
+  }
+}
+
 void FleeModel::move(StepContext& ctx) {
   Population& pop = ctx.population();
   const World& world = ctx.world();
   // The decisions of the kernel's movement routine (sim/movement.hpp), by Flee's rules: at each place a
-  // move chance, then a route drawn by weight (or the route in progress, or a forced redirection); every
-  // route at the day's speed in km, so budgets are km and speeds 1.
+  // move chance, then a route drawn by weight (or the route in progress); budgets are km and speeds 1.
+  // Flee's travel arithmetic: every route taken gets a full day's speed (the first of the day, and each one
+  // taken after arriving somewhere during the day); someone arrives when the km done exceed the route's
+  // length (strictly: a route as long as the day's speed takes two days), and decides again at the place
+  // reached while the km travelled today are below the day's speed.
   struct Mover {
     FleeModel& m;
     Population& pop;
@@ -419,7 +458,20 @@ void FleeModel::move(StepContext& ctx) {
     const double* const stay_threshold;
     const LegalStatus* const status_at;
     const std::uint8_t* const flags_of;
+    float* const recent;             // avoid_short_stints: null otherwise
+    std::int16_t* const recent_day;  // ditto
     std::optional<DrawStream> draws{};
+    double speed = 0;       // km a route gets today
+    double leg_budget = 0;  // budget when the current route was begun today
+    double km_today = 0;
+    double recent_before = 0;  // recent travel at the end of yesterday
+
+    // Strictly more than the route's length to arrive: the budget a route gets is a hair below the speed.
+    static double budget_of(double km) { return km * (1 - 1e-12); }
+    double speed_for(const Traveller& t) const {
+      return (m.params_.start_on_foot && !(t.flags & m.travelled_.mask)) ? m.params_.max_walk_speed
+                                                                         : m.params_.max_move_speed;
+    }
 
     bool moves(std::size_t i) const {
       if (driver_of[i] != me || (flags_of[i] & agent_flag::settled))
@@ -440,8 +492,14 @@ void FleeModel::move(StepContext& ctx) {
       return true;
     }
     void start(Traveller& t) {
-      t.budget = (m.params_.start_on_foot && pop.departure_day[t.agent] == day) ? m.params_.max_walk_speed
-                                                                                : m.params_.max_move_speed;
+      speed = speed_for(t);
+      t.budget = leg_budget = budget_of(speed);
+      km_today = 0;
+      if (recent) {
+        const std::int16_t d = recent_day[t.agent];
+        recent_before =
+            d == min_stored_day ? 0.0 : std::ldexp(static_cast<double>(recent[t.agent]), -(day - 1 - d));
+      }
       draws.emplace(rng, t.agent, day, flee_purpose::move);
       if (t.arc >= 0 && !state.open[static_cast<std::size_t>(world.arc_route(t.arc))]) {
         // The route closed under the agent: it turns back.
@@ -454,33 +512,35 @@ void FleeModel::move(StepContext& ctx) {
       const place_id at = t.at;
       const double u_move = draws->u();
       const double u_route = draws->u();
-      // Variant "improved": someone who arrives during the day with distance left goes on through any
-      // place but a camp. Flee's rules draw the place's move chance again.
-      const FleeKind here = m.params_.kind[static_cast<std::size_t>(at)];
-      const double chance =
-          (m.params_.full_day_travel && t.arrivals > 0 && here != FleeKind::camp && here != FleeKind::idpcamp)
-              ? 1.0
-              : m.move_chance_today_[static_cast<std::size_t>(at)];
-      arc_id next = m.redirect_arc_[static_cast<std::size_t>(at)];
-      if (next < 0 && m.params_.awareness_level > 1) {
+      const auto here_i = static_cast<std::size_t>(at);
+      const FleeKind here = m.kind_today_[here_i];
+      double chance = m.move_chance_today_[here_i];
+      if (t.arrivals > 0) {
+        // Variant "improved": someone who arrives during the day goes on through any place but a camp.
+        if (m.params_.full_day_travel && here != FleeKind::camp && here != FleeKind::idpcamp) chance = 1.0;
+        // avoid_short_stints: at a town, while recent travel is short.
+        if (recent && m.town_today_[here_i] &&
+            (recent_before + km_today / m.params_.max_move_speed) / 2 < 0.5)
+          chance = 1.0;
+      }
+      arc_id next = -1;
+      if (m.params_.awareness_level > 1) {
         // A route in progress: go on (chance 1) along the shortest candidate walk to its end, unless that
         // end's capacity multiplier fell below 0.5 (then drop it and decide afresh).
         const place_id dest = pop.destination[i];
         if (dest >= 0 && dest != at && m.capacity_multiplier_[static_cast<std::size_t>(dest)] >= 0.5) {
           double best = std::numeric_limits<double>::infinity();
-          for (std::size_t w = m.walk_start_[static_cast<std::size_t>(at)];
-               w < m.walk_start_[static_cast<std::size_t>(at) + 1]; ++w)
+          for (std::size_t w = m.walk_start_[here_i]; w < m.walk_start_[here_i + 1]; ++w)
             if (m.walks_[w].end == dest && m.walks_[w].km < best)
               best = m.walks_[w].km, next = m.walks_[w].first;
         }
         if (next < 0) {
           pop.destination[i] = -1;
           if (u_move >= chance) return -1;
-          const double total = m.walk_total_[static_cast<std::size_t>(at)];
+          const double total = m.walk_total_[here_i];
           if (!(total > 0)) return -1;
           double target = u_route * total, acc = 0;
-          for (std::size_t w = m.walk_start_[static_cast<std::size_t>(at)];
-               w < m.walk_start_[static_cast<std::size_t>(at) + 1]; ++w) {
+          for (std::size_t w = m.walk_start_[here_i]; w < m.walk_start_[here_i + 1]; ++w) {
             if (m.walks_[w].weight <= 0) continue;
             acc += m.walks_[w].weight;
             next = m.walks_[w].first;
@@ -488,9 +548,9 @@ void FleeModel::move(StepContext& ctx) {
             if (target < acc) break;
           }
         }
-      } else if (next < 0) {
+      } else {
         if (u_move >= chance) return -1;
-        const double total = m.out_weight_total_[static_cast<std::size_t>(at)];
+        const double total = m.out_weight_total_[here_i];
         if (!(total > 0)) return -1;
         double target = u_route * total, acc = 0;
         for (const arc_id* a = world.out_arcs_begin(at); a != world.out_arcs_end(at); ++a) {
@@ -503,21 +563,35 @@ void FleeModel::move(StepContext& ctx) {
       }
       return next;
     }
-    void go(Traveller&, arc_id) const {}
+    void go(Traveller& t, arc_id) {
+      // Every route taken gets a full day's speed.
+      speed = speed_for(t);
+      t.budget = leg_budget = budget_of(speed);
+    }
     void held(Traveller&, arc_id) const {}  // refused entry: stays, and decides afresh tomorrow
     Leg leg(route_id r) const {
       const Route& route = world.routes()[static_cast<std::size_t>(r)];
       return {route.distance_km, 1.0, route.crosses_border};
     }
-    bool reached(Traveller& t, route_id) const { return t.budget > 0; }
+    bool reached(Traveller& t, route_id) {
+      km_today += leg_budget - t.budget;
+      if (m.travelled_.mask) t.flags |= m.travelled_.mask;
+      return km_today < speed;
+    }
     // Flee's rules know no visas or smugglers: people fleeing cross on their own.
     int crossing(const Traveller&, route_id) const { return m.ways_.alone; }
-    void finish(Traveller& t) const {
+    void finish(Traveller& t) {
+      if (t.arc >= 0) km_today += t.budget;  // stopped on a route: its budget went into it (movement.hpp)
+      if (recent && km_today > 0) {
+        recent[t.agent] = static_cast<float>((recent_before + km_today / m.params_.max_move_speed) / 2);
+        recent_day[t.agent] = store_day(day);
+      }
       const LegalStatus status =
           t.arc < 0 ? status_at[static_cast<std::size_t>(t.at)] : LegalStatus::in_transit;
       if (legal_status[t.agent] != status) legal_status[t.agent] = status;
     }
   };
+  const bool stints = params_.avoid_short_stints;
   move_agents(ctx, [&]() {
     return Mover{*this,
                  pop,
@@ -532,7 +606,9 @@ void FleeModel::move(StepContext& ctx) {
                  pop.legal_status.data(),
                  stay_threshold_.data(),
                  status_at_.data(),
-                 pop.flags.data()};
+                 pop.flags.data(),
+                 stints ? pop[recent_].data() : nullptr,
+                 stints ? pop[recent_day_].data() : nullptr};
   });
 }
 

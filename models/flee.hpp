@@ -24,20 +24,21 @@
 namespace migrasim::models {
 
 enum class FleeKind : std::uint8_t { conflict_zone, town, camp, idpcamp, forwarding_hub, marker };
-bool parse_flee_kind(std::string_view s, FleeKind& out);
 std::string_view to_string(FleeKind k);
 
 struct FleeParams {
-  struct Redirect {
-    place_id from = -1;           // agents at this place ...
-    place_id to = -1;             // ... are sent on to this neighbour
-    std::int32_t until_day = -1;  // the redirection ends on this day (-1: never)
+  // A dated change of a place's kind (a Flee `camp` closure makes a camp an ordinary town for a period,
+  // and a camp again at its end).
+  struct KindChange {
+    std::int32_t day = 0;
+    place_id place = -1;
+    FleeKind kind = FleeKind::town;
   };
-  std::vector<FleeKind> kind;                  // [place]
+  std::vector<FleeKind> kind;                  // [place] on day 0
+  std::vector<KindChange> kind_changes;        // by day (stable: file order within a day)
   std::vector<float> conflict_intensity;       // [day * places + place], 0..1, for every day of the run
-  std::vector<std::int64_t> target_total;      // [day] observed total of refugees (scaled), cumulative target
+  std::vector<std::int64_t> target_total;      // [day] agents to have made by the end of the day (cumulative)
   std::vector<std::int64_t> day0_camp_agents;  // [place] agents placed in camps on day 0 (insert_day0)
-  std::vector<Redirect> redirects;
   country_id home_country = 0;  // the country of the first location: foreign_weight applies elsewhere
 
   // Flee's move_rules, with Flee's names and defaults.
@@ -56,6 +57,10 @@ struct FleeParams {
   double max_move_speed = 200.0;  // km/day
   double max_walk_speed = 35.0;   // km/day, the first day's speed when start_on_foot
   bool start_on_foot = false;
+  // avoid_short_stints: someone who arrives at a town during the day goes on (chance 1) while
+  // (recent + km today / max_move_speed) / 2 < 0.5, recent being its travel of earlier days (each day's
+  // km / max_move_speed, halved every day).
+  bool avoid_short_stints = false;
   double capacity_buffer = 0.9;
   // Variant "improved" (docs/flee.md): on arriving during the day with distance left, a person goes on
   // (chance 1) through any place but a camp, instead of drawing the place's move chance again.
@@ -66,7 +71,11 @@ struct FleeParams {
   // 7 % 60+, half women); the split of 18-59 into 18-34 and 35-59 is an assumption.
   Demography::Shares demography{0.5, {0.40, 0.32, 0.21, 0.07}};
   // spawn_rules
-  std::vector<double> conflict_spawn_decay{1.0};  // multiplier by 30-day interval since the conflict began
+  std::vector<double> conflict_spawn_decay{1.0};    // multiplier by interval since the conflict began
+  std::int32_t conflict_spawn_decay_interval = 30;  // days
+  bool sum_from_camps = true;         // spawn the camps' summed increases (else the `total` row's)
+  bool take_from_population = false;  // each agent spawned lowers its place's population by 1
+  bool empty_camps_on_day0 = false;   // camps start empty; the observed counts less their day-0 values
   // What io/ hands to the Flee case builder (the model does not read them): the case's time divisor and
   // whether day 0 places the camps' observed populations.
   double hasten = 1;
@@ -91,10 +100,7 @@ class FleeModel final : public Model {
   explicit FleeModel(FleeParams params);
   std::string_view name() const override { return "flee"; }
   std::unique_ptr<Model> clone() const override { return std::make_unique<FleeModel>(*this); }
-  void declare(Declarations& declared) override {
-    declared.purposes(32, 3);
-    ways_ = declare_crossing_options(declared);
-  }
+  void declare(Declarations& declared) override;
   void on_start(StepContext& ctx) override;
   void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;
   void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;
@@ -109,6 +115,8 @@ class FleeModel final : public Model {
     return params_.conflict_intensity[static_cast<std::size_t>(day) * places_ + static_cast<std::size_t>(p)];
   }
   double move_chance(std::int32_t day, place_id p) const;
+  // conflict_spawn_decay's factor for place p on `day` (1 before its conflict began).
+  double decay(std::int32_t day, std::size_t p) const;
   // Route-choice weight of heading for `to` over `km`: ((weight_softening + score) / (softening +
   // km)^distance_power x capacity_multiplier)^weight_power, from today's scores and multipliers.
   double route_weight(place_id to, double km) const {
@@ -127,7 +135,13 @@ class FleeModel final : public Model {
   std::vector<double> capacity_multiplier_;  // [place]
   std::vector<double> arc_weight_;           // [arc] route-choice weight out of its source, 0 if closed
   std::vector<double> out_weight_total_;     // [place]
-  std::vector<arc_id> redirect_arc_;         // [place] forced next arc, -1 none
+  std::vector<FleeKind> kind_today_;         // [place] kinds after the day's changes (camp closures)
+  std::size_t next_kind_change_ = 0;         // first of params_.kind_changes not applied yet
+  std::vector<double> spawn_population_;     // [place] spawning weight's population (take_from_population)
+  std::vector<std::uint8_t> town_today_;     // [place] a town in Flee's sense (avoid_short_stints)
+  FlagBit travelled_{};                      // start_on_foot: has reached a place since setting out
+  Column<float> recent_{};                   // avoid_short_stints: recent travel ...
+  Column<std::int16_t> recent_day_{};        // ... as of the end of this day
   std::vector<double> move_chance_today_;    // [place] move_chance(day, place)
   std::vector<double> stay_threshold_;       // [place] move()'s fast path (see decide())
   std::vector<LegalStatus> status_at_;       // [place] status of someone who ends the day there

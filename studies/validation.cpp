@@ -85,9 +85,10 @@ ValidationRun run_validation(const std::string& scenario, const std::vector<std:
       fs::exists(fs::path(base.flee_case.input) / "registration_corrections.csv"))
     corrections = (fs::path(base.flee_case.input) / "registration_corrections.csv").string();
   ValidationRun out;
+  out.warnings = base.warnings;
   parse_iso_date(base.start_date, out.start_day);
   out.observed =
-      read_observed(observed_dir, corrections, *base.world, out.start_day, base.days, base.flee_hasten);
+      read_observed(observed_dir, corrections, *base.world, out.start_day, base.days, base.flee_data);
   out.mean_simulated.assign(out.observed.camps.size(), std::vector<double>(out.observed.total.size(), 0.0));
   double wall = 0;
   for (int k = 0; k < seeds; ++k) {

@@ -42,6 +42,7 @@ struct ValidationRun {
   std::vector<ValidationScore> scores;              // [seed]
   std::vector<std::vector<double>> mean_simulated;  // [camp][day], mean over seeds
   double seconds_per_run = 0;                       // wall time of the simulations alone
+  std::vector<std::string> warnings;                // the scenario reader's (ScenarioSpec::warnings)
 };
 
 // Loads `scenario` with the `sets` overrides, reads `observed_dir` (data_layout.csv and the camp series;

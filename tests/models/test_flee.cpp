@@ -227,3 +227,65 @@ TEST_CASE("the displaced get the sex and age band shares of behaviour.flee.demog
   CHECK(set[1] == Approx(0.6).margin(0.015));
   CHECK(set[age_band_count] == Approx(0.3).margin(0.015));
 }
+
+TEST_CASE(
+    "Flee's travel: a route as long as the day's speed takes two days; each route taken gets a full day",
+    "[models][flee]") {
+  // Z--T is 50 km. At 50 km a day, arriving needs more than 50 km done: T is reached on day 1.
+  Case c = small_case(2, 100, 1000000);
+  c.params.default_movechance = 0;  // T keeps whoever arrives
+  c.params.max_move_speed = 50;
+  auto slow = run(c, 2, 2);
+  CHECK(at(*slow, 0, 1) == 0);
+  CHECK(slow->on_route[0] == 100);
+  CHECK(at(*slow, 1, 1) == 100);
+  // At 120 km a day, someone who reaches T (50 km) and goes on to C (100 km) gets a full 120 km for that
+  // route and arrives on day 0 (150 km in the day); nobody ends the day on T--C.
+  Case f = small_case(1, 100, 1000000);
+  f.params.default_movechance = 1;
+  f.params.max_move_speed = 120;
+  auto fast = run(f, 1, 2);
+  CHECK(at(*fast, 0, 2) > 0);
+  CHECK(fast->on_route[1] == 0);
+}
+
+TEST_CASE("a camp closure makes the camp an ordinary town for the period", "[models][flee]") {
+  Case c = small_case(16, 200, 1000000);
+  c.params.default_movechance = 1.0;
+  auto open = run(c, 16, 2);
+  c.params.kind_changes = {{0, 2, FleeKind::town}, {8, 2, FleeKind::camp}};
+  auto closed = run(c, 16, 2);
+  // As a town, C sends everyone on (default_movechance 1); as a camp again it keeps them (0.001).
+  CHECK(at(*closed, 6, 2) * 5 < at(*open, 6, 2));
+  CHECK(at(*closed, 15, 2) > at(*closed, 7, 2) + 1000);
+  // The route T--C stays open: people still go there during the closure.
+  CHECK(closed->flow[3 * 3 + 1] > 0);
+}
+
+TEST_CASE("avoid_short_stints: people who arrive at a town during the day after little travel go on",
+          "[models][flee]") {
+  Case c = small_case(1, 100, 1000000);
+  c.params.default_movechance = 0;  // without the rule, everyone who reaches T stays there
+  auto plain = run(c, 1, 2);
+  CHECK(at(*plain, 0, 1) == 100);
+  c.params.avoid_short_stints = true;  // (0 + 50 / 200) / 2 < 0.5 at T: they go on
+  auto stints = run(c, 1, 2);
+  CHECK(at(*stints, 0, 1) == 0);
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
+  Case longer = small_case(20, 500, 1000000);
+  longer.params.avoid_short_stints = true;
+  CHECK(run(longer, 20, 1)->population == run(longer, 20, 8)->population);
+}
+
+TEST_CASE("take_from_population: spawning empties the conflict zone's population", "[models][flee]") {
+  // Z holds 10,000 people; 1,000 a day are owed. Taken from the population, spawning stops at 10,000.
+  Case c = small_case(15, 1000, 1000000);
+  auto plain = run(c, 15, 2);
+  c.params.take_from_population = true;
+  auto taken = run(c, 15, 2);
+  auto total = [](const MemoryRecorder& r) {
+    return std::accumulate(r.spawned.begin(), r.spawned.end(), std::int64_t{0});
+  };
+  CHECK(total(*plain) == 15000);
+  CHECK(total(*taken) == 10000);
+}

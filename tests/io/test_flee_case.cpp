@@ -1,0 +1,200 @@
+// The Flee case reader (io/flee_case.cpp): it takes what Flee takes and reads it as Flee reads it
+// (docs/flee.md, "Input formats").
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "io/flee_case.hpp"
+#include "io/scenario.hpp"
+#include "sim/errors.hpp"
+
+using namespace migrasim;
+using namespace migrasim::io;
+namespace fs = std::filesystem;
+
+namespace {
+
+void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+// A small suite: suite/simsetting.yml and suite/case/{input,validation}, in the forms seen in FabFlee's
+// validation suite: a quoted header with an extra column, a `forward` location, a route listed twice (and
+// one with a forced redirection), a location closure naming a country, a camp closure with no second
+// name, a redirection removal naming none, several corrections of one camp (one raising the counts), a
+// quoted data_layout with a camp summed from two files and a camp that is not a location.
+fs::path make_suite(const std::string& simsetting = "") {
+  const fs::path suite = fs::temp_directory_path() / "migrasim_test_flee_suite";
+  fs::remove_all(suite);
+  const fs::path in = suite / "case" / "input", val = suite / "case" / "validation";
+  write(in / "locations.csv",
+        "#\"name\",\"region\",\"country\",\"lat\",\"lon\",\"location_type\",\"conflict_date\",\"pop/cap\","
+        "\"note\"\n"
+        "Z,R,Home,0.0,0.0,conflict_zone,0,10000,big\n"
+        "T,R,Home,0.1,0.1,town,,500,\n"
+        "F,R,Home,0.2,0.2,forward,,0,\n"
+        "X,R,Home,0.25,0.25,ferry_point,,0,\n"
+        "C,R,Host,0.3,0.3,camp,,2000,\n"
+        "D,R,Host,0.4,0.4,camp,,3000,\n");
+  write(in / "routes.csv",
+        "#name1,name2,distance,forced_redirection,link_type\n"
+        "Z,T,50,,drive\n"
+        "T,Z,50,0,drive\n"
+        "T,F,20,1,walk\n"
+        "F,C,100,,\n"
+        "T,D,300,2,\n"
+        "F,X,10,,\n");
+  write(in / "closures.csv",
+        "#closure_type,name1,name2,closure_start,closure_end\n"
+        "location,D,Host,0,10\n"
+        "camp,C,,5,8\n"
+        "remove_forced_redirection,C,D,3,0\n"
+        "border_wall,Z,T,0,1\n");
+  write(in / "conflicts.csv", "#Day,Z,T\n0,1,0\n");
+  write(in / "sim_period.csv", "StartDate,2020-01-01\nLength,20\n");
+  write(in / "registration_corrections.csv",
+        "C,2020-01-11,normalize\n"
+        "C,2020-01-06\n");
+  write(val / "data_layout.csv",
+        "\"total\",\"refugees.csv\"\n"
+        "\"C\",\"c.csv\"\n"
+        "\"D\",\"d1.csv\",\"d2.csv\"\n"
+        "\"Elsewhere\",\"e.csv\"\n");
+  write(val / "refugees.csv", "Date,Count\n2020-01-01,100\n2020-01-21,300\n");
+  // C: 100 on day 0, 200 on day 5, 150 on day 10 (a re-count), 150 after.
+  write(val / "c.csv", "Date,Count\n2020-01-01,100\n2020-01-06,200\n2020-01-11,150\n");
+  write(val / "d1.csv", "2020-01-01,10\n2020-01-21,30\n");
+  write(val / "d2.csv", "#comment\n2020-01-01,5\n2020-01-21,5\n");
+  write(val / "e.csv", "2020-01-01,7\n2020-01-21,27\n");
+  write(suite / "simsetting.yml", simsetting.empty() ? "log_levels:\n  agent: 0\n"
+                                                       "spawn_rules:\n  insert_day0: True\n"
+                                                       "  conflict_spawn_decay: [1.0, 0.5]\n"
+                                                       "  conflict_spawn_decay_interval: 10\n"
+                                                       "move_rules:\n  max_move_speed: 400.0\n"
+                                                       "  avoid_short_stints: True\n"
+                                                       "  stay_close_to_home: False\n"
+                                                       "optimisations:\n  hasten: 1\n"
+                                                     : simsetting);
+  return suite;
+}
+
+bool has_warning(const std::vector<std::string>& w, const std::string& part) {
+  return std::any_of(w.begin(), w.end(),
+                     [&](const std::string& s) { return s.find(part) != std::string::npos; });
+}
+
+ScenarioSpec import(const fs::path& suite) {
+  const FleeCasePaths paths = locate_flee_case((suite / "case").string());
+  const fs::path file = suite / "case.yaml";
+  std::ofstream(file) << flee_case_to_yaml(paths, suite.string());
+  return load_scenario(file.string());
+}
+
+}  // namespace
+
+TEST_CASE("a Flee case is read as Flee reads it", "[io][flee]") {
+  const fs::path suite = make_suite();
+  // The suite's simsetting.yml, one folder above the case, is the case's.
+  const FleeCasePaths paths = locate_flee_case((suite / "case").string());
+  CHECK(fs::path(paths.simsetting).filename() == "simsetting.yml");
+  const ScenarioSpec spec = import(suite);
+  const World& w = *spec.world;
+  const auto& flee = spec.params<models::FleeParams>("flee");
+  CHECK(flee.max_move_speed == 400.0);
+  CHECK(flee.avoid_short_stints);
+  CHECK(flee.conflict_spawn_decay_interval == 10);
+
+  // Locations by position under a quoted header; `forward` moves everyone on; an unknown type too, warned.
+  REQUIRE(w.place_count() == 6);
+  CHECK(flee.kind[static_cast<std::size_t>(w.find_place("F"))] == models::FleeKind::forwarding_hub);
+  CHECK(flee.kind[static_cast<std::size_t>(w.find_place("X"))] == models::FleeKind::forwarding_hub);
+  CHECK(has_warning(spec.warnings, "locations.csv:5:"));
+  // A route listed twice (once reversed) is two links; every row is a route.
+  CHECK(w.route_count() == 6);
+  // The location closure closes every route of D (its second field, a country, is not read) from day 0
+  // to day 9; the camp closure makes C a town on days 5-7 and closes no route; the removal of a
+  // redirection and an unknown closure type close nothing (the latter warned).
+  std::vector<std::string> names;
+  for (const auto& e : spec.events) names.push_back(e.name + "@" + std::to_string(e.day));
+  CHECK(names == std::vector<std::string>{"location closure D-Host@0", "location reopening D-Host@10"});
+  CHECK(spec.events[0].routes.size() == 1);
+  REQUIRE(flee.kind_changes.size() == 2);
+  CHECK(flee.kind_changes[0].day == 5);
+  CHECK(flee.kind_changes[0].kind == models::FleeKind::town);
+  CHECK(flee.kind_changes[1].day == 8);
+  CHECK(flee.kind_changes[1].kind == models::FleeKind::camp);
+  CHECK(has_warning(spec.warnings, "closures.csv:5:1: closure_type 'border_wall'"));
+
+  // Observed counts: C's two corrections in file order. The first (day 10: 200 -> 150) scales the
+  // points before it by 0.75 (100 -> 75, 200 -> 150); the second (day 5, now 75 -> 150) by 2 (75 -> 150).
+  const auto& obs = spec.observed;
+  REQUIRE(obs.camps.size() == 2);  // C and D; "Elsewhere" is no location (warned) and not scored
+  CHECK(has_warning(spec.warnings, "data_layout.csv:4:1: 'Elsewhere' is not a location"));
+  CHECK(obs.camps[0].name == "C");
+  CHECK(obs.camps[0].daily[0] == 150);
+  CHECK(obs.camps[0].daily[5] == 150);
+  CHECK(obs.camps[0].daily[10] == 150);
+  // D is the sum of its two files: 15 on day 0, 35 on day 20 (the run ends on day 19: 34).
+  CHECK(obs.camps[1].daily[0] == 15);
+  CHECK(obs.camps[1].daily[19] == 34);
+  // Spawning follows the sum of every camp row, "Elsewhere" included (7 -> 26 by day 19); with
+  // insert_day0 the camps get their day-0 counts and the increases follow.
+  CHECK(flee.day0_camp_agents[static_cast<std::size_t>(w.find_place("C"))] == 150);
+  CHECK(flee.target_total[0] == 150 + 15);
+  CHECK(flee.target_total[19] == 150 + 15 + (150 - 150) + (34 - 15) + (26 - 7));
+  // ... and their capacities shrink by the day-0 counts, as in Flee.
+  CHECK(w.places()[static_cast<std::size_t>(w.find_place("C"))].capacity == 2000 - 150);
+}
+
+TEST_CASE("sum_from_camps false spawns from the total row; empty_camps_on_day0 starts from zero",
+          "[io][flee]") {
+  const fs::path suite = make_suite(
+      "spawn_rules:\n  sum_from_camps: false\n  empty_camps_on_day0: true\n  insert_day0: false\n");
+  const ScenarioSpec spec = import(suite);
+  const auto& flee = spec.params<models::FleeParams>("flee");
+  // refugees.csv: 100 -> 300 over 20 days, less its day-0 value: 190 on day 19.
+  CHECK(flee.target_total[0] == 0);
+  CHECK(flee.target_total[19] == 190);
+  CHECK(spec.observed.camps[0].daily[0] == 0);
+  for (auto n : flee.day0_camp_agents) CHECK(n == 0);
+}
+
+TEST_CASE("Flee settings migrasim does not implement are refused at their line", "[io][flee]") {
+  auto refused = [](const std::string& simsetting, const std::string& message) {
+    const fs::path suite = make_suite(simsetting);
+    CHECK_THROWS_WITH(import(suite), Catch::Contains(message));
+  };
+  refused("move_rules:\n  max_move_speed: 300\n  stay_close_to_home: True\n",
+          "simsetting.yml:3:3: move_rules.stay_close_to_home: got 'True': this Flee rule is not implemented");
+  refused(
+      "spawn_rules:\n  conflict_driven_spawning:\n    spawn_mode: constant\n",
+      "simsetting.yml:2:3: spawn_rules.conflict_driven_spawning: a Flee setting migrasim does not implement");
+  refused("optimisations:\n  hasten: 1\nflood_rules:\n  max_flood_level: 2\n",
+          "simsetting.yml:3:1: flood_rules: not a Flee setting migrasim reads");
+  // Values out of range are named at their line in simsetting.yml too.
+  refused(
+      "move_rules:\n  default_movechance: 1.5\n",
+      "simsetting.yml:2:23: behaviour.flee.move_rules.default_movechance: got '1.5', expected a probability");
+  // Inert keys (logging, speeds Flee's movement does not read) and rules at their off value load.
+  const fs::path suite =
+      make_suite("log_levels:\n  camp: 1\nmove_rules:\n  max_crossing_speed: 20\n  use_v1_rules: false\n");
+  CHECK_NOTHROW(import(suite));
+}
+
+TEST_CASE("Flee case errors name the file, line and what is expected", "[io][flee]") {
+  const fs::path suite = make_suite();
+  const fs::path in = suite / "case" / "input";
+  write(in / "registration_corrections.csv", "C,2020-01-08\n");
+  CHECK_THROWS_WITH(import(suite), Catch::Contains("registration_corrections.csv:1:") &&
+                                       Catch::Contains("expected the date of one of C's data points"));
+  write(in / "registration_corrections.csv", "");  // an empty file is no correction
+  CHECK_NOTHROW(import(suite));
+  write(in / "routes.csv", "#name1,name2,distance\nZ,Nowhere,50\n");
+  CHECK_THROWS_WITH(import(suite), Catch::Contains("routes.csv:2:3: unknown location 'Nowhere'"));
+  write(in / "routes.csv", "Z,T,50,yes\n");
+  CHECK_THROWS_WITH(import(suite), Catch::Contains("forced_redirection: got 'yes', expected a whole number"));
+}
