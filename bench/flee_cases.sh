@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Wall time of `migrasim run --flee` on Flee's validation cases (issue 3, target 3: burundi2015 under 1 s
-# on 2 threads). Five runs per case; prints each, the median and the minimum, and exits 1 when the median
-# for burundi2015 is over the target. Needs the cases in $MIGRASIM_FLEE_DATA or ../shared/data/flee.
+# Wall time of `migrasim run` on Flee's cases, 2 threads:
+# 1. the two older cases (issue 3, target: burundi2015 under 1 s): five runs per case and variant; prints
+#    each, the median and the minimum;
+# 2. the six training cases of FabFlee's validation suite at hasten 1 (issue 15, item 4: the six together
+#    under 60 s): one run each at the suite's settings with every population whole (hasten 1, where Flee's
+#    users divide them because Flee is slow); prints the wall time, the agents made and the agent-days
+#    simulated per second (the agents of every day, summed, over the wall time), and the total.
+# Exits 1 when a target is missed. Needs the cases in $MIGRASIM_FLEE_DATA or ../shared/data/flee.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${MIGRASIM_FLEE_DATA:-$(cd .. && pwd)/shared/data/flee}
@@ -34,4 +39,28 @@ for case in burundi2015 mali2012; do
     fi
   done
 done
+
+SUITE="$DATA/fabflee_validation"
+if [ ! -f "$SUITE/simsetting.yml" ]; then
+  echo "bench/flee_cases.sh: FabFlee validation suite not found at $SUITE; its part skipped"
+  exit $status
+fi
+total=0
+for case in burundi2015 mali2012 mali2017_adm1 nigeria2016 ssudan2016 ukraine2022; do
+  "$BIN" import-flee "$SUITE/$case" -o "$tmp/$case.yaml" >/dev/null
+  start=$(date +%s.%N)
+  "$BIN" run "$tmp/$case.yaml" --set behaviour.flee.hasten=1 -o "$tmp/$case.h5" --threads 2 >"$tmp/$case.out"
+  end=$(date +%s.%N)
+  wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
+  total=$(awk -v t="$total" -v w="$wall" 'BEGIN { printf "%.2f", t + w }')
+  agents=$(awk '/^agents \(spawned\)/ { print $3 }' "$tmp/$case.out")
+  rate=$(sed -n 's/.*agent-days, \([0-9.]*\) M agent-days\/s.*/\1/p' "$tmp/$case.out")
+  printf 'suite %-14s hasten 1: %8.2f s wall, %10s agents, %7s M agent-days/s\n' "$case" "$wall" "$agents" "$rate"
+  rm -f "$tmp/$case.h5"
+done
+printf 'suite total: %.2f s (target: under 60 s)\n' "$total"
+if awk -v t="$total" 'BEGIN { exit !(t > 60) }'; then
+  echo "  over the target of 60 s"
+  status=1
+fi
 exit $status

@@ -112,6 +112,7 @@ class Summary final : public migrasim::Recorder {
     for (auto v : *r.stranded) stranded_ += v;
     for (auto v : *r.on_route) on_route_ += v;
     spawned_ = r.spawned_total;
+    agent_days_ += r.spawned_total;
     days_ = r.day + 1;
   }
   void print(double seconds) const {
@@ -142,11 +143,13 @@ class Summary final : public migrasim::Recorder {
         std::cout << fmt::format("{:<24}{:>14}\n", "  " + edges[order[j]], deaths_by_edge_[order[j]]);
       }
     }
-    std::cout << fmt::format("{} days in {:.2f} s\n", days_, seconds);
+    std::cout << fmt::format("{} days in {:.2f} s ({} agent-days, {:.1f} M agent-days/s)\n", days_, seconds,
+                             agent_days_, seconds > 0 ? static_cast<double>(agent_days_) / seconds / 1e6 : 0.0);
   }
 
  private:
   const migrasim::World* world_ = nullptr;
+  std::int64_t agent_days_ = 0;  // the agents of every day (each day's spawned_total), summed
   std::vector<migrasim::SeriesSpec> specs_;
   std::vector<std::string> options_;
   std::ptrdiff_t crossings_ = -1, apprehensions_ = -1;
