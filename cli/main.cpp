@@ -144,7 +144,8 @@ class Summary final : public migrasim::Recorder {
       }
     }
     std::cout << fmt::format("{} days in {:.2f} s ({} agent-days, {:.1f} M agent-days/s)\n", days_, seconds,
-                             agent_days_, seconds > 0 ? static_cast<double>(agent_days_) / seconds / 1e6 : 0.0);
+                             agent_days_,
+                             seconds > 0 ? static_cast<double>(agent_days_) / seconds / 1e6 : 0.0);
   }
 
  private:
