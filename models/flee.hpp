@@ -1,12 +1,13 @@
 #pragma once
 // Forced displacement after Flee's published rules (Suleimenova, Bell and Groen 2017; Flee 3, Ghorbani
-// et al. 2024), reimplemented from their description: docs/models/flee.md.
-//   spawn:  the day's increase of the observed refugee total, shared among conflict zones in proportion to
-//           population x conflict intensity x conflict_spawn_decay (30-day steps since the conflict began);
+// et al. 2024), reimplemented from their description and their input files' reading: docs/flee.md.
+//   spawn:  the day's increase of the observed camp counts, shared among conflict zones in proportion to
+//           population x conflict intensity x conflict_spawn_decay (steps of conflict_spawn_decay_interval
+//           days since the conflict began);
 //   move:   at a place, leave with the place's move chance; pick a neighbour with weight
 //           ((weight_softening + score) / (softening + km)^distance_power *
-//           capacity_multiplier)^weight_power; travel up to max_move_speed km a day, possibly over several
-//           routes.
+//           capacity_multiplier)^weight_power; each route taken gets a day's max_move_speed km, and someone
+//           who arrives during the day decides again while its km today are below that speed.
 // Variant "improved" (full_day_travel): someone who arrives during the day with distance left goes on
 // through any place but a camp instead of drawing the place's move chance again.
 #include <cmath>
