@@ -377,8 +377,10 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
                "' is none Flee knows (camp, idpcamp, conflict_zone, forwarding_hub, marker, town): it "
                "moves everyone on, as in Flee (move chance 1)");
     const std::string cdate = field(row, 6);
-    conflict_date.push_back(
-        cdate.empty() ? -1 : static_cast<std::int32_t>(number(loc.table, row, 6, "conflict_date")));
+    const double cday = cdate.empty() ? -1 : number(loc.table, row, 6, "conflict_date");
+    if (!(cday >= -1 && cday <= 1e6))
+      bad(loc.table, row, 6, "conflict_date: got '" + cdate + "', expected a day in [0, 1e6] (or nothing)");
+    conflict_date.push_back(static_cast<std::int32_t>(cday));
     const std::string pop = field(row, 7);
     const double population = pop.empty() ? 0 : number(loc.table, row, 7, "population");
     if (population < 0 || population > 1e12)
@@ -448,6 +450,8 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
     std::int32_t next_day = 0;
     for (const auto& row : cf.rows) {
       const double day_v = number(cf, row, 0, "Day");
+      if (!(day_v >= 0 && day_v <= 1e6))
+        bad(cf, row, 0, "Day: got '" + field(row, 0) + "', expected a day in [0, 1e6]");
       const auto day = static_cast<std::int32_t>(day_v);
       if (day < next_day) bad(cf, row, 0, "days must increase down the file");
       // Carry the previous row forward over days the file skips.

@@ -193,6 +193,9 @@ TEST_CASE("Flee case errors name the file, line and what is expected", "[io][fle
                                        Catch::Contains("expected the date of one of C's data points"));
   write(in / "registration_corrections.csv", "");  // an empty file is no correction
   CHECK_NOTHROW(import(suite));
+  write(in / "conflicts.csv", "#Day,Z,T\n1e300,1,0\n");
+  CHECK_THROWS_WITH(import(suite), Catch::Contains("conflicts.csv:2:1: Day: got '1e300', expected a day"));
+  write(in / "conflicts.csv", "#Day,Z,T\n0,1,0\n");
   write(in / "routes.csv", "#name1,name2,distance\nZ,Nowhere,50\n");
   CHECK_THROWS_WITH(import(suite), Catch::Contains("routes.csv:2:3: unknown location 'Nowhere'"));
   write(in / "routes.csv", "Z,T,50,yes\n");
