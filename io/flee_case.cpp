@@ -194,7 +194,6 @@ ObservedData read_observed(const std::string& validation_dir, const std::string&
   // observed total (refugees.csv).
   struct Series {
     std::string name;
-    int line = 0;
     place_id place = -1;
     Points points;
   };
@@ -203,7 +202,6 @@ ObservedData read_observed(const std::string& validation_dir, const std::string&
     if (flee_comment(row) || row.fields.size() < 2) continue;
     Series s;
     s.name = field(row, 0);
-    s.line = row.line;
     if (s.name.empty()) bad(layout.table, row, 0, "empty name (expected a camp or total)");
     for (const auto& other : series)
       if (other.name == s.name) bad(layout.table, row, 0, "'" + s.name + "' is listed twice");
@@ -621,6 +619,11 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
     for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return v;
   };
+  // Flee's files write booleans True / False; migrasim's reader takes true / false.
+  auto boolean_case = [&](const std::string& v) {
+    const std::string l = lower(v);
+    return (l == "true" || l == "false") ? l : v;
+  };
   auto scalar = [&](const std::string& key, const YamlNode& v) {
     if (v.is_sequence()) {
       std::string out = "[";
@@ -632,8 +635,7 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
       return out + "]";
     }
     if (!v.is_scalar()) throw InputError(v.mark.str() + ": " + key + ": expected a value");
-    const std::string l = lower(v.scalar);
-    return (l == "true" || l == "false") ? l : v.scalar;
+    return boolean_case(v.scalar);
   };
   auto refuse = [&](const YamlNode& v, const std::string& key, const std::string& why) {
     throw InputError((v.key_mark.line ? v.key_mark : v.mark).str() + ": " + key + ": " + why);
@@ -658,10 +660,7 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
   check.kind = YamlNode::Kind::map;
   auto checked = [&](const std::string& section, const std::string& key, const YamlNode& v) {
     YamlNode copy = v;
-    if (copy.is_scalar()) {
-      const std::string l = lower(copy.scalar);
-      if (l == "true" || l == "false") copy.scalar = l;
-    }
+    if (copy.is_scalar()) copy.scalar = boolean_case(copy.scalar);
     if (section.empty()) {
       check.entries.emplace_back(key, std::move(copy));
       return;
@@ -701,7 +700,7 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
         continue;
       } else if (auto it = off.find(section + "." + lower(key)); it != off.end()) {
         const std::string value = lower(scalar(full, v));
-        const bool same = value == it->second || (it->second == "0" && (value == "0.0" || value == "0"));
+        const bool same = value == it->second || (it->second == "0" && value == "0.0");
         if (!same)
           refuse(v, full,
                  "got '" + v.scalar + "': this Flee rule is not implemented in migrasim (only " + it->second +

@@ -35,6 +35,7 @@ namespace {
 
 ParamTableOf<FleeParams> make_table() {
   using P = FleeParams;
+  const char* const flee_docs = "Flee (documentation, simsetting files of the cases)";  // every rule's source
   ParamTableOf<P> t(
       "behaviour.flee",
       "Flee's rules (Flee's own names and defaults; Flee documentation and the simsetting files of "
@@ -48,39 +49,35 @@ ParamTableOf<FleeParams> make_table() {
       .range(1, 1e6)
       .noun("a divisor")
       .about("divides populations, capacities and observed counts by this")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.boolean("spawn_rules.insert_day0", &P::insert_day0)
       .about("on day 0 each camp receives its day-0 observed count")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.numbers("spawn_rules.conflict_spawn_decay", &P::conflict_spawn_decay)
       .range(0, 1e6)
       .noun("a factor")
       .about(
           "spawn multiplier by interval since the place's conflict began (the last factor beyond the list); "
           "also the exponent's factor of conflict_weight in the place's score")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.integer("spawn_rules.conflict_spawn_decay_interval", &P::conflict_spawn_decay_interval)
       .range(1, 100000)
       .unit("days")
       .about("length of each interval of conflict_spawn_decay")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.boolean("spawn_rules.sum_from_camps", &P::sum_from_camps)
       .about(
           "new agents each day: the sum of the camps' increases (true) or the increase of the observed "
           "total, the `total` row of data_layout.csv (false)")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.boolean("spawn_rules.take_from_population", &P::take_from_population)
       .about("each agent spawned lowers its place's population (its spawning weight) by 1")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.boolean("spawn_rules.empty_camps_on_day0", &P::empty_camps_on_day0)
       .about("camps start empty and every observed count is taken less its day-0 value")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   auto chance = [&](const char* key, double P::*m, const char* about) {
-    t.share(key, m)
-        .noun("a probability")
-        .unit("1/day")
-        .about(about)
-        .source("Flee (documentation, simsetting files of the cases)");
+    t.share(key, m).noun("a probability").unit("1/day").about(about).source(flee_docs);
   };
   chance("move_rules.conflict_movechance", &P::conflict_movechance, "move chance in a conflict zone");
   chance("move_rules.camp_movechance", &P::camp_movechance, "move chance in a camp");
@@ -89,70 +86,70 @@ ParamTableOf<FleeParams> make_table() {
   t.integer("move_rules.awareness_level", &P::awareness_level)
       .range(1, 3)
       .about("the number of routes an agent looks ahead")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.number("move_rules.weight_softening", &P::weight_softening)
       .range(0, 1e9)
       .about("added to the score of a route's end in the route weight")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.number("move_rules.softening", &P::softening)
       .range(0, 1e9)
       .unit("km")
       .noun("a distance")
       .about("added to the distance in the route weight")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.number("move_rules.distance_power", &P::distance_power)
       .range(0, 10)
       .noun("an exponent")
       .about("exponent of the distance in the route weight")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.number("move_rules.weight_power", &P::weight_power)
       .range(0, 10)
       .noun("an exponent")
       .about("exponent of the route weight")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.number("move_rules.camp_weight", &P::camp_weight)
       .range(0, 1e6)
       .noun("a weight")
       .about("score multiplier at camps")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.number("move_rules.foreign_weight", &P::foreign_weight)
       .range(0, 1e6)
       .noun("a weight")
       .about("score multiplier outside the country of the first location")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.number("move_rules.conflict_weight", &P::conflict_weight)
       .range(0, 1e6)
       .noun("a weight")
       .about("score multiplier in conflict, raised to the intensity")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.number("move_rules.max_move_speed", &P::max_move_speed)
       .range(1e-6, 1e6)
       .unit("km/day")
       .noun("a speed")
       .about("distance travelled per day")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.number("move_rules.max_walk_speed", &P::max_walk_speed)
       .range(1e-6, 1e6)
       .unit("km/day")
       .noun("a speed")
       .about("speed on the first route travelled when start_on_foot")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.boolean("move_rules.start_on_foot", &P::start_on_foot)
       .about("the first route an agent travels is walked, at max_walk_speed")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.boolean("move_rules.avoid_short_stints", &P::avoid_short_stints)
       .about(
           "someone arriving at a town during the day goes on (chance 1) while its recent travel is short: "
           "(recent + km today / max_move_speed) / 2 < 0.5, recent halved each day")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.share("move_rules.capacity_buffer", &P::capacity_buffer)
       .about("share of a camp's capacity above which its multiplier falls linearly, to 0 at capacity")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   t.number("move_rules.capacity_scaling", &P::capacity_scaling)
       .range(1e-9, 1e9)
       .noun("a factor")
       .about("camp capacities multiplied by this in the capacity multiplier")
-      .source("Flee (documentation, simsetting files of the cases)");
+      .source(flee_docs);
   const std::string displaced =
       "the forcibly displaced, end of 2023 (UNHCR Global Trends 2023; 18-34 / 35-59 "
       "split assumed)";

@@ -87,8 +87,11 @@ ValidationRun run_validation(const std::string& scenario, const std::vector<std:
   ValidationRun out;
   out.warnings = base.warnings;
   parse_iso_date(base.start_date, out.start_day);
+  // The scenario's own observed data were read when it loaded; another folder is read here.
   out.observed =
-      read_observed(observed_dir, corrections, *base.world, out.start_day, base.days, base.flee_data);
+      observed_dir == base.flee_case.validation
+          ? base.observed
+          : read_observed(observed_dir, corrections, *base.world, out.start_day, base.days, base.flee_data);
   out.mean_simulated.assign(out.observed.camps.size(), std::vector<double>(out.observed.total.size(), 0.0));
   double wall = 0;
   for (int k = 0; k < seeds; ++k) {

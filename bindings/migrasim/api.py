@@ -54,6 +54,11 @@ class Scenario:
         return self.spec.start_date
 
 
+def _partial(path) -> str:
+    """The name an output is written under until it is complete (as io::partial_path in C++)."""
+    return f"{os.fspath(path)}.partial-{os.getpid()}"
+
+
 def _assignment(key: str, value) -> str:
     if isinstance(value, bool):
         value = "true" if value else "false"
@@ -91,7 +96,7 @@ def import_flee(case_dir: str | os.PathLike, output: str | os.PathLike | None = 
     if not folder.is_dir():
         raise _core.ScenarioError(f"{output}: folder {folder} does not exist")
     text = _core.flee_case_yaml(os.fspath(case_dir), os.fspath(simsetting) if simsetting else "", os.fspath(folder))
-    partial = output.with_name(f"{output.name}.partial-{os.getpid()}")
+    partial = pathlib.Path(_partial(output))
     partial.write_text(text)
     try:
         _core.load_scenario(os.fspath(partial), [])
@@ -413,7 +418,7 @@ class Result:
         result was made; under a temporary name first, renamed when complete. A result without such a file
         (a dataset built otherwise) is written with ``to_netcdf``."""
         path = os.fspath(path)
-        partial = f"{path}.partial-{os.getpid()}"
+        partial = _partial(path)
         try:
             if self._file is not None:
                 with open(partial, "wb") as f:

@@ -166,7 +166,9 @@ def run(argv) -> int:
 
 def _write_csv(frame, path: pathlib.Path, index: bool) -> None:
     """Under a temporary name first, renamed when complete: no half-written file under the name."""
-    partial = path.with_name(f"{path.name}.partial-{os.getpid()}")
+    from migrasim import api
+
+    partial = pathlib.Path(api._partial(path))
     try:
         frame.to_csv(partial, index=index)
         os.replace(partial, path)

@@ -134,6 +134,17 @@ def perturb(params: dict, rng: np.random.Generator, scale: float) -> dict:
     return out
 
 
+def _write_json(data: dict, path) -> None:
+    """Under a temporary name first, renamed when complete: no half-written file under the name."""
+    partial = pathlib.Path(api._partial(path))
+    try:
+        partial.write_text(json.dumps(data, indent=1) + "\n")
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m migrasim.flee_suite", description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -192,9 +203,7 @@ def main(argv=None) -> int:
     if a.command == "select":
         rows = [json.loads(line) for path in a.results for line in open(path) if line.strip()]
         out = select(rows)
-        partial = pathlib.Path(f"{a.output}.partial-{os.getpid()}")
-        partial.write_text(json.dumps(out, indent=1) + "\n")
-        os.replace(partial, a.output)
+        _write_json(out, a.output)
         print(f"wrote {a.output} ({len(rows)} candidates)")
         return 0
     chosen = json.loads(pathlib.Path(a.selection).read_text())
@@ -209,9 +218,7 @@ def main(argv=None) -> int:
         print(f"{case:14} {fmt(FLEE[case]):>13} {fmt(faithful):>13} {fmt(inside):>13} {fmt(out):>13}", flush=True)
     if a.write:
         chosen["scores"] = {"seeds": a.seeds, "cases": table}
-        partial = pathlib.Path(f"{a.selection}.partial-{os.getpid()}")
-        partial.write_text(json.dumps(chosen, indent=1) + "\n")
-        os.replace(partial, a.selection)
+        _write_json(chosen, a.selection)
         print(f"wrote the scores into {a.selection}")
     return 0
 

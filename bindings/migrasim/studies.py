@@ -391,7 +391,7 @@ def _register_accessor():
             """Write the dataset as netCDF-4 (h5netcdf), compressed. The file appears under ``path`` only once
             complete: it is written as ``path.partial-<pid>`` and renamed."""
             path = os.fspath(path)
-            partial = f"{path}.partial-{os.getpid()}"
+            partial = api._partial(path)
             encoding = {name: {"compression": "gzip", "compression_opts": 4}
                         for name, v in self._ds.data_vars.items() if v.dtype.kind in "iuf" and v.ndim > 0}
             try:
