@@ -687,7 +687,9 @@ int main(int argc, char** argv) {
   run->add_option("SCENARIO", scenario, "Scenario file (YAML)");
   run->add_option("--flee", flee_dir,
                   "Run a Flee case (its folder, or its input folder) instead of a scenario file");
-  run->add_option("--simsetting", simsetting, "Flee simsetting.yml for --flee (default: the case's own)");
+  run->add_option(
+      "--simsetting", simsetting,
+      "Flee simsetting.yml for --flee (default: the case's own, else its suite's in the folder above)");
   run->add_option("-o,--output", output,
                   "Output file (HDF5); default: output.path of the scenario, else out/<scenario name>.h5");
   run->add_option("--days", days, "Override run.days")->check(CLI::Range(1, migrasim::max_run_days));
@@ -708,7 +710,9 @@ int main(int argc, char** argv) {
   auto* import_flee = app.add_subcommand("import-flee", "Write a migrasim scenario for a Flee case");
   std::string import_dir, import_out, import_simsetting;
   import_flee->add_option("INPUT_DIR", import_dir, "Flee case folder, or its input folder")->required();
-  import_flee->add_option("--simsetting", import_simsetting, "Flee simsetting.yml (default: the case's own)");
+  import_flee->add_option(
+      "--simsetting", import_simsetting,
+      "Flee simsetting.yml (default: the case's own, else its suite's in the folder above)");
   import_flee->add_option("-o,--output", import_out, "Scenario file to write (YAML)")->required();
 
   auto* validate = app.add_subcommand(
