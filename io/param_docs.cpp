@@ -121,6 +121,7 @@ void markdown_rows(const ParamTable& t, const std::string& prefix, std::string& 
   const std::string where = prefix.substr(0, prefix.size() - 1);
   for (const auto& d : t.derivations()) rules.emplace_back(where, d.description);
   for (const auto& r : t.rules()) rules.emplace_back(where, r.description);
+  for (const auto& r : t.doubts()) rules.emplace_back(where, "warns of " + r.description);
 }
 
 std::string json_string(const std::string& s) {
@@ -147,11 +148,13 @@ std::string json_number(double v) {
   return format_number(v);
 }
 
-// What the table checks across keys: its derivations' requirements, then its rules.
+// What the table checks across keys: its derivations' requirements, its rules, then its doubts (warnings).
 std::string json_rules(const ParamTable& t) {
   std::string out = "[";
   for (const auto& d : t.derivations()) out += (out.size() > 1 ? ", " : "") + json_string(d.description);
   for (const auto& r : t.rules()) out += (out.size() > 1 ? ", " : "") + json_string(r.description);
+  for (const auto& r : t.doubts())
+    out += (out.size() > 1 ? ", " : "") + json_string("warns of " + r.description);
   return out + "]";
 }
 

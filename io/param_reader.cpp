@@ -382,7 +382,9 @@ void read_params(const ParamTable& table, const YamlNode& node, const std::strin
     }
     read_entry(e, *n, join(path, e.key), obj, ctx);
   }
-  const ParamContext pc{ctx.world, ctx.days};
+  const ParamContext pc{
+      ctx.world, ctx.days,
+      format_iso_date(ctx.start_day) + " to " + format_iso_date(ctx.start_day + ctx.days - 1)};
   auto at = [&](const ParamProblem& p) -> const YamlNode& {
     const YamlNode* n = p.key.empty() ? nullptr : locate(node, p.key);
     return n ? *n : node;
@@ -392,6 +394,15 @@ void read_params(const ParamTable& table, const YamlNode& node, const std::strin
     for (const auto& r : table.rules()) r.check(obj, pc);
   } catch (const ParamProblem& p) {
     fail(at(p), p.key.empty() ? path : join(path, p.key), p.what());
+  }
+  if (!ctx.warnings) return;
+  for (const auto& d : table.doubts()) {
+    try {
+      d.check(obj, pc);
+    } catch (const ParamProblem& p) {
+      ctx.warnings->push_back(at(p).mark.str() + ": " + (p.key.empty() ? path : join(path, p.key)) + ": " +
+                              p.what());
+    }
   }
 }
 

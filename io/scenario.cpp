@@ -224,6 +224,75 @@ WorldParts read_world(const YamlNode& node) {
   return w;
 }
 
+// The places reached, over the routes `open` marks, from a place with people that is no destination.
+std::vector<char> reached_from_people(const WorldParts& w, const std::vector<char>& open) {
+  std::vector<std::vector<place_id>> next(w.places.size());
+  for (std::size_t k = 0; k < w.routes.size(); ++k) {
+    if (!open[k]) continue;
+    next[static_cast<std::size_t>(w.routes[k].a)].push_back(w.routes[k].b);
+    next[static_cast<std::size_t>(w.routes[k].b)].push_back(w.routes[k].a);
+  }
+  std::vector<char> reached(w.places.size(), 0);
+  std::vector<place_id> todo;
+  for (std::size_t p = 0; p < w.places.size(); ++p)
+    if (w.places[p].population > 0 && w.places[p].kind != PlaceKind::destination) {
+      reached[p] = 1;
+      todo.push_back(static_cast<place_id>(p));
+    }
+  while (!todo.empty()) {
+    const place_id p = todo.back();
+    todo.pop_back();
+    for (place_id q : next[static_cast<std::size_t>(p)])
+      if (!reached[static_cast<std::size_t>(q)]) {
+        reached[static_cast<std::size_t>(q)] = 1;
+        todo.push_back(q);
+      }
+  }
+  return reached;
+}
+
+// A warning (docs/reliability.md) for a destination that a route joins to a place with people at the
+// start, and that the scenario's events cut off from every such place for the rest of the run (at the
+// closure that cut it; `events` are events_node's, in order).
+void warn_cut_off_destinations(const WorldParts& w, const std::vector<Event>& events,
+                               const YamlNode* events_node, std::int32_t days,
+                               std::vector<std::string>& warnings) {
+  if (events.empty()) return;
+  std::vector<char> open(w.routes.size(), 1);
+  const std::vector<char> at_start = reached_from_people(w, open);
+  auto is_destination = [&](std::size_t p) { return w.places[p].kind == PlaceKind::destination; };
+  // The scenario's closures and openings in date order (the same day: in the order given), within the run.
+  std::vector<std::size_t> order(events.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return events[a].day < events[b].day; });
+  std::vector<std::size_t> cut_by(w.places.size(), events.size());  // the event after which it was cut off
+  std::vector<char> reached = at_start;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const Event& e = events[order[k]];
+    if (e.day >= days) break;
+    if (e.action != EventAction::close_routes && e.action != EventAction::open_routes) continue;
+    for (route_id r : e.routes) open[static_cast<std::size_t>(r)] = e.action == EventAction::open_routes;
+    if (k + 1 < order.size() && events[order[k + 1]].day == e.day) continue;  // the day's last event
+    const std::vector<char> now = reached_from_people(w, open);
+    for (std::size_t p = 0; p < w.places.size(); ++p) {
+      if (!is_destination(p) || !at_start[p]) continue;
+      if (reached[p] && !now[p]) cut_by[p] = order[k];
+      if (now[p]) cut_by[p] = events.size();
+    }
+    reached = now;
+  }
+  for (std::size_t p = 0; p < w.places.size(); ++p) {
+    if (cut_by[p] == events.size()) continue;
+    const std::size_t i = cut_by[p];
+    const YamlNode& item = events_node->items[i];
+    const YamlNode* date = item.find("date");
+    warnings.push_back((date ? date->mark : item.mark).str() + ": events[" + std::to_string(i) +
+                       "]: after this closure no open route joins destination '" + w.places[p].name +
+                       "' to a place with people until the end of the run: nobody goes there");
+  }
+}
+
 // `label`: the key path of one event in messages (an event given between steps), instead of events[i].
 std::vector<Event> read_events(const YamlNode* node, const WorldParts& w, std::int64_t start_day,
                                std::int32_t days, const std::string& label = "") {
@@ -532,7 +601,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   }
   // The world is complete here: what follows refers to it (and the parameter tables' rules consult it).
   spec.world = std::make_shared<const World>(w.countries, w.places, w.routes);
-  const ParamReadContext pctx{*spec.world, start_day, horizon};
+  const ParamReadContext pctx{*spec.world, start_day, horizon, &spec.warnings};
   ScenarioContext sctx{*spec.world, horizon, {}, spec.mechanisms, w.events};
   for (std::int32_t d = 1; d <= horizon; ++d)
     if (format_iso_date(start_day + d).substr(8, 2) == "01") sctx.month_starts.push_back(d);
@@ -563,6 +632,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   }
 
   spec.events = read_events(top.get("events"), w, start_day, horizon);
+  warn_cut_off_destinations(w, spec.events, top.get("events"), horizon, spec.warnings);
 
   if (const YamlNode* out = top.get("output")) {
     MapReader o(*out, "output", {"path", "compression", "record", "agents"});

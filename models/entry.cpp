@@ -53,6 +53,9 @@ std::shared_ptr<const ParamTableOf<EntryParams::Rule>> rule_table() {
     if (r.kind != K::permeability && r.permeability_given)
       throw ParamProblem("permeability", "permeability applies only to rule: permeability");
   });
+  t->doubt("a rule in force on no day of the run", [](const R& r, const ParamContext& ctx) {
+    doubt_in_force(r.from_day, r.until_day, ctx, "from", "until");
+  });
   return t;
 }
 

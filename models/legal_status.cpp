@@ -242,6 +242,10 @@ std::shared_ptr<const ParamTableOf<LegalParams::Programme>> programme_table() {
       throw ParamProblem("window", "the window closes (day " + std::to_string(g.close_day) +
                                        ") before it opens (day " + std::to_string(g.open_day) + ")");
   });
+  t->doubt("a programme that takes applications on no day of the run",
+           [](const G& g, const ParamContext& ctx) {
+             doubt_in_force(g.open_day, g.close_day, ctx, g.permanent ? "start" : "window", "window");
+           });
   return t;
 }
 
@@ -335,6 +339,9 @@ std::shared_ptr<const ParamTableOf<LegalParams::Pathway>> pathway_table() {
   t->share("irregular_after_rejection", &W::irregular_after_rejection)
       .about("rejected applicants who go irregularly (the rest stay home)")
       .source("scenario assumption");
+  t->doubt("a pathway that takes applications on no day of the run", [](const W& w, const ParamContext& ctx) {
+    doubt_in_force(w.open_day, w.close_day, ctx, "window", "window");
+  });
   return t;
 }
 
@@ -388,6 +395,9 @@ std::shared_ptr<const ParamTableOf<LegalParams::Enforcement>> enforcement_table(
   t->rule("apprehension_per_day + voluntary_return_per_day <= 1", [](const E& e, const ParamContext&) {
     if (e.apprehension_per_day + e.voluntary_return_per_day > 1)
       throw ParamProblem("", "apprehension_per_day + voluntary_return_per_day must not exceed 1");
+  });
+  t->doubt("an enforcement entry in force on no day of the run", [](const E& e, const ParamContext& ctx) {
+    doubt_in_force(e.from_day, e.until_day, ctx, "from", "until");
   });
   return t;
 }

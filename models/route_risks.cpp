@@ -34,6 +34,9 @@ std::shared_ptr<const ParamTableOf<RouteRiskParams::Risk>> risk_table() {
   t->rule("until is on or after from", [](const R& r, const ParamContext&) {
     if (r.until_day < r.from_day) throw ParamProblem("until", "the risk ends before it starts");
   });
+  t->doubt("a risk in force on no day of the run", [](const R& r, const ParamContext& ctx) {
+    doubt_in_force(r.from_day, r.until_day, ctx, "from", "until");
+  });
   return t;
 }
 

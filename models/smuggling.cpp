@@ -381,6 +381,9 @@ std::shared_ptr<const ParamTableOf<SmugglingParams::Campaign>> campaign_table() 
     if (c.service_names.empty() == (c.place < 0))
       throw ParamProblem("", "give the target as either service or place");
   });
+  t->doubt("a campaign in force on no day of the run", [](const C& c, const ParamContext& ctx) {
+    doubt_in_force(c.from_day, c.to_day, ctx, "from", "to");
+  });
   return t;
 }
 

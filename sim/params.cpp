@@ -62,6 +62,14 @@ const ParamEntry* ParamTable::find(const std::string& key) const {
   return nullptr;
 }
 
+void doubt_in_force(std::int32_t from, std::int32_t until, const ParamContext& ctx,
+                    const std::string& from_key, const std::string& until_key) {
+  const std::string run = ctx.run_dates.empty() ? "" : " (the run: " + ctx.run_dates + ")";
+  if (until < 0) throw ParamProblem(until_key, "ends before the run starts" + run + ": it changes nothing");
+  if (from >= ctx.days)
+    throw ParamProblem(from_key, "starts after the run ends" + run + ": it changes nothing");
+}
+
 std::string format_number(double v) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";

@@ -76,8 +76,15 @@ class ParamTable;
 // What rules and derivations may consult: the world the parameters refer to and the run's length.
 struct ParamContext {
   const World& world;
-  std::int32_t days;
+  std::int32_t days;  // the run's length as the files declare it (`--days` may shorten the run stepped)
+  std::string run_dates = {};  // "2024-01-01 to 2024-01-20" where the reader knows them, for messages
 };
+
+// For a table's doubts: throws ParamProblem when [from, until] (simulation days, inclusive) holds no day
+// of the run (what is dated there changes nothing), naming `until_key` when it ends before the run,
+// else `from_key`.
+void doubt_in_force(std::int32_t from, std::int32_t until, const ParamContext& ctx,
+                    const std::string& from_key, const std::string& until_key);
 
 struct ParamEntry {
   std::string key;  // dotted key path relative to the table, e.g. "gravity.distance_exponent"
@@ -130,6 +137,9 @@ class ParamTable {
     std::function<void(const void* obj, const ParamContext& ctx)> check;  // throws ParamProblem
   };
   const std::vector<Rule>& rules() const { return rules_; }
+  // Checks of input that is legal but probably not meant (a programme dated wholly outside the run): the
+  // reader turns their ParamProblem into a warning instead of an error (docs/reliability.md, "Warnings").
+  const std::vector<Rule>& doubts() const { return doubts_; }
   struct Derivation {
     std::string description;  // for the documentation, e.g. "give either border or route"
     std::function<void(void* obj, const ParamContext& ctx)> apply;  // may throw ParamProblem
@@ -149,6 +159,7 @@ class ParamTable {
  protected:
   std::vector<ParamEntry> entries_;
   std::vector<Rule> rules_;
+  std::vector<Rule> doubts_;
   std::vector<Derivation> derive_;
   std::vector<Presence> presence_;
   std::shared_ptr<const void> defaults_;
@@ -486,6 +497,13 @@ class ParamTableOf : public ParamTable {
     rules_.push_back({std::move(description), [check](const void* o, const ParamContext& ctx) {
                         check(*static_cast<const P*>(o), ctx);
                       }});
+  }
+  // A doubt over the whole record: `check` throws ParamProblem(key, message) for input that is legal but
+  // probably not meant; the reader warns instead of failing, check_params ignores it.
+  void doubt(std::string description, std::function<void(const P&, const ParamContext&)> check) {
+    doubts_.push_back({std::move(description), [check](const void* o, const ParamContext& ctx) {
+                         check(*static_cast<const P*>(o), ctx);
+                       }});
   }
   // Fields computed from others once the world is known (run by the reader after the record is read);
   // `description` says what it requires, for the documentation.

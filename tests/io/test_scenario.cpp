@@ -398,3 +398,46 @@ TEST_CASE("an extends cycle and a missing section are named at their line", "[io
              Contains("nosection.yaml:1:1: (top level): missing key 'run'"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("input that loads but changes nothing is a warning at its line", "[io][reliability]") {
+  using Catch::Contains;
+  auto warnings_of = [](const std::string& path, const std::vector<std::string>& sets = {}) {
+    std::string all;
+    for (const auto& w : load_scenario(path, sets).warnings) all += w + "\n";
+    return all;
+  };
+  CHECK(warnings_of(data_dir + "mini.yaml").empty());  // closed on day 4, open again on day 7
+  // The border closed and never opened again: nobody reaches either destination after the closure.
+  const std::string never_reopened =
+      warnings_of(variant("  - {date: 2024-01-08, action: open_border, countries: [ORI, DST]}\n", ""));
+  CHECK_THAT(never_reopened, Contains("bad.yaml:31:12: events[0]: after this closure no open route joins "
+                                      "destination 'D1' to a place with people until the end of the run"));
+  CHECK_THAT(never_reopened, Contains("events[0]: after this closure no open route joins destination 'D2'"));
+  // Reopened on the last day: a warning no more.
+  CHECK(
+      warnings_of(variant("{date: 2024-01-08, action: open_border", "{date: 2024-01-20, action: open_border"))
+          .empty());
+  // A destination of the economic model that no route joins to an origin.
+  CHECK_THAT(warnings_of(variant("    - {from: X, to: D2, distance_km: 400}\n", "")),
+             Contains("bad.yaml:24:7: behaviour.economic.destinations: no route joins 'D2' to an origin: "
+                      "nobody goes there"));
+  // A programme whose window the run never reaches: at its line, with the run's dates. (`--days` and
+  // `--set run.days` shorten the run stepped, not the run the dates are measured against.)
+  const std::string italy = std::string(MIGRASIM_SOURCE_DIR) + "/scenarios/italy_2002.yaml";
+  CHECK(warnings_of(italy).empty());
+  CHECK(warnings_of(italy, {"run.days=30"}).empty());
+  CHECK_THAT(
+      warnings_of(italy, {"behaviour.legal.programmes[0].window=[2004-09-09, 2004-11-11]"}),
+      Contains("--set behaviour.legal.programmes[0].window: behaviour.legal.programmes[0].window: starts "
+               "after the run ends (the run: 2002-06-01 to 2004-01-29): it changes nothing"));
+  // Enforcement entries and entry rules (route risks, campaigns and pathways check their dates alike).
+  const std::string deterrence =
+      std::string(MIGRASIM_SOURCE_DIR) + "/scenarios/regularisation/border_deterrence.yaml";
+  CHECK(warnings_of(deterrence).empty());
+  CHECK_THAT(warnings_of(deterrence, {"behaviour.entry.rules[0].from=2022-01-01",
+                                      "behaviour.entry.rules[0].until=2022-02-01"}),
+             Contains("behaviour.entry.rules[0].from: starts after the run ends"));
+  CHECK_THAT(warnings_of(deterrence, {"behaviour.legal.enforcement[1].until=2020-12-31",
+                                      "behaviour.legal.enforcement[1].from=2020-06-01"}),
+             Contains("behaviour.legal.enforcement[1].until: ends before the run starts"));
+}

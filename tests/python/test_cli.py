@@ -6,6 +6,7 @@ import signal
 import subprocess
 import time
 
+import h5py
 import numpy as np
 import pytest
 import xarray as xr
@@ -267,6 +268,26 @@ def test_a_byte_order_mark_is_accepted_and_a_second_document_refused(cli, mini, 
     r = cli("run", mini, "-q", "-o", tmp_path / "two.h5")
     assert r.returncode == 2 and "a second YAML document starts here" in r.stderr
     assert not (tmp_path / "two.h5").exists()
+
+
+def test_a_closure_that_cuts_off_every_destination_is_a_warning_kept_in_provenance(cli, mini, tmp_path):
+    text = mini.read_text()
+    reopen = "  - {date: 2024-01-08, action: open_border, countries: [ORI, DST]}\n"
+    assert reopen in text
+    mini.write_text(text.replace(reopen, ""))
+    out = tmp_path / "cut.h5"
+    r = cli("run", mini, "-q", "-o", out)
+    assert r.returncode == 0, r.stderr
+    lines = [l for l in r.stderr.splitlines() if l.startswith("migrasim: warning: ")]
+    assert len(lines) == 2, r.stderr
+    assert "mini.yaml:31:12: events[0]: after this closure no open route joins destination 'D1'" in lines[0]
+    with h5py.File(out) as f:
+        assert f["provenance"].attrs["warning_count"] == 2
+        assert "destination 'D2'" in f["provenance"]["warnings"][()].decode()
+    # Open again before the end: no warning.
+    mini.write_text(text)
+    r = cli("run", mini, "-q", "-o", tmp_path / "open.h5")
+    assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
 
 
 @pytest.mark.parametrize("seed", ["9223372036854775808", "18446744073709551615", "-3", "12x"])
