@@ -637,12 +637,12 @@ int drill_command(const std::string& scenario, const std::string& event, int ens
   return exit_ok;
 }
 
-// `migrasim calibrate ARGS`: the study functions are Python, so the verb is
-// `PYTHON -m migrasim.calibrate_cli ARGS` (PYTHON: cli_python()), which parses, checks and reports with
-// the CLI's exit codes. Replaces this process; returns only when Python cannot be started.
-int calibrate_command(std::vector<std::string> args) {
+// The verbs written in Python (`calibrate`, `report`) run `PYTHON -m MODULE ARGS` (PYTHON: cli_python()),
+// which parses, checks and reports with the CLI's exit codes. Replaces this process; returns only when
+// Python cannot be started.
+int python_verb(const std::string& verb, const std::string& module, std::vector<std::string> args) {
   const std::string python = cli_python();
-  std::vector<std::string> words{python, "-m", "migrasim.calibrate_cli"};
+  std::vector<std::string> words{python, "-m", module};
   words.insert(words.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& w : words) argv.push_back(w.data());
@@ -653,7 +653,7 @@ int calibrate_command(std::vector<std::string> args) {
   pthread_sigmask(SIG_SETMASK, &none, nullptr);
   execvp(python.c_str(), argv.data());
   const int err = errno;
-  throw migrasim::InputError("calibrate: cannot start '" + python + "': " + std::strerror(err) +
+  throw migrasim::InputError(verb + ": cannot start '" + python + "': " + std::strerror(err) +
                              " (set MIGRASIM_PYTHON to a Python that has the migrasim package, e.g. "
                              ".venv/bin/python made by ./run.sh)");
 }
@@ -807,6 +807,18 @@ int main(int argc, char** argv) {
   calibrate->prefix_command();  // everything after the verb goes to the Python module, --help included
   calibrate->set_help_flag("");
 
+  const char* report_help =
+      "Write a self-contained HTML page of output files that opens offline: a map of places and routes "
+      "with a day slider, the time series with CSV downloads, headline indicators against the first file, "
+      "provenance (runs PYTHON -m migrasim.report_cli, PYTHON as for calibrate; docs/report.md)";
+  auto* report = app.add_subcommand("report", report_help);
+  std::vector<std::string> report_files;
+  std::string report_out, report_title;
+  report->add_option("FILES", report_files, "Output files (HDF5) of migrasim run; the first is the reference")
+      ->required();
+  report->add_option("-o,--output", report_out, "Page to write (HTML; default: the first file with .html)");
+  report->add_option("--title", report_title, "Page title (default: the files' names)");
+
   auto* info = app.add_subcommand("info", "Summarise an output file");
   std::string info_path;
   info->add_option("FILE", info_path, "migrasim output file (HDF5)")->required();
@@ -820,7 +832,7 @@ int main(int argc, char** argv) {
 
   try {
     // `-o ''` names no file: refuse it rather than write the default path.
-    for (CLI::App* sub : {run, import_flee, validate, compare, drill, sweep, ensemble_cmd})
+    for (CLI::App* sub : {run, import_flee, validate, compare, drill, sweep, ensemble_cmd, report})
       if (*sub && sub->count("--output") > 0 && sub->get_option("--output")->as<std::string>().empty())
         throw migrasim::InputError(sub->get_name() +
                                    " -o/--output: the path is empty, expected a file name (or no -o for the "
@@ -839,7 +851,15 @@ int main(int argc, char** argv) {
     if (*validate)
       return validate_command(validate_scenario, observed_dir, seeds, threads, sets, validate_out);
     if (*params) return params_command(params_format, params_into);
-    if (*calibrate) return calibrate_command(calibrate->remaining());
+    if (*calibrate) return python_verb("calibrate", "migrasim.calibrate_cli", calibrate->remaining());
+    if (*report) {
+      std::vector<std::string> words;
+      if (report->count("--output") > 0) words.insert(words.end(), {"--output", report_out});
+      if (report->count("--title") > 0) words.insert(words.end(), {"--title", report_title});
+      words.emplace_back("--");  // the files are files, whatever their names start with
+      words.insert(words.end(), report_files.begin(), report_files.end());
+      return python_verb("report", "migrasim.report_cli", words);
+    }
     if (*info) {
       std::cout << migrasim::io::summarise_file(info_path);
       return exit_ok;

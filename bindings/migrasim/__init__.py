@@ -15,6 +15,7 @@ _FROM_API = ("Result", "Scenario", "Simulation", "Validation", "drill", "import_
 _FROM_STUDIES = ("ensemble", "open_ensemble", "sweep")
 _FROM_SENSITIVITY = ("morris", "sobol")
 _FROM_CALIBRATION = ("Calibration", "HistoryMatch", "calibrate", "history_match")
+_FROM_REPORT = ("report",)  # the function; the module is report_page (a module named report would shadow it)
 
 
 def __getattr__(name):
@@ -38,12 +39,16 @@ def __getattr__(name):
         from . import calibration
 
         return getattr(calibration, name)
+    if name in _FROM_REPORT:
+        from . import report_page
+
+        return getattr(report_page, name)
     raise AttributeError(f"module 'migrasim' has no attribute {name!r}")
 
 
 def __dir__():
     return sorted(list(globals()) + list(_FROM_CORE) + list(_FROM_API) + list(_FROM_STUDIES) + list(_FROM_SENSITIVITY)
-                  + list(_FROM_CALIBRATION))
+                  + list(_FROM_CALIBRATION) + list(_FROM_REPORT))
 
 
 __all__ = [
@@ -64,6 +69,7 @@ __all__ = [
     "morris",
     "open_ensemble",
     "open_result",
+    "report",
     "run",
     "sobol",
     "sweep",
