@@ -24,7 +24,7 @@ import os
 import pathlib
 from dataclasses import dataclass
 
-from . import report_data
+from . import report_data, report_outlines
 from .report_data import Frames, NotAnOutput, RunFile
 
 # The cap on the JSON embedded in a page, all runs together: above it the frames get coarser.
@@ -104,13 +104,34 @@ def _labels(runs: list[RunFile]) -> None:
             r.label = r.path
 
 
+def _outlines(runs: list[RunFile], max_bytes: int) -> tuple[list, str]:
+    """Country outlines around every run's places (report_outlines), and what the page says of them. They take
+    at most about a tenth of the cap (some 15 bytes a point), 12,000 points at most."""
+    import numpy as np
+
+    lat = np.concatenate([r.lat for r in runs])
+    lon = np.concatenate([r.lon for r in runs])
+    pad_lat = max(2.0, 0.5 * float(np.ptp(lat)))
+    pad_lon = max(2.0, 0.5 * float(np.ptp(lon)))
+    lines, step = report_outlines.outlines(float(lat.min()) - pad_lat, float(lat.max()) + pad_lat,
+                                           float(lon.min()) - pad_lon, float(lon.max()) + pad_lon,
+                                           max_points=min(12000, max_bytes // 150))
+    if not lines:
+        return [], ("Without them, places and routes on a graticule (country outlines need the Debian package "
+                    "gmt-dcw).")
+    return lines, (f"Without them, country outlines from the Digital Chart of the World (Debian gmt-dcw), "
+                   f"thinned to {step:.2g} degrees, on a graticule.")
+
+
 def build_data(runs: list[RunFile], max_bytes: int = MAX_DATA_BYTES) -> tuple[str, int]:
     """The page's JSON for the runs and the days per frame used (the smallest step that fits ``max_bytes``)."""
     step = max(report_data.frame_step(r.days) for r in runs)
     longest = max(r.days for r in runs)
+    outlines, outlines_note = _outlines(runs, max_bytes)
     while True:
         payloads = [report_data.payload(r, Frames.of(r.days, step)) for r in runs]
-        data = {"runs": payloads, "comparison": _comparison(payloads) if len(runs) > 1 else [], "note": ""}
+        data = {"runs": payloads, "comparison": _comparison(payloads) if len(runs) > 1 else [], "note": "",
+                "outlines": outlines}
         text = json.dumps(data, separators=(",", ":"))
         if len(text) + 400 <= max_bytes or step >= longest:
             break
@@ -121,7 +142,7 @@ def build_data(runs: list[RunFile], max_bytes: int = MAX_DATA_BYTES) -> tuple[st
         "deaths, departures) are summed over a frame's days, counts at the end of a day (population, stranded, "
         "shelters, queues) are those of its last day")
     data["note"] = (f"{by}. Embedded data: {len(text) / 1e6:.2f} MB (cap {max_bytes / 1e6:.1f} MB). "
-                    "Map tiles are drawn only when online; without them, places and routes on a graticule.")
+                    "Map tiles are drawn only when online. " + outlines_note)
     text = json.dumps(data, separators=(",", ":"))
     return text, step
 
@@ -158,7 +179,8 @@ def render(runs: list[RunFile], title: str | None = None, max_bytes: int = MAX_D
 <label><input id="tiles" type="checkbox"> map tiles (online)</label>
 </div>
 <div id="map"></div>
-<div id="map-legend">Routes: width by entries that day (blue; purple: crossing a border; red: deaths that day).
+<div id="map-legend">Routes: width by entries in the day (or week) shown (blue; purple: crossing a border;
+red: deaths in it).
 Places: size by people there, colour by the share with irregular status
 <span class="k" style="background:rgb(26,152,80)"></span>none
 <span class="k" style="background:rgb(215,48,39)"></span>all; border crossings have a black ring; shelters

@@ -15,6 +15,8 @@ import h5py
 import numpy as np
 import pytest
 
+from migrasim import report_outlines
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -30,7 +32,8 @@ def _artifacts() -> pathlib.Path:
 def outputs(cli, tmp_path_factory):
     """The demo, a second seed of it and the Eta/Iota drill, run once for the session."""
     folder = tmp_path_factory.mktemp("report")
-    runs = {"demo": ("scenarios/central_america.yaml",), "demo_seed2": ("scenarios/central_america.yaml", "--seed", "2"),
+    runs = {"demo": ("scenarios/central_america.yaml",),
+            "demo_seed2": ("scenarios/central_america.yaml", "--seed", "2"),
             "drill": ("scenarios/eta_iota_2020.yaml",)}
     paths = {}
     for name, (scenario, *extra) in runs.items():
@@ -55,8 +58,8 @@ def pages(cli, outputs, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
-    missing = [what for what, ok in (("chromium", os.path.exists(CHROMIUM)), ("chromium-driver", os.path.exists(CHROMEDRIVER)))
-               if not ok]
+    missing = [what for what, path in (("chromium", CHROMIUM), ("chromium-driver", CHROMEDRIVER))
+               if not os.path.exists(path)]
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
@@ -65,7 +68,8 @@ def browser():
     if missing:
         pytest.skip(f"headless browser tests need the Debian packages {', '.join(missing)} (./run.sh installs them)")
     options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1000"):
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1600,1000"):
         options.add_argument(arg)
     options.binary_location = CHROMIUM
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -127,7 +131,7 @@ def test_page_is_self_contained(pages, outputs):
         assert run["places"]["name"] == _labels(f, "location")
         np.testing.assert_array_equal(run["map"]["flow"], f["flow"][()])
     size = len(json.dumps(data, separators=(",", ":")))
-    assert size < 1_500_000  # the demo's data, embedded: about 0.85 MB (docs/report.md)
+    assert size < 1_500_000  # the demo's data, embedded: about 1.03 MB (docs/report.md)
     assert "one frame per day" in data["note"] and "Embedded data" in data["note"]
 
 
@@ -155,7 +159,7 @@ def test_python_report_of_a_result(outputs, tmp_path):
     result = migrasim.open_result(outputs["drill"])
     written = migrasim.report(result, tmp_path / "drill.html")
     assert written.path == str(tmp_path / "drill.html") and written.frame_step == 1 and written.runs == 1
-    assert 0 < written.data_bytes < 600_000  # the drill's: about 0.28 MB
+    assert 0 < written.data_bytes < 600_000  # the drill's: about 0.42 MB
     assert os.listdir(tmp_path) == ["drill.html"]
     with pytest.raises(TypeError, match="expected a path to an output file or a migrasim.Result"):
         migrasim.report(object(), tmp_path / "x.html")
@@ -196,6 +200,11 @@ def test_demo_page_in_browser(browser, pages, outputs):
         places, routes, flow = _labels(f, "location"), _labels(f, "edge"), f["flow"][()]
     assert len(browser.find_elements(By.CSS_SELECTOR, "path.ms-place")) == len(places)
     assert len(browser.find_elements(By.CSS_SELECTOR, "path.ms-route")) == len(routes)
+    outlines = len(browser.find_elements(By.CSS_SELECTOR, "path.ms-outline"))
+    if report_outlines.DCW_FILE.is_file():  # Debian gmt-dcw, installed by ./run.sh
+        assert outlines > 10  # Mexico, the US, the seven countries of Central America, the Caribbean
+    else:
+        assert outlines == 0 and "gmt-dcw" in browser.find_element(By.ID, "note").text
     assert sorted(e.get_attribute("data-place") for e in browser.find_elements(By.CSS_SELECTOR, "path.ms-place")) \
         == sorted(places)
     busy, quiet = int(flow.sum(axis=1).argmax()), 5
@@ -244,9 +253,11 @@ def test_drill_page_in_browser(browser, pages, outputs):
     assert len(browser.find_elements(By.CSS_SELECTOR, "path.ms-route")) == len(routes)
     peak = int(occupancy.sum(axis=1).argmax())
     _set_day(browser, peak)
-    drawn = {e.get_attribute("data-place"): (int(e.get_attribute("data-occupancy")), "ms-over" in e.get_attribute("class"))
+    drawn = {e.get_attribute("data-place"): (int(e.get_attribute("data-occupancy")),
+                                             "ms-over" in e.get_attribute("class"))
              for e in browser.find_elements(By.CSS_SELECTOR, "path.ms-kind-shelter")}
-    assert drawn == {s: (int(occupancy[peak, k]), int(occupancy[peak, k]) > capacity[s]) for k, s in enumerate(shelters)}
+    assert drawn == {s: (int(occupancy[peak, k]), int(occupancy[peak, k]) > capacity[s])
+                     for k, s in enumerate(shelters)}
     assert any(over for _, over in drawn.values())  # the drill overfills some shelters at its peak
     assert browser.find_element(By.ID, "chart-shelters").is_displayed()
     _screenshot(browser, "drill")

@@ -45,6 +45,7 @@
   // ---------------------------------------------------------------------------------------------- the map
   const map = L.map('map', {zoomSnap: 0.25, worldCopyJump: false});
   const graticule = L.layerGroup().addTo(map);
+  const outlineLayer = L.layerGroup().addTo(map);
   const routeLayer = L.layerGroup().addTo(map);
   const placeLayer = L.layerGroup().addTo(map);
   let tiles = null;
@@ -80,6 +81,15 @@
     }
   }
 
+  function drawOutlines() {  // country borders and coasts (flat lat, lon lists), under the routes and places
+    for (const flat of DATA.outlines || []) {
+      const pts = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) pts.push([flat[i], flat[i + 1]]);
+      L.polygon(pts, {className: 'ms-outline', color: '#8c8273', weight: 0.8, fillColor: '#f3efe3', fillOpacity: 1,
+        interactive: false}).addTo(outlineLayer);
+    }
+  }
+
   const scale = {};  // per run: the largest values over every frame, so that sizes compare across days
   let placeMarks = [], routeLines = [];
 
@@ -109,6 +119,7 @@
     const bounds = L.latLngBounds(pl.lat.map((lat, p) => [lat, pl.lon[p]]));
     map.fitBounds(bounds.pad(0.05));  // first: Leaflet draws a layer (and makes its element) once the map has a view
     drawGraticule(bounds);
+    if (!outlineLayer.getLayers().length) drawOutlines();
     rt.name.forEach((name, r) => {
       const a = rt.from[r], b = rt.to[r];
       if (a < 0 || b < 0) return;
