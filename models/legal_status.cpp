@@ -285,8 +285,39 @@ std::shared_ptr<const ParamTableOf<LegalParams::Pathway>> pathway_table() {
       .about("share with the required skills (a fixed draw per person)")
       .source("scenario assumption");
   t->share("apply_share", &W::apply_share)
-      .about("of the would-be migrants who qualify, the share who apply instead of leaving at once")
+      .shown_default("1 (or choice)")
+      .about(
+          "of the would-be migrants who qualify, the share who apply instead of leaving at once (a fixed "
+          "share; `choice` makes it depend on the fee, the approval chance and the queue)")
       .source("scenario assumption");
+  t->given("apply_share", &W::apply_share_given);
+  t->number("choice.set_off_utility", &W::set_off_utility)
+      .required()
+      .range(-100, 100)
+      .noun("a utility")
+      .shown_default("absent (apply_share decides)")
+      .about(
+          "utility of setting off irregularly at once, against applying: ln(approval) - "
+          "price_sensitivity x (fee + wait_cost_usd_per_day x expected wait) / 1000")
+      .source("assumption (scenario: what the irregular journey costs and risks)");
+  t->number("choice.price_sensitivity", &W::price_sensitivity)
+      .required()
+      .range(0, 100)
+      .unit("per 1000 USD")
+      .noun("a weight")
+      .about("logit weight of the fee and of the cost of waiting")
+      .source("assumption");
+  t->number("choice.wait_cost_usd_per_day", &W::wait_cost_usd_per_day)
+      .required()
+      .range(0, 1e5)
+      .unit("USD/day")
+      .noun("a cost")
+      .about(
+          "what a day of waiting for the decision costs (earnings forgone); the expected wait is the "
+          "queue ahead over the decisions a day (processing_per_day, at most the monthly quota over "
+          "30.44 days)")
+      .source("assumption (scenario: earnings at destination less earnings at home)");
+  t->given("choice", &W::choice_given);
   t->window("window", &W::open_day, &W::close_day)
       .shown_default("always")
       .about("[open, close] dates applications are taken, inclusive")
@@ -339,6 +370,11 @@ std::shared_ptr<const ParamTableOf<LegalParams::Pathway>> pathway_table() {
   t->share("irregular_after_rejection", &W::irregular_after_rejection)
       .about("rejected applicants who go irregularly (the rest stay home)")
       .source("scenario assumption");
+  t->rule("give either apply_share or choice", [](const W& w, const ParamContext&) {
+    if (w.apply_share_given && w.choice_given)
+      throw ParamProblem("choice",
+                         "give either apply_share (a fixed share) or choice (who applies is chosen)");
+  });
   t->doubt("a pathway that takes applications on no day of the run", [](const W& w, const ParamContext& ctx) {
     doubt_in_force(w.open_day, w.close_day, ctx, "window", "window");
   });
@@ -603,7 +639,24 @@ void LegalStatusModel::decide(StepContext& ctx) {
     ++pathway_transitions_[static_cast<std::size_t>(c) * transition_count + t];
   };
   auto country_of = [&](place_id p) { return world.places()[static_cast<std::size_t>(p)].country; };
-  // 1. Applications from today's new agents (a movement model's, at their origin, without a visa).
+  // 1. Applications from today's new agents (a movement model's, at their origin, without a visa). Who
+  // qualifies applies with the pathway's apply_share, or by the logit choice: the same chance for all
+  // today, from the fee, the approval chance and the wait the queue gives (yesterday's, so that the
+  // order in which today's applicants are seen does not matter).
+  std::vector<double> apply_chance(nq);
+  for (std::size_t j = 0; j < nq; ++j) {
+    const auto& pw = params_.pathways[j];
+    apply_chance[j] = pw.apply_share;
+    if (!pw.choice_given) continue;
+    double per_day = pw.processing_per_day;
+    if (pw.quota_per_month >= 0)
+      per_day = std::min(per_day, static_cast<double>(pw.quota_per_month) * 12 / 365.25);
+    const double wait = per_day > 0 ? static_cast<double>(queue_[np + j].size() + 1) / per_day
+                                    : std::numeric_limits<double>::infinity();
+    const double cost = pw.fee_usd + (pw.wait_cost_usd_per_day > 0 ? pw.wait_cost_usd_per_day * wait : 0.0);
+    const double apply = std::log(pw.approval) - pw.price_sensitivity * cost / 1000.0;
+    apply_chance[j] = std::isfinite(apply) ? 1 / (1 + std::exp(pw.set_off_utility - apply)) : 0.0;
+  }
   std::vector<std::vector<std::uint64_t>> new_applicants(nq);
   std::mutex merge;
   ctx.parallel_for(first, pop.size(), [&](std::size_t b, std::size_t e) {
@@ -629,7 +682,7 @@ void LegalStatusModel::decide(StepContext& ctx) {
                                                 static_cast<std::uint32_t>(np + j));
         if (rng.uniform(i, 0, fixed) >= pw.skills_share) continue;
         if (rng.uniform(i, day, legal_purpose::pathway_apply, static_cast<std::uint32_t>(j)) >=
-            pw.apply_share)
+            apply_chance[j])
           continue;
         pop.legal_status[i] = LegalStatus::applicant;
         pop.status_since[i] = store_day(day);

@@ -85,8 +85,15 @@ struct LegalParams {
     std::vector<std::uint8_t> age_bands;  // age bands that may apply (empty: all)
     int sex = -1;                         // -1 any, 0 female, 1 male
     double skills_share = 1;              // share with the required skills (a fixed draw per person)
-    double apply_share = 1;     // of those who qualify, the share who apply rather than leave at once
-    std::int32_t open_day = 0;  // applications taken from ...
+    // Who of those who qualify applies rather than leaving at once: a fixed share (`apply_share`), or
+    // the logit choice (`choice`: docs/models/legal_status.md) between applying (fee, approval chance
+    // and the expected wait in the queue at a daily cost) and setting off irregularly.
+    double apply_share = 1;
+    bool apply_share_given = false, choice_given = false;
+    double set_off_utility = 0;        // utility of setting off irregularly at once
+    double price_sensitivity = 0;      // logit weight of a cost, per 1000 USD
+    double wait_cost_usd_per_day = 0;  // what a day of waiting costs (earnings forgone)
+    std::int32_t open_day = 0;         // applications taken from ...
     std::int32_t close_day = std::numeric_limits<std::int32_t>::max();  // ... to (inclusive)
     std::int64_t quota_per_month = -1;    // approvals per calendar month (-1: no quota)
     std::int32_t processing_per_day = 0;  // decisions per day, first come first served

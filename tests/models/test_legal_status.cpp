@@ -355,6 +355,57 @@ TEST_CASE("a regular pathway: applications at origin, a first-come queue, monthl
         transitions(*r.rec, 1, LegalStatusModel::circular_return));
 }
 
+TEST_CASE("who applies may be chosen: the longer the queue, the fewer apply", "[models][legal][pathway]") {
+  // Applying is worth ln(approval) - fee and the wait at 1,000 USD a day (per 1000 USD); setting off -5:
+  // people apply while the expected wait is short, and the queue settles where the day's applicants
+  // match the day's decisions. A pathway that decides twice as fast draws about twice the applicants.
+  auto pw = labour_pathway();
+  pw.choice_given = true;
+  pw.quota_per_month = -1;
+  pw.approval = 1;
+  pw.set_off_utility = -5;
+  pw.price_sensitivity = 1;
+  pw.wait_cost_usd_per_day = 1000;
+  auto applied_per_day = [](const PathwayRun& r) {  // days 20-59: settled
+    return static_cast<double>(transitions(*r.rec, 1, LegalStatusModel::pathway_applied, 20, 60)) / 40;
+  };
+  auto queue_mean = [](const PathwayRun& r) {
+    double q = 0;
+    for (std::size_t d = 20; d < 60; ++d) q += static_cast<double>(r.rec->series[0][d]);
+    return q / 40;
+  };
+  pw.processing_per_day = 100;
+  auto slow = run_pathway(pw, 60);
+  pw.processing_per_day = 200;
+  auto fast = run_pathway(pw, 60);
+  CHECK(applied_per_day(slow) == Approx(100).margin(10));
+  CHECK(applied_per_day(fast) == Approx(200).margin(15));
+  // The wait people accept, from the logit: chance c of applying where 5 - fee - wait = ln(c / (1 - c)).
+  auto accepted_wait = [](const PathwayRun& r, double fee) {
+    std::int64_t spawned = 0;
+    for (std::size_t d = 20; d < 60; ++d) spawned += r.rec->spawned[d];
+    const double c = static_cast<double>(transitions(*r.rec, 1, LegalStatusModel::pathway_applied, 20, 60)) /
+                     static_cast<double>(spawned);
+    return 5 - fee - std::log(c / (1 - c));
+  };
+  CHECK(queue_mean(slow) / 100 == Approx(accepted_wait(slow, 0)).margin(0.5));
+  CHECK(queue_mean(fast) / 200 == Approx(accepted_wait(fast, 0)).margin(0.5));
+  CHECK(queue_mean(fast) < 2 * queue_mean(slow));  // twice the pace: a shorter wait is accepted
+  // A fee of 2,000 USD takes 2 from applying: fewer apply, the accepted wait is 2 days shorter.
+  pw.fee_usd = 2000;
+  auto dear = run_pathway(pw, 60);
+  CHECK(applied_per_day(dear) == Approx(200).margin(15));
+  CHECK(queue_mean(dear) / 200 == Approx(accepted_wait(dear, 2)).margin(0.5));
+  CHECK(queue_mean(dear) / 200 == Approx(queue_mean(fast) / 200 - 2).margin(0.5));
+  // apply_share and choice together are refused.
+  pw.apply_share_given = true;
+  LegalParams lp;
+  lp.country_codes = {"ORI", "DST"};
+  lp.pathways.push_back(pw);
+  CHECK_THROWS_WITH(lp.validate(*test::corridor_world(), 60),
+                    Catch::Contains("pathways[0].choice: give either apply_share"));
+}
+
 TEST_CASE("waiting applicants give up and go irregularly, more so the longer they wait",
           "[models][legal][pathway]") {
   auto pw = labour_pathway();
@@ -614,7 +665,8 @@ TEST_CASE("behaviour.legal errors name file:line:column, key path, value, kind a
   CHECK(legal_error(pathway) == "no error");
   CHECK(legal_error(pathways("processing_per_day: 20", "processing_per_day: 20\n    quota: 5")) ==
         "l.yaml:6:5: behaviour.legal.pathways[0].quota: unknown key 'quota', expected one of: name, "
-        "permit_type, country, origins, age_bands, sex, skills_share, apply_share, window, quota_per_month, "
+        "permit_type, country, origins, age_bands, sex, skills_share, apply_share, choice, window, "
+        "quota_per_month, "
         "processing_per_day, approval, fee_usd, permit_days, renewal, circular, give_up_per_day, "
         "give_up_growth_per_year, irregular_after_rejection");
   CHECK(
@@ -629,6 +681,18 @@ TEST_CASE("behaviour.legal errors name file:line:column, key path, value, kind a
             pathways("processing_per_day: 20", "processing_per_day: 20\n    age_bands: [18-34, 18-35]")) ==
         "l.yaml:6:24: behaviour.legal.pathways[0].age_bands[1]: got '18-35', expected one of 0-17, 18-34, "
         "35-59, 60+");
+  const std::string choice =
+      "processing_per_day: 20\n    choice: {set_off_utility: -3, price_sensitivity: 0.3, "
+      "wait_cost_usd_per_day: 60}";
+  CHECK(legal_error(pathways("processing_per_day: 20", choice)) == "no error");
+  CHECK(legal_error(pathways("processing_per_day: 20", choice + "\n    apply_share: 0.5")) ==
+        "l.yaml:6:13: behaviour.legal.pathways[0].choice: give either apply_share (a fixed share) or choice "
+        "(who "
+        "applies is chosen)");
+  CHECK(legal_error(
+            pathways("processing_per_day: 20",
+                     "processing_per_day: 20\n    choice: {set_off_utility: -3, price_sensitivity: 0.3}")) ==
+        "l.yaml:6:13: behaviour.legal.pathways[0].choice: missing key 'wait_cost_usd_per_day'");
   CHECK(legal_error(pathways("processing_per_day: 20", "processing_per_day: 20\n    sex: both")) ==
         "l.yaml:6:10: behaviour.legal.pathways[0].sex: got 'both', expected one of female, male, any");
   CHECK(legal_error(one_off_yaml + pathways("name: seasonal", "name: amnesty")) ==
