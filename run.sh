@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # migrasim set-up and entry points for a fresh Debian 12 machine.
-#   ./run.sh demo    install what is missing, build, run scenarios/central_america.yaml, plot it
+#   ./run.sh demo    install what is missing, build, run scenarios/central_america.yaml, plot it, write its
+#                    HTML report out/central_america.html
 #   ./run.sh test    install what is missing, build, run every C++ (ctest) and Python (pytest) test
 #   ./run.sh build   install what is missing and build only
 #   ./run.sh asan    build the asan preset (ASan + UBSan) and run the C++ tests under it
@@ -17,7 +18,8 @@ PACKAGES=(build-essential cmake ninja-build pkg-config clang-format
   librandom123-dev libfmt-dev
   python3-dev python3-venv python3-numpy python3-h5py python3-xarray python3-h5netcdf python3-pandas
   python3-matplotlib python3-pytest python3-nbclient python3-nbformat python3-ipykernel python3-tqdm
-  python3-scipy python3-distributed python3-sklearn)
+  python3-scipy python3-distributed python3-sklearn python3-yaml
+  libjs-leaflet gmt-dcw chromium chromium-driver python3-selenium)  # HTML report: map, outlines, browser tests
 
 install_packages() {
   local missing=()
@@ -73,7 +75,8 @@ case "$cmd" in
     ./build/release/cli/migrasim run scenarios/central_america.yaml -o out/central_america.h5
     ./build/release/cli/migrasim info out/central_america.h5
     .venv/bin/python -m migrasim.plot out/central_america.h5 -o out/central_america.png
-    echo "run.sh: wrote out/central_america.h5 and out/central_america.png"
+    ./build/release/cli/migrasim report out/central_america.h5 -o out/central_america.html
+    echo "run.sh: wrote out/central_america.h5, out/central_america.png and the report $ROOT/out/central_america.html"
     ;;
   test)
     setup

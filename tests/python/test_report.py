@@ -10,6 +10,7 @@ import os
 import pathlib
 import re
 import shutil
+import time
 
 import h5py
 import numpy as np
@@ -223,9 +224,20 @@ def test_demo_page_in_browser(browser, pages, outputs):
     browser.find_element(By.ID, "slider").send_keys(Keys.ARROW_RIGHT)
     assert {r: v[0] for r, v in _drawn_flows(browser).items()} == {r: int(flow[busy + 1, i]) for i, r in
                                                                     enumerate(routes)}
-    # Hovering a place shows its numbers.
-    biggest = max(browser.find_elements(By.CSS_SELECTOR, "path.ms-place"),
-                  key=lambda e: int(e.get_attribute("data-population")))
+    # Play runs through the days; pausing leaves the map on a day with that day's flows.
+    _set_day(browser, 0)
+    browser.find_element(By.ID, "play").click()
+    time.sleep(0.6)
+    browser.find_element(By.ID, "play").click()
+    day = int(browser.find_element(By.ID, "slider").get_attribute("value"))
+    assert 0 < day < len(flow)
+    assert {r: v[0] for r, v in _drawn_flows(browser).items()} == {r: int(flow[day, i]) for i, r in enumerate(routes)}
+    # Hovering a place shows its numbers: the most populous marker not covered by another at its centre.
+    _set_day(browser, busy)
+    uncovered = [e for e in browser.find_elements(By.CSS_SELECTOR, "path.ms-place") if browser.execute_script(
+        "const b = arguments[0].getBoundingClientRect();"
+        "return document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2) === arguments[0];", e)]
+    biggest = max(uncovered, key=lambda e: int(e.get_attribute("data-population")))
     ActionChains(browser).move_to_element(biggest).perform()
     tip = browser.find_element(By.CSS_SELECTOR, ".leaflet-tooltip").text
     assert biggest.get_attribute("data-place") in tip and f"{int(biggest.get_attribute('data-population')):,}" in tip
