@@ -149,9 +149,14 @@ def test_bad_input_exits_2_and_leaves_no_page(cli, tmp_path, outputs):
         f["x"] = [1, 2, 3]
     r = cli("report", other, "-o", page)
     assert r.returncode == 2 and "other.h5: not a migrasim output file (no population" in r.stderr
+    ensemble = tmp_path / "ensemble.h5"
+    assert cli("ensemble", ROOT / "scenarios/central_america.yaml", "--seeds", "2", "--set", "run.days=5", "-q",
+               "-o", ensemble).returncode == 0
+    r = cli("report", ensemble, "-o", page)
+    assert r.returncode == 2 and "ensemble.h5: an ensemble file" in r.stderr and "one run" in r.stderr
     r = cli("report", outputs["demo"], "-o", tmp_path / "no_such_folder" / "r.html")
     assert r.returncode == 2 and "does not exist" in r.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.h5", "other.h5"]  # no page, no partial file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ensemble.h5", "notes.h5", "other.h5"]  # no page
 
 
 def test_python_report_of_a_result(outputs, tmp_path):

@@ -45,6 +45,9 @@
   // ---------------------------------------------------------------------------------------------- the map
   const map = L.map('map', {zoomSnap: 0.25, worldCopyJump: false});
   const graticule = L.layerGroup().addTo(map);
+  // Outlines in a pane of their own, under the routes and places, hidden while tiles show the land.
+  map.createPane('outlines');
+  map.getPane('outlines').style.zIndex = 350;
   const outlineLayer = L.layerGroup().addTo(map);
   const routeLayer = L.layerGroup().addTo(map);
   const placeLayer = L.layerGroup().addTo(map);
@@ -59,6 +62,7 @@
       map.removeLayer(tiles);
       tiles = null;
     }
+    map.getPane('outlines').style.display = on ? 'none' : '';
   }
   tilesBox.checked = navigator.onLine;  // tiles only when the viewer is online; the page draws without them
   tilesBox.addEventListener('change', () => setTiles(tilesBox.checked));
@@ -85,8 +89,8 @@
     for (const flat of DATA.outlines || []) {
       const pts = [];
       for (let i = 0; i + 1 < flat.length; i += 2) pts.push([flat[i], flat[i + 1]]);
-      L.polygon(pts, {className: 'ms-outline', color: '#8c8273', weight: 0.8, fillColor: '#f3efe3', fillOpacity: 1,
-        interactive: false}).addTo(outlineLayer);
+      L.polygon(pts, {pane: 'outlines', className: 'ms-outline', color: '#8c8273', weight: 0.8, fillColor: '#f3efe3',
+        fillOpacity: 1, interactive: false}).addTo(outlineLayer);
     }
   }
 
@@ -417,7 +421,7 @@
     state.run = i;
     const run = DATA.runs[i];
     slider.max = run.frames.first.length - 1;
-    state.frame = Math.min(state.frame, run.frames.first.length - 1);
+    state.frame = run.frames.first.length - 1;  // open on the last day: the run's outcome; Play starts at the first
     document.getElementById('run-note').textContent = run.shelter_capacity_known || !run.map.occupancy ? '' :
       'Shelter capacities unknown (the scenario\'s locations table was not found when the report was made).';
     buildMap();
