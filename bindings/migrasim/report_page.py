@@ -183,7 +183,11 @@ def render(runs: list[RunFile], title: str | None = None, max_bytes: int = MAX_D
 red: deaths in it).
 Places: size by people there, colour by the share with irregular status
 <span class="k" style="background:rgb(26,152,80)"></span>none
-<span class="k" style="background:rgb(215,48,39)"></span>all; border crossings have a black ring; shelters
+<span class="k" style="background:rgb(215,48,39)"></span>all; border crossings (black ring) by the
+people who crossed there, coloured by the main way:
+<span class="k" style="background:#1f78b4"></span>pathway
+<span class="k" style="background:#d95f02"></span>smuggler
+<span class="k" style="background:#7570b3"></span>alone; shelters
 <span class="k" style="background:#f2c14e"></span>occupancy within capacity
 <span class="k" style="background:#e00000"></span>over capacity. Hover for the numbers.</div>
 <div id="run-note"></div>

@@ -11,6 +11,7 @@ import pathlib
 import re
 import shutil
 import time
+import urllib.parse
 
 import h5py
 import numpy as np
@@ -229,6 +230,26 @@ def test_demo_page_in_browser(browser, pages, outputs):
     browser.find_element(By.ID, "slider").send_keys(Keys.ARROW_RIGHT)
     assert {r: v[0] for r, v in _drawn_flows(browser).items()} == {r: int(flow[busy + 1, i]) for i, r in
                                                                     enumerate(routes)}
+    # Border crossings are sized by the people who crossed on the border routes that touch them that day.
+    with h5py.File(outputs["demo"]) as f:
+        border, crossed = _labels(f, "border_edge"), f["crossings"][()].sum(axis=(2, 3))
+    drawn = {e.get_attribute("data-place"): int(e.get_attribute("data-crossings"))
+             for e in browser.find_elements(By.CSS_SELECTOR, "path.ms-kind-border_crossing[data-crossings]")}
+    expected = {}
+    for b, name in enumerate(border):
+        for end in name.split("--"):
+            if end in drawn:
+                expected[end] = expected.get(end, 0) + int(crossed[busy + 1, b])
+    assert drawn and drawn == expected
+    # Each chart's CSV link gives its numbers: the route entries per day are the file's flows, summed.
+    browser.execute_script("document.addEventListener('click', (e) => e.preventDefault(), true);")
+    link = browser.find_element(By.CSS_SELECTOR, "#chart-flows a.csv")
+    link.click()
+    href = link.get_attribute("href")
+    assert href.startswith("data:text/csv")
+    rows = [line.split(",") for line in urllib.parse.unquote(href.split(",", 1)[1]).strip().split("\n")]
+    assert rows[0] == ["date", "first_day", "last_day", "departures", "route entries"]
+    assert [int(r[4]) for r in rows[1:]] == flow.sum(axis=1).tolist()
     # Play runs through the days; pausing leaves the map on a day with that day's flows.
     _set_day(browser, 0)
     browser.find_element(By.ID, "play").click()

@@ -109,6 +109,21 @@
     return {total, irregular};
   }
 
+  // Crossings by way (option) in frame k on the border routes that touch place p; null when none touches it.
+  function crossingsAt(run, k, p) {
+    const m = run.map;
+    if (!m.crossings) return null;
+    const O = run.options.length, by = new Array(O).fill(0);
+    let any = false;
+    run.routes.border.forEach((b, r) => {
+      if (b < 0 || (run.routes.from[r] !== p && run.routes.to[r] !== p)) return;
+      any = true;
+      for (let j = 0; j < O; j++) by[j] += m.crossings[k][b * O + j];
+    });
+    return any ? by : null;
+  }
+  const OPTION_COLOUR = {pathway: '#1f78b4', smuggler: '#d95f02', alone: '#7570b3'};
+
   function buildMap() {
     const run = DATA.runs[state.run];
     routeLayer.clearLayers();
@@ -119,6 +134,14 @@
     for (let k = 0; k < run.frames.first.length; k++) maxPlace = Math.max(maxPlace, ...placeTotals(run, k).total);
     scale.place = maxPlace;
     scale.flow = Math.max(1, max2(run.map.flow));
+    scale.crossing = 1;
+    run.places.kind.forEach((kind, p) => {
+      if (kind !== 'border_crossing') return;
+      for (let k = 0; k < run.frames.first.length; k++) {
+        const by = crossingsAt(run, k, p);
+        if (by) scale.crossing = Math.max(scale.crossing, by.reduce((a, b) => a + b, 0));
+      }
+    });
     const pl = run.places, rt = run.routes;
     const bounds = L.latLngBounds(pl.lat.map((lat, p) => [lat, pl.lon[p]]));
     map.fitBounds(bounds.pad(0.05));  // first: Leaflet draws a layer (and makes its element) once the map has a view
@@ -162,6 +185,12 @@
         mark.setStyle({fillColor: over ? '#e00000' : cap >= 0 ? '#f2c14e' : '#bbbbbb', color: over ? '#800000' : '#333', weight: 2});
         node.setAttribute('data-occupancy', occ);
         node.classList.toggle('ms-over', over);
+      } else if (kind === 'border_crossing' && crossingsAt(run, k, p)) {  // sized by crossings, coloured by the main way
+        const by = crossingsAt(run, k, p), sum = by.reduce((a, b) => a + b, 0);
+        const main = by.indexOf(Math.max(...by));
+        mark.setRadius(sum > 0 ? 3 + 12 * Math.sqrt(sum / scale.crossing) : 2.5);
+        mark.setStyle({fillColor: sum > 0 ? OPTION_COLOUR[run.options[main]] || '#555' : '#cccccc', weight: 2.5, color: '#000'});
+        node.setAttribute('data-crossings', sum);
       } else {
         mark.setRadius(total[p] > 0 ? 3 + 15 * Math.sqrt(total[p] / scale.place) : 2.5);
         mark.setStyle({fillColor: total[p] > 0 ? shareColour(irregular[p] / total[p]) : '#cccccc',
@@ -211,16 +240,8 @@
       h += '<br>shelter occupancy: ' + fmt(m.occupancy[k][p]) + ' of ' + (cap >= 0 ? fmt(cap) : 'unknown capacity') +
         (cap >= 0 && m.occupancy[k][p] > cap ? ' <b class="over">over capacity</b>' : '');
     }
-    if (m.crossings) {  // crossings on the border routes that touch this place
-      const O = run.options.length, by = new Array(O).fill(0);
-      let any = false;
-      run.routes.border.forEach((b, r) => {
-        if (b < 0 || (run.routes.from[r] !== p && run.routes.to[r] !== p)) return;
-        any = true;
-        for (let j = 0; j < O; j++) by[j] += m.crossings[k][b * O + j];
-      });
-      if (any) h += '<br>border crossings here: ' + run.options.map((o, j) => esc(o) + ' ' + fmt(by[j])).join(', ');
-    }
+    const by = crossingsAt(run, k, p);
+    if (by) h += '<br>border crossings here: ' + run.options.map((o, j) => esc(o) + ' ' + fmt(by[j])).join(', ');
     return h;
   }
 
