@@ -322,7 +322,7 @@ def _charts(run: RunFile, frames: Frames) -> list[dict]:
         charts.append(_chart("market", "Smuggling market", "people", "flow", shown,
                              frames.summed(market[:, [q.index(n) for n in shown]]), "summed over services"))
         if "price_usd" in q:
-            dims, values = run.series["smuggling"]
+            values = run.series["smuggling"][1]
             prices = values[:, :, q.index("price_usd")]  # (time, service)
             set_ = prices > 0
             mean = np.where(set_.any(axis=1), np.round(np.where(set_, prices, 0).sum(axis=1)
@@ -386,7 +386,7 @@ def payload(run: RunFile, frames: Frames) -> dict:
         map_data["deaths"] = _ints(frames.summed(deaths))
     crossings = run.series.get("crossings")
     if crossings is not None and border:
-        dims, values = crossings  # (time, border_edge, option, nationality)
+        values = crossings[1]  # (time, border_edge, option, nationality)
         by_option = values.sum(axis=tuple(range(3, values.ndim)))
         map_data["crossings"] = _ints(frames.summed(by_option).reshape(len(frames), -1))
     occupancy = run.series.get("shelter_occupancy")

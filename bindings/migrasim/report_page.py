@@ -11,7 +11,8 @@ indicators when several files are given, and the provenance.
 
 What is inlined, and why (docs/report.md): Leaflet from the Debian package ``libjs-leaflet``, read from
 /usr/share/javascript/leaflet when the report is made; the charts, the slider and the tables are this
-package's own small script (report_assets/report.js, SVG), so there is no charting library to ship. The run
+package's own small script (report_assets/report.js, SVG), so there is no charting library to ship; country
+outlines for the offline map come from Debian's ``gmt-dcw`` (:mod:`migrasim.report_outlines`). The run
 data is embedded as compact JSON, at most :data:`MAX_DATA_BYTES`; runs longer than
 :data:`report_data.DAILY_FRAMES_UP_TO` days are shown by week, and coarser when the cap requires it (the page
 says so).
