@@ -252,11 +252,11 @@
     return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
   }
   function shortNum(v) {
-    const a = Math.abs(v);
-    if (a >= 1e9) return (v / 1e9).toFixed(a >= 1e10 ? 0 : 1) + 'G';
-    if (a >= 1e6) return (v / 1e6).toFixed(a >= 1e7 ? 0 : 1) + 'M';
-    if (a >= 1e3) return (v / 1e3).toFixed(a >= 1e4 ? 0 : 1) + 'k';
-    return String(v);
+    const a = Math.abs(v), short = (x, unit) => x.toFixed(2).replace(/\.?0+$/, '') + unit;  // 37.5k, 1.25M
+    if (a >= 1e9) return short(v / 1e9, 'G');
+    if (a >= 1e6) return short(v / 1e6, 'M');
+    if (a >= 1e3) return short(v / 1e3, 'k');
+    return short(v, '');
   }
 
   // A line chart: series (names, values[series][frame]) against frames; hover shows the numbers, a click
