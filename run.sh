@@ -5,6 +5,9 @@
 #   ./run.sh test    install what is missing, build, run every C++ (ctest) and Python (pytest) test
 #   ./run.sh build   install what is missing and build only
 #   ./run.sh asan    build the asan preset (ASan + UBSan) and run the C++ tests under it
+#   ./run.sh fuzz    build the fuzz preset (clang, libFuzzer + ASan + UBSan) and fuzz the scenario and Flee
+#                    readers for $MIGRASIM_FUZZ_SECONDS each (default 90; libFuzzer seed $MIGRASIM_FUZZ_SEED,
+#                    default 1); findings go to tests/fuzz/TARGET/
 #   ./run.sh bench   build and run the benchmarks at their target sizes (synthetic world; Flee cases)
 #   ./run.sh format  check that C++ sources follow .clang-format (fix: clang-format -i FILES)
 # Environment: MIGRASIM_WERROR=1 turns warnings into errors (CI sets it); MIGRASIM_PYTHON (default
@@ -13,12 +16,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 
-PACKAGES=(build-essential cmake ninja-build pkg-config clang-format
+PACKAGES=(build-essential cmake ninja-build pkg-config clang-format clang libclang-rt-14-dev
   libtbb-dev libhdf5-dev libboost-graph-dev catch2 pybind11-dev libyaml-cpp-dev libcli11-dev
   librandom123-dev libfmt-dev
   python3-dev python3-venv python3-numpy python3-h5py python3-xarray python3-h5netcdf python3-pandas
   python3-matplotlib python3-pytest python3-nbclient python3-nbformat python3-ipykernel python3-tqdm
-  python3-scipy python3-distributed python3-sklearn python3-yaml
+  python3-scipy python3-distributed python3-sklearn python3-yaml python3-hypothesis
   libjs-leaflet gmt-dcw chromium chromium-driver python3-selenium)  # HTML report: map, outlines, browser tests
 
 install_packages() {
@@ -91,6 +94,27 @@ case "$cmd" in
   build)
     setup
     ;;
+  fuzz)
+    install_packages
+    build fuzz
+    seconds=${MIGRASIM_FUZZ_SECONDS:-90}
+    seed=${MIGRASIM_FUZZ_SEED:-1}  # the same inputs in the same order on every machine (0: a random seed)
+    for target in scenario flee; do
+      # A scratch corpus seeded with every shipped and test scenario (and tests/fuzz/TARGET's inputs); what
+      # libFuzzer adds there is thrown away, what it finds is kept under tests/fuzz/TARGET/.
+      corpus=$(mktemp -d)
+      if [ "$target" = scenario ]; then
+        find scenarios tests/data -name '*.yaml' -exec sh -c 'cp "$1" "$2/$(echo "$1" | tr / _)"' _ {} "$corpus" \;
+      fi
+      find "tests/fuzz/$target" -type f ! -name '.*' -exec cp {} "$corpus" \;
+      echo "run.sh: fuzzing the $target reader for ${seconds} s" >&2
+      status=0
+      ./build/fuzz/fuzz/fuzz_$target "$corpus" -max_total_time="$seconds" -seed="$seed" -timeout=20 -rss_limit_mb=4096 \
+        -artifact_prefix="tests/fuzz/$target/" -print_final_stats=1 2>&1 | tail -n 40 || status=$?
+      rm -rf "$corpus"
+      [ "$status" -eq 0 ] || { echo "run.sh: fuzz_$target found an input that crashes (kept in tests/fuzz/$target/)" >&2; exit 1; }
+    done
+    ;;
   format)
     install_packages
     git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
@@ -103,7 +127,7 @@ case "$cmd" in
     bench/flee_cases.sh
     ;;
   *)
-    echo "usage: ./run.sh demo|test|build|asan|bench|format" >&2
+    echo "usage: ./run.sh demo|test|build|asan|fuzz|bench|format" >&2
     exit 2
     ;;
 esac

@@ -7,12 +7,20 @@
 #include <optional>
 #include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "io/csv.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim::io {
+
+YamlNode::YamlNode() = default;
+YamlNode::YamlNode(const YamlNode&) = default;
+YamlNode::YamlNode(YamlNode&&) noexcept = default;
+YamlNode& YamlNode::operator=(const YamlNode&) = default;
+YamlNode& YamlNode::operator=(YamlNode&&) noexcept = default;
+YamlNode::~YamlNode() = default;
 
 std::string SourceMark::str() const {
   if (line <= 0) return file;
@@ -156,24 +164,78 @@ void emit(const YamlNode& n, int indent, std::ostringstream& os, bool inline_sta
 
 }  // namespace
 
+// Where each document of a stream starts (its first node), from a pass over its events that expands no
+// alias. yaml-cpp's LoadAll never ends on a stream where a document cannot start (e.g. "," outside a
+// flow collection): the parser then reports empty document after empty document at the same place,
+// consuming nothing, while memory grows (found by fuzzing: tests/fuzz/scenario/).
+namespace {
+
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+
+  void OnDocumentStart(const YAML::Mark& m) override {
+    starts.push_back(m);
+    node_seen_ = false;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override {
+    node(m);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    node(m);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    node(m);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void node(const YAML::Mark& m) {
+    if (!node_seen_ && !starts.empty()) starts.back() = m;
+    node_seen_ = true;
+  }
+  bool node_seen_ = false;
+};
+
+}  // namespace
+
 YamlNode parse_yaml(const std::string& text, const std::string& label) {
   // A UTF-8 byte-order mark is not part of the first key.
   const std::string body = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? text.substr(3) : text;
-  std::vector<YAML::Node> docs;
+  auto mark_of = [&](const YAML::Mark& at) {
+    return SourceMark{label, at.line >= 0 ? at.line + 1 : 0, at.column >= 0 ? at.column + 1 : 0};
+  };
+  YAML::Node doc;
   try {
-    docs = YAML::LoadAll(body);
+    // At most four documents are looked at: a second one is refused, a stuck parser seen.
+    std::istringstream in(body);
+    YAML::Parser parser(in);
+    DocumentStarts docs;
+    for (int k = 0; k < 4 && parser.HandleNextDocument(docs); ++k) {
+      const auto n = docs.starts.size();
+      if (n >= 2 && docs.starts[n - 1].pos == docs.starts[n - 2].pos) {
+        const auto pos = static_cast<std::size_t>(docs.starts[n - 1].pos);
+        const std::string what = pos < body.size() ? "'" + body.substr(pos, 1) + "'" : "the end";
+        throw InputError(mark_of(docs.starts[n - 1]).str() + ": malformed YAML: unexpected " + what +
+                         " where a value or a key should start");
+      }
+    }
+    if (docs.starts.size() >
+        1)  // what follows a second `---` would be ignored: refuse it rather than lose it
+      throw InputError(mark_of(docs.starts[1]).str() +
+                       ": a second YAML document starts here; a scenario file holds one document");
+    if (!docs.starts.empty()) doc = YAML::Load(body);
   } catch (const YAML::Exception& e) {
-    SourceMark m{label, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0};
-    throw InputError(m.str() + ": malformed YAML: " + e.msg);
-  }
-  if (docs.size() > 1) {
-    // What follows a second `---` would be ignored: refuse it rather than lose it.
-    const YAML::Mark at = docs[1].Mark();
-    SourceMark m{label, at.line >= 0 ? at.line + 1 : 0, at.column >= 0 ? at.column + 1 : 0};
-    throw InputError(m.str() + ": a second YAML document starts here; a scenario file holds one document");
+    throw InputError(mark_of(e.mark).str() + ": malformed YAML: " + e.msg);
   }
   TreeBudget budget;
-  return convert(docs.empty() ? YAML::Node() : docs.front(), label, budget);
+  return convert(doc, label, budget);
 }
 
 YamlNode load_yaml_file(const std::string& path) {

@@ -24,6 +24,15 @@ struct YamlNode {
   SourceMark mark;                                        // where the value starts
   SourceMark key_mark;                                    // where its key starts, for a value inside a map
 
+  // Declared here and defaulted in yaml_tree.cpp, where YamlNode is complete: a vector of pairs holding
+  // the type being defined may not be instantiated inside its own definition (clang refuses it).
+  YamlNode();
+  YamlNode(const YamlNode&);
+  YamlNode(YamlNode&&) noexcept;
+  YamlNode& operator=(const YamlNode&);
+  YamlNode& operator=(YamlNode&&) noexcept;
+  ~YamlNode();
+
   const YamlNode* find(const std::string& key) const;
   YamlNode* find(const std::string& key);
   bool is_map() const { return kind == Kind::map; }

@@ -188,6 +188,18 @@ TEST_CASE("a byte-order mark is not part of the first key; a second document is 
   CHECK(parse_yaml("---\nrun: {days: 3}\n", "one.yaml").find("run") != nullptr);  // one marked document
 }
 
+TEST_CASE("a stream where no document can start is refused, not looped on", "[io][yaml][reliability]") {
+  // yaml-cpp's LoadAll never returns on these (found by fuzzing: tests/fuzz/scenario/): it reports empty
+  // document after empty document without moving on.
+  CHECK_THROWS_WITH(
+      parse_yaml(",", "c.yaml"),
+      Contains("c.yaml:1:1: malformed YAML: unexpected ',' where a value or a key should start"));
+  CHECK_THROWS_WITH(parse_yaml("# note\n\"a\"\n, b\n", "c.yaml"),
+                    Contains("c.yaml:3:1: malformed YAML: unexpected ','"));
+  CHECK_THROWS_WITH(parse_yaml("a: b\n---\n,\n", "c.yaml"), Contains("c.yaml:3:1: malformed YAML"));
+  CHECK(parse_yaml("a: [1, 2]\n", "ok.yaml").find("a")->items.size() == 2);
+}
+
 TEST_CASE("aliases that expand beyond bounds and deep nesting are refused, not followed to bad_alloc",
           "[io][yaml][reliability]") {
   // "Billion laughs": 10 levels of 9 aliases each, about 500 bytes, would copy 3.9e9 nodes.

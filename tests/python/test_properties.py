@@ -1,0 +1,98 @@
+"""Properties of every valid scenario, on random ones (python3-hypothesis): people are conserved every
+day (spawned = at places, the dead and missing included, + stranded + on routes) and results do not depend
+on the thread count. The scenarios are random small worlds (towns, border crossings, shelters,
+destinations; a connected route graph) with the economic model and, at random, dated route closures, entry
+rules and route risks. The search is derandomized so that CI sees the same scenarios on every run."""
+import json
+
+import h5py
+import numpy as np
+import pytest
+
+hypothesis = pytest.importorskip("hypothesis", reason="python3-hypothesis is not installed (./run.sh installs it)")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+KINDS = ["town", "transit_hub", "border_crossing", "shelter", "destination"]
+DAYS = 30
+
+
+@st.composite
+def scenarios(draw):
+    n_countries = draw(st.integers(2, 3))
+    countries = [f"C{i}" for i in range(n_countries)]
+    n = draw(st.integers(3, 9))
+    places = []
+    for i in range(n):
+        kind = "town" if i == 0 else ("destination" if i == n - 1 else draw(st.sampled_from(KINDS)))
+        place = {"name": f"P{i}", "country": countries[min(i * n_countries // n, n_countries - 1)], "kind": kind,
+                 "lat": round(draw(st.floats(-10, 10)), 3), "lon": round(draw(st.floats(-10, 10)), 3)}
+        if kind == "town":
+            place["population"] = draw(st.integers(0, 200_000))
+        if kind == "shelter":
+            place["capacity"] = draw(st.integers(0, 500))
+        places.append(place)
+    places[0]["population"] = max(places[0].get("population", 0), 10_000)
+    # A spanning tree, then a few extra routes.
+    pairs = {(draw(st.integers(0, i - 1)), i) for i in range(1, n)}
+    for _ in range(draw(st.integers(0, n))):
+        a, b = draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))
+        if a != b:
+            pairs.add((min(a, b), max(a, b)))
+    routes = [{"from": f"P{a}", "to": f"P{b}", "distance_km": draw(st.integers(5, 600)),
+               "mode": draw(st.sampled_from(["road", "foot", "sea"]))} for a, b in sorted(pairs)]
+    destinations = [p["name"] for p in places if p["kind"] == "destination"]
+    economic = {
+        "emigration_rate_per_day": {c: draw(st.sampled_from([0, 1e-5, 1e-4, 1e-3])) for c in countries},
+        "destinations": {d: {"attractiveness": draw(st.integers(1, 5))} for d in destinations},
+        "visa_share": {c: draw(st.sampled_from([0, 0.3])) for c in countries},
+        "speed_km_per_day": {"road": 200, "foot": 30, "sea": 150},
+        "patience_days": draw(st.integers(1, 5)),
+    }
+    economic["emigration_rate_per_day"][countries[0]] = 1e-3  # someone leaves
+    scenario = {"run": {"start_date": "2024-01-01", "days": DAYS, "seed": draw(st.integers(0, 2**31))},
+                "world": {"countries": [{"code": c} for c in countries], "locations": places, "routes": routes},
+                "behaviour": {"model": "economic", "economic": economic},
+                "output": {"record": ["population", "stranded", "on_route", "flow"]}}
+    route_list = [[r["from"], r["to"]] for r in routes]
+    events = []
+    for _ in range(draw(st.integers(0, 3))):
+        r = draw(st.sampled_from(route_list))
+        day = draw(st.integers(1, DAYS - 1))
+        events.append({"date": f"2024-01-{day + 1:02d}", "action": draw(st.sampled_from(["close_route", "open_route"])),
+                       "from": r[0], "to": r[1]})
+    if events:
+        scenario["events"] = events
+    if draw(st.booleans()):
+        scenario["behaviour"]["route_risks"] = {
+            "risks": [{"route": draw(st.sampled_from(route_list)), "death": draw(st.sampled_from([0.01, 0.2, 1.0]))}],
+            "recorded_share": draw(st.sampled_from([0.5, 1.0]))}
+    if draw(st.booleans()):
+        scenario["behaviour"]["entry"] = {"rules": [{
+            "from": "2024-01-05", "route": draw(st.sampled_from(route_list)),
+            "rule": "permeability", "permeability": draw(st.sampled_from([0.0, 0.5]))}]}
+    return scenario
+
+
+def _run(cli, path, out, threads):
+    r = cli("run", path, "-q", "-o", out, "--threads", threads)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(out, "r") as f:
+        data = {k: v[()] for k, v in f.items() if isinstance(v, h5py.Dataset)}
+    return data
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(scenario=scenarios())
+def test_random_scenarios_conserve_people_and_do_not_depend_on_threads(cli, tmp_path, scenario):
+    path = tmp_path / "random.yaml"
+    path.write_text(json.dumps(scenario))  # JSON is YAML
+    one = _run(cli, path, tmp_path / "t1.h5", 1)
+    three = _run(cli, path, tmp_path / "t3.h5", 3)
+    present = one["population"].sum(axis=(1, 2)) + one["stranded"].sum(axis=1) + one["on_route"].sum(axis=1)
+    np.testing.assert_array_equal(present, np.cumsum(one["spawned"]))
+    assert one["spawned"].sum() > 0  # the first town's country has departures
+    assert one.keys() == three.keys()
+    for name in one:
+        np.testing.assert_array_equal(one[name], three[name], err_msg=name)
