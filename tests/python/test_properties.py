@@ -1,8 +1,9 @@
 """Properties of every valid scenario, on random ones (python3-hypothesis): people are conserved every
 day (spawned = at places, the dead and missing included, + stranded + on routes) and results do not depend
 on the thread count. The scenarios are random small worlds (towns, border crossings, shelters,
-destinations; a connected route graph) with the economic model and, at random, dated route closures, entry
-rules and route risks. The search is derandomized so that CI sees the same scenarios on every run."""
+destinations; a connected route graph) with the economic model and, at random, relatives joining their
+diaspora, the legal-status model (residents, enforcement, a regularisation), a smuggling market on a route,
+dated route closures, entry rules and route risks. The search is derandomized so that CI sees the same scenarios on every run."""
 import json
 
 import h5py
@@ -67,6 +68,33 @@ def scenarios(draw):
         scenario["behaviour"]["route_risks"] = {
             "risks": [{"route": draw(st.sampled_from(route_list)), "death": draw(st.sampled_from([0.01, 0.2, 1.0]))}],
             "recorded_share": draw(st.sampled_from([0.5, 1.0]))}
+    dest_country = next(p["country"] for p in places if p["name"] == destinations[-1])
+    if draw(st.booleans()):  # relatives joining their diaspora, a second driver
+        scenario["behaviour"]["family"] = {
+            "join_rate_per_day": {countries[0]: draw(st.sampled_from([1e-4, 1e-3]))},
+            "destinations": {d: {"diaspora": {countries[0]: draw(st.integers(0, 20_000))}} for d in destinations},
+            "permit_share": {dest_country: draw(st.sampled_from([0, 0.5]))}}
+    if draw(st.booleans()):  # legal status: residents, enforcement, a one-off regularisation
+        scenario["behaviour"]["legal"] = {
+            "residents": [{"place": destinations[-1], "origin": "P0", "count": draw(st.integers(0, 5000)),
+                           "status": draw(st.sampled_from(["irregular", "regular"])), "resident_years": [0, 5]}],
+            "enforcement": [{"country": dest_country, "apprehension_per_day": draw(st.sampled_from([0, 1e-3])),
+                             "detention_days": 10, "removal_share": 0.5}],
+            "programmes": [{"name": "amnesty", "country": dest_country, "kind": "one_off",
+                            "window": ["2024-01-10", "2024-01-20"], "cutoff_date": "2024-01-05",
+                            "processing_per_day": draw(st.integers(0, 100))}]}
+    if draw(st.booleans()):  # a smuggling market at a place on the way, with a smuggler and crossing alone
+        a, b = draw(st.sampled_from([(r["from"], r["to"]) for r in routes]))
+        scenario["behaviour"]["smuggling"] = {
+            "crossing_points": [a],
+            "choice": {"price_sensitivity": 0.3, "risk_aversion": 5, "alone_penalty": 1,
+                       "wait_utility": draw(st.sampled_from([-2, 0]))},
+            "services": [
+                {"name": "boat", "from": a, "to": b, "seats_per_day": draw(st.integers(0, 200)),
+                 "price_usd": draw(st.integers(0, 5000)), "interception": draw(st.sampled_from([0, 0.3])),
+                 "death": draw(st.sampled_from([0, 0.01, 0.5]))},
+                {"name": "alone", "kind": "alone", "from": a, "to": b, "interception": 0.4,
+                 "death": draw(st.sampled_from([0, 0.05]))}]}
     if draw(st.booleans()):
         scenario["behaviour"]["entry"] = {"rules": [{
             "from": "2024-01-05", "route": draw(st.sampled_from(route_list)),
@@ -82,7 +110,7 @@ def _run(cli, path, out, threads):
     return data
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(scenario=scenarios())
 def test_random_scenarios_conserve_people_and_do_not_depend_on_threads(cli, tmp_path, scenario):
