@@ -21,6 +21,7 @@
 #include "models/flee.hpp"
 #include "models/registry.hpp"
 #include "sim/errors.hpp"
+#include "sim/routing.hpp"
 
 namespace migrasim::io {
 
@@ -224,49 +225,33 @@ WorldParts read_world(const YamlNode& node) {
   return w;
 }
 
-// The places reached, over the routes `open` marks, from a place with people that is no destination.
-std::vector<char> reached_from_people(const WorldParts& w, const std::vector<char>& open) {
-  std::vector<std::vector<place_id>> next(w.places.size());
-  for (std::size_t k = 0; k < w.routes.size(); ++k) {
-    if (!open[k]) continue;
-    next[static_cast<std::size_t>(w.routes[k].a)].push_back(w.routes[k].b);
-    next[static_cast<std::size_t>(w.routes[k].b)].push_back(w.routes[k].a);
-  }
-  std::vector<char> reached(w.places.size(), 0);
-  std::vector<place_id> todo;
-  for (std::size_t p = 0; p < w.places.size(); ++p)
-    if (w.places[p].population > 0 && w.places[p].kind != PlaceKind::destination) {
-      reached[p] = 1;
-      todo.push_back(static_cast<place_id>(p));
-    }
-  while (!todo.empty()) {
-    const place_id p = todo.back();
-    todo.pop_back();
-    for (place_id q : next[static_cast<std::size_t>(p)])
-      if (!reached[static_cast<std::size_t>(q)]) {
-        reached[static_cast<std::size_t>(q)] = 1;
-        todo.push_back(q);
-      }
-  }
-  return reached;
+// The places a route joins, over the routes `open` marks, to a place with people that is no destination.
+std::vector<char> reached_from_people(const World& w, const std::vector<char>& open) {
+  std::vector<place_id> people;
+  for (place_id p = 0; p < w.place_count(); ++p)
+    if (w.places()[static_cast<std::size_t>(p)].population > 0 &&
+        w.places()[static_cast<std::size_t>(p)].kind != PlaceKind::destination)
+      people.push_back(p);
+  return places_reached(w, std::move(people), open);
 }
 
 // A warning (docs/reliability.md) for a destination that a route joins to a place with people at the
 // start, and that the scenario's events cut off from every such place for the rest of the run (at the
 // closure that cut it; `events` are events_node's, in order).
-void warn_cut_off_destinations(const WorldParts& w, const std::vector<Event>& events,
+void warn_cut_off_destinations(const World& world, const std::vector<Event>& events,
                                const YamlNode* events_node, std::int32_t days,
                                std::vector<std::string>& warnings) {
   if (events.empty()) return;
-  std::vector<char> open(w.routes.size(), 1);
-  const std::vector<char> at_start = reached_from_people(w, open);
-  auto is_destination = [&](std::size_t p) { return w.places[p].kind == PlaceKind::destination; };
+  const std::vector<Place>& places = world.places();
+  std::vector<char> open(world.routes().size(), 1);
+  const std::vector<char> at_start = reached_from_people(world, open);
+  auto is_destination = [&](std::size_t p) { return places[p].kind == PlaceKind::destination; };
   // The scenario's closures and openings in date order (the same day: in the order given), within the run.
   std::vector<std::size_t> order(events.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return events[a].day < events[b].day; });
-  std::vector<std::size_t> cut_by(w.places.size(), events.size());  // the event after which it was cut off
+  std::vector<std::size_t> cut_by(places.size(), events.size());  // the event after which it was cut off
   std::vector<char> reached = at_start;
   for (std::size_t k = 0; k < order.size(); ++k) {
     const Event& e = events[order[k]];
@@ -274,21 +259,21 @@ void warn_cut_off_destinations(const WorldParts& w, const std::vector<Event>& ev
     if (e.action != EventAction::close_routes && e.action != EventAction::open_routes) continue;
     for (route_id r : e.routes) open[static_cast<std::size_t>(r)] = e.action == EventAction::open_routes;
     if (k + 1 < order.size() && events[order[k + 1]].day == e.day) continue;  // the day's last event
-    const std::vector<char> now = reached_from_people(w, open);
-    for (std::size_t p = 0; p < w.places.size(); ++p) {
+    const std::vector<char> now = reached_from_people(world, open);
+    for (std::size_t p = 0; p < places.size(); ++p) {
       if (!is_destination(p) || !at_start[p]) continue;
       if (reached[p] && !now[p]) cut_by[p] = order[k];
       if (now[p]) cut_by[p] = events.size();
     }
     reached = now;
   }
-  for (std::size_t p = 0; p < w.places.size(); ++p) {
+  for (std::size_t p = 0; p < places.size(); ++p) {
     if (cut_by[p] == events.size()) continue;
     const std::size_t i = cut_by[p];
     const YamlNode& item = events_node->items[i];
     const YamlNode* date = item.find("date");
     warnings.push_back((date ? date->mark : item.mark).str() + ": events[" + std::to_string(i) +
-                       "]: after this closure no open route joins destination '" + w.places[p].name +
+                       "]: after this closure no open route joins destination '" + places[p].name +
                        "' to a place with people until the end of the run: nobody goes there");
   }
 }
@@ -632,7 +617,7 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   }
 
   spec.events = read_events(top.get("events"), w, start_day, horizon);
-  warn_cut_off_destinations(w, spec.events, top.get("events"), horizon, spec.warnings);
+  warn_cut_off_destinations(*spec.world, spec.events, top.get("events"), horizon, spec.warnings);
 
   if (const YamlNode* out = top.get("output")) {
     MapReader o(*out, "output", {"path", "compression", "record", "agents"});

@@ -110,4 +110,23 @@ RoutingTables compute_routing(const World& world, const std::vector<place_id>& t
   return t;
 }
 
+std::vector<char> places_reached(const World& world, std::vector<place_id> from,
+                                 const std::vector<char>& open) {
+  std::vector<char> reached(static_cast<std::size_t>(world.place_count()), 0);
+  for (place_id p : from) reached[static_cast<std::size_t>(p)] = 1;
+  while (!from.empty()) {
+    const place_id p = from.back();
+    from.pop_back();
+    for (const arc_id* a = world.out_arcs_begin(p); a != world.out_arcs_end(p); ++a) {
+      const place_id q = world.arc_target(*a);
+      if (reached[static_cast<std::size_t>(q)] ||
+          (!open.empty() && !open[static_cast<std::size_t>(world.arc_route(*a))]))
+        continue;
+      reached[static_cast<std::size_t>(q)] = 1;
+      from.push_back(q);
+    }
+  }
+  return reached;
+}
+
 }  // namespace migrasim

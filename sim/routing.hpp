@@ -42,4 +42,9 @@ struct RoutingOptions {
 RoutingTables compute_routing(const World& world, const std::vector<place_id>& targets,
                               const RoutingOptions& options, const ParallelFor& parallel_for);
 
+// The places a route joins, directly or through others, to one of `from` (which are reached themselves),
+// over the routes `open` marks (by route id; empty: every route).
+std::vector<char> places_reached(const World& world, std::vector<place_id> from,
+                                 const std::vector<char>& open = {});
+
 }  // namespace migrasim
