@@ -757,8 +757,11 @@ void DisasterModel::update_status(StepContext& ctx) {
       }
       ++l.m[displaced_now];
       const place_id at = pop.place[i];
-      // Protection opened by the country where the displaced person is.
-      if (at >= 0 && !params_.protections.empty()) {
+      // Protection opened by the country where the displaced person is (not to someone whose
+      // regularisation application waits or who was regularised: the legal model's statuses).
+      const LegalStatus now = pop.legal_status[i];
+      if (at >= 0 && !params_.protections.empty() && now != LegalStatus::applicant &&
+          now != LegalStatus::regularised) {
         const country_id c = world.places()[static_cast<std::size_t>(at)].country;
         if (c != world.places()[static_cast<std::size_t>(pop.origin[i])].country)
           for (const auto& pr : params_.protections)

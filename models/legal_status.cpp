@@ -121,7 +121,7 @@ std::shared_ptr<const ParamTableOf<LegalParams::Programme>> programme_table() {
       .source("scenario");
   t->country("country", &G::country)
       .required()
-      .about("the country whose irregular residents and overstayers may apply")
+      .about("the country whose residents may apply (those of `statuses`)")
       .source("scenario");
   t->choice("kind", &G::permanent, {{"one_off", false}, {"permanent", true}})
       .required()
@@ -155,6 +155,17 @@ std::shared_ptr<const ParamTableOf<LegalParams::Programme>> programme_table() {
       .shown_default("all")
       .about("eligible nationalities (empty: all)")
       .source("scenario");
+  t->choice_list("statuses", &G::statuses,
+                 {{"irregular", LegalStatus::irregular},
+                  {"overstayer", LegalStatus::overstayer},
+                  {"regular", LegalStatus::regular},
+                  {"temporary_protection", LegalStatus::temporary_protection}})
+      .shown_default("[irregular, overstayer]")
+      .about(
+          "who may apply: residents holding one of these statuses (regular, temporary_protection: a lawful "
+          "status, remembered while the application waits and given back when it is refused or the "
+          "applicant is absent)")
+      .source("scenario (the programme's rules)");
   t->share("eligible_share", &G::eligible_share)
       .about("share meeting the other conditions (job contract, records): a fixed draw per person")
       .source("fitted (Italy, Spain)");
@@ -558,10 +569,36 @@ void LegalStatusModel::declare(Declarations& declared) {
        no_programme});
   resources_ = declared.add<float>(resources_column());
   holds_permit_ = declared.flag(holds_permit_flag());
+  admitted_statuses_ = 0;
+  programme_admits_.clear();
+  for (const auto& pr : params_.programmes) {
+    programme_admits_.push_back(admits(pr));
+    admitted_statuses_ |= programme_admits_.back();
+  }
+  lawful_applicants_ = (admitted_statuses_ & ~admits(LegalParams::Programme{})) != 0;
+  if (lawful_applicants_)
+    applied_from_ = declared.add<std::uint8_t>(
+        {"applied_from", "legal status held while a regularisation application waits; 255 none", 255});
 }
 
 LegalStatusModel::Columns LegalStatusModel::columns(Population& pop) const {
-  return {pop[permit_until_].data(), pop[programme_].data(), pop[resources_].data()};
+  return {pop[permit_until_].data(), pop[programme_].data(), pop[resources_].data(),
+          lawful_applicants_ ? pop[applied_from_].data() : nullptr};
+}
+
+std::uint32_t LegalStatusModel::admits(const LegalParams::Programme& pr) {
+  auto bit = [](LegalStatus s) { return 1u << static_cast<unsigned>(s); };
+  if (pr.statuses.empty()) return bit(LegalStatus::irregular) | bit(LegalStatus::overstayer);
+  std::uint32_t mask = 0;
+  for (LegalStatus s : pr.statuses) mask |= bit(s);
+  return mask;
+}
+
+LegalStatus LegalStatusModel::refused_status(const Columns& col, std::uint64_t a) {
+  if (!col.applied_from || col.applied_from[a] == 255) return LegalStatus::irregular;
+  const auto s = static_cast<LegalStatus>(col.applied_from[a]);
+  col.applied_from[a] = 255;
+  return s;
 }
 
 void LegalStatusModel::on_start(StepContext& ctx) {
@@ -996,10 +1033,12 @@ void LegalStatusModel::update_status(StepContext& ctx) {
       }
       if (s == LegalStatus::detained) ++c.detained_now[static_cast<std::size_t>(country)];
       // Regularisation programmes.
-      if (!held && (s == LegalStatus::irregular || s == LegalStatus::overstayer)) {
+      const std::uint32_t status_bit = 1u << static_cast<unsigned>(s);
+      if (!held && (admitted_statuses_ & status_bit)) {
         for (std::size_t k = 0; k < params_.programmes.size(); ++k) {
           const auto& pr = params_.programmes[k];
           if (pr.country != country || day < pr.open_day || day > pr.close_day) continue;
+          if (!(programme_admits_[k] & status_bit)) continue;
           if (col.programme[i] == k) continue;  // one application per person and programme
           if (!pr.permanent && pop.entry_day[i] > pr.cutoff_day) continue;
           if (day - pop.entry_day[i] < pr.min_residence_days) continue;
@@ -1021,6 +1060,10 @@ void LegalStatusModel::update_status(StepContext& ctx) {
             ++c.decisions[k * outcome_count + outcome_inadmissible];
             continue;
           }
+          if (col.applied_from)  // a lawful status is kept while the application waits
+            col.applied_from[i] = (s == LegalStatus::regular || s == LegalStatus::temporary_protection)
+                                      ? static_cast<std::uint8_t>(s)
+                                      : std::uint8_t{255};
           s = LegalStatus::applicant;
           pop.status_since[i] = store_day(day);
           col.programme[i] = static_cast<std::uint8_t>(k);
@@ -1099,14 +1142,15 @@ void LegalStatusModel::update_status(StepContext& ctx) {
       if (day - pop.status_since[a] <= 365) ++decisions_today_[k * outcome_count + decided_within_365_days];
       pop.status_since[a] = store_day(day);
       if (KeyedRng::to_unit(wd.v[0]) < pr.no_show) {
-        pop.legal_status[a] = LegalStatus::irregular;
+        pop.legal_status[a] = refused_status(col, a);
         ++decisions_today_[k * outcome_count + outcome_absent];
         ++transitions_today_[country * transition_count + absent];
       } else if (KeyedRng::to_unit(wd.v[1]) < pr.rejection) {
-        pop.legal_status[a] = LegalStatus::irregular;
+        pop.legal_status[a] = refused_status(col, a);
         ++decisions_today_[k * outcome_count + outcome_rejected];
         ++transitions_today_[country * transition_count + rejected];
       } else {
+        if (col.applied_from) col.applied_from[a] = 255;
         pop.legal_status[a] = LegalStatus::regularised;
         col.permit_until[a] = day + pr.permit_days;
         ++decisions_today_[k * outcome_count + approved];
@@ -1147,13 +1191,13 @@ void LegalStatusModel::decide_stages(std::size_t k, Population& pop, const Colum
         ++decisions_today_[k * outcome_count + decided_within_365_days];
       if (absent_here) {
         ++q[stage_absent];
-        pop.legal_status[a] = LegalStatus::irregular;
+        pop.legal_status[a] = refused_status(col, a);
         pop.status_since[a] = store_day(day);
         ++decisions_today_[k * outcome_count + outcome_absent];
         ++transitions_today_[country * transition_count + absent];
       } else if (refused_here) {
         ++q[stage_rejected];
-        pop.legal_status[a] = LegalStatus::irregular;
+        pop.legal_status[a] = refused_status(col, a);
         pop.status_since[a] = store_day(day);
         ++decisions_today_[k * outcome_count + outcome_rejected];
         ++transitions_today_[country * transition_count + rejected];
@@ -1162,6 +1206,7 @@ void LegalStatusModel::decide_stages(std::size_t k, Population& pop, const Colum
         queue_of(st + 1).push_back(a);
       } else {
         ++q[stage_passed];
+        if (col.applied_from) col.applied_from[a] = 255;
         pop.status_since[a] = store_day(day);
         pop.legal_status[a] = LegalStatus::regularised;
         col.permit_until[a] = day + pr.permit_days;

@@ -51,7 +51,11 @@ struct LegalParams {
     std::int32_t cutoff_day = 0;            // one-off: entry into the country on or before this day
     std::int32_t min_residence_days = 0;    // days resident before applying (permanent: the N years)
     std::vector<country_id> nationalities;  // empty: all
-    double eligible_share = 1;              // share meeting the other conditions (job contract, documents...)
+    // The statuses whose holders may apply (empty: irregular and overstayer). A lawful status (regular,
+    // temporary protection) is remembered while the application waits (as `applicant`) and given back
+    // when it is refused or the applicant is absent.
+    std::vector<LegalStatus> statuses;
+    double eligible_share = 1;         // share meeting the other conditions (job contract, documents...)
     double take_up = 1;                // one-off: probability an eligible person applies during the window;
                                        // permanent: per year once eligible
     double information_campaign = 1;   // multiplies take-up (odds of applying), >= 0
@@ -255,7 +259,13 @@ class LegalStatusModel final : public Model {
     std::int32_t* permit_until;  // last day of the permit held; -1 none (or unlimited)
     std::uint8_t* programme;     // programmes: [0, programmes); pathways: programmes + index; no_programme
     float* resources;            // shared: savings and help (fees)
+    std::uint8_t* applied_from;  // the lawful status an applicant holds while waiting (null: none declared)
   };
+  // Who may apply to programme k: a bit per LegalStatus.
+  static std::uint32_t admits(const LegalParams::Programme& pr);
+  // Where a programme's application ends without a permit (absent, refused): back to the lawful
+  // status held before applying, else irregular.
+  static LegalStatus refused_status(const Columns& col, std::uint64_t a);
   Columns columns(Population& pop) const;
   // Today's work of programme k's multi-stage procedure (update_status).
   void decide_stages(std::size_t k, Population& pop, const Columns& col, const KeyedRng& rng,
@@ -265,6 +275,10 @@ class LegalStatusModel final : public Model {
   Column<std::int32_t> permit_until_;
   Column<std::uint8_t> programme_;
   Column<float> resources_;
+  Column<std::uint8_t> applied_from_;  // declared when a programme admits a lawful status
+  bool lawful_applicants_ = false;
+  std::vector<std::uint32_t> programme_admits_;  // [programme] admits()
+  std::uint32_t admitted_statuses_ = 0;          // their union
   FlagBit holds_permit_;
   std::vector<std::int64_t> residents_at_;       // [place] residents created on day 0
   std::size_t seen_ = 0;                         // agents created before today (pathways: new ones apply)

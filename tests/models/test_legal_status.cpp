@@ -131,6 +131,74 @@ TEST_CASE("a one-off programme takes applications in its window and decides them
   CHECK(queue[119] == 0);
 }
 
+TEST_CASE("a programme may admit regular residents: their status waits with them and comes back if refused",
+          "[models][legal]") {
+  // 10,000 irregular and 10,000 regular residents (permits without end) at C.
+  LegalParams p = base_params(10000);
+  LegalParams::Residents regular = p.residents[0];
+  regular.status = LegalStatus::regular;
+  p.residents.push_back(regular);
+  auto pr = one_off(5, 5, 500);  // applications on day 5 only, 500 decisions a day
+  pr.take_up = 1;
+  pr.eligible_share = 1;
+  pr.documentation_barrier = 0;
+  pr.no_show = 0.1;
+  pr.rejection = 0.3;
+  pr.permit_days = 365;
+  const std::size_t ls = legal_status_count;
+  auto at_c = [&](const Run& r, std::size_t day, LegalStatus s) {
+    return r.rec->population[(day * 2 + 0) * ls + static_cast<std::size_t>(s)];
+  };
+  const std::size_t w = LegalStatusModel::outcome_count;
+  SECTION("by default only irregular residents and overstayers apply") {
+    p.programmes.push_back(pr);
+    Run r = run(p, 40);
+    CHECK(total(r.rec->series[1], w, LegalStatusModel::application) == 10000);
+    CHECK(at_c(r, 39, LegalStatus::regular) == 10000);
+    CHECK(at_c(r, 39, LegalStatus::applicant) == 0);
+    // The refused and absent irregular applicants are irregular again.
+    CHECK(at_c(r, 39, LegalStatus::irregular) + at_c(r, 39, LegalStatus::regularised) == 10000);
+  }
+  SECTION("statuses: [regular] admits the regular residents only") {
+    pr.statuses = {LegalStatus::regular};
+    p.programmes.push_back(pr);
+    Run r = run(p, 40);
+    const auto& dec = r.rec->series[1];
+    CHECK(total(dec, w, LegalStatusModel::application) == 10000);
+    const std::int64_t approved = total(dec, w, LegalStatusModel::approved);
+    CHECK(static_cast<double>(approved) == Approx(10000 * 0.9 * 0.7).epsilon(0.04));
+    // While the queue waits (500 a day over 20 days), the applicants are applicants, not irregular.
+    CHECK(at_c(r, 10, LegalStatus::applicant) > 5000);
+    CHECK(at_c(r, 10, LegalStatus::irregular) == 10000);
+    // All decided by day 25: the refused and absent hold their regular status again, nobody became
+    // irregular, the irregular residents did not apply.
+    CHECK(at_c(r, 39, LegalStatus::applicant) == 0);
+    CHECK(at_c(r, 39, LegalStatus::regularised) == approved);
+    CHECK(at_c(r, 39, LegalStatus::regular) == 10000 - approved);
+    CHECK(at_c(r, 39, LegalStatus::irregular) == 10000);
+  }
+  SECTION("a permit that ends while the application waits: renewed or overstayed once refused") {
+    p.residents[1].permit_days = 10;  // every regular resident's permit ends within 10 days
+    p.visa_renewal = 0.5;
+    pr.statuses = {LegalStatus::regular, LegalStatus::irregular};
+    pr.no_show = 0;
+    pr.rejection = 1;
+    pr.processing_per_day = 2000;  // 20,000 applications decided on days 5-14
+    p.programmes.push_back(pr);
+    Run r = run(p, 40);
+    // Permits ending before day 5 were renewed or overstayed before applying; the rest wait as
+    // applicants and are refused: back to regular, then renewed or overstayers at the end of the permit.
+    CHECK(at_c(r, 39, LegalStatus::applicant) == 0);
+    CHECK(at_c(r, 39, LegalStatus::regularised) == 0);
+    const std::int64_t regular_now = at_c(r, 39, LegalStatus::regular);
+    const std::int64_t overstayers = at_c(r, 39, LegalStatus::overstayer);
+    // The irregular residents are refused back to irregular; overstayers who applied too.
+    CHECK(regular_now + overstayers + at_c(r, 39, LegalStatus::irregular) == 20000);
+    CHECK(static_cast<double>(regular_now) == Approx(5000).epsilon(0.05));
+    CHECK(at_c(r, 39, LegalStatus::irregular) >= 10000);
+  }
+}
+
 TEST_CASE("permits expire: renewed or overstayed", "[models][legal]") {
   LegalParams p = base_params(20000);
   p.programmes.push_back(one_off(0, 0, 100000));  // everyone decided on day 0, permits of 30 days
