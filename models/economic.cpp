@@ -127,9 +127,19 @@ void EconomicModel::on_start(StepContext& ctx) {
   shares_ = params_.demography.by_country(world.countries().size());
   destination_places_.clear();
   for (const auto& d : params_.destinations) destination_places_.push_back(d.place);
-  walker_.start(ctx, destination_places_,
-                {params_.speed_km_per_day, params_.patience_days, params_.stranded_return_per_day,
-                 economic_purpose::return_home});
+  // Another destination chosen at a border: the gravity model's weights, from where the mover stands.
+  const std::size_t countries = world.countries().size(), n_dest = destination_places_.size();
+  std::vector<double> pull(countries * n_dest);
+  for (std::size_t c = 0; c < countries; ++c)
+    for (std::size_t k = 0; k < n_dest; ++k) {
+      const auto& d = params_.destinations[k];
+      pull[c * n_dest + k] = d.attractiveness * std::pow(1 + d.diaspora[c], params_.diaspora_exponent);
+    }
+  walker_.start(
+      ctx, destination_places_,
+      {params_.speed_km_per_day, params_.patience_days, params_.stranded_return_per_day,
+       economic_purpose::return_home, economic_purpose::other_destination, params_.distance_exponent},
+      std::move(pull));
   find_origins(world);
 }
 
@@ -202,11 +212,12 @@ void EconomicModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& pe
 }
 
 void EconomicModel::declare(Declarations& declared) {
-  declared.purposes(16, 4);  // destination, demography, (18 unused), resources
+  declared.purposes(16, 4);  // destination, demography, other_destination, resources
   declared.purposes(21, 1);  // return_home (20 is the entry rules')
   resources_ = declared.add<float>(resources_column());
   holds_permit_ = declared.flag(holds_permit_flag());
   ways_ = declare_crossing_options(declared);
+  declared.takes_other_destinations();
 }
 
 void EconomicModel::init_agents(StepContext& ctx, std::size_t first, std::size_t last) {

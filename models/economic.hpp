@@ -50,6 +50,7 @@ struct EconomicParams {
 namespace economic_purpose {
 inline constexpr Purpose destination{16};
 inline constexpr Purpose demography{17};
+inline constexpr Purpose other_destination{18};  // another destination, chosen at a border
 inline constexpr Purpose resources{19};
 inline constexpr Purpose return_home{21};
 }  // namespace economic_purpose

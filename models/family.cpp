@@ -85,10 +85,12 @@ void FamilyParams::validate(const World& world, std::int32_t days) const {
 FamilyModel::FamilyModel(FamilyParams params) : params_(std::move(params)) {}
 
 void FamilyModel::declare(Declarations& declared) {
-  declared.purposes(330, 5);  // destination, demography, resources, return_home, departures
+  declared.purposes(330,
+                    6);  // destination, demography, resources, return_home, departures, other_destination
   resources_ = declared.add<float>(resources_column());
   holds_permit_ = declared.flag(holds_permit_flag());
   ways_ = declare_crossing_options(declared);
+  declared.takes_other_destinations();
 }
 
 void FamilyModel::on_start(StepContext& ctx) {
@@ -97,9 +99,16 @@ void FamilyModel::on_start(StepContext& ctx) {
   shares_ = params_.demography.by_country(world.countries().size());
   destination_places_.clear();
   for (const auto& d : params_.destinations) destination_places_.push_back(d.place);
+  // Another destination chosen at a border: drawn, as at home, by the size of the diaspora there.
+  const std::size_t countries = world.countries().size();
+  std::vector<double> pull(countries * destination_places_.size());
+  for (std::size_t c = 0; c < countries; ++c)
+    for (std::size_t k = 0; k < destination_places_.size(); ++k)
+      pull[c * destination_places_.size() + k] = params_.destinations[k].diaspora[c];
   walker_.start(ctx, destination_places_,
                 {params_.speed_km_per_day, params_.patience_days, params_.stranded_return_per_day,
-                 family_purpose::return_home});
+                 family_purpose::return_home, family_purpose::other_destination, 0.0},
+                std::move(pull));
   departures_.assign(destination_places_.size(), 0);
   // Each country's population over its populated places: a place's share of the country's relatives.
   std::vector<double> population(world.countries().size(), 0);

@@ -50,6 +50,7 @@ inline constexpr Purpose resources{332};
 inline constexpr Purpose return_home{333};
 inline constexpr Purpose departures{334};  // the daily count at an origin (not the kernel's spawn_count: the
                                            // economic driver draws its counts at the same places with it)
+inline constexpr Purpose other_destination{335};  // another destination, chosen at a border
 }  // namespace family_purpose
 
 class FamilyModel final : public Model {

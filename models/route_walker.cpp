@@ -1,5 +1,7 @@
 #include "models/route_walker.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <mutex>
 
 #include "sim/allocation.hpp"
@@ -7,9 +9,17 @@
 
 namespace migrasim::models {
 
-void RouteWalker::start(StepContext& ctx, std::vector<place_id> destinations, const Rules& rules) {
+void RouteWalker::start(StepContext& ctx, std::vector<place_id> destinations, const Rules& rules,
+                        std::vector<double> pull) {
   rules_ = rules;
+  world_ = &ctx.world();
   destinations_ = std::move(destinations);
+  pull_ = std::move(pull);
+  if (pull_.size() != ctx.world().countries().size() * destinations_.size())
+    throw InternalError("RouteWalker::start: the pull is not sized countries x destinations");
+  destination_country_.clear();
+  for (place_id d : destinations_)
+    destination_country_.push_back(ctx.world().places()[static_cast<std::size_t>(d)].country);
   RoutingOptions planned_options{rules_.speed_km_per_day, nullptr};
   planned_ = compute_routing(ctx.world(), destinations_, planned_options, ctx.per_item());
   route_state_changed(ctx);
@@ -46,7 +56,8 @@ void RouteWalker::admit(StepContext& ctx) const {
     std::vector<ResourceRequest> local;
     for (std::size_t i = b; i < e; ++i) {
       if (pop.driver[i] != me) continue;
-      if ((pop.flags[i] & agent_flag::settled) || pop.arc[i] >= 0 || pop.place[i] == pop.destination[i])
+      if ((pop.flags[i] & agent_flag::settled) || pop.arc[i] >= 0 || pop.place[i] == pop.destination[i] ||
+          journey::looks_elsewhere(pop.destination[i]))
         continue;
       const std::int32_t t = planned_.target_index[static_cast<std::size_t>(pop.destination[i])];
       const arc_id next =
@@ -93,6 +104,7 @@ struct RouteWalker::Mover {
   bool moves(std::size_t i) const { return !(flags_of[i] & agent_flag::settled) && driver_of[i] == me; }
   void start(Traveller& t) {
     dest = destination_of[t.agent];
+    if (journey::looks_elsewhere(dest)) dest = w.other_destination(t, pop, rng, day);
     target = target_index[dest];
   }
   // Held at a closed or full route, refused by the entry rules, or rerouting and no open way remains:
@@ -148,8 +160,38 @@ struct RouteWalker::Mover {
   void finish(Traveller& t) const { t.flags = static_cast<std::uint8_t>(t.flags & ~agent_flag::admitted); }
 };
 
+place_id RouteWalker::other_destination(Traveller& t, Population& pop, const KeyedRng& rng,
+                                        std::int32_t day) const {
+  const std::size_t i = t.agent;
+  const place_id old = journey::old_destination(pop.destination[i]);
+  const auto& places = world_->places();
+  const country_id away = places[static_cast<std::size_t>(old)].country;
+  const auto origin = static_cast<std::size_t>(places[static_cast<std::size_t>(pop.origin[i])].country);
+  const std::size_t n = destinations_.size();
+  std::vector<double> cum(n, 0);
+  double total = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const double km = open_.km(static_cast<std::int32_t>(k), t.at, world_->place_count());
+    if (destination_country_[k] != away && std::isfinite(km))
+      total += pull_[origin * n + k] / std::pow(std::max(km, 1.0), rules_.distance_exponent);
+    cum[k] = total;
+  }
+  if (!(total > 0)) {  // nowhere else to go: the old destination again
+    pop.destination[i] = old;
+    return old;
+  }
+  const double u = rng.uniform(i, day, rules_.other_destination) * total;
+  std::size_t k = 0;
+  while (k + 1 < n && !(u < cum[k])) ++k;
+  pop.destination[i] = destinations_[k];
+  t.flags = static_cast<std::uint8_t>((t.flags | agent_flag::rerouted) & ~agent_flag::stranded);
+  pop.wait_days[i] = 0;
+  return destinations_[k];
+}
+
 void RouteWalker::move(StepContext& ctx, FlagBit holds_permit, CrossingOptions ways) {
   Population& pop = ctx.population();
+  world_ = &ctx.world();  // (a fork's world)
   const std::int32_t places = ctx.world().place_count();
   const std::int32_t day = ctx.day();
   for (auto& a : arrivals_) a.clear();

@@ -488,6 +488,17 @@ ParamTableOf<SmugglingParams> make_table() {
           "logit (absent: not an option)")
       .source("assumption");
   t.after_read([](P& p) { p.choice.can_stay = true; });
+  t.number("choice.another_destination_utility",
+           [](P& p) -> double& { return p.choice.another_destination_utility; })
+      .range(-100, 100)
+      .noun("a utility")
+      .shown_default("absent")
+      .about(
+          "utility of looking for another destination (in another country than the one the person heads "
+          "for; its driver draws it, economic and family drivers only), an option of the logit (absent: not "
+          "an option)")
+      .source("assumption");
+  t.after_read([](P& p) { p.choice.can_look_elsewhere = true; });
   t.number("choice.home_wait_cost_usd_per_day",
            [](P& p) -> double& { return p.choice.home_wait_cost_usd_per_day; })
       .range(0, 1e5)
@@ -669,7 +680,7 @@ void SmugglingParams::validate(const World& world, std::int32_t days) const {
   if (country_codes.size() != world.countries().size() ||
       edge_names.size() != static_cast<std::size_t>(world.route_count()))
     throw InternalError("smuggling: country codes or edge names not set");
-  if ((choice.can_go_back || choice.can_stay) && place_names.size() != world.places().size())
+  if (choice.ends_journeys() && place_names.size() != world.places().size())
     throw InternalError("smuggling: place names not set");
   if (services.size() >= no_service) throw InputError("behaviour.smuggling.services: at most 254 services");
   for (std::size_t i = 0; i < services.size(); ++i) {
@@ -785,10 +796,9 @@ void SmugglingModel::on_start(StepContext& ctx) {
           h[1 + r] = info.prior_factor * true_rate(k, r) * info.prior_trips;
       }
   }
-  ended_.assign(params_.choice.can_go_back || params_.choice.can_stay
-                    ? static_cast<std::size_t>(world.place_count()) * end_choice_count
-                    : 0,
-                0);
+  ended_.assign(
+      params_.choice.ends_journeys() ? static_cast<std::size_t>(world.place_count()) * end_choice_count : 0,
+      0);
 }
 
 void SmugglingModel::update_beliefs(std::int32_t day) {
@@ -846,9 +856,13 @@ bool SmugglingModel::takes(std::size_t i, place_id p, std::uint8_t flags) const 
   const auto& places = world_->places();
   const country_id to = places[static_cast<std::size_t>(d)].country;
   if (to == places[static_cast<std::size_t>(p)].country) return false;  // not leaving the country
-  for (std::uint8_t k : options_at_[static_cast<std::size_t>(p)])
-    if (!params_.services[k].from_home && open_to(k, pop.nationality[i]) && !barred(k, pop, i, today_day_))
+  // An option into the country it heads for (a smuggler into another country is no way there).
+  for (std::uint8_t k : options_at_[static_cast<std::size_t>(p)]) {
+    const auto& s = params_.services[k];
+    if (!s.from_home && places[static_cast<std::size_t>(s.to())].country == to &&
+        open_to(k, pop.nationality[i]) && !barred(k, pop, i, today_day_))
       return true;
+  }
   // At home: a pathway applied for from home to the country it heads for (asked once: who chose to set
   // off is not asked again).
   if (p != pop.origin[i] || pop[service_][i] == set_off_from_home) return false;
@@ -1075,7 +1089,7 @@ void SmugglingModel::decide(StepContext& ctx) {
   const auto& places = ctx.world().places();
   auto country_of = [&](place_id q) { return places[static_cast<std::size_t>(q)].country; };
   // Gumbel draws of the choice at home: `home_draws` setting off, then one per pathway (apart from the
-  // draws at a crossing point, one per option there and three more).
+  // draws at a crossing point, one per option there and four more).
   constexpr std::size_t home_draws = 128;
   std::vector<ResourceRequest> requests;
   std::mutex merge;
@@ -1185,7 +1199,7 @@ void SmugglingModel::decide(StepContext& ctx) {
       const bool may_borrow = KeyedRng::to_unit(w.v[1]) < params_.debt_share;
       const double money = static_cast<double>(pop[resources_][i]);
       const auto& choice = params_.choice;
-      const bool draws = options.size() > 1 || choice.can_wait || choice.can_go_back || choice.can_stay;
+      const bool draws = options.size() > 1 || choice.can_wait || choice.ends_journeys();
       int best = -1;
       bool any_open = false;
       double best_u = -std::numeric_limits<double>::infinity();
@@ -1216,11 +1230,23 @@ void SmugglingModel::decide(StepContext& ctx) {
         const double u = choice.stay_utility + gumbel(options.size() + 2);
         if (u > best_u) end = stayed, best_u = u;
       }
+      // Another destination, for those whose driver draws one (not the market's own travellers).
+      if (choice.can_look_elsewhere && held &&
+          ctx.takes_other_destinations(journey::driver_of(pop.driver[i]))) {
+        const double u = choice.another_destination_utility + gumbel(options.size() + 3);
+        if (u > best_u) end = looked_elsewhere, best_u = u;
+      }
       if (best < 0 && end == end_choice_count) continue;  // nothing affordable today: waits
       if (choice.can_wait && choice.wait_utility + gumbel(options.size()) > best_u)
         continue;  // waits by choice
       if (end == went_back) {
         go_home();
+        continue;
+      }
+      if (end == looked_elsewhere) {  // its driver draws another destination in today's move
+        ++ended[static_cast<std::size_t>(pop.place[i]) * end_choice_count + looked_elsewhere];
+        pop.destination[i] = journey::away_from(pop.destination[i]);
+        release(pop, i);
         continue;
       }
       if (end == stayed) {  // the journey ends here: this place is the destination
@@ -1449,12 +1475,13 @@ void SmugglingModel::declare_series(std::vector<SeriesSpec>& out) const {
                    {"service", "nationality", "risk"},
                    {services, params_.country_codes, risks}});
   }
-  if (params_.choice.can_go_back || params_.choice.can_stay)
+  if (params_.choice.ends_journeys())
     out.push_back({"journey_choices",
-                   "people at a place with options who chose to go back home or to stay in that country",
+                   "people at a place with options who chose to go back home, to stay in that country or to "
+                   "look for another destination",
                    "persons",
                    {"location", "choice"},
-                   {params_.place_names, {"go_back", "stay"}}});
+                   {params_.place_names, {"go_back", "stay", "another_destination"}}});
   if (any_from_home()) {
     std::vector<std::string> home;
     for (const auto& s : params_.services)
@@ -1483,7 +1510,7 @@ void SmugglingModel::fill_series(StepContext& ctx, std::vector<std::vector<std::
       for (std::size_t r = 0; r < risk_count; ++r)
         v[a * risk_count + r] = std::llround(1e5 * heard_[a * w + 1 + r] / heard_[a * w]);
   }
-  if (params_.choice.can_go_back || params_.choice.can_stay) values[next++] = ended_;
+  if (params_.choice.ends_journeys()) values[next++] = ended_;
   if (!home_choices_.empty()) {
     auto& v = values[next];
     v.clear();

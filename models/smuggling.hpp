@@ -102,6 +102,13 @@ struct SmugglingParams {
     // Gumbel draw.
     bool can_go_back = false, can_stay = false;
     double go_back_utility = 0, stay_utility = 0;
+    // Looking for another destination is an option too when set, for travellers whose driver draws
+    // one (Declarations::takes_other_destinations): utility `another_destination_utility` plus its own
+    // Gumbel draw; the driver draws the destination (in another country than the old one) that day.
+    bool can_look_elsewhere = false;
+    double another_destination_utility = 0;
+    // Some choice may end or redirect the journey here (the journey_choices series).
+    bool ends_journeys() const { return can_go_back || can_stay || can_look_elsewhere; }
     // The choice at home (a pathway applied for from home): a day's wait for the permit costs this many
     // USD (earnings forgone), weighed like a price.
     bool home_wait_given = false;
@@ -153,7 +160,8 @@ struct SmugglingParams {
   std::vector<Service> services;
   std::vector<Enforcement> enforcement;
   // Places where the market takes every traveller of the run (not only its own demand) who holds no
-  // permit and whose destination lies in another country, when some option there is open to it.
+  // permit and whose destination lies in another country, when some option there open to it leads into
+  // that country.
   std::vector<place_id> crossing_points;
   Choice choice;
   bool informed = false;  // `information` given: beliefs differ from the true rates
@@ -226,9 +234,10 @@ class SmugglingModel final : public Model, public CrossingMarket {
   enum Incident : std::uint8_t { interception, death, injury_abuse, abandonment, incident_count };
   // Risks people hold beliefs about (the perceived_risk(time, service, nationality, risk) series).
   enum Risk : std::uint8_t { risk_death, risk_interception, risk_abandonment, risk_count };
-  // Choices that end a journey at a place with options (the journey_choices(time, location, choice)
-  // series, when going back or staying is an option).
-  enum EndChoice : std::uint8_t { went_back, stayed, end_choice_count };
+  // Choices that end a journey at a place with options, or send it elsewhere (the
+  // journey_choices(time, location, choice) series, when going back, staying or another destination
+  // is an option).
+  enum EndChoice : std::uint8_t { went_back, stayed, looked_elsewhere, end_choice_count };
   // Choices at home (the home_choices(time, service, choice) series, when a pathway is applied for from
   // home): applied for it, or set off towards its crossing point.
   enum HomeChoice : std::uint8_t { applied, set_off, home_choice_count };

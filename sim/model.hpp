@@ -122,6 +122,9 @@ class StepContext {
   virtual const RouteHazard* route_hazard() const = 0;
   // The crossing market of the run (Declarations::crossing_market), or null.
   virtual const CrossingMarket* crossing_market() const = 0;
+  // Does the model of index `driver` (Population::driver) draw another destination for its movers who
+  // choose one at a border (Declarations::takes_other_destinations)?
+  virtual bool takes_other_destinations(std::uint8_t driver) const = 0;
 };
 
 // What a model declares when the simulation is built: the agent columns and flags it uses beyond the
@@ -130,13 +133,14 @@ class Declarations {
  public:
   Declarations(Population& population, std::vector<PurposeRange>& purposes,
                std::vector<std::string>& crossing_options, const EntryGate*& gate, const RouteHazard*& hazard,
-               const CrossingMarket*& market, std::string_view by)
+               const CrossingMarket*& market, bool& other_destinations, std::string_view by)
       : population_(population),
         purposes_(purposes),
         crossing_options_(crossing_options),
         gate_(gate),
         hazard_(hazard),
         market_(market),
+        other_destinations_(other_destinations),
         by_(by) {}
   template <class T>
   Column<T> add(const ColumnSpec& spec) {
@@ -162,6 +166,9 @@ class Declarations {
       throw InternalError(std::string(by_) + ": another mechanism already holds the crossing market");
     market_ = market;
   }
+  // The model draws another destination for its movers whose destination reads journey::away_from(d)
+  // (sim/population.hpp), the crossing market's option at a border.
+  void takes_other_destinations() { other_destinations_ = true; }
   // A way of crossing a border (a label of the `option` dimension of the crossings series); several
   // mechanisms declaring one name share it. Returns its index for CrossingCounter::add.
   std::uint8_t crossing_option(std::string_view name) {
@@ -178,6 +185,7 @@ class Declarations {
   const EntryGate*& gate_;
   const RouteHazard*& hazard_;
   const CrossingMarket*& market_;
+  bool& other_destinations_;
   std::string_view by_;
 };
 

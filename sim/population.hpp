@@ -66,6 +66,18 @@ inline constexpr std::uint8_t driver_bits = 0x7f;
 inline std::uint8_t driver_of(std::uint8_t b) {
   return static_cast<std::uint8_t>(b & driver_bits);
 }
+// A traveller who chose, at a border, to look for another destination (the crossing market's option,
+// offered where its driver takes one: Declarations::takes_other_destinations): its `destination` reads
+// away_from(the old one) until its driver draws a new one, in the same day's move.
+inline constexpr std::int32_t away_from(std::int32_t old_destination) {
+  return -2 - old_destination;
+}
+inline constexpr bool looks_elsewhere(std::int32_t destination) {
+  return destination < -1;
+}
+inline constexpr std::int32_t old_destination(std::int32_t destination) {
+  return -2 - destination;
+}
 }  // namespace journey
 
 struct Population {

@@ -69,6 +69,7 @@ struct Simulation::Impl final : StepContext {
   const EntryGate* gate_ = nullptr;
   const RouteHazard* hazard_ = nullptr;
   const CrossingMarket* market_ = nullptr;
+  std::vector<bool> other_destinations_;  // [model] Declarations::takes_other_destinations
   // Border crossings: the ways of crossing the models declared, the routes that cross a border, the
   // per-thread counters and the kernel's series that sums them (-1 when not recorded).
   std::vector<std::string> crossing_options_;
@@ -104,9 +105,13 @@ struct Simulation::Impl final : StepContext {
     if (config_.agents.size < 0 || config_.agents.every < 1)
       throw InputError("an agent sample needs a size >= 0 and a recording interval >= 1 day");
     std::vector<PurposeRange> purposes;
-    for (auto& m : models_) {
-      Declarations declared(population_, purposes, crossing_options_, gate_, hazard_, market_, m->name());
-      m->declare(declared);
+    other_destinations_.assign(models_.size(), false);
+    for (std::size_t k = 0; k < models_.size(); ++k) {
+      bool other = false;
+      Declarations declared(population_, purposes, crossing_options_, gate_, hazard_, market_, other,
+                            models_[k]->name());
+      models_[k]->declare(declared);
+      other_destinations_[k] = other;
     }
     check_purposes(purposes);
     border_index_.assign(routes, -1);
@@ -163,6 +168,9 @@ struct Simulation::Impl final : StepContext {
   const EntryGate* entry_gate() const override { return gate_; }
   const RouteHazard* route_hazard() const override { return hazard_; }
   const CrossingMarket* crossing_market() const override { return market_; }
+  bool takes_other_destinations(std::uint8_t driver) const override {
+    return driver < other_destinations_.size() && other_destinations_[driver];
+  }
   CrossingCounter crossings() override {
     if (crossing_size_ == 0) return {};
     auto& v = local_crossings_.local();

@@ -883,3 +883,141 @@ TEST_CASE("going back and staying are options of the choice at the border", "[mo
   CHECK(at(1, LegalStatus::in_transit) > 0);  // some wait still
   CHECK(total(*r, SmugglingModel::seats_used) == 0);
 }
+
+namespace {
+
+// Another destination at the border:
+//   O (ORI) --500-- B (TRN) --10-- X (DST) --200-- D (DST)   the crossing the market serves
+//                   B --300-- T (TRN)                        a city of the transit country
+//                   B --600-- Z (THR)                        a third country, no market on the way
+std::shared_ptr<const World> elsewhere_world() {
+  std::vector<Country> c{{"ORI", "Origin"}, {"TRN", "Transit"}, {"DST", "Destination"}, {"THR", "Third"}};
+  std::vector<Place> p{test::make_place("O", 0, PlaceKind::town, 1000000),
+                       test::make_place("B", 1, PlaceKind::border_crossing, 0),
+                       test::make_place("X", 2, PlaceKind::border_crossing, 0),
+                       test::make_place("D", 2, PlaceKind::destination, 0),
+                       test::make_place("T", 1, PlaceKind::destination, 0),
+                       test::make_place("Z", 3, PlaceKind::destination, 0)};
+  std::vector<Route> r{{0, 1, 500, TravelMode::road, false},
+                       {1, 2, 10, TravelMode::foot, true},
+                       {2, 3, 200, TravelMode::road, false},
+                       {1, 4, 300, TravelMode::road, false},
+                       {1, 5, 600, TravelMode::road, true}};
+  return std::make_shared<const World>(c, p, r);
+}
+
+struct Elsewhere {
+  std::unique_ptr<MemoryRecorder> rec;
+  std::int64_t spawned = 0;
+  std::vector<std::int64_t> population, stranded, on_route;
+};
+
+// Economic migrants from O head for D (T and Z pull a millionth as much from home); at B a costly
+// smuggler and a risky crossing alone lead into DST, and, when `utility` is given, looking for another
+// destination is an option.
+Elsewhere run_elsewhere(int threads, bool option, double utility = 2.0, bool only_d = false) {
+  auto w = elsewhere_world();
+  models::EconomicParams e;
+  e.emigration_rate_per_day = {4e-4, 0, 0, 0};
+  e.push_index.assign(4, {});
+  e.visa_share = {0, 0, 0, 0};
+  e.destinations = {{w->find_place("D"), 1.0, {0, 0, 0, 0}},
+                    {w->find_place("T"), 1e-6, {0, 0, 0, 0}},
+                    {w->find_place("Z"), 1e-6, {0, 0, 0, 0}}};
+  if (only_d) e.destinations.resize(1);
+  e.distance_exponent = 1.0;
+  e.speed_km_per_day = {250, 25, 100, 1000};
+  SmugglingParams m;
+  for (const auto& c : w->countries()) m.country_codes.push_back(c.code);
+  m.edge_names = w->route_names();
+  for (const auto& place : w->places()) m.place_names.push_back(place.name);
+  m.crossing_points = {w->find_place("B")};
+  m.services.push_back(one_route_service(*w, "coyote", Kind::smuggler, w->find_place("B"), w->find_place("X"),
+                                         0.1, 0.001, 1000, 3000));
+  m.services.push_back(
+      one_route_service(*w, "alone", Kind::alone, w->find_place("B"), w->find_place("X"), 0.3, 0.01, 0, 0));
+  m.choice.price_sensitivity = 0.3;
+  m.choice.risk_aversion = 5;
+  m.choice.alone_penalty = 1;
+  m.choice.can_stay = true;  // the series, with staying made unattractive
+  m.choice.stay_utility = -20;
+  m.choice.can_look_elsewhere = option;
+  m.choice.another_destination_utility = utility;
+  m.debt_share = 0.5;
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<models::EconomicModel>(e));
+  models.push_back(std::make_unique<SmugglingModel>(m));
+  Elsewhere out;
+  out.rec = std::make_unique<MemoryRecorder>();
+  Simulation sim(w, Schedule{}, std::move(models), SimulationConfig{5, 40, threads, "2021-01-01"});
+  sim.add_recorder(out.rec.get());
+  sim.run();
+  out.spawned = sim.spawned_total();
+  out.population = sim.population_counts();
+  out.stranded = sim.stranded_counts();
+  out.on_route = sim.on_route_counts();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("looking for another destination is an option at the border; the driver draws it",
+          "[models][smuggling][journey]") {
+  const auto w = elsewhere_world();
+  const std::size_t ns = legal_status_count;
+  auto settled_at = [&](const Elsewhere& r, const char* place) {
+    const std::size_t p = static_cast<std::size_t>(w->find_place(place));
+    return r.population[p * ns + static_cast<std::size_t>(LegalStatus::irregular)] +
+           r.population[p * ns + static_cast<std::size_t>(LegalStatus::regular)];
+  };
+  const Elsewhere without = run_elsewhere(2, false), with = run_elsewhere(2, true);
+  // Without the option they cross into DST; nobody reaches T or Z.
+  CHECK(settled_at(without, "D") > 3000);
+  CHECK(settled_at(without, "T") + settled_at(without, "Z") == 0);
+  // With it (utility 2, against about -1.2 for the smuggler and -2.6 alone), most choose it at B.
+  const auto& ended = with.rec->series[series_index(*with.rec, "journey_choices")];
+  const std::size_t b = static_cast<std::size_t>(w->find_place("B")), places = w->places().size();
+  std::int64_t elsewhere = 0;
+  for (std::size_t d = 0; d < 40; ++d)
+    elsewhere +=
+        ended[(d * places + b) * SmugglingModel::end_choice_count + SmugglingModel::looked_elsewhere];
+  CHECK(elsewhere > 3000);
+  CHECK(settled_at(with, "D") < settled_at(without, "D") / 2);
+  // The driver draws among its destinations outside DST by pull / km: T (300 km) twice as likely as
+  // Z (600 km). Z lies across another border, where the market offers no way into THR: nobody is held.
+  const std::int64_t t = settled_at(with, "T"), z = settled_at(with, "Z");
+  CHECK(t + z > 1000);
+  const double n = static_cast<double>(t + z), share = static_cast<double>(t) / n;
+  CHECK(std::abs(share - 2.0 / 3.0) < 5 * std::sqrt(2.0 / 9.0 / n));
+  // Everyone created is somewhere; the redirected are settled irregular in T and Z (not nationals).
+  std::int64_t counted = 0;
+  for (auto v : with.population) counted += v;
+  for (auto v : with.stranded) counted += v;
+  for (auto v : with.on_route) counted += v;
+  CHECK(counted == with.spawned);
+  // Results do not depend on threads.
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
+  const Elsewhere one = run_elsewhere(1, true), eight = run_elsewhere(8, true);
+  CHECK(one.rec->series == eight.rec->series);
+  CHECK(one.rec->population == eight.rec->population);
+}
+
+TEST_CASE("with no other destination reachable, looking elsewhere keeps the old one",
+          "[models][smuggling][journey]") {
+  // D is the driver's only destination: whoever chooses another destination keeps D and chooses again
+  // the next day; with a utility far above the crossing's, hardly anyone crosses and nobody is lost.
+  auto w = elsewhere_world();
+  const Elsewhere r = run_elsewhere(2, true, 50.0, true);
+  const std::size_t ns = legal_status_count;
+  const auto at = [&](const char* place, LegalStatus s) {
+    return r.population[static_cast<std::size_t>(w->find_place(place)) * ns + static_cast<std::size_t>(s)];
+  };
+  CHECK(at("D", LegalStatus::irregular) == 0);
+  CHECK(at("T", LegalStatus::irregular) + at("Z", LegalStatus::irregular) == 0);
+  CHECK(at("B", LegalStatus::in_transit) > 3000);  // at the border still, choosing every day
+  std::int64_t counted = 0;
+  for (auto v : r.population) counted += v;
+  for (auto v : r.stranded) counted += v;
+  for (auto v : r.on_route) counted += v;
+  CHECK(counted == r.spawned);
+}

@@ -82,13 +82,17 @@ def scenarios(draw):
                              "detention_days": 10, "removal_share": 0.5}],
             "programmes": [{"name": "amnesty", "country": dest_country, "kind": "one_off",
                             "window": ["2024-01-10", "2024-01-20"], "cutoff_date": "2024-01-05",
-                            "processing_per_day": draw(st.integers(0, 100))}]}
+                            "processing_per_day": draw(st.integers(0, 100)),
+                            "statuses": draw(st.sampled_from([["irregular"], ["irregular", "regular"]]))}]}
     if draw(st.booleans()):  # a smuggling market at a place on the way, with a smuggler and crossing alone
         a, b = draw(st.sampled_from([(r["from"], r["to"]) for r in routes]))
+        choice = {"price_sensitivity": 0.3, "risk_aversion": 5, "alone_penalty": 1,
+                  "wait_utility": draw(st.sampled_from([-2, 0]))}
+        if draw(st.booleans()):  # looking for another destination (drawn by the economic/family driver)
+            choice["another_destination_utility"] = draw(st.sampled_from([-1, 3]))
         scenario["behaviour"]["smuggling"] = {
             "crossing_points": [a],
-            "choice": {"price_sensitivity": 0.3, "risk_aversion": 5, "alone_penalty": 1,
-                       "wait_utility": draw(st.sampled_from([-2, 0]))},
+            "choice": choice,
             "services": [
                 {"name": "boat", "from": a, "to": b, "seats_per_day": draw(st.integers(0, 200)),
                  "price_usd": draw(st.integers(0, 5000)), "interception": draw(st.sampled_from([0, 0.3])),

@@ -294,7 +294,8 @@ def test_beliefs_campaigns_and_ending_the_journey_in_the_demo(migrasim_bin, tmp_
     assert float(belief.sel(nationality="HND", time="2021-05-31")) == pytest.approx(0.3 * 0.4, abs=1e-4)
     assert float(belief.sel(nationality="HND").isel(time=-1)) == pytest.approx(0.4, abs=0.01)
     ended = ds["journey_choices"].sum("time")
-    assert set(ended["choice"].values) == {"go_back", "stay"}
+    assert set(ended["choice"].values) == {"go_back", "stay", "another_destination"}
+    assert int(ended.sel(choice="another_destination").sum()) == 0  # not an option here
     at_points = ended.sel(location=["Tijuana", "Reynosa", "Matamoros"]).sum("location")
     assert int(at_points.sel(choice="go_back")) > 0 and int(at_points.sel(choice="stay")) > 0
     assert int(ended.sum()) == int(at_points.sum()) + int(
