@@ -72,28 +72,31 @@ ParamTableOf<EconomicParams> make_table() {
   walker_entries(t, &P::speed_km_per_day, &P::patience_days, &P::stranded_return_per_day);
   resources_entries(t, &P::resources_median_usd, &P::resources_sigma, "money available for the journey");
   demography_entries(t, &P::demography, "scenario");
-  t.doubt(
-      "a destination that no route joins to an origin (a place with people in a country with departures)",
-      [](const P& p, const ParamContext& ctx) {
-        const World& w = ctx.world;
-        std::vector<place_id> origins;
-        for (place_id q = 0; q < w.place_count(); ++q) {
-          const Place& place = w.places()[static_cast<std::size_t>(q)];
-          if (place.population > 0 && p.emigration_rate_per_day[static_cast<std::size_t>(place.country)] > 0)
-            origins.push_back(q);
-        }
-        const std::vector<char> reached = places_reached(w, std::move(origins));
-        std::string cut_off;
-        for (const auto& d : p.destinations)
-          if (!reached[static_cast<std::size_t>(d.place)])
-            cut_off +=
-                (cut_off.empty() ? "'" : ", '") + w.places()[static_cast<std::size_t>(d.place)].name + "'";
-        if (!cut_off.empty())
-          throw ParamProblem("destinations",
-                             "no route joins " + cut_off +
-                                 " to an origin: nobody goes there (an origin is a place "
-                                 "with people in a country with emigration_rate_per_day > 0)");
-      });
+  t.doubt("a destination that no route joins to an origin (a place with people in a country with departures)",
+          [](const P& p, const ParamContext& ctx) {
+            const World& w = ctx.world;
+            // The origins as find_origins takes them: a destination is never one.
+            std::vector<char> destination(static_cast<std::size_t>(w.place_count()), 0);
+            for (const auto& d : p.destinations) destination[static_cast<std::size_t>(d.place)] = 1;
+            std::vector<place_id> origins;
+            for (place_id q = 0; q < w.place_count(); ++q) {
+              const Place& place = w.places()[static_cast<std::size_t>(q)];
+              if (place.population > 0 && !destination[static_cast<std::size_t>(q)] &&
+                  p.emigration_rate_per_day[static_cast<std::size_t>(place.country)] > 0)
+                origins.push_back(q);
+            }
+            const std::vector<char> reached = places_reached(w, std::move(origins));
+            std::string cut_off;
+            for (const auto& d : p.destinations)
+              if (!reached[static_cast<std::size_t>(d.place)])
+                cut_off += (cut_off.empty() ? "'" : ", '") +
+                           w.places()[static_cast<std::size_t>(d.place)].name + "'";
+            if (!cut_off.empty())
+              throw ParamProblem("destinations",
+                                 "no route joins " + cut_off +
+                                     " to an origin: nobody goes there (an origin is a place "
+                                     "with people in a country with emigration_rate_per_day > 0)");
+          });
   return t;
 }
 

@@ -421,6 +421,28 @@ TEST_CASE("input that loads but changes nothing is a warning at its line", "[io]
   CHECK_THAT(warnings_of(variant("    - {from: X, to: D2, distance_km: 400}\n", "")),
              Contains("bad.yaml:24:7: behaviour.economic.destinations: no route joins 'D2' to an origin: "
                       "nobody goes there"));
+  // ... also when that destination has people in a country with departures (a destination is never an
+  // origin, so its own people do not count).
+  {
+    const fs::path dir = fs::temp_directory_path() / "migrasim_test_scenario";
+    fs::create_directories(dir);
+    const fs::path p = dir / "peopled.yaml";
+    std::ofstream(p)
+        << "run: {start_date: 2024-01-01, days: 5, seed: 1}\n"
+           "world:\n"
+           "  countries: [{code: ORI, name: Origin}, {code: DST, name: Destination}]\n"
+           "  locations:\n"
+           "    - {name: O, country: ORI, kind: town, lat: 0, lon: 0, population: 1000}\n"
+           "    - {name: D1, country: DST, kind: destination, lat: 0, lon: 1}\n"
+           "    - {name: D2, country: ORI, kind: destination, lat: 1, lon: 0, population: 5000}\n"
+           "  routes: [{from: O, to: D1, distance_km: 100}]\n"
+           "behaviour:\n"
+           "  model: economic\n"
+           "  economic:\n"
+           "    emigration_rate_per_day: {ORI: 1.0e-3}\n"
+           "    destinations: {D1: {}, D2: {}}\n";
+    CHECK_THAT(warnings_of(p.string()), Contains("no route joins 'D2' to an origin"));
+  }
   // A programme whose window the run never reaches: at its line, with the run's dates. (`--days` and
   // `--set run.days` shorten the run stepped, not the run the dates are measured against.)
   const std::string italy = std::string(MIGRASIM_SOURCE_DIR) + "/scenarios/italy_2002.yaml";
