@@ -345,10 +345,29 @@ std::shared_ptr<const ParamTableOf<LegalParams::Pathway>> pathway_table() {
       .changeable()
       .range(0, 2147483647)
       .unit("decisions/day")
-      .required()
+      .shown_default("required unless stages")
       .about("decisions per day, first come first served")
       .source("scenario");
+  t->given("processing_per_day", &W::processing_given);
   t->share("approval", &W::approval).about("share of decisions that approve").source("scenario");
+  t->given("approval", &W::approval_given);
+  t->records("stages", &W::stages, stage_table())
+      .shown_default("none (one decision: processing_per_day, approval)")
+      .about(
+          "a multi-stage procedure, in order (see the procedure stage rows): the absent and the refused at "
+          "any stage are rejected; those through the last stage, within the monthly quota, are approved; "
+          "replaces processing_per_day and approval")
+      .source("scenario");
+  t->derive("processing_per_day, or stages instead of processing_per_day and approval",
+            [](W& w, const ParamContext&) {
+              if (w.stages.empty() && !w.processing_given)
+                throw ParamProblem("", "missing key 'processing_per_day' (or give stages)");
+              if (!w.stages.empty() && (w.processing_given || w.approval_given))
+                throw ParamProblem(w.processing_given ? "processing_per_day" : "approval",
+                                   std::string("give either stages or ") +
+                                       (w.processing_given ? "processing_per_day" : "approval") +
+                                       " (each stage has its own capacity, no_show and rejection)");
+            });
   t->number("fee_usd", &W::fee_usd)
       .range(0, 1e7)
       .unit("USD")
@@ -608,11 +627,11 @@ void LegalStatusModel::on_start(StepContext& ctx) {
   for (const auto& r : params_.residents) residents_at_[static_cast<std::size_t>(r.place)] += r.count;
   const std::size_t all = params_.programmes.size() + params_.pathways.size();
   queue_.assign(all, {});
-  later_stages_.assign(params_.programmes.size(), {});
-  first_stage_.assign(params_.programmes.size(), 0);
+  later_stages_.assign(all, {});
+  first_stage_.assign(all, 0);
   std::size_t stages = 0;
-  for (std::size_t k = 0; k < params_.programmes.size(); ++k) {
-    const std::size_t n = params_.programmes[k].stages.size();
+  for (std::size_t k = 0; k < all; ++k) {
+    const std::size_t n = stages_of(k).size();
     first_stage_[k] = stages;
     stages += n;
     if (n > 1) later_stages_[k].assign(n - 1, {});
@@ -669,6 +688,7 @@ void LegalStatusModel::decide(StepContext& ctx) {
   const std::size_t np = params_.programmes.size(), nq = params_.pathways.size();
   std::fill(pathway_transitions_.begin(), pathway_transitions_.end(), 0);
   std::fill(pathway_decisions_.begin(), pathway_decisions_.end(), 0);
+  std::fill(stages_today_.begin(), stages_today_.end(), 0);  // pathways' today, then programmes'
   const std::size_t first = seen_;
   seen_ = pop.size();
   if (nq == 0) return;
@@ -685,10 +705,16 @@ void LegalStatusModel::decide(StepContext& ctx) {
     const auto& pw = params_.pathways[j];
     apply_chance[j] = pw.apply_share;
     if (!pw.choice_given) continue;
+    // Decisions a day: the processing, or the slowest stage today; at most the quota.
     double per_day = pw.processing_per_day;
+    if (!pw.stages.empty()) {
+      per_day = std::numeric_limits<double>::infinity();
+      for (const auto& st : pw.stages)
+        per_day = std::min(per_day, std::floor(value_on(st.per_day, day, 0.0)));
+    }
     if (pw.quota_per_month >= 0)
       per_day = std::min(per_day, static_cast<double>(pw.quota_per_month) * 12 / 365.25);
-    const double wait = per_day > 0 ? static_cast<double>(queue_[np + j].size() + 1) / per_day
+    const double wait = per_day > 0 ? static_cast<double>(waiting_at_any_stage(np + j) + 1) / per_day
                                     : std::numeric_limits<double>::infinity();
     const double cost = pw.fee_usd + (pw.wait_cost_usd_per_day > 0 ? pw.wait_cost_usd_per_day * wait : 0.0);
     const double apply = std::log(pw.approval) - pw.price_sensitivity * cost / 1000.0;
@@ -754,9 +780,9 @@ void LegalStatusModel::decide(StepContext& ctx) {
       col.programme[a] = no_programme;
       pop.flags[a] &= static_cast<std::uint8_t>(~agent_flag::settled);
     };
-    if (pw.give_up_per_day > 0) {
+    auto give_up_in = [&](std::deque<std::uint64_t>& queue) {
       std::deque<std::uint64_t> kept;
-      for (std::uint64_t a : queue_[k]) {
+      for (std::uint64_t a : queue) {
         if (pop.legal_status[a] != LegalStatus::applicant || col.programme[a] != k) continue;
         const double waited_years = (day - pop.status_since[a]) / 365.0;
         const double h = pw.give_up_per_day * push(country_of(pop.origin[a]), day) *
@@ -769,12 +795,58 @@ void LegalStatusModel::decide(StepContext& ctx) {
           kept.push_back(a);
         }
       }
-      queue_[k].swap(kept);
+      queue.swap(kept);
+    };
+    if (pw.give_up_per_day > 0) {
+      give_up_in(queue_[k]);
+      for (auto& q : later_stages_[k]) give_up_in(q);
+    }
+    auto approve = [&](std::uint64_t a) {
+      ++approved_in_month_[j];
+      pop.legal_status[a] = LegalStatus::in_transit;  // leaves today, with a permit
+      pop.status_since[a] = store_day(day);
+      pop.departure_day[a] = store_day(day);
+      pop.flags[a] = static_cast<std::uint8_t>((pop.flags[a] | holds_permit) & ~agent_flag::settled);
+      col.resources[a] = static_cast<float>(static_cast<double>(col.resources[a]) - pw.fee_usd);
+      count(pw.country, pathway_approved);
+      ++pathway_decisions_[k * outcome_count + approved];
+    };
+    // Rejected (or absent at a stage): some leave irregularly (draw `u`), the others stay home.
+    auto reject = [&](std::uint64_t a, double u) {
+      if (u < pw.irregular_after_rejection) {
+        leave_irregularly(a);
+      } else {  // stays home, lawfully
+        pop.legal_status[a] = LegalStatus::regular;
+        pop.status_since[a] = store_day(day);
+        col.programme[a] = no_programme;
+      }
+    };
+    const auto within_quota = [&]() {
+      return pw.quota_per_month < 0 || approved_in_month_[j] < pw.quota_per_month;
+    };
+    if (!pw.stages.empty()) {
+      work_stages(
+          k, rng, day,
+          [&](std::uint64_t a) {
+            return pop.legal_status[a] == LegalStatus::applicant && col.programme[a] == k;
+          },
+          within_quota,
+          [&](std::uint64_t a, Outcome outcome, const r123::Philox4x32::ctr_type& w) {
+            if (day - pop.status_since[a] <= 365)
+              ++pathway_decisions_[k * outcome_count + decided_within_365_days];
+            if (outcome == approved) {
+              approve(a);
+              return;
+            }
+            count(pw.country, pathway_rejected);
+            ++pathway_decisions_[k * outcome_count + outcome];
+            reject(a, KeyedRng::to_unit(w.v[2]));
+          });
+      continue;
     }
     // 3. Decisions, first come first served, within the day's capacity and the month's quota.
     std::int32_t capacity = pw.processing_per_day;
-    while (capacity > 0 && !queue_[k].empty() &&
-           (pw.quota_per_month < 0 || approved_in_month_[j] < pw.quota_per_month)) {
+    while (capacity > 0 && !queue_[k].empty() && within_quota()) {
       const std::uint64_t a = queue_[k].front();
       queue_[k].pop_front();
       if (pop.legal_status[a] != LegalStatus::applicant || col.programme[a] != k) continue;
@@ -782,24 +854,11 @@ void LegalStatusModel::decide(StepContext& ctx) {
       const auto wd = rng.words(a, day, legal_purpose::decision);
       if (day - pop.status_since[a] <= 365) ++pathway_decisions_[k * outcome_count + decided_within_365_days];
       if (KeyedRng::to_unit(wd.v[0]) < pw.approval) {
-        ++approved_in_month_[j];
-        pop.legal_status[a] = LegalStatus::in_transit;  // leaves today, with a permit
-        pop.status_since[a] = store_day(day);
-        pop.departure_day[a] = store_day(day);
-        pop.flags[a] = static_cast<std::uint8_t>((pop.flags[a] | holds_permit) & ~agent_flag::settled);
-        col.resources[a] = static_cast<float>(static_cast<double>(col.resources[a]) - pw.fee_usd);
-        count(pw.country, pathway_approved);
-        ++pathway_decisions_[k * outcome_count + approved];
+        approve(a);
       } else {
         count(pw.country, pathway_rejected);
         ++pathway_decisions_[k * outcome_count + outcome_rejected];
-        if (KeyedRng::to_unit(wd.v[1]) < pw.irregular_after_rejection) {
-          leave_irregularly(a);
-        } else {  // stays home, lawfully
-          pop.legal_status[a] = LegalStatus::regular;
-          pop.status_since[a] = store_day(day);
-          col.programme[a] = no_programme;
-        }
+        reject(a, KeyedRng::to_unit(wd.v[1]));
       }
     }
   }
@@ -1123,13 +1182,30 @@ void LegalStatusModel::update_status(StepContext& ctx) {
   }
   // Queue: today's applications join in an order drawn from the keyed RNG (who queued first that day),
   // independent of threads; then the day's capacity is decided, first come first served.
-  std::fill(stages_today_.begin(), stages_today_.end(), 0);
   for (std::size_t k = 0; k < params_.programmes.size(); ++k) {
     join_queue(queue_[k], applicants[k], rng, day);
     const auto& pr = params_.programmes[k];
     const auto country = static_cast<std::size_t>(pr.country);
     if (!pr.stages.empty()) {
-      decide_stages(k, pop, col, rng, day);
+      work_stages(
+          k, rng, day, [&](std::uint64_t a) { return pop.legal_status[a] == LegalStatus::applicant; },
+          [] { return true; },
+          [&](std::uint64_t a, Outcome outcome, const r123::Philox4x32::ctr_type&) {
+            if (day - pop.status_since[a] <= 365)
+              ++decisions_today_[k * outcome_count + decided_within_365_days];
+            pop.status_since[a] = store_day(day);
+            ++decisions_today_[k * outcome_count + outcome];
+            if (outcome == approved) {
+              if (col.applied_from) col.applied_from[a] = 255;
+              pop.legal_status[a] = LegalStatus::regularised;
+              col.permit_until[a] = day + pr.permit_days;
+              ++transitions_today_[country * transition_count + regularised];
+            } else {
+              pop.legal_status[a] = refused_status(col, a);
+              ++transitions_today_[country * transition_count +
+                                   (outcome == outcome_absent ? absent : rejected)];
+            }
+          });
       continue;
     }
     std::int32_t capacity = pr.processing_per_day;
@@ -1160,58 +1236,44 @@ void LegalStatusModel::update_status(StepContext& ctx) {
   }
 }
 
-// A multi-stage procedure's day: each stage, from the last to the first (so that an application passes
-// at most one stage a day), handles up to its capacity from its queue, first come first served; the
-// absent and the refused go back to irregular status, the others join the next stage's queue or, after
-// the last, are regularised. The last stage's draws are those of a one-stage decision.
-void LegalStatusModel::decide_stages(std::size_t k, Population& pop, const Columns& col, const KeyedRng& rng,
-                                     std::int32_t day) {
-  const auto& pr = params_.programmes[k];
-  const auto country = static_cast<std::size_t>(pr.country);
-  const std::size_t n = pr.stages.size();
+std::size_t LegalStatusModel::waiting_at_any_stage(std::size_t k) const {
+  std::size_t n = queue_[k].size();
+  for (const auto& q : later_stages_[k]) n += q.size();
+  return n;
+}
+
+template <class Waiting, class MayPass, class End>
+void LegalStatusModel::work_stages(std::size_t k, const KeyedRng& rng, std::int32_t day, Waiting waiting,
+                                   MayPass may_pass, End end) {
+  const auto& stages = stages_of(k);
+  const std::size_t n = stages.size();
   auto queue_of = [&](std::size_t st) -> std::deque<std::uint64_t>& {
     return st == 0 ? queue_[k] : later_stages_[k][st - 1];
   };
   for (std::size_t st = n; st-- > 0;) {
-    const auto& stage = pr.stages[st];
+    const auto& stage = stages[st];
+    const bool last = st + 1 == n;
     std::int64_t* q = &stages_today_[(first_stage_[k] + st) * stage_quantity_count];
     auto capacity = static_cast<std::int64_t>(std::floor(value_on(stage.per_day, day, 0.0)));
     auto& queue = queue_of(st);
-    while (capacity > 0 && !queue.empty()) {
+    while (capacity > 0 && !queue.empty() && (!last || may_pass())) {
       const std::uint64_t a = queue.front();
       queue.pop_front();
-      if (pop.legal_status[a] != LegalStatus::applicant) continue;  // left the queue (e.g. died)
+      if (!waiting(a)) continue;  // left the queue (e.g. died, gave up)
       --capacity;
       const auto wd = rng.words(a, day, legal_purpose::decision, static_cast<std::uint32_t>(n - 1 - st));
-      const bool last = st + 1 == n;
-      const bool absent_here = KeyedRng::to_unit(wd.v[0]) < stage.no_show;
-      const bool refused_here = !absent_here && KeyedRng::to_unit(wd.v[1]) < stage.rejection;
-      // The application ends here (absent, refused, or through the last stage): a decision.
-      if ((absent_here || refused_here || last) && day - pop.status_since[a] <= 365)
-        ++decisions_today_[k * outcome_count + decided_within_365_days];
-      if (absent_here) {
+      if (KeyedRng::to_unit(wd.v[0]) < stage.no_show) {
         ++q[stage_absent];
-        pop.legal_status[a] = refused_status(col, a);
-        pop.status_since[a] = store_day(day);
-        ++decisions_today_[k * outcome_count + outcome_absent];
-        ++transitions_today_[country * transition_count + absent];
-      } else if (refused_here) {
+        end(a, outcome_absent, wd);
+      } else if (KeyedRng::to_unit(wd.v[1]) < stage.rejection) {
         ++q[stage_rejected];
-        pop.legal_status[a] = refused_status(col, a);
-        pop.status_since[a] = store_day(day);
-        ++decisions_today_[k * outcome_count + outcome_rejected];
-        ++transitions_today_[country * transition_count + rejected];
+        end(a, outcome_rejected, wd);
       } else if (!last) {
         ++q[stage_passed];
         queue_of(st + 1).push_back(a);
       } else {
         ++q[stage_passed];
-        if (col.applied_from) col.applied_from[a] = 255;
-        pop.status_since[a] = store_day(day);
-        pop.legal_status[a] = LegalStatus::regularised;
-        col.permit_until[a] = day + pr.permit_days;
-        ++decisions_today_[k * outcome_count + approved];
-        ++transitions_today_[country * transition_count + regularised];
+        end(a, approved, wd);
       }
     }
   }
@@ -1244,6 +1306,8 @@ void LegalStatusModel::declare_series(std::vector<SeriesSpec>& out) const {
   std::vector<std::string> stages;
   for (const auto& p : params_.programmes)
     for (const auto& st : p.stages) stages.push_back(p.name + ": " + st.name);
+  for (const auto& p : params_.pathways)
+    for (const auto& st : p.stages) stages.push_back(p.name + ": " + st.name);
   if (!stages.empty())
     out.push_back({"programme_stages",
                    "multi-stage procedures: applications waiting at each stage at the end of the day, and "
@@ -1257,9 +1321,7 @@ void LegalStatusModel::fill_series(StepContext& ctx, std::vector<std::vector<std
   (void)ctx;
   values[0].resize(queue_.size());
   for (std::size_t k = 0; k < queue_.size(); ++k) {
-    values[0][k] = static_cast<std::int64_t>(queue_[k].size());  // and, multi-stage, the later stages'
-    if (k < later_stages_.size())
-      for (const auto& q : later_stages_[k]) values[0][k] += static_cast<std::int64_t>(q.size());
+    values[0][k] = static_cast<std::int64_t>(waiting_at_any_stage(k));
   }
   values[1] = decisions_today_;
   values[2] = transitions_today_;

@@ -109,6 +109,12 @@ struct LegalParams {
     double give_up_per_day = 0;            // hazard of giving up and leaving irregularly, at push 1 ...
     double give_up_growth_per_year = 0;    // ... x (1 + growth x years waited) x push of the origin country
     double irregular_after_rejection = 0;  // rejected applicants who leave irregularly (the rest stay home)
+    // A multi-stage procedure (pre-registration, biometrics or interview, decision, document delivery):
+    // when given, the applications pass the stages in order, at most one a day, and those through the
+    // last, within the monthly quota, are approved (processing_per_day and approval are then not given).
+    // The absent and the refused at any stage are rejected: irregular_after_rejection applies.
+    std::vector<Stage> stages;
+    bool processing_given = false, approval_given = false;
   };
   // Enforcement in a country, in force from `from_day` to `until_day` (several entries per country may
   // follow each other; they may not overlap).
@@ -267,9 +273,22 @@ class LegalStatusModel final : public Model {
   // status held before applying, else irregular.
   static LegalStatus refused_status(const Columns& col, std::uint64_t a);
   Columns columns(Population& pop) const;
-  // Today's work of programme k's multi-stage procedure (update_status).
-  void decide_stages(std::size_t k, Population& pop, const Columns& col, const KeyedRng& rng,
-                     std::int32_t day);
+  // The stages of programme or pathway k (programmes first, then pathways).
+  const std::vector<LegalParams::Stage>& stages_of(std::size_t k) const {
+    return k < params_.programmes.size() ? params_.programmes[k].stages
+                                         : params_.pathways[k - params_.programmes.size()].stages;
+  }
+  // Today's work of the multi-stage procedure of programme or pathway k: each stage, from the last to
+  // the first (so that an application passes at most one stage a day), handles up to its capacity from
+  // its queue, first come first served, skipping applications no longer `waiting(a)`. An application
+  // ends absent, refused, or through the last stage (while `may_pass()`): `end(a, outcome, draws)`
+  // with outcome outcome_absent, outcome_rejected or approved and the stage's draws. The last stage's
+  // draws are those of a one-stage decision.
+  template <class Waiting, class MayPass, class End>
+  void work_stages(std::size_t k, const KeyedRng& rng, std::int32_t day, Waiting waiting, MayPass may_pass,
+                   End end);
+  // The applications of programme or pathway k waiting at any stage.
+  std::size_t waiting_at_any_stage(std::size_t k) const;
 
   LegalParams params_;
   Column<std::int32_t> permit_until_;
@@ -285,11 +304,12 @@ class LegalStatusModel final : public Model {
   std::vector<std::int64_t> approved_in_month_;  // [pathway] approvals in the current calendar month
   std::int32_t month_ = -1;                      // index of the current calendar month
   std::vector<std::int64_t> pathway_transitions_, pathway_decisions_;  // today's, from decide()
-  // [programme][stage - 1] the queues of a multi-stage procedure's later stages (stage 0 is queue_).
+  // [programme or pathway][stage - 1] the queues of a multi-stage procedure's later stages (stage 0 is
+  // queue_).
   std::vector<std::vector<std::deque<std::uint64_t>>> later_stages_;
-  // [stage of any programme, in programme order][stage_quantity_count] today (programme_stages series).
+  // [stage of any programme or pathway, in that order][stage_quantity_count] today (programme_stages).
   std::vector<std::int64_t> stages_today_;
-  std::vector<std::size_t> first_stage_;          // [programme] index of its first stage in stages_today_
+  std::vector<std::size_t> first_stage_;  // [programme or pathway] index of its first stage in stages_today_
   std::vector<std::deque<std::uint64_t>> queue_;  // [programme] admissible applications, first come first
   std::vector<std::int64_t> transitions_today_, decisions_today_;
   tbb::enumerable_thread_specific<Counters> counters_;

@@ -735,7 +735,7 @@ TEST_CASE("behaviour.legal errors name file:line:column, key path, value, kind a
         "l.yaml:6:5: behaviour.legal.pathways[0].quota: unknown key 'quota', expected one of: name, "
         "permit_type, country, origins, age_bands, sex, skills_share, apply_share, choice, window, "
         "quota_per_month, "
-        "processing_per_day, approval, fee_usd, permit_days, renewal, circular, give_up_per_day, "
+        "processing_per_day, approval, stages, fee_usd, permit_days, renewal, circular, give_up_per_day, "
         "give_up_growth_per_year, irregular_after_rejection");
   CHECK(
       legal_error(pathways("processing_per_day: 20", "processing_per_day: 20\n    quota_per_month: -100")) ==
@@ -753,6 +753,14 @@ TEST_CASE("behaviour.legal errors name file:line:column, key path, value, kind a
       "processing_per_day: 20\n    choice: {set_off_utility: -3, price_sensitivity: 0.3, "
       "wait_cost_usd_per_day: 60}";
   CHECK(legal_error(pathways("processing_per_day: 20", choice)) == "no error");
+  // A multi-stage procedure replaces processing_per_day and approval.
+  const std::string stages_yaml = "stages: [{name: interview, per_day: [{date: 2024-01-01, value: 50}]}]";
+  CHECK(legal_error(pathways("processing_per_day: 20", stages_yaml)) == "no error");
+  CHECK_THAT(
+      legal_error(pathways("processing_per_day: 20", "fee_usd: 10")),
+      Catch::Contains("behaviour.legal.pathways[0]: missing key 'processing_per_day' (or give stages)"));
+  CHECK_THAT(legal_error(pathways("processing_per_day: 20", "approval: 0.5\n    " + stages_yaml)),
+             Catch::Contains("behaviour.legal.pathways[0].approval: give either stages or approval"));
   CHECK(legal_error(pathways("processing_per_day: 20", choice + "\n    apply_share: 0.5")) ==
         "l.yaml:6:13: behaviour.legal.pathways[0].choice: give either apply_share (a fixed share) or choice "
         "(who "
@@ -901,6 +909,64 @@ TEST_CASE("a multi-stage procedure: each stage's dated capacity, no-show and rej
   // Results do not depend on threads.
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
   Run one = run(p, 120, 1), eight = run(p, 120, 8);
+  CHECK(one.rec->series == eight.rec->series);
+  CHECK(one.rec->population == eight.rec->population);
+}
+
+TEST_CASE("a pathway's multi-stage procedure: stage capacities, no-shows and refusals, the quota at the end",
+          "[models][legal][stages][pathway]") {
+  auto pw = labour_pathway();  // half the would-be migrants apply; 2,000 approvals a month
+  pw.processing_per_day = 0;
+  pw.approval = 1;
+  pw.irregular_after_rejection = 0.5;
+  // Pre-registration, an interview (the bottleneck: 150 a day, 300 from day 40), document delivery.
+  pw.stages = {stage("pre_registration", {{0, 400}}, 0.1, 0),
+               stage("interview", {{0, 150}, {40, 300}}, 0.05, 0.2),
+               stage("document_delivery", {{0, 1000}}, 0, 0)};
+  auto r = run_pathway(pw, 70);
+  REQUIRE(r.rec->series.size() > 4);  // the legal model's four, then the kernel's
+  REQUIRE(r.rec->series_specs()[3].name == "programme_stages");
+  const auto& st = r.rec->series[3];  // programme_stages (stage, quantity)
+  const auto& dec = r.rec->series[1];
+  const std::size_t q = LegalStatusModel::stage_quantity_count, oc = LegalStatusModel::outcome_count;
+  auto at = [&](std::size_t d, std::size_t s, std::size_t k) { return st[(d * 3 + s) * q + k]; };
+  auto handled = [&](std::size_t d, std::size_t s) {
+    return at(d, s, LegalStatusModel::stage_passed) + at(d, s, LegalStatusModel::stage_absent) +
+           at(d, s, LegalStatusModel::stage_rejected);
+  };
+  std::int64_t interviewed = 0, interview_absent = 0, interview_refused = 0, absent = 0, rejected = 0;
+  for (std::size_t d = 0; d < 70; ++d) {
+    CHECK(handled(d, 0) <= 400);
+    CHECK(handled(d, 1) <= (d < 40 ? 150 : 300));
+    if (d < 2) CHECK(dec[d * oc + LegalStatusModel::approved] == 0);  // one stage a day
+    interviewed += handled(d, 1);
+    interview_absent += at(d, 1, LegalStatusModel::stage_absent);
+    interview_refused += at(d, 1, LegalStatusModel::stage_rejected);
+    absent += dec[d * oc + LegalStatusModel::outcome_absent];
+    rejected += dec[d * oc + LegalStatusModel::outcome_rejected];
+  }
+  CHECK(static_cast<double>(interview_absent) / static_cast<double>(interviewed) ==
+        Approx(0.05).margin(0.015));
+  CHECK(static_cast<double>(interview_refused) / static_cast<double>(interviewed - interview_absent) ==
+        Approx(0.2).margin(0.03));
+  // Approvals within the monthly quota, which binds in both months (about 114 a day pass the interview).
+  const auto approved_jan = transitions(*r.rec, 1, LegalStatusModel::pathway_approved, 0, 31);
+  const auto approved_feb = transitions(*r.rec, 1, LegalStatusModel::pathway_approved, 31, 60);
+  CHECK(approved_jan > 1800);
+  CHECK(approved_jan <= 2000);
+  CHECK(approved_feb == 2000);
+  // The absent and the refused at any stage are rejected decisions of the pathway.
+  CHECK(transitions(*r.rec, 1, LegalStatusModel::pathway_rejected) == absent + rejected);
+  CHECK(absent > 0);
+  // Every application is approved, rejected, absent or waiting at some stage.
+  const auto applied = transitions(*r.rec, 1, LegalStatusModel::pathway_applied);
+  std::int64_t waiting = 0;
+  for (std::size_t s = 0; s < 3; ++s) waiting += at(69, s, LegalStatusModel::stage_waiting);
+  CHECK(transitions(*r.rec, 1, LegalStatusModel::pathway_approved) + absent + rejected + waiting == applied);
+  CHECK(r.rec->series[0].back() == waiting);
+  // Results do not depend on threads.
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
+  auto one = run_pathway(pw, 70, 1), eight = run_pathway(pw, 70, 8);
   CHECK(one.rec->series == eight.rec->series);
   CHECK(one.rec->population == eight.rec->population);
 }
