@@ -13,8 +13,12 @@
 namespace migrasim::models {
 
 struct Demography {
+  // The defaults describe people who migrate (the economic and family drivers'; docs/models/
+  // demography.md): 46 % women among immigrants to EU Member States in 2017 (Eurostat); the bands are
+  // an assumption whose median age, 28.2 years with ages spread evenly within a band, matches those
+  // immigrants' 28.3.
   struct Shares {
-    double female_share = 0.4;
+    double female_share = 0.46;
     std::array<double, age_band_count> age_band_shares{0.2, 0.5, 0.25, 0.05};  // 0-17, 18-34, 35-59, 60+
   };
   // Shares for the movers of one origin country; what it does not give comes from the shares of all.
@@ -53,6 +57,11 @@ struct Demography {
 };
 
 std::shared_ptr<const ParamTableOf<Demography::Origin>> demography_origin_table();
+
+// The source of the default shares (Demography::Shares) of people who migrate.
+inline constexpr const char* mover_demography_source =
+    "Eurostat, Migration and migrant population statistics (Statistics Explained, 2019): immigrants to EU "
+    "Member States in 2017, 54 % men, median age 28.3; band split assumed";
 
 // The keys `demography.female_share`, `demography.age_band_shares` and `demography.by_origin[]` of a
 // driver's table, bound to its Demography member; `source` describes where the shares of all come from.

@@ -71,7 +71,7 @@ ParamTableOf<EconomicParams> make_table() {
       .source("scenario");
   walker_entries(t, &P::speed_km_per_day, &P::patience_days, &P::stranded_return_per_day);
   resources_entries(t, &P::resources_median_usd, &P::resources_sigma, "money available for the journey");
-  demography_entries(t, &P::demography, "scenario");
+  demography_entries(t, &P::demography, mover_demography_source);
   t.doubt("a destination that no route joins to an origin (a place with people in a country with departures)",
           [](const P& p, const ParamContext& ctx) {
             const World& w = ctx.world;

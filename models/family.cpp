@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <string>
 
 #include "models/shared_params.hpp"
@@ -53,7 +54,12 @@ ParamTableOf<FamilyParams> make_table() {
   walker_entries(t, &P::speed_km_per_day, &P::patience_days, &P::stranded_return_per_day);
   resources_entries(t, &P::resources_median_usd, &P::resources_sigma,
                     "money available for the journey (savings and the diaspora's help)");
-  demography_entries(t, &P::demography, "scenario");
+  t.share("network_share", &P::network_share)
+      .about(
+          "chain migration: share of the run's arrivals of a country, settled at a destination, who join its "
+          "diaspora there (relatives then join them in turn); 0 keeps the diaspora as given")
+      .source("assumption (cumulative causation: Massey 1990, Population Index 56(1))");
+  demography_entries(t, &P::demography, mover_demography_source);
   t.derive("the destinations' names label the family_departures series", [](P& p, const ParamContext& ctx) {
     p.destination_names.clear();
     for (const auto& d : p.destinations)
@@ -111,12 +117,25 @@ void FamilyModel::on_start(StepContext& ctx) {
                 std::move(pull));
   departures_.assign(destination_places_.size(), 0);
   // Each country's population over its populated places: a place's share of the country's relatives.
-  std::vector<double> population(world.countries().size(), 0);
+  country_population_.assign(world.countries().size(), 0);
   for (const auto& place : world.places())
     if (place.population > 0)
-      population[static_cast<std::size_t>(place.country)] += static_cast<double>(place.population);
-  // Origins: populated places of countries whose relatives leave, other than destinations, from which
-  // some destination with a diaspora of that country can be reached.
+      country_population_[static_cast<std::size_t>(place.country)] += static_cast<double>(place.population);
+  destination_index_.assign(static_cast<std::size_t>(world.place_count()), -1);
+  for (std::size_t k = 0; k < destination_places_.size(); ++k)
+    destination_index_[static_cast<std::size_t>(destination_places_[k])] = static_cast<std::int32_t>(k);
+  std::vector<double> given(destination_places_.size() * countries);
+  for (std::size_t k = 0; k < destination_places_.size(); ++k)
+    for (std::size_t c = 0; c < countries; ++c)
+      given[k * countries + c] = params_.destinations[k].diaspora[c];
+  joined_.assign(given.size(), 0);
+  weigh_origins(world, given);
+}
+
+// Origins: populated places of countries whose relatives leave, other than destinations, from which
+// some destination with a diaspora of that country can be reached.
+void FamilyModel::weigh_origins(const World& world, const std::vector<double>& diaspora) {
+  const std::size_t countries = world.countries().size();
   const RoutingTables& planned = walker_.planned();
   const std::size_t n_dest = destination_places_.size();
   const std::int32_t places = world.place_count();
@@ -135,16 +154,48 @@ void FamilyModel::on_start(StepContext& ctx) {
     for (std::size_t k = 0; k < n_dest; ++k) {
       const double km = planned.km(static_cast<std::int32_t>(k), p, places);
       const country_id there = world.places()[static_cast<std::size_t>(destination_places_[k])].country;
-      if (std::isfinite(km) && km > 0 && there != place.country) total += params_.destinations[k].diaspora[c];
+      if (std::isfinite(km) && km > 0 && there != place.country) total += diaspora[k * countries + c];
       cum[k] = total;
     }
     if (!(total > 0)) continue;
     origin_index_[static_cast<std::size_t>(p)] = static_cast<std::int32_t>(origins_.size());
     origins_.push_back(p);
     mean_per_day_.push_back(params_.join_rate_per_day[c] * total * static_cast<double>(place.population) /
-                            population[c]);
+                            country_population_[c]);
     for (double v : cum) cumulative_weight_.push_back(v / total);
   }
+}
+
+std::vector<double> FamilyModel::diaspora_today(StepContext& ctx) const {
+  const Population& pop = ctx.population();
+  const std::size_t countries = ctx.world().countries().size();
+  std::vector<std::int64_t> joined(joined_.size(), 0);
+  std::mutex merge;
+  // People of country c settled at destination k who arrived during the run (entered on day 0 or later),
+  // alive and not gone home: integer counts, summed per sub-range (the same for any threads).
+  ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
+    std::vector<std::int64_t> local(joined.size(), 0);
+    bool any = false;
+    for (std::size_t i = b; i < e; ++i) {
+      if (pop.arc[i] >= 0 || !(pop.flags[i] & agent_flag::settled) || pop.entry_day[i] < 0) continue;
+      const std::int32_t k = destination_index_[static_cast<std::size_t>(pop.place[i])];
+      const std::int16_t c = pop.nationality[i];
+      if (k < 0 || c < 0) continue;
+      const LegalStatus s = pop.legal_status[i];
+      if (s == LegalStatus::dead || s == LegalStatus::missing || s == LegalStatus::returned) continue;
+      ++local[static_cast<std::size_t>(k) * countries + static_cast<std::size_t>(c)];
+      any = true;
+    }
+    if (!any) return;
+    std::lock_guard<std::mutex> lock(merge);
+    for (std::size_t j = 0; j < joined.size(); ++j) joined[j] += local[j];
+  });
+  std::vector<double> diaspora(joined.size());
+  for (std::size_t k = 0; k < destination_places_.size(); ++k)
+    for (std::size_t c = 0; c < countries; ++c)
+      diaspora[k * countries + c] = params_.destinations[k].diaspora[c] +
+                                    params_.network_share * static_cast<double>(joined[k * countries + c]);
+  return diaspora;
 }
 
 double FamilyModel::departures_per_day(place_id origin) const {
@@ -164,6 +215,8 @@ std::vector<double> FamilyModel::destination_probabilities(place_id origin) cons
 
 void FamilyModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) {
   std::fill(departures_.begin(), departures_.end(), 0);
+  // Chain migration: yesterday's settled arrivals join the diaspora whom relatives join.
+  if (params_.network_share > 0 && ctx.day() > 0) weigh_origins(ctx.world(), diaspora_today(ctx));
   for (std::size_t o = 0; o < origins_.size(); ++o) {
     const place_id p = origins_[o];
     per_place[static_cast<std::size_t>(p)] = ctx.rng().poisson(

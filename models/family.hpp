@@ -34,6 +34,9 @@ struct FamilyParams {
   double stranded_return_per_day = 0;  // stranded `patience_days` or more: go home, per day
   double resources_median_usd = 3000;  // savings and the diaspora's help for the journey, log-normal
   double resources_sigma = 0.8;
+  // Chain migration: the share of the run's arrivals of a country, settled at a destination, who join
+  // its diaspora there (whom relatives then join in turn); 0: the diaspora stays as given.
+  double network_share = 0;
   Demography demography;                       // sex and age band of the movers, by country of origin
   std::vector<std::string> destination_names;  // labels of the family_departures series (derived)
 
@@ -87,6 +90,13 @@ class FamilyModel final : public Model {
   std::vector<double> cumulative_weight_;   // [origin * destinations + k]
   std::vector<Demography::Shares> shares_;  // [country of origin]
   std::vector<std::int64_t> departures_;    // [destination] today's movers, by destination
+  // Origins, their departures a day and destination weights for a diaspora [destination * countries + c].
+  void weigh_origins(const World& world, const std::vector<double>& diaspora);
+  // The diaspora today: as given, plus network_share x the run's arrivals settled at each destination.
+  std::vector<double> diaspora_today(StepContext& ctx) const;
+  std::vector<double> country_population_;       // [country] people of its populated places
+  std::vector<std::int32_t> destination_index_;  // [place] index into the destinations, -1 otherwise
+  std::vector<std::int64_t> joined_;             // [destination * countries + c] arrivals counted today
 };
 
 }  // namespace migrasim::models

@@ -102,6 +102,41 @@ TEST_CASE("family movers are Poisson in number, reach the diaspora and are count
   CHECK(at("D1", LegalStatus::regular) == 0);
 }
 
+TEST_CASE("chain migration: settled arrivals join the diaspora, whom relatives join in turn",
+          "[models][family]") {
+  auto w = test::corridor_world();
+  FamilyParams fixed = corridor_family(*w), chain = fixed;
+  chain.network_share = 1;
+  Run a = run_family(w, fixed, 60), b = run_family(w, chain, 60);
+  const auto& dep_a = a.rec->series[a.series("family_departures")];
+  const auto& dep_b = b.rec->series[b.series("family_departures")];
+  auto departures = [](const std::vector<std::int64_t>& dep, std::size_t from, std::size_t to) {
+    std::int64_t n = 0;
+    for (std::size_t d = from; d < to; ++d) n += dep[2 * d] + dep[2 * d + 1];
+    return static_cast<double>(n);
+  };
+  // A fixed diaspora: 300 a day throughout. With the network, 1 % a day of a growing diaspora.
+  CHECK(departures(dep_a, 50, 60) == Approx(departures(dep_a, 0, 10)).epsilon(0.1));
+  CHECK(departures(dep_b, 0, 10) == Approx(departures(dep_a, 0, 10)).epsilon(0.1));
+  CHECK(departures(dep_b, 50, 60) > 1.4 * departures(dep_b, 0, 10));
+  // The last day's rate: 0.01 x (30,000 + the arrivals settled at D1 and D2 the day before), O1's share
+  // 1.0 M of 1.5 M; the weights of D1 and D2 follow their diaspora.
+  const std::size_t ls = legal_status_count, places = 7, day = 58;
+  const auto settled = [&](const char* place) {
+    return static_cast<double>(
+        b.rec->population[(day * places + static_cast<std::size_t>(w->find_place(place))) * ls +
+                          static_cast<std::size_t>(LegalStatus::irregular)]);
+  };
+  const double d1 = 20000 + settled("D1"), d2 = 10000 + settled("D2");
+  CHECK(b.model->departures_per_day(w->find_place("O1")) == Approx(0.01 * (d1 + d2) * 2.0 / 3.0));
+  CHECK(b.model->destination_probabilities(w->find_place("O1"))[0] == Approx(d1 / (d1 + d2)));
+  // Results do not depend on threads.
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
+  Run one = run_family(w, chain, 30, 1), eight = run_family(w, chain, 30, 8);
+  CHECK(one.rec->series == eight.rec->series);
+  CHECK(one.rec->population == eight.rec->population);
+}
+
 TEST_CASE("family parameters are validated", "[models][family]") {
   auto w = test::corridor_world();
   auto bad_rate = corridor_family(*w);
