@@ -306,8 +306,9 @@ ObservedData read_observed(const std::string& validation_dir, const std::string&
 namespace {
 
 // Flee's location types, matched as Flee matches them: lower case, by the first of these it contains:
-// "camp" ("idp" too: an IDP camp), "conflict", "forward", "marker", "default" or "town". Anything else moves
-// like a forwarding hub (move chance 1, no camp, no town), as in Flee, with a warning.
+// "camp" ("idp" too: an IDP camp), "conflict", "forward", "marker", "default" or "town". Anything else
+// ("city" included) keeps the move chance Flee gives a location of no known type, 1, and is no camp and no
+// town: it moves like a forwarding hub, as in Flee, with a warning.
 bool flee_kind_of(std::string type, models::FleeKind& kind) {
   for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   auto has = [&](const char* s) { return type.find(s) != std::string::npos; };
@@ -319,13 +320,182 @@ bool flee_kind_of(std::string type, models::FleeKind& kind) {
     kind = models::FleeKind::forwarding_hub;
   else if (has("marker"))
     kind = models::FleeKind::marker;
-  else if (has("default") || has("town") || type == "city")
+  else if (has("default") || has("town"))
     kind = models::FleeKind::town;
   else {
     kind = models::FleeKind::forwarding_hub;
     return false;
   }
   return true;
+}
+
+// A Flee age value as an age band (0-17, 18-34, 35-59, 60+): years, or a range "lo-hi" / "lo+" by its
+// lower end (`spans`: the range reaches into another band). -1: not an age.
+int age_band_of(const std::string& text, bool& spans) {
+  spans = false;
+  auto band = [](double years) { return years < 18 ? 0 : years < 35 ? 1 : years < 60 ? 2 : 3; };
+  const char* const end = text.data() + text.size();
+  double lo = 0;
+  auto r = std::from_chars(text.data(), end, lo);
+  if (r.ec != std::errc() || !std::isfinite(lo) || lo < 0) return -1;
+  if (r.ptr == end) return band(lo);
+  if (*r.ptr == '+' && r.ptr + 1 == end) return band(lo);
+  if (*r.ptr != '-') return -1;
+  double hi = 0;
+  auto r2 = std::from_chars(r.ptr + 1, end, hi);
+  if (r2.ec != std::errc() || r2.ptr != end || !(hi >= lo)) return -1;
+  spans = band(hi) != band(lo);
+  return band(lo);
+}
+
+// A Flee gender value: 0 female, 1 male, -1 neither.
+int sex_of(std::string v) {
+  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (v == "female" || v == "f" || v == "woman" || v == "women") return 0;
+  if (v == "male" || v == "m" || v == "man" || v == "men") return 1;
+  return -1;
+}
+
+std::string trimmed(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+// Flee 3's demographics files (input/demographics_<attribute>.csv; Flee's demographics.py): a header line
+// `<attribute>,Default,<location>,...`, then one row per value of the attribute with its weight in each
+// column. A person created at a location draws each attribute from the location's column, else from
+// Default. The attribute is the file name's second '_'-separated part, as Flee takes it. `age` (years, or
+// ranges) sets the age band and `gender` (or `sex`: female / male) the sex of the people created at each
+// place; other attributes have no use here (migrasim's agents have no religion, ethnicity, ...) and are
+// warned. `out` holds the shares by place; what no file gives is left as it is.
+void read_flee_demographics(const fs::path& in, const std::vector<Place>& places,
+                            const std::unordered_map<std::string, place_id>& place_of,
+                            std::vector<models::Demography::Shares>& out,
+                            std::vector<std::string>& warnings) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(in, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > 17 && name.rfind("demographics_", 0) == 0 &&
+        name.compare(name.size() - 4, 4, ".csv") == 0)
+      files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    const std::string stem = file.stem().string();
+    const std::string rest = stem.substr(13);
+    const std::string attribute = rest.substr(0, rest.find('_'));
+    std::string lower = attribute;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const bool age = lower == "age", sex = lower == "gender" || lower == "sex";
+    const std::string path = file.string();
+    if (!age && !sex) {
+      warnings.push_back(path + ":1:1: demographics attribute '" + attribute +
+                         "': accepted and not used (migrasim's agents have a sex and an age band only; "
+                         "Flee's rules that read it are not implemented)");
+      continue;
+    }
+    const std::string text = read_input_file(path, "Flee demographics file");
+    if (text.find_first_not_of(" \t\r\n\xEF\xBB\xBF") == std::string::npos) {
+      warnings.push_back(path + ":1:1: empty demographics file: not used (Flee stops on it)");
+      continue;
+    }
+    const CsvTable t = parse_csv(text, path, true);
+    CsvRow header_row;
+    header_row.line = 1;
+    // Columns: -2 ignored, -1 Default, else a place.
+    std::vector<place_id> column(t.header.size(), -2);
+    int default_column = -1;
+    int col = 1;
+    for (std::size_t c = 0; c < t.header.size(); ++c) {
+      header_row.fields.push_back({t.header[c], col});
+      col += static_cast<int>(t.header[c].size()) + 1;
+    }
+    for (std::size_t c = 1; c < t.header.size(); ++c) {
+      const std::string name = trimmed(t.header[c]);
+      if (name == "Default") {
+        if (default_column < 0) default_column = static_cast<int>(c);
+      } else if (auto it = place_of.find(name); it != place_of.end()) {
+        column[c] = it->second;
+      } else if (!name.empty()) {
+        warnings.push_back(t.mark(header_row, static_cast<int>(c)).str() + ": column '" + name +
+                           "' names no location: ignored, as Flee ignores it");
+      }
+    }
+    // Weights per column and category (age bands, or female / male).
+    const std::size_t categories = age ? static_cast<std::size_t>(age_band_count) : 2;
+    std::vector<std::vector<double>> weight(t.header.size(), std::vector<double>(categories, 0.0));
+    for (const auto& row : t.rows) {
+      const std::string value = trimmed(field(row, 0));
+      bool spans = false;
+      const int k = age ? age_band_of(value, spans) : sex_of(value);
+      if (k < 0) {
+        warnings.push_back(t.mark(row, 0).str() + ": " + attribute + " '" + value + "': expected " +
+                           (age ? "an age in years (or a range lo-hi, lo+)" : "female or male") +
+                           "; its weights are left out");
+        continue;
+      }
+      if (spans)
+        warnings.push_back(t.mark(row, 0).str() + ": age range '" + value +
+                           "' spans more than one age band (0-17, 18-34, 35-59, 60+): counted in the band of "
+                           "its lower end");
+      for (std::size_t c = 1; c < t.header.size() && c < row.fields.size(); ++c) {
+        const std::string w = trimmed(row.fields[c].text);
+        if (w.empty()) continue;  // pandas reads it as missing: no weight
+        double v = 0;
+        auto r = std::from_chars(w.data(), w.data() + w.size(), v);
+        if (r.ec != std::errc() || r.ptr != w.data() + w.size() || !std::isfinite(v) || v < 0)
+          bad(t, row, static_cast<int>(c),
+              "weight of " + attribute + " '" + value + "' for '" + trimmed(t.header[c]) + "': got '" + w +
+                  "', expected a number >= 0");
+        weight[c][static_cast<std::size_t>(k)] += v;
+      }
+    }
+    auto total_of = [&](int c) {
+      double s = 0;
+      for (double v : weight[static_cast<std::size_t>(c)]) s += v;
+      return s;
+    };
+    std::vector<std::uint8_t> warned(t.header.size(), 0);
+    std::size_t uncovered = 0;
+    std::string first_uncovered;
+    for (std::size_t p = 0; p < places.size(); ++p) {
+      int c = default_column;
+      for (std::size_t k = 1; k < column.size(); ++k)
+        if (column[k] == static_cast<place_id>(p)) {
+          c = static_cast<int>(k);
+          break;
+        }
+      if (c < 0) {
+        if (uncovered++ == 0) first_uncovered = places[p].name;
+        continue;
+      }
+      const double total = total_of(c);
+      if (!(total > 0)) {
+        if (!warned[static_cast<std::size_t>(c)]) {
+          warned[static_cast<std::size_t>(c)] = 1;
+          warnings.push_back(t.mark(header_row, c).str() + ": column '" +
+                             trimmed(t.header[static_cast<std::size_t>(c)]) + "' gives no weight to any " +
+                             attribute +
+                             ": the people created where it applies keep behaviour.flee.demography's shares "
+                             "(Flee stops when it draws from it)");
+        }
+        continue;
+      }
+      auto& shares = out[p];
+      const auto& w = weight[static_cast<std::size_t>(c)];
+      if (age)
+        for (std::size_t k = 0; k < categories; ++k) shares.age_band_shares[k] = w[k] / total;
+      else
+        shares.female_share = w[0] / total;
+    }
+    if (uncovered > 0)
+      warnings.push_back(path + ":1:1: no Default column and no column for " + std::to_string(uncovered) +
+                         " location(s) (first: '" + first_uncovered +
+                         "'): the people created there keep behaviour.flee.demography's shares (Flee stops "
+                         "when it draws for them)");
+  }
 }
 
 }  // namespace
@@ -400,6 +570,16 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
   }
   if (b.places.empty()) throw InputError(loc.table.path + ": no locations");
   b.params.home_country = 0;
+  // demographics_*.csv: the sex and age band of the people created at each place.
+  {
+    std::vector<models::Demography::Shares> shares(b.places.size(), b.params.demography);
+    read_flee_demographics(in, b.places, place_of, shares, b.warnings);
+    bool any = false;
+    for (const auto& s : shares)
+      any = any || s.female_share != b.params.demography.female_share ||
+            s.age_band_shares != b.params.demography.age_band_shares;
+    b.params.place_demography = any ? std::move(shares) : std::vector<models::Demography::Shares>{};
+  }
   auto place_ref = [&](const FleeCsv& t, const CsvRow& row, int i) {
     auto it = place_of.find(field(row, i));
     if (it == place_of.end()) bad(t.table, row, i, "unknown location '" + field(row, i) + "'");

@@ -154,12 +154,16 @@ ParamTableOf<FleeParams> make_table() {
       "the forcibly displaced, end of 2023 (UNHCR Global Trends 2023; 18-34 / 35-59 "
       "split assumed)";
   t.share("demography.female_share", [](P& p) -> double& { return p.demography.female_share; })
-      .about("share of women among the displaced (not a Flee rule: Flee's agents have no sex)")
+      .about(
+          "share of women among the displaced, where the case's demographics_gender.csv gives none (not a "
+          "Flee rule)")
       .source(displaced);
   t.shares<age_band_count>(
        "demography.age_band_shares",
        [](P& p) -> std::array<double, age_band_count>& { return p.demography.age_band_shares; })
-      .about("shares of the age bands 0-17, 18-34, 35-59, 60+ among the displaced (not a Flee rule)")
+      .about(
+          "shares of the age bands 0-17, 18-34, 35-59, 60+ among the displaced, where the case's "
+          "demographics_age.csv gives none (not a Flee rule)")
       .source(displaced);
   return t;
 }
@@ -179,6 +183,8 @@ void FleeParams::validate(const World& world, std::int32_t days) const {
     throw InternalError("flee conflict intensities not sized to days x places");
   if (target_total.size() != static_cast<std::size_t>(days))
     throw InternalError("flee targets not sized to days");
+  if (!place_demography.empty() && place_demography.size() != places)
+    throw InternalError("flee demography shares not sized to the world's places");
   for (float v : conflict_intensity)
     if (!(v >= 0 && v <= 1))
       throw InputError("conflict intensity " + std::to_string(v) + ": expected a value in [0, 1]");
@@ -282,9 +288,14 @@ void FleeModel::init_agents(StepContext& ctx, std::size_t first, std::size_t las
       const bool abroad = world.places()[static_cast<std::size_t>(p)].country != params_.home_country;
       pop.reset(i, p, day);
       if (k == FleeKind::camp && abroad) pop.legal_status[i] = LegalStatus::temporary_protection;
+      // Sex and age band from the shares of the place the person is created at (Flee draws each
+      // attribute from the spawning location's column of its demographics file).
+      const Demography::Shares& shares = params_.place_demography.empty()
+                                             ? params_.demography
+                                             : params_.place_demography[static_cast<std::size_t>(p)];
       const auto demo = ctx.rng().words(static_cast<std::uint64_t>(i), day, flee_purpose::demography);
-      Demography::draw(params_.demography, KeyedRng::to_unit(demo.v[0]), KeyedRng::to_unit(demo.v[1]),
-                       pop.sex[i], pop.age_band[i]);
+      Demography::draw(shares, KeyedRng::to_unit(demo.v[0]), KeyedRng::to_unit(demo.v[1]), pop.sex[i],
+                       pop.age_band[i]);
     }
   });
 }

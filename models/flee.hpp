@@ -71,6 +71,10 @@ struct FleeParams {
   // forcibly displaced worldwide at the end of 2023 (UNHCR Global Trends 2023: 40 % under 18, 53 % 18-59,
   // 7 % 60+, half women); the split of 18-59 into 18-34 and 35-59 is an assumption.
   Demography::Shares demography{0.5, {0.40, 0.32, 0.21, 0.07}};
+  // [place] the shares of the people created at each place, from the case's demographics_*.csv (Flee's
+  // per-location distributions, io/flee_case.cpp; `demography` where a file gives none); empty: `demography`
+  // at every place.
+  std::vector<Demography::Shares> place_demography;
   // spawn_rules
   std::vector<double> conflict_spawn_decay{1.0};    // multiplier by interval since the conflict began
   std::int32_t conflict_spawn_decay_interval = 30;  // days

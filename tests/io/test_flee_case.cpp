@@ -201,3 +201,88 @@ TEST_CASE("Flee case errors name the file, line and what is expected", "[io][fle
   write(in / "routes.csv", "Z,T,50,yes\n");
   CHECK_THROWS_WITH(import(suite), Catch::Contains("forced_redirection: got 'yes', expected a whole number"));
 }
+
+TEST_CASE("demographics_*.csv set the sex and age band shares of the people created at each location",
+          "[io][flee]") {
+  const fs::path suite = make_suite();
+  const fs::path in = suite / "case" / "input";
+  // Flee 3's format: <attribute>,Default,<location>,... then one row per value. Ages in years or ranges.
+  write(in / "demographics_age.csv",
+        "age,Default,Z,Nowhere\n"
+        "5,1,0,1\n"
+        "20-30,1,0,1\n"
+        "40,1,1,1\n"
+        "61+,1,3,1\n"
+        "15-24,0,0,1\n"
+        "old,1,1,1\n");
+  write(in / "demographics_gender.csv", "gender,Default,C,F\nfemale,0.7,0,0\nmale,0.3,2,\n");
+  write(in / "demographics_religion.csv", "religion,Default\nchristian,1\n");
+  const ScenarioSpec spec = import(suite);
+  const World& w = *spec.world;
+  const auto& flee = spec.params<models::FleeParams>("flee");
+  REQUIRE(flee.place_demography.size() == static_cast<std::size_t>(w.place_count()));
+  const auto& z = flee.place_demography[static_cast<std::size_t>(w.find_place("Z"))];
+  const auto& t = flee.place_demography[static_cast<std::size_t>(w.find_place("T"))];
+  const auto& c = flee.place_demography[static_cast<std::size_t>(w.find_place("C"))];
+  // Z's own column: 40 (35-59) once, 61+ three times; "old" is no age (warned, left out).
+  CHECK(z.age_band_shares == std::array<double, age_band_count>{0, 0, 0.25, 0.75});
+  // T has no column: Default (5, 20-30, 40, 61+ once each).
+  CHECK(t.age_band_shares == std::array<double, age_band_count>{0.25, 0.25, 0.25, 0.25});
+  CHECK(t.female_share == Approx(0.7));
+  CHECK(c.female_share == 0.0);
+  // F's column gives no weight: F keeps behaviour.flee.demography (warned; Flee stops there).
+  CHECK(flee.place_demography[static_cast<std::size_t>(w.find_place("F"))].female_share ==
+        flee.demography.female_share);
+  CHECK(has_warning(spec.warnings, "demographics_gender.csv:1:18: column 'F' gives no weight"));
+  CHECK(has_warning(spec.warnings, "demographics_age.csv:7:1: age 'old'"));
+  CHECK(has_warning(spec.warnings, "demographics_age.csv:6:1: age range '15-24' spans"));
+  CHECK(has_warning(spec.warnings, "demographics_age.csv:1:15: column 'Nowhere' names no location"));
+  CHECK(has_warning(spec.warnings, "demographics_religion.csv:1:1: demographics attribute 'religion'"));
+
+  // Without a Default column, locations with no column keep behaviour.flee.demography (warned).
+  write(in / "demographics_gender.csv", "gender,C\nfemale,1\nmale,3\n");
+  fs::remove(in / "demographics_age.csv");
+  const ScenarioSpec partial = import(suite);
+  const auto& pf = partial.params<models::FleeParams>("flee");
+  REQUIRE(pf.place_demography.size() == static_cast<std::size_t>(partial.world->place_count()));
+  CHECK(pf.place_demography[static_cast<std::size_t>(partial.world->find_place("C"))].female_share == 0.25);
+  CHECK(pf.place_demography[static_cast<std::size_t>(partial.world->find_place("Z"))].female_share ==
+        pf.demography.female_share);
+  CHECK(pf.place_demography[0].age_band_shares == pf.demography.age_band_shares);
+  CHECK(has_warning(partial.warnings, "demographics_gender.csv:1:1: no Default column"));
+
+  // A weight that is not a number >= 0 is an error at its cell.
+  write(in / "demographics_gender.csv", "gender,Default\nfemale,-1\nmale,3\n");
+  CHECK_THROWS_WITH(import(suite),
+                    Catch::Contains("demographics_gender.csv:2:8: weight of gender 'female'") &&
+                        Catch::Contains("expected a number >= 0"));
+  // Without any demographics file, every place draws from behaviour.flee.demography.
+  fs::remove(in / "demographics_gender.csv");
+  fs::remove(in / "demographics_religion.csv");
+  CHECK(import(suite).params<models::FleeParams>("flee").place_demography.empty());
+}
+
+TEST_CASE("location types are matched by what they contain, as Flee matches them", "[io][flee]") {
+  const fs::path suite = make_suite();
+  write(suite / "case" / "input" / "locations.csv",
+        "#name,region,country,lat,lon,location_type,conflict_date,pop/cap\n"
+        "Z,R,Home,0.0,0.0,Conflict_Zone,0,10000\n"
+        "T,R,Home,0.1,0.1,city,,500\n"
+        "F,R,Home,0.2,0.2,default_town,,0\n"
+        "X,R,Home,0.25,0.25,Marker,,0\n"
+        "C,R,Host,0.3,0.3,IDPCamp,,2000\n"
+        "D,R,Host,0.4,0.4,transit_camp,,3000\n");
+  const ScenarioSpec spec = import(suite);
+  const auto& flee = spec.params<models::FleeParams>("flee");
+  const auto kind = [&](const char* name) {
+    return flee.kind[static_cast<std::size_t>(spec.world->find_place(name))];
+  };
+  CHECK(kind("Z") == models::FleeKind::conflict_zone);
+  // Flee knows no `city`: a location of no known type keeps move chance 1 (warned).
+  CHECK(kind("T") == models::FleeKind::forwarding_hub);
+  CHECK(has_warning(spec.warnings, "locations.csv:3:18: location_type 'city'"));
+  CHECK(kind("F") == models::FleeKind::town);
+  CHECK(kind("X") == models::FleeKind::marker);
+  CHECK(kind("C") == models::FleeKind::idpcamp);
+  CHECK(kind("D") == models::FleeKind::camp);
+}

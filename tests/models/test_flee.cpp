@@ -228,6 +228,36 @@ TEST_CASE("the displaced get the sex and age band shares of behaviour.flee.demog
   CHECK(set[age_band_count] == Approx(0.3).margin(0.015));
 }
 
+TEST_CASE("people draw their sex and age band from the shares of the place they are created at",
+          "[models][flee]") {
+  // Z's people (spawned) are all women under 18; C's day-0 people all men of 60 and over.
+  Case c = small_case(3, 1000);
+  c.params.day0_camp_agents[2] = 500;
+  for (std::int32_t d = 0; d < 3; ++d)
+    c.params.target_total[static_cast<std::size_t>(d)] = 500 + 1000 * (d + 1);
+  c.params.place_demography.assign(4, c.params.demography);
+  c.params.place_demography[0] = {1.0, {1, 0, 0, 0}};
+  c.params.place_demography[2] = {0.0, {0, 0, 0, 1}};
+  for (int threads : {1, 3}) {
+    std::vector<std::unique_ptr<Model>> models;
+    models.push_back(std::make_unique<models::FleeModel>(c.params));
+    Simulation sim(c.world, Schedule{}, std::move(models), SimulationConfig{3, 3, threads, "2020-01-01"});
+    sim.run();
+    const Population& pop = sim.population();
+    REQUIRE(pop.size() == 3500);
+    std::size_t girls = 0, old_men = 0;
+    for (std::size_t i = 0; i < pop.size(); ++i) {
+      girls += pop.sex[i] == Sex::female && pop.age_band[i] == 0;
+      old_men += pop.sex[i] == Sex::male && pop.age_band[i] == 3;
+    }
+    CHECK(girls == 3000);
+    CHECK(old_men == 500);
+  }
+  // Shares not sized to the places are refused.
+  c.params.place_demography.resize(2);
+  CHECK_THROWS_AS(run(c, 3, 1), InternalError);
+}
+
 TEST_CASE(
     "Flee's travel: a route as long as the day's speed takes two days; each route taken gets a full day",
     "[models][flee]") {
