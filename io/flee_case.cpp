@@ -822,7 +822,6 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
   };
   // Flee's optional rules that migrasim does not implement, with the value that leaves each off.
   const std::map<std::string, std::string> off = {
-      {"move_rules.stay_close_to_home", "false"},         {"move_rules.use_pop_for_loc_weight", "false"},
       {"move_rules.movechance_pop_scale_factor", "0"},    {"move_rules.use_v1_rules", "false"},
       {"move_rules.childrenavoidhazards", "false"},       {"move_rules.boystakerisk", "false"},
       {"move_rules.matchcampethnicity", "false"},         {"move_rules.matchtownethnicity", "false"},
@@ -830,9 +829,7 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
       {"spawn_rules.camps_are_sicks", "false"},           {"spawn_rules.read_from_agents_csv_file", "false"},
       {"spawn_rules.conflict_zone_spawning_only", "true"}};
   // Keys that matter only with one of those rules on, or not to Flee's movement at all.
-  const std::vector<std::string> inert = {"move_rules.home_distance_power",
-                                          "move_rules.pop_power_for_loc_weight",
-                                          "move_rules.movechance_pop_base", "move_rules.max_crossing_speed"};
+  const std::vector<std::string> inert = {"move_rules.movechance_pop_base", "move_rules.max_crossing_speed"};
   if (!s.is_map()) throw InputError(path + ": expected a map of Flee's settings");
   // The values read, with their marks in simsetting.yml, checked by behaviour.flee's table below so that a
   // value out of range is named at its line here (not in the scenario written from it).
@@ -911,24 +908,29 @@ std::string flee_case_to_yaml(const FleeCasePaths& paths, const std::string& rel
   };
 
   models::FleeParams d;  // Flee's defaults
-  std::map<std::string, std::string> move = {{"conflict_movechance", std::to_string(d.conflict_movechance)},
-                                             {"camp_movechance", std::to_string(d.camp_movechance)},
-                                             {"idpcamp_movechance", std::to_string(d.idpcamp_movechance)},
-                                             {"default_movechance", std::to_string(d.default_movechance)},
-                                             {"awareness_level", std::to_string(d.awareness_level)},
-                                             {"weight_softening", std::to_string(d.weight_softening)},
-                                             {"softening", std::to_string(d.softening)},
-                                             {"distance_power", std::to_string(d.distance_power)},
-                                             {"weight_power", std::to_string(d.weight_power)},
-                                             {"camp_weight", std::to_string(d.camp_weight)},
-                                             {"foreign_weight", std::to_string(d.foreign_weight)},
-                                             {"conflict_weight", std::to_string(d.conflict_weight)},
-                                             {"max_move_speed", std::to_string(d.max_move_speed)},
-                                             {"max_walk_speed", std::to_string(d.max_walk_speed)},
-                                             {"start_on_foot", d.start_on_foot ? "true" : "false"},
-                                             {"avoid_short_stints", d.avoid_short_stints ? "true" : "false"},
-                                             {"capacity_buffer", std::to_string(d.capacity_buffer)},
-                                             {"capacity_scaling", std::to_string(d.capacity_scaling)}};
+  std::map<std::string, std::string> move = {
+      {"conflict_movechance", std::to_string(d.conflict_movechance)},
+      {"camp_movechance", std::to_string(d.camp_movechance)},
+      {"idpcamp_movechance", std::to_string(d.idpcamp_movechance)},
+      {"default_movechance", std::to_string(d.default_movechance)},
+      {"awareness_level", std::to_string(d.awareness_level)},
+      {"weight_softening", std::to_string(d.weight_softening)},
+      {"softening", std::to_string(d.softening)},
+      {"distance_power", std::to_string(d.distance_power)},
+      {"weight_power", std::to_string(d.weight_power)},
+      {"camp_weight", std::to_string(d.camp_weight)},
+      {"foreign_weight", std::to_string(d.foreign_weight)},
+      {"conflict_weight", std::to_string(d.conflict_weight)},
+      {"max_move_speed", std::to_string(d.max_move_speed)},
+      {"max_walk_speed", std::to_string(d.max_walk_speed)},
+      {"start_on_foot", d.start_on_foot ? "true" : "false"},
+      {"avoid_short_stints", d.avoid_short_stints ? "true" : "false"},
+      {"capacity_buffer", std::to_string(d.capacity_buffer)},
+      {"capacity_scaling", std::to_string(d.capacity_scaling)},
+      {"use_pop_for_loc_weight", d.use_pop_for_loc_weight ? "true" : "false"},
+      {"pop_power_for_loc_weight", std::to_string(d.pop_power_for_loc_weight)},
+      {"stay_close_to_home", d.stay_close_to_home ? "true" : "false"},
+      {"home_distance_power", std::to_string(d.home_distance_power)}};
   std::map<std::string, std::string> spawn = {
       {"insert_day0", d.insert_day0 ? "true" : "false"},
       {"conflict_spawn_decay", "[1.0]"},
