@@ -822,14 +822,17 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
   };
   // Flee's optional rules that migrasim does not implement, with the value that leaves each off.
   const std::map<std::string, std::string> off = {
-      {"move_rules.movechance_pop_scale_factor", "0"},    {"move_rules.use_v1_rules", "false"},
-      {"move_rules.childrenavoidhazards", "false"},       {"move_rules.boystakerisk", "false"},
-      {"move_rules.matchcampethnicity", "false"},         {"move_rules.matchtownethnicity", "false"},
-      {"move_rules.matchconflictethnicity", "false"},     {"spawn_rules.flood_zone_spawning_only", "false"},
-      {"spawn_rules.camps_are_sicks", "false"},           {"spawn_rules.read_from_agents_csv_file", "false"},
-      {"spawn_rules.conflict_zone_spawning_only", "true"}};
+      {"move_rules.movechance_pop_scale_factor", "0"}, {"move_rules.use_v1_rules", "false"},
+      {"move_rules.childrenavoidhazards", "false"},    {"move_rules.boystakerisk", "false"},
+      {"move_rules.matchcampethnicity", "false"},      {"move_rules.matchtownethnicity", "false"},
+      {"move_rules.matchconflictethnicity", "false"},  {"spawn_rules.flood_zone_spawning_only", "false"},
+      {"spawn_rules.camps_are_sicks", "false"},        {"spawn_rules.read_from_agents_csv_file", "false"},
+  };
   // Keys that matter only with one of those rules on, or not to Flee's movement at all.
-  const std::vector<std::string> inert = {"move_rules.movechance_pop_base", "move_rules.max_crossing_speed"};
+  // conflict_zone_spawning_only: Flee's spawning weights are zero outside conflict either way (spawning.py's
+  // refresh_spawn_weights); it matters only beside flood_zone_spawning_only, refused above.
+  const std::vector<std::string> inert = {"move_rules.movechance_pop_base", "move_rules.max_crossing_speed",
+                                          "spawn_rules.conflict_zone_spawning_only"};
   if (!s.is_map()) throw InputError(path + ": expected a map of Flee's settings");
   // The values read, with their marks in simsetting.yml, checked by behaviour.flee's table below so that a
   // value out of range is named at its line here (not in the scenario written from it).

@@ -180,9 +180,11 @@ TEST_CASE("Flee settings migrasim does not implement are refused at their line",
   refused(
       "move_rules:\n  default_movechance: 1.5\n",
       "simsetting.yml:2:23: behaviour.flee.move_rules.default_movechance: got '1.5', expected a probability");
-  // Inert keys (logging, speeds Flee's movement does not read) and rules at their off value load.
-  const fs::path suite =
-      make_suite("log_levels:\n  camp: 1\nmove_rules:\n  max_crossing_speed: 20\n  use_v1_rules: false\n");
+  // Inert keys (logging, speeds Flee's movement does not read, conflict_zone_spawning_only: Flee's spawning
+  // weights are zero outside conflict either way) and rules at their off value load.
+  const fs::path suite = make_suite(
+      "log_levels:\n  camp: 1\nmove_rules:\n  max_crossing_speed: 20\n  use_v1_rules: false\n"
+      "spawn_rules:\n  conflict_zone_spawning_only: False\n");
   CHECK_NOTHROW(import(suite));
 }
 
