@@ -821,17 +821,19 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
     throw InputError((v.key_mark.line ? v.key_mark : v.mark).str() + ": " + key + ": " + why);
   };
   // Flee's optional rules that migrasim does not implement, with the value that leaves each off.
-  const std::map<std::string, std::string> off = {
-      {"move_rules.movechance_pop_scale_factor", "0"}, {"move_rules.use_v1_rules", "false"},
-      {"move_rules.childrenavoidhazards", "false"},    {"move_rules.boystakerisk", "false"},
-      {"move_rules.matchcampethnicity", "false"},      {"move_rules.matchtownethnicity", "false"},
-      {"move_rules.matchconflictethnicity", "false"},  {"spawn_rules.flood_zone_spawning_only", "false"},
-      {"spawn_rules.camps_are_sicks", "false"},        {"spawn_rules.read_from_agents_csv_file", "false"},
-  };
+  const std::map<std::string, std::string> off = {{"move_rules.use_v1_rules", "false"},
+                                                  {"move_rules.childrenavoidhazards", "false"},
+                                                  {"move_rules.boystakerisk", "false"},
+                                                  {"move_rules.matchcampethnicity", "false"},
+                                                  {"move_rules.matchtownethnicity", "false"},
+                                                  {"move_rules.matchconflictethnicity", "false"},
+                                                  {"spawn_rules.flood_zone_spawning_only", "false"},
+                                                  {"spawn_rules.camps_are_sicks", "false"},
+                                                  {"spawn_rules.read_from_agents_csv_file", "false"}};
   // Keys that matter only with one of those rules on, or not to Flee's movement at all.
   // conflict_zone_spawning_only: Flee's spawning weights are zero outside conflict either way (spawning.py's
   // refresh_spawn_weights); it matters only beside flood_zone_spawning_only, refused above.
-  const std::vector<std::string> inert = {"move_rules.movechance_pop_base", "move_rules.max_crossing_speed",
+  const std::vector<std::string> inert = {"move_rules.max_crossing_speed",
                                           "spawn_rules.conflict_zone_spawning_only"};
   if (!s.is_map()) throw InputError(path + ": expected a map of Flee's settings");
   // The values read, with their marks in simsetting.yml, checked by behaviour.flee's table below so that a
@@ -933,7 +935,9 @@ std::string flee_case_to_yaml(const FleeCasePaths& paths, const std::string& rel
       {"use_pop_for_loc_weight", d.use_pop_for_loc_weight ? "true" : "false"},
       {"pop_power_for_loc_weight", std::to_string(d.pop_power_for_loc_weight)},
       {"stay_close_to_home", d.stay_close_to_home ? "true" : "false"},
-      {"home_distance_power", std::to_string(d.home_distance_power)}};
+      {"home_distance_power", std::to_string(d.home_distance_power)},
+      {"movechance_pop_scale_factor", std::to_string(d.movechance_pop_scale_factor)},
+      {"movechance_pop_base", std::to_string(d.movechance_pop_base)}};
   std::map<std::string, std::string> spawn = {
       {"insert_day0", d.insert_day0 ? "true" : "false"},
       {"conflict_spawn_decay", "[1.0]"},

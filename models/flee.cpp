@@ -169,6 +169,19 @@ ParamTableOf<FleeParams> make_table() {
       .noun("an exponent")
       .about("exponent of the distance in stay_close_to_home")
       .source(flee_docs);
+  t.number("move_rules.movechance_pop_scale_factor", &P::movechance_pop_scale_factor)
+      .range(-10, 10)
+      .noun("an exponent")
+      .about(
+          "every place's move chance is multiplied by (max(population, capacity) / "
+          "movechance_pop_base)^this (0: off)")
+      .source(flee_docs);
+  t.number("move_rules.movechance_pop_base", &P::movechance_pop_base)
+      .range(1e-9, 1e15)
+      .unit("persons")
+      .noun("a population")
+      .about("the population at which movechance_pop_scale_factor leaves a move chance as it is")
+      .source(flee_docs);
   const std::string displaced =
       "the forcibly displaced, end of 2023 (UNHCR Global Trends 2023; 18-34 / 35-59 "
       "split assumed)";
@@ -410,7 +423,13 @@ void FleeModel::decide(StepContext& ctx) {
   status_at_.resize(places_);
   stay_threshold_.resize(places_);
   for (std::size_t p = 0; p < places_; ++p) {
-    const double chance = move_chance(day, static_cast<place_id>(p));
+    double chance = move_chance(day, static_cast<place_id>(p));
+    // movechance_pop_scale_factor: by the place's population now (less those spawned there with
+    // take_from_population), or its capacity if larger (camps); a place with neither has chance 0.
+    if (params_.movechance_pop_scale_factor != 0)
+      chance *= std::pow(std::max(spawn_population_[p], static_cast<double>(world.places()[p].capacity)) /
+                             params_.movechance_pop_base,
+                         params_.movechance_pop_scale_factor);
     move_chance_today_[p] = chance;
     // Flee's towns (for avoid_short_stints): towns, closed camps, and conflict zones out of conflict.
     town_today_[p] = kind_today_[p] == FleeKind::town || (kind_today_[p] == FleeKind::conflict_zone &&

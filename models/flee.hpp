@@ -75,6 +75,10 @@ struct FleeParams {
   // chooser is at to that end)^home_distance_power (Flee's great-circle distance, see docs/flee.md).
   bool stay_close_to_home = false;
   double home_distance_power = 0.5;
+  // movechance_pop_scale_factor: every place's move chance x (max(population now, capacity) /
+  // movechance_pop_base)^movechance_pop_scale_factor (0: off).
+  double movechance_pop_scale_factor = 0.0;
+  double movechance_pop_base = 10000.0;
   // Sex and age band of the displaced (one set for the case: its conflict is in one country). Default: the
   // forcibly displaced worldwide at the end of 2023 (UNHCR Global Trends 2023: 40 % under 18, 53 % 18-59,
   // 7 % 60+, half women); the split of 18-59 into 18-34 and 35-59 is an assumption.

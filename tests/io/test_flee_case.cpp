@@ -168,9 +168,8 @@ TEST_CASE("Flee settings migrasim does not implement are refused at their line",
     const fs::path suite = make_suite(simsetting);
     CHECK_THROWS_WITH(import(suite), Catch::Contains(message));
   };
-  refused("move_rules:\n  max_move_speed: 300\n  movechance_pop_scale_factor: 0.5\n",
-          "simsetting.yml:3:3: move_rules.movechance_pop_scale_factor: got '0.5': this Flee rule is not "
-          "implemented");
+  refused("move_rules:\n  max_move_speed: 300\n  use_v1_rules: True\n",
+          "simsetting.yml:3:3: move_rules.use_v1_rules: got 'True': this Flee rule is not implemented");
   refused(
       "spawn_rules:\n  conflict_driven_spawning:\n    spawn_mode: constant\n",
       "simsetting.yml:2:3: spawn_rules.conflict_driven_spawning: a Flee setting migrasim does not implement");
@@ -293,17 +292,21 @@ TEST_CASE("location types are matched by what they contain, as Flee matches them
 TEST_CASE("Flee's optional weighting rules are read from simsetting.yml", "[io][flee]") {
   const fs::path suite = make_suite(
       "move_rules:\n  stay_close_to_home: True\n  home_distance_power: 2.0\n  use_pop_for_loc_weight: True\n"
-      "  pop_power_for_loc_weight: 0.05\n");
+      "  pop_power_for_loc_weight: 0.05\n  movechance_pop_scale_factor: 0.2\n  movechance_pop_base: 5000\n");
   const ScenarioSpec spec = import(suite);
   const auto& flee = spec.params<models::FleeParams>("flee");
   CHECK(flee.stay_close_to_home);
   CHECK(flee.home_distance_power == 2.0);
   CHECK(flee.use_pop_for_loc_weight);
   CHECK(flee.pop_power_for_loc_weight == 0.05);
+  CHECK(flee.movechance_pop_scale_factor == 0.2);
+  CHECK(flee.movechance_pop_base == 5000);
   // Off by default, with Flee's default powers.
   const auto& d = import(make_suite()).params<models::FleeParams>("flee");
   CHECK_FALSE(d.stay_close_to_home);
   CHECK_FALSE(d.use_pop_for_loc_weight);
   CHECK(d.home_distance_power == 0.5);
   CHECK(d.pop_power_for_loc_weight == 0.1);
+  CHECK(d.movechance_pop_scale_factor == 0.0);
+  CHECK(d.movechance_pop_base == 10000.0);
 }

@@ -362,3 +362,20 @@ TEST_CASE("stay_close_to_home: the end of a route weighs less the farther it lie
   CHECK(on == Approx((1.0 / 110 / km) / (1.0 / 110 / km + 1.0 / 310)).margin(0.01));
   CHECK(on < 0.05);
 }
+
+TEST_CASE("movechance_pop_scale_factor: move chances scale with the place's population or capacity",
+          "[models][flee]") {
+  Case c = small_case(30, 100, 1000000);
+  c.params.default_movechance = 1.0;
+  const auto off = run(c, 30, 2);
+  REQUIRE(at(*off, 29, 2) + at(*off, 29, 3) > 2000);
+  // Factor 0: x^0 = 1, the same run.
+  c.params.movechance_pop_base = 5000;
+  CHECK(run(c, 30, 2)->population == off->population);
+  // Factor 1: Z (10,000 people, base 5,000) keeps chance 1 x 2; T (no population, no capacity) gets 0, so
+  // nobody leaves T and the camps stay empty.
+  c.params.movechance_pop_scale_factor = 1.0;
+  const auto on = run(c, 30, 2);
+  CHECK(at(*on, 29, 2) + at(*on, 29, 3) == 0);
+  CHECK(at(*on, 29, 1) > 2000);
+}
