@@ -60,24 +60,33 @@ FleeCasePaths locate_flee_case(const std::string& dir, const std::string& simset
   fs::path d(dir);
   if (!fs::is_directory(d))
     throw InputError(dir + ": not a directory (expected a Flee case or its input folder)");
+  // A case folder holds input/ and validation/, or, in FabFlee's own layout, input_csv/ and source_data/.
+  auto validation_in = [](const fs::path& case_dir) {
+    for (const char* name : {"validation", "source_data"})
+      if (fs::exists(case_dir / name / "data_layout.csv")) return (case_dir / name).string();
+    return std::string();
+  };
+  fs::path case_dir;
   if (fs::exists(d / "input" / "locations.csv")) {
     p.input = (d / "input").string();
-    if (fs::exists(d / "validation" / "data_layout.csv")) p.validation = (d / "validation").string();
-    if (fs::exists(d / "simsetting.yml")) p.simsetting = (d / "simsetting.yml").string();
+    case_dir = d;
+  } else if (fs::exists(d / "input_csv" / "locations.csv")) {
+    p.input = (d / "input_csv").string();
+    case_dir = d;
   } else if (fs::exists(d / "locations.csv")) {
     p.input = d.string();
-    const fs::path parent = d.lexically_normal().parent_path();
-    if (fs::exists(parent / "validation" / "data_layout.csv"))
-      p.validation = (parent / "validation").string();
-    if (fs::exists(parent / "simsetting.yml")) p.simsetting = (parent / "simsetting.yml").string();
+    case_dir = d.lexically_normal().parent_path();
   } else {
-    throw InputError(dir + ": no locations.csv here or in input/ (expected a Flee case)");
+    throw InputError(dir + ": no locations.csv here or in input/ or input_csv/ (expected a Flee case)");
   }
+  p.validation = validation_in(case_dir);
+  if (fs::exists(case_dir / "simsetting.yml")) p.simsetting = (case_dir / "simsetting.yml").string();
   // A suite of cases (FabFlee's validation suite) shares one simsetting.yml in the folder above the cases.
   if (p.simsetting.empty()) {
-    const fs::path case_dir = fs::path(p.input).lexically_normal().parent_path();
-    const fs::path suite = case_dir.parent_path() / "simsetting.yml";
-    if (fs::exists(case_dir / "validation") && fs::exists(suite)) p.simsetting = suite.string();
+    const fs::path in_case = fs::path(p.input).lexically_normal().parent_path();
+    const fs::path suite = in_case.parent_path() / "simsetting.yml";
+    if ((fs::exists(in_case / "validation") || fs::exists(in_case / "source_data")) && fs::exists(suite))
+      p.simsetting = suite.string();
   }
   if (!simsetting.empty()) {
     if (!fs::exists(simsetting)) throw InputError(simsetting + ": simsetting file does not exist");
@@ -87,18 +96,23 @@ FleeCasePaths locate_flee_case(const std::string& dir, const std::string& simset
 }
 
 void read_flee_period(const std::string& input_dir, std::string& start_date, std::int32_t& days) {
-  const std::string path = (fs::path(input_dir) / "sim_period.csv").string();
+  // sim_period.csv (Flee 3), else conflict_period.csv (its earlier name, same format); keys in any case,
+  // as Flee's read_period compares them lower-cased.
+  std::string path = (fs::path(input_dir) / "sim_period.csv").string();
+  if (!fs::exists(path) && fs::exists(fs::path(input_dir) / "conflict_period.csv"))
+    path = (fs::path(input_dir) / "conflict_period.csv").string();
   const CsvTable t = read_csv(path, true);
   bool have_start = false, have_length = false;
   for (const auto& row : all_rows(t)) {
-    const std::string key = field(row, 0);
-    if (key == "StartDate") {
+    std::string key = field(row, 0);
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (key == "startdate") {
       std::int64_t d = 0;
       if (!parse_iso_date(field(row, 1), d))
         bad(t, row, 1, "StartDate: got '" + field(row, 1) + "', expected YYYY-MM-DD");
       start_date = format_iso_date(d);
       have_start = true;
-    } else if (key == "Length") {
+    } else if (key == "length") {
       const double v = number(t, row, 1, "Length");
       if (v < 1 || v > 100000 || v != std::floor(v))
         bad(t, row, 1, "Length: expected a whole number of days >= 1");

@@ -310,3 +310,24 @@ TEST_CASE("Flee's optional weighting rules are read from simsetting.yml", "[io][
   CHECK(d.movechance_pop_scale_factor == 0.0);
   CHECK(d.movechance_pop_base == 10000.0);
 }
+
+TEST_CASE(
+    "FabFlee's own layout (input_csv/, source_data/) and conflict_period.csv are read as Flee reads them",
+    "[io][flee]") {
+  const fs::path suite = make_suite();
+  const fs::path c = suite / "case";
+  fs::rename(c / "input", c / "input_csv");
+  fs::rename(c / "validation", c / "source_data");
+  // Flee's earlier name for the period file, keys in another case (Flee compares them lower-cased).
+  fs::remove(c / "input_csv" / "sim_period.csv");
+  write(c / "input_csv" / "conflict_period.csv", "startdate,2020-01-01\nLENGTH,20\n");
+  const FleeCasePaths paths = locate_flee_case(c.string());
+  CHECK(fs::path(paths.input).filename() == "input_csv");
+  CHECK(fs::path(paths.validation).filename() == "source_data");
+  CHECK(fs::path(paths.simsetting).filename() == "simsetting.yml");  // the suite's, one folder up
+  // Given the input folder itself, the validation folder beside it is found too.
+  CHECK(fs::path(locate_flee_case((c / "input_csv").string()).validation).filename() == "source_data");
+  const ScenarioSpec spec = import(suite);
+  CHECK(spec.days == 20);
+  CHECK(spec.observed.camps.size() == 2);
+}
