@@ -29,8 +29,15 @@ std::string field(const CsvRow& row, int i) {
              : std::string();
 }
 
+std::string trimmed(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+// A number as Flee's float() reads it: surrounding blanks allowed.
 double number(const CsvTable& t, const CsvRow& row, int i, const std::string& name) {
-  const std::string s = field(row, i);
+  const std::string s = trimmed(field(row, i));
   double v = 0;
   auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v))
@@ -370,12 +377,6 @@ int sex_of(std::string v) {
   return -1;
 }
 
-std::string trimmed(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
-}
-
 // Flee 3's demographics files (input/demographics_<attribute>.csv; Flee's demographics.py): a header line
 // `<attribute>,Default,<location>,...`, then one row per value of the attribute with its weight in each
 // column. A person created at a location draws each attribute from the location's column, else from
@@ -637,7 +638,8 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
     const CsvTable cf = read_csv(conflicts.string(), true);
     std::vector<place_id> column_place(cf.header.size(), -1);
     for (std::size_t c = 1; c < cf.header.size(); ++c)
-      if (auto it = place_of.find(cf.header[c]); it != place_of.end()) column_place[c] = it->second;
+      if (auto it = place_of.find(trimmed(cf.header[c])); it != place_of.end())
+        column_place[c] = it->second;  // Flee strips the header's names
     std::vector<float> row_values(n_places, 0.0f);
     std::int32_t next_day = 0;
     for (const auto& row : cf.rows) {

@@ -331,3 +331,26 @@ TEST_CASE(
   CHECK(spec.days == 20);
   CHECK(spec.observed.camps.size() == 2);
 }
+
+TEST_CASE("numbers with blanks around them and blank-padded conflict columns are read, as Flee reads them",
+          "[io][flee]") {
+  const fs::path suite = make_suite();
+  const fs::path in = suite / "case" / "input";
+  // FabFlee's mali2022_2024 has a longitude " 1.40882475": Python's float() takes it.
+  write(in / "locations.csv",
+        "#name,region,country,lat,lon,location_type,conflict_date,pop/cap\n"
+        "Z,R,Home,0.0, 1.5,conflict_zone,0, 10000\n"
+        "T,R,Home,0.1,0.1,town,,500\n"
+        "F,R,Home,0.2,0.2,forward,,0\n"
+        "X,R,Home,0.25,0.25,marker,,0\n"
+        "C,R,Host,0.3,0.3,camp,,2000\n"
+        "D,R,Host,0.4,0.4,camp,,3000\n");
+  write(in / "conflicts.csv", "#Day, Z , T\n0, 0.5 ,0\n");
+  const ScenarioSpec spec = import(suite);
+  const World& w = *spec.world;
+  const auto z = static_cast<std::size_t>(w.find_place("Z"));
+  CHECK(w.places()[z].lon_deg == 1.5);
+  CHECK(w.places()[z].population == 10000);
+  const auto& flee = spec.params<models::FleeParams>("flee");
+  CHECK(flee.conflict_intensity[z] == 0.5f);  // day 0, Z's column despite its blanks
+}
