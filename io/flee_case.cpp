@@ -244,12 +244,19 @@ ObservedData read_observed(const std::string& validation_dir, const std::string&
   // Registration corrections, in file order (each on the series as earlier ones left it): a registration
   // exercise on that date re-counted the camp; every data point before the date is multiplied by (count on
   // the date) / (the count just before it), whether that lowers or raises them. The date must be one of the
-  // series' data points, not its first.
+  // series' data points, not its first. As Flee's correctLevel1Registrations: a row of one field is skipped,
+  // a correction dated before the run's start is ignored, and a third field is not read (all warned).
   if (!corrections_csv.empty() && fs::exists(corrections_csv)) {
     const FleeCsv corr = read_flee_csv(corrections_csv);
+    auto warn = [&](const CsvRow& row, int i, const std::string& what) {
+      if (warnings) warnings->push_back(corr.table.mark(row, i).str() + ": " + what);
+    };
     for (const auto& row : corr.rows) {
       if (flee_comment(row)) continue;
-      if (row.fields.size() < 2) bad(corr.table, row, 0, "expected camp,YYYY-MM-DD[,normalize]");
+      if (row.fields.size() < 2) {
+        warn(row, 0, "expected camp,YYYY-MM-DD: a row of one field is skipped, as Flee skips it");
+        continue;
+      }
       const std::string name = field(row, 0);
       auto it = std::find_if(series.begin(), series.end(), [&](const Series& s) { return s.name == name; });
       if (it == series.end()) bad(corr.table, row, 0, "'" + name + "' is not a row of " + layout_path);
@@ -258,7 +265,12 @@ ObservedData read_observed(const std::string& validation_dir, const std::string&
         bad(corr.table, row, 1, "got '" + field(row, 1) + "', expected a date YYYY-MM-DD");
       const std::string method = field(row, 2);
       if (!method.empty() && method != "normalize")
-        bad(corr.table, row, 2, "got '" + method + "', expected normalize (or nothing)");
+        warn(row, 2,
+             "'" + method + "' is not read (Flee reads the camp and the date only; normalize is its method)");
+      if (d < start_day) {
+        warn(row, 1, "dated before the run's start: ignored, as Flee ignores it");
+        continue;
+      }
       Points& p = it->points;
       std::size_t i = 0;
       while (i < p.size() && p[i].first != d) ++i;

@@ -195,6 +195,15 @@ TEST_CASE("Flee case errors name the file, line and what is expected", "[io][fle
                                        Catch::Contains("expected the date of one of C's data points"));
   write(in / "registration_corrections.csv", "");  // an empty file is no correction
   CHECK_NOTHROW(import(suite));
+  // As Flee: a correction dated before the run's start is ignored (even one no data point has), a row of one
+  // field is skipped and a third field other than normalize is not read; each warned.
+  write(in / "registration_corrections.csv", "C,2019-12-25\nC\nC,2020-01-06,scale\n");
+  const ScenarioSpec corrected = import(suite);
+  CHECK(has_warning(corrected.warnings, "registration_corrections.csv:1:3: dated before the run's start"));
+  CHECK(has_warning(corrected.warnings, "registration_corrections.csv:2:1: expected camp,YYYY-MM-DD"));
+  CHECK(has_warning(corrected.warnings, "registration_corrections.csv:3:14: 'scale' is not read"));
+  CHECK(corrected.observed.camps[0].daily[0] == 200);  // the day-5 correction (100 -> 200) doubles day 0
+  write(in / "registration_corrections.csv", "");
   write(in / "conflicts.csv", "#Day,Z,T\n1e300,1,0\n");
   CHECK_THROWS_WITH(import(suite), Catch::Contains("conflicts.csv:2:1: Day: got '1e300', expected a day"));
   write(in / "conflicts.csv", "#Day,Z,T\n0,1,0\n");
