@@ -544,8 +544,21 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
   // (by position, as Flee reads them); rows starting with '#' are headers or comments; further columns
   // are kept by Flee as attributes, and ignored here.
   const FleeCsv loc = read_flee_csv((in / "locations.csv").string());
+  // Flee names the columns after the 8th by the last '#' row with more than 8 fields (its attributes);
+  // it reads one of them in its movement: conflict_intensity, the intensity a location of a conflict type
+  // starts with (below).
+  int intensity_column = -1;
+  std::vector<float> initial_conflict;  // [place] the conflict a location starts with in Flee (0: none)
+  std::vector<int> location_line;       // [place] its row in locations.csv
   for (const auto& row : loc.rows) {
-    if (flee_comment(row)) continue;
+    if (flee_comment(row)) {
+      if (row.fields.size() > 8) {
+        intensity_column = -1;
+        for (std::size_t c = 8; c < row.fields.size(); ++c)
+          if (trimmed(row.fields[c].text) == "conflict_intensity") intensity_column = static_cast<int>(c);
+      }
+      continue;
+    }
     if (row.fields.size() < 6)
       bad(loc.table, row, 0,
           "expected at least 6 fields: name,region,country,latitude,longitude,location_type");
@@ -576,6 +589,20 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
     if (!(cday >= -1 && cday <= 1e6))
       bad(loc.table, row, 6, "conflict_date: got '" + cdate + "', expected a day in [0, 1e6] (or nothing)");
     conflict_date.push_back(static_cast<std::int32_t>(cday));
+    // Flee makes a location of a conflict type with a conflict_date above 0 a town (conflicts.csv starts its
+    // conflict); with 0 or less it starts in conflict, at its conflict_intensity attribute (1 without one).
+    float start_conflict = 0.0f;
+    if (kind == models::FleeKind::conflict_zone && !cdate.empty() && cday <= 0) {
+      start_conflict = 1.0f;
+      if (intensity_column >= 0 && !trimmed(field(row, intensity_column)).empty()) {
+        const double v = number(loc.table, row, intensity_column, "conflict_intensity");
+        if (!(v >= 0 && v <= 1e6))
+          bad(loc.table, row, intensity_column, "conflict_intensity: expected a value >= 0");
+        start_conflict = static_cast<float>(v);
+      }
+    }
+    initial_conflict.push_back(start_conflict);
+    location_line.push_back(row.line);
     const std::string pop = field(row, 7);
     const double population = pop.empty() ? 0 : number(loc.table, row, 7, "population");
     if (population < 0 || population > 1e12)
@@ -668,8 +695,8 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
       for (std::size_t c = 1; c < cf.header.size() && c < row.fields.size(); ++c) {
         if (column_place[c] < 0 || row.fields[c].text.empty()) continue;
         const double v = number(cf, row, static_cast<int>(c), cf.header[c]);
-        if (v < 0 || v > 1)
-          bad(cf, row, static_cast<int>(c), "conflict intensity: expected a value in [0, 1]");
+        if (!(v >= 0 && v <= 1e6))
+          bad(cf, row, static_cast<int>(c), "conflict intensity: expected a value >= 0");
         row_values[static_cast<std::size_t>(column_place[c])] = static_cast<float>(v);
       }
       if (day < days)
@@ -682,6 +709,40 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
       std::copy(row_values.begin(), row_values.end(),
                 b.params.conflict_intensity.begin() +
                     static_cast<std::ptrdiff_t>(static_cast<std::size_t>(next_day) * n_places));
+    // The file's values as Flee takes them (its AddNewConflictZones): a location's intensity is set on the
+    // day its value rises above 1e-6 (or on day 0, if above), kept while the value stays above, and set to
+    // the value on the day it falls below; before any of that, it is the conflict the location started
+    // with (above); a location with no column keeps that conflict all run.
+    std::vector<std::uint8_t> has_column(n_places, 0);
+    for (place_id q : column_place)
+      if (q >= 0) has_column[static_cast<std::size_t>(q)] = 1;
+    constexpr float eps = 1e-6f;
+    auto& ci = b.params.conflict_intensity;
+    for (std::size_t q = 0; q < n_places; ++q) {
+      const float day0 = has_column[q] ? ci[q] : 0.0f;
+      if (initial_conflict[q] > 0 && !(day0 > eps))
+        b.warnings.push_back(
+            loc.table.path + ":" + std::to_string(location_line[q]) + ":1: '" + b.places[q].name +
+            "' is of a conflict type with conflict_date 0 or less and conflicts.csv gives it "
+            "no conflict on day 0" +
+            (has_column[q] ? "" : " (it has no column)") +
+            ": Flee starts it in conflict anyway, and so does migrasim, until its column "
+            "first rises above 0");
+      float current = initial_conflict[q];
+      float previous = 0.0f;
+      for (std::int32_t d = 0; d < days; ++d) {
+        float& at = ci[static_cast<std::size_t>(d) * n_places + q];
+        const float v = has_column[q] ? at : 0.0f;
+        if (has_column[q]) {
+          if (v > eps && (d == 0 || previous < eps))
+            current = v;
+          else if (v < eps && d > 0 && previous >= eps)
+            current = v;
+        }
+        previous = v;
+        at = current;
+      }
+    }
   } else {
     for (std::size_t p = 0; p < n_places; ++p)
       if (b.params.kind[p] == models::FleeKind::conflict_zone && conflict_date[p] >= 0)

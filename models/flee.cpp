@@ -218,8 +218,8 @@ void FleeParams::validate(const World& world, std::int32_t days) const {
   if (!place_demography.empty() && place_demography.size() != places)
     throw InternalError("flee demography shares not sized to the world's places");
   for (float v : conflict_intensity)
-    if (!(v >= 0 && v <= 1))
-      throw InputError("conflict intensity " + std::to_string(v) + ": expected a value in [0, 1]");
+    if (!(v >= 0 && v <= 1e6))  // Flee takes any intensity (conflicts.csv's values as they are)
+      throw InputError("conflict intensity " + std::to_string(v) + ": expected a value >= 0");
   for (const auto& c : kind_changes)
     if (c.place < 0 || static_cast<std::size_t>(c.place) >= places)
       throw InternalError("flee kind change of an unknown place");

@@ -363,3 +363,48 @@ TEST_CASE("numbers with blanks around them and blank-padded conflict columns are
   const auto& flee = spec.params<models::FleeParams>("flee");
   CHECK(flee.conflict_intensity[z] == 0.5f);  // day 0, Z's column despite its blanks
 }
+
+TEST_CASE(
+    "conflicts.csv is read as Flee reads it: intensities set on onset, conflict types start in conflict",
+    "[io][flee]") {
+  const fs::path suite = make_suite();
+  const fs::path in = suite / "case" / "input";
+  // Z: a conflict type with conflict_date 0 and a conflict_intensity attribute of 0.4, but 0 in conflicts.csv
+  // until day 3. T: graded values. F: a conflict type dated 0 with no column. X: a conflict type dated 5
+  // (a town for Flee until conflicts.csv says otherwise) with no column.
+  write(in / "locations.csv",
+        "#name,region,country,lat,lon,location_type,conflict_date,pop/cap,conflict_intensity\n"
+        "Z,R,Home,0.0,0.0,conflict_zone,0,10000,0.4\n"
+        "T,R,Home,0.1,0.1,town,,500,\n"
+        "F,R,Home,0.2,0.2,conflict_zone,0,100,\n"
+        "X,R,Home,0.25,0.25,conflict_zone,5,100,\n"
+        "C,R,Host,0.3,0.3,camp,,2000,\n"
+        "D,R,Host,0.4,0.4,camp,,3000,\n");
+  write(in / "conflicts.csv", "#Day,Z,T\n0,0,0\n1,0,0.5\n2,0,0.8\n3,1,0.8\n4,1,0\n5,0.7,0.3\n6,0.7,2.5\n");
+  const ScenarioSpec spec = import(suite);
+  const World& w = *spec.world;
+  const auto& flee = spec.params<models::FleeParams>("flee");
+  const auto n = static_cast<std::size_t>(w.place_count());
+  const auto at = [&](const char* name, std::size_t day) {
+    return flee.conflict_intensity[day * n + static_cast<std::size_t>(w.find_place(name))];
+  };
+  // Z: its attribute until its column rises (day 3: 1), kept while the column stays above 0 (0.7 on day 5 is
+  // no onset: Flee keeps 1).
+  CHECK(at("Z", 0) == 0.4f);
+  CHECK(at("Z", 2) == 0.4f);
+  CHECK(at("Z", 3) == 1.0f);
+  CHECK(at("Z", 6) == 1.0f);
+  CHECK(has_warning(spec.warnings, "locations.csv:2:1: 'Z' is of a conflict type"));
+  // T: set on onset (0.5), kept at 0.5 through 0.8, 0 when the column falls, 0.3 at the next onset (kept
+  // through 2.5, a value Flee takes as it is).
+  CHECK(at("T", 0) == 0.0f);
+  CHECK(at("T", 1) == 0.5f);
+  CHECK(at("T", 3) == 0.5f);
+  CHECK(at("T", 4) == 0.0f);
+  CHECK(at("T", 5) == 0.3f);
+  CHECK(at("T", 19) == 0.3f);
+  // F: in conflict (1) all run; X: never (a town for Flee, with no column).
+  CHECK(at("F", 19) == 1.0f);
+  CHECK(at("X", 19) == 0.0f);
+  CHECK(has_warning(spec.warnings, "locations.csv:4:1: 'F' is of a conflict type"));
+}
