@@ -624,6 +624,11 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
   }
   if (b.places.empty()) throw InputError(loc.table.path + ": no locations");
   b.params.home_country = 0;
+  // major_routes.csv: Flee's predefined long routes (added to its route lists by its route crawling);
+  // not implemented, so warned rather than silently dropped.
+  if (fs::exists(in / "major_routes.csv"))
+    b.warnings.push_back((in / "major_routes.csv").string() +
+                         ":1:1: Flee's major routes are not implemented in migrasim: not read");
   // demographics_*.csv: the sex and age band of the people created at each place.
   {
     std::vector<models::Demography::Shares> shares(b.places.size(), b.params.demography);

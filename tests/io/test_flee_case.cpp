@@ -249,6 +249,7 @@ TEST_CASE("demographics_*.csv set the sex and age band shares of the people crea
   CHECK(has_warning(spec.warnings, "demographics_age.csv:6:1: age range '15-24' spans"));
   CHECK(has_warning(spec.warnings, "demographics_age.csv:1:15: column 'Nowhere' names no location"));
   CHECK(has_warning(spec.warnings, "demographics_religion.csv:1:1: demographics attribute 'religion'"));
+  CHECK_FALSE(has_warning(spec.warnings, "major_routes.csv"));
 
   // Without a Default column, locations with no column keep behaviour.flee.demography (warned).
   write(in / "demographics_gender.csv", "gender,C\nfemale,1\nmale,3\n");
@@ -271,6 +272,9 @@ TEST_CASE("demographics_*.csv set the sex and age band shares of the people crea
   fs::remove(in / "demographics_gender.csv");
   fs::remove(in / "demographics_religion.csv");
   CHECK(import(suite).params<models::FleeParams>("flee").place_demography.empty());
+  // Flee's major routes are not implemented: a major_routes.csv is warned, not silently dropped.
+  write(in / "major_routes.csv", "Z,T,F,C\n");
+  CHECK(has_warning(import(suite).warnings, "major_routes.csv:1:1: Flee's major routes are not implemented"));
 }
 
 TEST_CASE("location types are matched by what they contain, as Flee matches them", "[io][flee]") {
