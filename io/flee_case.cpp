@@ -29,8 +29,15 @@ std::string field(const CsvRow& row, int i) {
              : std::string();
 }
 
+std::string trimmed(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+// A number as Flee's float() reads it: surrounding blanks allowed.
 double number(const CsvTable& t, const CsvRow& row, int i, const std::string& name) {
-  const std::string s = field(row, i);
+  const std::string s = trimmed(field(row, i));
   double v = 0;
   auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v))
@@ -60,24 +67,33 @@ FleeCasePaths locate_flee_case(const std::string& dir, const std::string& simset
   fs::path d(dir);
   if (!fs::is_directory(d))
     throw InputError(dir + ": not a directory (expected a Flee case or its input folder)");
+  // A case folder holds input/ and validation/, or, in FabFlee's own layout, input_csv/ and source_data/.
+  auto validation_in = [](const fs::path& case_dir) {
+    for (const char* name : {"validation", "source_data"})
+      if (fs::exists(case_dir / name / "data_layout.csv")) return (case_dir / name).string();
+    return std::string();
+  };
+  fs::path case_dir;
   if (fs::exists(d / "input" / "locations.csv")) {
     p.input = (d / "input").string();
-    if (fs::exists(d / "validation" / "data_layout.csv")) p.validation = (d / "validation").string();
-    if (fs::exists(d / "simsetting.yml")) p.simsetting = (d / "simsetting.yml").string();
+    case_dir = d;
+  } else if (fs::exists(d / "input_csv" / "locations.csv")) {
+    p.input = (d / "input_csv").string();
+    case_dir = d;
   } else if (fs::exists(d / "locations.csv")) {
     p.input = d.string();
-    const fs::path parent = d.lexically_normal().parent_path();
-    if (fs::exists(parent / "validation" / "data_layout.csv"))
-      p.validation = (parent / "validation").string();
-    if (fs::exists(parent / "simsetting.yml")) p.simsetting = (parent / "simsetting.yml").string();
+    case_dir = d.lexically_normal().parent_path();
   } else {
-    throw InputError(dir + ": no locations.csv here or in input/ (expected a Flee case)");
+    throw InputError(dir + ": no locations.csv here or in input/ or input_csv/ (expected a Flee case)");
   }
+  p.validation = validation_in(case_dir);
+  if (fs::exists(case_dir / "simsetting.yml")) p.simsetting = (case_dir / "simsetting.yml").string();
   // A suite of cases (FabFlee's validation suite) shares one simsetting.yml in the folder above the cases.
   if (p.simsetting.empty()) {
-    const fs::path case_dir = fs::path(p.input).lexically_normal().parent_path();
-    const fs::path suite = case_dir.parent_path() / "simsetting.yml";
-    if (fs::exists(case_dir / "validation") && fs::exists(suite)) p.simsetting = suite.string();
+    const fs::path in_case = fs::path(p.input).lexically_normal().parent_path();
+    const fs::path suite = in_case.parent_path() / "simsetting.yml";
+    if ((fs::exists(in_case / "validation") || fs::exists(in_case / "source_data")) && fs::exists(suite))
+      p.simsetting = suite.string();
   }
   if (!simsetting.empty()) {
     if (!fs::exists(simsetting)) throw InputError(simsetting + ": simsetting file does not exist");
@@ -87,18 +103,23 @@ FleeCasePaths locate_flee_case(const std::string& dir, const std::string& simset
 }
 
 void read_flee_period(const std::string& input_dir, std::string& start_date, std::int32_t& days) {
-  const std::string path = (fs::path(input_dir) / "sim_period.csv").string();
+  // sim_period.csv (Flee 3), else conflict_period.csv (its earlier name, same format); keys in any case,
+  // as Flee's read_period compares them lower-cased.
+  std::string path = (fs::path(input_dir) / "sim_period.csv").string();
+  if (!fs::exists(path) && fs::exists(fs::path(input_dir) / "conflict_period.csv"))
+    path = (fs::path(input_dir) / "conflict_period.csv").string();
   const CsvTable t = read_csv(path, true);
   bool have_start = false, have_length = false;
   for (const auto& row : all_rows(t)) {
-    const std::string key = field(row, 0);
-    if (key == "StartDate") {
+    std::string key = field(row, 0);
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (key == "startdate") {
       std::int64_t d = 0;
       if (!parse_iso_date(field(row, 1), d))
         bad(t, row, 1, "StartDate: got '" + field(row, 1) + "', expected YYYY-MM-DD");
       start_date = format_iso_date(d);
       have_start = true;
-    } else if (key == "Length") {
+    } else if (key == "length") {
       const double v = number(t, row, 1, "Length");
       if (v < 1 || v > 100000 || v != std::floor(v))
         bad(t, row, 1, "Length: expected a whole number of days >= 1");
@@ -223,12 +244,19 @@ ObservedData read_observed(const std::string& validation_dir, const std::string&
   // Registration corrections, in file order (each on the series as earlier ones left it): a registration
   // exercise on that date re-counted the camp; every data point before the date is multiplied by (count on
   // the date) / (the count just before it), whether that lowers or raises them. The date must be one of the
-  // series' data points, not its first.
+  // series' data points, not its first. As Flee's correctLevel1Registrations: a row of one field is skipped,
+  // a correction dated before the run's start is ignored, and a third field is not read (all warned).
   if (!corrections_csv.empty() && fs::exists(corrections_csv)) {
     const FleeCsv corr = read_flee_csv(corrections_csv);
+    auto warn = [&](const CsvRow& row, int i, const std::string& what) {
+      if (warnings) warnings->push_back(corr.table.mark(row, i).str() + ": " + what);
+    };
     for (const auto& row : corr.rows) {
       if (flee_comment(row)) continue;
-      if (row.fields.size() < 2) bad(corr.table, row, 0, "expected camp,YYYY-MM-DD[,normalize]");
+      if (row.fields.size() < 2) {
+        warn(row, 0, "expected camp,YYYY-MM-DD: a row of one field is skipped, as Flee skips it");
+        continue;
+      }
       const std::string name = field(row, 0);
       auto it = std::find_if(series.begin(), series.end(), [&](const Series& s) { return s.name == name; });
       if (it == series.end()) bad(corr.table, row, 0, "'" + name + "' is not a row of " + layout_path);
@@ -237,7 +265,12 @@ ObservedData read_observed(const std::string& validation_dir, const std::string&
         bad(corr.table, row, 1, "got '" + field(row, 1) + "', expected a date YYYY-MM-DD");
       const std::string method = field(row, 2);
       if (!method.empty() && method != "normalize")
-        bad(corr.table, row, 2, "got '" + method + "', expected normalize (or nothing)");
+        warn(row, 2,
+             "'" + method + "' is not read (Flee reads the camp and the date only; normalize is its method)");
+      if (d < start_day) {
+        warn(row, 1, "dated before the run's start: ignored, as Flee ignores it");
+        continue;
+      }
       Points& p = it->points;
       std::size_t i = 0;
       while (i < p.size() && p[i].first != d) ++i;
@@ -306,8 +339,9 @@ ObservedData read_observed(const std::string& validation_dir, const std::string&
 namespace {
 
 // Flee's location types, matched as Flee matches them: lower case, by the first of these it contains:
-// "camp" ("idp" too: an IDP camp), "conflict", "forward", "marker", "default" or "town". Anything else moves
-// like a forwarding hub (move chance 1, no camp, no town), as in Flee, with a warning.
+// "camp" ("idp" too: an IDP camp), "conflict", "forward", "marker", "default" or "town". Anything else
+// ("city" included) keeps the move chance Flee gives a location of no known type, 1, and is no camp and no
+// town: it moves like a forwarding hub, as in Flee, with a warning.
 bool flee_kind_of(std::string type, models::FleeKind& kind) {
   for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   auto has = [&](const char* s) { return type.find(s) != std::string::npos; };
@@ -319,13 +353,176 @@ bool flee_kind_of(std::string type, models::FleeKind& kind) {
     kind = models::FleeKind::forwarding_hub;
   else if (has("marker"))
     kind = models::FleeKind::marker;
-  else if (has("default") || has("town") || type == "city")
+  else if (has("default") || has("town"))
     kind = models::FleeKind::town;
   else {
     kind = models::FleeKind::forwarding_hub;
     return false;
   }
   return true;
+}
+
+// A Flee age value as an age band (0-17, 18-34, 35-59, 60+): years, or a range "lo-hi" / "lo+" by its
+// lower end (`spans`: the range reaches into another band). -1: not an age.
+int age_band_of(const std::string& text, bool& spans) {
+  spans = false;
+  auto band = [](double years) { return years < 18 ? 0 : years < 35 ? 1 : years < 60 ? 2 : 3; };
+  const char* const end = text.data() + text.size();
+  double lo = 0;
+  auto r = std::from_chars(text.data(), end, lo);
+  if (r.ec != std::errc() || !std::isfinite(lo) || lo < 0) return -1;
+  if (r.ptr == end) return band(lo);
+  if (*r.ptr == '+' && r.ptr + 1 == end) return band(lo);
+  if (*r.ptr != '-') return -1;
+  double hi = 0;
+  auto r2 = std::from_chars(r.ptr + 1, end, hi);
+  if (r2.ec != std::errc() || r2.ptr != end || !(hi >= lo)) return -1;
+  spans = band(hi) != band(lo);
+  return band(lo);
+}
+
+// A Flee gender value: 0 female, 1 male, -1 neither.
+int sex_of(std::string v) {
+  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (v == "female" || v == "f" || v == "woman" || v == "women") return 0;
+  if (v == "male" || v == "m" || v == "man" || v == "men") return 1;
+  return -1;
+}
+
+// Flee 3's demographics files (input/demographics_<attribute>.csv; Flee's demographics.py): a header line
+// `<attribute>,Default,<location>,...`, then one row per value of the attribute with its weight in each
+// column. A person created at a location draws each attribute from the location's column, else from
+// Default. The attribute is the file name's second '_'-separated part, as Flee takes it. `age` (years, or
+// ranges) sets the age band and `gender` (or `sex`: female / male) the sex of the people created at each
+// place; other attributes have no use here (migrasim's agents have no religion, ethnicity, ...) and are
+// warned. `out` holds the shares by place; what no file gives is left as it is.
+void read_flee_demographics(const fs::path& in, const std::vector<Place>& places,
+                            const std::unordered_map<std::string, place_id>& place_of,
+                            std::vector<models::Demography::Shares>& out,
+                            std::vector<std::string>& warnings) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(in, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > 17 && name.rfind("demographics_", 0) == 0 &&
+        name.compare(name.size() - 4, 4, ".csv") == 0)
+      files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    const std::string stem = file.stem().string();
+    const std::string rest = stem.substr(13);
+    const std::string attribute = rest.substr(0, rest.find('_'));
+    std::string lower = attribute;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const bool age = lower == "age", sex = lower == "gender" || lower == "sex";
+    const std::string path = file.string();
+    if (!age && !sex) {
+      warnings.push_back(path + ":1:1: demographics attribute '" + attribute +
+                         "': accepted and not used (migrasim's agents have a sex and an age band only; "
+                         "Flee's rules that read it are not implemented)");
+      continue;
+    }
+    const std::string text = read_input_file(path, "Flee demographics file");
+    if (text.find_first_not_of(" \t\r\n\xEF\xBB\xBF") == std::string::npos) {
+      warnings.push_back(path + ":1:1: empty demographics file: not used (Flee stops on it)");
+      continue;
+    }
+    const CsvTable t = parse_csv(text, path, true);
+    CsvRow header_row;
+    header_row.line = 1;
+    // Columns: -2 ignored, -1 Default, else a place.
+    std::vector<place_id> column(t.header.size(), -2);
+    int default_column = -1;
+    int col = 1;
+    for (std::size_t c = 0; c < t.header.size(); ++c) {
+      header_row.fields.push_back({t.header[c], col});
+      col += static_cast<int>(t.header[c].size()) + 1;
+    }
+    for (std::size_t c = 1; c < t.header.size(); ++c) {
+      const std::string name = trimmed(t.header[c]);
+      if (name == "Default") {
+        if (default_column < 0) default_column = static_cast<int>(c);
+      } else if (auto it = place_of.find(name); it != place_of.end()) {
+        column[c] = it->second;
+      } else if (!name.empty()) {
+        warnings.push_back(t.mark(header_row, static_cast<int>(c)).str() + ": column '" + name +
+                           "' names no location: ignored, as Flee ignores it");
+      }
+    }
+    // Weights per column and category (age bands, or female / male).
+    const std::size_t categories = age ? static_cast<std::size_t>(age_band_count) : 2;
+    std::vector<std::vector<double>> weight(t.header.size(), std::vector<double>(categories, 0.0));
+    for (const auto& row : t.rows) {
+      const std::string value = trimmed(field(row, 0));
+      bool spans = false;
+      const int k = age ? age_band_of(value, spans) : sex_of(value);
+      if (k < 0) {
+        warnings.push_back(t.mark(row, 0).str() + ": " + attribute + " '" + value + "': expected " +
+                           (age ? "an age in years (or a range lo-hi, lo+)" : "female or male") +
+                           "; its weights are left out");
+        continue;
+      }
+      if (spans)
+        warnings.push_back(t.mark(row, 0).str() + ": age range '" + value +
+                           "' spans more than one age band (0-17, 18-34, 35-59, 60+): counted in the band of "
+                           "its lower end");
+      for (std::size_t c = 1; c < t.header.size() && c < row.fields.size(); ++c) {
+        const std::string w = trimmed(row.fields[c].text);
+        if (w.empty()) continue;  // pandas reads it as missing: no weight
+        double v = 0;
+        auto r = std::from_chars(w.data(), w.data() + w.size(), v);
+        if (r.ec != std::errc() || r.ptr != w.data() + w.size() || !std::isfinite(v) || v < 0)
+          bad(t, row, static_cast<int>(c),
+              "weight of " + attribute + " '" + value + "' for '" + trimmed(t.header[c]) + "': got '" + w +
+                  "', expected a number >= 0");
+        weight[c][static_cast<std::size_t>(k)] += v;
+      }
+    }
+    auto total_of = [&](int c) {
+      double s = 0;
+      for (double v : weight[static_cast<std::size_t>(c)]) s += v;
+      return s;
+    };
+    std::vector<std::uint8_t> warned(t.header.size(), 0);
+    std::size_t uncovered = 0;
+    std::string first_uncovered;
+    for (std::size_t p = 0; p < places.size(); ++p) {
+      int c = default_column;
+      for (std::size_t k = 1; k < column.size(); ++k)
+        if (column[k] == static_cast<place_id>(p)) {
+          c = static_cast<int>(k);
+          break;
+        }
+      if (c < 0) {
+        if (uncovered++ == 0) first_uncovered = places[p].name;
+        continue;
+      }
+      const double total = total_of(c);
+      if (!(total > 0)) {
+        if (!warned[static_cast<std::size_t>(c)]) {
+          warned[static_cast<std::size_t>(c)] = 1;
+          warnings.push_back(t.mark(header_row, c).str() + ": column '" +
+                             trimmed(t.header[static_cast<std::size_t>(c)]) + "' gives no weight to any " +
+                             attribute +
+                             ": the people created where it applies keep behaviour.flee.demography's shares "
+                             "(Flee stops when it draws from it)");
+        }
+        continue;
+      }
+      auto& shares = out[p];
+      const auto& w = weight[static_cast<std::size_t>(c)];
+      if (age)
+        for (std::size_t k = 0; k < categories; ++k) shares.age_band_shares[k] = w[k] / total;
+      else
+        shares.female_share = w[0] / total;
+    }
+    if (uncovered > 0)
+      warnings.push_back(path + ":1:1: no Default column and no column for " + std::to_string(uncovered) +
+                         " location(s) (first: '" + first_uncovered +
+                         "'): the people created there keep behaviour.flee.demography's shares (Flee stops "
+                         "when it draws for them)");
+  }
 }
 
 }  // namespace
@@ -347,8 +544,21 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
   // (by position, as Flee reads them); rows starting with '#' are headers or comments; further columns
   // are kept by Flee as attributes, and ignored here.
   const FleeCsv loc = read_flee_csv((in / "locations.csv").string());
+  // Flee names the columns after the 8th by the last '#' row with more than 8 fields (its attributes);
+  // it reads one of them in its movement: conflict_intensity, the intensity a location of a conflict type
+  // starts with (below).
+  int intensity_column = -1;
+  std::vector<float> initial_conflict;  // [place] the conflict a location starts with in Flee (0: none)
+  std::vector<int> location_line;       // [place] its row in locations.csv
   for (const auto& row : loc.rows) {
-    if (flee_comment(row)) continue;
+    if (flee_comment(row)) {
+      if (row.fields.size() > 8) {
+        intensity_column = -1;
+        for (std::size_t c = 8; c < row.fields.size(); ++c)
+          if (trimmed(row.fields[c].text) == "conflict_intensity") intensity_column = static_cast<int>(c);
+      }
+      continue;
+    }
     if (row.fields.size() < 6)
       bad(loc.table, row, 0,
           "expected at least 6 fields: name,region,country,latitude,longitude,location_type");
@@ -379,6 +589,20 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
     if (!(cday >= -1 && cday <= 1e6))
       bad(loc.table, row, 6, "conflict_date: got '" + cdate + "', expected a day in [0, 1e6] (or nothing)");
     conflict_date.push_back(static_cast<std::int32_t>(cday));
+    // Flee makes a location of a conflict type with a conflict_date above 0 a town (conflicts.csv starts its
+    // conflict); with 0 or less it starts in conflict, at its conflict_intensity attribute (1 without one).
+    float start_conflict = 0.0f;
+    if (kind == models::FleeKind::conflict_zone && !cdate.empty() && cday <= 0) {
+      start_conflict = 1.0f;
+      if (intensity_column >= 0 && !trimmed(field(row, intensity_column)).empty()) {
+        const double v = number(loc.table, row, intensity_column, "conflict_intensity");
+        if (!(v >= 0 && v <= 1e6))
+          bad(loc.table, row, intensity_column, "conflict_intensity: expected a value >= 0");
+        start_conflict = static_cast<float>(v);
+      }
+    }
+    initial_conflict.push_back(start_conflict);
+    location_line.push_back(row.line);
     const std::string pop = field(row, 7);
     const double population = pop.empty() ? 0 : number(loc.table, row, 7, "population");
     if (population < 0 || population > 1e12)
@@ -400,6 +624,21 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
   }
   if (b.places.empty()) throw InputError(loc.table.path + ": no locations");
   b.params.home_country = 0;
+  // major_routes.csv: Flee's predefined long routes (added to its route lists by its route crawling);
+  // not implemented, so warned rather than silently dropped.
+  if (fs::exists(in / "major_routes.csv"))
+    b.warnings.push_back((in / "major_routes.csv").string() +
+                         ":1:1: Flee's major routes are not implemented in migrasim: not read");
+  // demographics_*.csv: the sex and age band of the people created at each place.
+  {
+    std::vector<models::Demography::Shares> shares(b.places.size(), b.params.demography);
+    read_flee_demographics(in, b.places, place_of, shares, b.warnings);
+    bool any = false;
+    for (const auto& s : shares)
+      any = any || s.female_share != b.params.demography.female_share ||
+            s.age_band_shares != b.params.demography.age_band_shares;
+    b.params.place_demography = any ? std::move(shares) : std::vector<models::Demography::Shares>{};
+  }
   auto place_ref = [&](const FleeCsv& t, const CsvRow& row, int i) {
     auto it = place_of.find(field(row, i));
     if (it == place_of.end()) bad(t.table, row, i, "unknown location '" + field(row, i) + "'");
@@ -443,7 +682,8 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
     const CsvTable cf = read_csv(conflicts.string(), true);
     std::vector<place_id> column_place(cf.header.size(), -1);
     for (std::size_t c = 1; c < cf.header.size(); ++c)
-      if (auto it = place_of.find(cf.header[c]); it != place_of.end()) column_place[c] = it->second;
+      if (auto it = place_of.find(trimmed(cf.header[c])); it != place_of.end())
+        column_place[c] = it->second;  // Flee strips the header's names
     std::vector<float> row_values(n_places, 0.0f);
     std::int32_t next_day = 0;
     for (const auto& row : cf.rows) {
@@ -460,8 +700,8 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
       for (std::size_t c = 1; c < cf.header.size() && c < row.fields.size(); ++c) {
         if (column_place[c] < 0 || row.fields[c].text.empty()) continue;
         const double v = number(cf, row, static_cast<int>(c), cf.header[c]);
-        if (v < 0 || v > 1)
-          bad(cf, row, static_cast<int>(c), "conflict intensity: expected a value in [0, 1]");
+        if (!(v >= 0 && v <= 1e6))
+          bad(cf, row, static_cast<int>(c), "conflict intensity: expected a value >= 0");
         row_values[static_cast<std::size_t>(column_place[c])] = static_cast<float>(v);
       }
       if (day < days)
@@ -474,6 +714,40 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
       std::copy(row_values.begin(), row_values.end(),
                 b.params.conflict_intensity.begin() +
                     static_cast<std::ptrdiff_t>(static_cast<std::size_t>(next_day) * n_places));
+    // The file's values as Flee takes them (its AddNewConflictZones): a location's intensity is set on the
+    // day its value rises above 1e-6 (or on day 0, if above), kept while the value stays above, and set to
+    // the value on the day it falls below; before any of that, it is the conflict the location started
+    // with (above); a location with no column keeps that conflict all run.
+    std::vector<std::uint8_t> has_column(n_places, 0);
+    for (place_id q : column_place)
+      if (q >= 0) has_column[static_cast<std::size_t>(q)] = 1;
+    constexpr float eps = 1e-6f;
+    auto& ci = b.params.conflict_intensity;
+    for (std::size_t q = 0; q < n_places; ++q) {
+      const float day0 = has_column[q] ? ci[q] : 0.0f;
+      if (initial_conflict[q] > 0 && !(day0 > eps))
+        b.warnings.push_back(
+            loc.table.path + ":" + std::to_string(location_line[q]) + ":1: '" + b.places[q].name +
+            "' is of a conflict type with conflict_date 0 or less and conflicts.csv gives it "
+            "no conflict on day 0" +
+            (has_column[q] ? "" : " (it has no column)") +
+            ": Flee starts it in conflict anyway, and so does migrasim, until its column "
+            "first rises above 0");
+      float current = initial_conflict[q];
+      float previous = 0.0f;
+      for (std::int32_t d = 0; d < days; ++d) {
+        float& at = ci[static_cast<std::size_t>(d) * n_places + q];
+        const float v = has_column[q] ? at : 0.0f;
+        if (has_column[q]) {
+          if (v > eps && (d == 0 || previous < eps))
+            current = v;
+          else if (v < eps && d > 0 && previous >= eps)
+            current = v;
+        }
+        previous = v;
+        at = current;
+      }
+    }
   } else {
     for (std::size_t p = 0; p < n_places; ++p)
       if (b.params.kind[p] == models::FleeKind::conflict_zone && conflict_date[p] >= 0)
@@ -641,18 +915,20 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
     throw InputError((v.key_mark.line ? v.key_mark : v.mark).str() + ": " + key + ": " + why);
   };
   // Flee's optional rules that migrasim does not implement, with the value that leaves each off.
-  const std::map<std::string, std::string> off = {
-      {"move_rules.stay_close_to_home", "false"},         {"move_rules.use_pop_for_loc_weight", "false"},
-      {"move_rules.movechance_pop_scale_factor", "0"},    {"move_rules.use_v1_rules", "false"},
-      {"move_rules.childrenavoidhazards", "false"},       {"move_rules.boystakerisk", "false"},
-      {"move_rules.matchcampethnicity", "false"},         {"move_rules.matchtownethnicity", "false"},
-      {"move_rules.matchconflictethnicity", "false"},     {"spawn_rules.flood_zone_spawning_only", "false"},
-      {"spawn_rules.camps_are_sicks", "false"},           {"spawn_rules.read_from_agents_csv_file", "false"},
-      {"spawn_rules.conflict_zone_spawning_only", "true"}};
+  const std::map<std::string, std::string> off = {{"move_rules.use_v1_rules", "false"},
+                                                  {"move_rules.childrenavoidhazards", "false"},
+                                                  {"move_rules.boystakerisk", "false"},
+                                                  {"move_rules.matchcampethnicity", "false"},
+                                                  {"move_rules.matchtownethnicity", "false"},
+                                                  {"move_rules.matchconflictethnicity", "false"},
+                                                  {"spawn_rules.flood_zone_spawning_only", "false"},
+                                                  {"spawn_rules.camps_are_sicks", "false"},
+                                                  {"spawn_rules.read_from_agents_csv_file", "false"}};
   // Keys that matter only with one of those rules on, or not to Flee's movement at all.
-  const std::vector<std::string> inert = {"move_rules.home_distance_power",
-                                          "move_rules.pop_power_for_loc_weight",
-                                          "move_rules.movechance_pop_base", "move_rules.max_crossing_speed"};
+  // conflict_zone_spawning_only: Flee's spawning weights are zero outside conflict either way (spawning.py's
+  // refresh_spawn_weights); it matters only beside flood_zone_spawning_only, refused above.
+  const std::vector<std::string> inert = {"move_rules.max_crossing_speed",
+                                          "spawn_rules.conflict_zone_spawning_only"};
   if (!s.is_map()) throw InputError(path + ": expected a map of Flee's settings");
   // The values read, with their marks in simsetting.yml, checked by behaviour.flee's table below so that a
   // value out of range is named at its line here (not in the scenario written from it).
@@ -731,24 +1007,31 @@ std::string flee_case_to_yaml(const FleeCasePaths& paths, const std::string& rel
   };
 
   models::FleeParams d;  // Flee's defaults
-  std::map<std::string, std::string> move = {{"conflict_movechance", std::to_string(d.conflict_movechance)},
-                                             {"camp_movechance", std::to_string(d.camp_movechance)},
-                                             {"idpcamp_movechance", std::to_string(d.idpcamp_movechance)},
-                                             {"default_movechance", std::to_string(d.default_movechance)},
-                                             {"awareness_level", std::to_string(d.awareness_level)},
-                                             {"weight_softening", std::to_string(d.weight_softening)},
-                                             {"softening", std::to_string(d.softening)},
-                                             {"distance_power", std::to_string(d.distance_power)},
-                                             {"weight_power", std::to_string(d.weight_power)},
-                                             {"camp_weight", std::to_string(d.camp_weight)},
-                                             {"foreign_weight", std::to_string(d.foreign_weight)},
-                                             {"conflict_weight", std::to_string(d.conflict_weight)},
-                                             {"max_move_speed", std::to_string(d.max_move_speed)},
-                                             {"max_walk_speed", std::to_string(d.max_walk_speed)},
-                                             {"start_on_foot", d.start_on_foot ? "true" : "false"},
-                                             {"avoid_short_stints", d.avoid_short_stints ? "true" : "false"},
-                                             {"capacity_buffer", std::to_string(d.capacity_buffer)},
-                                             {"capacity_scaling", std::to_string(d.capacity_scaling)}};
+  std::map<std::string, std::string> move = {
+      {"conflict_movechance", std::to_string(d.conflict_movechance)},
+      {"camp_movechance", std::to_string(d.camp_movechance)},
+      {"idpcamp_movechance", std::to_string(d.idpcamp_movechance)},
+      {"default_movechance", std::to_string(d.default_movechance)},
+      {"awareness_level", std::to_string(d.awareness_level)},
+      {"weight_softening", std::to_string(d.weight_softening)},
+      {"softening", std::to_string(d.softening)},
+      {"distance_power", std::to_string(d.distance_power)},
+      {"weight_power", std::to_string(d.weight_power)},
+      {"camp_weight", std::to_string(d.camp_weight)},
+      {"foreign_weight", std::to_string(d.foreign_weight)},
+      {"conflict_weight", std::to_string(d.conflict_weight)},
+      {"max_move_speed", std::to_string(d.max_move_speed)},
+      {"max_walk_speed", std::to_string(d.max_walk_speed)},
+      {"start_on_foot", d.start_on_foot ? "true" : "false"},
+      {"avoid_short_stints", d.avoid_short_stints ? "true" : "false"},
+      {"capacity_buffer", std::to_string(d.capacity_buffer)},
+      {"capacity_scaling", std::to_string(d.capacity_scaling)},
+      {"use_pop_for_loc_weight", d.use_pop_for_loc_weight ? "true" : "false"},
+      {"pop_power_for_loc_weight", std::to_string(d.pop_power_for_loc_weight)},
+      {"stay_close_to_home", d.stay_close_to_home ? "true" : "false"},
+      {"home_distance_power", std::to_string(d.home_distance_power)},
+      {"movechance_pop_scale_factor", std::to_string(d.movechance_pop_scale_factor)},
+      {"movechance_pop_base", std::to_string(d.movechance_pop_base)}};
   std::map<std::string, std::string> spawn = {
       {"insert_day0", d.insert_day0 ? "true" : "false"},
       {"conflict_spawn_decay", "[1.0]"},

@@ -150,16 +150,52 @@ ParamTableOf<FleeParams> make_table() {
       .noun("a factor")
       .about("camp capacities multiplied by this in the capacity multiplier")
       .source(flee_docs);
+  t.boolean("move_rules.use_pop_for_loc_weight", &P::use_pop_for_loc_weight)
+      .about(
+          "the score of every place but a camp is multiplied by max(1, population)^pop_power_for_loc_weight")
+      .source(flee_docs);
+  t.number("move_rules.pop_power_for_loc_weight", &P::pop_power_for_loc_weight)
+      .range(-10, 10)
+      .noun("an exponent")
+      .about("exponent of the population in use_pop_for_loc_weight")
+      .source(flee_docs);
+  t.boolean("move_rules.stay_close_to_home", &P::stay_close_to_home)
+      .about(
+          "the score of a route's end is divided by max(1, km as the crow flies from the chooser's "
+          "place)^home_distance_power")
+      .source(flee_docs);
+  t.number("move_rules.home_distance_power", &P::home_distance_power)
+      .range(-10, 10)
+      .noun("an exponent")
+      .about("exponent of the distance in stay_close_to_home")
+      .source(flee_docs);
+  t.number("move_rules.movechance_pop_scale_factor", &P::movechance_pop_scale_factor)
+      .range(-10, 10)
+      .noun("an exponent")
+      .about(
+          "every place's move chance is multiplied by (max(population, capacity) / "
+          "movechance_pop_base)^this (0: off)")
+      .source(flee_docs);
+  t.number("move_rules.movechance_pop_base", &P::movechance_pop_base)
+      .range(1e-9, 1e15)
+      .unit("persons")
+      .noun("a population")
+      .about("the population at which movechance_pop_scale_factor leaves a move chance as it is")
+      .source(flee_docs);
   const std::string displaced =
       "the forcibly displaced, end of 2023 (UNHCR Global Trends 2023; 18-34 / 35-59 "
       "split assumed)";
   t.share("demography.female_share", [](P& p) -> double& { return p.demography.female_share; })
-      .about("share of women among the displaced (not a Flee rule: Flee's agents have no sex)")
+      .about(
+          "share of women among the displaced, where the case's demographics_gender.csv gives none (not a "
+          "Flee rule)")
       .source(displaced);
   t.shares<age_band_count>(
        "demography.age_band_shares",
        [](P& p) -> std::array<double, age_band_count>& { return p.demography.age_band_shares; })
-      .about("shares of the age bands 0-17, 18-34, 35-59, 60+ among the displaced (not a Flee rule)")
+      .about(
+          "shares of the age bands 0-17, 18-34, 35-59, 60+ among the displaced, where the case's "
+          "demographics_age.csv gives none (not a Flee rule)")
       .source(displaced);
   return t;
 }
@@ -179,9 +215,11 @@ void FleeParams::validate(const World& world, std::int32_t days) const {
     throw InternalError("flee conflict intensities not sized to days x places");
   if (target_total.size() != static_cast<std::size_t>(days))
     throw InternalError("flee targets not sized to days");
+  if (!place_demography.empty() && place_demography.size() != places)
+    throw InternalError("flee demography shares not sized to the world's places");
   for (float v : conflict_intensity)
-    if (!(v >= 0 && v <= 1))
-      throw InputError("conflict intensity " + std::to_string(v) + ": expected a value in [0, 1]");
+    if (!(v >= 0 && v <= 1e6))  // Flee takes any intensity (conflicts.csv's values as they are)
+      throw InputError("conflict intensity " + std::to_string(v) + ": expected a value >= 0");
   for (const auto& c : kind_changes)
     if (c.place < 0 || static_cast<std::size_t>(c.place) >= places)
       throw InternalError("flee kind change of an unknown place");
@@ -201,6 +239,10 @@ void FleeModel::on_start(StepContext& ctx) {
   score_.assign(places_, 1.0);
   capacity_multiplier_.assign(places_, 1.0);
   arc_weight_.assign(static_cast<std::size_t>(ctx.world().arc_count()), 0.0);
+  arc_closeness_.clear();
+  if (params_.stay_close_to_home)
+    for (arc_id a = 0; a < ctx.world().arc_count(); ++a)
+      arc_closeness_.push_back(closeness(ctx.world(), ctx.world().arc_source(a), ctx.world().arc_target(a)));
   out_weight_total_.assign(places_, 0.0);
   occupancy_.assign(places_, 0);
   kind_today_ = params_.kind;
@@ -210,6 +252,20 @@ void FleeModel::on_start(StepContext& ctx) {
   spawn_population_.resize(places_);
   for (std::size_t p = 0; p < places_; ++p)
     spawn_population_[p] = static_cast<double>(ctx.world().places()[p].population);
+}
+
+// Flee's distance as the crow flies (its Location.calculateDistance): the haversine on a sphere of radius
+// 6371 km, taking a location's 4th column (its `x`) as the longitude and its 5th (`y`) as the latitude,
+// as Flee does, although the cases' headers name the 4th column latitude (docs/flee.md).
+double FleeModel::closeness(const World& world, place_id from, place_id to) const {
+  const Place& a = world.places()[static_cast<std::size_t>(from)];
+  const Place& b = world.places()[static_cast<std::size_t>(to)];
+  constexpr double rad = 3.14159265358979323846 / 180.0;
+  const double lat1 = a.lon_deg * rad, lon1 = a.lat_deg * rad, lat2 = b.lon_deg * rad, lon2 = b.lat_deg * rad;
+  const double s1 = std::sin((lat2 - lat1) / 2), s2 = std::sin((lon2 - lon1) / 2);
+  const double h = s1 * s1 + std::cos(lat1) * std::cos(lat2) * s2 * s2;
+  const double km = 6371.0 * 2 * std::atan2(std::sqrt(h), std::sqrt(1 - h));
+  return 1.0 / std::pow(std::max(1.0, km), params_.home_distance_power);
 }
 
 double FleeModel::decay(std::int32_t day, std::size_t p) const {
@@ -282,9 +338,14 @@ void FleeModel::init_agents(StepContext& ctx, std::size_t first, std::size_t las
       const bool abroad = world.places()[static_cast<std::size_t>(p)].country != params_.home_country;
       pop.reset(i, p, day);
       if (k == FleeKind::camp && abroad) pop.legal_status[i] = LegalStatus::temporary_protection;
+      // Sex and age band from the shares of the place the person is created at (Flee draws each
+      // attribute from the spawning location's column of its demographics file).
+      const Demography::Shares& shares = params_.place_demography.empty()
+                                             ? params_.demography
+                                             : params_.place_demography[static_cast<std::size_t>(p)];
       const auto demo = ctx.rng().words(static_cast<std::uint64_t>(i), day, flee_purpose::demography);
-      Demography::draw(params_.demography, KeyedRng::to_unit(demo.v[0]), KeyedRng::to_unit(demo.v[1]),
-                       pop.sex[i], pop.age_band[i]);
+      Demography::draw(shares, KeyedRng::to_unit(demo.v[0]), KeyedRng::to_unit(demo.v[1]), pop.sex[i],
+                       pop.age_band[i]);
     }
   });
 }
@@ -319,6 +380,9 @@ void FleeModel::decide(StepContext& ctx) {
     if (k == FleeKind::camp || k == FleeKind::idpcamp) score *= params_.camp_weight;
     const float c = intensity(day, static_cast<place_id>(p));
     if (c > 0) score *= std::pow(params_.conflict_weight, decay(day, p) * static_cast<double>(c));
+    // use_pop_for_loc_weight: every place but a camp, by its population now.
+    if (params_.use_pop_for_loc_weight && k != FleeKind::camp && k != FleeKind::idpcamp)
+      score *= std::pow(std::max(1.0, spawn_population_[p]), params_.pop_power_for_loc_weight);
     score_[p] = score;
     // Capacity (a camp's, kept while a closure makes it a town): full at capacity x capacity_scaling;
     // below 1 person, no limit (as in Flee).
@@ -340,7 +404,8 @@ void FleeModel::decide(StepContext& ctx) {
     const route_id r = world.arc_route(a);
     double w = 0;
     if (state.open[static_cast<std::size_t>(r)]) {
-      w = route_weight(world.arc_target(a), world.routes()[static_cast<std::size_t>(r)].distance_km);
+      w = route_weight(world.arc_target(a), world.routes()[static_cast<std::size_t>(r)].distance_km,
+                       arc_closeness_.empty() ? 1.0 : arc_closeness_[static_cast<std::size_t>(a)]);
     }
     arc_weight_[static_cast<std::size_t>(a)] = w;
   }
@@ -358,7 +423,13 @@ void FleeModel::decide(StepContext& ctx) {
   status_at_.resize(places_);
   stay_threshold_.resize(places_);
   for (std::size_t p = 0; p < places_; ++p) {
-    const double chance = move_chance(day, static_cast<place_id>(p));
+    double chance = move_chance(day, static_cast<place_id>(p));
+    // movechance_pop_scale_factor: by the place's population now (less those spawned there with
+    // take_from_population), or its capacity if larger (camps); a place with neither has chance 0.
+    if (params_.movechance_pop_scale_factor != 0)
+      chance *= std::pow(std::max(spawn_population_[p], static_cast<double>(world.places()[p].capacity)) /
+                             params_.movechance_pop_base,
+                         params_.movechance_pop_scale_factor);
     move_chance_today_[p] = chance;
     // Flee's towns (for avoid_short_stints): towns, closed camps, and conflict zones out of conflict.
     town_today_[p] = kind_today_[p] == FleeKind::town || (kind_today_[p] == FleeKind::conflict_zone &&
@@ -401,7 +472,8 @@ void FleeModel::compute_walks(const World& world, const RouteState& state) {
         const arc_id head = first < 0 ? *a : first;
         const bool marker = params_.kind[static_cast<std::size_t>(to)] == FleeKind::marker;
         if (!marker) {
-          const double w = route_weight(to, length);
+          const double w = route_weight(
+              to, length, params_.stay_close_to_home ? closeness(world, static_cast<place_id>(p), to) : 1.0);
           walks_.push_back({head, to, length, w});
           walk_total_[p] += w;
         }

@@ -67,10 +67,26 @@ struct FleeParams {
   // (chance 1) through any place but a camp, instead of drawing the place's move chance again.
   bool full_day_travel = false;
   double capacity_scaling = 1.0;
+  // use_pop_for_loc_weight: the score of every place but a camp x max(1, population)^pop_power_for_loc_weight
+  // (the place's population now: it shrinks with take_from_population).
+  bool use_pop_for_loc_weight = false;
+  double pop_power_for_loc_weight = 0.1;
+  // stay_close_to_home: the score of a route's end x 1 / max(1, km as the crow flies from the place the
+  // chooser is at to that end)^home_distance_power (Flee's great-circle distance, see docs/flee.md).
+  bool stay_close_to_home = false;
+  double home_distance_power = 0.5;
+  // movechance_pop_scale_factor: every place's move chance x (max(population now, capacity) /
+  // movechance_pop_base)^movechance_pop_scale_factor (0: off).
+  double movechance_pop_scale_factor = 0.0;
+  double movechance_pop_base = 10000.0;
   // Sex and age band of the displaced (one set for the case: its conflict is in one country). Default: the
   // forcibly displaced worldwide at the end of 2023 (UNHCR Global Trends 2023: 40 % under 18, 53 % 18-59,
   // 7 % 60+, half women); the split of 18-59 into 18-34 and 35-59 is an assumption.
   Demography::Shares demography{0.5, {0.40, 0.32, 0.21, 0.07}};
+  // [place] the shares of the people created at each place, from the case's demographics_*.csv (Flee's
+  // per-location distributions, io/flee_case.cpp; `demography` where a file gives none); empty: `demography`
+  // at every place.
+  std::vector<Demography::Shares> place_demography;
   // spawn_rules
   std::vector<double> conflict_spawn_decay{1.0};    // multiplier by interval since the conflict began
   std::int32_t conflict_spawn_decay_interval = 30;  // days
@@ -120,12 +136,15 @@ class FleeModel final : public Model {
   double decay(std::int32_t day, std::size_t p) const;
   // Route-choice weight of heading for `to` over `km`: ((weight_softening + score) / (softening +
   // km)^distance_power x capacity_multiplier)^weight_power, from today's scores and multipliers.
-  double route_weight(place_id to, double km) const {
+  // `closeness`: stay_close_to_home's factor of the score (1 without the rule).
+  double route_weight(place_id to, double km, double closeness = 1.0) const {
     const auto v = static_cast<std::size_t>(to);
-    const double w = (params_.weight_softening + score_[v]) /
+    const double w = (params_.weight_softening + score_[v] * closeness) /
                      std::pow(params_.softening + km, params_.distance_power) * capacity_multiplier_[v];
     return std::pow(w, params_.weight_power);
   }
+  // stay_close_to_home's factor for choosing `to` while at `from`: 1 / max(1, km)^home_distance_power.
+  double closeness(const World& world, place_id from, place_id to) const;
 
   FleeParams params_;
   std::size_t places_ = 0;
@@ -135,6 +154,7 @@ class FleeModel final : public Model {
   std::vector<double> score_;                // [place] attractiveness score of a place as an end point
   std::vector<double> capacity_multiplier_;  // [place]
   std::vector<double> arc_weight_;           // [arc] route-choice weight out of its source, 0 if closed
+  std::vector<double> arc_closeness_;        // [arc] stay_close_to_home's factor (empty without the rule)
   std::vector<double> out_weight_total_;     // [place]
   std::vector<FleeKind> kind_today_;         // [place] kinds after the day's changes (camp closures)
   std::size_t next_kind_change_ = 0;         // first of params_.kind_changes not applied yet

@@ -168,8 +168,8 @@ TEST_CASE("Flee settings migrasim does not implement are refused at their line",
     const fs::path suite = make_suite(simsetting);
     CHECK_THROWS_WITH(import(suite), Catch::Contains(message));
   };
-  refused("move_rules:\n  max_move_speed: 300\n  stay_close_to_home: True\n",
-          "simsetting.yml:3:3: move_rules.stay_close_to_home: got 'True': this Flee rule is not implemented");
+  refused("move_rules:\n  max_move_speed: 300\n  use_v1_rules: True\n",
+          "simsetting.yml:3:3: move_rules.use_v1_rules: got 'True': this Flee rule is not implemented");
   refused(
       "spawn_rules:\n  conflict_driven_spawning:\n    spawn_mode: constant\n",
       "simsetting.yml:2:3: spawn_rules.conflict_driven_spawning: a Flee setting migrasim does not implement");
@@ -179,9 +179,11 @@ TEST_CASE("Flee settings migrasim does not implement are refused at their line",
   refused(
       "move_rules:\n  default_movechance: 1.5\n",
       "simsetting.yml:2:23: behaviour.flee.move_rules.default_movechance: got '1.5', expected a probability");
-  // Inert keys (logging, speeds Flee's movement does not read) and rules at their off value load.
-  const fs::path suite =
-      make_suite("log_levels:\n  camp: 1\nmove_rules:\n  max_crossing_speed: 20\n  use_v1_rules: false\n");
+  // Inert keys (logging, speeds Flee's movement does not read, conflict_zone_spawning_only: Flee's spawning
+  // weights are zero outside conflict either way) and rules at their off value load.
+  const fs::path suite = make_suite(
+      "log_levels:\n  camp: 1\nmove_rules:\n  max_crossing_speed: 20\n  use_v1_rules: false\n"
+      "spawn_rules:\n  conflict_zone_spawning_only: False\n");
   CHECK_NOTHROW(import(suite));
 }
 
@@ -193,6 +195,15 @@ TEST_CASE("Flee case errors name the file, line and what is expected", "[io][fle
                                        Catch::Contains("expected the date of one of C's data points"));
   write(in / "registration_corrections.csv", "");  // an empty file is no correction
   CHECK_NOTHROW(import(suite));
+  // As Flee: a correction dated before the run's start is ignored (even one no data point has), a row of one
+  // field is skipped and a third field other than normalize is not read; each warned.
+  write(in / "registration_corrections.csv", "C,2019-12-25\nC\nC,2020-01-06,scale\n");
+  const ScenarioSpec corrected = import(suite);
+  CHECK(has_warning(corrected.warnings, "registration_corrections.csv:1:3: dated before the run's start"));
+  CHECK(has_warning(corrected.warnings, "registration_corrections.csv:2:1: expected camp,YYYY-MM-DD"));
+  CHECK(has_warning(corrected.warnings, "registration_corrections.csv:3:14: 'scale' is not read"));
+  CHECK(corrected.observed.camps[0].daily[0] == 200);  // the day-5 correction (100 -> 200) doubles day 0
+  write(in / "registration_corrections.csv", "");
   write(in / "conflicts.csv", "#Day,Z,T\n1e300,1,0\n");
   CHECK_THROWS_WITH(import(suite), Catch::Contains("conflicts.csv:2:1: Day: got '1e300', expected a day"));
   write(in / "conflicts.csv", "#Day,Z,T\n0,1,0\n");
@@ -200,4 +211,204 @@ TEST_CASE("Flee case errors name the file, line and what is expected", "[io][fle
   CHECK_THROWS_WITH(import(suite), Catch::Contains("routes.csv:2:3: unknown location 'Nowhere'"));
   write(in / "routes.csv", "Z,T,50,yes\n");
   CHECK_THROWS_WITH(import(suite), Catch::Contains("forced_redirection: got 'yes', expected a whole number"));
+}
+
+TEST_CASE("demographics_*.csv set the sex and age band shares of the people created at each location",
+          "[io][flee]") {
+  const fs::path suite = make_suite();
+  const fs::path in = suite / "case" / "input";
+  // Flee 3's format: <attribute>,Default,<location>,... then one row per value. Ages in years or ranges.
+  write(in / "demographics_age.csv",
+        "age,Default,Z,Nowhere\n"
+        "5,1,0,1\n"
+        "20-30,1,0,1\n"
+        "40,1,1,1\n"
+        "61+,1,3,1\n"
+        "15-24,0,0,1\n"
+        "old,1,1,1\n");
+  write(in / "demographics_gender.csv", "gender,Default,C,F\nfemale,0.7,0,0\nmale,0.3,2,\n");
+  write(in / "demographics_religion.csv", "religion,Default\nchristian,1\n");
+  const ScenarioSpec spec = import(suite);
+  const World& w = *spec.world;
+  const auto& flee = spec.params<models::FleeParams>("flee");
+  REQUIRE(flee.place_demography.size() == static_cast<std::size_t>(w.place_count()));
+  const auto& z = flee.place_demography[static_cast<std::size_t>(w.find_place("Z"))];
+  const auto& t = flee.place_demography[static_cast<std::size_t>(w.find_place("T"))];
+  const auto& c = flee.place_demography[static_cast<std::size_t>(w.find_place("C"))];
+  // Z's own column: 40 (35-59) once, 61+ three times; "old" is no age (warned, left out).
+  CHECK(z.age_band_shares == std::array<double, age_band_count>{0, 0, 0.25, 0.75});
+  // T has no column: Default (5, 20-30, 40, 61+ once each).
+  CHECK(t.age_band_shares == std::array<double, age_band_count>{0.25, 0.25, 0.25, 0.25});
+  CHECK(t.female_share == Approx(0.7));
+  CHECK(c.female_share == 0.0);
+  // F's column gives no weight: F keeps behaviour.flee.demography (warned; Flee stops there).
+  CHECK(flee.place_demography[static_cast<std::size_t>(w.find_place("F"))].female_share ==
+        flee.demography.female_share);
+  CHECK(has_warning(spec.warnings, "demographics_gender.csv:1:18: column 'F' gives no weight"));
+  CHECK(has_warning(spec.warnings, "demographics_age.csv:7:1: age 'old'"));
+  CHECK(has_warning(spec.warnings, "demographics_age.csv:6:1: age range '15-24' spans"));
+  CHECK(has_warning(spec.warnings, "demographics_age.csv:1:15: column 'Nowhere' names no location"));
+  CHECK(has_warning(spec.warnings, "demographics_religion.csv:1:1: demographics attribute 'religion'"));
+  CHECK_FALSE(has_warning(spec.warnings, "major_routes.csv"));
+
+  // Without a Default column, locations with no column keep behaviour.flee.demography (warned).
+  write(in / "demographics_gender.csv", "gender,C\nfemale,1\nmale,3\n");
+  fs::remove(in / "demographics_age.csv");
+  const ScenarioSpec partial = import(suite);
+  const auto& pf = partial.params<models::FleeParams>("flee");
+  REQUIRE(pf.place_demography.size() == static_cast<std::size_t>(partial.world->place_count()));
+  CHECK(pf.place_demography[static_cast<std::size_t>(partial.world->find_place("C"))].female_share == 0.25);
+  CHECK(pf.place_demography[static_cast<std::size_t>(partial.world->find_place("Z"))].female_share ==
+        pf.demography.female_share);
+  CHECK(pf.place_demography[0].age_band_shares == pf.demography.age_band_shares);
+  CHECK(has_warning(partial.warnings, "demographics_gender.csv:1:1: no Default column"));
+
+  // A weight that is not a number >= 0 is an error at its cell.
+  write(in / "demographics_gender.csv", "gender,Default\nfemale,-1\nmale,3\n");
+  CHECK_THROWS_WITH(import(suite),
+                    Catch::Contains("demographics_gender.csv:2:8: weight of gender 'female'") &&
+                        Catch::Contains("expected a number >= 0"));
+  // Without any demographics file, every place draws from behaviour.flee.demography.
+  fs::remove(in / "demographics_gender.csv");
+  fs::remove(in / "demographics_religion.csv");
+  CHECK(import(suite).params<models::FleeParams>("flee").place_demography.empty());
+  // Flee's major routes are not implemented: a major_routes.csv is warned, not silently dropped.
+  write(in / "major_routes.csv", "Z,T,F,C\n");
+  CHECK(has_warning(import(suite).warnings, "major_routes.csv:1:1: Flee's major routes are not implemented"));
+}
+
+TEST_CASE("location types are matched by what they contain, as Flee matches them", "[io][flee]") {
+  const fs::path suite = make_suite();
+  write(suite / "case" / "input" / "locations.csv",
+        "#name,region,country,lat,lon,location_type,conflict_date,pop/cap\n"
+        "Z,R,Home,0.0,0.0,Conflict_Zone,0,10000\n"
+        "T,R,Home,0.1,0.1,city,,500\n"
+        "F,R,Home,0.2,0.2,default_town,,0\n"
+        "X,R,Home,0.25,0.25,Marker,,0\n"
+        "C,R,Host,0.3,0.3,IDPCamp,,2000\n"
+        "D,R,Host,0.4,0.4,transit_camp,,3000\n");
+  const ScenarioSpec spec = import(suite);
+  const auto& flee = spec.params<models::FleeParams>("flee");
+  const auto kind = [&](const char* name) {
+    return flee.kind[static_cast<std::size_t>(spec.world->find_place(name))];
+  };
+  CHECK(kind("Z") == models::FleeKind::conflict_zone);
+  // Flee knows no `city`: a location of no known type keeps move chance 1 (warned).
+  CHECK(kind("T") == models::FleeKind::forwarding_hub);
+  CHECK(has_warning(spec.warnings, "locations.csv:3:18: location_type 'city'"));
+  CHECK(kind("F") == models::FleeKind::town);
+  CHECK(kind("X") == models::FleeKind::marker);
+  CHECK(kind("C") == models::FleeKind::idpcamp);
+  CHECK(kind("D") == models::FleeKind::camp);
+}
+
+TEST_CASE("Flee's optional weighting rules are read from simsetting.yml", "[io][flee]") {
+  const fs::path suite = make_suite(
+      "move_rules:\n  stay_close_to_home: True\n  home_distance_power: 2.0\n  use_pop_for_loc_weight: True\n"
+      "  pop_power_for_loc_weight: 0.05\n  movechance_pop_scale_factor: 0.2\n  movechance_pop_base: 5000\n");
+  const ScenarioSpec spec = import(suite);
+  const auto& flee = spec.params<models::FleeParams>("flee");
+  CHECK(flee.stay_close_to_home);
+  CHECK(flee.home_distance_power == 2.0);
+  CHECK(flee.use_pop_for_loc_weight);
+  CHECK(flee.pop_power_for_loc_weight == 0.05);
+  CHECK(flee.movechance_pop_scale_factor == 0.2);
+  CHECK(flee.movechance_pop_base == 5000);
+  // Off by default, with Flee's default powers.
+  const auto& d = import(make_suite()).params<models::FleeParams>("flee");
+  CHECK_FALSE(d.stay_close_to_home);
+  CHECK_FALSE(d.use_pop_for_loc_weight);
+  CHECK(d.home_distance_power == 0.5);
+  CHECK(d.pop_power_for_loc_weight == 0.1);
+  CHECK(d.movechance_pop_scale_factor == 0.0);
+  CHECK(d.movechance_pop_base == 10000.0);
+}
+
+TEST_CASE(
+    "FabFlee's own layout (input_csv/, source_data/) and conflict_period.csv are read as Flee reads them",
+    "[io][flee]") {
+  const fs::path suite = make_suite();
+  const fs::path c = suite / "case";
+  fs::rename(c / "input", c / "input_csv");
+  fs::rename(c / "validation", c / "source_data");
+  // Flee's earlier name for the period file, keys in another case (Flee compares them lower-cased).
+  fs::remove(c / "input_csv" / "sim_period.csv");
+  write(c / "input_csv" / "conflict_period.csv", "startdate,2020-01-01\nLENGTH,20\n");
+  const FleeCasePaths paths = locate_flee_case(c.string());
+  CHECK(fs::path(paths.input).filename() == "input_csv");
+  CHECK(fs::path(paths.validation).filename() == "source_data");
+  CHECK(fs::path(paths.simsetting).filename() == "simsetting.yml");  // the suite's, one folder up
+  // Given the input folder itself, the validation folder beside it is found too.
+  CHECK(fs::path(locate_flee_case((c / "input_csv").string()).validation).filename() == "source_data");
+  const ScenarioSpec spec = import(suite);
+  CHECK(spec.days == 20);
+  CHECK(spec.observed.camps.size() == 2);
+}
+
+TEST_CASE("numbers with blanks around them and blank-padded conflict columns are read, as Flee reads them",
+          "[io][flee]") {
+  const fs::path suite = make_suite();
+  const fs::path in = suite / "case" / "input";
+  // FabFlee's mali2022_2024 has a longitude " 1.40882475": Python's float() takes it.
+  write(in / "locations.csv",
+        "#name,region,country,lat,lon,location_type,conflict_date,pop/cap\n"
+        "Z,R,Home,0.0, 1.5,conflict_zone,0, 10000\n"
+        "T,R,Home,0.1,0.1,town,,500\n"
+        "F,R,Home,0.2,0.2,forward,,0\n"
+        "X,R,Home,0.25,0.25,marker,,0\n"
+        "C,R,Host,0.3,0.3,camp,,2000\n"
+        "D,R,Host,0.4,0.4,camp,,3000\n");
+  write(in / "conflicts.csv", "#Day, Z , T\n0, 0.5 ,0\n");
+  const ScenarioSpec spec = import(suite);
+  const World& w = *spec.world;
+  const auto z = static_cast<std::size_t>(w.find_place("Z"));
+  CHECK(w.places()[z].lon_deg == 1.5);
+  CHECK(w.places()[z].population == 10000);
+  const auto& flee = spec.params<models::FleeParams>("flee");
+  CHECK(flee.conflict_intensity[z] == 0.5f);  // day 0, Z's column despite its blanks
+}
+
+TEST_CASE(
+    "conflicts.csv is read as Flee reads it: intensities set on onset, conflict types start in conflict",
+    "[io][flee]") {
+  const fs::path suite = make_suite();
+  const fs::path in = suite / "case" / "input";
+  // Z: a conflict type with conflict_date 0 and a conflict_intensity attribute of 0.4, but 0 in conflicts.csv
+  // until day 3. T: graded values. F: a conflict type dated 0 with no column. X: a conflict type dated 5
+  // (a town for Flee until conflicts.csv says otherwise) with no column.
+  write(in / "locations.csv",
+        "#name,region,country,lat,lon,location_type,conflict_date,pop/cap,conflict_intensity\n"
+        "Z,R,Home,0.0,0.0,conflict_zone,0,10000,0.4\n"
+        "T,R,Home,0.1,0.1,town,,500,\n"
+        "F,R,Home,0.2,0.2,conflict_zone,0,100,\n"
+        "X,R,Home,0.25,0.25,conflict_zone,5,100,\n"
+        "C,R,Host,0.3,0.3,camp,,2000,\n"
+        "D,R,Host,0.4,0.4,camp,,3000,\n");
+  write(in / "conflicts.csv", "#Day,Z,T\n0,0,0\n1,0,0.5\n2,0,0.8\n3,1,0.8\n4,1,0\n5,0.7,0.3\n6,0.7,2.5\n");
+  const ScenarioSpec spec = import(suite);
+  const World& w = *spec.world;
+  const auto& flee = spec.params<models::FleeParams>("flee");
+  const auto n = static_cast<std::size_t>(w.place_count());
+  const auto at = [&](const char* name, std::size_t day) {
+    return flee.conflict_intensity[day * n + static_cast<std::size_t>(w.find_place(name))];
+  };
+  // Z: its attribute until its column rises (day 3: 1), kept while the column stays above 0 (0.7 on day 5 is
+  // no onset: Flee keeps 1).
+  CHECK(at("Z", 0) == 0.4f);
+  CHECK(at("Z", 2) == 0.4f);
+  CHECK(at("Z", 3) == 1.0f);
+  CHECK(at("Z", 6) == 1.0f);
+  CHECK(has_warning(spec.warnings, "locations.csv:2:1: 'Z' is of a conflict type"));
+  // T: set on onset (0.5), kept at 0.5 through 0.8, 0 when the column falls, 0.3 at the next onset (kept
+  // through 2.5, a value Flee takes as it is).
+  CHECK(at("T", 0) == 0.0f);
+  CHECK(at("T", 1) == 0.5f);
+  CHECK(at("T", 3) == 0.5f);
+  CHECK(at("T", 4) == 0.0f);
+  CHECK(at("T", 5) == 0.3f);
+  CHECK(at("T", 19) == 0.3f);
+  // F: in conflict (1) all run; X: never (a town for Flee, with no column).
+  CHECK(at("F", 19) == 1.0f);
+  CHECK(at("X", 19) == 0.0f);
+  CHECK(has_warning(spec.warnings, "locations.csv:4:1: 'F' is of a conflict type"));
 }

@@ -228,6 +228,36 @@ TEST_CASE("the displaced get the sex and age band shares of behaviour.flee.demog
   CHECK(set[age_band_count] == Approx(0.3).margin(0.015));
 }
 
+TEST_CASE("people draw their sex and age band from the shares of the place they are created at",
+          "[models][flee]") {
+  // Z's people (spawned) are all women under 18; C's day-0 people all men of 60 and over.
+  Case c = small_case(3, 1000);
+  c.params.day0_camp_agents[2] = 500;
+  for (std::int32_t d = 0; d < 3; ++d)
+    c.params.target_total[static_cast<std::size_t>(d)] = 500 + 1000 * (d + 1);
+  c.params.place_demography.assign(4, c.params.demography);
+  c.params.place_demography[0] = {1.0, {1, 0, 0, 0}};
+  c.params.place_demography[2] = {0.0, {0, 0, 0, 1}};
+  for (int threads : {1, 3}) {
+    std::vector<std::unique_ptr<Model>> models;
+    models.push_back(std::make_unique<models::FleeModel>(c.params));
+    Simulation sim(c.world, Schedule{}, std::move(models), SimulationConfig{3, 3, threads, "2020-01-01"});
+    sim.run();
+    const Population& pop = sim.population();
+    REQUIRE(pop.size() == 3500);
+    std::size_t girls = 0, old_men = 0;
+    for (std::size_t i = 0; i < pop.size(); ++i) {
+      girls += pop.sex[i] == Sex::female && pop.age_band[i] == 0;
+      old_men += pop.sex[i] == Sex::male && pop.age_band[i] == 3;
+    }
+    CHECK(girls == 3000);
+    CHECK(old_men == 500);
+  }
+  // Shares not sized to the places are refused.
+  c.params.place_demography.resize(2);
+  CHECK_THROWS_AS(run(c, 3, 1), InternalError);
+}
+
 TEST_CASE(
     "Flee's travel: a route as long as the day's speed takes two days; each route taken gets a full day",
     "[models][flee]") {
@@ -288,4 +318,64 @@ TEST_CASE("take_from_population: spawning empties the conflict zone's population
   };
   CHECK(total(*plain) == 15000);
   CHECK(total(*taken) == 10000);
+}
+
+TEST_CASE("use_pop_for_loc_weight: towns and conflict zones weigh by their population", "[models][flee]") {
+  Case c = small_case(30, 100, 1000000);
+  c.params.default_movechance = 1.0;
+  const auto in_camps = [](const MemoryRecorder& r) { return at(r, 29, 2) + at(r, 29, 3); };
+  const auto off = run(c, 30, 2);
+  REQUIRE(in_camps(*off) > 2000);
+  // Power 0: max(1, population)^0 = 1, the same run.
+  c.params.use_pop_for_loc_weight = true;
+  c.params.pop_power_for_loc_weight = 0.0;
+  CHECK(run(c, 30, 2)->population == off->population);
+  // Power 1: from T, Z (10,000 people) scores 0.25 x 10,000 against the camps' 1 (camps are not weighted):
+  // nearly everyone turns back to Z, so the camps fill far less.
+  c.params.pop_power_for_loc_weight = 1.0;
+  CHECK(in_camps(*run(c, 30, 2)) < in_camps(*off) / 10);
+}
+
+TEST_CASE("stay_close_to_home: the end of a route weighs less the farther it lies as the crow flies",
+          "[models][flee]") {
+  Case c = small_case(30, 100, 1000000);
+  c.params.default_movechance = 1.0;
+  // C (100 km by road) lies 10 degrees from T in Flee's coordinates, D (300 km by road) at T's own spot.
+  std::vector<Place> places = c.world->places();
+  places[2].lat_deg = 10.0;
+  c.world = std::make_shared<const World>(c.world->countries(), places, c.world->routes());
+  const auto share_c = [](const MemoryRecorder& r) {
+    double to_c = 0, to_d = 0;
+    for (std::size_t d = 0; d < 30; ++d) {
+      to_c += static_cast<double>(r.flow[d * 3 + 1]);
+      to_d += static_cast<double>(r.flow[d * 3 + 2]);
+    }
+    return to_c / (to_c + to_d);
+  };
+  const double off = share_c(*run(c, 30, 2));
+  CHECK(off == Approx((1.0 / 110) / (1.0 / 110 + 1.0 / 310)).margin(0.03));
+  // With power 1: C's score / ~1,112 km, D's / max(1, 0 km) = 1: most people now take the long road to D.
+  c.params.stay_close_to_home = true;
+  c.params.home_distance_power = 1.0;
+  const double km = 6371.0 * 10.0 * 3.14159265358979323846 / 180.0;
+  const double on = share_c(*run(c, 30, 2));
+  CHECK(on == Approx((1.0 / 110 / km) / (1.0 / 110 / km + 1.0 / 310)).margin(0.01));
+  CHECK(on < 0.05);
+}
+
+TEST_CASE("movechance_pop_scale_factor: move chances scale with the place's population or capacity",
+          "[models][flee]") {
+  Case c = small_case(30, 100, 1000000);
+  c.params.default_movechance = 1.0;
+  const auto off = run(c, 30, 2);
+  REQUIRE(at(*off, 29, 2) + at(*off, 29, 3) > 2000);
+  // Factor 0: x^0 = 1, the same run.
+  c.params.movechance_pop_base = 5000;
+  CHECK(run(c, 30, 2)->population == off->population);
+  // Factor 1: Z (10,000 people, base 5,000) keeps chance 1 x 2; T (no population, no capacity) gets 0, so
+  // nobody leaves T and the camps stay empty.
+  c.params.movechance_pop_scale_factor = 1.0;
+  const auto on = run(c, 30, 2);
+  CHECK(at(*on, 29, 2) + at(*on, 29, 3) == 0);
+  CHECK(at(*on, 29, 1) > 2000);
 }

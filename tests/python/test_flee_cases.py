@@ -167,8 +167,8 @@ def test_flee_runs_are_thread_independent(cli, tmp_path):
 @needs_data
 @pytest.mark.parametrize("file, old, new, message", [
     ("routes.csv", "Douentza,Mentao,487,0", "Douentza,Atlantis,487,0", "routes.csv:2:.*unknown location 'Atlantis'"),
-    ("registration_corrections.csv", '"Mentao","2012-10-03","normalize"', '"Mentao","2012-10-03","shrink"',
-     "registration_corrections.csv:2:.*expected normalize"),
+    ("registration_corrections.csv", '"Mentao","2012-10-03","normalize"', '"Mentao","3 Oct 2012","normalize"',
+     "registration_corrections.csv:2:.*expected a date YYYY-MM-DD"),
 ])
 def test_bad_flee_input_exits_2_and_names_the_line(cli, tmp_path, file, old, new, message):
     case = copy_case(tmp_path, "mali2012")
