@@ -561,6 +561,7 @@ ParamTableOf<SmugglingParams> make_table() {
        campaign_table())
       .about("dated information campaigns (see the information campaign rows)")
       .source("scenario (policy)");
+  demography_entries(t, &P::demography, mover_demography_source);
   t.derive("enforcement targets name services, or a place that services leave",
            [](P& p, const ParamContext& ctx) {
              check_unique_names(p);  // before the names are looked up
@@ -762,6 +763,7 @@ void SmugglingModel::on_start(StepContext& ctx) {
   home_choices_.assign(any_from_home() ? ns * home_choice_count : 0, 0);
   // The crossing market: who may use which service, the countries of places, today's open options.
   countries_ = world.countries().size();
+  shares_ = params_.demography.by_country(countries_);
   nationality_ok_.clear();
   bool any_restricted = false;
   for (const auto& s : params_.services) any_restricted = any_restricted || !s.nationalities.empty();
@@ -834,6 +836,7 @@ void SmugglingModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& p
 
 void SmugglingModel::declare(Declarations& declared) {
   declared.purposes(56, 5);
+  declared.purposes(static_cast<std::uint32_t>(smuggling_purpose::demography), 1);
   resources_ = declared.add<float>(resources_column());
   service_ = declared.add<std::uint8_t>({"service", "smuggling service chosen today; 255 none", no_service});
   holds_permit_ = declared.flag(holds_permit_flag());
@@ -883,6 +886,10 @@ void SmugglingModel::init_agents(StepContext& ctx, std::size_t first, std::size_
       const auto& d = params_.demand[static_cast<std::size_t>(demand_at_[static_cast<std::size_t>(at)])];
       pop.reset(i, at, day);
       pop.origin[i] = d.origin;
+      const auto demo = ctx.rng().words(i, day, smuggling_purpose::demography);
+      Demography::draw(
+          shares_[static_cast<std::size_t>(ctx.world().places()[static_cast<std::size_t>(d.origin)].country)],
+          KeyedRng::to_unit(demo.v[0]), KeyedRng::to_unit(demo.v[1]), pop.sex[i], pop.age_band[i]);
       // Savings, plus help from family or the diaspora for some.
       double money = d.resources_median_usd *
                      std::exp(d.resources_sigma * ctx.rng().normal(i, day, smuggling_purpose::resources));

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "models/demography.hpp"
 #include "models/shared_columns.hpp"
 #include "sim/model.hpp"
 #include "sim/params.hpp"
@@ -173,6 +174,7 @@ struct SmugglingParams {
   std::vector<std::string> country_codes;   // labels of the trafficking series
   std::vector<std::string> edge_names;      // labels of the deaths series (the routes, "A--B")
   std::vector<std::string> place_names;     // labels of the journey_choices series
+  Demography demography;                    // sex and age band of the own demand's travellers, by origin
 
   // The parameter table (key paths, ranges, units, sources): read by io/, checked by validate(), printed
   // by `migrasim params`.
@@ -187,6 +189,7 @@ inline constexpr Purpose resources{57};
 inline constexpr Purpose seat{58};
 inline constexpr Purpose outcome{59};
 inline constexpr Purpose choice{60};
+inline constexpr Purpose demography{62};
 }  // namespace smuggling_purpose
 
 inline constexpr std::uint8_t no_service = 255;
@@ -320,7 +323,8 @@ class SmugglingModel final : public Model, public CrossingMarket {
   std::vector<std::uint8_t> open_;  // [service] open today (seats, or alone; routes open or not needed)
   std::vector<std::uint8_t> nationality_ok_;  // [service * countries + country]; empty: all open to all
   std::size_t countries_ = 0;
-  const Population* pop_ = nullptr;  // for takes(), set in attach
+  std::vector<Demography::Shares> shares_;  // [country of origin] of the own demand's travellers
+  const Population* pop_ = nullptr;         // for takes(), set in attach
   const World* world_ = nullptr;
 };
 

@@ -1021,3 +1021,30 @@ TEST_CASE("with no other destination reachable, looking elsewhere keeps the old 
   for (auto v : r.on_route) counted += v;
   CHECK(counted == r.spawned);
 }
+
+TEST_CASE("the market's own travellers draw sex and age band by their country of origin",
+          "[models][smuggling][demography]") {
+  SmugglingParams p = params(500, 100);
+  p.demography.all.female_share = 0.2;
+  models::Demography::Origin ori;
+  ori.country = 0;  // the travellers' origin O lies in ORI
+  ori.female_share = 0.6;
+  ori.age_band_shares = {0.1, 0.7, 0.15, 0.05};
+  p.demography.by_origin = {ori};
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<SmugglingModel>(p));
+  Simulation sim(crossing_world(), Schedule{}, std::move(models), SimulationConfig{6, 20, 2, "2020-01-01"});
+  sim.run();
+  const auto& pop = sim.population();
+  REQUIRE(pop.size() > 5000);
+  std::array<double, age_band_count> bands{};
+  double female = 0;
+  for (std::size_t i = 0; i < pop.size(); ++i) {
+    bands[pop.age_band[i]] += 1;
+    female += pop.sex[i] == Sex::female;
+  }
+  const auto n = static_cast<double>(pop.size());
+  CHECK(female / n == Approx(0.6).margin(0.025));
+  CHECK(bands[1] / n == Approx(0.7).margin(0.025));
+  CHECK(bands[0] / n == Approx(0.1).margin(0.02));
+}
