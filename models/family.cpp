@@ -91,8 +91,8 @@ void FamilyParams::validate(const World& world, std::int32_t days) const {
 FamilyModel::FamilyModel(FamilyParams params) : params_(std::move(params)) {}
 
 void FamilyModel::declare(Declarations& declared) {
-  declared.purposes(330,
-                    6);  // destination, demography, resources, return_home, departures, other_destination
+  // destination, demography, resources, return_home, departures, other_destination
+  declared.purposes(330, 6);
   resources_ = declared.add<float>(resources_column());
   holds_permit_ = declared.flag(holds_permit_flag());
   ways_ = declare_crossing_options(declared);
@@ -128,7 +128,6 @@ void FamilyModel::on_start(StepContext& ctx) {
   for (std::size_t k = 0; k < destination_places_.size(); ++k)
     for (std::size_t c = 0; c < countries; ++c)
       given[k * countries + c] = params_.destinations[k].diaspora[c];
-  joined_.assign(given.size(), 0);
   weigh_origins(world, given);
 }
 
@@ -169,7 +168,7 @@ void FamilyModel::weigh_origins(const World& world, const std::vector<double>& d
 std::vector<double> FamilyModel::diaspora_today(StepContext& ctx) const {
   const Population& pop = ctx.population();
   const std::size_t countries = ctx.world().countries().size();
-  std::vector<std::int64_t> joined(joined_.size(), 0);
+  std::vector<std::int64_t> joined(destination_places_.size() * countries, 0);
   std::mutex merge;
   // People of country c settled at destination k who arrived during the run (entered on day 0 or later),
   // alive and not gone home: integer counts, summed per sub-range (the same for any threads).

@@ -96,7 +96,6 @@ class FamilyModel final : public Model {
   std::vector<double> diaspora_today(StepContext& ctx) const;
   std::vector<double> country_population_;       // [country] people of its populated places
   std::vector<std::int32_t> destination_index_;  // [place] index into the destinations, -1 otherwise
-  std::vector<std::int64_t> joined_;             // [destination * countries + c] arrivals counted today
 };
 
 }  // namespace migrasim::models
