@@ -3,7 +3,7 @@ day (spawned = at places, the dead and missing included, + stranded + on routes)
 on the thread count. The scenarios are random small worlds (towns, border crossings, shelters,
 destinations; a connected route graph) with the economic model and, at random, relatives joining their
 diaspora, the legal-status model (residents, enforcement, a regularisation), a smuggling market on a route,
-dated route closures, entry rules and route risks. The search is derandomized so that CI sees the same scenarios on every run."""
+a hurricane displacing people from towns, dated route closures, entry rules and route risks. The search is derandomized so that CI sees the same scenarios on every run."""
 import json
 
 import h5py
@@ -99,6 +99,18 @@ def scenarios(draw):
                  "death": draw(st.sampled_from([0, 0.01, 0.5]))},
                 {"name": "alone", "kind": "alone", "from": a, "to": b, "interception": 0.4,
                  "death": draw(st.sampled_from([0, 0.05]))}]}
+    towns = [p["name"] for p in places if p["kind"] == "town" and p.get("population", 0) > 0]
+    if draw(st.booleans()):  # a hurricane displacing people from some towns (shelters, kin, abroad)
+        hit = draw(st.lists(st.sampled_from(towns), min_size=1, max_size=3, unique=True))
+        scenario["behaviour"]["disasters"] = {
+            "curves": {"hurricane": {"max_share": draw(st.sampled_from([0.05, 0.3])), "midpoint": 0.5,
+                                     "steepness": 8}},
+            "split": {"shelter": 0.3, "kin": 0.6, "abroad": 0.1},
+            "kin_max_km": 400,
+            "return": {"rate_per_day": draw(st.sampled_from([0, 0.05])), "recovery_days": 10},
+            "events": [{"name": "storm", "kind": "hurricane", "onset": f"2024-01-{draw(st.integers(2, 20)):02d}",
+                        "duration_days": 2,
+                        "footprint": {"places": {t: draw(st.sampled_from([0.5, 1.0])) for t in hit}}}]}
     if draw(st.booleans()):
         scenario["behaviour"]["entry"] = {"rules": [{
             "from": "2024-01-05", "route": draw(st.sampled_from(route_list)),
