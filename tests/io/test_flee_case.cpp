@@ -315,7 +315,8 @@ TEST_CASE("Flee's optional weighting rules are read from simsetting.yml", "[io][
   CHECK(flee.movechance_pop_scale_factor == 0.2);
   CHECK(flee.movechance_pop_base == 5000);
   // Off by default, with Flee's default powers.
-  const auto& d = import(make_suite()).params<models::FleeParams>("flee");
+  const ScenarioSpec defaults = import(make_suite());
+  const auto& d = defaults.params<models::FleeParams>("flee");
   CHECK_FALSE(d.stay_close_to_home);
   CHECK_FALSE(d.use_pop_for_loc_weight);
   CHECK(d.home_distance_power == 0.5);
