@@ -85,7 +85,17 @@ class Summary final : public migrasim::Recorder {
         death_series_.push_back(static_cast<std::ptrdiff_t>(k));
         edge_names_ = s.coords[0];
       }
+      // Programmes and pathways: the run's applications and decisions, and the queue at the end.
+      if (s.name == "programme_decisions" && s.dims == std::vector<std::string>{"programme", "outcome"}) {
+        decisions_ = static_cast<std::ptrdiff_t>(k);
+        programmes_ = s.coords[0];
+        outcomes_ = s.coords[1];
+      }
+      if (s.name == "programme_queue" && s.dims == std::vector<std::string>{"programme"})
+        queue_ = static_cast<std::ptrdiff_t>(k);
     }
+    decided_.assign(programmes_.size() * outcomes_.size(), 0);
+    waiting_.assign(programmes_.size(), 0);
     crossed_.assign(options_.size(), 0);
     stopped_.assign(options_.size(), 0);
     deaths_by_edge_.assign(edge_names_.size(), 0);
@@ -104,6 +114,14 @@ class Summary final : public migrasim::Recorder {
       const auto& v = *r.series[static_cast<std::size_t>(k)];
       const std::size_t per_edge = v.size() / std::max<std::size_t>(1, deaths_by_edge_.size());
       for (std::size_t j = 0; j < v.size(); ++j) deaths_by_edge_[j / per_edge] += v[j];
+    }
+    if (decisions_ >= 0) {
+      const auto& v = *r.series[static_cast<std::size_t>(decisions_)];
+      for (std::size_t j = 0; j < v.size() && j < decided_.size(); ++j) decided_[j] += v[j];
+    }
+    if (queue_ >= 0) {
+      const auto& v = *r.series[static_cast<std::size_t>(queue_)];
+      for (std::size_t j = 0; j < v.size() && j < waiting_.size(); ++j) waiting_[j] = v[j];
     }
     by_status_.assign(migrasim::legal_status_count, 0);
     for (std::size_t k = 0; k < r.population->size(); ++k)
@@ -127,6 +145,24 @@ class Summary final : public migrasim::Recorder {
       std::cout << fmt::format("{:<24}{:>14}{:>14}\n", "border crossings by", "crossed", "apprehended");
       for (std::size_t o = 0; o < options_.size(); ++o)
         std::cout << fmt::format("{:<24}{:>14}{:>14}\n", "  " + options_[o], crossed_[o], stopped_[o]);
+    }
+    if (!programmes_.empty()) {
+      // Per programme or pathway: applications, approvals, the refused (inadmissible or rejected), the
+      // absent, those who gave up waiting, and the queue on the last day.
+      auto outcome = [&](std::size_t p, const char* name) -> std::int64_t {
+        for (std::size_t o = 0; o < outcomes_.size(); ++o)
+          if (outcomes_[o] == name) return decided_[p * outcomes_.size() + o];
+        return 0;
+      };
+      std::size_t width = 24;
+      for (const auto& p : programmes_) width = std::max(width, p.size() + 3);
+      std::cout << fmt::format("{:<{}}{:>9}{:>9}{:>9}{:>9}{:>9}{:>9}\n", "programmes, pathways", width,
+                               "applied", "approved", "refused", "absent", "gave up", "waiting");
+      for (std::size_t p = 0; p < programmes_.size(); ++p)
+        std::cout << fmt::format("{:<{}}{:>9}{:>9}{:>9}{:>9}{:>9}{:>9}\n", "  " + programmes_[p], width,
+                                 outcome(p, "application"), outcome(p, "approved"),
+                                 outcome(p, "inadmissible") + outcome(p, "rejected"), outcome(p, "absent"),
+                                 outcome(p, "gave_up"), waiting_[p]);
     }
     if (!death_series_.empty()) {
       // The routes with the most deaths, at most five.
@@ -157,6 +193,9 @@ class Summary final : public migrasim::Recorder {
   std::vector<std::ptrdiff_t> death_series_;
   std::vector<std::string> edge_names_;
   std::vector<std::int64_t> crossed_, stopped_, deaths_by_edge_;
+  std::ptrdiff_t decisions_ = -1, queue_ = -1;
+  std::vector<std::string> programmes_, outcomes_;
+  std::vector<std::int64_t> decided_, waiting_;  // run totals (programme x outcome); last day's queue
   std::vector<std::int64_t> by_status_;
   std::int64_t stranded_ = 0, on_route_ = 0, spawned_ = 0;
   int days_ = 0;

@@ -149,10 +149,18 @@ def test_set_changes_one_programme_by_name_and_by_index(cli, root, tmp_path):
     assert "take_up: 0.5" in resolved and "take_up: 0.75" not in resolved
 
 
+def _first_event_line():
+    """The line of the demo's first event (the list's first entry), where the message points."""
+    lines = (pathlib.Path(__file__).resolve().parents[2] / "scenarios" / "central_america.yaml").read_text().splitlines()
+    start = lines.index("events:")
+    return next(n + 1 for n in range(start + 1, len(lines)) if lines[n].startswith("  - "))
+
+
 @pytest.mark.parametrize("assignment,message", [
     ("events[Roadblock gone].date=2021-01-30",
      r"--set events\[Roadblock gone\]\.date=2021-01-30: no entry named 'Roadblock gone' in events; "
-     r"names: Police roadblock .*, Roadblock lifted \(illustrative\), .* \(list at .*central_america\.yaml:215:3\)"),
+     r"names: Police roadblock .*, Roadblock lifted \(illustrative\), .* \(list at .*central_america\.yaml:"
+     + str(_first_event_line()) + r":3\)"),
     ("events[12].date=2021-01-30", r"index 12 out of range: events has 9 entries \(0-8\)"),
     ("run[0].days=3", r"run is a map, not a list, so it has no entry \[0\]"),
 ])

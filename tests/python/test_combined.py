@@ -82,7 +82,8 @@ def _conserved(path):
             np.testing.assert_array_equal(recorded, np.cumsum(recorded_deaths))
 
 
-# Each pair that runs together: the scenario of the other mechanisms, then with the legal-status model added
+# Each pair that runs together: the scenario of the other mechanisms (without the legal-status model, which
+# the demo's pathway brings into central_america_hurricane.yaml), then with the legal-status model added
 # (no programme, pathway or enforcement, so that it changes nobody's movement).
 # `arrivals`: whether its movers settle at a destination within the days compared, where the legal model
 # records their arrival (displaced people stay displaced in the first 60 days of the Eta/Iota drill).
@@ -98,7 +99,7 @@ def test_legal_status_beside_other_mechanisms_conserves_people_and_leaves_their_
                                                                                         scenario, days, own,
                                                                                         arrivals):
     path = root / "scenarios" / scenario
-    alone = _run(cli, tmp_path, path, "alone", "--days", str(days))
+    alone = _run(cli, tmp_path, path, "alone", "--days", str(days), "--set", "behaviour.legal=null")
     both = _run(cli, tmp_path, path, "both", "--days", str(days), "--set", "behaviour.legal={}")
     _conserved(alone)
     _conserved(both)
@@ -144,3 +145,44 @@ def test_route_risks_kill_every_mechanisms_travellers_recorded_or_missing(cli, r
         final = ds["population"].isel(time=-1).sum("location")
         market = int(ds["deaths"].sum())
         assert int(final.sel(legal_status="dead") + final.sel(legal_status="missing")) == market + on_route
+
+
+def test_the_demo_moves_one_population_through_push_closure_pathway_and_smugglers(cli, root, tmp_path):
+    """The demo (issue 12, done when): economic push, the April closure, the FY2021 H-2B pathway and the
+    smuggling markets act on one population. The pathway takes applications only in its window and approves
+    at most its monthly quota; every application ends approved, refused, absent, given up or waiting (the
+    summary's line); each approved person crosses into the US as `pathway` (against the same run without
+    the legal model, the pathway crossings there rise by the approvals) instead of with a smuggler or alone;
+    people are conserved."""
+    import xarray as xr
+
+    demo = root / "scenarios" / "central_america.yaml"
+    with_pathway, without = tmp_path / "demo.h5", tmp_path / "no_legal.h5"
+    r = cli("run", demo, "-o", with_pathway, "--threads", "2")
+    assert r.returncode == 0, r.stderr
+    assert cli("run", demo, "-q", "-o", without, "--threads", "2", "--set", "behaviour.legal=null").returncode == 0
+    _conserved(with_pathway)
+    line = next(s for s in r.stdout.splitlines() if s.strip().startswith("h2b_northern_triangle_2021"))
+    applied, approved, refused, absent, gave_up, waiting = (int(x) for x in line.split()[1:])
+    assert applied == approved + refused + absent + gave_up + waiting and approved > 1000
+    assert "deaths by route" in r.stdout and "smuggler" in r.stdout
+
+    us = ["Tijuana--San Diego", "Ciudad Juarez--El Paso", "Nogales--Tucson", "Piedras Negras--Eagle Pass",
+          "Nuevo Laredo--Laredo", "Reynosa--McAllen", "Matamoros--Brownsville"]
+    with xr.open_dataset(with_pathway, engine="h5netcdf") as a, xr.open_dataset(without, engine="h5netcdf") as b:
+        decisions = a["programme_decisions"].sel(programme="h2b_northern_triangle_2021")
+        applications = decisions.sel(outcome="application").to_series()
+        days = applications[applications > 0].index
+        assert str(days.min().date()) >= "2021-05-25" and str(days.max().date()) <= "2021-07-08"
+        assert int(applications.sum()) == applied
+        monthly = decisions.sel(outcome="approved").to_series().resample("MS").sum()
+        assert int(monthly.sum()) == approved and int(monthly.max()) <= 1200
+        crossed = (a["crossings"].sel(border_edge=us).sum(("time", "border_edge", "nationality"))
+                   - b["crossings"].sel(border_edge=us).sum(("time", "border_edge", "nationality")))
+        assert 0.95 * approved <= int(crossed.sel(option="pathway")) <= approved
+        irregular = int(crossed.sel(option=["smuggler", "alone"]).sum())
+        assert irregular < -0.8 * approved  # they no longer cross irregularly
+        # The closure (5-25 April) shuts crossing alone into the US while smugglers work on.
+        closed = a["crossings"].sel(border_edge=us, time=slice("2021-04-06", "2021-04-25")).sum(
+            ("time", "border_edge", "nationality"))
+        assert int(closed.sel(option="alone")) == 0 and int(closed.sel(option="smuggler")) > 0

@@ -133,7 +133,7 @@ def test_page_is_self_contained(pages, outputs):
         assert run["places"]["name"] == _labels(f, "location")
         np.testing.assert_array_equal(run["map"]["flow"], f["flow"][()])
     size = len(json.dumps(data, separators=(",", ":")))
-    assert size < 1_500_000  # the demo's data, embedded: about 1.03 MB (docs/report.md)
+    assert size < 1_500_000  # the demo's data, embedded: about 1.09 MB (docs/report.md)
     assert "one frame per day" in data["note"] and "Embedded data" in data["note"]
 
 
