@@ -309,8 +309,17 @@ std::shared_ptr<const ParamTableOf<LegalParams::Pathway>> pathway_table() {
       .shown_default("absent (apply_share decides)")
       .about(
           "utility of setting off irregularly at once, against applying: ln(approval) - "
-          "price_sensitivity x (fee + wait_cost_usd_per_day x expected wait) / 1000")
+          "price_sensitivity x (fee + wait_cost_usd_per_day x expected wait) / 1000; with "
+          "set_off_from_crossings, the value until someone of the nationality has chosen at a crossing "
+          "point into the pathway's country")
       .source("assumption (scenario: what the irregular journey costs and risks)");
+  t->boolean("choice.set_off_from_crossings", &W::set_off_from_crossings)
+      .about(
+          "setting off is worth what the smuggling market's options at the crossing points into the "
+          "pathway's country were worth to the applicant's nationality the day before: the mean over those "
+          "who chose there of the log of the sum of exp(utility) of the options open to each that it could "
+          "pay for (docs/models/legal_status.md); price_sensitivity should then be the market's")
+      .source("model (the market's choice weights)");
   t->number("choice.price_sensitivity", &W::price_sensitivity)
       .required()
       .range(0, 100)
@@ -485,6 +494,9 @@ ParamTableOf<LegalParams> make_table() {
   t.records("residents", &P::residents, residents_table())
       .about("groups living in a country at day 0 (see the residents rows)")
       .source("scenario");
+  demography_entries(t, &P::demography,
+                     "assumption: adults of working age, half women, 18-34 or 35-59 in equal shares (cite a "
+                     "profile of the resident population where known)");
   t.records("programmes", &P::programmes, programme_table())
       .about("regularisation programmes (see the programmes rows)")
       .source("scenario");
@@ -643,6 +655,9 @@ void LegalStatusModel::on_start(StepContext& ctx) {
   pathway_decisions_.assign(all * outcome_count, 0);
   approved_in_month_.assign(params_.pathways.size(), 0);
   seen_ = 0;
+  if (const CrossingMarket* market = ctx.crossing_market())
+    for (const auto& pw : params_.pathways)
+      if (pw.set_off_from_crossings) market->request_values();
   month_ = -1;
 }
 
@@ -700,10 +715,13 @@ void LegalStatusModel::decide(StepContext& ctx) {
   // qualifies applies with the pathway's apply_share, or by the logit choice: the same chance for all
   // today, from the fee, the approval chance and the wait the queue gives (yesterday's, so that the
   // order in which today's applicants are seen does not matter).
-  std::vector<double> apply_chance(nq);
+  // By pathway and nationality: [j * countries + nationality].
+  const std::size_t nc = countries_;
+  const CrossingMarket* market = ctx.crossing_market();
+  std::vector<double> apply_chance(nq * nc);
   for (std::size_t j = 0; j < nq; ++j) {
     const auto& pw = params_.pathways[j];
-    apply_chance[j] = pw.apply_share;
+    std::fill_n(apply_chance.begin() + static_cast<std::ptrdiff_t>(j * nc), nc, pw.apply_share);
     if (!pw.choice_given) continue;
     // Decisions a day: the processing, or the slowest stage today; at most the quota.
     double per_day = pw.processing_per_day;
@@ -718,7 +736,14 @@ void LegalStatusModel::decide(StepContext& ctx) {
                                     : std::numeric_limits<double>::infinity();
     const double cost = pw.fee_usd + (pw.wait_cost_usd_per_day > 0 ? pw.wait_cost_usd_per_day * wait : 0.0);
     const double apply = std::log(pw.approval) - pw.price_sensitivity * cost / 1000.0;
-    apply_chance[j] = std::isfinite(apply) ? 1 / (1 + std::exp(pw.set_off_utility - apply)) : 0.0;
+    for (std::size_t c = 0; c < nc; ++c) {
+      double set_off = pw.set_off_utility;
+      if (pw.set_off_from_crossings && market) {
+        const double v = market->crossing_value(pw.country, static_cast<std::int16_t>(c));
+        if (!std::isnan(v)) set_off = v;
+      }
+      apply_chance[j * nc + c] = std::isfinite(apply) ? 1 / (1 + std::exp(set_off - apply)) : 0.0;
+    }
   }
   std::vector<std::vector<std::uint64_t>> new_applicants(nq);
   std::mutex merge;
@@ -745,7 +770,7 @@ void LegalStatusModel::decide(StepContext& ctx) {
                                                 static_cast<std::uint32_t>(np + j));
         if (rng.uniform(i, 0, fixed) >= pw.skills_share) continue;
         if (rng.uniform(i, day, legal_purpose::pathway_apply, static_cast<std::uint32_t>(j)) >=
-            apply_chance[j])
+            apply_chance[j * nc + static_cast<std::size_t>(nationality)])
           continue;
         pop.legal_status[i] = LegalStatus::applicant;
         pop.status_since[i] = store_day(day);
@@ -881,6 +906,8 @@ void LegalStatusModel::init_agents(StepContext& ctx, std::size_t first, std::siz
   }
   if (start != last) throw InternalError("legal model: resident count mismatch");
   const std::int32_t day = ctx.day();
+  const World& world = ctx.world();
+  const std::vector<Demography::Shares> shares = params_.demography.by_country(world.countries().size());
   ctx.parallel_for(first, last, [&](std::size_t b, std::size_t e) {
     for (std::size_t i = b; i < e; ++i) {
       const auto p = static_cast<std::size_t>(pop.place[i]);
@@ -905,8 +932,9 @@ void LegalStatusModel::init_agents(StepContext& ctx, std::size_t first, std::siz
                                 ? day + static_cast<std::int32_t>(KeyedRng::to_unit(w.v[1]) * g->permit_days)
                                 : -1;
       pop.legal_status[i] = g->status;
-      pop.age_band[i] = static_cast<std::uint8_t>(1 + (w.v[2] % 2));
-      pop.sex[i] = (w.v[3] & 1u) ? Sex::male : Sex::female;
+      Demography::draw(
+          shares[static_cast<std::size_t>(world.places()[static_cast<std::size_t>(g->origin)].country)],
+          KeyedRng::to_unit(w.v[3]), KeyedRng::to_unit(w.v[2]), pop.sex[i], pop.age_band[i]);
       pop.flags[i] = agent_flag::settled;
     }
   });

@@ -16,6 +16,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
+#include "models/demography.hpp"
 #include "sim/model.hpp"
 #include "sim/params.hpp"
 #include "sim/registry.hpp"
@@ -94,7 +95,10 @@ struct LegalParams {
     // and the expected wait in the queue at a daily cost) and setting off irregularly.
     double apply_share = 1;
     bool apply_share_given = false, choice_given = false;
-    double set_off_utility = 0;        // utility of setting off irregularly at once
+    double set_off_utility = 0;  // utility of setting off irregularly at once
+    // ... or the crossing market's value of the options met at the crossing points into `country`
+    // (CrossingMarket::crossing_value, by nationality), set_off_utility until one is known.
+    bool set_off_from_crossings = false;
     double price_sensitivity = 0;      // logit weight of a cost, per 1000 USD
     double wait_cost_usd_per_day = 0;  // what a day of waiting costs (earnings forgone)
     std::int32_t open_day = 0;         // applications taken from ...
@@ -138,6 +142,9 @@ struct LegalParams {
     std::int32_t delay_days = 365;
   };
   std::vector<Residents> residents;
+  // Sex and age band of the residents, by their country of nationality (docs/models/demography.md): by
+  // default an assumption, adults of working age, half women, 18-34 or 35-59 in equal shares.
+  Demography demography{{0.5, {0, 0.5, 0.5, 0}}, {}};
   std::vector<Programme> programmes;
   std::vector<Pathway> pathways;  // programme index space: programmes first, then pathways
   std::vector<Enforcement> enforcement;

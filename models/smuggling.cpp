@@ -763,6 +763,8 @@ void SmugglingModel::on_start(StepContext& ctx) {
   home_choices_.assign(any_from_home() ? ns * home_choice_count : 0, 0);
   // The crossing market: who may use which service, the countries of places, today's open options.
   countries_ = world.countries().size();
+  value_countries_ = countries_;
+  values_.assign(countries_ * countries_, std::numeric_limits<double>::quiet_NaN());
   shares_ = params_.demography.by_country(countries_);
   nationality_ok_.clear();
   bool any_restricted = false;
@@ -991,6 +993,8 @@ void SmugglingModel::decide(StepContext& ctx) {
   std::fill(today_.begin(), today_.end(), 0);
   std::fill(ended_.begin(), ended_.end(), 0);
   std::fill(home_choices_.begin(), home_choices_.end(), 0);
+  value_sum_.assign(values_wanted_ ? countries_ * countries_ : 0, 0);
+  value_n_.assign(value_sum_.size(), 0);
   std::vector<double> base_utility(ns);
   const RouteState& routes = ctx.route_state();
   for (std::size_t k = 0; k < ns; ++k) {
@@ -1104,6 +1108,7 @@ void SmugglingModel::decide(StepContext& ctx) {
     std::vector<ResourceRequest> local;
     // This sub-range's counts of the journey endings and of the choices at home (summed below).
     std::vector<std::int64_t> ended(ended_.size(), 0), home_chosen(home_choices_.size(), 0);
+    std::vector<std::int64_t> value_sum(value_sum_.size(), 0), value_n(value_n_.size(), 0);
     for (std::size_t a = b; a < e; ++a) {
       const std::uint64_t i = waiting[a];
       const bool held = pop.driver[i] & journey::at_crossing;
@@ -1212,6 +1217,7 @@ void SmugglingModel::decide(StepContext& ctx) {
       double best_u = -std::numeric_limits<double>::infinity();
       const std::int16_t nationality = pop.nationality[i];
       const double bars = bars_at(pop.place[i], pop, i);
+      double exp_sum = 0;  // of the options it could pay for: the crossing value's log-sum
       for (std::size_t q = 0; q < options.size(); ++q) {
         const std::size_t k = options[q];
         const auto& s = params_.services[k];
@@ -1219,13 +1225,22 @@ void SmugglingModel::decide(StepContext& ctx) {
         if (s.from_home || !open_to(k, nationality) || barred(k, pop, i, day)) continue;
         any_open = true;
         if (money < price_[k] && !(s.kind == Kind::smuggler && may_borrow)) continue;  // cannot pay
-        double u = utility(k, nationality, bars);
-        if (draws) u += gumbel(q);
+        const double v = utility(k, nationality, bars);
+        if (values_wanted_) exp_sum += std::exp(v);
+        const double u = draws ? v + gumbel(q) : v;
         if (u > best_u) best = static_cast<int>(k), best_u = u;
       }
       if (!any_open) {  // nothing open to this traveller here today: its driver takes it on
         if (held) release(pop, i);
         continue;
+      }
+      if (exp_sum > 0 && nationality >= 0 && pop.destination[i] >= 0) {
+        // The crossing value (CrossingMarket::crossing_value): summed in fixed point, so that the
+        // day's mean does not depend on the order of the sub-ranges.
+        const std::size_t at = static_cast<std::size_t>(country_of(pop.destination[i])) * countries_ +
+                               static_cast<std::size_t>(nationality);
+        value_sum[at] += std::llround(std::log(exp_sum) * value_scale);
+        ++value_n[at];
       }
       // Ending the journey: going back home, or staying in this country (its own draws).
       EndChoice end = end_choice_count;
@@ -1281,6 +1296,8 @@ void SmugglingModel::decide(StepContext& ctx) {
     requests.insert(requests.end(), local.begin(), local.end());
     for (std::size_t j = 0; j < ended.size(); ++j) ended_[j] += ended[j];
     for (std::size_t j = 0; j < home_chosen.size(); ++j) home_choices_[j] += home_chosen[j];
+    for (std::size_t j = 0; j < value_sum.size(); ++j)
+      value_sum_[j] += value_sum[j], value_n_[j] += value_n[j];
   });
   std::fill(requests_.begin(), requests_.end(), 0);
   for (const auto& r : requests) ++requests_[static_cast<std::size_t>(r.resource)];
@@ -1294,6 +1311,14 @@ void SmugglingModel::decide(StepContext& ctx) {
         return static_cast<std::size_t>(std::max(0.0, seats_[ks]));
       },
       [&](std::uint64_t agent) { admitted_.push_back(agent); });
+}
+
+// The end of the day: today's choices at the crossing points give the crossing values read tomorrow
+// (a pair nobody chose for keeps the last day's).
+void SmugglingModel::update_status(StepContext&) {
+  for (std::size_t j = 0; j < value_n_.size(); ++j)
+    if (value_n_[j] > 0)
+      values_[j] = static_cast<double>(value_sum_[j]) / static_cast<double>(value_n_[j]) / value_scale;
 }
 
 void SmugglingModel::move(StepContext& ctx) {

@@ -211,6 +211,7 @@ class SmugglingModel final : public Model, public CrossingMarket {
   void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;
   void decide(StepContext& ctx) override;
   void move(StepContext& ctx) override;
+  void update_status(StepContext& ctx) override;  // publishes the day's crossing values
   void declare_series(std::vector<SeriesSpec>& out) const override;
   void fill_series(StepContext& ctx, std::vector<std::vector<std::int64_t>>& values) override;
   // CrossingMarket: at a crossing point, a traveller of another driver with no permit, heading for
@@ -323,6 +324,10 @@ class SmugglingModel final : public Model, public CrossingMarket {
   std::vector<std::uint8_t> open_;  // [service] open today (seats, or alone; routes open or not needed)
   std::vector<std::uint8_t> nationality_ok_;  // [service * countries + country]; empty: all open to all
   std::size_t countries_ = 0;
+  // Today's crossing values (CrossingMarket::crossing_value), when requested: [into * countries +
+  // nationality] the sum of the choosers' log-sums in units of 1 / value_scale, and their number.
+  static constexpr double value_scale = 1 << 20;
+  std::vector<std::int64_t> value_sum_, value_n_;
   std::vector<Demography::Shares> shares_;  // [country of origin] of the own demand's travellers
   const Population* pop_ = nullptr;         // for takes(), set in attach
   const World* world_ = nullptr;

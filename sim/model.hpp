@@ -6,6 +6,7 @@
 // depend on the number of threads.
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -85,9 +86,26 @@ class CrossingMarket {
   bool at(place_id p) const { return places_[static_cast<std::size_t>(p)] != 0; }
   // Does the market take agent i, with its flags byte, standing at place p today?
   virtual bool takes(std::size_t i, place_id p, std::uint8_t flags) const = 0;
+  // The value of setting off for country `into`, for travellers of one nationality: the mean, over those
+  // of them who chose at a crossing point on the way into that country, of the log of the sum of
+  // exp(deterministic utility) of the options open to each that it could pay for (the expected best
+  // utility of the choice there, less the draws' mean), on the last day before today that any chose;
+  // NaN where none has yet. Models that compare an option of their own with setting off (a regular
+  // pathway applied for at home) read it; request_values() before the first day asks the market to keep
+  // it (it costs a logarithm per choice).
+  double crossing_value(country_id into, std::int16_t nationality) const {
+    if (into < 0 || nationality < 0 || static_cast<std::size_t>(into) >= value_countries_ ||
+        static_cast<std::size_t>(nationality) >= value_countries_)
+      return std::numeric_limits<double>::quiet_NaN();
+    return values_[static_cast<std::size_t>(into) * value_countries_ + static_cast<std::size_t>(nationality)];
+  }
+  void request_values() const { values_wanted_ = true; }
 
  protected:
   std::vector<std::uint8_t> places_;  // [place] 1 where the market has options today
+  std::vector<double> values_;        // [into country * countries + nationality] crossing_value()
+  std::size_t value_countries_ = 0;
+  mutable bool values_wanted_ = false;  // set once, before the first day (request_values)
 };
 
 class StepContext {

@@ -7,6 +7,7 @@
 #include "io/param_reader.hpp"
 #include "io/yaml_tree.hpp"
 #include "models/legal_status.hpp"
+#include "models/smuggling.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
 #include "sim/simulation.hpp"
@@ -822,7 +823,8 @@ TEST_CASE("behaviour.legal errors name file:line:column, key path, value, kind a
         "l.yaml:2:19: behaviour.legal.visa_permit_days: got '0', expected an integer in [1, 36500] (days)");
   CHECK(legal_error("visa_permits: 3\n") ==
         "l.yaml:1:1: behaviour.legal.visa_permits: unknown key 'visa_permits', expected one of: "
-        "visa_permit_days, visa_renewal, residents, programmes, pathways, enforcement, reemigration");
+        "visa_permit_days, visa_renewal, residents, demography, programmes, pathways, enforcement, "
+        "reemigration");
 }
 
 namespace {
@@ -967,6 +969,154 @@ TEST_CASE("a pathway's multi-stage procedure: stage capacities, no-shows and ref
   // Results do not depend on threads.
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
   auto one = run_pathway(pw, 70, 1), eight = run_pathway(pw, 70, 8);
+  CHECK(one.rec->series == eight.rec->series);
+  CHECK(one.rec->population == eight.rec->population);
+}
+
+TEST_CASE("residents draw sex and age band from behaviour.legal.demography, by nationality",
+          "[models][legal][demography]") {
+  // 40,000 residents of ORI at C. Shares: women and each age band, with a binomial sd of at most 0.0025.
+  auto shares = [](const Population& pop) {
+    std::array<double, age_band_count + 1> s{};  // the age bands, then women
+    for (std::size_t i = 0; i < pop.size(); ++i) {
+      s[pop.age_band[i]] += 1;
+      if (pop.sex[i] == Sex::female) s[age_band_count] += 1;
+    }
+    for (auto& v : s) v /= static_cast<double>(pop.size());
+    return s;
+  };
+  SECTION("by default: half women, 18-34 or 35-59 in equal shares") {
+    Run r = run(base_params(40000), 1);
+    const auto s = shares(r.sim->population());
+    CHECK(s[0] == 0);
+    CHECK(s[1] == Approx(0.5).margin(0.01));
+    CHECK(s[2] == Approx(0.5).margin(0.01));
+    CHECK(s[3] == 0);
+    CHECK(s[4] == Approx(0.5).margin(0.01));
+  }
+  SECTION("by_origin gives the shares of one nationality; the draws are the same for any thread count") {
+    LegalParams p = base_params(40000);
+    models::Demography::Origin o;
+    o.country = 1;  // ORI
+    o.female_share = 0.3;
+    o.age_band_shares = {0.1, 0.3, 0.4, 0.2};
+    p.demography.by_origin.push_back(o);
+    Run r = run(p, 1, 1);
+    const auto s = shares(r.sim->population());
+    CHECK(s[0] == Approx(0.1).margin(0.01));
+    CHECK(s[1] == Approx(0.3).margin(0.01));
+    CHECK(s[2] == Approx(0.4).margin(0.01));
+    CHECK(s[3] == Approx(0.2).margin(0.01));
+    CHECK(s[4] == Approx(0.3).margin(0.01));
+    Run r8 = run(p, 1, 8);
+    CHECK(r8.sim->population().sex == r.sim->population().sex);
+    CHECK(r8.sim->population().age_band == r.sim->population().age_band);
+  }
+}
+
+namespace {
+
+// The corridor with the smuggling market at B (a smuggler, `interception`, and crossing alone into DST)
+// and a pathway to DST, open from day 5, whose choice weighs setting off by the market's crossing value
+// (`from_crossings`) or by its fixed set_off_utility (-1.2).
+PathwayRun run_with_market(double interception, bool from_crossings, int threads = 2) {
+  using models::SmugglingParams;
+  PathwayRun r;
+  const World& w = *r.world;
+  auto econ = test::corridor_params(w, 1e-3);
+  econ.visa_share = {0.0, 0.0};
+  SmugglingParams m;
+  for (const auto& c : w.countries()) m.country_codes.push_back(c.code);
+  m.edge_names = w.route_names();
+  for (const auto& place : w.places()) m.place_names.push_back(place.name);
+  const place_id b = w.find_place("B"), x = w.find_place("X");
+  m.crossing_points = {b};
+  auto service = [&](const char* name, SmugglingParams::Kind kind, double stop, double death, double seats,
+                     double price) {
+    SmugglingParams::Service s;
+    s.name = name;
+    s.kind = kind;
+    s.path = {b, x};
+    s.legs = {w.find_route(b, x)};
+    s.interception = stop;
+    s.death = death;
+    s.seats_per_day = seats;
+    s.base_price_usd = price;
+    s.price_elasticity = s.risk_premium = 0;
+    s.trafficking = s.trafficking_debt = 0;
+    return s;
+  };
+  m.services.push_back(service("coyote", SmugglingParams::Kind::smuggler, interception, 0.001, 1e6, 2000));
+  m.services.push_back(service("alone", SmugglingParams::Kind::alone, 0.3, 0.01, 0, 0));
+  m.choice.price_sensitivity = 0.3;
+  m.choice.risk_aversion = 5;
+  m.choice.alone_penalty = 1;
+  m.debt_share = 0.5;
+  LegalParams lp;
+  LegalParams::Pathway pw;
+  pw.name = "visa";
+  pw.permit_type = "temporary_labour";
+  pw.country = 1;
+  pw.choice_given = true;
+  pw.set_off_utility = -1.2;
+  pw.set_off_from_crossings = from_crossings;
+  pw.price_sensitivity = 0.3;
+  pw.wait_cost_usd_per_day = 10;
+  pw.processing_per_day = 100000;
+  pw.approval = 0.8;
+  pw.open_day = 5;
+  lp.pathways.push_back(pw);
+  lp.country_codes = {"ORI", "DST"};
+  lp.month_starts = {31, 60};
+  std::vector<std::unique_ptr<Model>> models;
+  models.push_back(std::make_unique<models::EconomicModel>(econ));
+  models.push_back(std::make_unique<models::SmugglingModel>(m));
+  models.push_back(std::make_unique<LegalStatusModel>(lp));
+  r.sim = std::make_unique<Simulation>(r.world, Schedule{}, std::move(models),
+                                       SimulationConfig{3, 30, threads, "2020-01-01"});
+  r.sim->add_recorder(r.rec.get());
+  r.sim->run();
+  return r;
+}
+
+// The applications and decisions of a run with several models (programme_decisions, found by name).
+const std::vector<std::int64_t>& decisions(const PathwayRun& r) {
+  const auto& specs = r.rec->series_specs();
+  for (std::size_t k = 0; k < specs.size(); ++k)
+    if (specs[k].name == "programme_decisions") return r.rec->series[k];
+  FAIL("no series programme_decisions");
+  return r.rec->series[0];
+}
+
+// Share of the would-be migrants created from day 5 on who applied.
+double applied_share(const PathwayRun& r) {
+  std::int64_t spawned = 0;
+  for (std::size_t d = 5; d < r.rec->spawned.size(); ++d) spawned += r.rec->spawned[d];
+  return static_cast<double>(
+             total(decisions(r), LegalStatusModel::outcome_count, LegalStatusModel::application)) /
+         static_cast<double>(spawned);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "setting off may be worth what the crossing market's options are worth: riskier smugglers, more apply",
+    "[models][legal][pathway][journey]") {
+  // The crossing value at B for ORI nationals: about ln(exp(-0.6 - 5 x 0.101) + exp(-5 x 0.31 - 1)) = -0.89
+  // for those who can pay the smuggler (-2.55 for the others), against ln(0.8) - 0.3 x 10 x wait / 1000 for
+  // applying; with the smuggler intercepting 60 % it falls to about -2.3.
+  const PathwayRun safe = run_with_market(0.1, true), risky = run_with_market(0.6, true);
+  const double a = applied_share(safe), b = applied_share(risky);
+  CHECK(a > 0.5);
+  CHECK(a < 0.85);
+  CHECK(b > a + 0.08);
+  // With a fixed set-off utility the smugglers' risk does not reach the choice: the same people apply.
+  const PathwayRun fixed_safe = run_with_market(0.1, false), fixed_risky = run_with_market(0.6, false);
+  CHECK(decisions(fixed_safe) == decisions(fixed_risky));
+  CHECK(applied_share(fixed_safe) != a);
+  // Results do not depend on threads (the crossing values are summed in fixed point).
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
+  const PathwayRun one = run_with_market(0.6, true, 1), eight = run_with_market(0.6, true, 8);
   CHECK(one.rec->series == eight.rec->series);
   CHECK(one.rec->population == eight.rec->population);
 }
