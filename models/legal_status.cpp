@@ -978,9 +978,19 @@ void LegalStatusModel::update_status(StepContext& ctx) {
   const std::uint8_t me = ctx.model_index();
   const std::size_t np = params_.programmes.size();
   const auto& again = params_.reemigration;
+  // Whether an irregular resident (irregular or overstayer) who did not arrive today can change today: by
+  // enforcement, or by applying to a programme open today. Where neither, it is passed over at once.
+  bool irregular_may_change = !params_.enforcement.empty();
+  for (const auto& pr : params_.programmes) irregular_may_change |= day >= pr.open_day && day <= pr.close_day;
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
     Counters& c = local(countries_);
+    const LegalStatus* const status = pop.legal_status.data();  // local copies: the pass over the
+    const stored_day* const since = pop.status_since.data();    // passed-over stays a tight loop
+    const bool pass_over = !irregular_may_change;
     for (std::size_t i = b; i < e; ++i) {
+      if (pass_over && (status[i] == LegalStatus::irregular || status[i] == LegalStatus::overstayer) &&
+          since[i] != day)
+        continue;
       const place_id at = pop.place[i];
       LegalStatus s = pop.legal_status[i];
       // Re-emigration: once, `delay_days` after the return, a movement model's agent may leave again.
