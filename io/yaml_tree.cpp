@@ -391,7 +391,8 @@ YamlNode& child_for_set(YamlNode& node, const std::string& key, const std::strin
     node.kind = YamlNode::Kind::map;
   } else if (!node.is_map()) {
     throw InputError(context + ": " + (node_path.empty() ? "the top level" : node_path) + " is " +
-                     describe(node) + ", not a map, so it has no key '" + key + "'");
+                     describe(node) + ", not a map, so it has no key '" + key + "'" +
+                     (node.mark.line > 0 ? " (at " + node.mark.str() + ")" : ""));
   }
   if (YamlNode* child = node.find(key)) return *child;
   node.entries.emplace_back(key, YamlNode{});

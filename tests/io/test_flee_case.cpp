@@ -211,6 +211,11 @@ TEST_CASE("Flee case errors name the file, line and what is expected", "[io][fle
   CHECK_THROWS_WITH(import(suite), Catch::Contains("routes.csv:2:3: unknown location 'Nowhere'"));
   write(in / "routes.csv", "Z,T,50,yes\n");
   CHECK_THROWS_WITH(import(suite), Catch::Contains("forced_redirection: got 'yes', expected a whole number"));
+  // A control character in a file name (a damaged data_layout.csv, found by tests/mutants/campaign.py) is
+  // written escaped, so the whole message prints (it used to stop at the NUL).
+  write(in / "routes.csv", "Z,T,50\n");
+  write(suite / "case" / "validation" / "data_layout.csv", std::string("total,refugees.csv\nC,c") + '\0' + ".csv\n");
+  CHECK_THROWS_WITH(import(suite), Catch::Contains("c\\x00.csv"));
 }
 
 TEST_CASE("demographics_*.csv set the sex and age band shares of the people created at each location",

@@ -123,7 +123,7 @@ TEST_CASE("--set selecting inside what is not a list, or below what is not a map
   CHECK_THAT(set_error("behaviour.nothing[0]=1"),
              Contains("behaviour.nothing is not set, not a list, so it has no entry [0]"));
   CHECK_THAT(set_error("codes[1].x=1"),
-             Contains("codes[1] is the value 'B', not a map, so it has no key 'x'"));
+             Contains("codes[1] is the value 'B', not a map, so it has no key 'x' (at t.yaml:10:12)"));
   CHECK_THAT(set_error("events[0=1"), Contains("'[' without a closing ']' in 'events[0'"));
   CHECK_THAT(set_error("events[]=1"), Contains("empty [] in 'events[]'"));
   CHECK_THAT(set_error("events[0]x=1"), Contains("unexpected 'x' in 'events[0]x'"));
