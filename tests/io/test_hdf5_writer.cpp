@@ -512,6 +512,9 @@ TEST_CASE("Hdf5Writer writes the world's attributes as text coordinates of place
     CHECK(string_attr(ds.id, "long_name") == "link_type");  // no long name given: the name
     CHECK(H5Aexists(ds.id, "source") == 0);
   }
+  const std::string info = io::summarise_file(path);
+  CHECK_THAT(info, Catch::Contains("places:       4 (attributes: region)"));
+  CHECK_THAT(info, Catch::Contains("routes:       3 (attributes: link_type)"));
 }
 
 TEST_CASE("Hdf5Writer overwrites an existing file on commit", "[io]") {
