@@ -154,6 +154,120 @@ bool flee_comment(const CsvRow& row) {
   return row.fields.empty() || (!row.fields[0].text.empty() && row.fields[0].text[0] == '#');
 }
 
+// `s` with each byte that is not part of a well-formed UTF-8 sequence replaced by U+FFFD, so that text
+// kept from a file in another encoding (Latin-1) is still readable UTF-8 in the outputs.
+std::string as_utf8(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80                   ? 1
+                    : (c >= 0xC2 && c <= 0xDF) ? 2
+                    : (c >= 0xE0 && c <= 0xEF) ? 3
+                    : (c >= 0xF0 && c <= 0xF4) ? 4
+                                               : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok && n >= 3) {  // no overlong forms, surrogates or code points above U+10FFFF
+      const auto c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0) && !(c == 0xF0 && c1 < 0x90) &&
+           !(c == 0xF4 && c1 >= 0x90);
+    }
+    if (ok) {
+      out.append(s, i, n);
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+// The columns of a Flee file after its fixed ones (Flee's location or link attributes), kept as text:
+// a `#` row with more fields than the fixed ones names them for the rows after it (as Flee takes its
+// attribute names); a column it does not name is `column_N` (N from 1) and kept only where some row
+// gives it a value. Names become letters, digits and '_' (each run of other characters one '_'); a name
+// met twice in one header gets `_2`, `_3`, ...
+class FleeAttributeColumns {
+ public:
+  FleeAttributeColumns(std::string file, std::size_t fixed) : file_(std::move(file)), fixed_(fixed) {}
+
+  void header(const CsvRow& row) {
+    if (row.fields.size() <= fixed_) return;
+    names_.clear();
+    for (std::size_t c = fixed_; c < row.fields.size(); ++c) {
+      const std::string given = trimmed(row.fields[c].text);
+      std::string name = sanitised(given);
+      if (name.empty()) {
+        names_.push_back(-1);  // unnamed: column_N when a row gives it a value
+        continue;
+      }
+      names_.push_back(static_cast<int>(attribute(unique(name), given, c)));
+    }
+  }
+
+  // A data row, the `index`th (0, 1, ... in the order kept).
+  void add(const CsvRow& row, std::size_t index) {
+    for (std::size_t c = fixed_; c < row.fields.size(); ++c) {
+      const std::string& text = row.fields[c].text;
+      const std::size_t k = c - fixed_;
+      if (k >= names_.size()) names_.resize(k + 1, -1);
+      if (names_[k] < 0) {
+        if (text.empty()) continue;
+        names_[k] = static_cast<int>(attribute(unique("column_" + std::to_string(c + 1)), "", c));
+      }
+      auto& values = attributes_[static_cast<std::size_t>(names_[k])].values;
+      if (values.size() <= index) values.resize(index + 1);
+      values[index] = as_utf8(text);
+    }
+  }
+
+  std::vector<Attribute> take(std::size_t count) {
+    for (auto& a : attributes_) a.values.resize(count);
+    return std::move(attributes_);
+  }
+
+ private:
+  static std::string sanitised(const std::string& given) {
+    std::string name;
+    for (char ch : given) {
+      const bool keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+      if (keep)
+        name += ch;
+      else if (!name.empty() && name.back() != '_')
+        name += '_';
+    }
+    while (!name.empty() && name.back() == '_') name.pop_back();
+    if (name.size() > 100) name.resize(100);
+    return name;
+  }
+  // `name`, or name_2, name_3, ... where this header already named a column so.
+  std::string unique(const std::string& name) const {
+    auto taken = [&](const std::string& n) {
+      for (int k : names_)
+        if (k >= 0 && attributes_[static_cast<std::size_t>(k)].name == n) return true;
+      return false;
+    };
+    if (!taken(name)) return name;
+    for (int i = 2;; ++i)
+      if (!taken(name + "_" + std::to_string(i))) return name + "_" + std::to_string(i);
+  }
+  // The index of the attribute so named (an earlier header's, or a new one).
+  std::size_t attribute(const std::string& name, const std::string& given, std::size_t column) {
+    for (std::size_t k = 0; k < attributes_.size(); ++k)
+      if (attributes_[k].name == name) return k;
+    attributes_.push_back({name, as_utf8(given), file_ + ", column " + std::to_string(column + 1), {}});
+    return attributes_.size() - 1;
+  }
+
+  std::string file_;
+  std::size_t fixed_;
+  std::vector<int> names_;  // [column - fixed] index into attributes_, -1: none yet
+  std::vector<Attribute> attributes_;
+};
+
 // One data point series: (day, count) sorted by day.
 using Points = std::vector<std::pair<std::int64_t, double>>;
 
@@ -542,8 +656,9 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
 
   // locations.csv: name, region, country, latitude, longitude, location_type, conflict_date, population
   // (by position, as Flee reads them); rows starting with '#' are headers or comments; further columns
-  // are kept by Flee as attributes, and ignored here.
+  // are Flee's location attributes: kept as the places' attributes (the movement reads one, below).
   const FleeCsv loc = read_flee_csv((in / "locations.csv").string());
+  FleeAttributeColumns location_attributes("locations.csv", 8);
   // Flee names the columns after the 8th by the last '#' row with more than 8 fields (its attributes);
   // it reads one of them in its movement: conflict_intensity, the intensity a location of a conflict type
   // starts with (below).
@@ -552,6 +667,7 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
   std::vector<int> location_line;       // [place] its row in locations.csv
   for (const auto& row : loc.rows) {
     if (flee_comment(row)) {
+      location_attributes.header(row);
       if (row.fields.size() > 8) {
         intensity_column = -1;
         for (std::size_t c = 8; c < row.fields.size(); ++c)
@@ -618,11 +734,13 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
     } else {
       p.population = static_cast<std::int64_t>(population / hasten);
     }
+    location_attributes.add(row, b.places.size());
     place_of.emplace(p.name, static_cast<place_id>(b.places.size()));
     b.places.push_back(std::move(p));
     b.params.kind.push_back(kind);
   }
   if (b.places.empty()) throw InputError(loc.table.path + ": no locations");
+  b.place_attributes = location_attributes.take(b.places.size());
   b.params.home_country = 0;
   // major_routes.csv: Flee's predefined long routes (added to its route lists by its route crawling);
   // not implemented, so warned rather than silently dropped.
@@ -647,10 +765,15 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
 
   // routes.csv: name1, name2, distance[, forced_redirection[, attributes]]. A route listed twice is two
   // links, as in Flee (its neighbour is twice as likely to be chosen). Flee's movement does not read the
-  // forced_redirection column (it must be a whole number, as Flee parses it); see docs/flee.md.
+  // forced_redirection column (it must be a whole number, as Flee parses it); see docs/flee.md. Further
+  // columns are Flee's link attributes: kept as the routes' attributes.
   const FleeCsv rt = read_flee_csv((in / "routes.csv").string());
+  FleeAttributeColumns link_attributes("routes.csv", 4);
   for (const auto& row : rt.rows) {
-    if (flee_comment(row)) continue;
+    if (flee_comment(row)) {
+      link_attributes.header(row);
+      continue;
+    }
     Route r;
     r.a = place_ref(rt, row, 0);
     r.b = place_ref(rt, row, 1);
@@ -665,8 +788,10 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
       if (res.ec != std::errc() || res.ptr != fr.data() + fr.size())
         bad(rt.table, row, 3, "forced_redirection: got '" + fr + "', expected a whole number (0, 1 or 2)");
     }
+    link_attributes.add(row, b.routes.size());
     b.routes.push_back(r);
   }
+  b.route_attributes = link_attributes.take(b.routes.size());
   auto routes_between = [&](place_id x, place_id y) {
     std::vector<route_id> out;
     for (std::size_t k = 0; k < b.routes.size(); ++k)

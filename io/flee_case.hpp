@@ -64,6 +64,9 @@ struct FleeBuild {
   std::vector<Country> countries;
   std::vector<Place> places;
   std::vector<Route> routes;
+  // locations.csv's columns after the 8th and routes.csv's after the 4th (Flee's location and link
+  // attributes), as text; names from the `#` header row, `column_N` for a column it does not name.
+  std::vector<Attribute> place_attributes, route_attributes;
   std::vector<Event> events;  // closures and their lifting, as route events
   models::FleeParams params;  // kinds, kind changes, intensities, targets filled in; rules as passed
   ObservedData observed;

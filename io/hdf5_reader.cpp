@@ -200,6 +200,35 @@ std::vector<ModelSeriesInfo> find_model_series(hid_t file, hid_t time) {
   return out;
 }
 
+// The names of the root's variables that begin with `prefix`, without it, in creation order (name order
+// for files that do not track it): the world's attributes (location_attribute_NAME, edge_attribute_NAME).
+std::vector<std::string> names_with_prefix(hid_t file, const std::string& prefix) {
+  H5G_info_t ginfo{};
+  check(H5Gget_info(file, &ginfo), "cannot list the file's variables");
+  H5_index_t index = H5_INDEX_CRT_ORDER;
+  if (ginfo.nlinks > 0 && H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, 0, nullptr, 0, H5P_DEFAULT) < 0)
+    index = H5_INDEX_NAME;
+  std::vector<std::string> out;
+  for (hsize_t i = 0; i < ginfo.nlinks; ++i) {
+    const ssize_t len = H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    if (len <= 0) continue;
+    std::string name(static_cast<std::size_t>(len) + 1, '\0');
+    H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, i, name.data(), name.size(), H5P_DEFAULT);
+    name.resize(static_cast<std::size_t>(len));
+    if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0)
+      out.push_back(name.substr(prefix.size()));
+  }
+  return out;
+}
+
+// ", ".join(names) in parentheses after "attributes: ", or nothing without names.
+std::string attributes_note(const std::vector<std::string>& names) {
+  if (names.empty()) return {};
+  std::string s = " (attributes: ";
+  for (std::size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
+  return s + ")";
+}
+
 // "YYYY-MM-DD" + days, or empty if the date does not parse.
 std::string add_days(const std::string& date, std::int64_t days) {
   int y = 0, mo = 0, d = 0;
@@ -264,6 +293,8 @@ std::string summarise_open(hid_t file, const std::string& path) {
     }
   }
 
+  const std::string place_attributes = attributes_note(names_with_prefix(file, "location_attribute_"));
+  const std::string route_attributes = attributes_note(names_with_prefix(file, "edge_attribute_"));
   std::ostringstream os;
   auto line = [&](const std::string& label, const std::string& value) {
     os << "  " << std::left << std::setw(14) << (label + ":") << value << "\n";
@@ -281,8 +312,8 @@ std::string summarise_open(hid_t file, const std::string& path) {
       if (prov.valid()) seeds = attr_text(prov.get(), "seeds");
     }
     line("members", members + (seeds.empty() ? "" : " (seeds " + seeds + ")"));
-    line("places", std::to_string(places.size()));
-    line("routes", std::to_string(edges.size()));
+    line("places", std::to_string(places.size()) + place_attributes);
+    line("routes", std::to_string(edges.size()) + route_attributes);
     line("software", version.empty() ? "unknown" : version);
     line("wall time", wall.empty() ? "unknown" : wall + " s for all members");
     if (!agents.empty()) line("agent sample", agents);
@@ -291,8 +322,8 @@ std::string summarise_open(hid_t file, const std::string& path) {
     return os.str();
   }
   line("seed", attr_text(file, "seed"));
-  line("places", std::to_string(places.size()));
-  line("routes", std::to_string(edges.size()));
+  line("places", std::to_string(places.size()) + place_attributes);
+  line("routes", std::to_string(edges.size()) + route_attributes);
   line("software", version.empty() ? "unknown" : version);
   line("wall time",
        wall.empty() ? "unknown"

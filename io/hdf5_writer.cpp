@@ -465,6 +465,8 @@ struct Hdf5Writer::Impl {
 
   // Names that are (or may become) the kernel's, whether or not this file records them.
   static bool reserved_name(const std::string& name) {
+    for (const char* prefix : {"location_attribute_", "edge_attribute_"})
+      if (name.rfind(prefix, 0) == 0) return true;
     for (const char* r : {"seed", "time", "location", "legal_status", "edge", "population", "stranded",
                           "on_route", "flow", "spawned", "location_country", "location_kind", "location_lat",
                           "location_lon", "edge_distance_km", "edge_mode", "events", "provenance"})
@@ -775,12 +777,28 @@ void Hdf5Writer::on_start(const RunInfo& info) {
         "edge_distance_km", "length of the route", "km");
   coord(write_strings(root, "edge_mode", edge_mode), edge, "edge_mode", "travel mode of the route", nullptr);
 
+  // The scenario's attributes of places and routes (a Flee case's extra columns): text coordinates
+  // location_attribute_NAME(location), edge_attribute_NAME(edge).
+  std::string location_coords = "location_country location_kind location_lat location_lon";
+  std::string edge_coords = "edge_distance_km edge_mode";
+  auto attributes = [&](const std::vector<Attribute>& list, const char* prefix, const Handle& scale,
+                        std::string& coords) {
+    for (const Attribute& a : list) {
+      const std::string name = prefix + a.name;
+      Handle ds = write_strings(root, name.c_str(), a.values);
+      attach(ds.get(), scale.get(), 0, name.c_str());
+      put_attr(ds.get(), "long_name", a.long_name.empty() ? a.name : a.long_name);
+      if (!a.source.empty()) put_attr(ds.get(), "source", a.source);
+      coords += " " + name;
+    }
+  };
+  attributes(world.place_attributes(), "location_attribute_", location, location_coords);
+  attributes(world.route_attributes(), "edge_attribute_", edge, edge_coords);
+
   // Time-dependent variables.
   const hsize_t P = m.places, R = m.routes, S = static_cast<hsize_t>(legal_status_count);
-  const char* location_coords = "location_country location_kind location_lat location_lon";
-  const char* edge_coords = "edge_distance_km edge_mode";
   auto variable = [&](const char* name, std::vector<hsize_t> row_dims, std::vector<const Handle*> scales,
-                      const char* long_name, const char* coords) {
+                      const char* long_name, const std::string* coords) {
     Series* s = m.add_series(name, H5T_STD_I64LE, H5T_NATIVE_INT64, std::move(row_dims), true);
     const hid_t d = s->dataset.get();
     const unsigned lead = m.attach_member(d, name);
@@ -789,20 +807,20 @@ void Hdf5Writer::on_start(const RunInfo& info) {
       attach(d, scales[i]->get(), static_cast<unsigned>(lead + i + 1), name);
     put_attr(d, "long_name", long_name);
     put_attr(d, "units", "persons");
-    if (coords != nullptr) put_attr(d, "coordinates", coords);
+    if (coords != nullptr) put_attr(d, "coordinates", *coords);
     return s;
   };
   if (m.options.record_population)
     m.population = variable("population", {P, S}, {&location, &legal_status},
-                            "people at each place who are not stranded, by legal status", location_coords);
+                            "people at each place who are not stranded, by legal status", &location_coords);
   if (m.options.record_stranded)
     m.stranded = variable("stranded", {P}, {&location},
-                          "people waiting at a place for a closed or full route", location_coords);
+                          "people waiting at a place for a closed or full route", &location_coords);
   if (m.options.record_on_route)
     m.on_route = variable("on_route", {R}, {&edge},
-                          "people travelling along each route at the end of the day", edge_coords);
+                          "people travelling along each route at the end of the day", &edge_coords);
   if (m.options.record_flow)
-    m.flow = variable("flow", {R}, {&edge}, "entries into each route during the day", edge_coords);
+    m.flow = variable("flow", {R}, {&edge}, "entries into each route during the day", &edge_coords);
   m.spawned = variable("spawned", {}, {}, "new agents that day", nullptr);
   m.add_model_series(info.series);
 }

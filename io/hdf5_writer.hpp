@@ -12,6 +12,8 @@
 //   spawned(time) int64                              new agents that day
 //   location_country(location), location_kind(location), location_lat(location), location_lon(location),
 //   edge_distance_km(edge), edge_mode(edge): static coordinates and attributes
+//   location_attribute_NAME(location), edge_attribute_NAME(edge): the world's attributes of places and
+//     routes (World::place_attributes, route_attributes; a Flee case's extra columns), as text coordinates
 //   model series (sim::SeriesSpec): one int64 variable NAME(time, dims...) per series a model declares, e.g.
 //     programme_decisions(time, programme, outcome); dimension scales created once, or reused when a dim of
 //     that name exists (location, legal_status, edge, or another series')

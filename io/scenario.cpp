@@ -115,6 +115,7 @@ struct WorldParts {
   std::vector<Country> countries;
   std::vector<Place> places;
   std::vector<Route> routes;
+  std::vector<Attribute> place_attributes, route_attributes;  // a Flee case's extra columns
   std::unordered_map<std::string, country_id> country_by_code;
   std::unordered_map<std::string, place_id> place_by_name;
   std::vector<Event> events;  // from a Flee case's closures
@@ -381,6 +382,8 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
   w.countries = std::move(b.countries);
   w.places = std::move(b.places);
   w.routes = std::move(b.routes);
+  w.place_attributes = std::move(b.place_attributes);
+  w.route_attributes = std::move(b.route_attributes);
   w.events = std::move(b.events);
   index_names(w);
 }
@@ -585,7 +588,8 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
     w = read_world(top.require("world"));
   }
   // The world is complete here: what follows refers to it (and the parameter tables' rules consult it).
-  spec.world = std::make_shared<const World>(w.countries, w.places, w.routes);
+  spec.world = std::make_shared<const World>(w.countries, w.places, w.routes, std::move(w.place_attributes),
+                                             std::move(w.route_attributes));
   const ParamReadContext pctx{*spec.world, start_day, horizon, &spec.warnings};
   ScenarioContext sctx{*spec.world, horizon, {}, spec.mechanisms, w.events};
   for (std::int32_t d = 1; d <= horizon; ++d)

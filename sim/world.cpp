@@ -71,8 +71,36 @@ bool parse_travel_mode(std::string_view s, TravelMode& out) {
   return true;
 }
 
-World::World(std::vector<Country> countries, std::vector<Place> places, std::vector<Route> routes)
-    : countries_(std::move(countries)), places_(std::move(places)), routes_(std::move(routes)) {
+namespace {
+
+void check_attributes(const std::vector<Attribute>& attributes, std::size_t count, const char* of) {
+  std::unordered_map<std::string, int> seen;
+  for (const auto& a : attributes) {
+    const bool valid = !a.name.empty() && std::all_of(a.name.begin(), a.name.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    });
+    if (!valid)
+      throw InputError(std::string("attribute of the ") + of + " '" + a.name +
+                       "': expected a name of letters, digits and '_'");
+    if (!seen.emplace(a.name, 1).second)
+      throw InputError(std::string("attribute of the ") + of + " '" + a.name + "' is given twice");
+    if (a.values.size() != count)
+      throw InputError(std::string("attribute of the ") + of + " '" + a.name + "': " +
+                       std::to_string(a.values.size()) + " values for " + std::to_string(count) + " " + of);
+  }
+}
+
+}  // namespace
+
+World::World(std::vector<Country> countries, std::vector<Place> places, std::vector<Route> routes,
+             std::vector<Attribute> place_attributes, std::vector<Attribute> route_attributes)
+    : countries_(std::move(countries)),
+      places_(std::move(places)),
+      routes_(std::move(routes)),
+      place_attributes_(std::move(place_attributes)),
+      route_attributes_(std::move(route_attributes)) {
+  check_attributes(place_attributes_, places_.size(), "places");
+  check_attributes(route_attributes_, routes_.size(), "routes");
   std::unordered_map<std::string, int> seen;
   for (std::size_t c = 0; c < countries_.size(); ++c) {
     if (countries_[c].code.empty()) throw InputError("country " + std::to_string(c) + ": empty code");

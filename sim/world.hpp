@@ -48,6 +48,15 @@ struct Route {
   bool crosses_border = false;  // derived: a and b lie in different countries
 };
 
+// Named text values a scenario gives its places (or routes) beyond what the kernel reads, e.g. a Flee
+// case's location and link attributes. No rule reads them; the outputs carry them.
+struct Attribute {
+  std::string name;                 // letters, digits and '_' only; unique among the places' (routes') ones
+  std::string long_name;            // what the scenario called it (may be empty)
+  std::string source;               // where the values came from, for the outputs (may be empty)
+  std::vector<std::string> values;  // one per place (route), in order; empty where the scenario gives none
+};
+
 // Directed arc property of the CSR graph: which route, travelled from which end.
 struct Arc {
   arc_id id = -1;
@@ -58,12 +67,16 @@ using RouteGraph = boost::compressed_sparse_row_graph<boost::directedS, boost::n
 class World {
  public:
   // Validates its input (unknown ids, negative distances, duplicate names) and throws InputError.
-  World(std::vector<Country> countries, std::vector<Place> places, std::vector<Route> routes);
+  // Attributes: each with one value per place (route), names as Attribute says.
+  World(std::vector<Country> countries, std::vector<Place> places, std::vector<Route> routes,
+        std::vector<Attribute> place_attributes = {}, std::vector<Attribute> route_attributes = {});
 
   const std::vector<Country>& countries() const { return countries_; }
   const std::vector<Place>& places() const { return places_; }
   const std::vector<Route>& routes() const { return routes_; }
   const RouteGraph& graph() const { return graph_; }
+  const std::vector<Attribute>& place_attributes() const { return place_attributes_; }
+  const std::vector<Attribute>& route_attributes() const { return route_attributes_; }
 
   std::int32_t place_count() const { return static_cast<std::int32_t>(places_.size()); }
   std::int32_t route_count() const { return static_cast<std::int32_t>(routes_.size()); }
@@ -95,6 +108,7 @@ class World {
   std::vector<Country> countries_;
   std::vector<Place> places_;
   std::vector<Route> routes_;
+  std::vector<Attribute> place_attributes_, route_attributes_;
   RouteGraph graph_;
   std::vector<place_id> arc_source_, arc_target_, arc_route_;
   std::vector<std::int32_t> out_offset_;

@@ -401,6 +401,31 @@ class Result:
                 df["seed"] = g["seed"][()]
         return df[columns]
 
+    def _attributes(self, dim: str, prefix: str):
+        import pandas as pd
+
+        ds = self.dataset
+        names = [str(v) for v in ds[dim].values] if dim in ds.coords else []
+        columns = {name[len(prefix):]: [str(v) for v in ds[name].values]
+                   for name in ds.variables if name.startswith(prefix) and ds[name].dims == (dim,)}
+        return pd.DataFrame(columns, index=pd.Index(names, name=dim), columns=list(columns), dtype=object)
+
+    @property
+    def location_attributes(self):
+        """The scenario's attributes of its places (a Flee case's location attributes: the columns of
+        ``locations.csv`` after the 8th), a pandas DataFrame of text indexed by place name, one column per
+        attribute ('' where a place has none); no columns when there are none. The file's
+        ``location_attribute_NAME(location)`` variables (docs/output.md)."""
+        return self._attributes("location", "location_attribute_")
+
+    @property
+    def route_attributes(self):
+        """The scenario's attributes of its routes (a Flee case's link attributes: the columns of
+        ``routes.csv`` after ``forced_redirection``), a pandas DataFrame of text indexed by route name
+        ``A--B`` (the ``edge`` coordinate, in route order: a route listed twice appears twice), one column per
+        attribute. The file's ``edge_attribute_NAME(edge)`` variables."""
+        return self._attributes("edge", "edge_attribute_")
+
     @property
     def provenance(self):
         """The file's ``provenance`` group (an ``xarray.Dataset``: scenario text, resolved scenario; attributes

@@ -418,3 +418,71 @@ TEST_CASE(
   CHECK(at("X", 19) == 0.0f);
   CHECK(has_warning(spec.warnings, "locations.csv:4:1: 'F' is of a conflict type"));
 }
+
+TEST_CASE("Flee's location and link attributes (columns after the fixed ones) are kept as text",
+          "[io][flee]") {
+  const fs::path suite = make_suite();
+  const fs::path in = suite / "case" / "input";
+  // A header naming fewer columns than the rows have, an empty name, names with odd characters and two
+  // names that become the same; quoted values with commas and quotes; short rows; a Latin-1 byte (kept as
+  // U+FFFD: the outputs hold UTF-8); a later header naming the columns again (its names are the rows' after
+  // it).
+  write(in / "locations.csv",
+        "#name,region,country,lat,lon,location_type,conflict_date,pop/cap,\"density (per km\xC2\xB2)\","
+        "ethnic group,ethnic_group,\n"
+        "Z,R,Home,0.0,0.0,conflict_zone,0,10000,12.5,\"a, b\",x,,extra\n"
+        "T,R,Home,0.1,0.1,town,,500\n"
+        "F,R,Home,0.2,0.2,forward,,0,,\"say \"\"hi\"\"\"\n"
+        "#name,region,country,lat,lon,location_type,conflict_date,pop/cap,ethnic group,density\n"
+        "X,R,Home,0.25,0.25,marker,,0,y,3\n"
+        "C,R,Host,0.3,0.3,camp,,2000,caf\xE9\n"
+        "D,R,Host,0.4,0.4,camp,,3000,,,,,\n");
+  write(in / "routes.csv",
+        "#name1,name2,distance,forced_redirection,link_type,link_type\n"
+        "Z,T,50,,drive,a,b\n"
+        "T,F,20,1,walk\n"
+        "F,C,100\n"
+        "T,D,300,2,\n"
+        "F,X,10,,\n");
+  const ScenarioSpec spec = import(suite);
+  const World& w = *spec.world;
+  auto values_of = [](const std::vector<Attribute>& list, const std::string& name) {
+    for (const auto& a : list)
+      if (a.name == name) return a.values;
+    FAIL("no attribute " << name);
+    return std::vector<std::string>{};
+  };
+  std::vector<std::string> names;
+  for (const auto& a : w.place_attributes()) names.push_back(a.name);
+  CHECK(names ==
+        std::vector<std::string>{"density_per_km", "ethnic_group", "ethnic_group_2", "column_13", "density"});
+  // Places in file order: Z, T, F, X, C, D.
+  CHECK(values_of(w.place_attributes(), "density_per_km") ==
+        std::vector<std::string>{"12.5", "", "", "", "", ""});
+  CHECK(values_of(w.place_attributes(), "ethnic_group") ==
+        std::vector<std::string>{"a, b", "", "say \"hi\"", "y", "caf\xEF\xBF\xBD", ""});
+  CHECK(values_of(w.place_attributes(), "ethnic_group_2") ==
+        std::vector<std::string>{"x", "", "", "", "", ""});
+  CHECK(values_of(w.place_attributes(), "column_13") ==
+        std::vector<std::string>{"extra", "", "", "", "", ""});
+  CHECK(values_of(w.place_attributes(), "density") == std::vector<std::string>{"", "", "", "3", "", ""});
+  CHECK(w.place_attributes()[0].long_name == "density (per km\xC2\xB2)");
+  CHECK(w.place_attributes()[0].source == "locations.csv, column 9");
+  names.clear();
+  for (const auto& a : w.route_attributes()) names.push_back(a.name);
+  CHECK(names == std::vector<std::string>{"link_type", "link_type_2", "column_7"});
+  CHECK(values_of(w.route_attributes(), "link_type") ==
+        std::vector<std::string>{"drive", "walk", "", "", ""});
+  CHECK(values_of(w.route_attributes(), "link_type_2") == std::vector<std::string>{"a", "", "", "", ""});
+  CHECK(values_of(w.route_attributes(), "column_7") == std::vector<std::string>{"b", "", "", "", ""});
+
+  // No further columns: no attributes.
+  write(in / "locations.csv",
+        "#name,region,country,lat,lon,location_type,conflict_date,pop/cap\n"
+        "Z,R,Home,0.0,0.0,conflict_zone,0,10000\nT,R,Home,0.1,0.1,town,,500\nF,R,Home,0.2,0.2,forward,,0\n"
+        "X,R,Home,0.25,0.25,marker,,0\nC,R,Host,0.3,0.3,camp,,2000\nD,R,Host,0.4,0.4,camp,,3000\n");
+  write(in / "routes.csv", "Z,T,50\nT,F,20\nF,C,100\nT,D,300\nF,X,10\n");
+  const ScenarioSpec plain = import(suite);
+  CHECK(plain.world->place_attributes().empty());
+  CHECK(plain.world->route_attributes().empty());
+}

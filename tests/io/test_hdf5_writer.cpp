@@ -480,6 +480,43 @@ TEST_CASE("Hdf5Writer handles a world without routes", "[io]") {
   CHECK_THAT(io::summarise_file(path), Catch::Contains("routes:       0"));
 }
 
+TEST_CASE("Hdf5Writer writes the world's attributes as text coordinates of places and routes", "[io]") {
+  TempDir tmp;
+  const World base = tiny_world();
+  const World w(base.countries(), base.places(), base.routes(),
+                {{"region", "region name", "locations.csv, column 9", {"a", "", "b, c", "d"}}},
+                {{"link_type", "", "", {"drive", "walk", ""}}});
+  const std::string path = tmp.file("attributes.h5");
+  {
+    io::Hdf5Writer writer(path);
+    writer.on_start(run_info(w, 2));
+    for (int d = 0; d < 2; ++d) feed_day(writer, w, d);
+    writer.commit(provenance(""));
+  }
+  H5 f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  CHECK(read_strings(f.id, "location_attribute_region") == std::vector<std::string>{"a", "", "b, c", "d"});
+  CHECK(is_attached(f.id, "location_attribute_region", "location", 0));
+  CHECK(read_strings(f.id, "edge_attribute_link_type") == std::vector<std::string>{"drive", "walk", ""});
+  CHECK(is_attached(f.id, "edge_attribute_link_type", "edge", 0));
+  {
+    H5 ds(H5Dopen2(f.id, "location_attribute_region", H5P_DEFAULT), H5Dclose);
+    CHECK(string_attr(ds.id, "long_name") == "region name");
+    CHECK(string_attr(ds.id, "source") == "locations.csv, column 9");
+    H5 pop(H5Dopen2(f.id, "population", H5P_DEFAULT), H5Dclose);
+    CHECK_THAT(string_attr(pop.id, "coordinates"), Catch::EndsWith(" location_attribute_region"));
+    H5 flow(H5Dopen2(f.id, "flow", H5P_DEFAULT), H5Dclose);
+    CHECK_THAT(string_attr(flow.id, "coordinates"), Catch::EndsWith(" edge_attribute_link_type"));
+  }
+  {
+    H5 ds(H5Dopen2(f.id, "edge_attribute_link_type", H5P_DEFAULT), H5Dclose);
+    CHECK(string_attr(ds.id, "long_name") == "link_type");  // no long name given: the name
+    CHECK(H5Aexists(ds.id, "source") == 0);
+  }
+  const std::string info = io::summarise_file(path);
+  CHECK_THAT(info, Catch::Contains("places:       4 (attributes: region)"));
+  CHECK_THAT(info, Catch::Contains("routes:       3 (attributes: link_type)"));
+}
+
 TEST_CASE("Hdf5Writer overwrites an existing file on commit", "[io]") {
   TempDir tmp;
   const World w = tiny_world();

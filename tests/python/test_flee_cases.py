@@ -277,3 +277,75 @@ def test_leave_one_out_table_reproduces(case):
         for k in (0, 1):
             if recorded[key][k] < SUITE_FLEE[case][1 + k]:
                 assert got[k] < SUITE_FLEE[case][1 + k]
+
+
+def test_flee_location_and_link_attributes_are_kept_in_the_output_and_the_result(cli, tmp_path):
+    # Issue 15: locations.csv's columns after the 8th and routes.csv's after forced_redirection are kept
+    # as text, named by the `#` header (sanitised, duplicates suffixed, column_N where it names none).
+    # They change no result.
+    import migrasim
+
+    case = tmp_path / "case"
+    (case / "input").mkdir(parents=True)
+    (case / "validation").mkdir()
+    (case / "input" / "locations.csv").write_text(
+        '#"name","region","country","lat","lon","location_type","conflict_date","pop",'
+        '"conflict_intensity","ethnic group","ethnic-group"\n'
+        'A,r,X,1,1,conflict_zone,0,1000,0.5,"north, hills",x,spare\n'
+        "B,r,Y,2,2,camp,,5000\n"
+        "C,r,Y,2.1,2.1,town,,300,,plain\n")
+    (case / "input" / "routes.csv").write_text(
+        "#name1,name2,distance,forced_redirection,link_type\nA,B,10,0,drive\nB,C,20,,walk,ferry\nA,C,5\n")
+    (case / "input" / "sim_period.csv").write_text("StartDate,2010-01-01\nLength,10\n")
+    (case / "validation" / "data_layout.csv").write_text("total,refugees.csv\nB,b.csv\n")
+    (case / "validation" / "refugees.csv").write_text("Date,n\n2010-01-01,10\n2010-01-11,100\n")
+    (case / "validation" / "b.csv").write_text("Date,n\n2010-01-01,10\n2010-01-11,100\n")
+
+    places = {"conflict_intensity": ["0.5", "", ""], "ethnic_group": ["north, hills", "", "plain"],
+              "ethnic_group_2": ["x", "", ""], "column_12": ["spare", "", ""]}
+    routes = {"link_type": ["drive", "walk", ""], "column_6": ["", "ferry", ""]}
+
+    scenario = tmp_path / "case.yaml"
+    r = cli("import-flee", case, "-o", scenario)
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "case.h5"
+    r = cli("run", scenario, "-o", out, "-q")
+    assert r.returncode == 0, r.stderr
+    ds = xr.open_dataset(out, engine="h5netcdf")
+    for name, values in places.items():
+        var = ds[f"location_attribute_{name}"]
+        assert var.dims == ("location",) and list(var.values) == values, name
+    assert ds["location_attribute_ethnic_group"].attrs["long_name"] == "ethnic group"
+    assert ds["location_attribute_ethnic_group"].attrs["source"] == "locations.csv, column 10"
+    for name, values in routes.items():
+        var = ds[f"edge_attribute_{name}"]
+        assert var.dims == ("edge",) and list(var.values) == values, name
+    # Coordinates of the places and routes, as location_kind is: not data variables.
+    assert "location_attribute_ethnic_group" in ds.coords and "edge_attribute_link_type" in ds.coords
+
+    result = migrasim.run(migrasim.import_flee(case))
+    loc = result.location_attributes
+    assert list(loc.index) == ["A", "B", "C"] and loc.index.name == "location"
+    assert {c: list(loc[c]) for c in loc.columns} == places
+    edges = result.route_attributes
+    assert list(edges.index) == ["A--B", "B--C", "A--C"]
+    assert {c: list(edges[c]) for c in edges.columns} == routes
+    xr.testing.assert_equal(result.population, ds["population"])
+
+    # Without the extra columns: the same run, and no attributes.
+    (case / "input" / "locations.csv").write_text(
+        "#name,region,country,lat,lon,location_type,conflict_date,pop\n"
+        "A,r,X,1,1,conflict_zone,0,1000\nB,r,Y,2,2,camp,,5000\nC,r,Y,2.1,2.1,town,,300\n")
+    (case / "input" / "routes.csv").write_text("#name1,name2,distance\nA,B,10\nB,C,20\nA,C,5\n")
+    plain = migrasim.run(migrasim.import_flee(case))
+    assert plain.location_attributes.shape == (3, 0) and plain.route_attributes.shape == (3, 0)
+    assert not any(str(v).startswith(("location_attribute_", "edge_attribute_")) for v in plain.dataset.variables)
+    # conflict_intensity 0.5 at A is read by the movement (its start intensity); the rest change nothing:
+    # with the intensity column alone, the same populations as with every attribute.
+    (case / "input" / "locations.csv").write_text(
+        "#name,region,country,lat,lon,location_type,conflict_date,pop,conflict_intensity\n"
+        "A,r,X,1,1,conflict_zone,0,1000,0.5\nB,r,Y,2,2,camp,,5000\nC,r,Y,2.1,2.1,town,,300\n")
+    same = migrasim.run(migrasim.import_flee(case))
+    assert int(result.population.isel(time=-1).sum()) > 0
+    assert (same.population.values == result.population.values).all()
+    assert list(same.location_attributes.columns) == ["conflict_intensity"]

@@ -59,6 +59,24 @@ TEST_CASE("world rejects bad input", "[sim]") {
   CHECK_THROWS_AS(World(c, bad_lat, {}), InputError);
 }
 
+TEST_CASE("world keeps the scenario's attributes of places and routes and checks them", "[sim]") {
+  std::vector<Country> c{{"AAA", "A"}};
+  std::vector<Place> p(2);
+  p[0] = {"x", 0, PlaceKind::town, 0, 0, 0, -1};
+  p[1] = {"y", 0, PlaceKind::town, 0, 1, 0, -1};
+  const std::vector<Route> r{{0, 1, 5.0, TravelMode::road, false}};
+  const World w(c, p, r, {{"region", "Region", "a file", {"north", ""}}}, {{"link_type", "", "", {"walk"}}});
+  REQUIRE(w.place_attributes().size() == 1);
+  CHECK(w.place_attributes()[0].values == std::vector<std::string>{"north", ""});
+  CHECK(w.route_attributes()[0].values == std::vector<std::string>{"walk"});
+  // One value per place (route); names of letters, digits and '_', each once.
+  CHECK_THROWS_AS(World(c, p, r, {{"region", "", "", {"north"}}}), InputError);
+  CHECK_THROWS_AS(World(c, p, r, {}, {{"link_type", "", "", {}}}), InputError);
+  CHECK_THROWS_AS(World(c, p, r, {{"a b", "", "", {"1", "2"}}}), InputError);
+  CHECK_THROWS_AS(World(c, p, r, {{"", "", "", {"1", "2"}}}), InputError);
+  CHECK_THROWS_AS(World(c, p, r, {{"a", "", "", {"1", "2"}}, {"a", "", "", {"3", "4"}}}), InputError);
+}
+
 TEST_CASE("place kinds and modes parse and print", "[sim]") {
   PlaceKind k{};
   CHECK(parse_place_kind("camp", k));
