@@ -148,29 +148,36 @@ namespace {
 
 using namespace h5;
 
-// The models' own series in a file: int64 datasets at the root, other than the kernel's, whose first
-// dimension is `time`. Each with its dimension names after time, in creation order.
-struct ModelSeriesInfo {
-  std::string name;
-  std::vector<std::string> dims;
-};
-
-std::vector<ModelSeriesInfo> find_model_series(hid_t file, hid_t time) {
+// The names of the root's links, in creation order (name order for files that do not track it).
+std::vector<std::string> root_names(hid_t file) {
   H5G_info_t ginfo{};
   check(H5Gget_info(file, &ginfo), "cannot list the file's variables");
-  // Creation order is tracked by the writer; fall back to name order for other files.
   H5_index_t index = H5_INDEX_CRT_ORDER;
   if (ginfo.nlinks > 0 && H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, 0, nullptr, 0, H5P_DEFAULT) < 0)
     index = H5_INDEX_NAME;
-  static const char* const kernel[] = {"time",     "location", "legal_status", "edge",   "population",
-                                       "stranded", "on_route", "flow",         "spawned"};
-  std::vector<ModelSeriesInfo> out;
+  std::vector<std::string> out;
   for (hsize_t i = 0; i < ginfo.nlinks; ++i) {
     const ssize_t len = H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
     if (len <= 0) continue;
     std::string name(static_cast<std::size_t>(len) + 1, '\0');
     H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, i, name.data(), name.size(), H5P_DEFAULT);
     name.resize(static_cast<std::size_t>(len));
+    out.push_back(std::move(name));
+  }
+  return out;
+}
+
+// The models' own series in a file: int64 datasets at the root, other than the kernel's, whose first
+// dimension is `time`. Each with its dimension names after time, in creation order.
+struct ModelSeriesInfo {
+  std::string name;
+  std::vector<std::string> dims;
+};
+std::vector<ModelSeriesInfo> find_model_series(hid_t file, hid_t time) {
+  static const char* const kernel[] = {"time",     "location", "legal_status", "edge",   "population",
+                                       "stranded", "on_route", "flow",         "spawned"};
+  std::vector<ModelSeriesInfo> out;
+  for (const std::string& name : root_names(file)) {
     if (std::any_of(std::begin(kernel), std::end(kernel), [&](const char* k) { return name == k; })) continue;
     // (H5Oopen and H5Iget_type rather than H5Oget_info, whose signature differs between HDF5 versions.)
     Handle ds(H5Oopen(file, name.c_str(), H5P_DEFAULT), H5Oclose);
@@ -203,21 +210,10 @@ std::vector<ModelSeriesInfo> find_model_series(hid_t file, hid_t time) {
 // The names of the root's variables that begin with `prefix`, without it, in creation order (name order
 // for files that do not track it): the world's attributes (location_attribute_NAME, edge_attribute_NAME).
 std::vector<std::string> names_with_prefix(hid_t file, const std::string& prefix) {
-  H5G_info_t ginfo{};
-  check(H5Gget_info(file, &ginfo), "cannot list the file's variables");
-  H5_index_t index = H5_INDEX_CRT_ORDER;
-  if (ginfo.nlinks > 0 && H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, 0, nullptr, 0, H5P_DEFAULT) < 0)
-    index = H5_INDEX_NAME;
   std::vector<std::string> out;
-  for (hsize_t i = 0; i < ginfo.nlinks; ++i) {
-    const ssize_t len = H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
-    if (len <= 0) continue;
-    std::string name(static_cast<std::size_t>(len) + 1, '\0');
-    H5Lget_name_by_idx(file, ".", index, H5_ITER_INC, i, name.data(), name.size(), H5P_DEFAULT);
-    name.resize(static_cast<std::size_t>(len));
+  for (const std::string& name : root_names(file))
     if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0)
       out.push_back(name.substr(prefix.size()));
-  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include "models/disaster.hpp"
 #include "models/economic.hpp"
+#include "models/smuggling.hpp"
 #include "sim/world.hpp"
 
 namespace migrasim::test {
@@ -82,6 +83,27 @@ inline models::DisasterParams drill_params() {
   p.recovery_days = 5;
   p.shelter_names = {"S"};
   return p;
+}
+
+// A smuggling service on the one route from `from` to `to`, with no market dynamics (fixed price, no risk
+// premium) and no trafficking; smugglers run while the route is closed, the others close with it.
+inline models::SmugglingParams::Service one_route_service(const World& w, const char* name,
+                                                          models::SmugglingParams::Kind kind, place_id from,
+                                                          place_id to, double interception, double death,
+                                                          double seats, double price) {
+  models::SmugglingParams::Service s;
+  s.name = name;
+  s.kind = kind;
+  s.path = {from, to};
+  s.legs = {w.find_route(from, to)};
+  s.interception = interception;
+  s.death = death;
+  s.seats_per_day = seats;
+  s.base_price_usd = price;
+  s.price_elasticity = s.risk_premium = 0;
+  s.trafficking = s.trafficking_debt = 0;
+  s.runs_when_closed = kind == models::SmugglingParams::Kind::smuggler;
+  return s;
 }
 
 }  // namespace migrasim::test

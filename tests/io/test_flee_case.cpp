@@ -214,7 +214,8 @@ TEST_CASE("Flee case errors name the file, line and what is expected", "[io][fle
   // A control character in a file name (a damaged data_layout.csv, found by tests/mutants/campaign.py) is
   // written escaped, so the whole message prints (it used to stop at the NUL).
   write(in / "routes.csv", "Z,T,50\n");
-  write(suite / "case" / "validation" / "data_layout.csv", std::string("total,refugees.csv\nC,c") + '\0' + ".csv\n");
+  write(suite / "case" / "validation" / "data_layout.csv",
+        std::string("total,refugees.csv\nC,c") + '\0' + ".csv\n");
   CHECK_THROWS_WITH(import(suite), Catch::Contains("c\\x00.csv"));
 }
 

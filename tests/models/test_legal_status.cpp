@@ -1031,23 +1031,10 @@ PathwayRun run_with_market(double interception, bool from_crossings, int threads
   for (const auto& place : w.places()) m.place_names.push_back(place.name);
   const place_id b = w.find_place("B"), x = w.find_place("X");
   m.crossing_points = {b};
-  auto service = [&](const char* name, SmugglingParams::Kind kind, double stop, double death, double seats,
-                     double price) {
-    SmugglingParams::Service s;
-    s.name = name;
-    s.kind = kind;
-    s.path = {b, x};
-    s.legs = {w.find_route(b, x)};
-    s.interception = stop;
-    s.death = death;
-    s.seats_per_day = seats;
-    s.base_price_usd = price;
-    s.price_elasticity = s.risk_premium = 0;
-    s.trafficking = s.trafficking_debt = 0;
-    return s;
-  };
-  m.services.push_back(service("coyote", SmugglingParams::Kind::smuggler, interception, 0.001, 1e6, 2000));
-  m.services.push_back(service("alone", SmugglingParams::Kind::alone, 0.3, 0.01, 0, 0));
+  m.services.push_back(test::one_route_service(w, "coyote", SmugglingParams::Kind::smuggler, b, x,
+                                               interception, 0.001, 1e6, 2000));
+  m.services.push_back(
+      test::one_route_service(w, "alone", SmugglingParams::Kind::alone, b, x, 0.3, 0.01, 0, 0));
   m.choice.price_sensitivity = 0.3;
   m.choice.risk_aversion = 5;
   m.choice.alone_penalty = 1;

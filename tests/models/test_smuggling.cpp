@@ -15,6 +15,7 @@ using namespace migrasim;
 using models::SmugglingModel;
 using models::SmugglingParams;
 using Kind = SmugglingParams::Kind;
+using test::one_route_service;
 
 namespace {
 
@@ -313,26 +314,6 @@ TEST_CASE("help from family or the diaspora lets people pay", "[models][smugglin
 }
 
 namespace {
-
-// A service on the one route from `from` to `to`, with no market dynamics (fixed price, no risk premium)
-// and no trafficking; smugglers run while the route is closed, the others close with it.
-SmugglingParams::Service one_route_service(const World& w, const char* name, Kind kind, place_id from,
-                                           place_id to, double interception, double death, double seats,
-                                           double price) {
-  SmugglingParams::Service s;
-  s.name = name;
-  s.kind = kind;
-  s.path = {from, to};
-  s.legs = {w.find_route(from, to)};
-  s.interception = interception;
-  s.death = death;
-  s.seats_per_day = seats;
-  s.base_price_usd = price;
-  s.price_elasticity = s.risk_premium = 0;
-  s.trafficking = s.trafficking_debt = 0;
-  s.runs_when_closed = kind == Kind::smuggler;
-  return s;
-}
 
 // One journey for economic migrants who meet the smuggling market at the border (crossing points):
 //   O (ORI) --500-- B1 (TRN) --10-- X1 (DST) --200-- D (DST)      the main crossing
