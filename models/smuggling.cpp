@@ -1097,6 +1097,15 @@ void SmugglingModel::decide(StepContext& ctx) {
           return 1.0;
     return 0.0;
   };
+  // Is option k at a crossing point offered to agent i of this nationality today (not applied for from
+  // home, open to it, no bar), and could it pay (savings, or a debt for a smuggler)? The choice there and
+  // the "set off" nest of the choice at home take the same options.
+  auto offered = [&](std::size_t k, std::int16_t nationality, std::size_t i) {
+    return !params_.services[k].from_home && open_to(k, nationality) && !barred(k, pop, i, day);
+  };
+  auto affordable = [&](std::size_t k, double money, bool may_borrow) {
+    return !(money < price_[k]) || (params_.services[k].kind == Kind::smuggler && may_borrow);
+  };
   const auto& places = ctx.world().places();
   auto country_of = [&](place_id q) { return places[static_cast<std::size_t>(q)].country; };
   // Gumbel draws of the choice at home: `home_draws` setting off, then one per pathway (apart from the
@@ -1159,12 +1168,9 @@ void SmugglingModel::decide(StepContext& ctx) {
         double sum = 0;
         for (place_id x : crossings_ahead) {
           const double bars = bars_at(x, pop, i);
-          for (std::uint8_t k : options_at_[static_cast<std::size_t>(x)]) {
-            const auto& s = params_.services[k];
-            if (s.from_home || !open_to(k, nationality) || barred(k, pop, i, day)) continue;
-            if (money < price_[k] && !(s.kind == Kind::smuggler && may_borrow)) continue;
-            sum += std::exp(utility(k, nationality, bars));
-          }
+          for (std::uint8_t k : options_at_[static_cast<std::size_t>(x)])
+            if (offered(k, nationality, i) && affordable(k, money, may_borrow))
+              sum += std::exp(utility(k, nationality, bars));
         }
         const double set_off_u =
             sum > 0 ? std::log(sum) + gumbel(home_draws) : -std::numeric_limits<double>::infinity();
@@ -1220,11 +1226,9 @@ void SmugglingModel::decide(StepContext& ctx) {
       double exp_sum = 0;  // of the options it could pay for: the crossing value's log-sum
       for (std::size_t q = 0; q < options.size(); ++q) {
         const std::size_t k = options[q];
-        const auto& s = params_.services[k];
-        // Closed, not for this person, or applied for from home only.
-        if (s.from_home || !open_to(k, nationality) || barred(k, pop, i, day)) continue;
+        if (!offered(k, nationality, i)) continue;  // closed, not for this person, or from home only
         any_open = true;
-        if (money < price_[k] && !(s.kind == Kind::smuggler && may_borrow)) continue;  // cannot pay
+        if (!affordable(k, money, may_borrow)) continue;
         const double v = utility(k, nationality, bars);
         if (values_wanted_) exp_sum += std::exp(v);
         const double u = draws ? v + gumbel(q) : v;

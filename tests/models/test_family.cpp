@@ -165,24 +165,12 @@ TEST_CASE("relatives without a permit meet the smugglers at the border; those wi
     for (const auto& c : w->countries()) m.country_codes.push_back(c.code);
     m.edge_names = w->route_names();
     m.crossing_points = {b};
-    auto service = [&](const char* name, Kind kind, double interception, double death, double seats,
-                       double price) {
-      SmugglingParams::Service s;
-      s.name = name;
-      s.kind = kind;
-      s.path = {b, x};
-      s.legs = {w->find_route(b, x)};
-      s.interception = interception;
-      s.death = death;
-      s.seats_per_day = seats;
-      s.base_price_usd = price;
-      s.price_elasticity = s.risk_premium = 0;
-      s.trafficking = s.trafficking_debt = 0;
+    // Smugglers close with the route here (runs_when_closed false).
+    for (auto s : {test::one_route_service(*w, "coyote", Kind::smuggler, b, x, 0.1, 0.001, 1000, 2000),
+                   test::one_route_service(*w, "alone", Kind::alone, b, x, 0.3, 0.002, 0, 0)}) {
       s.runs_when_closed = false;
       m.services.push_back(s);
-    };
-    service("coyote", Kind::smuggler, 0.1, 0.001, 1000, 2000);
-    service("alone", Kind::alone, 0.3, 0.002, 0, 0);
+    }
     m.choice.price_sensitivity = 0.3;
     m.choice.risk_aversion = 5;
     m.choice.alone_penalty = 1;
