@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <unordered_map>
@@ -1040,20 +1041,20 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
     throw InputError((v.key_mark.line ? v.key_mark : v.mark).str() + ": " + key + ": " + why);
   };
   // Flee's optional rules that migrasim does not implement, with the value that leaves each off.
-  const std::map<std::string, std::string> off = {{"move_rules.use_v1_rules", "false"},
-                                                  {"move_rules.childrenavoidhazards", "false"},
-                                                  {"move_rules.boystakerisk", "false"},
-                                                  {"move_rules.matchcampethnicity", "false"},
-                                                  {"move_rules.matchtownethnicity", "false"},
-                                                  {"move_rules.matchconflictethnicity", "false"},
-                                                  {"spawn_rules.flood_zone_spawning_only", "false"},
-                                                  {"spawn_rules.camps_are_sicks", "false"},
-                                                  {"spawn_rules.read_from_agents_csv_file", "false"}};
+  const std::map<std::string, std::string> off = {
+      {"move_rules.childrenavoidhazards", "false"},   {"move_rules.boystakerisk", "false"},
+      {"move_rules.matchcampethnicity", "false"},     {"move_rules.matchtownethnicity", "false"},
+      {"move_rules.matchconflictethnicity", "false"}, {"spawn_rules.flood_zone_spawning_only", "false"},
+      {"spawn_rules.camps_are_sicks", "false"},       {"spawn_rules.read_from_agents_csv_file", "false"}};
   // Keys that matter only with one of those rules on, or not to Flee's movement at all.
   // conflict_zone_spawning_only: Flee's spawning weights are zero outside conflict either way (spawning.py's
   // refresh_spawn_weights); it matters only beside flood_zone_spawning_only, refused above.
+  // camps_are_sinks: Flee's settings reader looks for `camps_are_sicks` (sic), the key refused above unless
+  // off, and never reads this one.
   const std::vector<std::string> inert = {"move_rules.max_crossing_speed",
-                                          "spawn_rules.conflict_zone_spawning_only"};
+                                          "spawn_rules.conflict_zone_spawning_only",
+                                          "spawn_rules.camps_are_sinks"};
+  bool v1_rules = false;
   if (!s.is_map()) throw InputError(path + ": expected a map of Flee's settings");
   // The values read, with their marks in simsetting.yml, checked by behaviour.flee's table below so that a
   // value out of range is named at its line here (not in the scenario written from it).
@@ -1076,6 +1077,52 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
     }
     sec->entries.emplace_back(key, std::move(copy));
   };
+  // Flee 3's conflict_driven_spawning subsection: present (a map), it turns the spawning by observed totals
+  // into spawning by conflict; spawn_mode defaults to constant, displaced_per_conflict_day to 0.01 for
+  // pop_ratio and 500 otherwise (a whole number there: Flee takes its int()). Returns the flow map written
+  // into the scenario, and hands the values to the range check at their lines.
+  auto conflict_driven_spawning = [&](const YamlNode& v, const std::string& full) -> std::string {
+    if (v.kind == YamlNode::Kind::null) return "{spawn_mode: off}";  // Flee: absent, so off
+    if (!v.is_map()) refuse(v, full, "expected a map of spawn_mode and displaced_per_conflict_day");
+    std::string mode = "constant";
+    const YamlNode* n = nullptr;
+    YamlNode checks;
+    checks.kind = YamlNode::Kind::map;
+    checks.mark = v.mark;
+    for (const auto& [k, x] : v.entries) {
+      if (k == "spawn_mode") {
+        mode = scalar(full + "." + k, x);
+        if (lower(mode) == "poisson") mode = "poisson";  // Flee lower-cases this one only
+        if (mode != "constant" && mode != "pop_ratio" && mode != "poisson")
+          refuse(x, full + "." + k,
+                 "got '" + x.scalar +
+                     "': expected constant, pop_ratio or poisson (with any other Flee spawns "
+                     "nobody)");
+        YamlNode m = x;
+        m.scalar = mode;
+        checks.entries.emplace_back(k, std::move(m));
+      } else if (k == "displaced_per_conflict_day") {
+        n = &x;
+      } else {
+        refuse(x, full + "." + k,
+               "not a key of Flee's conflict_driven_spawning (spawn_mode, displaced_per_conflict_day)");
+      }
+    }
+    std::string per_day = mode == "pop_ratio" ? "0.01" : "500";
+    if (n) {
+      YamlNode m = *n;
+      if (mode != "pop_ratio" && m.is_scalar()) {
+        char* end = nullptr;
+        const double d = std::strtod(m.scalar.c_str(), &end);
+        if (end && *end == '\0' && end != m.scalar.c_str() && std::isfinite(d) && d >= 0 && d < 1e15)
+          m.scalar = std::to_string(static_cast<std::int64_t>(d));  // Flee's int(): toward zero
+      }
+      per_day = scalar(full + ".displaced_per_conflict_day", m);
+      checks.entries.emplace_back("displaced_per_conflict_day", std::move(m));
+    }
+    checked("spawn_rules", "conflict_driven_spawning", checks);
+    return "{spawn_mode: " + mode + ", displaced_per_conflict_day: " + per_day + "}";
+  };
   for (const auto& [section, node] : s.entries) {
     if (section == "log_levels" || section == "number_of_steps" || section == "conflict_input_file" ||
         section == "flood_level_input_file")
@@ -1084,9 +1131,29 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
       refuse(
           node, section,
           "not a Flee setting migrasim reads (expected move_rules, spawn_rules, optimisations, log_levels)");
+    if (node.kind == YamlNode::Kind::null) continue;  // an empty section: Flee's defaults
     if (!node.is_map()) refuse(node, section, "expected a map");
     for (const auto& [key, v] : node.entries) {
       const std::string full = section + "." + key;
+      if (full == "spawn_rules.conflict_driven_spawning") {
+        spawn[key] = conflict_driven_spawning(v, full);
+        continue;
+      }
+      if (full == "move_rules.use_v1_rules") {
+        const std::string value = lower(scalar(full, v));
+        if (value != "true" && value != "false")
+          refuse(v, full, "got '" + v.scalar + "': expected true or false");
+        v1_rules = value == "true";
+        continue;
+      }
+      if (full == "move_rules.awareness_level" && v.is_scalar() && v.scalar == "-1") {
+        // Flee 3 (selectRoute, calculateLinkWeight) treats level -1 as 1: only 0 is special.
+        YamlNode one = v;
+        one.scalar = "1";
+        move[key] = "1";
+        checked(section, key, one);
+        continue;
+      }
       if (section == "optimisations") {
         if (key != "hasten") refuse(v, full, "not a Flee optimisation migrasim implements (expected hasten)");
         hasten = scalar(full, v);
@@ -1110,6 +1177,15 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
         refuse(v, full, "a Flee setting migrasim does not implement (docs/flee.md lists those it reads)");
       }
     }
+  }
+  // use_v1_rules: Flee 3's settings reader then sets these five, whatever the file gives (its movement
+  // reads the flag nowhere else).
+  if (v1_rules) {
+    move["max_move_speed"] = "200";
+    move["start_on_foot"] = "false";
+    move["avoid_short_stints"] = "false";
+    move["camp_weight"] = "2.0";
+    move["conflict_weight"] = "0.25";
   }
   const World no_world({}, {}, {});
   read_params(models::FleeParams::table(), check, "behaviour.flee", ParamReadContext{no_world, 0, 1});

@@ -76,6 +76,24 @@ ParamTableOf<FleeParams> make_table() {
   t.boolean("spawn_rules.empty_camps_on_day0", &P::empty_camps_on_day0)
       .about("camps start empty and every observed count is taken less its day-0 value")
       .source(flee_docs);
+  t.choice("spawn_rules.conflict_driven_spawning.spawn_mode", &P::spawn_mode,
+           {{"off", FleeSpawnMode::observed},
+            {"constant", FleeSpawnMode::constant},
+            {"pop_ratio", FleeSpawnMode::pop_ratio},
+            {"poisson", FleeSpawnMode::poisson}})
+      .about(
+          "`off`: each day's new agents are the observed totals' increase; else each place in conflict "
+          "spawns from its intensity c alone, whatever was observed: `constant` floor(N x c), `pop_ratio` "
+          "floor(N x population x c), `poisson` a Poisson draw of mean N x c (N: "
+          "displaced_per_conflict_day)")
+      .source(flee_docs);
+  t.number("spawn_rules.conflict_driven_spawning.displaced_per_conflict_day", &P::displaced_per_conflict_day)
+      .range(0, 1e9)
+      .noun("a number")
+      .about(
+          "N of conflict_driven_spawning: persons a day at intensity 1, or a share of the population "
+          "(pop_ratio)")
+      .source(flee_docs);
   auto chance = [&](const char* key, double P::*m, const char* about) {
     t.share(key, m).noun("a probability").unit("1/day").about(about).source(flee_docs);
   };
@@ -84,8 +102,10 @@ ParamTableOf<FleeParams> make_table() {
   chance("move_rules.idpcamp_movechance", &P::idpcamp_movechance, "move chance in an IDP camp");
   chance("move_rules.default_movechance", &P::default_movechance, "move chance elsewhere");
   t.integer("move_rules.awareness_level", &P::awareness_level)
-      .range(1, 3)
-      .about("the number of routes an agent looks ahead")
+      .range(1, 10)
+      .about(
+          "the number of routes an agent looks ahead (a run whose routes give more than 20,000,000 "
+          "candidate walks is refused)")
       .source(flee_docs);
   t.number("move_rules.weight_softening", &P::weight_softening)
       .range(0, 1e9)
@@ -252,6 +272,38 @@ void FleeModel::on_start(StepContext& ctx) {
   spawn_population_.resize(places_);
   for (std::size_t p = 0; p < places_; ++p)
     spawn_population_[p] = static_cast<double>(ctx.world().places()[p].population);
+  if (params_.awareness_level > 1) check_walk_count(ctx.world());
+}
+
+// The candidate walks of awareness_level > 1 grow with the level as the routes branch: count them with
+// every route open (the most there can be) and refuse a run that would hold more than 20 million (640 MB,
+// enumerated every day) before it starts.
+void FleeModel::check_walk_count(const World& world) const {
+  constexpr std::size_t most = 20'000'000;
+  std::size_t walks = 0;
+  std::vector<place_id> path;
+  std::function<void(place_id, int)> extend = [&](place_id at, int hops) {
+    for (const arc_id* a = world.out_arcs_begin(at); a != world.out_arcs_end(at) && walks <= most; ++a) {
+      const place_id to = world.arc_target(*a);
+      if (std::find(path.begin(), path.end(), to) != path.end()) continue;
+      if (params_.kind[static_cast<std::size_t>(to)] != FleeKind::marker) ++walks;
+      if (hops + 1 < params_.awareness_level) {
+        path.push_back(to);
+        extend(to, hops + 1);
+        path.pop_back();
+      }
+    }
+  };
+  for (std::size_t p = 0; p < places_ && walks <= most; ++p) {
+    path.assign(1, static_cast<place_id>(p));
+    extend(static_cast<place_id>(p), 0);
+  }
+  if (walks > most)
+    throw InputError(
+        "behaviour.flee.move_rules.awareness_level: " + std::to_string(params_.awareness_level) +
+        " makes more than 20,000,000 candidate walks on this case's routes (each looked at every "
+        "day); expected a level whose walks fit (try " +
+        std::to_string(params_.awareness_level - 1) + ")");
 }
 
 // Flee's distance as the crow flies (its Location.calculateDistance): the haversine on a sphere of radius
@@ -298,6 +350,10 @@ void FleeModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_pl
       per_place[p] += params_.day0_camp_agents[p];
       spawned_ += params_.day0_camp_agents[p];
     }
+  if (params_.spawn_mode != FleeSpawnMode::observed) {
+    conflict_driven_counts(ctx, per_place);
+    return;
+  }
   // Agents owed today: the observed total so far minus those created; a fall in the observed total is a
   // debt paid back before new agents appear.
   const std::int64_t owed = params_.target_total[static_cast<std::size_t>(day)] - spawned_;
@@ -325,6 +381,40 @@ void FleeModel::spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_pl
       spawn_population_[p] = std::max(0.0, spawn_population_[p] - static_cast<double>(today[p]));
   }
   spawned_ += owed;
+}
+
+// conflict_driven_spawning: each place in conflict today spawns from its intensity alone (Flee 3's
+// spawn_daily_displaced, from its description); the observed totals are not read. With
+// take_from_population, each agent lowers its place's population (pop_ratio's base) by 1, not below 0.
+void FleeModel::conflict_driven_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) {
+  const std::int32_t day = ctx.day();
+  const double n = params_.displaced_per_conflict_day;
+  // At most 1e12 a place (far above any memory; the kernel's agent limit then stops the run with its
+  // figure) so that the day's sum over places stays an integer.
+  constexpr double most = 1e12;
+  for (std::size_t p = 0; p < places_; ++p) {
+    const double c = intensity(day, static_cast<place_id>(p));
+    if (!(c > 0)) continue;
+    std::int64_t k = 0;
+    switch (params_.spawn_mode) {
+      case FleeSpawnMode::constant:
+        k = static_cast<std::int64_t>(std::min(most, std::floor(n * c)));
+        break;
+      case FleeSpawnMode::pop_ratio:
+        k = static_cast<std::int64_t>(std::min(most, std::floor(n * spawn_population_[p] * c)));
+        break;
+      case FleeSpawnMode::poisson:
+        k = ctx.rng().poisson(std::min(most, n * c), static_cast<std::uint64_t>(p), day,
+                              flee_purpose::spawn_place);
+        break;
+      case FleeSpawnMode::observed:
+        break;
+    }
+    per_place[p] += k;
+    spawned_ += k;
+    if (params_.take_from_population)
+      spawn_population_[p] = std::max(0.0, spawn_population_[p] - static_cast<double>(k));
+  }
 }
 
 void FleeModel::init_agents(StepContext& ctx, std::size_t first, std::size_t last) {

@@ -27,6 +27,12 @@ namespace migrasim::models {
 enum class FleeKind : std::uint8_t { conflict_zone, town, camp, idpcamp, forwarding_hub, marker };
 std::string_view to_string(FleeKind k);
 
+// How the day's new agents are counted (Flee 3's spawn_rules): from the observed totals (the validation
+// data's daily increase), or, with conflict_driven_spawning, at each place in conflict from its intensity
+// alone: `constant` (whole part of N x intensity), `pop_ratio` (whole part of N x population x intensity)
+// or `poisson` (a draw of mean N x intensity), N being displaced_per_conflict_day.
+enum class FleeSpawnMode : std::uint8_t { observed, constant, pop_ratio, poisson };
+
 struct FleeParams {
   // A dated change of a place's kind (a Flee `camp` closure makes a camp an ordinary town for a period,
   // and a camp again at its end).
@@ -93,6 +99,10 @@ struct FleeParams {
   bool sum_from_camps = true;         // spawn the camps' summed increases (else the `total` row's)
   bool take_from_population = false;  // each agent spawned lowers its place's population by 1
   bool empty_camps_on_day0 = false;   // camps start empty; the observed counts less their day-0 values
+  // conflict_driven_spawning (Flee 3): spawn_mode (observed: off) and displaced_per_conflict_day (persons,
+  // or a share of the population for pop_ratio).
+  FleeSpawnMode spawn_mode = FleeSpawnMode::observed;
+  double displaced_per_conflict_day = 500;
   // What io/ hands to the Flee case builder (the model does not read them): the case's time divisor and
   // whether day 0 places the camps' observed populations.
   double hasten = 1;
@@ -132,6 +142,7 @@ class FleeModel final : public Model {
     return params_.conflict_intensity[static_cast<std::size_t>(day) * places_ + static_cast<std::size_t>(p)];
   }
   double move_chance(std::int32_t day, place_id p) const;
+  void conflict_driven_counts(StepContext& ctx, std::vector<std::int64_t>& per_place);
   // conflict_spawn_decay's factor for place p on `day` (1 before its conflict began).
   double decay(std::int32_t day, std::size_t p) const;
   // Route-choice weight of heading for `to` over `km`: ((weight_softening + score) / (softening +
@@ -179,6 +190,7 @@ class FleeModel final : public Model {
   std::vector<std::size_t> walk_start_;
   std::vector<double> walk_total_;  // [place] sum of the walks' weights
   void compute_walks(const World& world, const RouteState& state);
+  void check_walk_count(const World& world) const;
   tbb::enumerable_thread_specific<std::vector<std::int64_t>> local_occupancy_;
 };
 

@@ -168,11 +168,19 @@ TEST_CASE("Flee settings migrasim does not implement are refused at their line",
     const fs::path suite = make_suite(simsetting);
     CHECK_THROWS_WITH(import(suite), Catch::Contains(message));
   };
-  refused("move_rules:\n  max_move_speed: 300\n  use_v1_rules: True\n",
-          "simsetting.yml:3:3: move_rules.use_v1_rules: got 'True': this Flee rule is not implemented");
+  refused("move_rules:\n  max_move_speed: 300\n  MatchCampEthnicity: True\n",
+          "simsetting.yml:3:3: move_rules.MatchCampEthnicity: got 'True': this Flee rule is not implemented");
+  refused("spawn_rules:\n  conflict_driven_spawning:\n    spawn_mode: fixed\n",
+          "simsetting.yml:3:5: spawn_rules.conflict_driven_spawning.spawn_mode: got 'fixed': expected "
+          "constant, pop_ratio or poisson");
   refused(
-      "spawn_rules:\n  conflict_driven_spawning:\n    spawn_mode: constant\n",
-      "simsetting.yml:2:3: spawn_rules.conflict_driven_spawning: a Flee setting migrasim does not implement");
+      "spawn_rules:\n  conflict_driven_spawning:\n    displaced_per_conflict_day: -3\n",
+      "simsetting.yml:3:33: behaviour.flee.spawn_rules.conflict_driven_spawning.displaced_per_conflict_day: "
+      "got '-3'");
+  refused(
+      "move_rules:\n  awareness_level: 0\n",
+      "simsetting.yml:2:20: behaviour.flee.move_rules.awareness_level: got '0', expected an integer in [1, "
+      "10]");
   refused("optimisations:\n  hasten: 1\nflood_rules:\n  max_flood_level: 2\n",
           "simsetting.yml:3:1: flood_rules: not a Flee setting migrasim reads");
   // Values out of range are named at their line in simsetting.yml too.
@@ -306,6 +314,44 @@ TEST_CASE("location types are matched by what they contain, as Flee matches them
   CHECK(kind("X") == models::FleeKind::marker);
   CHECK(kind("C") == models::FleeKind::idpcamp);
   CHECK(kind("D") == models::FleeKind::camp);
+}
+
+TEST_CASE("conflict_driven_spawning, use_v1_rules and empty sections are read as Flee 3 reads them",
+          "[io][flee]") {
+  // FabFlee's nigeria2024: spawning by conflict, a share of the population a day.
+  const ScenarioSpec ratio = import(make_suite(
+      "spawn_rules:\n  conflict_driven_spawning:\n    spawn_mode: \"pop_ratio\"\n"
+      "    displaced_per_conflict_day: 0.01\n  take_from_population: True\n  camps_are_sinks: True\n"));
+  const auto& r = ratio.params<models::FleeParams>("flee");
+  CHECK(r.spawn_mode == models::FleeSpawnMode::pop_ratio);
+  CHECK(r.displaced_per_conflict_day == 0.01);
+  CHECK(r.take_from_population);
+  // Flee's defaults: constant, 500 a day (0.01 for pop_ratio); Poisson in any case; a whole number of
+  // persons outside pop_ratio (Flee's int()); a null subsection is no subsection.
+  const auto mode = [](const std::string& body) {
+    const ScenarioSpec s = import(make_suite("spawn_rules:\n  conflict_driven_spawning:" + body));
+    const auto& f = s.params<models::FleeParams>("flee");
+    return std::make_pair(f.spawn_mode, f.displaced_per_conflict_day);
+  };
+  CHECK(mode("\n    spawn_mode: constant\n") == std::make_pair(models::FleeSpawnMode::constant, 500.0));
+  CHECK(mode("\n    spawn_mode: pop_ratio\n") == std::make_pair(models::FleeSpawnMode::pop_ratio, 0.01));
+  CHECK(mode("\n    spawn_mode: Poisson\n    displaced_per_conflict_day: 20.7\n") ==
+        std::make_pair(models::FleeSpawnMode::poisson, 20.0));
+  CHECK(mode("\n") == std::make_pair(models::FleeSpawnMode::observed, 500.0));
+  // use_v1_rules: Flee 3's settings reader overrides five move rules, whatever the file gives; an empty
+  // section (FabFlee's ukraine2022_2024 has `spawn_rules:` with nothing under it) takes Flee's defaults;
+  // awareness level -1 is Flee's level 1.
+  const ScenarioSpec v1 = import(
+      make_suite("spawn_rules:\nmove_rules:\n  use_v1_rules: True\n  max_move_speed: 600\n  camp_weight: 5\n"
+                 "  avoid_short_stints: True\n  awareness_level: -1\n"));
+  const auto& f = v1.params<models::FleeParams>("flee");
+  CHECK(f.max_move_speed == 200);
+  CHECK(f.camp_weight == 2.0);
+  CHECK(f.conflict_weight == 0.25);
+  CHECK_FALSE(f.avoid_short_stints);
+  CHECK_FALSE(f.start_on_foot);
+  CHECK(f.awareness_level == 1);
+  CHECK(f.spawn_mode == models::FleeSpawnMode::observed);
 }
 
 TEST_CASE("Flee's optional weighting rules are read from simsetting.yml", "[io][flee]") {

@@ -1,6 +1,7 @@
 #include <array>
 #include <cmath>
 #include <numeric>
+#include <set>
 
 #include <tbb/global_control.h>
 #include <catch2/catch.hpp>
@@ -141,10 +142,10 @@ TEST_CASE("flee parameters are validated", "[models][flee]") {
       Catch::Contains("behaviour.flee.move_rules.camp_movechance = 1.5: expected a probability in "
                       "[0, 1] (1/day)"));
   Case aware = small_case(5, 10);
-  aware.params.awareness_level = 4;
+  aware.params.awareness_level = 11;
   CHECK_THROWS_WITH(
       aware.params.validate(*aware.world, 5),
-      Catch::Contains("behaviour.flee.move_rules.awareness_level = 4: expected an integer in [1, 3]"));
+      Catch::Contains("behaviour.flee.move_rules.awareness_level = 11: expected an integer in [1, 10]"));
   Case decay = small_case(5, 10);
   decay.params.conflict_spawn_decay = {1.0, -0.5};
   CHECK_THROWS_WITH(
@@ -378,4 +379,79 @@ TEST_CASE("movechance_pop_scale_factor: move chances scale with the place's popu
   const auto on = run(c, 30, 2);
   CHECK(at(*on, 29, 2) + at(*on, 29, 3) == 0);
   CHECK(at(*on, 29, 1) > 2000);
+}
+
+TEST_CASE("conflict_driven_spawning: places in conflict spawn from their intensity, not the observed totals",
+          "[models][flee]") {
+  // Z (10,000 people) is in conflict at intensity 0.5 on days 0-4, not on days 5-6, at 1 from day 7. The
+  // observed totals (100 a day) are not read.
+  const std::int32_t days = 12;
+  Case c = small_case(days, 100, 1000000);
+  for (std::int32_t d = 0; d < days; ++d)
+    c.params.conflict_intensity[static_cast<std::size_t>(d) * 4] = d < 5 ? 0.5f : d < 7 ? 0.0f : 1.0f;
+  c.params.spawn_mode = models::FleeSpawnMode::constant;
+  c.params.displaced_per_conflict_day = 251;
+  auto constant = run(c, days, 2);
+  for (std::int32_t d = 0; d < days; ++d)
+    CHECK(constant->spawned[static_cast<std::size_t>(d)] == (d < 5 ? 125 : d < 7 ? 0 : 251));
+  // pop_ratio: 1 % of the population a day at intensity 1; taken from the population, it shrinks.
+  c.params.spawn_mode = models::FleeSpawnMode::pop_ratio;
+  c.params.displaced_per_conflict_day = 0.01;
+  auto ratio = run(c, days, 2);
+  c.params.take_from_population = true;
+  auto taken = run(c, days, 2);
+  double pop = 10000;
+  for (std::int32_t d = 0; d < days; ++d) {
+    const double intensity = d < 5 ? 0.5 : d < 7 ? 0.0 : 1.0;
+    const auto expected = static_cast<std::int64_t>(std::floor(0.01 * pop * intensity));
+    CHECK(ratio->spawned[static_cast<std::size_t>(d)] == static_cast<std::int64_t>(100 * intensity));
+    CHECK(taken->spawned[static_cast<std::size_t>(d)] == expected);
+    pop -= static_cast<double>(expected);
+  }
+  CHECK(taken->spawned[11] < 100);
+  // poisson: draws of mean 400 x intensity; the same for any thread count.
+  Case p = small_case(60, 100, 1000000);
+  p.params.spawn_mode = models::FleeSpawnMode::poisson;
+  p.params.displaced_per_conflict_day = 400;
+  auto one = run(p, 60, 1);
+  double sum = 0;
+  std::set<std::int64_t> values;
+  for (auto n : one->spawned) {
+    sum += static_cast<double>(n);
+    values.insert(n);
+  }
+  CHECK(sum / 60 == Approx(400).margin(12));  // 4 standard errors of the mean (20 / sqrt(60))
+  CHECK(values.size() > 10);
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
+  CHECK(run(p, 60, 8)->spawned == one->spawned);
+  CHECK(run(p, 60, 8)->population == one->population);
+}
+
+TEST_CASE("an awareness level whose candidate walks would not fit is refused before the run",
+          "[models][flee]") {
+  // Twelve places, every pair joined: the walks of up to 9 routes out of each place number far above 20
+  // million (11 x 10 x ... per place); 2 levels give 11 + 110 walks a place.
+  std::vector<Country> countries{{"HOME", "Home"}};
+  std::vector<Place> places;
+  std::vector<Route> routes;
+  for (int i = 0; i < 12; ++i) {
+    const std::string name = "P" + std::to_string(i);
+    places.push_back(test::make_place(name.c_str(), 0, PlaceKind::town, 100, -1));
+  }
+  for (int i = 0; i < 12; ++i)
+    for (int j = i + 1; j < 12; ++j) routes.push_back({i, j, 10.0 + i + j, TravelMode::road, false});
+  Case c;
+  c.world = std::make_shared<const World>(countries, places, routes);
+  c.params.kind.assign(12, FleeKind::town);
+  c.params.kind[0] = FleeKind::conflict_zone;
+  c.params.conflict_intensity.assign(3 * 12, 0.0f);
+  for (int d = 0; d < 3; ++d) c.params.conflict_intensity[static_cast<std::size_t>(d) * 12] = 1.0f;
+  c.params.target_total = {10, 20, 30};
+  c.params.day0_camp_agents.assign(12, 0);
+  c.params.awareness_level = 9;
+  CHECK_THROWS_WITH(run(c, 3, 2),
+                    Catch::Contains("behaviour.flee.move_rules.awareness_level: 9 makes more than "
+                                    "20,000,000 candidate walks"));
+  c.params.awareness_level = 2;
+  CHECK(run(c, 3, 2)->spawned[2] == 10);
 }
