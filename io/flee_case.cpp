@@ -1003,6 +1003,28 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
     const std::int64_t v = b.observed.spawn_total[static_cast<std::size_t>(t)];
     b.params.target_total[static_cast<std::size_t>(t)] = insert ? day0_inserted + (v - base0) : v;
   }
+  // Flee 3's `initial_idps` location attribute (spawning.py's add_initial_refugees): each camp (IDP camps
+  // included) receives that many people on day 0 beside its observed count, unless camps start empty, and
+  // whatever insert_day0 says; not divided by hasten (Flee takes the attribute as it is) and not counted
+  // against the observed totals: the targets move up by as much.
+  std::int64_t initial_total = 0;
+  for (const auto& a : b.place_attributes) {
+    if (a.name != "initial_idps" || b.params.empty_camps_on_day0) continue;
+    for (std::size_t q = 0; q < n_places; ++q) {
+      const std::string text = trimmed(a.values[q]);
+      const models::FleeKind k = b.params.kind[q];
+      if (text.empty() || (k != models::FleeKind::camp && k != models::FleeKind::idpcamp)) continue;
+      std::int64_t n = -1;
+      const auto r = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (r.ec != std::errc() || r.ptr != text.data() + text.size() || n < 0 || n > 1'000'000'000'000)
+        throw InputError(loc.table.path + ":" + std::to_string(location_line[q]) + ":1: '" +
+                         b.places[q].name + "': initial_idps '" + text + "' (" + a.source +
+                         "): expected a whole number of persons in [0, 1e12], as Flee's int() takes it");
+      b.params.day0_camp_agents[q] += n;
+      initial_total += n;
+    }
+  }
+  for (auto& t : b.params.target_total) t += initial_total;
   return b;
 }
 

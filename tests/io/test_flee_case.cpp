@@ -354,6 +354,48 @@ TEST_CASE("conflict_driven_spawning, use_v1_rules and empty sections are read as
   CHECK(f.spawn_mode == models::FleeSpawnMode::observed);
 }
 
+TEST_CASE("the initial_idps attribute places people in camps on day 0, as Flee 3 does", "[io][flee]") {
+  const fs::path suite = make_suite();
+  const fs::path in = suite / "case" / "input";
+  auto locations = [&](const std::string& c_value, const std::string& t_value) {
+    write(in / "locations.csv",
+          "#name,region,country,lat,lon,location_type,conflict_date,pop/cap,initial_idps\n"
+          "Z,R,Home,0.0,0.0,conflict_zone,0,10000,\n"
+          "T,R,Home,0.1,0.1,town,,500," +
+              t_value +
+              "\n"
+              "C,R,Host,0.3,0.3,camp,,2000," +
+              c_value +
+              "\n"
+              "D,R,Host,0.4,0.4,idpcamp,,3000,40\n");
+    write(in / "routes.csv", "Z,T,50\nT,C,100\nT,D,300\n");
+    write(in / "closures.csv", "");
+    write(in / "registration_corrections.csv", "");
+  };
+  locations("25", "99");
+  const ScenarioSpec spec = import(suite);
+  const auto& flee = spec.params<models::FleeParams>("flee");
+  const World& w = *spec.world;
+  const auto at = [&](const char* name) { return static_cast<std::size_t>(w.find_place(name)); };
+  // C: its observed day-0 count (100) and 25 more; D (an IDP camp): 15 observed and 40; a town gets none.
+  CHECK(flee.day0_camp_agents[at("C")] == 100 + 25);
+  CHECK(flee.day0_camp_agents[at("D")] == 15 + 40);
+  CHECK(flee.day0_camp_agents[at("T")] == 0);
+  // Not counted against the observed totals: the targets move up by C's 25 against the same case without
+  // it (D keeps its 40 there).
+  const ScenarioSpec plain = [&] {
+    locations("", "");
+    return import(suite);
+  }();
+  const auto& p = plain.params<models::FleeParams>("flee");
+  for (std::size_t d = 0; d < p.target_total.size(); ++d)
+    CHECK(flee.target_total[d] == p.target_total[d] + 25);
+  // Flee's int(): a whole number, else an error at the location's row.
+  locations("2.5", "");
+  CHECK_THROWS_WITH(import(suite), Catch::Contains("locations.csv:4:1: 'C': initial_idps '2.5'") &&
+                                       Catch::Contains("expected a whole number of persons"));
+}
+
 TEST_CASE("Flee's optional weighting rules are read from simsetting.yml", "[io][flee]") {
   const fs::path suite = make_suite(
       "move_rules:\n  stay_close_to_home: True\n  home_distance_power: 2.0\n  use_pop_for_loc_weight: True\n"
