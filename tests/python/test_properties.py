@@ -1,10 +1,14 @@
 """Properties of every valid scenario, on random ones (python3-hypothesis): people are conserved every
 day (spawned = at places, the dead and missing included, + stranded + on routes) and results do not depend
-on the thread count. The scenarios are random small worlds (towns, border crossings, shelters,
-destinations; a connected route graph) with the economic model and, at random, relatives joining their
-diaspora, the legal-status model (residents, enforcement, a regularisation), a smuggling market on a route,
-a hurricane displacing people from towns, dated route closures, entry rules and route risks. The search is derandomized so that CI sees the same scenarios on every run."""
+on the thread count. Two families: random small worlds (towns, border crossings, shelters, destinations; a
+connected route graph) with the economic model and, at random, relatives joining their diaspora, the
+legal-status model (residents, enforcement, a regularisation), a smuggling market on a route, a hurricane
+displacing people from towns, dated route closures, entry rules and route risks; and random Flee cases
+(Flee's files with its optional rules drawn at random, run through `migrasim run --flee`). The search is
+derandomized so that CI sees the same scenarios on every run."""
 import json
+import pathlib
+import tempfile
 
 import h5py
 import numpy as np
@@ -137,6 +141,132 @@ def test_random_scenarios_conserve_people_and_do_not_depend_on_threads(cli, tmp_
     present = one["population"].sum(axis=(1, 2)) + one["stranded"].sum(axis=1) + one["on_route"].sum(axis=1)
     np.testing.assert_array_equal(present, np.cumsum(one["spawned"]))
     assert one["spawned"].sum() > 0  # the first town's country has departures
+    assert one.keys() == three.keys()
+    for name in one:
+        np.testing.assert_array_equal(one[name], three[name], err_msg=name)
+
+
+# Random small Flee cases, written as Flee's files (locations, routes, closures, conflicts, the period, the
+# observed camp counts and a simsetting.yml with Flee's optional rules drawn at random), run through
+# `migrasim run --flee`: the same two properties.
+FLEE_DAYS = 25
+
+
+@st.composite
+def flee_cases(draw):
+    n = draw(st.integers(3, 8))
+    countries = ["Home", "HostA", "HostB"][:draw(st.integers(2, 3))]
+    rows, camps = [], []
+    for i in range(n):
+        if i == 0:
+            kind, country = "conflict_zone", "Home"
+        else:
+            kind = draw(st.sampled_from(["town", "conflict_zone", "camp", "forward", "marker", "town"]))
+            country = draw(st.sampled_from(countries))
+            if kind == "camp" and country == "Home":
+                kind = "idpcamp"
+        conflict_date = "0" if i == 0 else (str(draw(st.integers(0, FLEE_DAYS))) if kind == "conflict_zone" else "")
+        size = draw(st.integers(0, 5000)) if "camp" in kind else draw(st.integers(0, 60_000))
+        if i == 0:
+            size = max(size, 5000)
+        rows.append([f"L{i}", "R", country, f"{draw(st.floats(-10, 10)):.3f}", f"{draw(st.floats(-10, 10)):.3f}",
+                     kind, conflict_date, str(size)])
+        if "camp" in kind:
+            camps.append(f"L{i}")
+    if not camps:  # the observed data need a camp
+        rows[-1][5], rows[-1][2] = "camp", countries[-1]
+        camps.append(rows[-1][0])
+    initial = draw(st.booleans())
+    header = "#name,region,country,lat,lon,location_type,conflict_date,pop/cap" + (",initial_idps" if initial else "")
+    lines = [header] + [",".join(r + ([str(draw(st.integers(0, 50)))] if initial else [])) for r in rows]
+    pairs = {(draw(st.integers(0, i - 1)), i) for i in range(1, n)}
+    for _ in range(draw(st.integers(0, n))):
+        a, b = draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))
+        if a != b:
+            pairs.add((min(a, b), max(a, b)))
+    routes = [f"L{a},L{b},{draw(st.integers(5, 600))}" for a, b in sorted(pairs)]
+    if draw(st.booleans()):  # a route listed twice, reversed: two links in Flee
+        a, b = sorted(pairs)[0]
+        routes.append(f"L{b},L{a},{draw(st.integers(5, 600))}")
+    closures = ["#closure_type,name1,name2,closure_start,closure_end"]
+    for _ in range(draw(st.integers(0, 3))):
+        a, b = draw(st.sampled_from(sorted(pairs)))
+        start = draw(st.integers(0, FLEE_DAYS - 1))
+        end = draw(st.sampled_from([-1, start + draw(st.integers(1, 10))]))
+        closures.append(draw(st.sampled_from([f"link,L{a},L{b},{start},{end}", f"location,L{b},,{start},{end}",
+                                              f"camp,{draw(st.sampled_from(camps))},,{start},{end}"])))
+    conflict_zones = [r[0] for r in rows if r[5] == "conflict_zone"]
+    conflicts = None
+    if draw(st.booleans()):
+        conflicts = ["#Day," + ",".join(conflict_zones)]
+        for day in sorted({0, *draw(st.lists(st.integers(1, FLEE_DAYS - 1), max_size=3))}):
+            conflicts.append(f"{day}," + ",".join(draw(st.sampled_from(["0", "0.5", "1"])) for _ in conflict_zones))
+    observed = {}
+    for c in camps + ["total"]:
+        points = sorted(draw(st.lists(st.integers(0, FLEE_DAYS + 5), min_size=1, max_size=3, unique=True)))
+        observed[c] = [(d, draw(st.integers(0, 3000))) for d in points]
+    spawn = {"insert_day0": draw(st.booleans()), "take_from_population": draw(st.booleans()),
+             "sum_from_camps": draw(st.booleans()), "empty_camps_on_day0": draw(st.booleans()),
+             "conflict_spawn_decay": draw(st.sampled_from([[1.0], [1.0, 0.5, 0.1]])),
+             "conflict_spawn_decay_interval": draw(st.integers(1, 30))}
+    mode = draw(st.sampled_from([None, "constant", "pop_ratio", "Poisson"]))
+    if mode:
+        spawn["conflict_driven_spawning"] = {
+            "spawn_mode": mode, "displaced_per_conflict_day": 0.005 if mode == "pop_ratio" else draw(st.integers(0, 300))}
+    move = {"max_move_speed": draw(st.sampled_from([50.0, 200.0, 400.0])),
+            "default_movechance": draw(st.sampled_from([0.0, 0.3, 1.0])),
+            "camp_movechance": draw(st.sampled_from([0.0, 0.001, 0.5])),
+            "awareness_level": draw(st.sampled_from([-1, 1, 2, 3])),
+            "avoid_short_stints": draw(st.booleans()), "start_on_foot": draw(st.booleans()),
+            "capacity_scaling": draw(st.sampled_from([0.5, 1.0, 1.25])),
+            "stay_close_to_home": draw(st.booleans()), "use_pop_for_loc_weight": draw(st.booleans()),
+            "movechance_pop_scale_factor": draw(st.sampled_from([0.0, 0.2])),
+            "use_v1_rules": draw(st.booleans())}
+    return {"locations": lines, "routes": routes, "closures": closures, "conflicts": conflicts,
+            "observed": observed, "simsetting": {"spawn_rules": spawn, "move_rules": move,
+                                                  "optimisations": {"hasten": draw(st.sampled_from([1, 2]))}},
+            "seed": draw(st.integers(0, 2**31)), "variant": draw(st.sampled_from(["flee", "improved"]))}
+
+
+def _write_flee_case(case, folder):
+    inp, val = folder / "input", folder / "validation"
+    inp.mkdir(parents=True)
+    val.mkdir()
+    (inp / "locations.csv").write_text("\n".join(case["locations"]) + "\n")
+    (inp / "routes.csv").write_text("#name1,name2,distance\n" + "\n".join(case["routes"]) + "\n")
+    (inp / "closures.csv").write_text("\n".join(case["closures"]) + "\n")
+    if case["conflicts"]:
+        (inp / "conflicts.csv").write_text("\n".join(case["conflicts"]) + "\n")
+    (inp / "sim_period.csv").write_text(f"StartDate,2020-01-01\nLength,{FLEE_DAYS}\n")
+    layout = []
+    for name, points in case["observed"].items():
+        file = "refugees.csv" if name == "total" else f"{name}.csv"
+        layout.append(f"{name},{file}")
+        (val / file).write_text("".join(f"2020-01-{1 + d:02d},{v}\n" if d < 31 else f"2020-02-{d - 30:02d},{v}\n"
+                                        for d, v in points))
+    (val / "data_layout.csv").write_text("\n".join(layout) + "\n")
+    (folder / "simsetting.yml").write_text(json.dumps(case["simsetting"]))  # JSON is YAML
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=flee_cases())
+def test_random_flee_cases_conserve_people_and_do_not_depend_on_threads(cli, tmp_path, case):
+    tmp_path = pathlib.Path(tempfile.mkdtemp(dir=tmp_path))  # one folder per example
+    folder = tmp_path / "case"
+    _write_flee_case(case, folder)
+
+    def run(out, threads):
+        r = cli("run", "--flee", folder, "-q", "-o", out, "--threads", threads, "--seed", case["seed"],
+                "--set", f"behaviour.flee.variant={case['variant']}")
+        assert r.returncode == 0, r.stderr
+        with h5py.File(out, "r") as f:
+            return {k: v[()] for k, v in f.items() if isinstance(v, h5py.Dataset)}
+
+    one = run(tmp_path / "t1.h5", 1)
+    three = run(tmp_path / "t3.h5", 3)
+    present = one["population"].sum(axis=(1, 2)) + one["stranded"].sum(axis=1) + one["on_route"].sum(axis=1)
+    np.testing.assert_array_equal(present, np.cumsum(one["spawned"]))
     assert one.keys() == three.keys()
     for name in one:
         np.testing.assert_array_equal(one[name], three[name], err_msg=name)
