@@ -363,9 +363,15 @@ class Result:
         if self._events is None:
             return pd.DataFrame(columns=columns)
         df = self._events.to_dataframe().reset_index(drop=True)
-        start = pd.Timestamp(self.dataset.attrs.get("start_date", "1970-01-01"))
-        df["date"] = start + pd.to_timedelta(df["day"], unit="D")
+        df["date"] = self._dates(df["day"])
         return df[[c for c in columns if c in df.columns]]
+
+    def _dates(self, days):
+        """The calendar dates of simulation days (the run's start_date plus the day)."""
+        import pandas as pd
+
+        start = pd.Timestamp(self.dataset.attrs.get("start_date", "1970-01-01"))
+        return start + pd.to_timedelta(days, unit="D")
 
     @property
     def agents(self):
@@ -386,8 +392,7 @@ class Result:
                 return pd.DataFrame(columns=columns)
             g = f["agents"]
             df = pd.DataFrame({"agent": g["agent"][()], "day": g["day"][()]})
-            start = pd.Timestamp(self.dataset.attrs.get("start_date", "1970-01-01"))
-            df["date"] = start + pd.to_timedelta(df["day"], unit="D")
+            df["date"] = self._dates(df["day"])
             for name, coord in (("location", "location"), ("edge", "edge")):
                 names = [str(v) for v in self.dataset[coord].values] if coord in self.dataset.coords else []
                 df[name] = pd.Categorical.from_codes(g[name][()].astype("int64"), categories=names)

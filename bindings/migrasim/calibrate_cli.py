@@ -138,9 +138,8 @@ def run(argv) -> int:
                                  max_runs=args.max_runs, workers=args.workers, threads=args.threads,
                                  cluster=args.cluster)
         # The scenario as given, on the same check seeds as the posterior mean.
-        base = np.mean([camp_counts(migrasim.run(scenario, seed=scenario.seed + 10 ** 6 + s,
-                                                 threads=args.threads).dataset)
-                        for s in range(args.check_seeds)], axis=0)
+        base = np.mean([camp_counts(migrasim.run(scenario, seed=seed, threads=args.threads).dataset)
+                        for seed in calibration.check_seeds_of(scenario.seed, args.check_seeds)], axis=0)
     except (ValueError, migrasim.ScenarioError) as e:
         print(f"migrasim calibrate: error: {e}", file=sys.stderr)
         return 2

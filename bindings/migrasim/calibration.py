@@ -261,9 +261,16 @@ def _shaped(simulate, shape):
     return simulated
 
 
+def check_seeds_of(base_seed, check_seeds):
+    """The seeds of the checks of a point (the posterior mean, the scenario as given): fresh ones, not those
+    of the fit's runs."""
+    return [base_seed + 10 ** 6 + s for s in range(check_seeds)]
+
+
 def _check(runner, assignments, base_seed, check_seeds, simulated):
-    """The simulation of one point, mean over ``check_seeds`` fresh seeds (not those of the fit's runs)."""
-    sims, _ = runner.run([(assignments, base_seed + 10 ** 6 + s) for s in range(check_seeds)], reduce=simulated)
+    """The simulation of one point, mean over the check seeds."""
+    sims, _ = runner.run([(assignments, seed) for seed in check_seeds_of(base_seed, check_seeds)],
+                         reduce=simulated)
     return np.mean(np.stack(sims), axis=0)
 
 
