@@ -1025,6 +1025,24 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
     }
   }
   for (auto& t : b.params.target_total) t += initial_total;
+  // camps_are_sinks: each camp's `deactivation_probability` attribute (Flee reads it, as a number, only
+  // with the rule on; none or an empty cell: 0; above 1, as 1).
+  if (b.params.camps_are_sinks)
+    for (const auto& a : b.place_attributes) {
+      if (a.name != "deactivation_probability") continue;
+      b.params.deactivation_probability.assign(n_places, 0.0);
+      for (std::size_t q = 0; q < n_places; ++q) {
+        const std::string text = trimmed(a.values[q]);
+        if (text.empty()) continue;
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0' || !(v >= 0 && v <= 1e9))
+          throw InputError(loc.table.path + ":" + std::to_string(location_line[q]) + ":1: '" +
+                           b.places[q].name + "': deactivation_probability '" + text + "' (" + a.source +
+                           "): expected a probability, a number >= 0 (above 1: always)");
+        b.params.deactivation_probability[q] = std::min(v, 1.0);
+      }
+    }
   return b;
 }
 
@@ -1064,15 +1082,15 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
   };
   // Flee's optional rules that migrasim does not implement, with the value that leaves each off.
   const std::map<std::string, std::string> off = {
-      {"move_rules.childrenavoidhazards", "false"},   {"move_rules.boystakerisk", "false"},
-      {"move_rules.matchcampethnicity", "false"},     {"move_rules.matchtownethnicity", "false"},
-      {"move_rules.matchconflictethnicity", "false"}, {"spawn_rules.flood_zone_spawning_only", "false"},
-      {"spawn_rules.camps_are_sicks", "false"},       {"spawn_rules.read_from_agents_csv_file", "false"}};
+      {"move_rules.childrenavoidhazards", "false"},      {"move_rules.boystakerisk", "false"},
+      {"move_rules.matchcampethnicity", "false"},        {"move_rules.matchtownethnicity", "false"},
+      {"move_rules.matchconflictethnicity", "false"},    {"spawn_rules.flood_zone_spawning_only", "false"},
+      {"spawn_rules.read_from_agents_csv_file", "false"}};
   // Keys that matter only with one of those rules on, or not to Flee's movement at all.
   // conflict_zone_spawning_only: Flee's spawning weights are zero outside conflict either way (spawning.py's
   // refresh_spawn_weights); it matters only beside flood_zone_spawning_only, refused above.
-  // camps_are_sinks: Flee's settings reader looks for `camps_are_sicks` (sic), the key refused above unless
-  // off, and never reads this one.
+  // camps_are_sinks: Flee's settings reader looks for `camps_are_sicks` (sic), read below, and never reads
+  // this one.
   const std::vector<std::string> inert = {"move_rules.max_crossing_speed",
                                           "spawn_rules.conflict_zone_spawning_only",
                                           "spawn_rules.camps_are_sinks"};
@@ -1157,6 +1175,12 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
     if (!node.is_map()) refuse(node, section, "expected a map");
     for (const auto& [key, v] : node.entries) {
       const std::string full = section + "." + key;
+      if (std::find(inert.begin(), inert.end(), full) != inert.end()) continue;
+      if (full == "spawn_rules.camps_are_sicks") {  // (sic) Flee's key for camps_are_sinks
+        spawn["camps_are_sinks"] = scalar(full, v);
+        checked(section, "camps_are_sinks", v);
+        continue;
+      }
       if (full == "spawn_rules.conflict_driven_spawning") {
         spawn[key] = conflict_driven_spawning(v, full);
         continue;
@@ -1186,8 +1210,6 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
       } else if (section == "spawn_rules" && spawn.count(key)) {
         spawn[key] = scalar(full, v);
         checked(section, key, v);
-      } else if (std::find(inert.begin(), inert.end(), full) != inert.end()) {
-        continue;
       } else if (auto it = off.find(section + "." + lower(key)); it != off.end()) {
         const std::string value = lower(scalar(full, v));
         const bool same = value == it->second || (it->second == "0" && value == "0.0");
@@ -1261,7 +1283,8 @@ std::string flee_case_to_yaml(const FleeCasePaths& paths, const std::string& rel
       {"conflict_spawn_decay_interval", std::to_string(d.conflict_spawn_decay_interval)},
       {"sum_from_camps", d.sum_from_camps ? "true" : "false"},
       {"take_from_population", d.take_from_population ? "true" : "false"},
-      {"empty_camps_on_day0", d.empty_camps_on_day0 ? "true" : "false"}};
+      {"empty_camps_on_day0", d.empty_camps_on_day0 ? "true" : "false"},
+      {"camps_are_sinks", d.camps_are_sinks ? "true" : "false"}};
   std::string hasten = "1";
   if (!paths.simsetting.empty()) read_simsetting(paths.simsetting, move, spawn, hasten);
   std::ostringstream y;

@@ -76,6 +76,12 @@ ParamTableOf<FleeParams> make_table() {
   t.boolean("spawn_rules.empty_camps_on_day0", &P::empty_camps_on_day0)
       .about("camps start empty and every observed count is taken less its day-0 value")
       .source(flee_docs);
+  t.boolean("spawn_rules.camps_are_sinks", &P::camps_are_sinks)
+      .about(
+          "at the end of each day someone at a camp is deactivated (stays, counted, never moves again) with "
+          "the camp's deactivation_probability (a locations.csv attribute; Flee's simsetting key: "
+          "camps_are_sicks)")
+      .source(flee_docs);
   t.choice("spawn_rules.conflict_driven_spawning.spawn_mode", &P::spawn_mode,
            {{"off", FleeSpawnMode::observed},
             {"constant", FleeSpawnMode::constant},
@@ -237,6 +243,10 @@ void FleeParams::validate(const World& world, std::int32_t days) const {
     throw InternalError("flee targets not sized to days");
   if (!place_demography.empty() && place_demography.size() != places)
     throw InternalError("flee demography shares not sized to the world's places");
+  if (!deactivation_probability.empty() && deactivation_probability.size() != places)
+    throw InternalError("flee deactivation probabilities not sized to the world's places");
+  for (double v : deactivation_probability)
+    if (!(v >= 0 && v <= 1)) throw InternalError("flee deactivation probability outside [0, 1]");
   for (float v : conflict_intensity)
     if (!(v >= 0 && v <= 1e6))  // Flee takes any intensity (conflicts.csv's values as they are)
       throw InputError("conflict intensity " + std::to_string(v) + ": expected a value >= 0");
@@ -580,7 +590,7 @@ void FleeModel::compute_walks(const World& world, const RouteState& state) {
 }
 
 void FleeModel::declare(Declarations& declared) {
-  declared.purposes(32, 3);
+  declared.purposes(32, 4);  // spawn_place, move, demography, deactivate
   ways_ = declare_crossing_options(declared);
   if (params_.start_on_foot)
     travelled_ =
@@ -768,6 +778,33 @@ void FleeModel::move(StepContext& ctx) {
                  pop.flags.data(),
                  stints ? pop[recent_].data() : nullptr,
                  stints ? pop[recent_day_].data() : nullptr};
+  });
+}
+
+}  // namespace migrasim::models
+
+namespace migrasim::models {
+
+// camps_are_sinks: after the day's moves, each of the model's agents at a camp (a camp or an IDP camp
+// today, not on a route, not settled) is deactivated with the camp's probability, one keyed draw: it is
+// settled there, so it is counted at the camp and never moves again (Flee sets its location to none,
+// which keeps it in the camp's count and out of the moves).
+void FleeModel::update_status(StepContext& ctx) {
+  if (!params_.camps_are_sinks || params_.deactivation_probability.empty()) return;
+  Population& pop = ctx.population();
+  const std::uint8_t me = ctx.model_index();
+  const std::int32_t day = ctx.day();
+  const KeyedRng& rng = ctx.rng();
+  ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) {
+      if (pop.driver[i] != me || pop.arc[i] >= 0 || (pop.flags[i] & agent_flag::settled)) continue;
+      const auto p = static_cast<std::size_t>(pop.place[i]);
+      const FleeKind k = kind_today_[p];
+      const double chance = params_.deactivation_probability[p];
+      if ((k != FleeKind::camp && k != FleeKind::idpcamp) || !(chance > 0)) continue;
+      if (chance >= 1 || rng.uniform(static_cast<std::uint64_t>(i), day, flee_purpose::deactivate) < chance)
+        pop.flags[i] = static_cast<std::uint8_t>(pop.flags[i] | agent_flag::settled);
+    }
   });
 }
 

@@ -103,6 +103,12 @@ struct FleeParams {
   // or a share of the population for pop_ratio).
   FleeSpawnMode spawn_mode = FleeSpawnMode::observed;
   double displaced_per_conflict_day = 500;
+  // camps_are_sinks (Flee 3; its simsetting key is spelt camps_are_sicks): at the end of each day someone
+  // at a camp (not travelling) is deactivated with the camp's deactivation_probability: it stays there,
+  // counted, and never moves again.
+  bool camps_are_sinks = false;
+  std::vector<double>
+      deactivation_probability;  // [place] from locations.csv's attribute; empty: 0 everywhere
   // What io/ hands to the Flee case builder (the model does not read them): the case's time divisor and
   // whether day 0 places the camps' observed populations.
   double hasten = 1;
@@ -120,6 +126,7 @@ namespace flee_purpose {
 inline constexpr Purpose spawn_place{32};
 inline constexpr Purpose move{33};
 inline constexpr Purpose demography{34};
+inline constexpr Purpose deactivate{35};  // camps_are_sinks
 }  // namespace flee_purpose
 
 class FleeModel final : public Model {
@@ -133,6 +140,7 @@ class FleeModel final : public Model {
   void init_agents(StepContext& ctx, std::size_t first, std::size_t last) override;
   void decide(StepContext& ctx) override;
   void move(StepContext& ctx) override;
+  void update_status(StepContext& ctx) override;
 
   const FleeParams& params() const { return params_; }
 

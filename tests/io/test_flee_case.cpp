@@ -396,6 +396,38 @@ TEST_CASE("the initial_idps attribute places people in camps on day 0, as Flee 3
                                        Catch::Contains("expected a whole number of persons"));
 }
 
+TEST_CASE(
+    "camps_are_sicks (Flee's spelling) turns on camps_are_sinks with the camps' deactivation_probability",
+    "[io][flee]") {
+  const fs::path suite = make_suite("spawn_rules:\n  camps_are_sicks: True\n");
+  const fs::path in = suite / "case" / "input";
+  auto locations = [&](const std::string& c_value) {
+    write(in / "locations.csv",
+          "#name,region,country,lat,lon,location_type,conflict_date,pop/cap,deactivation_probability\n"
+          "Z,R,Home,0.0,0.0,conflict_zone,0,10000,\n"
+          "T,R,Home,0.1,0.1,town,,500,0.5\n"
+          "C,R,Host,0.3,0.3,camp,,2000," +
+              c_value +
+              "\n"
+              "D,R,Host,0.4,0.4,camp,,3000,\n");
+    write(in / "routes.csv", "Z,T,50\nT,C,100\nT,D,300\n");
+    write(in / "closures.csv", "");
+    write(in / "registration_corrections.csv", "");
+  };
+  locations("2");
+  const ScenarioSpec spec = import(suite);
+  const auto& flee = spec.params<models::FleeParams>("flee");
+  CHECK(flee.camps_are_sinks);
+  REQUIRE(flee.deactivation_probability.size() == 4);
+  CHECK(flee.deactivation_probability == std::vector<double>{0.0, 0.5, 1.0, 0.0});  // 2 acts as 1
+  locations("often");
+  CHECK_THROWS_WITH(import(suite),
+                    Catch::Contains("locations.csv:4:1: 'C': deactivation_probability 'often'"));
+  // camps_are_sinks itself is a key Flee never reads: accepted, and nothing changes.
+  const ScenarioSpec ignored = import(make_suite("spawn_rules:\n  camps_are_sinks: True\n"));
+  CHECK_FALSE(ignored.params<models::FleeParams>("flee").camps_are_sinks);
+}
+
 TEST_CASE("Flee's optional weighting rules are read from simsetting.yml", "[io][flee]") {
   const fs::path suite = make_suite(
       "move_rules:\n  stay_close_to_home: True\n  home_distance_power: 2.0\n  use_pop_for_loc_weight: True\n"

@@ -455,3 +455,32 @@ TEST_CASE("an awareness level whose candidate walks would not fit is refused bef
   c.params.awareness_level = 2;
   CHECK(run(c, 3, 2)->spawned[2] == 10);
 }
+
+TEST_CASE("camps_are_sinks: people at a camp are deactivated with its probability and never move again",
+          "[models][flee]") {
+  // Everyone leaves camps at once (camp_movechance 1): without the rule C empties every day; with C's
+  // deactivation probability 1 everyone who reaches C stays; at 0.5 about half of those who stand there at
+  // the end of a day stay for good.
+  Case c = small_case(12, 500, 1000000);
+  c.params.camp_movechance = 1.0;
+  c.params.default_movechance = 1.0;
+  auto plain = run(c, 12, 2);
+  c.params.camps_are_sinks = true;
+  c.params.deactivation_probability = {0.0, 0.0, 1.0, 0.0};
+  auto sink = run(c, 12, 2);
+  auto settled_at_c = [](const MemoryRecorder& r, std::size_t day) { return at(r, day, 2); };
+  // With the sink, C only gains: nobody who reached it leaves.
+  for (std::size_t d = 1; d < 12; ++d) CHECK(settled_at_c(*sink, d) >= settled_at_c(*sink, d - 1));
+  CHECK(settled_at_c(*sink, 11) > 2 * settled_at_c(*plain, 11));
+  // The rule off: the probabilities change nothing.
+  c.params.camps_are_sinks = false;
+  CHECK(run(c, 12, 2)->population == plain->population);
+  // Half: between none and all; the same for any thread count.
+  c.params.camps_are_sinks = true;
+  c.params.deactivation_probability = {0.0, 0.0, 0.5, 0.0};
+  auto half = run(c, 12, 1);
+  CHECK(settled_at_c(*half, 11) > settled_at_c(*plain, 11));
+  CHECK(settled_at_c(*half, 11) < settled_at_c(*sink, 11));
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
+  CHECK(run(c, 12, 8)->population == half->population);
+}

@@ -177,8 +177,10 @@ def flee_cases(draw):
         rows[-1][5], rows[-1][2] = "camp", countries[-1]
         camps.append(rows[-1][0])
     initial = draw(st.booleans())
-    header = "#name,region,country,lat,lon,location_type,conflict_date,pop/cap" + (",initial_idps" if initial else "")
-    lines = [header] + [",".join(r + ([str(draw(st.integers(0, 50)))] if initial else [])) for r in rows]
+    header = ("#name,region,country,lat,lon,location_type,conflict_date,pop/cap,deactivation_probability"
+              + (",initial_idps" if initial else ""))
+    lines = [header] + [",".join(r + [draw(st.sampled_from(["", "0.1", "1"]))]
+                                 + ([str(draw(st.integers(0, 50)))] if initial else [])) for r in rows]
     pairs = {(draw(st.integers(0, i - 1)), i) for i in range(1, n)}
     for _ in range(draw(st.integers(0, n))):
         a, b = draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))
@@ -208,7 +210,7 @@ def flee_cases(draw):
     spawn = {"insert_day0": draw(st.booleans()), "take_from_population": draw(st.booleans()),
              "sum_from_camps": draw(st.booleans()), "empty_camps_on_day0": draw(st.booleans()),
              "conflict_spawn_decay": draw(st.sampled_from([[1.0], [1.0, 0.5, 0.1]])),
-             "conflict_spawn_decay_interval": draw(st.integers(1, 30))}
+             "conflict_spawn_decay_interval": draw(st.integers(1, 30)), "camps_are_sicks": draw(st.booleans())}
     mode = draw(st.sampled_from([None, "constant", "pop_ratio", "Poisson"]))
     if mode:
         spawn["conflict_driven_spawning"] = {
