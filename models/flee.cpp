@@ -33,6 +33,13 @@ std::string_view to_string(FleeKind k) {
 
 namespace {
 
+// The statuses the Flee rules give (in transit; temporary protection in a camp abroad). They change only
+// these: a status another mechanism gave (a legal programme's applicant or regularised, detention,
+// removal) stays until that mechanism changes it.
+bool flee_status(LegalStatus s) {
+  return s == LegalStatus::in_transit || s == LegalStatus::temporary_protection;
+}
+
 ParamTableOf<FleeParams> make_table() {
   using P = FleeParams;
   const char* const flee_docs = "Flee (documentation, simsetting files of the cases)";  // every rule's source
@@ -654,7 +661,7 @@ void FleeModel::move(StepContext& ctx) {
         if (threshold < 0 ||
             (threshold <= 1 && KeyedRng::to_unit(rng.words(i, day, flee_purpose::move).v[0]) >= threshold)) {
           const LegalStatus status = status_at[at];
-          if (legal_status[i] != status) legal_status[i] = status;
+          if (legal_status[i] != status && flee_status(legal_status[i])) legal_status[i] = status;
           return false;
         }
       }
@@ -757,7 +764,8 @@ void FleeModel::move(StepContext& ctx) {
       }
       const LegalStatus status =
           t.arc < 0 ? status_at[static_cast<std::size_t>(t.at)] : LegalStatus::in_transit;
-      if (legal_status[t.agent] != status) legal_status[t.agent] = status;
+      if (legal_status[t.agent] != status && flee_status(legal_status[t.agent]))
+        legal_status[t.agent] = status;
     }
   };
   const bool stints = params_.avoid_short_stints;

@@ -165,6 +165,44 @@ def test_flee_runs_are_thread_independent(cli, tmp_path):
 
 
 @needs_data
+def test_a_legal_programme_acts_on_people_the_flee_rules_moved(cli, tmp_path):
+    """Issue 12, legal status for every agent: a programme of Mauritania regularising people under temporary
+    protection (the status the Flee rules give in a camp abroad) in June 2012. The regularised keep their
+    status while the Flee rules go on moving them (before, the Flee rules wrote their own status back every
+    day); the others keep the Flee rules' statuses; people are conserved."""
+    scenario = tmp_path / "m.yaml"
+    assert cli("import-flee", DATA / "mali2012", "-o", scenario).returncode == 0
+    scenario.write_text(scenario.read_text() + """  legal:
+    programmes:
+      - name: mauritania_permits
+        country: Mauritania
+        kind: one_off
+        window: [2012-06-01, 2012-06-30]
+        cutoff_date: 2012-05-31
+        statuses: [temporary_protection]
+        processing_per_day: 5000
+        permit_days: 3650
+""")
+    out = tmp_path / "m.h5"
+    r = cli("run", scenario, "-o", out, "-q")
+    assert r.returncode == 0, r.stderr
+    ds = xr.open_dataset(out, engine="h5netcdf")
+    approved = int(ds["transitions"].sel(country="Mauritania", transition="regularised").sum())
+    assert approved > 500
+    pop = ds["population"]
+    regularised = pop.sel(legal_status="regularised").sum("location")
+    assert int(regularised.sel(time="2012-05-31")) == 0
+    # Everyone approved stays regularised (at places or on routes at the end, none lost to the Flee rules).
+    on_route = int(ds["on_route"].isel(time=-1).sum())
+    assert approved - on_route <= int(regularised.isel(time=-1)) <= approved
+    assert int(pop.sel(location="Fassala-Mbera", legal_status="regularised").isel(time=-1)) > 0.9 * approved
+    assert int(pop.sel(legal_status="applicant").isel(time=-1).sum()) == 0
+    # Spawned = at places + stranded + on routes, every day.
+    present = pop.sum(["location", "legal_status"]) + ds["stranded"].sum("location") + ds["on_route"].sum("edge")
+    assert (present.values == ds["spawned"].cumsum("time").values).all()
+
+
+@needs_data
 @pytest.mark.parametrize("file, old, new, message", [
     ("routes.csv", "Douentza,Mentao,487,0", "Douentza,Atlantis,487,0", "routes.csv:2:.*unknown location 'Atlantis'"),
     ("registration_corrections.csv", '"Mentao","2012-10-03","normalize"', '"Mentao","3 Oct 2012","normalize"',
