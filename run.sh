@@ -5,6 +5,9 @@
 #   ./run.sh test    install what is missing, build, run every C++ (ctest) and Python (pytest) test
 #   ./run.sh build   install what is missing and build only
 #   ./run.sh asan    build the asan preset (ASan + UBSan) and run the C++ tests under it
+#   ./run.sh tsan    build oneTBB from Debian's source package with ThreadSanitizer (once, into
+#                    build/tbb-tsan), build the tsan preset (clang) against it, run the C++ tests and one
+#                    multi-threaded run of the demo scenario under it
 #   ./run.sh fuzz    build the fuzz preset (clang, libFuzzer + ASan + UBSan) and fuzz the scenario and Flee
 #                    readers for $MIGRASIM_FUZZ_SECONDS each (default 90; libFuzzer seed $MIGRASIM_FUZZ_SEED,
 #                    default 1); findings go to tests/fuzz/TARGET/
@@ -18,7 +21,7 @@ ROOT=$(pwd)
 
 PACKAGES=(build-essential cmake ninja-build pkg-config clang-format clang libclang-rt-14-dev
   libtbb-dev libhdf5-dev libboost-graph-dev catch2 pybind11-dev libyaml-cpp-dev libcli11-dev
-  librandom123-dev libfmt-dev
+  librandom123-dev libfmt-dev curl xz-utils
   python3-dev python3-venv python3-numpy python3-h5py python3-xarray python3-h5netcdf python3-pandas
   python3-matplotlib python3-pytest python3-nbclient python3-nbformat python3-ipykernel python3-tqdm
   python3-scipy python3-distributed python3-sklearn python3-yaml python3-hypothesis
@@ -50,6 +53,30 @@ build() {
   [ "$werror" = 1 ] && werror=ON
   cmake --preset "$preset" -DMIGRASIM_WERROR="$werror" >/dev/null
   cmake --build --preset "$preset" -j"$(nproc)"
+}
+
+# oneTBB built with ThreadSanitizer, for the tsan preset: Debian 12's own source package of the libtbb-dev
+# it ships (the orig tarball from Debian's archive, checked against the .dsc's SHA-256), built once with
+# clang (the preset's compiler: one TSan runtime) into build/tbb-tsan/install. An uninstrumented oneTBB
+# would hide the happens-before edges of its scheduler from TSan and report races that are not there.
+TBB_VERSION=2021.8.0
+TBB_SHA256=7e9111b8bb59c8800bf6d0b06afe7b0891937443d2dae1ee1101c8e2ede6a7ef
+tbb_tsan() {
+  local prefix="$ROOT/build/tbb-tsan"
+  [ -f "$prefix/install/lib/cmake/TBB/TBBConfig.cmake" ] && return 0
+  mkdir -p "$prefix"
+  local tarball="$prefix/onetbb_${TBB_VERSION}.orig.tar.xz"
+  [ -f "$tarball" ] || curl -fsSL -o "$tarball" \
+    "http://deb.debian.org/debian/pool/main/o/onetbb/onetbb_${TBB_VERSION}.orig.tar.xz"
+  echo "$TBB_SHA256  $tarball" | sha256sum -c --quiet -
+  rm -rf "$prefix/src" "$prefix/build" && mkdir -p "$prefix/src"
+  tar -xf "$tarball" -C "$prefix/src" --strip-components=1
+  # TBB_STRICT=OFF: oneTBB builds with -Werror otherwise, and compilers warn about its fences under TSan.
+  cmake -S "$prefix/src" -B "$prefix/build" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTBB_TEST=OFF -DTBB_EXAMPLES=OFF -DTBBMALLOC_BUILD=OFF -DTBB_STRICT=OFF \
+    -DTBB_SANITIZE=thread -DCMAKE_INSTALL_PREFIX="$prefix/install" >/dev/null
+  cmake --build "$prefix/build" -j"$(nproc)"
+  cmake --install "$prefix/build" >/dev/null
 }
 
 setup_venv() {
@@ -91,6 +118,17 @@ case "$cmd" in
     build asan
     ctest --preset asan
     ;;
+  tsan)
+    install_packages
+    tbb_tsan
+    build tsan
+    ctest --preset tsan
+    # One multi-threaded end-to-end run: the demo's first 200 days (economic push, the April closure, the
+    # pathway's window, smugglers, legal status), 4 threads.
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ./build/tsan/cli/migrasim run \
+      scenarios/central_america.yaml --days 200 --threads 4 -q -o build/tsan/central_america.h5
+    echo "run.sh: TSan clean (C++ tests and a 4-thread run of the demo)"
+    ;;
   build)
     setup
     ;;
@@ -127,7 +165,7 @@ case "$cmd" in
     bench/flee_cases.sh
     ;;
   *)
-    echo "usage: ./run.sh demo|test|build|asan|fuzz|bench|format" >&2
+    echo "usage: ./run.sh demo|test|build|asan|tsan|fuzz|bench|format" >&2
     exit 2
     ;;
 esac
