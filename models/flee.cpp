@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <optional>
@@ -524,6 +525,26 @@ void FleeModel::decide(StepContext& ctx) {
       t += arc_weight_[static_cast<std::size_t>(*a)];
     out_weight_total_[p] = t;
   }
+  choice_start_.assign(places_ + 1, 0);
+  choice_sum_.clear();
+  choice_arc_.clear();
+  for (std::size_t p = 0; p < places_; ++p) {
+    choice_start_[p] = choice_sum_.size();
+    const arc_id* const begin = world.out_arcs_begin(static_cast<place_id>(p));
+    const arc_id* const end = world.out_arcs_end(static_cast<place_id>(p));
+    if (!std::all_of(begin, end,
+                     [&](arc_id a) { return std::isfinite(arc_weight_[static_cast<std::size_t>(a)]); }))
+      continue;
+    double acc = 0;
+    for (const arc_id* a = begin; a != end; ++a) {
+      const double w = arc_weight_[static_cast<std::size_t>(*a)];
+      if (w <= 0) continue;
+      acc += w;
+      choice_sum_.push_back(acc);
+      choice_arc_.push_back(*a);
+    }
+  }
+  choice_start_[places_] = choice_sum_.size();
   if (params_.awareness_level > 1) compute_walks(world, state);
   move_chance_today_.resize(places_);
   town_today_.resize(places_);
@@ -642,6 +663,15 @@ void FleeModel::move(StepContext& ctx) {
     double km_today = 0;
     double recent_before = 0;  // recent travel at the end of yesterday
 
+    // x / 2^k, as std::ldexp(x, -k): exact (a float's value halved fewer than 64 times stays a normal
+    // double), without the library call for the usual small k.
+    static double halved(float x, int k) {
+      if (k < 0 || k >= 64) return std::ldexp(static_cast<double>(x), -k);
+      const std::uint64_t bits = static_cast<std::uint64_t>(1023 - k) << 52;  // 2^-k
+      double scale;
+      std::memcpy(&scale, &bits, sizeof scale);
+      return static_cast<double>(x) * scale;
+    }
     // Strictly more than the route's length to arrive: the budget a route gets is a hair below the speed.
     static double budget_of(double km) { return km * (1 - 1e-12); }
     double speed_for(const Traveller& t) const {
@@ -649,7 +679,24 @@ void FleeModel::move(StepContext& ctx) {
                                                                          : m.params_.max_move_speed;
     }
 
-    bool moves(std::size_t i) const {
+    // The first block of the day's move stream of agent i (its first draw decides whether it stays), from
+    // blocks computed for batch_max consecutive agents at once.
+    std::uint32_t batch[4][KeyedRng::batch_max]{};
+    std::size_t batch_first = std::numeric_limits<std::size_t>::max();
+    std::uint32_t first_word(std::size_t i) {
+      if (i < batch_first || i - batch_first >= KeyedRng::batch_max) {
+        rng.words_batch(i, KeyedRng::batch_max, day, flee_purpose::move, 0, batch);
+        batch_first = i;
+      }
+      return batch[0][i - batch_first];
+    }
+    r123::Philox4x32::ctr_type first_block(std::size_t i) {
+      const std::uint32_t w0 = first_word(i);
+      const std::size_t j = i - batch_first;
+      return {{w0, batch[1][j], batch[2][j], batch[3][j]}};
+    }
+
+    bool moves(std::size_t i) {
       if (driver_of[i] != me || (flags_of[i] & agent_flag::settled))
         return false;  // settled: died on the way
       // The common case, someone who stays where they are today, without touching the other columns:
@@ -658,8 +705,7 @@ void FleeModel::move(StepContext& ctx) {
       if (on_arc[i] < 0) {
         const place_id at = place[i];
         const double threshold = stay_threshold[at];
-        if (threshold < 0 ||
-            (threshold <= 1 && KeyedRng::to_unit(rng.words(i, day, flee_purpose::move).v[0]) >= threshold)) {
+        if (threshold < 0 || (threshold <= 1 && KeyedRng::to_unit(first_word(i)) >= threshold)) {
           const LegalStatus status = status_at[at];
           if (legal_status[i] != status && flee_status(legal_status[i])) legal_status[i] = status;
           return false;
@@ -673,10 +719,9 @@ void FleeModel::move(StepContext& ctx) {
       km_today = 0;
       if (recent) {
         const std::int16_t d = recent_day[t.agent];
-        recent_before =
-            d == min_stored_day ? 0.0 : std::ldexp(static_cast<double>(recent[t.agent]), -(day - 1 - d));
+        recent_before = d == min_stored_day ? 0.0 : halved(recent[t.agent], day - 1 - d);
       }
-      draws.emplace(rng, t.agent, day, flee_purpose::move);
+      draws.emplace(rng, t.agent, day, flee_purpose::move, first_block(t.agent));
       if (t.arc >= 0 && !state.open[static_cast<std::size_t>(world.arc_route(t.arc))]) {
         // The route closed under the agent: it turns back.
         t.km = world.routes()[static_cast<std::size_t>(world.arc_route(t.arc))].distance_km - t.km;
@@ -728,7 +773,16 @@ void FleeModel::move(StepContext& ctx) {
         if (u_move >= chance) return -1;
         const double total = m.out_weight_total_[here_i];
         if (!(total > 0)) return -1;
-        double target = u_route * total, acc = 0;
+        const double target = u_route * total;
+        const std::size_t first = m.choice_start_[here_i], last = m.choice_start_[here_i + 1];
+        if (first < last) {
+          // The first route whose running sum exceeds the target (the last if rounding leaves none), as
+          // the walk below finds it, counted without a branch per route.
+          std::size_t k = first;
+          for (std::size_t j = first; j + 1 < last; ++j) k += m.choice_sum_[j] <= target;
+          return m.choice_arc_[k];
+        }
+        double acc = 0;
         for (const arc_id* a = world.out_arcs_begin(at); a != world.out_arcs_end(at); ++a) {
           const double w = m.arc_weight_[static_cast<std::size_t>(*a)];
           if (w <= 0) continue;

@@ -186,6 +186,12 @@ class FleeModel final : public Model {
   std::vector<double> stay_threshold_;       // [place] move()'s fast path (see decide())
   std::vector<LegalStatus> status_at_;       // [place] status of someone who ends the day there
   std::vector<std::int64_t> occupancy_;      // [place] agents at each place at the start of the day
+  // Per place, its routes of positive weight in CSR order with their running sums of weight (CSR:
+  // choice_start_[p] .. choice_start_[p + 1]), for move()'s route choice; where a weight is not a finite
+  // number the place's list is empty and move() walks its routes.
+  std::vector<std::size_t> choice_start_;  // [place + 1]
+  std::vector<double> choice_sum_;
+  std::vector<arc_id> choice_arc_;
   // awareness_level > 1: the candidate walks out of each place (CSR: walks_[walk_start_[p] ..
   // walk_start_[p + 1])), their weights and, per place, the cumulative weights for sampling.
   struct Walk {

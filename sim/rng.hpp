@@ -3,6 +3,7 @@
 // (seed, subject id, day, purpose, index): no generator state, so results do not depend on which
 // thread or (later) which MPI rank makes the draw, nor on the order of draws.
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -40,6 +41,16 @@ class KeyedRng {
                                        (static_cast<std::uint32_t>(purpose) << 20) ^ block}};
     return r123::Philox4x32()(ctr, key_);
   }
+  // words() for the `count` consecutive ids first_id, first_id + 1, ... (count <= batch_max): word k of id
+  // first_id + j goes to out[k][j]. The same numbers as words(), computed batch_max ids at a time in vector
+  // registers where the processor has AVX-512 or AVX2, for loops that draw for every agent of a range.
+  // `path` chooses the implementation (tests compare them; one the processor lacks falls back to the best).
+  static constexpr std::size_t batch_max = 16;
+  enum class BatchPath : std::uint8_t { best, avx512, avx2, scalar };
+  static bool has(BatchPath path);
+  void words_batch(std::uint64_t first_id, std::size_t count, std::int32_t day, Purpose purpose,
+                   std::uint32_t block, std::uint32_t (*out)[batch_max],
+                   BatchPath path = BatchPath::best) const;
   // Uniform in [0, 1) from one 32-bit word; never returns 1.
   static double to_unit(std::uint32_t w) { return (static_cast<double>(w) + 0.5) * (1.0 / 4294967296.0); }
 
@@ -62,8 +73,13 @@ class DrawStream {
  public:
   DrawStream(const KeyedRng& rng, std::uint64_t id, std::int32_t day, Purpose purpose)
       : rng_(rng), id_(id), day_(day), purpose_(purpose) {}
+  // The same stream, given its first block (rng.words(id, day, purpose, 0)) already computed.
+  DrawStream(const KeyedRng& rng, std::uint64_t id, std::int32_t day, Purpose purpose,
+             const r123::Philox4x32::ctr_type& first_block)
+      : rng_(rng), id_(id), day_(day), purpose_(purpose), block_(first_block), primed_(true) {}
   double u() {
-    if ((index_ & 3u) == 0) block_ = rng_.words(id_, day_, purpose_, index_ >> 2);
+    if ((index_ & 3u) == 0 && !(primed_ && index_ == 0))
+      block_ = rng_.words(id_, day_, purpose_, index_ >> 2);
     return KeyedRng::to_unit(block_.v[index_++ & 3u]);
   }
 
@@ -74,6 +90,7 @@ class DrawStream {
   Purpose purpose_;
   std::uint32_t index_ = 0;
   r123::Philox4x32::ctr_type block_{};
+  bool primed_ = false;  // block_ holds the first block before the first draw
 };
 
 }  // namespace migrasim

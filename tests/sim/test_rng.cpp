@@ -21,6 +21,39 @@ TEST_CASE("keyed draws are pure functions of (seed, id, day, purpose)", "[sim]")
   CHECK(a.uniform(1ull << 33, 0, Purpose::spawn_count) != a.uniform(0, 0, Purpose::spawn_count));
 }
 
+TEST_CASE("words_batch gives the words of words() for consecutive ids", "[sim]") {
+  const KeyedRng rng(0x1234'5678'9abcull);
+  std::uint32_t out[4][KeyedRng::batch_max];
+  using Path = KeyedRng::BatchPath;
+  const auto path = GENERATE(Path::best, Path::avx512, Path::avx2, Path::scalar);
+  if (!KeyedRng::has(path)) return;  // this processor lacks it (AVX-512 or AVX2)
+  // Ids across 2^32 (the counter's high word changes within a batch), partial batches, other blocks.
+  for (const std::uint64_t first : {0ull, 5ull, (1ull << 32) - 7, 1ull << 40, ~0ull - 20}) {
+    for (const std::size_t count : {std::size_t{1}, std::size_t{9}, KeyedRng::batch_max}) {
+      for (const std::uint32_t block : {0u, 3u}) {
+        for (auto& row : out)
+          for (auto& w : row) w = 0xdeadbeef;
+        rng.words_batch(first, count, -4, test_purpose, block, out, path);
+        for (std::size_t j = 0; j < KeyedRng::batch_max; ++j) {
+          const auto w = rng.words(first + j, -4, test_purpose, block);
+          for (std::size_t k = 0; k < 4; ++k) {
+            INFO("path " << static_cast<int>(path) << ", id " << first + j << ", word " << k << ", count "
+                         << count << ", block " << block);
+            CHECK(out[k][j] == (j < count ? w.v[k] : 0xdeadbeef));
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("a stream given its first block draws what it would have drawn", "[sim]") {
+  const KeyedRng rng(77);
+  DrawStream plain(rng, 12, 5, test_purpose);
+  DrawStream primed(rng, 12, 5, test_purpose, rng.words(12, 5, test_purpose));
+  for (int k = 0; k < 11; ++k) CHECK(plain.u() == primed.u());
+}
+
 TEST_CASE("uniform draws lie in (0, 1) with mean 1/2", "[sim]") {
   KeyedRng rng(1);
   double sum = 0;
