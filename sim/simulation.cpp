@@ -564,10 +564,12 @@ void Simulation::save_state(StateWriter& out) const {
   out.fields(s.population_counts_, s.stranded_counts_, s.on_route_counts_, s.flow_counts_, s.spawned_total_,
              s.series_values_);
   s.agent_sample_.save_state(out);
-  for (const auto& m : s.models_) {
-    out.section(m->name());
-    m->save_state(out);
-  }
+  // Before the first day the models hold nothing yet: the resumed run starts them as a new one would.
+  if (s.started_)
+    for (const auto& m : s.models_) {
+      out.section(m->name());
+      m->save_state(out);
+    }
   out.section("end");
 }
 
@@ -636,11 +638,12 @@ void Simulation::load_state(StateReader& in) {
   for (std::size_t k = 0; k < series.size(); ++k) sized(series[k], s.series_values_[k].size(), "a series");
   s.series_values_ = std::move(series);
   s.agent_sample_.load_state(in);
-  for (std::size_t k = 0; k < s.models_.size(); ++k) {
-    in.section(s.models_[k]->name());
-    s.current_model_ = static_cast<std::uint8_t>(k);
-    s.models_[k]->load_state(in, s);
-  }
+  if (started)
+    for (std::size_t k = 0; k < s.models_.size(); ++k) {
+      in.section(s.models_[k]->name());
+      s.current_model_ = static_cast<std::uint8_t>(k);
+      s.models_[k]->load_state(in, s);
+    }
   in.section("end");
 }
 

@@ -105,12 +105,16 @@ TEST_CASE("A run resumed from a checkpoint gives the numbers of an uninterrupted
     std::vector<std::int32_t> days;
   };
   // Economic with family ties, entry rules and route risks; economic with the smuggling market and legal
-  // status (the demo); the disaster model; every mechanism but Flee's.
+  // status (the demo); the disaster model; every mechanism but Flee's; legal status alone.
   const std::vector<Case> cases{
-      {"tests/data/mini_all.yaml", {"output.agents.sample=50"}, {1, 6, 13, 19}},
-      {"scenarios/central_america.yaml", {"run.days=40", "output.agents.sample=100"}, {3, 21}},
+      {"tests/data/mini_all.yaml", {"output.agents.sample=50"}, {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,
+                                                                 10, 11, 12, 13, 14, 15, 16, 17, 18, 19}},
+      {"scenarios/central_america.yaml", {"run.days=40", "output.agents.sample=100"}, {1, 3, 21, 39}},
       {"scenarios/eta_iota_2020.yaml", {"run.days=26"}, {12, 21}},  // after Eta's onset; Iota's evacuation
       {"bench/all_mechanisms.yaml", {"run.days=25"}, {9}},
+      // Regularisation programmes with applications queued (from day 37 and day 100).
+      {"scenarios/spain_2005.yaml", {"run.days=50"}, {38, 45}},
+      {"scenarios/italy_2002.yaml", {"run.days=110"}, {101, 108}},
   };
   for (const Case& c : cases) {
     DYNAMIC_SECTION(c.file) {

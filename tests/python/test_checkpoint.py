@@ -61,7 +61,7 @@ def assert_same_output(a, b, flee=False):
 CASES = [
     # scenario, days, checkpoint intervals (the last checkpoint is at the last multiple before the end)
     ("scenarios/central_america.yaml", 12, [5, 11], ["--set", "output.agents.sample=200"]),
-    ("scenarios/italy_2002.yaml", 10, [3], []),
+    ("scenarios/italy_2002.yaml", 110, [51, 9], []),  # applications queued from day 100
     ("scenarios/eta_iota_2020.yaml", 15, [4, 7], []),
 ]
 
@@ -154,6 +154,13 @@ def test_python_checkpoint_and_resume(tmp_path, cli):
     with pytest.raises(migrasim.ScenarioError, match="changed mid-run"):
         changed.checkpoint(tmp_path / "changed.ckpt")
     assert not list(tmp_path.glob("changed.ckpt*"))
+
+
+def test_help_names_the_checkpoint_options(cli):
+    r = cli("run", "--help")
+    assert r.returncode == 0
+    for option in ("--checkpoint-every", "--checkpoint ", "--resume"):
+        assert option in r.stdout
 
 
 def test_bad_checkpoints_and_options_are_refused(cli, mini, tmp_path):
