@@ -5,10 +5,12 @@
 #include <pybind11/stl.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "io/checkpoint.hpp"
 #include "io/flee_case.hpp"
 #include "io/hdf5_reader.hpp"
 #include "io/hdf5_writer.hpp"
@@ -16,6 +18,7 @@
 #include "io/scenario.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
+#include "sim/record_log.hpp"
 #include "sim/simulation.hpp"
 #include "sim/version.hpp"
 #include "studies/drill.hpp"
@@ -75,6 +78,18 @@ void register_scenario(py::module_& m) {
                              })
       .def_property_readonly("edge_names", [](const io::ScenarioSpec& s) { return s.world->route_names(); });
   m.def(
+      "checkpoint_run",
+      [](const std::string& path) {
+        const io::CheckpointFile file(path);
+        const io::CheckpointRun& run = file.header().run;
+        if (run.scenario.empty())
+          throw InputError(path +
+                           ": a checkpoint of a Flee case run by `migrasim run --flee`; resume it with "
+                           "`migrasim run --resume`");
+        return py::make_tuple(run.scenario, run.sets, file.header().day);
+      },
+      py::arg("path"), "The scenario file, the overrides and the day a checkpoint holds.");
+  m.def(
       "load_scenario",
       [](const std::string& path, const std::vector<std::string>& overrides) {
         return std::make_shared<io::ScenarioSpec>(io::load_scenario(path, overrides));
@@ -112,6 +127,40 @@ void register_simulation(py::module_& m) {
           },
           py::arg("threads") = 0,
           "An independent copy (state and record so far); threads 0: the same number of threads.")
+      .def(
+          "checkpoint",
+          [](const PySimulation& s, const std::string& path) {
+            RecordLog log;  // the record so far, as the CLI's checkpoints keep it
+            s.record.replay(log);
+            io::CheckpointRun run;
+            run.scenario = std::filesystem::absolute(s.spec->path).lexically_normal().string();
+            run.sets = s.spec->overrides;
+            const io::CheckpointHeader header{io::checkpoint_binary(), io::scenario_fingerprint(*s.spec),
+                                              s.sim->day(), s.threads, run};
+            py::gil_scoped_release release;
+            io::write_checkpoint(path, header, *s.sim, &log);
+          },
+          py::arg("path"), "Write the state and the record so far to a checkpoint file (atomically).")
+      .def_static(
+          "resume",
+          [](std::shared_ptr<io::ScenarioSpec> spec, const std::string& path, int threads) {
+            if (threads < 1) throw InputError("threads must be >= 1, got " + std::to_string(threads));
+            const io::CheckpointFile file(path);
+            file.check(io::scenario_fingerprint(*spec));
+            auto s = std::make_unique<PySimulation>();
+            s->spec = spec;
+            s->threads = threads;
+            s->current = spec;
+            s->sim = io::make_simulation(*spec, threads);
+            s->sim->add_recorder(&s->record);
+            RecordLog log;
+            file.restore(*s->sim, &log);
+            log.replay(s->record);
+            return s;
+          },
+          py::arg("scenario"), py::arg("path"), py::arg("threads") = 1,
+          "The simulation a checkpoint holds, built from its scenario (checkpoint_run), on `threads` "
+          "threads.")
       .def(
           "apply_event",
           [](PySimulation& s, const std::string& yaml) {

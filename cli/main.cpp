@@ -19,6 +19,7 @@
 #include <iostream>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -28,6 +29,7 @@
 #include <tbb/global_control.h>
 #include <CLI/CLI.hpp>
 
+#include "io/checkpoint.hpp"
 #include "io/csv.hpp"
 #include "io/flee_case.hpp"
 #include "io/hdf5_reader.hpp"
@@ -36,6 +38,7 @@
 #include "io/scenario.hpp"
 #include "sim/errors.hpp"
 #include "sim/memory_recorder.hpp"
+#include "sim/record_log.hpp"
 #include "sim/version.hpp"
 #include "studies/compare.hpp"
 #include "studies/drill.hpp"
@@ -256,7 +259,9 @@ std::string no_plot(const std::string& python) {
 // Signals. SIGINT and SIGTERM are blocked in every thread (before any is made) and taken by one thread
 // that waits for them: it removes what the process was writing (each output's "<path>.partial-<pid>", the
 // temporary folders) and exits 130 (SIGINT) or 143 (SIGTERM), so that an interrupted run leaves nothing
-// behind. The list is the process's, not a simulation's: the CLI's one piece of process-wide state.
+// behind. While a run that writes checkpoints steps (defer), the signal is left to it: it finishes the day,
+// writes a checkpoint and then exits the same way (a second signal exits at once). The list is the
+// process's, not a simulation's: the CLI's one piece of process-wide state.
 class Leftovers {
  public:
   static Leftovers& process() {
@@ -270,16 +275,18 @@ class Leftovers {
     sigaddset(&signals_, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
     std::thread([this] {
-      int sig = 0;
-      if (sigwait(&signals_, &sig) != 0) return;
-      std::lock_guard<std::mutex> lock(mutex_);
-      std::error_code ec;
-      for (const auto& p : paths_) fs::remove_all(p, ec);
-      const char* msg = sig == SIGINT ? "migrasim: interrupted (SIGINT); partial output removed\n"
-                                      : "migrasim: terminated (SIGTERM); partial output removed\n";
-      if (::write(STDERR_FILENO, msg, std::strlen(msg)) < 0) {
+      for (;;) {
+        int sig = 0;
+        if (sigwait(&signals_, &sig) != 0) return;
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          if (deferring_ && pending_ == 0) {
+            pending_ = sig;
+            continue;
+          }
+        }
+        exit_now(sig, "");
       }
-      std::_Exit(128 + sig);
     }).detach();
   }
   // An output written under its partial name until complete (io::partial_path).
@@ -292,11 +299,40 @@ class Leftovers {
     std::lock_guard<std::mutex> lock(mutex_);
     paths_.erase(std::remove(paths_.begin(), paths_.end(), path), paths_.end());
   }
+  // While on, a signal is kept for pending() instead of ending the process; turning it off ends the process
+  // for a signal kept.
+  void defer(bool on) {
+    int sig = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      deferring_ = on;
+      sig = on ? 0 : pending_;
+    }
+    if (sig != 0) exit_now(sig, "");
+  }
+  int pending() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return pending_;
+  }
+  // Removes the partial files and exits 128 + sig; `done` says what was kept (a checkpoint).
+  [[noreturn]] void exit_now(int sig, const std::string& done) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::error_code ec;
+    for (const auto& p : paths_) fs::remove_all(p, ec);
+    const std::string msg = std::string("migrasim: ") +
+                            (sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)") + "; " + done +
+                            "partial output removed\n";
+    if (::write(STDERR_FILENO, msg.data(), msg.size()) < 0) {
+    }
+    std::_Exit(128 + sig);
+  }
 
  private:
   sigset_t signals_{};
   std::mutex mutex_;
   std::vector<std::string> paths_;
+  bool deferring_ = false;
+  int pending_ = 0;
 };
 
 // A private temporary folder, removed when it goes out of scope (also on errors) or on a signal.
@@ -364,54 +400,158 @@ std::string case_name(const std::string& dir) {
   return p.filename().string();
 }
 
-int run_command(const std::string& scenario, const std::string& flee_dir, const std::string& simsetting,
-                std::string output, int days, const std::string& seed, int threads,
-                std::vector<std::string> sets, bool quiet, bool verbose, std::int64_t max_agents,
-                const std::string& command_line) {
-  if (days >= 0) sets.push_back("run.days=" + std::to_string(days));
-  if (!seed.empty()) {
-    // A seed is a whole number in [0, 2^63 - 1] (run.seed); anything else is refused, never clamped.
-    std::int64_t value = -1;
-    const auto [end, ec] = std::from_chars(seed.data(), seed.data() + seed.size(), value);
-    if (ec != std::errc() || end != seed.data() + seed.size() || value < 0)
-      throw migrasim::InputError("--seed: got '" + seed + "', expected a whole number in [0, " +
-                                 std::to_string(std::numeric_limits<std::int64_t>::max()) + "]");
-    sets.push_back("run.seed=" + seed);
+// An absolute path (kept in checkpoints, so that a run resumed from another folder finds its files).
+std::string absolute(const std::string& path) {
+  if (path.empty()) return path;
+  std::error_code ec;
+  const fs::path p = fs::absolute(path, ec);
+  return ec ? path : p.lexically_normal().string();
+}
+
+// migrasim run: a scenario (or a Flee case) from the start, or a run resumed from a checkpoint.
+struct RunOptions {
+  std::string scenario, flee_dir, simsetting, output;
+  int days = -1;
+  std::string seed;
+  int threads = 0;
+  std::vector<std::string> sets;
+  bool quiet = false, verbose = false;
+  std::int64_t max_agents = 0;
+  int checkpoint_every = 0;
+  std::string checkpoint, resume;
+};
+
+// Runs the simulation to its end, writing a checkpoint every `run.checkpoint_every` days (and on SIGINT or
+// SIGTERM, before exiting) when asked for.
+void step_to_end(migrasim::Simulation& sim, const migrasim::io::CheckpointRun& run,
+                 const std::string& fingerprint, int threads, const migrasim::RecordLog& log) {
+  if (run.checkpoint_every <= 0) {
+    sim.run();
+    return;
   }
-  if (scenario.empty() == flee_dir.empty())
-    throw migrasim::InputError("run: give either a SCENARIO file or --flee DIR");
-  const migrasim::io::ScenarioSpec spec = flee_dir.empty() ? migrasim::io::load_scenario(scenario, sets)
-                                                           : load_flee_case(flee_dir, simsetting, sets);
+  auto save = [&] {
+    const migrasim::io::CheckpointHeader header{migrasim::io::checkpoint_binary(), fingerprint, sim.day(),
+                                                threads, run};
+    migrasim::io::write_checkpoint(run.checkpoint, header, sim, &log);
+  };
+  Leftovers::process().defer(true);
+  while (!sim.finished()) {
+    sim.step(1);
+    if (const int sig = Leftovers::process().pending()) {
+      std::string done;
+      if (!sim.finished()) {
+        save();
+        done = "checkpoint " + run.checkpoint + " holds the run up to day " + std::to_string(sim.day()) +
+               " (resume: migrasim run --resume " + run.checkpoint + "); ";
+      }
+      Leftovers::process().exit_now(sig, done);
+    }
+    if (!sim.finished() && sim.day() % run.checkpoint_every == 0) save();
+  }
+  Leftovers::process().defer(false);
+}
+
+int run_command(RunOptions o, const std::string& command_line) {
+  namespace mio = migrasim::io;
+  std::optional<mio::CheckpointFile> resumed;
+  mio::CheckpointRun run;
+  if (!o.resume.empty()) {
+    if (!o.scenario.empty() || !o.flee_dir.empty() || !o.simsetting.empty() || o.days >= 0 ||
+        !o.seed.empty() || !o.sets.empty() || o.max_agents > 0 || o.checkpoint_every > 0 ||
+        !o.checkpoint.empty())
+      throw migrasim::InputError(
+          "run --resume: the checkpoint holds the scenario and its options (SCENARIO, --flee, --simsetting, "
+          "--days, --seed, --set, --max-agents, --checkpoint-every, --checkpoint); give only --threads, -o, "
+          "-q "
+          "or -v with it");
+    resumed.emplace(o.resume);
+    run = resumed->header().run;
+    if (!o.output.empty()) run.output = absolute(o.output);
+  } else {
+    if (o.days >= 0) o.sets.push_back("run.days=" + std::to_string(o.days));
+    if (!o.seed.empty()) {
+      // A seed is a whole number in [0, 2^63 - 1] (run.seed); anything else is refused, never clamped.
+      std::int64_t value = -1;
+      const auto [end, ec] = std::from_chars(o.seed.data(), o.seed.data() + o.seed.size(), value);
+      if (ec != std::errc() || end != o.seed.data() + o.seed.size() || value < 0)
+        throw migrasim::InputError("--seed: got '" + o.seed + "', expected a whole number in [0, " +
+                                   std::to_string(std::numeric_limits<std::int64_t>::max()) + "]");
+      o.sets.push_back("run.seed=" + o.seed);
+    }
+    if (o.scenario.empty() == o.flee_dir.empty())
+      throw migrasim::InputError("run: give either a SCENARIO file, --flee DIR or --resume CHECKPOINT");
+    if (!o.checkpoint.empty() && o.checkpoint_every <= 0)
+      throw migrasim::InputError("run --checkpoint: give --checkpoint-every N (days) with it");
+    run.scenario = absolute(o.scenario);
+    run.flee_dir = absolute(o.flee_dir);
+    run.simsetting = absolute(o.simsetting);
+    run.sets = o.sets;
+    run.max_agents = o.max_agents;
+    run.checkpoint_every = o.checkpoint_every;
+  }
+  const std::string temp_folder =
+      (fs::temp_directory_path() / ("migrasim-flee-" + std::to_string(getpid()))).string();
+  const mio::ScenarioSpec spec = run.flee_dir.empty()
+                                     ? mio::load_scenario(run.scenario, run.sets)
+                                     : load_flee_case(run.flee_dir, run.simsetting, run.sets);
+  const std::string fingerprint = mio::scenario_fingerprint(spec, run.flee_dir.empty() ? "" : temp_folder);
+  if (resumed) resumed->check(fingerprint);
   print_warnings(spec.warnings);
+  std::string output = resumed ? run.output : o.output;
   const bool chosen = !output.empty();
   if (output.empty()) output = spec.output_path;
   if (output.empty())
-    output = (fs::path("out") / (flee_dir.empty() ? fs::path(scenario).stem().string() : case_name(flee_dir)))
+    output = (fs::path("out") /
+              (o.flee_dir.empty() ? fs::path(o.scenario).stem().string() : case_name(o.flee_dir)))
                  .string() +
              ".h5";
   if (!chosen) make_default_folder(output);
+  if (!resumed) {
+    run.output = absolute(output);
+    if (run.checkpoint_every > 0)
+      run.checkpoint = absolute(o.checkpoint.empty() ? output + ".ckpt" : o.checkpoint);
+  }
+  if (run.checkpoint_every > 0 && fs::path(run.checkpoint).has_parent_path() &&
+      !fs::is_directory(fs::path(run.checkpoint).parent_path()))
+    throw migrasim::InputError("--checkpoint " + run.checkpoint + ": folder " +
+                               fs::path(run.checkpoint).parent_path().string() + " does not exist");
+  int threads = o.threads;
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   // TBB caps workers at the core count unless told otherwise; --threads above it is honoured (and
   // changes nothing in the results, only the speed).
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  auto sim = migrasim::io::make_simulation(spec, threads, max_agents);
-  if (verbose) std::cerr << migrasim::format_columns(sim->population());
+  auto sim = mio::make_simulation(spec, threads, run.max_agents);
+  // Before day 0: a run whose mechanisms cannot save their state is refused, never resumed wrongly.
+  if (run.checkpoint_every > 0 || resumed) sim->check_checkpoints();
+  if (o.verbose) std::cerr << migrasim::format_columns(sim->population());
   Leftovers::process().output(output);
-  migrasim::io::Hdf5Writer writer(output, spec.output);
-  ProgressBar progress(!quiet && isatty(STDERR_FILENO));
+  if (run.checkpoint_every > 0) Leftovers::process().output(run.checkpoint);
+  mio::Hdf5Writer writer(output, spec.output);
+  ProgressBar progress(!o.quiet && isatty(STDERR_FILENO));
   Summary summary;
+  migrasim::RecordLog log;  // the days recorded so far, for the checkpoints
   sim->add_recorder(&writer);
   sim->add_recorder(&progress);
   sim->add_recorder(&summary);
+  if (run.checkpoint_every > 0) sim->add_recorder(&log);
+  if (resumed) {
+    // The simulation starts (recorders get on_start), takes the saved state; the days before the
+    // checkpoint go to the output and the summary as they went in the interrupted run.
+    resumed->restore(*sim, &log);
+    log.replay(writer);
+    log.replay(summary);
+  }
   const auto t0 = std::chrono::steady_clock::now();
-  sim->run();
+  step_to_end(*sim, run, fingerprint, threads, log);
   writer.add_agents(sim->agent_sample());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  migrasim::io::Provenance prov{spec.path, spec.text, spec.resolved_yaml, spec.seed,
-                                threads,   seconds,   command_line,       spec.warnings};
+  mio::Provenance prov{spec.path, spec.text, spec.resolved_yaml, spec.seed,
+                       threads,   seconds,   command_line,       spec.warnings};
+  if (resumed)
+    prov.resumed_from = absolute(o.resume) + " (day " + std::to_string(resumed->header().day) + ")";
   writer.commit(prov);
-  if (!quiet) {
+  if (!o.quiet) {
     summary.print(seconds);
     std::cout << "wrote " << output << "\n";
   }
@@ -723,7 +863,7 @@ int main(int argc, char** argv) {
       "KEY[INDEX] (from 0) or KEY[NAME] (its name: field), e.g. 'events[closure].date=2024-01-09'";
   bool quiet = false, verbose = false;
   std::string flee_dir, simsetting;
-  run->add_option("SCENARIO", scenario, "Scenario file (YAML)");
+  run->add_option("SCENARIO", scenario, "Scenario file (YAML); none with --resume");
   run->add_option("--flee", flee_dir,
                   "Run a Flee case (its folder, or its input folder) instead of a scenario file");
   run->add_option(
@@ -741,6 +881,19 @@ int main(int argc, char** argv) {
                   "Stop with exit 2 before a day that would make more agents than this (default: what the "
                   "machine's memory holds at the run's bytes per agent)")
       ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
+  int checkpoint_every = 0;
+  std::string checkpoint, resume;
+  run->add_option("--checkpoint-every", checkpoint_every,
+                  "Write the run's state every N days to a checkpoint (and on SIGINT or SIGTERM, before "
+                  "exiting), from which --resume continues; refused when a mechanism cannot save its state")
+      ->check(CLI::Range(1, migrasim::max_run_days));
+  run->add_option("--checkpoint", checkpoint,
+                  "Checkpoint file for --checkpoint-every (default: the output's path with .ckpt added); "
+                  "replaced atomically at each checkpoint, kept after the run")
+      ->check(CLI::NonexistentPath | CLI::ExistingFile);
+  run->add_option("--resume", resume,
+                  "Continue the run a checkpoint holds (its scenario, options and output); the output is "
+                  "identical to an uninterrupted run's. Only --threads, -o, -q and -v may be given with it");
   run->add_flag("-q,--quiet", quiet, "No progress bar or summary");
   run->add_flag(
       "-v,--verbose", verbose,
@@ -877,8 +1030,9 @@ int main(int argc, char** argv) {
                                    " -o/--output: the path is empty, expected a file name (or no -o for the "
                                    "default)");
     if (*run)
-      return run_command(scenario, flee_dir, simsetting, output, days, seed, threads, sets, quiet, verbose,
-                         max_agents, command_line);
+      return run_command({scenario, flee_dir, simsetting, output, days, seed, threads, sets, quiet, verbose,
+                          max_agents, checkpoint_every, checkpoint, resume},
+                         command_line);
     if (*compare) return compare_command(compare_files, compare_png);
     if (*drill) return drill_command(drill_scenario, drill_event, ensemble, threads, sets, drill_png);
     if (*ensemble_cmd)

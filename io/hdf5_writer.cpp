@@ -601,6 +601,7 @@ struct Hdf5Writer::Impl {
          "the fully resolved scenario (extends and --set applied), YAML");
     put_attr(group.get(), "scenario_path", p.scenario_path);
     put_attr(group.get(), "command_line", p.command_line);
+    if (!p.resumed_from.empty()) put_attr(group.get(), "resumed_from", p.resumed_from);
     // The reader's warnings: their number, and their text one per line.
     put_attr(group.get(), "warning_count", static_cast<std::int32_t>(p.warnings.size()));
     std::string warnings;

@@ -24,7 +24,8 @@
 //     0, 1, ... of the names in their attribute flag_meanings), weight (agents made in the run / agents
 //     sampled: the agents a sampled one stands for), and seed in an ensemble file; attributes sample, every
 //   group provenance: attributes and string datasets (scenario text verbatim, resolved scenario, seed,
-//     software and library versions, threads, wall time, command line, start time)
+//     software and library versions, threads, wall time, command line, start time, resumed_from when
+//     resumed from a checkpoint)
 // Variables are chunked along time and deflate-compressed. Days are written as they come (the time dimension
 // is unlimited), so memory does not grow with the run length.
 //
@@ -54,6 +55,9 @@ struct Provenance {
   double wall_seconds = 0;
   std::string command_line;
   std::vector<std::string> warnings;  // what the scenario reader doubted (ScenarioSpec::warnings)
+  // A run resumed from a checkpoint (migrasim run --resume): the checkpoint and its day; written as the
+  // attribute resumed_from only then. threads, wall_seconds and command_line are the resumed run's.
+  std::string resumed_from = {};
 };
 
 struct Hdf5Options {

@@ -815,4 +815,17 @@ void DisasterModel::fill_series(StepContext& ctx, std::vector<std::vector<std::i
   values[1] = occupancy_;
 }
 
+// Checkpoints (docs/reliability.md). Shelter occupancy, the day's spawn and the totals; the routes over the
+// open network follow the route state.
+void DisasterModel::save_state(StateWriter& out) const {
+  out.fields(spawn_event_, occupancy_, measures_, returned_total_, crossed_total_, spawned_today_,
+             nearest_shelter_, nearest_abroad_, kin_cumulative_);
+}
+
+void DisasterModel::load_state(StateReader& in, StepContext& ctx) {
+  in.fields(spawn_event_, occupancy_, measures_, returned_total_, crossed_total_, spawned_today_,
+            nearest_shelter_, nearest_abroad_, kin_cumulative_);
+  on_route_state_changed(ctx);
+}
+
 }  // namespace migrasim::models

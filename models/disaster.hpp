@@ -129,6 +129,9 @@ class DisasterModel final : public Model {
   explicit DisasterModel(DisasterParams params);
   std::string_view name() const override { return "disaster"; }
   std::unique_ptr<Model> clone() const override { return std::make_unique<DisasterModel>(*this); }
+  bool checkpointable() const override { return true; }
+  void save_state(StateWriter& out) const override;
+  void load_state(StateReader& in, StepContext& ctx) override;
   void declare(Declarations& declared) override;
   void on_start(StepContext& ctx) override;
   void on_route_state_changed(StepContext& ctx) override;

@@ -270,4 +270,12 @@ void EconomicModel::update_status(StepContext& ctx) {
   walker_.settle(ctx, holds_permit_);
 }
 
+// Checkpoints (docs/reliability.md). Nothing of its own changes during a run (parameters changed mid-run are
+// refused by the kernel); the walker's routes over the open network follow the route state.
+void EconomicModel::save_state(StateWriter&) const {}
+
+void EconomicModel::load_state(StateReader&, StepContext& ctx) {
+  walker_.route_state_changed(ctx);
+}
+
 }  // namespace migrasim::models

@@ -60,6 +60,9 @@ class EconomicModel final : public Model {
   explicit EconomicModel(EconomicParams params);
   std::string_view name() const override { return "economic"; }
   std::unique_ptr<Model> clone() const override { return std::make_unique<EconomicModel>(*this); }
+  bool checkpointable() const override { return true; }
+  void save_state(StateWriter& out) const override;
+  void load_state(StateReader& in, StepContext& ctx) override;
   void declare(Declarations& declared) override;
   void on_start(StepContext& ctx) override;
   // Changeable mid-run: emigration_rate_per_day, visa_share.

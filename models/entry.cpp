@@ -144,4 +144,13 @@ bool EntryModel::admits(std::size_t i, arc_id a, std::uint8_t flags) const {
   return true;
 }
 
+// Checkpoints (docs/reliability.md). The rules in force today.
+void EntryModel::save_state(StateWriter& out) const {
+  out.fields(day_, rules_on_);
+}
+
+void EntryModel::load_state(StateReader& in, StepContext&) {
+  in.fields(day_, rules_on_);
+}
+
 }  // namespace migrasim::models

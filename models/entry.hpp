@@ -56,6 +56,9 @@ class EntryModel final : public Model, public EntryGate {
   explicit EntryModel(EntryParams params);
   std::string_view name() const override { return "entry"; }
   std::unique_ptr<Model> clone() const override { return std::make_unique<EntryModel>(*this); }
+  bool checkpointable() const override { return true; }
+  void save_state(StateWriter& out) const override;
+  void load_state(StateReader& in, StepContext& ctx) override;
   void declare(Declarations& declared) override;
   void attach(StepContext& ctx) override;
   void on_start(StepContext& ctx) override;

@@ -267,4 +267,15 @@ void FamilyModel::fill_series(StepContext&, std::vector<std::vector<std::int64_t
   values[0] = departures_;
 }
 
+// Checkpoints (docs/reliability.md). The origins and destination weights follow the diaspora (re-weighed each
+// day); the walker's routes follow the route state.
+void FamilyModel::save_state(StateWriter& out) const {
+  out.fields(origins_, origin_index_, mean_per_day_, cumulative_weight_, departures_);
+}
+
+void FamilyModel::load_state(StateReader& in, StepContext& ctx) {
+  in.fields(origins_, origin_index_, mean_per_day_, cumulative_weight_, departures_);
+  walker_.route_state_changed(ctx);
+}
+
 }  // namespace migrasim::models

@@ -61,6 +61,9 @@ class FamilyModel final : public Model {
   explicit FamilyModel(FamilyParams params);
   std::string_view name() const override { return "family"; }
   std::unique_ptr<Model> clone() const override { return std::make_unique<FamilyModel>(*this); }
+  bool checkpointable() const override { return true; }
+  void save_state(StateWriter& out) const override;
+  void load_state(StateReader& in, StepContext& ctx) override;
   void declare(Declarations& declared) override;
   void on_start(StepContext& ctx) override;
   void on_route_state_changed(StepContext& ctx) override { walker_.route_state_changed(ctx); }

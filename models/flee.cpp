@@ -843,6 +843,20 @@ void FleeModel::move(StepContext& ctx) {
   });
 }
 
+// Checkpoints (docs/reliability.md). Every member that a day changes: the agents made so far, the places'
+// kinds after the day's changes, the day's scores, weights and candidate walks.
+void FleeModel::save_state(StateWriter& out) const {
+  out.fields(spawned_, conflict_start_, score_, capacity_multiplier_, arc_weight_, arc_closeness_,
+             out_weight_total_, kind_today_, next_kind_change_, spawn_population_, town_today_,
+             move_chance_today_, stay_threshold_, status_at_, occupancy_, walks_, walk_start_, walk_total_);
+}
+
+void FleeModel::load_state(StateReader& in, StepContext&) {
+  in.fields(spawned_, conflict_start_, score_, capacity_multiplier_, arc_weight_, arc_closeness_,
+            out_weight_total_, kind_today_, next_kind_change_, spawn_population_, town_today_,
+            move_chance_today_, stay_threshold_, status_at_, occupancy_, walks_, walk_start_, walk_total_);
+}
+
 }  // namespace migrasim::models
 
 namespace migrasim::models {

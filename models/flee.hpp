@@ -134,6 +134,9 @@ class FleeModel final : public Model {
   explicit FleeModel(FleeParams params);
   std::string_view name() const override { return "flee"; }
   std::unique_ptr<Model> clone() const override { return std::make_unique<FleeModel>(*this); }
+  bool checkpointable() const override { return true; }
+  void save_state(StateWriter& out) const override;
+  void load_state(StateReader& in, StepContext& ctx) override;
   void declare(Declarations& declared) override;
   void on_start(StepContext& ctx) override;
   void spawn_counts(StepContext& ctx, std::vector<std::int64_t>& per_place) override;

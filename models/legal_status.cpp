@@ -1366,4 +1366,18 @@ void LegalStatusModel::fill_series(StepContext& ctx, std::vector<std::vector<std
   if (!stages_today_.empty()) values[3] = stages_today_;
 }
 
+// Checkpoints (docs/reliability.md). The queues of every programme and stage, the month's approvals and the
+// day's counts.
+void LegalStatusModel::save_state(StateWriter& out) const {
+  out.fields(lawful_applicants_, programme_admits_, admitted_statuses_, residents_at_, seen_,
+             approved_in_month_, month_, pathway_transitions_, pathway_decisions_, later_stages_,
+             stages_today_, first_stage_, queue_, transitions_today_, decisions_today_, countries_);
+}
+
+void LegalStatusModel::load_state(StateReader& in, StepContext&) {
+  in.fields(lawful_applicants_, programme_admits_, admitted_statuses_, residents_at_, seen_,
+            approved_in_month_, month_, pathway_transitions_, pathway_decisions_, later_stages_,
+            stages_today_, first_stage_, queue_, transitions_today_, decisions_today_, countries_);
+}
+
 }  // namespace migrasim::models

@@ -187,6 +187,9 @@ class LegalStatusModel final : public Model {
   explicit LegalStatusModel(LegalParams params);
   std::string_view name() const override { return "legal"; }
   std::unique_ptr<Model> clone() const override { return std::make_unique<LegalStatusModel>(*this); }
+  bool checkpointable() const override { return true; }
+  void save_state(StateWriter& out) const override;
+  void load_state(StateReader& in, StepContext& ctx) override;
   void declare(Declarations& declared) override;
   void on_start(StepContext& ctx) override;
   // Changeable mid-run (pathways[].quota_per_month and processing_per_day;

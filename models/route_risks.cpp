@@ -144,4 +144,13 @@ void RouteRiskModel::fill_series(StepContext&, std::vector<std::vector<std::int6
     for (std::size_t k = 0; k < c.size(); ++k) values[0][k] += c[k];
 }
 
+// Checkpoints (docs/reliability.md). The risks in force today.
+void RouteRiskModel::save_state(StateWriter& out) const {
+  out.fields(exempt_, day_, death_);
+}
+
+void RouteRiskModel::load_state(StateReader& in, StepContext&) {
+  in.fields(exempt_, day_, death_);
+}
+
 }  // namespace migrasim::models

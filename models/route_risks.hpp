@@ -47,6 +47,9 @@ class RouteRiskModel final : public Model, public RouteHazard {
   explicit RouteRiskModel(RouteRiskParams params);
   std::string_view name() const override { return "route_risks"; }
   std::unique_ptr<Model> clone() const override { return std::make_unique<RouteRiskModel>(*this); }
+  bool checkpointable() const override { return true; }
+  void save_state(StateWriter& out) const override;
+  void load_state(StateReader& in, StepContext& ctx) override;
   void declare(Declarations& declared) override;
   void attach(StepContext& ctx) override;
   void on_start(StepContext& ctx) override;

@@ -1557,4 +1557,22 @@ void SmugglingModel::fill_series(StepContext& ctx, std::vector<std::vector<std::
   }
 }
 
+// Checkpoints (docs/reliability.md). The market as it stands: today's seats, prices and risks, the operators,
+// the demand, the beliefs and news, the travellers held and waiting, the crossing values.
+void SmugglingModel::save_state(StateWriter& out) const {
+  out.fields(removals_, seats_, price_, interception_, death_, removal_, wait_days_, today_day_, excess_days_,
+             margin_days_, operators_, requests_, demand_factor_, options_at_, demand_at_, today_, incidents_,
+             deaths_edge_, recorded_edge_, trafficked_, heard_, news_, ended_, admitted_, active_, held_,
+             home_options_, crossing_point_, home_choices_, open_, nationality_ok_, countries_, value_sum_,
+             value_n_, places_, values_, value_countries_);
+}
+
+void SmugglingModel::load_state(StateReader& in, StepContext&) {
+  in.fields(removals_, seats_, price_, interception_, death_, removal_, wait_days_, today_day_, excess_days_,
+            margin_days_, operators_, requests_, demand_factor_, options_at_, demand_at_, today_, incidents_,
+            deaths_edge_, recorded_edge_, trafficked_, heard_, news_, ended_, admitted_, active_, held_,
+            home_options_, crossing_point_, home_choices_, open_, nationality_ok_, countries_, value_sum_,
+            value_n_, places_, values_, value_countries_);
+}
+
 }  // namespace migrasim::models

@@ -202,6 +202,9 @@ class SmugglingModel final : public Model, public CrossingMarket {
   explicit SmugglingModel(SmugglingParams params);
   std::string_view name() const override { return "smuggling"; }
   std::unique_ptr<Model> clone() const override { return std::make_unique<SmugglingModel>(*this); }
+  bool checkpointable() const override { return true; }
+  void save_state(StateWriter& out) const override;
+  void load_state(StateReader& in, StepContext& ctx) override;
   void declare(Declarations& declared) override;
   void attach(StepContext& ctx) override;
   void on_start(StepContext& ctx) override;

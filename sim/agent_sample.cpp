@@ -63,4 +63,34 @@ std::vector<AgentRow> AgentSample::rows() const {
   return out;
 }
 
+void AgentSample::save_state(StateWriter& out) const {
+  out.section("agent_sample");
+  out.fields(spec_.size, spec_.every, static_cast<std::uint64_t>(seen_), heap_);
+  // The rows by agent id, so that the bytes do not depend on the hash table's order.
+  std::vector<agent_id> ids;
+  for (const auto& [id, rows] : rows_) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  out.put(static_cast<std::uint64_t>(ids.size()));
+  for (agent_id id : ids) out.fields(id, rows_.at(id));
+}
+
+void AgentSample::load_state(StateReader& in) {
+  in.section("agent_sample");
+  AgentSampleSpec spec;
+  std::uint64_t seen = 0, count = 0;
+  in.fields(spec.size, spec.every, seen, heap_);
+  if (spec.size != spec_.size || spec.every != spec_.every)
+    in.fail("an agent sample of " + std::to_string(spec.size) + " every " + std::to_string(spec.every) +
+            " days, expected " + std::to_string(spec_.size) + " every " + std::to_string(spec_.every));
+  seen_ = static_cast<std::size_t>(seen);
+  in.get(count);
+  rows_.clear();
+  for (std::uint64_t k = 0; k < count; ++k) {
+    agent_id id = -1;
+    std::vector<AgentRow> rows;
+    in.fields(id, rows);
+    rows_.emplace(id, std::move(rows));
+  }
+}
+
 }  // namespace migrasim

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/checkpoint.hpp"
 #include "sim/population.hpp"
 #include "sim/rng.hpp"
 #include "sim/world.hpp"
@@ -59,6 +60,9 @@ class AgentSample {
   std::size_t agents() const { return heap_.size(); }
   // Agents considered so far: every agent the run had made by the last recording day.
   std::size_t seen() const { return seen_; }
+  // Checkpoints (sim/checkpoint.hpp): the agents held and their rows.
+  void save_state(StateWriter& out) const;
+  void load_state(StateReader& in);
 
  private:
   AgentSampleSpec spec_;

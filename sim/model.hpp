@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/checkpoint.hpp"
 #include "sim/errors.hpp"
 #include "sim/population.hpp"
 #include "sim/recorder.hpp"
@@ -220,6 +221,20 @@ class Model {
   // The default refuses: a model that cannot be copied cannot be forked.
   virtual std::unique_ptr<Model> clone() const {
     throw InputError("the mechanism '" + std::string(name()) + "' cannot be forked");
+  }
+  // Checkpoints (docs/reliability.md): a model that can save its state says so, so that a run asked for
+  // checkpoints is refused before day 0 when one of its mechanisms cannot (Simulation::check_checkpoints).
+  virtual bool checkpointable() const { return false; }
+  // The model's state that the run changes (what on_start and the parameters do not give again), into a
+  // checkpoint. The default refuses.
+  virtual void save_state(StateWriter&) const {
+    throw InputError("the mechanism '" + std::string(name()) + "' cannot save its state in a checkpoint");
+  }
+  // In a resumed run: after attach and on_start (called as in a new run) and after the kernel restored its
+  // own state (the day, the agents, the route state), reads back what save_state wrote, and refreshes what
+  // derives from the route state as on_route_state_changed would.
+  virtual void load_state(StateReader&, StepContext&) {
+    throw InputError("the mechanism '" + std::string(name()) + "' cannot load its state from a checkpoint");
   }
   // Before on_start, and in a fork before its first day: the place to keep pointers to the context's
   // world, population or random numbers (a fork has its own population).

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "sim/checkpoint.hpp"
 #include "sim/errors.hpp"
 
 namespace migrasim {
@@ -224,6 +225,70 @@ void Population::reserve(std::size_t n) {
   MIGRASIM_FOR_EACH_COLUMN(MIGRASIM_RESERVE)
 #undef MIGRASIM_RESERVE
   for (auto& c : declared_) std::visit([&](auto& v) { v.reserve(n); }, c.data);
+}
+
+// Every column in the order of describe_columns(), each after its name; declared flags by name and bit.
+void Population::save_state(StateWriter& out) const {
+  out.section("population");
+  out.put(static_cast<std::uint64_t>(size()));
+#define MIGRASIM_SAVE(c)    \
+  out.put(std::string(#c)); \
+  out.put(c);
+  MIGRASIM_FOR_EACH_COLUMN(MIGRASIM_SAVE)
+#undef MIGRASIM_SAVE
+  out.put(static_cast<std::uint64_t>(declared_.size()));
+  for (const auto& c : declared_) {
+    out.put(c.spec.name);
+    out.put(static_cast<std::uint8_t>(c.type));
+    std::visit([&](const auto& v) { out.put(v); }, c.data);
+  }
+  out.put(static_cast<std::uint64_t>(flags_declared_.size()));
+  for (const auto& f : flags_declared_) out.fields(f.spec.name, f.mask);
+}
+
+void Population::load_state(StateReader& in) {
+  in.section("population");
+  std::uint64_t n = 0;
+  in.get(n);
+  auto values = [&](const std::string& name, auto& v) {
+    in.get(v);
+    if (v.size() != n)
+      in.fail("the column '" + name + "' holds " + std::to_string(v.size()) + " agents, not " +
+              std::to_string(n));
+  };
+  auto column = [&](const std::string& expected, auto& v) {
+    std::string name;
+    in.get(name);
+    if (name != expected) in.fail("expected the column '" + expected + "', found '" + name + "'");
+    values(name, v);
+  };
+#define MIGRASIM_LOAD(c) column(#c, c);
+  MIGRASIM_FOR_EACH_COLUMN(MIGRASIM_LOAD)
+#undef MIGRASIM_LOAD
+  std::uint64_t count = 0;
+  in.get(count);
+  if (count != declared_.size())
+    in.fail(std::to_string(count) + " declared columns, expected " + std::to_string(declared_.size()));
+  for (auto& c : declared_) {
+    std::uint8_t type = 0;
+    std::string name;
+    in.get(name);
+    in.get(type);
+    if (name != c.spec.name || type != static_cast<std::uint8_t>(c.type))
+      in.fail("the declared column '" + name + "', expected '" + c.spec.name + "' of type " +
+              std::string(to_string(c.type)));
+    std::visit([&](auto& v) { values(name, v); }, c.data);
+  }
+  in.get(count);
+  if (count != flags_declared_.size())
+    in.fail(std::to_string(count) + " declared flags, expected " + std::to_string(flags_declared_.size()));
+  for (const auto& f : flags_declared_) {
+    std::string name;
+    std::uint8_t mask = 0;
+    in.fields(name, mask);
+    if (name != f.spec.name || mask != f.mask)
+      in.fail("the declared flag '" + name + "', expected '" + f.spec.name + "'");
+  }
 }
 
 std::size_t Population::capacity_bytes() const {

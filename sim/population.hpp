@@ -15,6 +15,9 @@
 
 namespace migrasim {
 
+class StateWriter;
+class StateReader;
+
 using agent_id = std::int64_t;
 
 // Per-agent days are stored as days since day 0 in 16 bits: runs of up to 32,767 days (about 89 years),
@@ -108,6 +111,9 @@ struct Population {
   void resize(std::size_t n);
   void reserve(std::size_t n);
   std::size_t capacity_bytes() const;  // memory held by all columns
+  // Checkpoints (sim/checkpoint.hpp): every column, by name; load_state expects the same declarations.
+  void save_state(StateWriter& out) const;
+  void load_state(StateReader& in);
 
   // Declared columns and flags (sim/columns.hpp). `by` names the declaring mechanism. Declaring a name
   // again returns the same column when both declarations are shared and agree; otherwise InternalError.

@@ -56,6 +56,7 @@ struct Simulation::Impl final : StepContext {
   std::vector<Recorder*> recorders_;
   std::int32_t day_ = 0;
   bool started_ = false;
+  bool params_changed_ = false;  // change_params was called: a checkpoint would not hold the new values
 
   std::vector<std::int64_t> population_counts_, stranded_counts_, on_route_counts_, flow_counts_;
   std::int64_t spawned_total_ = 0;
@@ -204,6 +205,7 @@ struct Simulation::Impl final : StepContext {
     crossings_series_ = o.crossings_series_;
     groups_series_ = o.groups_series_;
     agent_sample_ = o.agent_sample_;
+    params_changed_ = o.params_changed_;
     if (started_) each_model([&](Model& m) { m.attach(*this); });
   }
 
@@ -519,6 +521,132 @@ std::unique_ptr<Simulation> Simulation::fork(const std::vector<Recorder*>& recor
   return copy;
 }
 
+void Simulation::check_checkpoints() const {
+  std::string refused;
+  for (const auto& m : impl_->models_)
+    if (!m->checkpointable()) refused += (refused.empty() ? "'" : ", '") + std::string(m->name()) + "'";
+  if (!refused.empty())
+    throw InputError(
+        "checkpoints: the mechanism" + std::string(refused.find(',') == std::string::npos ? " " : "s ") +
+        refused + " cannot save " + (refused.find(',') == std::string::npos ? "its" : "their") +
+        " state yet; run without --checkpoint-every (docs/reliability.md lists the mechanisms that can)");
+}
+
+namespace {
+
+// What a checkpoint must match: the run's shape (places, routes, countries, days, seed) and its mechanisms.
+void put_shape(StateWriter& out, const World& world, const SimulationConfig& config,
+               const std::vector<std::unique_ptr<Model>>& models) {
+  out.fields(world.place_count(), world.route_count(), static_cast<std::uint64_t>(world.countries().size()),
+             config.days, config.seed);
+  out.put(static_cast<std::uint64_t>(models.size()));
+  for (const auto& m : models) out.put(std::string(m->name()));
+}
+
+}  // namespace
+
+void Simulation::save_state(StateWriter& out) const {
+  const Impl& s = *impl_;
+  check_checkpoints();
+  if (s.params_changed_)
+    throw InputError(
+        "checkpoints: parameters were changed mid-run (set / change_params); a checkpoint holds the "
+        "scenario's parameters only");
+  out.section("simulation");
+  put_shape(out, *s.world_, s.config_, s.models_);
+  out.fields(s.day_, s.started_);
+  out.put(static_cast<std::uint64_t>(s.schedule_.events().size()));
+  for (const Event& e : s.schedule_.events())
+    out.fields(e.day, static_cast<std::uint8_t>(e.action), e.name, e.target, e.routes, e.value);
+  out.fields(s.route_state_.open, s.route_state_.capacity_per_day, s.route_state_.travel_time_factor,
+             s.route_state_.generation);
+  s.population_.save_state(out);
+  out.fields(s.population_counts_, s.stranded_counts_, s.on_route_counts_, s.flow_counts_, s.spawned_total_,
+             s.series_values_);
+  s.agent_sample_.save_state(out);
+  // Before the first day the models hold nothing yet: the resumed run starts them as a new one would.
+  if (s.started_)
+    for (const auto& m : s.models_) {
+      out.section(m->name());
+      m->save_state(out);
+    }
+  out.section("end");
+}
+
+void Simulation::load_state(StateReader& in) {
+  Impl& s = *impl_;
+  if (s.started_) throw InternalError("Simulation::load_state: the simulation has already started");
+  check_checkpoints();
+  in.section("simulation");
+  {
+    std::int32_t places = 0, routes = 0, days = 0;
+    std::uint64_t countries = 0, seed = 0, models = 0;
+    in.fields(places, routes, countries, days, seed, models);
+    std::vector<std::string> names(models);
+    for (auto& n : names) in.get(n);
+    std::string have;
+    for (const auto& m : s.models_) have += " " + std::string(m->name());
+    std::string saved;
+    for (const auto& n : names) saved += " " + n;
+    if (places != s.world_->place_count() || routes != s.world_->route_count() ||
+        countries != s.world_->countries().size() || days != s.config_.days || seed != s.config_.seed ||
+        saved != have)
+      in.fail(fmt::format(
+          "a run of {} places, {} routes, {} countries, {} days, seed {}, mechanisms{}; this "
+          "run has {} places, {} routes, {} countries, {} days, seed {}, mechanisms{}",
+          places, routes, countries, days, seed, saved, s.world_->place_count(), s.world_->route_count(),
+          s.world_->countries().size(), s.config_.days, s.config_.seed, have));
+  }
+  std::int32_t day = 0;
+  bool started = false;
+  in.fields(day, started);
+  if (day < 0 || day > s.config_.days) in.fail("day " + std::to_string(day) + " outside the run");
+  if (started) s.start();
+  s.day_ = day;
+  std::uint64_t events = 0;
+  in.get(events);
+  std::vector<Event> schedule(events);
+  for (Event& e : schedule) {
+    std::uint8_t action = 0;
+    in.fields(e.day, action, e.name, e.target, e.routes, e.value);
+    if (action > static_cast<std::uint8_t>(EventAction::set_route_capacity))
+      in.fail("an unknown event action");
+    e.action = static_cast<EventAction>(action);
+    for (route_id r : e.routes)
+      if (r < 0 || r >= s.world_->route_count()) in.fail("event '" + e.name + "' names an unknown route");
+  }
+  s.schedule_ = Schedule(std::move(schedule));
+  RouteState& rs = s.route_state_;
+  in.fields(rs.open, rs.capacity_per_day, rs.travel_time_factor, rs.generation);
+  const auto routes = static_cast<std::size_t>(s.world_->route_count());
+  if (rs.open.size() != routes || rs.capacity_per_day.size() != routes ||
+      rs.travel_time_factor.size() != routes)
+    in.fail("a route state of another size");
+  s.population_.load_state(in);
+  auto sized = [&](const std::vector<std::int64_t>& v, std::size_t n, const char* what) {
+    if (v.size() != n) in.fail(std::string(what) + " of another size");
+  };
+  in.fields(s.population_counts_, s.stranded_counts_, s.on_route_counts_, s.flow_counts_, s.spawned_total_);
+  const auto places = static_cast<std::size_t>(s.world_->place_count());
+  sized(s.population_counts_, places * legal_status_count, "population counts");
+  sized(s.stranded_counts_, places, "stranded counts");
+  sized(s.on_route_counts_, routes, "on-route counts");
+  sized(s.flow_counts_, routes, "flows");
+  std::vector<std::vector<std::int64_t>> series;
+  in.get(series);
+  if (series.size() != s.series_values_.size()) in.fail("another number of series");
+  for (std::size_t k = 0; k < series.size(); ++k) sized(series[k], s.series_values_[k].size(), "a series");
+  s.series_values_ = std::move(series);
+  s.agent_sample_.load_state(in);
+  if (started)
+    for (std::size_t k = 0; k < s.models_.size(); ++k) {
+      in.section(s.models_[k]->name());
+      s.current_model_ = static_cast<std::uint8_t>(k);
+      s.models_[k]->load_state(in, s);
+    }
+  in.section("end");
+}
+
 void Simulation::apply_event(Event event) {
   for (route_id r : event.routes)
     if (r < 0 || r >= impl_->world_->route_count())
@@ -535,6 +663,7 @@ void Simulation::change_params(std::string_view name, const void* params, const 
     if (s.models_[k]->name() == name) {
       s.current_model_ = static_cast<std::uint8_t>(k);
       s.models_[k]->change_params(s, params);
+      s.params_changed_ = true;
       const EventRecord rec{s.day_, what, "set_parameter", std::string(name), value, 0};
       for (auto* r : s.recorders_) r->on_event(rec);
       return;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/agent_sample.hpp"
+#include "sim/checkpoint.hpp"
 #include "sim/model.hpp"
 #include "sim/population.hpp"
 #include "sim/recorder.hpp"
@@ -50,6 +51,20 @@ class Simulation {
   // recorders to continue their record). `threads` (0: the same) may differ; results do not depend on
   // it. Throws InputError when a mechanism cannot be copied (Model::clone).
   std::unique_ptr<Simulation> fork(const std::vector<Recorder*>& recorders = {}, int threads = 0) const;
+
+  // Checkpoints (sim/checkpoint.hpp, docs/reliability.md). check_checkpoints throws InputError naming
+  // the mechanisms of the run that cannot save their state (Model::checkpointable).
+  void check_checkpoints() const;
+  // The state after the last day run: the day, the route state and the schedule, every agent column
+  // (the kernel's and the declared ones), the counts and series of the last day, the agent sample and
+  // every model's state. Throws InputError when a mechanism cannot save its state, or when parameters
+  // were changed mid-run (change_params: the checkpoint holds no parameters).
+  void save_state(StateWriter& out) const;
+  // Into a simulation built as the saved one was (the same scenario, any thread count) and not yet
+  // stepped: starts it (recorders get on_start as in a new run; the days recorded before the checkpoint
+  // are the caller's to replay, e.g. RecordLog) and takes the saved state, so that stepping on gives
+  // exactly the numbers the saved run would have. Throws InputError when the state does not fit.
+  void load_state(StateReader& in);
 
   // Changes between steps. A route event applied at the start of the next day, after the events the
   // schedule holds for it (its `day` is set to day()); recorded like them.

@@ -132,7 +132,8 @@ class Simulation:
     ``flow_counts`` are read-only numpy views of the kernel's current counts: no copies, updated in place
     by :meth:`step`.
 
-    Between steps: :meth:`fork` makes an independent copy (run two policies from one shared history),
+    Between steps: :meth:`checkpoint` saves it to a file that :meth:`resume` continues, :meth:`fork`
+    makes an independent copy (run two policies from one shared history),
     :meth:`apply` gives a route or border event from the next day, :meth:`set` changes a parameter that the
     parameter tables mark changeable mid-run (:attr:`changeable`); each change is recorded in the events
     table (``result.events``). Setting an attribute (``sim.scenario = other``) raises. A simulation is
@@ -214,6 +215,33 @@ class Simulation:
         object.__setattr__(twin, "_sim", core)
         object.__setattr__(twin, "_busy", threading.Lock())
         return twin
+
+    def checkpoint(self, path: str | os.PathLike) -> None:
+        """Write the simulation as it stands (between steps) to a checkpoint file: every agent, the route
+        state, every mechanism's state and the record so far (docs/reliability.md). The file is written
+        under a temporary name and renamed, so ``path`` always holds a whole checkpoint.
+        :meth:`Simulation.resume` (or ``migrasim run --resume PATH``) continues it, and gives exactly the
+        numbers this simulation gives. Raises ``ScenarioError`` after :meth:`set` (a checkpoint holds the
+        scenario's parameters only) and for a mechanism that cannot save its state."""
+        lock = self._exclusive("checkpoint")
+        try:
+            self._sim.checkpoint(os.fspath(path))
+        finally:
+            lock.release()
+
+    @classmethod
+    def resume(cls, path: str | os.PathLike, threads: int | None = None) -> "Simulation":
+        """The simulation a checkpoint file holds (written by :meth:`checkpoint` or ``migrasim run
+        --checkpoint-every``), on ``threads`` threads (results do not depend on it): its scenario is loaded
+        again from its file with the same overrides, and a scenario that changed since is refused
+        (``ScenarioError``), as is a checkpoint written by another build of migrasim."""
+        scenario_path, sets, _ = _core.checkpoint_run(os.fspath(path))
+        scenario = load_scenario(scenario_path, *sets)
+        sim = object.__new__(cls)
+        object.__setattr__(sim, "_scenario", scenario)
+        object.__setattr__(sim, "_sim", _core.Simulation.resume(scenario.spec, os.fspath(path), _threads(threads)))
+        object.__setattr__(sim, "_busy", threading.Lock())
+        return sim
 
     def apply(self, event: dict) -> None:
         """A route or border event from the next day on, as an entry of the scenario's ``events`` list:
