@@ -129,7 +129,8 @@ class StateReader {
         const std::uint64_t n = expect(sequence, sizeof(E), "a sequence");
         if (n > (size_ - at_) / sizeof(E)) fail("a sequence runs past the end");
         resize(value, n);
-        std::memcpy(value.data(), take(n * sizeof(E)), n * sizeof(E));
+        const void* from = take(n * sizeof(E));
+        if (n != 0) std::memcpy(value.data(), from, n * sizeof(E));  // (an empty vector's data() may be null)
       } else {
         const std::uint64_t n = expect(sequence, 0, "a sequence");
         if (n > size_ - at_) fail("a sequence runs past the end");
