@@ -39,6 +39,18 @@ struct PySimulation {
   double wall_seconds = 0;
 };
 
+// A fresh simulation of `spec` on `threads` threads, recording into its own MemoryRecorder.
+std::unique_ptr<PySimulation> new_simulation(std::shared_ptr<io::ScenarioSpec> spec, int threads) {
+  if (threads < 1) throw InputError("threads must be >= 1, got " + std::to_string(threads));
+  auto s = std::make_unique<PySimulation>();
+  s->spec = spec;
+  s->threads = threads;
+  s->current = spec;
+  s->sim = io::make_simulation(*spec, threads);
+  s->sim->add_recorder(&s->record);
+  return s;
+}
+
 template <class T>
 py::array_t<T> view(const std::vector<T>& v, std::vector<py::ssize_t> shape, py::handle owner) {
   auto arr = py::array_t<T>(shape, v.data(), owner);
@@ -102,14 +114,7 @@ void register_scenario(py::module_& m) {
 void register_simulation(py::module_& m) {
   py::class_<PySimulation>(m, "Simulation", "A simulation of one resolved scenario.")
       .def(py::init([](std::shared_ptr<io::ScenarioSpec> spec, int threads) {
-             if (threads < 1) throw InputError("threads must be >= 1, got " + std::to_string(threads));
-             auto s = std::make_unique<PySimulation>();
-             s->spec = spec;
-             s->threads = threads;
-             s->current = spec;
-             s->sim = io::make_simulation(*spec, threads);
-             s->sim->add_recorder(&s->record);
-             return s;
+             return new_simulation(std::move(spec), threads);
            }),
            py::arg("scenario"), py::arg("threads") = 1)
       .def(
@@ -147,12 +152,7 @@ void register_simulation(py::module_& m) {
             if (threads < 1) throw InputError("threads must be >= 1, got " + std::to_string(threads));
             const io::CheckpointFile file(path);
             file.check(io::scenario_fingerprint(*spec));
-            auto s = std::make_unique<PySimulation>();
-            s->spec = spec;
-            s->threads = threads;
-            s->current = spec;
-            s->sim = io::make_simulation(*spec, threads);
-            s->sim->add_recorder(&s->record);
+            auto s = new_simulation(spec, threads);
             RecordLog log;
             file.restore(*s->sim, &log);
             log.replay(s->record);
