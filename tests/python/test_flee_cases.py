@@ -317,6 +317,42 @@ def test_leave_one_out_table_reproduces(case):
                 assert got[k] < SUITE_FLEE[case][1 + k]
 
 
+def test_suite_selection_pools_the_other_cases_and_never_looks_at_the_one_left_out():
+    # flee_suite's loss is the mean log ratio to Flee over the cases and both scores; a fold chooses among
+    # the random sets and its own refinements only, on the other five; every set drawn or perturbed holds
+    # the values FIXED sets by argument (camps keep their registered residents).
+    import numpy as np
+
+    from migrasim import flee_suite
+
+    cases = list(flee_suite.HASTEN)
+    flee = {c: list(flee_suite.FLEE[c]) for c in cases}
+    half = {c: [x / 2 for x in flee_suite.FLEE[c]] for c in cases}
+    assert flee_suite.loss(flee, cases) == pytest.approx(0.0)
+    assert flee_suite.loss(half, cases) == pytest.approx(math.log(0.5))
+    # Twice Flee's error on one case and half on the others: worse than Flee on that case (worst 2), but
+    # better on average, so the mean chooses it over Flee's own figures and the largest ratio would not.
+    mixed = {**half, "burundi2015": [2 * x for x in flee_suite.FLEE["burundi2015"]]}
+    assert flee_suite.worst(mixed, cases) == pytest.approx(2.0)
+    assert flee_suite.loss(mixed, cases) == pytest.approx(math.log(0.5) * 5 / 6 + math.log(2) / 6)
+    # A set with a tenth of Flee's error on mali2012 alone, and a refinement found for another fold:
+    # mali2012's fold chooses neither.
+    cheat = {**{c: [2 * x for x in flee_suite.FLEE[c]] for c in cases},
+             "mali2012": [x / 10 for x in flee_suite.FLEE["mali2012"]]}
+    rows = [{"params": {"k": "flee"}, **flee}, {"params": {"k": "mixed"}, **mixed},
+            {"params": {"k": "cheat"}, **cheat},
+            {"params": {"k": "other"}, "origin": "refine:ukraine2022", **half}]
+    chosen = flee_suite.select(rows)
+    assert chosen["left_out"]["mali2012"]["params"] == {"k": "mixed"}
+    assert chosen["left_out"]["ukraine2022"]["params"] == {"k": "other"}
+    assert chosen["left_out"]["burundi2015"]["params"] == {"k": "mixed"}  # half on the other five
+    assert chosen["in_sample"]["params"] == {"k": "mixed"}
+    rng = np.random.default_rng(1)
+    for params in [flee_suite.draw(rng) for _ in range(5)] + [flee_suite.perturb({}, rng, 0.5)]:
+        assert {k: params[k] for k in flee_suite.FIXED} == flee_suite.FIXED
+        assert set(params) == set(flee_suite.SPACE) | set(flee_suite.FIXED)
+
+
 def test_flee_location_and_link_attributes_are_kept_in_the_output_and_the_result(cli, tmp_path):
     # Issue 15: locations.csv's columns after the 8th and routes.csv's after forced_redirection are kept
     # as text, named by the `#` header (sanitised, duplicates suffixed, column_N where it names none).
