@@ -4,12 +4,13 @@
 #                    HTML report out/central_america.html
 #   ./run.sh test    install what is missing, build, run every C++ (ctest) and Python (pytest) test
 #   ./run.sh build   install what is missing and build only
-#   ./run.sh asan    build the asan preset (ASan + UBSan) and run the C++ tests under it
+#   ./run.sh asan    build the asan preset (clang, ASan + UBSan, with the libFuzzer targets) and run the C++
+#                    tests under it
 #   ./run.sh tsan    build oneTBB from Debian's source package with ThreadSanitizer (once, into
 #                    build/tbb-tsan), build the tsan preset (clang) against it, run the C++ tests and one
 #                    multi-threaded run of the demo scenario under it
-#   ./run.sh fuzz    build the fuzz preset (clang, libFuzzer + ASan + UBSan) and fuzz the scenario and Flee
-#                    readers for $MIGRASIM_FUZZ_SECONDS each (default 90; libFuzzer seed $MIGRASIM_FUZZ_SEED,
+#   ./run.sh fuzz    build the asan preset (the same build: one instrumented build serves both) and fuzz the
+#                    scenario and Flee readers for $MIGRASIM_FUZZ_SECONDS each (default 90; libFuzzer seed $MIGRASIM_FUZZ_SEED,
 #                    default 1); findings go to tests/fuzz/TARGET/
 #   ./run.sh bench   build and run the benchmarks at their target sizes (synthetic world; Flee cases)
 #   ./run.sh format  check that C++ sources follow .clang-format (fix: clang-format -i FILES)
@@ -134,7 +135,7 @@ case "$cmd" in
     ;;
   fuzz)
     install_packages
-    build fuzz
+    build asan
     seconds=${MIGRASIM_FUZZ_SECONDS:-90}
     seed=${MIGRASIM_FUZZ_SEED:-1}  # the same inputs in the same order on every machine (0: a random seed)
     for target in scenario flee; do
@@ -147,7 +148,7 @@ case "$cmd" in
       find "tests/fuzz/$target" -type f ! -name '.*' -exec cp {} "$corpus" \;
       echo "run.sh: fuzzing the $target reader for ${seconds} s" >&2
       status=0
-      ./build/fuzz/fuzz/fuzz_$target "$corpus" -max_total_time="$seconds" -seed="$seed" -timeout=20 -rss_limit_mb=4096 \
+      ./build/asan/fuzz/fuzz_$target "$corpus" -max_total_time="$seconds" -seed="$seed" -timeout=20 -rss_limit_mb=4096 \
         -artifact_prefix="tests/fuzz/$target/" -print_final_stats=1 2>&1 | tail -n 40 || status=$?
       rm -rf "$corpus"
       [ "$status" -eq 0 ] || { echo "run.sh: fuzz_$target found an input that crashes (kept in tests/fuzz/$target/)" >&2; exit 1; }

@@ -1,6 +1,6 @@
 // Fuzz target: the scenario reader. The input is a scenario file (YAML) read beside the mini test
 // scenario's locations CSV (`locations: mini_locations.csv`, as in tests/data/mini.yaml, finds it);
-// load_scenario must accept it or refuse it with InputError. Built with libFuzzer (preset fuzz) or replayed
+// load_scenario must accept it or refuse it with InputError. Built with libFuzzer (preset asan) or replayed
 // over saved inputs (fuzz/replay_main.cpp).
 #include <cstddef>
 #include <cstdint>

@@ -325,6 +325,29 @@ TEST_CASE("a run longer than per-agent days can hold is refused", "[sim]") {
                   InputError);
 }
 
+TEST_CASE("a per-day series beyond 2^24 values a day is refused before the run, naming its size", "[sim]") {
+  // population_by_group holds places x countries x 2 sexes x 4 age bands values a day: 1,449 countries of
+  // one place each give 16,796,808 (just above 2^24 = 16,777,216); 1,448 give 16,773,632 (just below).
+  auto world_of = [](int n) {
+    std::vector<Country> c;
+    std::vector<Place> p;
+    for (int i = 0; i < n; ++i) {
+      const std::string code = "C" + std::to_string(i);
+      c.push_back({code, code});
+      p.push_back(test::make_place(code.c_str(), static_cast<country_id>(i), PlaceKind::town, 0));
+    }
+    return std::make_shared<const World>(c, p, std::vector<Route>{});
+  };
+  SimulationConfig config{1, 2, 1, ""};
+  config.record_groups = true;
+  CHECK_THROWS_WITH(Simulation(world_of(1449), Schedule{}, {}, config),
+                    Catch::Contains("population_by_group") && Catch::Contains("16796808 values a day") &&
+                        Catch::Contains("at most 16777216"));
+  CHECK_NOTHROW(Simulation(world_of(1448), Schedule{}, {}, config));
+  config.record_groups = false;
+  CHECK_NOTHROW(Simulation(world_of(1449), Schedule{}, {}, config));
+}
+
 TEST_CASE("border crossings are counted by way and nationality; stopped attempts as apprehensions", "[sim]") {
   auto w = test::corridor_world();
   auto params = test::corridor_params(*w);
