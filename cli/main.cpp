@@ -366,11 +366,14 @@ migrasim::io::ScenarioSpec load_flee_case(const std::string& dir, const std::str
   const migrasim::io::FleeCasePaths paths = migrasim::io::locate_flee_case(dir, simsetting);
   const TempFolder tmp("migrasim-flee-" + std::to_string(getpid()));
   const fs::path file = tmp.path() / "scenario.yaml";
+  std::vector<std::string> ignored;  // simsetting keys Flee does not read
   {
     std::ofstream out(file);
-    out << migrasim::io::flee_case_to_yaml(paths, tmp.path().string());
+    out << migrasim::io::flee_case_to_yaml(paths, tmp.path().string(), &ignored);
   }
-  return migrasim::io::load_scenario(file.string(), sets);
+  migrasim::io::ScenarioSpec spec = migrasim::io::load_scenario(file.string(), sets);
+  spec.warnings.insert(spec.warnings.begin(), ignored.begin(), ignored.end());
+  return spec;
 }
 
 // Default output paths (not ones the user typed) may create their folder, e.g. out/.
@@ -599,7 +602,9 @@ int import_flee_command(const std::string& dir, const std::string& simsetting, c
   const fs::path folder = out.has_parent_path() ? out.parent_path() : fs::current_path();
   if (!fs::is_directory(folder))
     throw migrasim::InputError(output + ": folder " + folder.string() + " does not exist");
-  const std::string yaml = migrasim::io::flee_case_to_yaml(paths, folder.string());
+  std::vector<std::string> ignored;  // simsetting keys Flee does not read
+  const std::string yaml = migrasim::io::flee_case_to_yaml(paths, folder.string(), &ignored);
+  print_warnings(ignored);
   // Check that it loads before writing it under the requested name.
   const fs::path partial = migrasim::io::partial_path(output);
   {

@@ -1050,10 +1050,12 @@ namespace {
 
 // Flee's simsetting.yml, key by key. The keys migrasim implements fill `move`, `spawn` and `hasten`; the
 // ones that only change Flee's logging or its input paths are accepted; Flee's optional rules migrasim does
-// not implement are accepted only at the value that leaves them off (Flee's default), and anything else is
-// refused at its line.
+// not implement are accepted only at the value that leaves them off (Flee's default) and refused at their
+// line otherwise. A key Flee's settings reader does not read (it looks each key up by name and ignores the
+// rest) is ignored, as Flee ignores it, with a line in `warnings`.
 void read_simsetting(const std::string& path, std::map<std::string, std::string>& move,
-                     std::map<std::string, std::string>& spawn, std::string& hasten) {
+                     std::map<std::string, std::string>& spawn, std::string& hasten,
+                     std::vector<std::string>& warnings) {
   const YamlNode s = load_yaml_file(path);
   auto lower = [](std::string v) {
     for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -1080,20 +1082,58 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
   auto refuse = [&](const YamlNode& v, const std::string& key, const std::string& why) {
     throw InputError((v.key_mark.line ? v.key_mark : v.mark).str() + ": " + key + ": " + why);
   };
-  // Flee's optional rules that migrasim does not implement, with the value that leaves each off.
-  const std::map<std::string, std::string> off = {
-      {"move_rules.childrenavoidhazards", "false"},      {"move_rules.boystakerisk", "false"},
-      {"move_rules.matchcampethnicity", "false"},        {"move_rules.matchtownethnicity", "false"},
-      {"move_rules.matchconflictethnicity", "false"},    {"spawn_rules.flood_zone_spawning_only", "false"},
-      {"spawn_rules.read_from_agents_csv_file", "false"}};
+  auto ignored = [&](const YamlNode& v, const std::string& key, const std::string& why) {
+    warnings.push_back((v.key_mark.line ? v.key_mark : v.mark).str() + ": " + key + ": " + why);
+  };
+  // A whole number as Flee's int() takes it (toward zero) where Flee reads the key with int(); anything
+  // else is left to the range check below, which names it.
+  auto whole = [](YamlNode v) {
+    if (!v.is_scalar()) return v;
+    char* end = nullptr;
+    const double d = std::strtod(v.scalar.c_str(), &end);
+    if (end && *end == '\0' && end != v.scalar.c_str() && std::isfinite(d) && std::fabs(d) < 1e15)
+      v.scalar = std::to_string(static_cast<std::int64_t>(d));
+    return v;
+  };
+  // Flee's optional rules that migrasim does not implement, with the value that leaves each off: Flee 3's
+  // settings reader, and the rules later Flee versions read (Simulation_settings_reference.md in Flee's
+  // documentation): the hazard and matching rules, the two-system decisions, the economic pull, fixed
+  // routes, a default conflict intensity other than 1. Keys are matched in any case.
+  const std::map<std::string, std::string> off = {{"move_rules.childrenavoidhazards", "false"},
+                                                  {"move_rules.boystakerisk", "false"},
+                                                  {"move_rules.womenavoidhazards", "false"},
+                                                  {"move_rules.elderlyavoidhazards", "false"},
+                                                  {"move_rules.matchcampethnicity", "false"},
+                                                  {"move_rules.matchtownethnicity", "false"},
+                                                  {"move_rules.matchconflictethnicity", "false"},
+                                                  {"move_rules.matchcampreligion", "false"},
+                                                  {"move_rules.two_system_decision_making", "false"},
+                                                  {"move_rules.use_economic_pull", "false"},
+                                                  {"move_rules.fixed_routes", "false"},
+                                                  {"spawn_rules.flood_zone_spawning_only", "false"},
+                                                  {"spawn_rules.read_from_agents_csv_file", "false"},
+                                                  {"default_conflict_intensity", "1"}};
   // Keys that matter only with one of those rules on, or not to Flee's movement at all.
   // conflict_zone_spawning_only: Flee's spawning weights are zero outside conflict either way (spawning.py's
   // refresh_spawn_weights); it matters only beside flood_zone_spawning_only, refused above.
   // camps_are_sinks: Flee's settings reader looks for `camps_are_sicks` (sic), read below, and never reads
   // this one.
+  // avg_religion_fraction, average_social_connectivity: read only by MatchCampReligion and the two-system
+  // decisions, refused above unless off.
   const std::vector<std::string> inert = {"move_rules.max_crossing_speed",
                                           "spawn_rules.conflict_zone_spawning_only",
-                                          "spawn_rules.camps_are_sinks"};
+                                          "spawn_rules.camps_are_sinks", "move_rules.avg_religion_fraction",
+                                          "spawn_rules.average_social_connectivity"};
+  // Whether a rule is on: its value, lower case, is not the one that leaves it off.
+  auto rule_on = [&](const std::string& value, const std::string& off_value) {
+    if (value == off_value) return false;
+    if (off_value == "1" || off_value == "0") {
+      char* end = nullptr;
+      const double d = std::strtod(value.c_str(), &end);
+      return !(end && *end == '\0' && end != value.c_str() && d == std::strtod(off_value.c_str(), nullptr));
+    }
+    return true;
+  };
   bool v1_rules = false;
   if (!s.is_map()) throw InputError(path + ": expected a map of Flee's settings");
   // The values read, with their marks in simsetting.yml, checked by behaviour.flee's table below so that a
@@ -1163,19 +1203,53 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
     checked("spawn_rules", "conflict_driven_spawning", checks);
     return "{spawn_mode: " + mode + ", displaced_per_conflict_day: " + per_day + "}";
   };
+  const std::string not_read = "not a key Flee's settings reader reads: ignored, as Flee ignores it";
+  // Keys read below only in their place: where they are, their value decides.
+  auto refuse_rule = [&](const YamlNode& v, const std::string& full, const std::string& off_value) {
+    const std::string value = lower(scalar(full, v));
+    if (rule_on(value, off_value))
+      refuse(v, full,
+             "got '" + v.scalar + "': this Flee rule is not implemented in migrasim (only " + off_value +
+                 ", which leaves it off, is accepted)");
+  };
   for (const auto& [section, node] : s.entries) {
     if (section == "log_levels" || section == "number_of_steps" || section == "conflict_input_file" ||
         section == "flood_level_input_file")
       continue;  // Flee's logging, and paths its run script sets
-    if (section != "move_rules" && section != "spawn_rules" && section != "optimisations")
-      refuse(
-          node, section,
-          "not a Flee setting migrasim reads (expected move_rules, spawn_rules, optimisations, log_levels)");
+    if (auto it = off.find(lower(section)); it != off.end()) {
+      refuse_rule(node, section, it->second);
+      continue;
+    }
+    if (section != "move_rules" && section != "spawn_rules" && section != "optimisations") {
+      ignored(node, section, not_read + " (Flee reads move_rules, spawn_rules, optimisations, log_levels)");
+      continue;
+    }
     if (node.kind == YamlNode::Kind::null) continue;  // an empty section: Flee's defaults
     if (!node.is_map()) refuse(node, section, "expected a map");
     for (const auto& [key, v] : node.entries) {
       const std::string full = section + "." + key;
       if (std::find(inert.begin(), inert.end(), full) != inert.end()) continue;
+      // DFlee's flood rules: Flee turns them on when move_rules has a flood_rules map (any content).
+      if (full == "move_rules.flood_rules") {
+        if (v.kind != YamlNode::Kind::null)
+          refuse(v, full,
+                 "Flee's flood rules (DFlee) are not implemented in migrasim (an empty flood_rules, which "
+                 "leaves them off, is accepted)");
+        continue;
+      }
+      // pruning_threshold (later Flee versions): routes below this share of the best are dropped; 1 or
+      // more (the default) drops none.
+      if (full == "move_rules.pruning_threshold") {
+        char* end = nullptr;
+        const std::string value = scalar(full, v);
+        const double d = std::strtod(value.c_str(), &end);
+        if (!(end && *end == '\0' && end != value.c_str() && d >= 1))
+          refuse(v, full,
+                 "got '" + value +
+                     "': Flee's route pruning is not implemented in migrasim (1 or more, which prunes "
+                     "nothing, is accepted)");
+        continue;
+      }
       if (full == "spawn_rules.camps_are_sicks") {  // (sic) Flee's key for camps_are_sinks
         spawn["camps_are_sinks"] = scalar(full, v);
         checked(section, "camps_are_sinks", v);
@@ -1192,33 +1266,33 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
         v1_rules = value == "true";
         continue;
       }
-      if (full == "move_rules.awareness_level" && v.is_scalar() && v.scalar == "-1") {
-        // Flee 3 (selectRoute, calculateLinkWeight) treats level -1 as 1: only 0 is special.
-        YamlNode one = v;
-        one.scalar = "1";
-        move[key] = "1";
-        checked(section, key, one);
+      if (full == "move_rules.awareness_level" || full == "spawn_rules.conflict_spawn_decay_interval" ||
+          full == "optimisations.hasten") {
+        // Flee reads these three with int(): 20.0 is 20, 2.5 is 2. Flee 3 (selectRoute,
+        // calculateLinkWeight) treats awareness level -1 as 1: only 0 is special.
+        YamlNode n = whole(v);
+        if (full == "move_rules.awareness_level" && n.is_scalar() && n.scalar == "-1") n.scalar = "1";
+        if (section == "optimisations") {
+          hasten = scalar(full, n);
+          checked("", key, n);
+        } else {
+          (section == "move_rules" ? move : spawn)[key] = scalar(full, n);
+          checked(section, key, n);
+        }
         continue;
       }
-      if (section == "optimisations") {
-        if (key != "hasten") refuse(v, full, "not a Flee optimisation migrasim implements (expected hasten)");
-        hasten = scalar(full, v);
-        checked("", key, v);
-      } else if (section == "move_rules" && move.count(key)) {
+      if (section == "move_rules" && move.count(key)) {
         move[key] = scalar(full, v);
         checked(section, key, v);
       } else if (section == "spawn_rules" && spawn.count(key)) {
         spawn[key] = scalar(full, v);
         checked(section, key, v);
       } else if (auto it = off.find(section + "." + lower(key)); it != off.end()) {
-        const std::string value = lower(scalar(full, v));
-        const bool same = value == it->second || (it->second == "0" && value == "0.0");
-        if (!same)
-          refuse(v, full,
-                 "got '" + v.scalar + "': this Flee rule is not implemented in migrasim (only " + it->second +
-                     ", which leaves it off, is accepted)");
+        refuse_rule(v, full, it->second);
       } else {
-        refuse(v, full, "a Flee setting migrasim does not implement (docs/flee.md lists those it reads)");
+        // Flee's settings reader looks its keys up by name and ignores any other (FabFlee's spain_fires
+        // has spawn_rules_camps; DFlee's cases write flood keys where Flee does not look for them).
+        ignored(v, full, not_read);
       }
     }
   }
@@ -1237,7 +1311,8 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
 
 }  // namespace
 
-std::string flee_case_to_yaml(const FleeCasePaths& paths, const std::string& relative_to) {
+std::string flee_case_to_yaml(const FleeCasePaths& paths, const std::string& relative_to,
+                              std::vector<std::string>* warnings) {
   std::string start_date;
   std::int32_t days = 0;
   read_flee_period(paths.input, start_date, days);
@@ -1286,13 +1361,16 @@ std::string flee_case_to_yaml(const FleeCasePaths& paths, const std::string& rel
       {"empty_camps_on_day0", d.empty_camps_on_day0 ? "true" : "false"},
       {"camps_are_sinks", d.camps_are_sinks ? "true" : "false"}};
   std::string hasten = "1";
-  if (!paths.simsetting.empty()) read_simsetting(paths.simsetting, move, spawn, hasten);
+  std::vector<std::string> ignored;
+  if (!paths.simsetting.empty()) read_simsetting(paths.simsetting, move, spawn, hasten, ignored);
+  if (warnings) warnings->insert(warnings->end(), ignored.begin(), ignored.end());
   std::ostringstream y;
   y << "# A Flee case as a migrasim scenario (written by `migrasim import-flee`).\n"
     << "# Places, routes, closures, conflicts and observed camp counts are read from the Flee files named\n"
     << "# below; every Flee parameter is written out (from "
-    << (paths.simsetting.empty() ? "Flee's defaults" : rel(paths.simsetting)) << "). See docs/flee.md.\n"
-    << "run:\n  start_date: " << start_date << "\n  days: " << days << "\n  seed: 1\n"
+    << (paths.simsetting.empty() ? "Flee's defaults" : rel(paths.simsetting)) << "). See docs/flee.md.\n";
+  for (const auto& w : ignored) y << "# warning: " << w << "\n";
+  y << "run:\n  start_date: " << start_date << "\n  days: " << days << "\n  seed: 1\n"
     << "flee_case:\n  input: " << rel(paths.input) << "\n  validation: " << rel(paths.validation) << "\n"
     << "behaviour:\n  model: flee\n  flee:\n"
     << "    variant: flee  # Flee's published rules; 'improved' adds full-day travel (docs/flee.md)\n"

@@ -50,7 +50,10 @@ ObservedData read_observed(const std::string& validation_dir, const std::string&
 // The text of a migrasim scenario (YAML) for a Flee case: run period from sim_period.csv, the case's
 // folders, and every Flee parameter from the simsetting file (or Flee's default) written out.
 // `relative_to`: folder the scenario will be saved in (paths in it are made relative to it).
-std::string flee_case_to_yaml(const FleeCasePaths& paths, const std::string& relative_to);
+// `warnings` (may be null) receives a line for each key of the simsetting file that Flee's settings reader
+// does not read (Flee ignores it; so does migrasim); the scenario's header comments list them too.
+std::string flee_case_to_yaml(const FleeCasePaths& paths, const std::string& relative_to,
+                              std::vector<std::string>* warnings = nullptr);
 
 }  // namespace migrasim::io
 

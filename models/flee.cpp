@@ -116,10 +116,11 @@ ParamTableOf<FleeParams> make_table() {
   chance("move_rules.idpcamp_movechance", &P::idpcamp_movechance, "move chance in an IDP camp");
   chance("move_rules.default_movechance", &P::default_movechance, "move chance elsewhere");
   t.integer("move_rules.awareness_level", &P::awareness_level)
-      .range(1, 10)
+      .range(0, 10)
       .about(
           "the number of routes an agent looks ahead (a run whose routes give more than 20,000,000 "
-          "candidate walks is refused)")
+          "candidate walks is refused); 0: none, each open route out of a place is as likely as any "
+          "other, whatever is at its end")
       .source(flee_docs);
   t.number("move_rules.weight_softening", &P::weight_softening)
       .range(0, 1e9)
@@ -512,8 +513,12 @@ void FleeModel::decide(StepContext& ctx) {
     const route_id r = world.arc_route(a);
     double w = 0;
     if (state.open[static_cast<std::size_t>(r)]) {
-      w = route_weight(world.arc_target(a), world.routes()[static_cast<std::size_t>(r)].distance_km,
-                       arc_closeness_.empty() ? 1.0 : arc_closeness_[static_cast<std::size_t>(a)]);
+      // Awareness level 0 (Flee's selectRoute): a uniform choice among the open routes out of the place,
+      // no weighting at all.
+      w = params_.awareness_level == 0
+              ? 1.0
+              : route_weight(world.arc_target(a), world.routes()[static_cast<std::size_t>(r)].distance_km,
+                             arc_closeness_.empty() ? 1.0 : arc_closeness_[static_cast<std::size_t>(a)]);
     }
     arc_weight_[static_cast<std::size_t>(a)] = w;
   }

@@ -178,11 +178,20 @@ TEST_CASE("Flee settings migrasim does not implement are refused at their line",
       "simsetting.yml:3:33: behaviour.flee.spawn_rules.conflict_driven_spawning.displaced_per_conflict_day: "
       "got '-3'");
   refused(
-      "move_rules:\n  awareness_level: 0\n",
-      "simsetting.yml:2:20: behaviour.flee.move_rules.awareness_level: got '0', expected an integer in [1, "
+      "move_rules:\n  awareness_level: 11\n",
+      "simsetting.yml:2:20: behaviour.flee.move_rules.awareness_level: got '11', expected an integer in [0, "
       "10]");
-  refused("optimisations:\n  hasten: 1\nflood_rules:\n  max_flood_level: 2\n",
-          "simsetting.yml:3:1: flood_rules: not a Flee setting migrasim reads");
+  // DFlee's flood rules: on wherever move_rules has a flood_rules map, as in FabFlee's DFlee cases.
+  refused("move_rules:\n  flood_rules:\n    flood_movechances: [0.3, 1.0]\n",
+          "simsetting.yml:2:3: move_rules.flood_rules: Flee's flood rules (DFlee) are not implemented");
+  // Rules of later Flee versions, refused unless off.
+  refused("move_rules:\n  WomenAvoidHazards: True\n",
+          "simsetting.yml:2:3: move_rules.WomenAvoidHazards: got 'True': this Flee rule is not implemented");
+  refused("move_rules:\n  pruning_threshold: 0.5\n",
+          "simsetting.yml:2:3: move_rules.pruning_threshold: got '0.5': Flee's route pruning is not "
+          "implemented");
+  refused("default_conflict_intensity: 2\n",
+          "simsetting.yml:1:1: default_conflict_intensity: got '2': this Flee rule is not implemented");
   // Values out of range are named at their line in simsetting.yml too.
   refused(
       "move_rules:\n  default_movechance: 1.5\n",
@@ -193,6 +202,51 @@ TEST_CASE("Flee settings migrasim does not implement are refused at their line",
       "log_levels:\n  camp: 1\nmove_rules:\n  max_crossing_speed: 20\n  use_v1_rules: false\n"
       "spawn_rules:\n  conflict_zone_spawning_only: False\n");
   CHECK_NOTHROW(import(suite));
+}
+
+TEST_CASE("simsetting keys Flee's settings reader does not read are ignored, with a warning, as Flee does",
+          "[io][flee]") {
+  // FabFlee's spain_fires has spawn_rules_camps; DFlee's cases put max_flood_level under move_rules and a
+  // flood_driven_spawn_mode map under spawn_rules, where Flee looks for neither; a top-level key of no
+  // section; rules at their off value (later Flee versions read them) and an empty flood_rules.
+  const fs::path suite = make_suite(
+      "log_levels:\n  granularity: location\nspawn_rules:\n  spawn_rules_camps: False\n"
+      "  flood_driven_spawn_mode:\n    flood_spawn_mode: pop_ratio\nmove_rules:\n  max_flood_level: 4\n"
+      "  flood_rules:\n  fixed_routes: False\n  pruning_threshold: 1.0\n  ElderlyAvoidHazards: False\n"
+      "weather_rules:\n  rain: 1\ndefault_conflict_intensity: 1.0\noptimisations:\n  hasten: 1\n"
+      "  fast_math: True\n");
+  const FleeCasePaths paths = locate_flee_case((suite / "case").string());
+  std::vector<std::string> warnings;
+  const std::string yaml = flee_case_to_yaml(paths, suite.string(), &warnings);
+  REQUIRE(warnings.size() == 5);
+  const std::string why = ": not a key Flee's settings reader reads: ignored, as Flee ignores it";
+  CHECK(has_warning(warnings, "simsetting.yml:4:3: spawn_rules.spawn_rules_camps" + why));
+  CHECK(has_warning(warnings, "simsetting.yml:5:3: spawn_rules.flood_driven_spawn_mode" + why));
+  CHECK(has_warning(warnings, "simsetting.yml:8:3: move_rules.max_flood_level" + why));
+  CHECK(has_warning(warnings, "simsetting.yml:13:1: weather_rules" + why));
+  CHECK(has_warning(warnings, "simsetting.yml:18:3: optimisations.fast_math" + why));
+  // The scenario written lists them in its header, and loads.
+  CHECK(yaml.find("# warning: ") != std::string::npos);
+  CHECK(yaml.find("spawn_rules.spawn_rules_camps" + why) != std::string::npos);
+  std::ofstream(suite / "case.yaml") << yaml;
+  CHECK_NOTHROW(load_scenario((suite / "case.yaml").string()));
+}
+
+TEST_CASE("hasten, awareness_level and conflict_spawn_decay_interval are whole numbers, as Flee's int()",
+          "[io][flee]") {
+  // FabFlee's syria2013 writes hasten: 20.0.
+  const ScenarioSpec s = import(
+      make_suite("spawn_rules:\n  conflict_spawn_decay_interval: 30.9\nmove_rules:\n  awareness_level: 2.0\n"
+                 "optimisations:\n  hasten: 20.0\n"));
+  const auto& f = s.params<models::FleeParams>("flee");
+  CHECK(f.hasten == 20);
+  CHECK(f.awareness_level == 2);
+  CHECK(f.conflict_spawn_decay_interval == 30);
+  CHECK(import(make_suite("optimisations:\n  hasten: 2.7\n")).params<models::FleeParams>("flee").hasten == 2);
+  // Awareness level 0 (Flee's uniform route choice) is read.
+  CHECK(import(make_suite("move_rules:\n  awareness_level: 0\n"))
+            .params<models::FleeParams>("flee")
+            .awareness_level == 0);
 }
 
 TEST_CASE("Flee case errors name the file, line and what is expected", "[io][flee]") {

@@ -493,7 +493,7 @@ move_rules: {camp_movechance: 0.002, awareness_level: 2, start_on_foot: true, ma
   CHECK(error("hasten: 0.5\n") ==
         "f.yaml:1:9: behaviour.flee.hasten: got '0.5', expected a divisor in [1, 1000000]");
   CHECK(error("move_rules:\n  awareness_level: 11\n") ==
-        "f.yaml:2:20: behaviour.flee.move_rules.awareness_level: got '11', expected an integer in [1, 10]");
+        "f.yaml:2:20: behaviour.flee.move_rules.awareness_level: got '11', expected an integer in [0, 10]");
   CHECK(error("move_rules: {camp_movechance: 1.5}\n") ==
         "f.yaml:1:31: behaviour.flee.move_rules.camp_movechance: got '1.5', expected a probability in [0, 1] "
         "(1/day)");

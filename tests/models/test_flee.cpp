@@ -134,6 +134,32 @@ TEST_CASE("a closed route is not chosen and people on it turn back", "[models][f
   CHECK(at(*r, 19, 2) == at(*r, 5, 2));
 }
 
+TEST_CASE("awareness level 0: each open route out of a place is as likely as any other", "[models][flee]") {
+  // As the test above, but with no weighting (Flee's selectRoute at level 0): from T, C (110 km with the
+  // softening, a camp) and D (310 km) are chosen equally often, where level 1 gives C 0.74 of them.
+  Case c = small_case(30, 100, 1000000);
+  c.params.default_movechance = 1.0;
+  c.params.awareness_level = 0;
+  auto r = run(c, 30, 2);
+  double to_c = 0, to_d = 0;
+  for (std::size_t d = 0; d < 30; ++d) {
+    to_c += static_cast<double>(r->flow[d * 3 + 1]);
+    to_d += static_cast<double>(r->flow[d * 3 + 2]);
+  }
+  REQUIRE(to_c + to_d > 1000);
+  CHECK(to_c / (to_c + to_d) == Approx(0.5).margin(0.03));
+  // A closed route is not among them: with T--D closed, everyone leaving T towards a camp goes to C.
+  Event close;
+  close.day = 0;
+  close.action = EventAction::close_routes;
+  close.name = "close T--D";
+  close.routes = {2};
+  auto closed = run(c, 30, 2, {close});
+  double closed_d = 0;
+  for (std::size_t d = 0; d < 30; ++d) closed_d += static_cast<double>(closed->flow[d * 3 + 2]);
+  CHECK(closed_d == 0);
+}
+
 TEST_CASE("flee parameters are validated", "[models][flee]") {
   Case c = small_case(5, 10);
   c.params.camp_movechance = 1.5;
@@ -145,7 +171,7 @@ TEST_CASE("flee parameters are validated", "[models][flee]") {
   aware.params.awareness_level = 11;
   CHECK_THROWS_WITH(
       aware.params.validate(*aware.world, 5),
-      Catch::Contains("behaviour.flee.move_rules.awareness_level = 11: expected an integer in [1, 10]"));
+      Catch::Contains("behaviour.flee.move_rules.awareness_level = 11: expected an integer in [0, 10]"));
   Case decay = small_case(5, 10);
   decay.params.conflict_spawn_decay = {1.0, -0.5};
   CHECK_THROWS_WITH(

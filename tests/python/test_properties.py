@@ -218,7 +218,7 @@ def flee_cases(draw):
     move = {"max_move_speed": draw(st.sampled_from([50.0, 200.0, 400.0])),
             "default_movechance": draw(st.sampled_from([0.0, 0.3, 1.0])),
             "camp_movechance": draw(st.sampled_from([0.0, 0.001, 0.5])),
-            "awareness_level": draw(st.sampled_from([-1, 1, 2, 3])),
+            "awareness_level": draw(st.sampled_from([-1, 0, 1, 2, 3])),
             "avoid_short_stints": draw(st.booleans()), "start_on_foot": draw(st.booleans()),
             "capacity_scaling": draw(st.sampled_from([0.5, 1.0, 1.25])),
             "stay_close_to_home": draw(st.booleans()), "use_pop_for_loc_weight": draw(st.booleans()),
