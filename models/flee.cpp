@@ -5,7 +5,6 @@
 #include <cstring>
 #include <functional>
 #include <limits>
-#include <optional>
 #include <string>
 
 #include "sim/checks.hpp"
@@ -462,16 +461,25 @@ void FleeModel::init_agents(StepContext& ctx, std::size_t first, std::size_t las
 void FleeModel::decide(StepContext& ctx) {
   // Occupancy at the start of the day, by an integer reduction (independent of threads).
   Population& pop = ctx.population();
+  // Per thread, 4 tables of places_ + 1 counters (the last: on a route, not counted), agent i counting in
+  // table i % 4: neighbours, often at one place, then increment different counters instead of each
+  // waiting for the one before it; the counter chosen without a branch.
+  constexpr std::size_t copies = 4;
+  const std::size_t width = places_ + 1;
   for (auto& v : local_occupancy_) std::fill(v.begin(), v.end(), 0);
   ctx.parallel_for(0, pop.size(), [&](std::size_t b, std::size_t e) {
     auto& local = local_occupancy_.local();
-    if (local.size() != places_) local.assign(places_, 0);
+    if (local.size() != width * copies) local.assign(width * copies, 0);
+    std::int64_t* const counts = local.data();
+    const place_id* const place = pop.place.data();
+    const arc_id* const arc = pop.arc.data();
     for (std::size_t i = b; i < e; ++i)
-      if (pop.arc[i] < 0) ++local[static_cast<std::size_t>(pop.place[i])];
+      ++counts[(i & (copies - 1)) * width + (arc[i] < 0 ? static_cast<std::size_t>(place[i]) : places_)];
   });
   std::fill(occupancy_.begin(), occupancy_.end(), 0);
   for (const auto& v : local_occupancy_)
-    for (std::size_t p = 0; p < v.size(); ++p) occupancy_[p] += v[p];
+    for (std::size_t first = 0; first < v.size(); first += width)
+      for (std::size_t p = 0; p < places_; ++p) occupancy_[p] += v[first + p];
 
   const World& world = ctx.world();
   const std::int32_t day = ctx.day();
@@ -637,8 +645,32 @@ void FleeModel::declare(Declarations& declared) {
 }
 
 void FleeModel::move(StepContext& ctx) {
+  // The mover is compiled for each combination of awareness_level > 1 and avoid_short_stints, so that the
+  // usual case (awareness 1) has a departure rule small enough to inline and no test of rules it lacks.
+  auto run = [&](auto aware, auto stints) {
+    move_with<decltype(aware)::value, decltype(stints)::value>(ctx);
+  };
+  using yes = std::true_type;
+  using no = std::false_type;
+  const bool aware = params_.awareness_level > 1, stints = params_.avoid_short_stints;
+  if (aware && stints)
+    run(yes{}, yes{});
+  else if (aware)
+    run(yes{}, no{});
+  else if (stints)
+    run(no{}, yes{});
+  else
+    run(no{}, no{});
+}
+
+template <bool Aware, bool Stints>
+void FleeModel::move_with(StepContext& ctx) {
   Population& pop = ctx.population();
   const World& world = ctx.world();
+  // Per route, what travel reads at each hop, in 16 bytes (the world's Route is larger).
+  route_leg_.resize(world.routes().size());
+  for (std::size_t r = 0; r < route_leg_.size(); ++r)
+    route_leg_[r] = {world.routes()[r].distance_km, world.routes()[r].crosses_border};
   // The decisions of the kernel's movement routine (sim/movement.hpp), by Flee's rules: at each place a
   // move chance, then a route drawn by weight (or the route in progress); budgets are km and speeds 1.
   // Flee's travel arithmetic: every route taken gets a full day's speed (the first of the day, and each one
@@ -662,7 +694,16 @@ void FleeModel::move(StepContext& ctx) {
     const std::uint8_t* const flags_of;
     float* const recent;             // avoid_short_stints: null otherwise
     std::int16_t* const recent_day;  // ditto
-    std::optional<DrawStream> draws{};
+    const RouteLeg* const route_leg;
+    const bool on_foot;   // start_on_foot
+    const bool full_day;  // full_day_travel
+    const double max_move_speed;
+    const double max_walk_speed;
+    // The agent's move stream of the day (a DrawStream over (agent, day, move), kept here so that it lives
+    // in registers): the block in hand and the index of the next draw.
+    r123::Philox4x32::ctr_type block{};
+    std::uint32_t index = 0;
+    std::size_t agent = 0;
     double speed = 0;       // km a route gets today
     double leg_budget = 0;  // budget when the current route was begun today
     double km_today = 0;
@@ -680,8 +721,12 @@ void FleeModel::move(StepContext& ctx) {
     // Strictly more than the route's length to arrive: the budget a route gets is a hair below the speed.
     static double budget_of(double km) { return km * (1 - 1e-12); }
     double speed_for(const Traveller& t) const {
-      return (m.params_.start_on_foot && !(t.flags & m.travelled_.mask)) ? m.params_.max_walk_speed
-                                                                         : m.params_.max_move_speed;
+      return (on_foot && !(t.flags & m.travelled_.mask)) ? max_walk_speed : max_move_speed;
+    }
+    // The next uniform of the agent's move stream: the same numbers as DrawStream's.
+    double draw() {
+      if ((index & 3u) == 0 && index != 0) block = rng.words(agent, day, flee_purpose::move, index >> 2);
+      return KeyedRng::to_unit(block.v[index++ & 3u]);
     }
 
     // The first block of the day's move stream of agent i (its first draw decides whether it stays), from
@@ -722,35 +767,40 @@ void FleeModel::move(StepContext& ctx) {
       speed = speed_for(t);
       t.budget = leg_budget = budget_of(speed);
       km_today = 0;
-      if (recent) {
+      if constexpr (Stints) {
         const std::int16_t d = recent_day[t.agent];
         recent_before = d == min_stored_day ? 0.0 : halved(recent[t.agent], day - 1 - d);
       }
-      draws.emplace(rng, t.agent, day, flee_purpose::move, first_block(t.agent));
+      agent = t.agent;
+      block = first_block(t.agent);
+      index = 0;
       if (t.arc >= 0 && !state.open[static_cast<std::size_t>(world.arc_route(t.arc))]) {
         // The route closed under the agent: it turns back.
-        t.km = world.routes()[static_cast<std::size_t>(world.arc_route(t.arc))].distance_km - t.km;
+        t.km = route_leg[static_cast<std::size_t>(world.arc_route(t.arc))].distance_km - t.km;
         t.arc ^= 1;
       }
     }
+    // The move chance at the place reached, as Flee's rules set it for someone who arrived there during
+    // the day, is 1 (it goes on) in these cases; u < 1 always, so the draw then says go.
+    bool goes_on_anyway(const Traveller& t, std::size_t here_i, FleeKind here) const {
+      if (t.arrivals == 0) return false;
+      // Variant "improved": someone who arrives during the day goes on through any place but a camp.
+      if (full_day && here != FleeKind::camp && here != FleeKind::idpcamp) return true;
+      // avoid_short_stints: at a town, while recent travel is short.
+      if constexpr (Stints)
+        return m.town_today_[here_i] && (recent_before + km_today / max_move_speed) / 2 < 0.5;
+      return false;
+    }
     arc_id depart(Traveller& t) {
-      const std::size_t i = t.agent;
       const place_id at = t.at;
-      const double u_move = draws->u();
-      const double u_route = draws->u();
+      const double u_move = draw();
+      const double u_route = draw();
       const auto here_i = static_cast<std::size_t>(at);
       const FleeKind here = m.kind_today_[here_i];
-      double chance = m.move_chance_today_[here_i];
-      if (t.arrivals > 0) {
-        // Variant "improved": someone who arrives during the day goes on through any place but a camp.
-        if (m.params_.full_day_travel && here != FleeKind::camp && here != FleeKind::idpcamp) chance = 1.0;
-        // avoid_short_stints: at a town, while recent travel is short.
-        if (recent && m.town_today_[here_i] &&
-            (recent_before + km_today / m.params_.max_move_speed) / 2 < 0.5)
-          chance = 1.0;
-      }
-      arc_id next = -1;
-      if (m.params_.awareness_level > 1) {
+      const double chance = goes_on_anyway(t, here_i, here) ? 1.0 : m.move_chance_today_[here_i];
+      if constexpr (Aware) {
+        const std::size_t i = t.agent;
+        arc_id next = -1;
         // A route in progress: go on (chance 1) along the shortest candidate walk to its end, unless that
         // end's capacity multiplier fell below 0.5 (then drop it and decide afresh).
         const place_id dest = pop.destination[i];
@@ -774,6 +824,7 @@ void FleeModel::move(StepContext& ctx) {
             if (target < acc) break;
           }
         }
+        return next;
       } else {
         if (u_move >= chance) return -1;
         const double total = m.out_weight_total_[here_i];
@@ -787,14 +838,19 @@ void FleeModel::move(StepContext& ctx) {
           for (std::size_t j = first; j + 1 < last; ++j) k += m.choice_sum_[j] <= target;
           return m.choice_arc_[k];
         }
-        double acc = 0;
-        for (const arc_id* a = world.out_arcs_begin(at); a != world.out_arcs_end(at); ++a) {
-          const double w = m.arc_weight_[static_cast<std::size_t>(*a)];
-          if (w <= 0) continue;
-          acc += w;
-          next = *a;
-          if (target < acc) break;
-        }
+        return walk_routes(at, target);
+      }
+    }
+    // Where a weight is not a finite number: the routes out walked in CSR order.
+    [[gnu::noinline]] arc_id walk_routes(place_id at, double target) const {
+      arc_id next = -1;
+      double acc = 0;
+      for (const arc_id* a = world.out_arcs_begin(at); a != world.out_arcs_end(at); ++a) {
+        const double w = m.arc_weight_[static_cast<std::size_t>(*a)];
+        if (w <= 0) continue;
+        acc += w;
+        next = *a;
+        if (target < acc) break;
       }
       return next;
     }
@@ -805,7 +861,7 @@ void FleeModel::move(StepContext& ctx) {
     }
     void held(Traveller&, arc_id) const {}  // refused entry: stays, and decides afresh tomorrow
     Leg leg(route_id r) const {
-      const Route& route = world.routes()[static_cast<std::size_t>(r)];
+      const RouteLeg& route = route_leg[r];
       return {route.distance_km, 1.0, route.crosses_border};
     }
     bool reached(Traveller& t, route_id) {
@@ -817,9 +873,11 @@ void FleeModel::move(StepContext& ctx) {
     int crossing(const Traveller&, route_id) const { return m.ways_.alone; }
     void finish(Traveller& t) {
       if (t.arc >= 0) km_today += t.budget;  // stopped on a route: its budget went into it (movement.hpp)
-      if (recent && km_today > 0) {
-        recent[t.agent] = static_cast<float>((recent_before + km_today / m.params_.max_move_speed) / 2);
-        recent_day[t.agent] = store_day(day);
+      if constexpr (Stints) {
+        if (km_today > 0) {
+          recent[t.agent] = static_cast<float>((recent_before + km_today / max_move_speed) / 2);
+          recent_day[t.agent] = store_day(day);
+        }
       }
       const LegalStatus status =
           t.arc < 0 ? status_at[static_cast<std::size_t>(t.at)] : LegalStatus::in_transit;
@@ -827,7 +885,6 @@ void FleeModel::move(StepContext& ctx) {
         legal_status[t.agent] = status;
     }
   };
-  const bool stints = params_.avoid_short_stints;
   move_agents(ctx, [&]() {
     return Mover{*this,
                  pop,
@@ -843,8 +900,13 @@ void FleeModel::move(StepContext& ctx) {
                  stay_threshold_.data(),
                  status_at_.data(),
                  pop.flags.data(),
-                 stints ? pop[recent_].data() : nullptr,
-                 stints ? pop[recent_day_].data() : nullptr};
+                 Stints ? pop[recent_].data() : nullptr,
+                 Stints ? pop[recent_day_].data() : nullptr,
+                 route_leg_.data(),
+                 params_.start_on_foot,
+                 params_.full_day_travel,
+                 params_.max_move_speed,
+                 params_.max_walk_speed};
   });
 }
 

@@ -153,6 +153,15 @@ class FleeModel final : public Model {
     return params_.conflict_intensity[static_cast<std::size_t>(day) * places_ + static_cast<std::size_t>(p)];
   }
   double move_chance(std::int32_t day, place_id p) const;
+  // move(), compiled for awareness_level > 1 (Aware) and avoid_short_stints (Stints).
+  template <bool Aware, bool Stints>
+  void move_with(StepContext& ctx);
+  // Per route, what the mover reads at each hop (refreshed by move()).
+  struct RouteLeg {
+    double distance_km = 0;
+    bool crosses_border = false;
+  };
+  std::vector<RouteLeg> route_leg_;
   void conflict_driven_counts(StepContext& ctx, std::vector<std::int64_t>& per_place);
   // conflict_spawn_decay's factor for place p on `day` (1 before its conflict began).
   double decay(std::int32_t day, std::size_t p) const;

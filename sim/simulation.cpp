@@ -23,8 +23,18 @@ namespace {
 // 32-bit per thread keeps them small enough for the cache; a thread never counts more agents than
 // the population holds, which is checked to stay below 2^32.
 struct LocalCounts {
-  std::vector<std::uint32_t> population, stranded, on_route, groups;
+  // The population by place and legal status, then the stranded by place, then those on each route, in
+  // one table (count() picks the counter without a branch), held count_copies() times side by side.
+  std::vector<std::uint32_t> counts, groups;
 };
+
+// Agents next to each other often increment the same counter (those made together at one place, those
+// on one route), and each increment then waits for the one before it. A small table is kept in 4 copies,
+// agent i counting in copy i % 4, so that neighbours increment different ones; a large one once, to stay
+// in cache.
+std::size_t count_copies(std::size_t counters) {
+  return counters <= 4096 ? 4 : 1;
+}
 
 }  // namespace
 
@@ -372,10 +382,10 @@ struct Simulation::Impl final : StepContext {
   void count() {
     const auto places = static_cast<std::size_t>(world_->place_count());
     const auto routes = static_cast<std::size_t>(world_->route_count());
+    const std::size_t stranded_at = places * legal_status_count, route_at = stranded_at + places;
+    const std::size_t width = route_at + routes, copies = count_copies(width);
     for (auto& lc : local_counts_) {
-      std::fill(lc.population.begin(), lc.population.end(), 0);
-      std::fill(lc.stranded.begin(), lc.stranded.end(), 0);
-      std::fill(lc.on_route.begin(), lc.on_route.end(), 0);
+      std::fill(lc.counts.begin(), lc.counts.end(), 0);
       std::fill(lc.groups.begin(), lc.groups.end(), 0);
     }
     const std::size_t countries = world_->countries().size();
@@ -386,32 +396,35 @@ struct Simulation::Impl final : StepContext {
         0, pop.size(),
         [&](std::size_t b, std::size_t e) {
           LocalCounts& lc = local_counts_.local();
-          if (lc.population.size() != places * legal_status_count) {
-            lc.population.assign(places * legal_status_count, 0);
-            lc.stranded.assign(places, 0);
-            lc.on_route.assign(routes, 0);
+          if (lc.counts.size() != width * copies) {
+            lc.counts.assign(width * copies, 0);
             if (groups) lc.groups.assign(group_size_, 0);
           }
+          std::uint32_t* const counts = lc.counts.data();
+          const place_id* const place = pop.place.data();
+          const arc_id* const arc = pop.arc.data();
+          const std::uint8_t* const flags = pop.flags.data();
+          const LegalStatus* const status = pop.legal_status.data();
           // Two loops, so that the usual run (no groups) does not test for them per agent.
           auto tally = [&](auto with_groups) {
             for (std::size_t i = b; i < e; ++i) {
-              const place_id p = pop.place[i];
-              if (p >= 0) {
-                if constexpr (decltype(with_groups)::value)
+              const place_id p = place[i];
+              if constexpr (decltype(with_groups)::value)
+                if (p >= 0)
                   ++lc.groups[((static_cast<std::size_t>(p) * countries +
                                 static_cast<std::size_t>(pop.nationality[i])) *
                                    2 +
                                static_cast<std::size_t>(pop.sex[i])) *
                                   age_band_count +
                               pop.age_band[i]];
-                if (pop.flags[i] & agent_flag::stranded)
-                  ++lc.stranded[static_cast<std::size_t>(p)];
-                else
-                  ++lc.population[static_cast<std::size_t>(p) * legal_status_count +
-                                  static_cast<std::size_t>(pop.legal_status[i])];
-              } else {
-                ++lc.on_route[static_cast<std::size_t>(pop.arc[i] >> 1)];
-              }
+              // At a place (stranded or by status) or on a route, chosen without a branch: the unused
+              // index is computed from the other's -1 in unsigned arithmetic and never read.
+              const auto at = static_cast<std::size_t>(p);
+              const std::size_t here = (flags[i] & agent_flag::stranded)
+                                           ? stranded_at + at
+                                           : at * legal_status_count + static_cast<std::size_t>(status[i]);
+              const std::size_t on = route_at + static_cast<std::size_t>(arc[i] >> 1);
+              ++counts[(i & (copies - 1)) * width + (p >= 0 ? here : on)];
             }
           };
           if (groups)
@@ -424,10 +437,12 @@ struct Simulation::Impl final : StepContext {
     std::fill(stranded_counts_.begin(), stranded_counts_.end(), 0);
     std::fill(on_route_counts_.begin(), on_route_counts_.end(), 0);
     for (const auto& lc : local_counts_) {
-      if (lc.population.empty()) continue;
-      for (std::size_t k = 0; k < population_counts_.size(); ++k) population_counts_[k] += lc.population[k];
-      for (std::size_t k = 0; k < places; ++k) stranded_counts_[k] += lc.stranded[k];
-      for (std::size_t k = 0; k < routes; ++k) on_route_counts_[k] += lc.on_route[k];
+      for (std::size_t first = 0; first < lc.counts.size(); first += width) {
+        const std::uint32_t* const v = lc.counts.data() + first;
+        for (std::size_t k = 0; k < stranded_at; ++k) population_counts_[k] += v[k];
+        for (std::size_t k = 0; k < places; ++k) stranded_counts_[k] += v[stranded_at + k];
+        for (std::size_t k = 0; k < routes; ++k) on_route_counts_[k] += v[route_at + k];
+      }
     }
     if (groups) {
       auto& total = series_values_[static_cast<std::size_t>(groups_series_)];
