@@ -36,8 +36,9 @@ YamlNode csv_as_list(const std::string& file, const SourceMark& referenced_at) {
     try {
       return read_csv(file);
     } catch (const InputError& e) {
-      if (!fs::exists(file))
-        throw InputError(referenced_at.str() + ": CSV file '" + file + "' does not exist");
+      if (std::error_code ec; !fs::exists(file, ec))
+        throw InputError(referenced_at.str() + ": CSV file '" + file + "' does not exist" +
+                         (ec ? " (" + ec.message() + ")" : std::string()));
       throw;
     }
   }();
@@ -75,9 +76,17 @@ YamlNode list_or_csv(const YamlNode& n, const std::string& path) {
   expected(n, path, "a list, or the path of a CSV file");
 }
 
+// The canonical form of a path that exists, for comparing files; where the system cannot say (a name too
+// long, no permission), the path as written.
+std::string canonical_or_as_written(const fs::path& p) {
+  std::error_code ec;
+  const fs::path c = fs::weakly_canonical(p, ec);
+  return ec ? p.lexically_normal().string() : c.string();
+}
+
 // Loads a file and, recursively, the files it extends; the returned tree is the merge, base first.
 YamlNode load_with_bases(const std::string& path, std::vector<std::string>& chain) {
-  const std::string canonical = fs::weakly_canonical(path).string();
+  const std::string canonical = canonical_or_as_written(path);
   for (const auto& c : chain)
     if (c == canonical) throw InputError(path + ": 'extends' forms a cycle");
   chain.push_back(canonical);
@@ -93,8 +102,11 @@ YamlNode load_with_bases(const std::string& path, std::vector<std::string>& chai
   }
   const std::string base_rel = as_string(*ext, "extends");
   fs::path base = fs::path(path).parent_path() / base_rel;
-  if (!fs::exists(base)) fail(*ext, "extends", "base scenario '" + base.string() + "' does not exist");
-  const std::string base_canonical = fs::weakly_canonical(base).string();
+  if (std::error_code ec; !fs::exists(base, ec))
+    fail(*ext, "extends",
+         "base scenario '" + base.string() + "' does not exist" +
+             (ec ? " (" + ec.message() + ")" : std::string()));
+  const std::string base_canonical = canonical_or_as_written(base);
   if (std::find(chain.begin(), chain.end(), base_canonical) != chain.end()) {
     std::string files;
     for (const auto& c : chain) files += fs::path(c).filename().string() + " -> ";
@@ -363,7 +375,9 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
     const YamlNode& n = c.require(key);
     fs::path p(as_string(n, c.sub(key)));
     if (p.is_relative() && n.mark.file.rfind("--set", 0) != 0) p = fs::path(n.mark.file).parent_path() / p;
-    if (!fs::is_directory(p)) fail(n, c.sub(key), "folder '" + p.string() + "' does not exist");
+    if (std::error_code ec; !fs::is_directory(p, ec))
+      fail(n, c.sub(key),
+           "folder '" + p.string() + "' does not exist" + (ec ? " (" + ec.message() + ")" : std::string()));
     return p.lexically_normal().string();
   };
   spec.flee_case.input = path_of("input");
@@ -523,8 +537,26 @@ ScenarioSpec load_scenario(const std::string& path, const std::vector<std::strin
   return load_scenario(path, overrides, models::mechanisms());
 }
 
+static ScenarioSpec load_scenario_unguarded(const std::string& path,
+                                            const std::vector<std::string>& overrides,
+                                            const MechanismRegistry& registry);
+
 ScenarioSpec load_scenario(const std::string& path, const std::vector<std::string>& overrides,
                            const MechanismRegistry& registry) {
+  // A path the system refuses to look at (a name too long, a loop of links, no permission) wherever one is
+  // read is bad input, not an internal error; the reader's own checks name the key and line where they can.
+  try {
+    return load_scenario_unguarded(path, overrides, registry);
+  } catch (const fs::filesystem_error& e) {
+    std::string file = e.path1().string();
+    if (file.size() > 200) file = file.substr(0, 200) + "...";
+    throw InputError(path + ": cannot read '" + file + "': " + e.code().message());
+  }
+}
+
+static ScenarioSpec load_scenario_unguarded(const std::string& path,
+                                            const std::vector<std::string>& overrides,
+                                            const MechanismRegistry& registry) {
   ScenarioSpec spec;
   spec.path = path;
   spec.text = read_input_file(path, "scenario file");

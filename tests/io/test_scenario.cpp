@@ -399,6 +399,25 @@ TEST_CASE("an extends cycle and a missing section are named at their line", "[io
   fs::remove_all(dir);
 }
 
+TEST_CASE("a path the system will not look at is bad input at its line, not an internal error",
+          "[io][reliability]") {
+  // Found by fuzz_scenario (tests/fuzz/scenario/crash-extends-a-file-name-too-long-for-the-system): a name
+  // longer than the system takes (255 bytes) made std::filesystem throw its own error (exit 1).
+  using Catch::Contains;
+  const fs::path dir = fs::temp_directory_path() / "migrasim_test_long_name";
+  fs::create_directories(dir);
+  const std::string long_name(300, 'x');
+  std::ofstream(dir / "extends.yaml") << "# overlay\nextends: " << long_name << ".yaml\n";
+  CHECK_THAT(error_of((dir / "extends.yaml").string()),
+             Contains("extends.yaml:2:10: extends: base scenario") &&
+                 Contains("does not exist (File name too long)"));
+  std::ofstream(dir / "flee.yaml") << "run: {start_date: 2024-01-01, days: 3, seed: 1}\nflee_case:\n  input: "
+                                   << long_name << "\n  validation: .\nbehaviour: {model: flee, flee: {}}\n";
+  CHECK_THAT(error_of((dir / "flee.yaml").string()),
+             Contains("flee.yaml:3:10: flee_case.input: folder") && Contains("(File name too long)"));
+  fs::remove_all(dir);
+}
+
 TEST_CASE("input that loads but changes nothing is a warning at its line", "[io][reliability]") {
   using Catch::Contains;
   auto warnings_of = [](const std::string& path, const std::vector<std::string>& sets = {}) {
