@@ -1065,6 +1065,11 @@ int main(int argc, char** argv) {
   } catch (const migrasim::InputError& e) {
     std::cerr << "migrasim: error: " << e.what() << "\n";
     return exit_input;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // The system refused a path the user gave (a name too long, a loop of links, no permission): bad
+    // input, not a bug; the readers name file and line where they can (docs/reliability.md).
+    std::cerr << "migrasim: error: cannot use '" << e.path1().string() << "': " << e.code().message() << "\n";
+    return exit_input;
   } catch (const std::exception& e) {
     std::cerr << "migrasim: internal error: " << e.what() << "\n";
     return exit_internal;

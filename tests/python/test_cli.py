@@ -308,6 +308,22 @@ def test_a_seed_out_of_range_is_refused_not_clamped(cli, mini, tmp_path, seed):
     assert cli("run", mini, "-o", out, "-q", "--seed", "9223372036854775807").returncode == 0
 
 
+def test_names_too_long_for_the_system_are_bad_input(cli, mini, tmp_path):
+    # A name over the system's 255 bytes: std::filesystem refuses it; the CLI says so with exit 2 (was
+    # exit 1 for --flee and an extends found by the fuzzer), naming the key and line where it can.
+    long = "x" * 300
+    (tmp_path / "e.yaml").write_text(f"extends: {long}.yaml\n")
+    r = cli("run", tmp_path / "e.yaml", "-q", "-o", tmp_path / "e.h5")
+    assert r.returncode == 2 and "e.yaml:1:10: extends: base scenario" in r.stderr, r.stderr
+    assert "(File name too long)" in r.stderr
+    r = cli("run", "--flee", tmp_path / long, "-q", "-o", tmp_path / "f.h5")
+    assert r.returncode == 2 and "File name too long" in r.stderr and "internal" not in r.stderr, r.stderr
+    r = cli("run", mini, "-q", "-o", tmp_path / f"{long}.h5")
+    assert r.returncode == 2 and "File name too long" in r.stderr, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.yaml", "mini.yaml", "mini_child.yaml",
+                                                        "mini_locations.csv"]
+
+
 def test_device_files_are_neither_read_nor_replaced(cli, mini, tmp_path):
     # Issue 14: `locations: /dev/zero` and `extends: /dev/zero` were read until memory ran out; `-o` naming
     # a device node replaced it with an HDF5 file.
