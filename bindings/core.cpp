@@ -68,6 +68,7 @@ void register_scenario(py::module_& m) {
       .def_readonly("days", &io::ScenarioSpec::days)
       .def_readonly("seed", &io::ScenarioSpec::seed)
       .def_readonly("output_path", &io::ScenarioSpec::output_path)
+      .def_readonly("warnings", &io::ScenarioSpec::warnings)
       .def_property_readonly("place_names",
                              [](const io::ScenarioSpec& s) {
                                std::vector<std::string> names;
@@ -373,11 +374,14 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "flee_case_yaml",
       [](const std::string& dir, const std::string& simsetting, const std::string& relative_to) {
-        return io::flee_case_to_yaml(io::locate_flee_case(dir, simsetting), relative_to);
+        std::vector<std::string> ignored;
+        std::string text =
+            io::flee_case_to_yaml(io::locate_flee_case(dir, simsetting), relative_to, &ignored);
+        return py::make_tuple(std::move(text), std::move(ignored));
       },
       py::arg("dir"), py::arg("simsetting"), py::arg("relative_to"),
       "The scenario `migrasim import-flee` writes for a Flee case, with its paths relative to "
-      "`relative_to`.");
+      "`relative_to`, and the warnings of reading it (the simsetting keys Flee does not read), as a tuple.");
   m.def(
       "params_json", [] { return io::params_json(io::registered_sections()); },
       "The parameter dictionary of every registered mechanism, as `migrasim params --format json` prints "

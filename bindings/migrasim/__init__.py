@@ -5,12 +5,13 @@
     >>> result = migrasim.run(scenario, seed=1, threads=2)
     >>> result.population.sum("location").isel(time=-1)
 
-Scenario errors raise :class:`ScenarioError` (a ``ValueError``) with the same message as the CLI.
+Scenario errors raise :class:`ScenarioError` (a ``ValueError``) with the same message as the CLI; the
+reader's warnings are issued as :class:`ScenarioWarning` (a ``UserWarning``).
 """
 # The names below load the compiled module on first use (PEP 562), so that the pure-Python parts
 # (`python -m migrasim.plots`, `migrasim.plot`) run with any Python that has matplotlib.
 _FROM_CORE = ("LEGAL_STATUSES", "ScenarioError", "__version__")
-_FROM_API = ("Result", "Scenario", "Simulation", "Validation", "drill", "import_flee", "load_scenario",
+_FROM_API = ("Result", "Scenario", "ScenarioWarning", "Simulation", "Validation", "drill", "import_flee", "load_scenario",
              "open_result", "run", "validate")
 _FROM_STUDIES = ("ensemble", "open_ensemble", "sweep")
 _FROM_SENSITIVITY = ("morris", "sobol")
@@ -58,6 +59,7 @@ __all__ = [
     "Result",
     "Scenario",
     "ScenarioError",
+    "ScenarioWarning",
     "Simulation",
     "Validation",
     "calibrate",

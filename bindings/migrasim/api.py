@@ -10,12 +10,26 @@ import shutil
 import sys
 import tempfile
 import threading
+import warnings
 from dataclasses import dataclass, field
 from typing import Iterable
 
 import numpy as np
 
 from . import _core
+
+
+class ScenarioWarning(UserWarning):
+    """Input that loads but that the reader doubts (the CLI's ``migrasim: warning: FILE:LINE:COLUMN: ...``
+    lines; docs/reliability.md, "Warnings"). Issued by :func:`load_scenario` and :func:`import_flee`, one
+    per doubt; the same lines are in ``Scenario.warnings`` and in a run's provenance."""
+
+
+def _warn(lines, stacklevel: int) -> None:
+    """Each line as a ScenarioWarning attributed to the frame ``stacklevel`` levels above _warn's caller
+    (1: the caller itself)."""
+    for line in lines:
+        warnings.warn(line, ScenarioWarning, stacklevel=stacklevel + 1)
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,11 @@ class Scenario:
     def start_date(self) -> str:
         return self.spec.start_date
 
+    @property
+    def warnings(self) -> tuple:
+        """The reader's warnings, as ``migrasim run`` prints them (``FILE:LINE:COLUMN: ...``)."""
+        return tuple(self.spec.warnings)
+
 
 def _partial(path) -> str:
     """The name an output is written under until it is complete (as io::partial_path in C++)."""
@@ -71,10 +90,18 @@ def load_scenario(path: str | os.PathLike, *assignments: str, **overrides) -> Sc
     Overrides come as ``"run.days=30"`` strings or as keywords with ``__`` for dots
     (``run__days=30``). A string may pick a list entry by index or by its ``name:``, as
     ``migrasim run --set`` does: ``"events[closure].date=2024-01-09"``, ``"events[0].date=..."``.
-    Raises :class:`migrasim.ScenarioError` on bad input (also for an unknown name or index).
+    Raises :class:`migrasim.ScenarioError` on bad input (also for an unknown name or index); issues a
+    :class:`migrasim.ScenarioWarning` for each warning of the reader (also in ``Scenario.warnings``).
     """
     sets = list(assignments) + [_assignment(k.replace("__", "."), v) for k, v in overrides.items()]
+    return _load(path, sets, stacklevel=2)
+
+
+def _load(path, sets: list, stacklevel: int) -> Scenario:
+    """The scenario; its warnings are attributed to the frame ``stacklevel`` levels above _load (1: its
+    caller)."""
     spec = _core.load_scenario(os.fspath(path), sets)
+    _warn(spec.warnings, stacklevel=stacklevel + 1)
     return Scenario(os.fspath(path), tuple(sets), spec)
 
 
@@ -85,7 +112,9 @@ def import_flee(case_dir: str | os.PathLike, output: str | os.PathLike | None = 
 
     The YAML goes to ``output`` (its folder must exist; the case's folders are named relative to it), or,
     without one, to a new temporary folder kept until the process ends. It is loaded and validated before
-    it is written under the requested name. Raises :class:`migrasim.ScenarioError` on a bad case.
+    it is written under the requested name. Raises :class:`migrasim.ScenarioError` on a bad case; issues a
+    :class:`migrasim.ScenarioWarning` for each warning, as ``import-flee`` prints them (a simsetting key
+    Flee does not read, ignored as Flee ignores it; a row Flee skips).
     """
     if output is None:
         folder = pathlib.Path(tempfile.mkdtemp(prefix="migrasim-flee-"))
@@ -95,7 +124,9 @@ def import_flee(case_dir: str | os.PathLike, output: str | os.PathLike | None = 
     folder = output.parent if str(output.parent) else pathlib.Path(".")
     if not folder.is_dir():
         raise _core.ScenarioError(f"{output}: folder {folder} does not exist")
-    text = _core.flee_case_yaml(os.fspath(case_dir), os.fspath(simsetting) if simsetting else "", os.fspath(folder))
+    text, ignored = _core.flee_case_yaml(os.fspath(case_dir), os.fspath(simsetting) if simsetting else "",
+                                         os.fspath(folder))
+    _warn(ignored, stacklevel=2)
     partial = pathlib.Path(_partial(output))
     partial.write_text(text)
     try:
@@ -104,7 +135,7 @@ def import_flee(case_dir: str | os.PathLike, output: str | os.PathLike | None = 
     finally:
         if partial.exists():
             partial.unlink()
-    return load_scenario(output)
+    return _load(output, [], stacklevel=2)
 
 
 def _as_scenario(scenario) -> Scenario:

@@ -1,4 +1,6 @@
 """The Python package: load, run, step, views, results, errors."""
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,6 +26,25 @@ def test_scenario_errors_are_value_errors_with_the_cli_message(mini):
     mini.write_text(mini.read_text().replace("distance_km: 150", "distance_km: -1"))
     with pytest.raises(ValueError, match=r"mini\.yaml:13:38: world\.routes\[1\]\.distance_km"):
         migrasim.load_scenario(mini)
+
+
+def test_the_readers_warnings_are_scenario_warnings_attributed_to_the_caller(mini):
+    # The mini scenario without its reopening: the closure cuts off both destinations until the end, which
+    # the CLI prints as two warnings (test_cli.py); Python issues them as ScenarioWarning, from this line.
+    text = mini.read_text()
+    reopen = "  - {date: 2024-01-08, action: open_border, countries: [ORI, DST]}\n"
+    mini.write_text(text.replace(reopen, ""))
+    with pytest.warns(migrasim.ScenarioWarning) as caught:
+        s = migrasim.load_scenario(mini)
+    assert len(caught) == 2 and all(w.filename == __file__ for w in caught)
+    assert "mini.yaml:31:12: events[0]: after this closure no open route joins destination 'D1'" in str(
+        caught[0].message)
+    assert s.warnings == tuple(str(w.message) for w in caught)
+    assert issubclass(migrasim.ScenarioWarning, UserWarning)
+    mini.write_text(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert migrasim.load_scenario(mini).warnings == ()
 
 
 def test_overrides_address_list_entries_by_index_and_name(mini):

@@ -277,6 +277,24 @@ def test_import_flee_from_python_writes_what_the_cli_writes(cli, tmp_path):
 
 
 @needs_data
+def test_import_flee_from_python_issues_the_cli_warnings(cli, tmp_path):
+    # A simsetting key Flee's settings reader does not read (a misspelt camp_weight) is ignored with a
+    # warning at its line, as `import-flee` prints it; from Python it is a ScenarioWarning, attributed here.
+    import migrasim
+
+    case = copy_case(tmp_path, "mali2012")
+    (case / "simsetting.yml").write_text("move_rules:\n  camp_wieght: 5\n")
+    r = cli("import-flee", case, "-o", tmp_path / "cli.yaml")
+    assert r.returncode == 0, r.stderr
+    message = "simsetting.yml:2:3: move_rules.camp_wieght: not a key Flee's settings reader reads"
+    assert message in r.stderr
+    with pytest.warns(migrasim.ScenarioWarning) as caught:
+        migrasim.import_flee(case, tmp_path / "py.yaml")
+    assert [message in str(w.message) for w in caught] == [True]
+    assert caught[0].filename == __file__
+
+
+@needs_data
 def test_a_fork_of_a_flee_case_runs_on_as_the_unforked_run(tmp_path):
     import numpy as np
 
