@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
@@ -44,6 +45,15 @@ double number(const CsvTable& t, const CsvRow& row, int i, const std::string& na
   if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v))
     bad(t, row, i, name + ": got '" + s + "', expected a number");
   return v;
+}
+
+// The whole text as a number as strtod reads it (the forms Python's float() takes, "inf" and "nan"
+// included), or nothing when some of it is not part of the number.
+std::optional<double> parsed_number(const std::string& s) {
+  char* end = nullptr;
+  const double d = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || *end != '\0') return std::nullopt;
+  return d;
 }
 
 // All rows of a headerless file (CsvTable keeps the first line as its header).
@@ -1034,13 +1044,12 @@ FleeBuild build_flee_case(const FleeCasePaths& paths, std::int64_t start_day, st
       for (std::size_t q = 0; q < n_places; ++q) {
         const std::string text = trimmed(a.values[q]);
         if (text.empty()) continue;
-        char* end = nullptr;
-        const double v = std::strtod(text.c_str(), &end);
-        if (end == text.c_str() || *end != '\0' || !(v >= 0 && v <= 1e9))
+        const std::optional<double> v = parsed_number(text);
+        if (!v || !(*v >= 0 && *v <= 1e9))
           throw InputError(loc.table.path + ":" + std::to_string(location_line[q]) + ":1: '" +
                            b.places[q].name + "': deactivation_probability '" + text + "' (" + a.source +
                            "): expected a probability, a number >= 0 (above 1: always)");
-        b.params.deactivation_probability[q] = std::min(v, 1.0);
+        b.params.deactivation_probability[q] = std::min(*v, 1.0);
       }
     }
   return b;
@@ -1089,10 +1098,8 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
   // else is left to the range check below, which names it.
   auto whole = [](YamlNode v) {
     if (!v.is_scalar()) return v;
-    char* end = nullptr;
-    const double d = std::strtod(v.scalar.c_str(), &end);
-    if (end && *end == '\0' && end != v.scalar.c_str() && std::isfinite(d) && std::fabs(d) < 1e15)
-      v.scalar = std::to_string(static_cast<std::int64_t>(d));
+    if (const auto d = parsed_number(v.scalar); d && std::isfinite(*d) && std::fabs(*d) < 1e15)
+      v.scalar = std::to_string(static_cast<std::int64_t>(*d));
     return v;
   };
   // Flee's optional rules that migrasim does not implement, with the value that leaves each off: Flee 3's
@@ -1128,9 +1135,8 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
   auto rule_on = [&](const std::string& value, const std::string& off_value) {
     if (value == off_value) return false;
     if (off_value == "1" || off_value == "0") {
-      char* end = nullptr;
-      const double d = std::strtod(value.c_str(), &end);
-      return !(end && *end == '\0' && end != value.c_str() && d == std::strtod(off_value.c_str(), nullptr));
+      const auto d = parsed_number(value);
+      return !(d && *d == *parsed_number(off_value));
     }
     return true;
   };
@@ -1192,10 +1198,8 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
     if (n) {
       YamlNode m = *n;
       if (mode != "pop_ratio" && m.is_scalar()) {
-        char* end = nullptr;
-        const double d = std::strtod(m.scalar.c_str(), &end);
-        if (end && *end == '\0' && end != m.scalar.c_str() && std::isfinite(d) && d >= 0 && d < 1e15)
-          m.scalar = std::to_string(static_cast<std::int64_t>(d));  // Flee's int(): toward zero
+        if (const auto d = parsed_number(m.scalar); d && std::isfinite(*d) && *d >= 0 && *d < 1e15)
+          m.scalar = std::to_string(static_cast<std::int64_t>(*d));  // Flee's int(): toward zero
       }
       per_day = scalar(full + ".displaced_per_conflict_day", m);
       checks.entries.emplace_back("displaced_per_conflict_day", std::move(m));
@@ -1240,10 +1244,8 @@ void read_simsetting(const std::string& path, std::map<std::string, std::string>
       // pruning_threshold (later Flee versions): routes below this share of the best are dropped; 1 or
       // more (the default) drops none.
       if (full == "move_rules.pruning_threshold") {
-        char* end = nullptr;
         const std::string value = scalar(full, v);
-        const double d = std::strtod(value.c_str(), &end);
-        if (!(end && *end == '\0' && end != value.c_str() && d >= 1))
+        if (const auto d = parsed_number(value); !(d && *d >= 1))
           refuse(v, full,
                  "got '" + value +
                      "': Flee's route pruning is not implemented in migrasim (1 or more, which prunes "

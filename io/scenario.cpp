@@ -30,6 +30,12 @@ namespace fs = std::filesystem;
 // ---------------------------------------------------------------------------------------------- reading
 namespace {
 
+// What the system said when it could not look at a path (a name too long, no permission), for a message:
+// " (File name too long)"; nothing when it simply is not there.
+std::string reason(const std::error_code& ec) {
+  return ec ? " (" + ec.message() + ")" : std::string();
+}
+
 // A CSV file as a YAML-like list of maps whose fields keep their file:line:column.
 YamlNode csv_as_list(const std::string& file, const SourceMark& referenced_at) {
   CsvTable t = [&] {
@@ -37,8 +43,7 @@ YamlNode csv_as_list(const std::string& file, const SourceMark& referenced_at) {
       return read_csv(file);
     } catch (const InputError& e) {
       if (std::error_code ec; !fs::exists(file, ec))
-        throw InputError(referenced_at.str() + ": CSV file '" + file + "' does not exist" +
-                         (ec ? " (" + ec.message() + ")" : std::string()));
+        throw InputError(referenced_at.str() + ": CSV file '" + file + "' does not exist" + reason(ec));
       throw;
     }
   }();
@@ -103,9 +108,7 @@ YamlNode load_with_bases(const std::string& path, std::vector<std::string>& chai
   const std::string base_rel = as_string(*ext, "extends");
   fs::path base = fs::path(path).parent_path() / base_rel;
   if (std::error_code ec; !fs::exists(base, ec))
-    fail(*ext, "extends",
-         "base scenario '" + base.string() + "' does not exist" +
-             (ec ? " (" + ec.message() + ")" : std::string()));
+    fail(*ext, "extends", "base scenario '" + base.string() + "' does not exist" + reason(ec));
   const std::string base_canonical = canonical_or_as_written(base);
   if (std::find(chain.begin(), chain.end(), base_canonical) != chain.end()) {
     std::string files;
@@ -376,8 +379,7 @@ void read_flee(ScenarioSpec& spec, const YamlNode& case_node, const YamlNode& fl
     fs::path p(as_string(n, c.sub(key)));
     if (p.is_relative() && n.mark.file.rfind("--set", 0) != 0) p = fs::path(n.mark.file).parent_path() / p;
     if (std::error_code ec; !fs::is_directory(p, ec))
-      fail(n, c.sub(key),
-           "folder '" + p.string() + "' does not exist" + (ec ? " (" + ec.message() + ")" : std::string()));
+      fail(n, c.sub(key), "folder '" + p.string() + "' does not exist" + reason(ec));
     return p.lexically_normal().string();
   };
   spec.flee_case.input = path_of("input");
